@@ -1,0 +1,717 @@
+"""The application API: :class:`CustomerBook`, one facade over rules and a store.
+
+Every public method runs in one store transaction: it loads what the rules need, asks the pure
+functions in :mod:`custmodel.rules`, and writes the outcome. When anything fails, the
+transaction rolls back and nothing is changed. A store that is busy for the moment (a lock, a
+serialization failure) makes the book retry the whole operation a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from custmodel import rules
+from custmodel.errors import (
+    AlreadyMergedError,
+    AnonymizedCustomerError,
+    BookingNotFoundError,
+    ConcurrentUpdateError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidCategoryError,
+    InvalidInputError,
+    MergeRefusedError,
+    NotEligibleError,
+    StoreBusyError,
+)
+from custmodel.model import (
+    AnonymizationReport,
+    Booking,
+    BookingRecorded,
+    Customer,
+    CustomerKind,
+    CustomerType,
+    EffectiveRules,
+    Eligibility,
+    KindChange,
+    KindSettings,
+    MergePlan,
+    MergeReport,
+    MoneyField,
+    NewCustomer,
+    Selection,
+    Settings,
+    StatusFlags,
+    check_flag_number,
+)
+from custmodel.storage.ports import CustomerStore, StoreTransaction
+
+__all__ = ["CustomerBook", "utc_now"]
+
+T = TypeVar("T")
+
+#: Fields :meth:`CustomerBook.update` must not change; each has its own command.
+_FIXED_FIELDS = ("kind", "debtor_account", "created_at", "merged_into", "anonymized_at")
+
+#: How far :meth:`CustomerBook.resolve` follows merge tombstones before it calls the data broken.
+_MAX_CHAIN = 10_000
+
+
+def utc_now() -> datetime:
+    """The default clock: the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _number(value: object, what: str = "customer number") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"a {what} is a positive whole number, got {value!r}")
+    return value
+
+
+class CustomerBook:
+    """Customer master data of one agency: register, find, classify, merge and anonymize.
+
+    Args:
+        store: Where the data lives (:class:`~custmodel.storage.memory.MemoryStore`, a SQL
+            store, or any :class:`~custmodel.storage.CustomerStore`).
+        settings: Settings to apply to the store now (validated and stored). None keeps the
+            settings stored, or Jack's defaults if the store has none.
+        clock: Returns the current time, timezone-aware; "today" defaults to its date.
+        retries: How often an operation is retried while the store is busy.
+
+    Example:
+        >>> from custmodel import CustomerBook, CustomerKind, MemoryStore, Settings
+        >>> book = CustomerBook(MemoryStore(), Settings())
+        >>> book.register(kind=CustomerKind.PRIVATE, last_name="Test").debtor_account
+        10001
+    """
+
+    def __init__(
+        self,
+        store: CustomerStore,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        retries: int = 8,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._retries = retries
+        if settings is not None:
+            self.configure(settings)
+
+    @property
+    def store(self) -> CustomerStore:
+        """The store this book works on."""
+        return self._store
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T:
+        """Run ``operation`` in one transaction, retrying while the store is busy."""
+        delay = 0.005
+        for attempt in range(self._retries + 1):
+            try:
+                with self._store.transaction(write=write) as tx:
+                    return operation(tx)
+            except StoreBusyError as error:
+                if attempt == self._retries:
+                    raise StoreBusyError(
+                        f"the store stayed busy through {attempt + 1} attempts; try again later"
+                    ) from error
+                # Jitter keeps competing writers from waking up in lockstep.
+                time.sleep(delay * (1 + random.random()))  # noqa: S311
+                delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise InvalidInputError("the clock must return timezone-aware datetimes")
+        return now.astimezone(UTC)
+
+    def _today(self, today: date | None) -> date:
+        if today is None:
+            return self._now().date()
+        if isinstance(today, datetime) or not isinstance(today, date):
+            raise InvalidInputError("today must be a date (not a datetime)")
+        return today
+
+    @staticmethod
+    def _settings(tx: StoreTransaction) -> Settings:
+        return tx.get_settings() or Settings()
+
+    @staticmethod
+    def _get(tx: StoreTransaction, number: int) -> Customer:
+        customer = tx.get_customer(_number(number))
+        if customer is None:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+        return customer
+
+    def _active(self, tx: StoreTransaction, number: int) -> Customer:
+        customer = self._get(tx, number)
+        if customer.merged_into is not None:
+            raise AlreadyMergedError(customer.number, self._follow(tx, customer).number)
+        return customer
+
+    @staticmethod
+    def _follow(tx: StoreTransaction, customer: Customer) -> Customer:
+        for _ in range(_MAX_CHAIN):
+            if customer.merged_into is None:
+                return customer
+            master = tx.get_customer(customer.merged_into)
+            if master is None:
+                raise CustomerNotFoundError(
+                    f"customer {customer.number} points to missing master {customer.merged_into}",
+                    number=customer.merged_into,
+                )
+            customer = master
+        raise CustomerNotFoundError(f"merge chain of customer {customer.number} does not end")
+
+    # -- settings ---------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (stored, or Jack's defaults)."""
+        return self._run(self._settings, write=False)
+
+    def configure(self, settings: Settings) -> Settings:
+        """Validate and store ``settings``.
+
+        Raises:
+            TemplateCustomerError: a template customer that does not exist, is of another kind
+                or was merged.
+            InvalidCategoryError: a category removed from a kind's list is still carried by
+                customers of that kind.
+        """
+        if not isinstance(settings, Settings):
+            raise InvalidInputError("settings must be a Settings object")
+
+        def op(tx: StoreTransaction) -> Settings:
+            self._check_settings(tx, self._settings(tx), settings)
+            tx.put_settings(settings)
+            return settings
+
+        return self._run(op)
+
+    def update_kind_settings(self, kind: CustomerKind, **changes: Any) -> Settings:
+        """Change some settings of one kind, e.g. ``update_kind_settings(kind, dunning_fee=...)``.
+
+        Raises:
+            InvalidInputError: for an unknown setting name or a bad value.
+        """
+        kind = CustomerKind(kind)
+        unknown = set(changes) - {a.name for a in attrs.fields(KindSettings)}
+        if unknown:
+            raise InvalidInputError(f"unknown kind settings: {', '.join(sorted(unknown))}")
+
+        def op(tx: StoreTransaction) -> Settings:
+            old = self._settings(tx)
+            new = old.with_kind(kind, attrs.evolve(old.kind(kind), **changes))
+            self._check_settings(tx, old, new)
+            tx.put_settings(new)
+            return new
+
+        return self._run(op)
+
+    @staticmethod
+    def _check_settings(tx: StoreTransaction, old: Settings, new: Settings) -> None:
+        for kind in CustomerKind:
+            template = new.kind(kind).template_customer
+            if template is not None:
+                rules.check_template_customer(kind, tx.get_customer(template), template)
+            removed = set(old.kind(kind).categories) - set(new.kind(kind).categories)
+            for category in sorted(removed):
+                carriers = tx.count(Selection(kind=kind, category=category, include_merged=True))
+                if carriers:
+                    raise InvalidCategoryError(
+                        f"category {category!r} of kind {kind.value} is carried by {carriers} "
+                        "customers; move them to another category first"
+                    )
+
+    def rename_status_label(self, kind: CustomerKind, flag: int, label: str | None) -> int:
+        """Set, rename or (with None or "") delete the label of a status flag of ``kind``.
+
+        Flags set on customers are never touched: selections use the number (R2).
+
+        Returns:
+            How many active customers of ``kind`` carry the flag, so a person can review them.
+        """
+        kind = CustomerKind(kind)
+        check_flag_number(flag)
+
+        def op(tx: StoreTransaction) -> int:
+            settings = self._settings(tx)
+            labels = dict(settings.kind(kind).status_labels)
+            if label:
+                labels[flag] = label
+            else:
+                labels.pop(flag, None)
+            kind_settings = attrs.evolve(settings.kind(kind), status_labels=labels)
+            tx.put_settings(settings.with_kind(kind, kind_settings))
+            return tx.count(Selection(kind=kind, status_all=frozenset({flag})))
+
+        return self._run(op)
+
+    # -- registration and lookup -------------------------------------------------------------
+
+    def register(
+        self,
+        kind: CustomerKind,
+        last_name: str,
+        **fields: Any,
+    ) -> Customer:
+        """Register one customer; it gets the next number and its debtor account (R4).
+
+        Args:
+            kind: The customer kind.
+            last_name: Family name, or the name of a company or agency.
+            **fields: Any other field of :class:`~custmodel.model.NewCustomer`
+                (``customer_type``, ``first_name``, ``email``, ``category``, ``status``...).
+
+        Raises:
+            InvalidInputError: a bad field value (and its subclasses for categories and flags).
+            DebtorAccountError: the computed account is taken or outside the kind's range.
+        """
+        try:
+            draft = NewCustomer(kind=kind, last_name=last_name, **fields)
+        except TypeError as error:
+            raise InvalidInputError(str(error)) from None
+        return self.register_many([draft])[0]
+
+    def register_many(self, drafts: Iterable[NewCustomer]) -> list[Customer]:
+        """Register many customers in one transaction, with consecutive numbers.
+
+        Either all are registered or, on any error, none.
+        """
+        batch = list(drafts)
+        for draft in batch:
+            if not isinstance(draft, NewCustomer):
+                raise InvalidInputError("register_many takes NewCustomer objects")
+        if not batch:
+            return []
+
+        def op(tx: StoreTransaction) -> list[Customer]:
+            settings = self._settings(tx)
+            for draft in batch:
+                rules.check_category(settings, draft.kind, draft.category)
+                rules.check_status(settings, draft.kind, draft.status)
+            first = tx.allocate_numbers(len(batch))
+            now = self._now()
+            customers = []
+            for offset, draft in enumerate(batch):
+                number = first + offset
+                account = rules.debtor_account(settings, draft.kind, number)
+                rules.check_debtor_range(settings, draft.kind, account)
+                customers.append(
+                    Customer(
+                        number=number,
+                        debtor_account=account,
+                        created_at=now,
+                        updated_at=now,
+                        **attrs.asdict(draft, recurse=False),
+                    )
+                )
+            taken = tx.debtor_accounts_taken([c.debtor_account for c in customers])
+            if taken:
+                raise DebtorAccountError(f"debtor account {min(taken)} is taken already")
+            tx.insert_customers(customers)
+            return customers
+
+        return self._run(op)
+
+    def get(self, number: int) -> Customer:
+        """Return customer ``number`` as stored; a merged one comes back as its tombstone.
+
+        Raises:
+            CustomerNotFoundError: if no customer has that number.
+        """
+        return self._run(lambda tx: self._get(tx, number), write=False)
+
+    def resolve(self, number: int) -> Customer:
+        """Return the active customer ``number`` stands for, following merges to the master."""
+        return self._run(lambda tx: self._follow(tx, self._get(tx, number)), write=False)
+
+    def resolve_debtor_account(self, account: int) -> Customer:
+        """Return the active customer a debtor account belongs to, following merges.
+
+        Raises:
+            CustomerNotFoundError: if no customer ever held the account.
+        """
+        _number(account, "debtor account")
+
+        def op(tx: StoreTransaction) -> Customer:
+            customer = tx.customer_by_debtor_account(account)
+            if customer is None:
+                raise CustomerNotFoundError(f"no customer holds debtor account {account}")
+            return self._follow(tx, customer)
+
+        return self._run(op, write=False)
+
+    def find_by_code1(self, text: str) -> list[Customer]:
+        """Return the active customers whose Code1 is exactly ``text`` (an index lookup)."""
+        if not isinstance(text, str):
+            raise InvalidInputError("code1 must be text")
+        return self._run(lambda tx: tx.find_by_code1(text), write=False)
+
+    def select(self, selection: Selection | None = None) -> list[Customer]:
+        """Return the customers of a selection, ordered by number (no selection: all active)."""
+        selection = _selection(selection)
+        return self._run(lambda tx: tx.select(selection), write=False)
+
+    def count(self, selection: Selection | None = None) -> int:
+        """Return how many customers a selection holds."""
+        selection = _selection(selection)
+        return self._run(lambda tx: tx.count(selection), write=False)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def update(self, customer: Customer) -> Customer:
+        """Store changed fields of ``customer``; its ``version`` must still be the stored one.
+
+        Kind, debtor account, creation time and merge/anonymization state have their own
+        commands and must not differ from what is stored.
+
+        Raises:
+            ConcurrentUpdateError: somebody changed the customer since it was read.
+            AlreadyMergedError, AnonymizedCustomerError: the customer cannot change any more.
+        """
+        if not isinstance(customer, Customer):
+            raise InvalidInputError("update takes a Customer")
+        if not customer.last_name.strip():
+            raise InvalidInputError(f"customer {customer.number}: last_name must not be empty")
+
+        def op(tx: StoreTransaction) -> Customer:
+            stored = self._active(tx, customer.number)
+            if stored.is_anonymized:
+                raise AnonymizedCustomerError(customer.number, "update")
+            if customer.version != stored.version:
+                raise ConcurrentUpdateError(customer.number, customer.version, stored.version)
+            for field in _FIXED_FIELDS:
+                if getattr(customer, field) != getattr(stored, field):
+                    raise InvalidInputError(
+                        f"customer {customer.number}: {field} cannot be changed by update"
+                    )
+            settings = self._settings(tx)
+            rules.check_category(settings, stored.kind, customer.category)
+            rules.check_new_flags(settings, stored.kind, stored.status, customer.status)
+            return tx.update_customers([attrs.evolve(customer, updated_at=self._now())])[0]
+
+        return self._run(op)
+
+    def change_kind(
+        self, number: int, kind: CustomerKind, *, keep_status: bool = False
+    ) -> KindChange:
+        """Give customer ``number`` another kind (R1); the result says what was dropped."""
+        kind = CustomerKind(kind)
+
+        def op(tx: StoreTransaction) -> KindChange:
+            customer = self._changeable(tx, number, "change kind")
+            change = rules.change_kind(
+                self._settings(tx), customer, kind, keep_status=keep_status, now=self._now()
+            )
+            return self._store_kind_change(tx, change)
+
+        return self._run(op)
+
+    @staticmethod
+    def _store_kind_change(tx: StoreTransaction, change: KindChange) -> KindChange:
+        if change.renumbered and tx.debtor_accounts_taken([change.new_debtor_account]):
+            raise DebtorAccountError(f"debtor account {change.new_debtor_account} is taken")
+        stored = tx.update_customers([change.customer])[0]
+        return attrs.evolve(change, customer=stored)
+
+    def change_type(self, number: int, customer_type: CustomerType) -> Customer:
+        """Give customer ``number`` another type (Kundentyp)."""
+        customer_type = CustomerType(customer_type)
+
+        def op(tx: StoreTransaction) -> Customer:
+            customer = self._changeable(tx, number, "change type")
+            changed = attrs.evolve(customer, customer_type=customer_type, updated_at=self._now())
+            return tx.update_customers([changed])[0]
+
+        return self._run(op)
+
+    def _changeable(self, tx: StoreTransaction, number: int, action: str) -> Customer:
+        customer = self._active(tx, number)
+        if customer.is_anonymized:
+            raise AnonymizedCustomerError(customer.number, action)
+        return customer
+
+    def set_status(self, selection: Selection | None, flag: int, on: bool = True) -> int:
+        """Set (or with ``on=False`` clear) one flag on every customer of a selection (R2).
+
+        Anonymized customers are never given flags. Setting needs the flag to be labelled on
+        every kind present in the selection; clearing works on unlabelled flags too, which is
+        how customers are cleaned up after a label was deleted.
+
+        Returns:
+            How many customers changed.
+        """
+        selection = attrs.evolve(_selection(selection), anonymized=False)
+        check_flag_number(flag)
+
+        def op(tx: StoreTransaction) -> int:
+            if on:
+                settings = self._settings(tx)
+                for kind in sorted(tx.kinds_in(selection)):
+                    rules.check_status(settings, CustomerKind(kind), StatusFlags.of([flag]))
+            return tx.set_status(selection, flag, on, self._now())
+
+        return self._run(op)
+
+    # -- bookings ---------------------------------------------------------------------------
+
+    def record_booking(
+        self,
+        booking: Booking,
+        *,
+        convert_to: CustomerKind = CustomerKind.PRIVATE,
+        keep_status: bool = False,
+    ) -> BookingRecorded:
+        """Record a new booking or a change to one (same reference).
+
+        A prospect becomes a customer of ``convert_to`` at its first firm booking (R4). The
+        result says whether to ask for a deposit now (R7): at the booking's first capture as a
+        firm booking, on a kind whose deposit prompt is on.
+
+        Raises:
+            CustomerNotFoundError, AlreadyMergedError, AnonymizedCustomerError: the booking's
+                customer cannot take bookings.
+        """
+        if not isinstance(booking, Booking):
+            raise InvalidInputError("record_booking takes a Booking")
+        convert_to = CustomerKind(convert_to)
+
+        def op(tx: StoreTransaction) -> BookingRecorded:
+            customer = self._changeable(tx, booking.customer, "record a booking")
+            settings = self._settings(tx)
+            previous = tx.get_booking(booking.reference)
+            first_capture = booking.is_firm and (previous is None or not previous.is_firm)
+            change = rules.convert_prospect(
+                settings,
+                customer,
+                booking,
+                target=convert_to,
+                keep_status=keep_status,
+                now=self._now(),
+            )
+            if change is not None:
+                change = self._store_kind_change(tx, change)
+                customer = change.customer
+            tx.put_booking(booking)
+            prompt = rules.needs_deposit_prompt(
+                settings.kind(customer.kind), booking, first_capture
+            )
+            return BookingRecorded(booking, first_capture, prompt, change)
+
+        return self._run(op)
+
+    def get_booking(self, reference: str) -> Booking:
+        """Return the booking with ``reference``.
+
+        Raises:
+            BookingNotFoundError: if there is none.
+        """
+
+        def op(tx: StoreTransaction) -> Booking:
+            booking = tx.get_booking(reference)
+            if booking is None:
+                raise BookingNotFoundError(f"booking {reference!r} not found")
+            return booking
+
+        return self._run(op, write=False)
+
+    def bookings(self, number: int) -> list[Booking]:
+        """Return every booking of customer ``number``, ordered by reference."""
+        return self._run(lambda tx: tx.bookings_of([self._get(tx, number).number]), write=False)
+
+    # -- rules that read ----------------------------------------------------------------------
+
+    def effective_rules(self, number: int) -> EffectiveRules:
+        """Commission scheme and fee schedule in force for customer ``number`` (R5)."""
+
+        def op(tx: StoreTransaction) -> EffectiveRules:
+            customer = self._active(tx, number)
+            template_number = self._settings(tx).kind(customer.kind).template_customer
+            template = None if template_number is None else tx.get_customer(template_number)
+            return rules.effective_rules(customer, template)
+
+        return self._run(op, write=False)
+
+    def dunning_fields(self, number: int, open_amount: Decimal) -> dict[str, MoneyField]:
+        """Mail-merge fields ``Kunde-Mahngebühr`` and ``OP-Betrag+Mahngebühr`` (R6).
+
+        Raises:
+            AnonymizedCustomerError: anonymized customers receive no letters.
+        """
+
+        def op(tx: StoreTransaction) -> dict[str, MoneyField]:
+            customer = self._changeable(tx, number, "receive letters")
+            fee = self._settings(tx).kind(customer.kind).dunning_fee
+            return rules.dunning_fields(fee, open_amount)
+
+        return self._run(op, write=False)
+
+    # -- merge ------------------------------------------------------------------------------
+
+    def _plan(
+        self,
+        tx: StoreTransaction,
+        master: int,
+        duplicates: Sequence[int],
+        fill_blanks: bool,
+        unite_status: bool,
+    ) -> tuple[MergePlan, Customer, list[Customer]]:
+        numbers = [_number(n) for n in duplicates]
+        _number(master)
+        if master in numbers:
+            raise MergeRefusedError(f"customer {master} cannot be merged into itself")
+        if len(set(numbers)) != len(numbers):
+            twice = next(n for n in numbers if numbers.count(n) > 1)
+            raise MergeRefusedError(f"customer {twice} is listed twice as a duplicate")
+        found = tx.get_customers([master, *numbers])
+        for number in (master, *numbers):
+            if number not in found:
+                raise CustomerNotFoundError(f"customer {number} not found", number=number)
+        dups = [found[n] for n in numbers]
+        plan = rules.plan_merge(
+            self._settings(tx),
+            found[master],
+            dups,
+            tx.bookings_of(numbers),
+            fill_blanks=fill_blanks,
+            unite_status=unite_status,
+        )
+        return plan, found[master], dups
+
+    def plan_merge(
+        self,
+        master: int,
+        duplicates: Sequence[int],
+        *,
+        fill_blanks: bool = False,
+        unite_status: bool = False,
+    ) -> MergePlan:
+        """Plan merging ``duplicates`` into ``master`` (R8) without changing anything.
+
+        Raises:
+            MergeRefusedError, CustomerNotFoundError: the merge would be refused.
+        """
+        return self._run(
+            lambda tx: self._plan(tx, master, duplicates, fill_blanks, unite_status)[0],
+            write=False,
+        )
+
+    def merge(
+        self,
+        master: int,
+        duplicates: Sequence[int],
+        *,
+        fill_blanks: bool = False,
+        unite_status: bool = False,
+    ) -> MergeReport:
+        """Merge ``duplicates`` into ``master`` in one transaction (R8).
+
+        Every booking of the duplicates moves to the master; each duplicate becomes a tombstone
+        that keeps its number and debtor account and points to the master; template customer
+        settings follow to the master. The master's data wins; ``fill_blanks`` fills its empty
+        fields from the duplicates in the order given; ``unite_status`` gives it the flags of
+        duplicates of its kind.
+
+        Raises:
+            MergeRefusedError, CustomerNotFoundError: nothing was changed.
+        """
+
+        def op(tx: StoreTransaction) -> MergeReport:
+            plan, master_customer, dups = self._plan(
+                tx, master, duplicates, fill_blanks, unite_status
+            )
+            now = self._now()
+            moved = tx.move_bookings(plan.duplicates, plan.master)
+            new_master = rules.filled_master(plan, master_customer, dups, now)
+            changed = [rules.tombstone(d, plan.master, now) for d in dups]
+            if new_master is not master_customer:
+                changed.insert(0, new_master)
+            stored = tx.update_customers(changed)
+            if new_master is not master_customer:
+                new_master = stored[0]
+            if plan.templates:
+                settings = self._settings(tx)
+                for kind in plan.templates:
+                    settings = settings.with_kind(
+                        kind, attrs.evolve(settings.kind(kind), template_customer=plan.master)
+                    )
+                tx.put_settings(settings)
+            return MergeReport(plan=plan, master=new_master, bookings_moved=moved, merged_at=now)
+
+        return self._run(op)
+
+    # -- anonymization ----------------------------------------------------------------------
+
+    def eligibility(
+        self, number: int, acting_agency: str, today: date | None = None
+    ) -> Eligibility:
+        """May ``acting_agency`` anonymize customer ``number`` on ``today``? (R9).
+
+        Returns a value, never raises for "no": see :class:`~custmodel.model.Eligibility`.
+        """
+        day = self._today(today)
+
+        def op(tx: StoreTransaction) -> Eligibility:
+            customer = self._active(tx, number)
+            return rules.anonymization_eligibility(
+                tx.bookings_of([customer.number]),
+                acting_agency,
+                day,
+                self._settings(tx).anonymization_delay_days,
+            )
+
+        return self._run(op, write=False)
+
+    def anonymize(
+        self, number: int, acting_agency: str, today: date | None = None
+    ) -> AnonymizationReport:
+        """Replace every personal field of customer ``number`` with dummy data (R9).
+
+        Number, kind, type, debtor account and bookings stay. Anonymizing twice changes
+        nothing the second time, which the report says.
+
+        Raises:
+            NotEligibleError: with the reasons; nothing was changed.
+            AlreadyMergedError: a merged number; anonymize its master instead.
+        """
+        day = self._today(today)
+
+        def op(tx: StoreTransaction) -> AnonymizationReport:
+            customer = self._active(tx, number)
+            if customer.is_anonymized:
+                return AnonymizationReport(customer, already_anonymized=True)
+            eligibility = rules.anonymization_eligibility(
+                tx.bookings_of([customer.number]),
+                acting_agency,
+                day,
+                self._settings(tx).anonymization_delay_days,
+            )
+            if not eligibility.eligible:
+                raise NotEligibleError(customer.number, eligibility)
+            anonymous, cleared = rules.anonymized(customer, self._now())
+            stored = tx.update_customers([anonymous])[0]
+            return AnonymizationReport(stored, already_anonymized=False, fields_cleared=cleared)
+
+        return self._run(op)
+
+
+def _selection(selection: Selection | None) -> Selection:
+    if selection is None:
+        return Selection()
+    if not isinstance(selection, Selection):
+        raise InvalidInputError("a selection must be a Selection object")
+    return selection

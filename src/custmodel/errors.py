@@ -1,0 +1,132 @@
+"""The exceptions custmodel raises.
+
+Every error derives from :class:`CustmodelError` and also from the builtin that fits it, so
+callers can catch either. Messages name customer numbers, debtor accounts, booking references,
+field names and setting names, never a person's name, address, e-mail, phone or other personal
+data: they end up in logs, and a log line must never undo an anonymization.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from custmodel.model import Eligibility
+
+__all__ = [
+    "AlreadyMergedError",
+    "AnonymizedCustomerError",
+    "BookingNotFoundError",
+    "ConcurrentUpdateError",
+    "CustmodelError",
+    "CustomerNotFoundError",
+    "DebtorAccountError",
+    "InvalidCategoryError",
+    "InvalidInputError",
+    "InvalidSettingsError",
+    "InvalidStatusFlagError",
+    "MergeRefusedError",
+    "NotEligibleError",
+    "StoreBusyError",
+    "StoreError",
+    "TemplateCustomerError",
+]
+
+
+class CustmodelError(Exception):
+    """Root of every error custmodel raises."""
+
+
+class InvalidInputError(CustmodelError, ValueError):
+    """A value handed to custmodel is malformed (negative money, naive datetime, empty name...)."""
+
+
+class InvalidStatusFlagError(InvalidInputError):
+    """A status flag number is outside 1..32, or has no label on the customer's kind."""
+
+
+class InvalidCategoryError(InvalidInputError):
+    """A category is not in the list of the customer's kind, or is still in use."""
+
+
+class InvalidSettingsError(InvalidInputError):
+    """Settings that contradict themselves or the stored customers."""
+
+
+class TemplateCustomerError(InvalidSettingsError):
+    """A template customer (Stammkunde) setting names an unfit customer."""
+
+
+class CustomerNotFoundError(CustmodelError, LookupError):
+    """No customer has the number or debtor account asked for."""
+
+    def __init__(self, message: str, *, number: int | None = None) -> None:
+        super().__init__(message)
+        self.number = number
+
+
+class BookingNotFoundError(CustmodelError, LookupError):
+    """No booking has the reference asked for."""
+
+
+class AlreadyMergedError(CustmodelError, LookupError):
+    """The customer was merged into another one; ``master`` says which."""
+
+    def __init__(self, number: int, master: int) -> None:
+        super().__init__(f"customer {number} was merged into customer {master}")
+        self.number = number
+        self.master = master
+
+
+class AnonymizedCustomerError(CustmodelError, ValueError):
+    """The command does not apply to an anonymized customer."""
+
+    def __init__(self, number: int, action: str) -> None:
+        super().__init__(f"customer {number} is anonymized: cannot {action}")
+        self.number = number
+
+
+class DebtorAccountError(CustmodelError, ValueError):
+    """A computed debtor account is taken already or lies outside its kind's range."""
+
+
+class MergeRefusedError(CustmodelError, ValueError):
+    """A merge that R8 forbids; nothing was changed."""
+
+
+class NotEligibleError(CustmodelError, ValueError):
+    """Anonymization refused: the customer is not eligible; ``eligibility`` says why."""
+
+    def __init__(self, number: int, eligibility: Eligibility) -> None:
+        reasons = "; ".join(
+            f"booking {b.reference}: {', '.join(r.value for r in b.reasons)}"
+            for b in eligibility.blockers
+        )
+        super().__init__(f"customer {number} may not be anonymized yet ({reasons})")
+        self.number = number
+        self.eligibility = eligibility
+
+
+class ConcurrentUpdateError(CustmodelError, RuntimeError):
+    """An update carried a version that is no longer current: somebody changed it meanwhile."""
+
+    def __init__(self, number: int, expected: int, actual: int | None) -> None:
+        super().__init__(
+            f"customer {number} was changed concurrently "
+            f"(update based on version {expected}, stored version {actual})"
+        )
+        self.number = number
+        self.expected = expected
+        self.actual = actual
+
+
+class StoreError(CustmodelError, RuntimeError):
+    """The storage backend failed in a way custmodel cannot classify further."""
+
+
+class StoreBusyError(StoreError):
+    """The storage backend stayed busy (locked, serialization failure) past the retry budget.
+
+    A store raises it for a single attempt; :class:`custmodel.CustomerBook` retries the whole
+    operation a bounded number of times before letting it surface.
+    """

@@ -1,0 +1,859 @@
+"""Domain objects: customers, bookings, settings and the values rules return.
+
+Everything here is an immutable ``attrs`` class; change one with :func:`attrs.evolve`. Nothing
+here does input/output or reads a clock. Validation of single values (flag numbers, money,
+timestamps) happens in the validators below, so an invalid object cannot be built; rules that
+need more than one object (is this category in the kind's list?) live in :mod:`custmodel.rules`.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from custmodel.errors import InvalidInputError, InvalidStatusFlagError
+
+__all__ = [
+    "PERSONAL_FIELDS",
+    "STATUS_FLAG_COUNT",
+    "AnonymizationReport",
+    "BlockReason",
+    "Blocker",
+    "Booking",
+    "BookingKind",
+    "BookingRecorded",
+    "Customer",
+    "CustomerKind",
+    "CustomerType",
+    "EffectiveRules",
+    "Eligibility",
+    "KindChange",
+    "KindSettings",
+    "MergePlan",
+    "MergeReport",
+    "MoneyField",
+    "NewCustomer",
+    "RuleOrigin",
+    "RuleSource",
+    "SalesChannel",
+    "Selection",
+    "Settings",
+    "StatusFlags",
+    "cents",
+]
+
+#: How many status flags each kind has (Jack: "bis zu 32 weitere Statistikkriterien").
+STATUS_FLAG_COUNT = 32
+_ALL_BITS = (1 << STATUS_FLAG_COUNT) - 1
+_CENT = Decimal("0.01")
+
+
+class CustomerKind(enum.StrEnum):
+    """Kundenart: decides the settings (categories, flags, debtor offset...) that apply."""
+
+    PRIVATE = "private"
+    CORPORATE = "corporate"
+    TRAVEL_AGENCY = "travel_agency"
+    PROSPECT = "prospect"
+
+
+class CustomerType(enum.StrEnum):
+    """Kundentyp. "Alle Kunden" is no type: it is a selection without a type filter."""
+
+    REGULAR = "regular"
+    WALK_IN = "walk_in"
+    TOUR_OPERATOR = "tour_operator"
+    VIP_INCENTIVE = "vip_incentive"
+
+
+class BookingKind(enum.StrEnum):
+    """Vorgang: an offer (Angebot) or a firm booking (Festbuchung)."""
+
+    OFFER = "offer"
+    BOOKING = "booking"
+
+
+# -- value validation ---------------------------------------------------------------------------
+
+
+def check_flag_number(flag: int) -> int:
+    """Return ``flag`` if it is a status flag number (1..32).
+
+    Raises:
+        InvalidStatusFlagError: for any other number, or a non-integer.
+    """
+    if isinstance(flag, bool) or not isinstance(flag, int) or not 1 <= flag <= STATUS_FLAG_COUNT:
+        raise InvalidStatusFlagError(f"status flag must be a number from 1 to 32, got {flag!r}")
+    return flag
+
+
+def cents(value: Decimal | int | str) -> Decimal:
+    """Return ``value`` as a non-negative EUR amount with exactly two decimals.
+
+    Raises:
+        InvalidInputError: for a negative, non-finite or sub-cent amount, or a float (floats
+            cannot hold cents exactly).
+    """
+    if isinstance(value, bool | float):
+        raise InvalidInputError("money must be a Decimal, an int or a string, not a float")
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInputError(f"not an amount of money: {value!r}") from None
+    if not amount.is_finite():
+        raise InvalidInputError("money must be a finite amount")
+    if amount < 0:
+        raise InvalidInputError("money must not be negative")
+    quantized = amount.quantize(_CENT)
+    if quantized != amount:
+        raise InvalidInputError("money has at most two decimals (whole cents)")
+    return quantized
+
+
+def _money(_inst: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if not isinstance(value, Decimal) or cents(value) != value or value.as_tuple().exponent != -2:
+        raise InvalidInputError(f"{attribute.name} must be a Decimal with two decimals")
+
+
+def _aware(_inst: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise InvalidInputError(f"{attribute.name} must be a timezone-aware datetime")
+
+
+def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """Single-line text: no control characters (they break searches, CSV and letters)."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{attribute.name} must be text")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInputError(f"{attribute.name} must not contain control characters")
+
+
+def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{attribute.name} must be text")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise InvalidInputError(f"{attribute.name} must not contain control characters")
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"{attribute.name} must be a positive whole number")
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(f"{attribute.name} must be a whole number >= 0")
+
+
+def _optional_positive(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None:
+        _positive(_inst, attribute, value)
+
+
+def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    _text(_inst, attribute, value)
+    if not value.strip():
+        raise InvalidInputError(f"{attribute.name} must not be empty")
+
+
+# -- status flags -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StatusFlags:
+    """An immutable set of status flag numbers (1..32), stored as a 32-bit integer.
+
+    Selections and statistics use the number; labels live in :class:`KindSettings`.
+
+    Attributes:
+        bits: Flag ``n`` is set when bit ``n - 1`` is 1.
+    """
+
+    bits: int = attrs.field(default=0)
+
+    @bits.validator
+    def _check_bits(self, _attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _ALL_BITS:
+            raise InvalidStatusFlagError("status bits must fit into 32 bits")
+
+    @classmethod
+    def of(cls, flags: Iterable[int] = ()) -> StatusFlags:
+        """Build from flag numbers.
+
+        Raises:
+            InvalidStatusFlagError: for a number outside 1..32.
+        """
+        bits = 0
+        for flag in flags:
+            bits |= 1 << (check_flag_number(flag) - 1)
+        return cls(bits)
+
+    def __contains__(self, flag: object) -> bool:
+        return (
+            isinstance(flag, int)
+            and 1 <= flag <= STATUS_FLAG_COUNT
+            and bool(self.bits >> (flag - 1) & 1)
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        return (n for n in range(1, STATUS_FLAG_COUNT + 1) if self.bits >> (n - 1) & 1)
+
+    def __len__(self) -> int:
+        return self.bits.bit_count()
+
+    def __bool__(self) -> bool:
+        return self.bits != 0
+
+    @property
+    def numbers(self) -> frozenset[int]:
+        """The set flag numbers."""
+        return frozenset(self)
+
+    def with_flag(self, flag: int) -> StatusFlags:
+        """Return a copy with ``flag`` set."""
+        return StatusFlags(self.bits | 1 << (check_flag_number(flag) - 1))
+
+    def without_flag(self, flag: int) -> StatusFlags:
+        """Return a copy with ``flag`` cleared."""
+        return StatusFlags(self.bits & ~(1 << (check_flag_number(flag) - 1)))
+
+    def union(self, other: StatusFlags) -> StatusFlags:
+        """Return the flags set in either."""
+        return StatusFlags(self.bits | other.bits)
+
+
+def _to_flags(value: StatusFlags | Iterable[int]) -> StatusFlags:
+    return value if isinstance(value, StatusFlags) else StatusFlags.of(value)
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def _labels(value: Mapping[int, str]) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    for flag, label in dict(value).items():
+        check_flag_number(flag)
+        if not isinstance(label, str) or not label.strip():
+            raise InvalidStatusFlagError(f"status flag {flag} needs a non-empty label")
+        labels[flag] = label
+    return dict(sorted(labels.items()))
+
+
+def _categories(value: Iterable[str]) -> tuple[str, ...]:
+    result = tuple(value)
+    for category in result:
+        if not isinstance(category, str) or not category.strip():
+            raise InvalidInputError("a category must be non-empty text")
+    if len(set(result)) != len(result):
+        raise InvalidInputError("categories of a kind must be distinct")
+    return result
+
+
+@attrs.frozen
+class KindSettings:
+    """Per-kind parameters (Jack: "Datei – Parameter – Parameter Kunden").
+
+    Attributes:
+        categories: The categories a customer of this kind may have (any number).
+        status_labels: Flag number -> label. Only labelled flags can be set on customers.
+        code1_label: What the kind calls the searchable free field Code1.
+        code2_label: What the kind calls the free field Code2.
+        debtor_offset: Added to the settings' base and the customer number.
+        debtor_min: Lowest debtor account this kind may use, if restricted.
+        debtor_max: Highest debtor account this kind may use, if restricted.
+        template_customer: Number of the template customer (Stammkunde) whose commission and fee
+            rules apply to every customer of this kind without own rules.
+        dunning_fee: Mahngebühr in EUR.
+        deposit_prompt: Ask for a deposit after the first capture of a firm booking.
+        renumber_on_kind_change: Recompute the debtor account with the new kind's offset when a
+            customer of this kind changes kind (meaningful for PROSPECT: Jack's "neue
+            Nummernvergabe bei Änderung der Kundenart").
+    """
+
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
+    status_labels: dict[int, str] = attrs.field(factory=dict, converter=_labels, hash=False)
+    code1_label: str = attrs.field(default="Code1", validator=_non_empty)
+    code2_label: str = attrs.field(default="Code2", validator=_non_empty)
+    debtor_offset: int = attrs.field(default=0, validator=_non_negative)
+    debtor_min: int | None = attrs.field(default=None, validator=_optional_positive)
+    debtor_max: int | None = attrs.field(default=None, validator=_optional_positive)
+    template_customer: int | None = attrs.field(default=None, validator=_optional_positive)
+    dunning_fee: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
+    deposit_prompt: bool = False
+    renumber_on_kind_change: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.debtor_min is not None
+            and self.debtor_max is not None
+            and self.debtor_min > self.debtor_max
+        ):
+            raise InvalidInputError("debtor_min must not exceed debtor_max")
+
+    def label(self, flag: int) -> str | None:
+        """Return the label of ``flag``, or None when the flag is unlabelled."""
+        return self.status_labels.get(check_flag_number(flag))
+
+
+def _kinds(value: Mapping[CustomerKind, KindSettings]) -> dict[CustomerKind, KindSettings]:
+    given = {CustomerKind(k): v for k, v in dict(value).items()}
+    for kind_settings in given.values():
+        if not isinstance(kind_settings, KindSettings):
+            raise InvalidInputError("kind settings must be KindSettings objects")
+    return {kind: given.get(kind, KindSettings()) for kind in CustomerKind}
+
+
+@attrs.frozen
+class Settings:
+    """Settings of one customer book. ``Settings()`` gives Jack's defaults.
+
+    Attributes:
+        debtor_base: First part of every debtor account (Jack: 10000 in Germany).
+        anonymization_delay_days: Days after departure before a firm booking stops blocking
+            anonymization (TSmart: 6 weeks).
+        kinds: Settings per customer kind; every kind is present.
+    """
+
+    debtor_base: int = attrs.field(default=10000, validator=_non_negative)
+    anonymization_delay_days: int = attrs.field(default=42, validator=_non_negative)
+    kinds: dict[CustomerKind, KindSettings] = attrs.field(
+        factory=dict, converter=_kinds, hash=False
+    )
+
+    def kind(self, kind: CustomerKind) -> KindSettings:
+        """Return the settings of ``kind``."""
+        return self.kinds[kind]
+
+    def with_kind(self, kind: CustomerKind, kind_settings: KindSettings) -> Settings:
+        """Return a copy with the settings of ``kind`` replaced."""
+        return attrs.evolve(self, kinds={**self.kinds, kind: kind_settings})
+
+
+# -- customers ----------------------------------------------------------------------------------
+
+#: Fields that describe the person. Anonymization blanks every one of them; tombstones of merged
+#: customers keep none of them. Category and status flags are included because they record
+#: facts about the person ("single", "retired", "VIP").
+PERSONAL_FIELDS: tuple[str, ...] = (
+    "salutation",
+    "first_name",
+    "last_name",
+    "company",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "birth_date",
+    "code1",
+    "code2",
+    "notes",
+    "category",
+    "status",
+)
+
+
+@attrs.frozen
+class NewCustomer:
+    """What a caller supplies to register a customer; the book adds number and account.
+
+    Attributes:
+        kind: The customer kind.
+        last_name: Family name, or the name of a company or agency.
+        customer_type: Defaults to WALK_IN (Laufkundschaft).
+        first_name: Given name.
+        salutation: Anrede for letters ("Frau", "Herr", "Firma"...).
+        company: Company the person belongs to, if any.
+        street: Street and house number.
+        postal_code: Postleitzahl.
+        city: Ort.
+        country: ISO 3166 country code or free text.
+        email: E-mail address.
+        phone: Phone number.
+        birth_date: Date of birth.
+        code1: Free field Code1 (searchable).
+        code2: Free field Code2.
+        notes: Free notes, may span lines.
+        category: One of the kind's categories, or None.
+        status: Status flags; each needs a label on the kind.
+        commission_scheme: Own commission scheme id (Provision / Rabattstaffel).
+        fee_schedule: Own fee schedule id (Fee-Regelwerk / Serviceentgelt).
+    """
+
+    kind: CustomerKind = attrs.field(converter=CustomerKind)
+    last_name: str = attrs.field(validator=_non_empty)
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=CustomerType)
+    first_name: str = attrs.field(default="", validator=_text)
+    salutation: str = attrs.field(default="", validator=_text)
+    company: str = attrs.field(default="", validator=_text)
+    street: str = attrs.field(default="", validator=_text)
+    postal_code: str = attrs.field(default="", validator=_text)
+    city: str = attrs.field(default="", validator=_text)
+    country: str = attrs.field(default="", validator=_text)
+    email: str = attrs.field(default="", validator=_text)
+    phone: str = attrs.field(default="", validator=_text)
+    birth_date: date | None = None
+    code1: str = attrs.field(default="", validator=_text)
+    code2: str = attrs.field(default="", validator=_text)
+    notes: str = attrs.field(default="", validator=_multiline)
+    category: str | None = None
+    status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
+    commission_scheme: str | None = None
+    fee_schedule: str | None = None
+
+
+@attrs.frozen
+class Customer:
+    """A customer (Kunde, Auftraggeber): the party that books and pays.
+
+    Attributes:
+        number: Running customer number, never reused.
+        kind: Kundenart.
+        customer_type: Kundentyp.
+        debtor_account: Accounts-receivable account; unique, never reused.
+        last_name: Family name, or the name of a company or agency.
+        first_name: Given name.
+        salutation: Anrede for letters.
+        company: Company name.
+        street: Street and house number.
+        postal_code: Postleitzahl.
+        city: Ort.
+        country: Country.
+        email: E-mail address.
+        phone: Phone number.
+        birth_date: Date of birth.
+        code1: Free field Code1, indexed and searchable.
+        code2: Free field Code2.
+        notes: Free notes.
+        category: One of the kind's categories, or None.
+        status: Status flags.
+        commission_scheme: Own commission scheme id, None to inherit from the template customer.
+        fee_schedule: Own fee schedule id, None to inherit from the template customer.
+        created_at: When the customer was registered (aware, UTC).
+        updated_at: When the record last changed (aware, UTC).
+        merged_into: For a merged duplicate (tombstone): the master it was merged into.
+        anonymized_at: When the customer was anonymized, None while it was not.
+        version: Incremented by every stored change; updates must carry the current one.
+    """
+
+    number: int = attrs.field(validator=_positive)
+    kind: CustomerKind = attrs.field(converter=CustomerKind)
+    debtor_account: int = attrs.field(validator=_positive)
+    last_name: str = attrs.field(validator=_text)
+    created_at: datetime = attrs.field(validator=_aware)
+    updated_at: datetime = attrs.field(validator=_aware)
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=CustomerType)
+    first_name: str = attrs.field(default="", validator=_text)
+    salutation: str = attrs.field(default="", validator=_text)
+    company: str = attrs.field(default="", validator=_text)
+    street: str = attrs.field(default="", validator=_text)
+    postal_code: str = attrs.field(default="", validator=_text)
+    city: str = attrs.field(default="", validator=_text)
+    country: str = attrs.field(default="", validator=_text)
+    email: str = attrs.field(default="", validator=_text)
+    phone: str = attrs.field(default="", validator=_text)
+    birth_date: date | None = None
+    code1: str = attrs.field(default="", validator=_text)
+    code2: str = attrs.field(default="", validator=_text)
+    notes: str = attrs.field(default="", validator=_multiline)
+    category: str | None = None
+    status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
+    commission_scheme: str | None = None
+    fee_schedule: str | None = None
+    merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
+    anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
+    version: int = attrs.field(default=1, validator=_positive)
+
+    @property
+    def is_active(self) -> bool:
+        """False for a merged duplicate (tombstone); anonymized customers stay active."""
+        return self.merged_into is None
+
+    @property
+    def is_anonymized(self) -> bool:
+        """True once the customer was anonymized."""
+        return self.anonymized_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """Name as a list shows it: "Last, First", or the company."""
+        if self.first_name:
+            return f"{self.last_name}, {self.first_name}"
+        return self.last_name or self.company
+
+
+def search_key(text: str) -> str:
+    """Fold ``text`` for case-insensitive search: casefold and NFC, so "STRASSE" finds "Straße"."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def name_search_key(customer: Customer) -> str:
+    """The text a name search looks in: last name, first name and company, folded.
+
+    The parts are joined by a unit separator, which no customer text can contain, so a search
+    never matches across two fields.
+    """
+    return "\x1f".join(
+        search_key(part) for part in (customer.last_name, customer.first_name, customer.company)
+    )
+
+
+# -- bookings -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SalesChannel:
+    """Vertriebskanal: own (website, shop, phone) or an external partner (Booking.com, Holidu).
+
+    Attributes:
+        name: Name of the channel.
+        is_external: True for an external sales partner, whose customers are "not your
+            customer data" (TSmart).
+    """
+
+    name: str = attrs.field(validator=_non_empty)
+    is_external: bool = False
+
+    @classmethod
+    def own(cls, name: str = "own") -> SalesChannel:
+        """An own sales channel, e.g. ``SalesChannel.own("Website")``."""
+        return cls(name, is_external=False)
+
+    @classmethod
+    def external(cls, name: str) -> SalesChannel:
+        """An external sales partner, e.g. ``SalesChannel.external("Booking.com")``."""
+        return cls(name, is_external=True)
+
+
+@attrs.frozen
+class Booking:
+    """Vorgang: an offer or a firm booking of a customer.
+
+    Attributes:
+        reference: Unique booking reference (Vorgangsnummer).
+        customer: Number of the customer who booked.
+        kind: OFFER or BOOKING (firm).
+        departure: Abreisedatum, the first day of travel.
+        point_of_sale: Id of the agency that sold it (POS).
+        channel: The sales channel it came through.
+        open_amount: What the customer still owes on it (OP-Betrag), EUR.
+    """
+
+    reference: str = attrs.field(validator=_non_empty)
+    customer: int = attrs.field(validator=_positive)
+    kind: BookingKind = attrs.field(converter=BookingKind)
+    departure: date = attrs.field()
+    point_of_sale: str = attrs.field(validator=_non_empty)
+    channel: SalesChannel = attrs.field(factory=SalesChannel.own)
+    open_amount: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
+
+    @departure.validator
+    def _check_departure(self, _attribute: attrs.Attribute[date], value: date) -> None:
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise InvalidInputError("departure must be a date (not a datetime)")
+
+    @property
+    def is_firm(self) -> bool:
+        """True for a firm booking (Festbuchung), False for an offer."""
+        return self.kind is BookingKind.BOOKING
+
+
+# -- selections ---------------------------------------------------------------------------------
+
+
+def _flag_set(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(check_flag_number(flag) for flag in value)
+
+
+@attrs.frozen
+class Selection:
+    """Which customers an operation applies to. ``Selection()`` is "Alle Kunden".
+
+    Filters combine with AND. Text filters take user text literally: ``%`` and ``_`` match only
+    themselves.
+
+    Attributes:
+        kind: Only this kind.
+        customer_type: Only this type.
+        category: Only this category.
+        status_all: Every one of these flag numbers is set.
+        status_any: At least one of these flag numbers is set (ignored when empty).
+        code1: Code1 equals this text exactly.
+        code2: Code2 equals this text exactly.
+        name: Last name, first name or company contains this text, ignoring case.
+        anonymized: True for anonymized customers only, False to leave them out, None for both.
+        include_merged: Also select merged duplicates (tombstones).
+    """
+
+    kind: CustomerKind | None = None
+    customer_type: CustomerType | None = None
+    category: str | None = None
+    status_all: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)
+    status_any: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)
+    code1: str | None = None
+    code2: str | None = None
+    name: str | None = attrs.field(default=None)
+    anonymized: bool | None = None
+    include_merged: bool = False
+
+    @name.validator
+    def _check_name(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None:
+            _text(self, attribute, value)
+
+    @property
+    def status_all_bits(self) -> int:
+        """``status_all`` as a bit mask."""
+        return StatusFlags.of(self.status_all).bits
+
+    @property
+    def status_any_bits(self) -> int:
+        """``status_any`` as a bit mask."""
+        return StatusFlags.of(self.status_any).bits
+
+    def matches(self, customer: Customer) -> bool:
+        """Return True if ``customer`` is selected; the reference semantics for every store."""
+        checks = (
+            self.include_merged or customer.is_active,
+            self.kind is None or customer.kind is self.kind,
+            self.customer_type is None or customer.customer_type is self.customer_type,
+            self.category is None or customer.category == self.category,
+            customer.status.bits & self.status_all_bits == self.status_all_bits,
+            not self.status_any or bool(customer.status.bits & self.status_any_bits),
+            self.code1 is None or customer.code1 == self.code1,
+            self.code2 is None or customer.code2 == self.code2,
+            self.name is None or search_key(self.name) in name_search_key(customer),
+            self.anonymized is None or customer.is_anonymized is self.anonymized,
+        )
+        return all(checks)
+
+
+# -- rule results -------------------------------------------------------------------------------
+
+
+class RuleOrigin(enum.StrEnum):
+    """Where an effective rule comes from."""
+
+    OWN = "own"
+    TEMPLATE = "template"
+    NONE = "none"
+
+
+@attrs.frozen
+class RuleSource:
+    """An effective rule id and where it comes from.
+
+    Attributes:
+        rule: The rule set id, or None.
+        origin: OWN, TEMPLATE or NONE.
+        template_customer: The template customer's number when the origin is TEMPLATE.
+    """
+
+    rule: str | None
+    origin: RuleOrigin
+    template_customer: int | None = None
+
+    def __str__(self) -> str:
+        if self.origin is RuleOrigin.TEMPLATE:
+            return f"{self.rule} (template {self.template_customer})"
+        if self.origin is RuleOrigin.OWN:
+            return f"{self.rule} (own)"
+        return "none"
+
+
+@attrs.frozen
+class EffectiveRules:
+    """The commission scheme and fee schedule that apply to a customer (R5).
+
+    Attributes:
+        customer: The customer's number.
+        commission_scheme: Effective commission scheme and its source.
+        fee_schedule: Effective fee schedule and its source.
+    """
+
+    customer: int
+    commission_scheme: RuleSource
+    fee_schedule: RuleSource
+
+
+@attrs.frozen
+class KindChange:
+    """What changing a customer's kind did (R1, R4).
+
+    Attributes:
+        customer: The customer after the change.
+        old_kind: Kind before.
+        new_kind: Kind after.
+        dropped_category: The category that is not in the new kind's list, if any.
+        dropped_status: Flags removed because the caller did not ask to keep them.
+        old_debtor_account: Account before.
+        new_debtor_account: Account after (differs only for a renumbered prospect).
+    """
+
+    customer: Customer
+    old_kind: CustomerKind
+    new_kind: CustomerKind
+    dropped_category: str | None
+    dropped_status: StatusFlags
+    old_debtor_account: int
+    new_debtor_account: int
+
+    @property
+    def renumbered(self) -> bool:
+        """True if the debtor account changed."""
+        return self.old_debtor_account != self.new_debtor_account
+
+
+@attrs.frozen
+class BookingRecorded:
+    """What recording a booking did.
+
+    Attributes:
+        booking: The booking as stored.
+        first_capture: True if this recording is the booking's first as a firm booking.
+        deposit_prompt: True if the user should be asked to record a deposit now (R7).
+        conversion: The prospect conversion this booking triggered, if any (R4).
+    """
+
+    booking: Booking
+    first_capture: bool
+    deposit_prompt: bool
+    conversion: KindChange | None = None
+
+
+class BlockReason(enum.StrEnum):
+    """Why a booking blocks anonymization."""
+
+    NOT_POINT_OF_SALE = "not_point_of_sale"
+    EXTERNAL_CHANNEL = "external_channel"
+    TOO_RECENT = "too_recent"
+
+
+@attrs.frozen
+class Blocker:
+    """A firm booking that blocks anonymization, with every reason it does.
+
+    Attributes:
+        reference: The booking reference.
+        reasons: Every reason that applies, in the order of :class:`BlockReason`.
+        allowed_from: For TOO_RECENT: the first day this booking stops blocking.
+    """
+
+    reference: str
+    reasons: tuple[BlockReason, ...]
+    allowed_from: date | None = None
+
+
+@attrs.frozen
+class Eligibility:
+    """May this customer be anonymized by this agency on this day (R9)?
+
+    Attributes:
+        eligible: The answer.
+        blockers: Every blocking booking with its reasons, ordered by reference.
+        eligible_from: When only time blocks, the first day the customer becomes eligible;
+            None when the customer is eligible now or something other than time blocks.
+    """
+
+    eligible: bool
+    blockers: tuple[Blocker, ...] = ()
+    eligible_from: date | None = None
+
+    def explain(self) -> str:
+        """One line for a person: eligible, or why not and until when."""
+        if self.eligible:
+            return "eligible"
+        parts = [
+            f"{b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
+            for b in self.blockers
+        ]
+        text = "not eligible - " + "; ".join(parts)
+        if self.eligible_from is not None:
+            text += f" (eligible from {self.eligible_from.isoformat()})"
+        return text
+
+
+@attrs.frozen
+class AnonymizationReport:
+    """What anonymizing a customer did.
+
+    Attributes:
+        customer: The customer after anonymization.
+        already_anonymized: True if it was anonymized before: nothing was changed this time.
+        fields_cleared: The personal fields that held data and were replaced.
+    """
+
+    customer: Customer
+    already_anonymized: bool
+    fields_cleared: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class MergePlan:
+    """Everything a merge would do (R8), computed without changing anything.
+
+    Attributes:
+        master: The surviving customer's number.
+        duplicates: The duplicates, in the order given.
+        bookings: References of the bookings that move to the master, ordered.
+        retired_debtor_accounts: Duplicate number -> its debtor account, which retires.
+        filled_fields: Master field -> number of the duplicate it would be filled from (with
+            ``fill_blanks``).
+        united_status: Flags the master would gain (with ``unite_status``).
+        templates: Kinds whose template customer setting moves to the master.
+        references: Registered host reference ("table.column" or name) -> rows it would move.
+    """
+
+    master: int
+    duplicates: tuple[int, ...]
+    bookings: tuple[str, ...] = ()
+    retired_debtor_accounts: dict[int, int] = attrs.field(factory=dict, hash=False)
+    filled_fields: dict[str, int] = attrs.field(factory=dict, hash=False)
+    united_status: StatusFlags = attrs.field(factory=StatusFlags)
+    templates: tuple[CustomerKind, ...] = ()
+    references: dict[str, int] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen
+class MergeReport:
+    """What a merge did.
+
+    Attributes:
+        plan: The plan that was applied.
+        master: The master after the merge.
+        bookings_moved: How many bookings now point to the master.
+        merged_at: When (aware, UTC).
+    """
+
+    plan: MergePlan
+    master: Customer
+    bookings_moved: int
+    merged_at: datetime
+
+    @property
+    def retired_debtor_accounts(self) -> tuple[int, ...]:
+        """The debtor accounts whose open items the ledger has to move to the master."""
+        return tuple(self.plan.retired_debtor_accounts.values())
+
+
+@attrs.frozen
+class MoneyField:
+    """A money amount for mail merge: exact and formatted for de_DE.
+
+    Attributes:
+        amount: The exact amount, EUR with two decimals.
+        text: The amount as a German letter prints it, e.g. ``"1.234,50 €"``.
+    """
+
+    amount: Decimal
+    text: str
+
+    def __str__(self) -> str:
+        return self.text

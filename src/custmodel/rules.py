@@ -1,0 +1,513 @@
+"""The rules of custmodel as pure functions: no input/output, no clock, no storage.
+
+Each function decides one rule of the specification. "Today" and "now" are parameters, so every
+rule can be tested for any day. The :class:`custmodel.CustomerBook` facade loads what a rule
+needs from the store, asks the rule, and stores the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from babel.numbers import format_currency
+
+from custmodel.errors import (
+    DebtorAccountError,
+    InvalidCategoryError,
+    InvalidInputError,
+    InvalidStatusFlagError,
+    MergeRefusedError,
+    TemplateCustomerError,
+)
+from custmodel.model import (
+    PERSONAL_FIELDS,
+    Blocker,
+    BlockReason,
+    Booking,
+    Customer,
+    CustomerKind,
+    EffectiveRules,
+    Eligibility,
+    KindChange,
+    KindSettings,
+    MergePlan,
+    MoneyField,
+    RuleOrigin,
+    RuleSource,
+    Settings,
+    StatusFlags,
+    cents,
+)
+
+__all__ = [
+    "ANONYMIZED_NAME",
+    "DUNNING_FEE_FIELD",
+    "OPEN_AMOUNT_FIELD",
+    "OPEN_AMOUNT_WITH_FEE_FIELD",
+    "anonymization_eligibility",
+    "anonymized",
+    "change_kind",
+    "check_category",
+    "check_debtor_range",
+    "check_new_flags",
+    "check_status",
+    "check_template_customer",
+    "convert_prospect",
+    "debtor_account",
+    "dunning_fields",
+    "effective_rules",
+    "filled_master",
+    "format_eur",
+    "needs_deposit_prompt",
+    "plan_merge",
+    "tombstone",
+]
+
+#: Mail-merge field names of R6, exactly as Jack's word processor spells them.
+DUNNING_FEE_FIELD = "Kunde-Mahngebühr"
+OPEN_AMOUNT_FIELD = "OP-Betrag"
+OPEN_AMOUNT_WITH_FEE_FIELD = "OP-Betrag+Mahngebühr"
+
+#: The dummy last name an anonymized customer carries. It says what happened and nothing else.
+ANONYMIZED_NAME = "Anonymisiert"
+
+
+# -- R1 / R2: categories and status flags -------------------------------------------------------
+
+
+def check_category(settings: Settings, kind: CustomerKind, category: str | None) -> None:
+    """Check that ``category`` may be given to a customer of ``kind`` (None always may).
+
+    Raises:
+        InvalidCategoryError: if the category is not in the kind's list.
+    """
+    if category is not None and category not in settings.kind(kind).categories:
+        raise InvalidCategoryError(f"category {category!r} is not defined for kind {kind.value}")
+
+
+def check_status(settings: Settings, kind: CustomerKind, status: StatusFlags) -> None:
+    """Check that every flag in ``status`` has a label on ``kind`` (R2).
+
+    Raises:
+        InvalidStatusFlagError: naming the first unlabelled flag.
+    """
+    labels = settings.kind(kind).status_labels
+    for flag in status:
+        if flag not in labels:
+            raise InvalidStatusFlagError(
+                f"status flag {flag} has no label on kind {kind.value}; label it first"
+            )
+
+
+def check_new_flags(
+    settings: Settings, kind: CustomerKind, before: StatusFlags, after: StatusFlags
+) -> None:
+    """Check the flags ``after`` sets that ``before`` did not: each needs a label.
+
+    Flags a customer already carries may stay unlabelled (a deleted label never touches
+    customers, R2), so only newly set flags are checked.
+    """
+    check_status(settings, kind, StatusFlags(after.bits & ~before.bits))
+
+
+# -- R4: customer numbers and debtor accounts ---------------------------------------------------
+
+
+def debtor_account(settings: Settings, kind: CustomerKind, number: int) -> int:
+    """Debtor account = base + the kind's offset + customer number (R4).
+
+    >>> debtor_account(Settings(), CustomerKind.PRIVATE, 300)
+    10300
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise InvalidInputError("a customer number is a positive whole number")
+    return settings.debtor_base + settings.kind(kind).debtor_offset + number
+
+
+def check_debtor_range(settings: Settings, kind: CustomerKind, account: int) -> None:
+    """Check that ``account`` lies in the configured range of ``kind``.
+
+    Raises:
+        DebtorAccountError: if it lies outside.
+    """
+    ks = settings.kind(kind)
+    if (ks.debtor_min is not None and account < ks.debtor_min) or (
+        ks.debtor_max is not None and account > ks.debtor_max
+    ):
+        raise DebtorAccountError(
+            f"debtor account {account} lies outside the range of kind {kind.value} "
+            f"({ks.debtor_min}..{ks.debtor_max})"
+        )
+
+
+def change_kind(
+    settings: Settings,
+    customer: Customer,
+    new_kind: CustomerKind,
+    *,
+    keep_status: bool = False,
+    now: datetime,
+) -> KindChange:
+    """Change the kind of ``customer`` (R1, R4) and say what was dropped.
+
+    A category not in the new kind's list is dropped; status flags are dropped unless
+    ``keep_status``. The debtor account stays, except when the old kind's
+    ``renumber_on_kind_change`` is on (Jack: for prospects): then it is recomputed with the new
+    kind's offset. Uniqueness of a recomputed account is the store's to check.
+
+    Raises:
+        TemplateCustomerError: if the customer is its kind's template customer.
+        DebtorAccountError: if a recomputed account lies outside the new kind's range.
+    """
+    old_kind = customer.kind
+    if settings.kind(old_kind).template_customer == customer.number and new_kind is not old_kind:
+        raise TemplateCustomerError(
+            f"customer {customer.number} is the template customer of kind {old_kind.value}; "
+            "name another template customer first"
+        )
+    account = customer.debtor_account
+    if new_kind is not old_kind and settings.kind(old_kind).renumber_on_kind_change:
+        account = debtor_account(settings, new_kind, customer.number)
+        check_debtor_range(settings, new_kind, account)
+    category = customer.category
+    dropped_category = None
+    if category is not None and category not in settings.kind(new_kind).categories:
+        dropped_category, category = category, None
+    status = customer.status
+    dropped_status = StatusFlags()
+    if new_kind is not old_kind and not keep_status:
+        dropped_status, status = status, StatusFlags()
+    changed = attrs.evolve(
+        customer,
+        kind=new_kind,
+        debtor_account=account,
+        category=category,
+        status=status,
+        updated_at=now,
+    )
+    return KindChange(
+        customer=changed,
+        old_kind=old_kind,
+        new_kind=new_kind,
+        dropped_category=dropped_category,
+        dropped_status=dropped_status,
+        old_debtor_account=customer.debtor_account,
+        new_debtor_account=account,
+    )
+
+
+def convert_prospect(
+    settings: Settings,
+    customer: Customer,
+    booking: Booking,
+    *,
+    target: CustomerKind = CustomerKind.PRIVATE,
+    keep_status: bool = False,
+    now: datetime,
+) -> KindChange | None:
+    """Turn a prospect into a customer at its first firm booking (R4); None if nothing to do.
+
+    An offer never converts; a customer who is no prospect is not touched.
+
+    Raises:
+        InvalidInputError: if ``target`` is PROSPECT.
+    """
+    if target is CustomerKind.PROSPECT:
+        raise InvalidInputError("a prospect converts into a customer of another kind")
+    if customer.kind is not CustomerKind.PROSPECT or not booking.is_firm:
+        return None
+    return change_kind(settings, customer, target, keep_status=keep_status, now=now)
+
+
+# -- R5: template customer ----------------------------------------------------------------------
+
+
+def check_template_customer(kind: CustomerKind, template: Customer | None, number: int) -> None:
+    """Check that customer ``number`` (``template``, None if unknown) may be ``kind``'s template.
+
+    Raises:
+        TemplateCustomerError: if it does not exist, is of another kind, or is merged.
+    """
+    if template is None:
+        raise TemplateCustomerError(f"template customer {number} of kind {kind.value} not found")
+    if template.kind is not kind:
+        raise TemplateCustomerError(
+            f"template customer {number} is of kind {template.kind.value}, not {kind.value}"
+        )
+    if not template.is_active:
+        raise TemplateCustomerError(
+            f"template customer {number} was merged into customer {template.merged_into}"
+        )
+
+
+def effective_rules(customer: Customer, template: Customer | None) -> EffectiveRules:
+    """The commission scheme and fee schedule in force for ``customer`` (R5).
+
+    Each is the customer's own if it has one, else the template customer's, else none; the two
+    are decided independently.
+
+    Args:
+        customer: The customer asked about.
+        template: Its kind's template customer, or None if the kind names none.
+    """
+
+    def pick(own: str | None, inherited: str | None) -> RuleSource:
+        if own is not None:
+            return RuleSource(own, RuleOrigin.OWN)
+        if template is not None and inherited is not None:
+            return RuleSource(inherited, RuleOrigin.TEMPLATE, template.number)
+        return RuleSource(None, RuleOrigin.NONE)
+
+    return EffectiveRules(
+        customer=customer.number,
+        commission_scheme=pick(
+            customer.commission_scheme, template.commission_scheme if template else None
+        ),
+        fee_schedule=pick(customer.fee_schedule, template.fee_schedule if template else None),
+    )
+
+
+# -- R6 / R7: dunning fee and deposit prompt ----------------------------------------------------
+
+
+def format_eur(amount: Decimal) -> str:
+    """Format an EUR amount as a German letter prints it: ``Decimal("1234.5")`` -> "1.234,50 €".
+
+    Babel separates number and sign with a no-break space; a plain space is used instead, so
+    that the text equals what a person types and word processors see no unusual character.
+    """
+    return format_currency(amount, "EUR", locale="de_DE").replace("\xa0", " ")
+
+
+def dunning_fields(fee: Decimal, open_amount: Decimal) -> dict[str, MoneyField]:
+    """Mail-merge fields for a dunning letter (R6).
+
+    Returns:
+        ``{"Kunde-Mahngebühr": fee, "OP-Betrag": open amount, "OP-Betrag+Mahngebühr": sum}``,
+        each as a :class:`MoneyField` with the exact amount and its de_DE text.
+
+    Raises:
+        InvalidInputError: for a negative amount or one with fractions of a cent.
+    """
+    fee, open_amount = cents(fee), cents(open_amount)
+    total = open_amount + fee
+    return {
+        DUNNING_FEE_FIELD: MoneyField(fee, format_eur(fee)),
+        OPEN_AMOUNT_FIELD: MoneyField(open_amount, format_eur(open_amount)),
+        OPEN_AMOUNT_WITH_FEE_FIELD: MoneyField(total, format_eur(total)),
+    }
+
+
+def needs_deposit_prompt(
+    kind_settings: KindSettings, booking: Booking, first_capture: bool
+) -> bool:
+    """Ask whether a deposit is to be recorded? (R7).
+
+    Yes only for a firm booking at its first capture as a firm booking, on a kind whose
+    ``deposit_prompt`` is on. Offers never prompt.
+    """
+    return kind_settings.deposit_prompt and booking.is_firm and first_capture
+
+
+# -- R9: anonymization --------------------------------------------------------------------------
+
+
+def anonymization_eligibility(
+    bookings: Iterable[Booking],
+    acting_agency: str,
+    today: date,
+    delay_days: int = 42,
+) -> Eligibility:
+    """May the customer with these bookings be anonymized by ``acting_agency`` on ``today``?
+
+    TSmart's rules: an offer never blocks. A firm booking blocks if the acting agency is not its
+    point of sale, if it came through an external sales channel, or until ``delay_days`` after
+    its departure (departure D allows anonymization from D + 42 days on). No bookings: eligible.
+
+    Returns:
+        An :class:`Eligibility` with every blocking booking and its reasons, and, when only time
+        blocks, the first day the customer becomes eligible.
+
+    Raises:
+        InvalidInputError: for an empty agency or a negative delay.
+    """
+    if not isinstance(acting_agency, str) or not acting_agency.strip():
+        raise InvalidInputError("the acting agency must be named")
+    if delay_days < 0:
+        raise InvalidInputError("the anonymization delay must not be negative")
+    delay = timedelta(days=delay_days)
+    blockers: list[Blocker] = []
+    for booking in sorted(bookings, key=lambda b: b.reference):
+        if not booking.is_firm:
+            continue
+        reasons: list[BlockReason] = []
+        if booking.point_of_sale != acting_agency:
+            reasons.append(BlockReason.NOT_POINT_OF_SALE)
+        if booking.channel.is_external:
+            reasons.append(BlockReason.EXTERNAL_CHANNEL)
+        try:
+            allowed_from = booking.departure + delay
+        except OverflowError:
+            allowed_from = date.max
+        if today < allowed_from:
+            reasons.append(BlockReason.TOO_RECENT)
+        if reasons:
+            blockers.append(
+                Blocker(
+                    booking.reference,
+                    tuple(reasons),
+                    allowed_from if BlockReason.TOO_RECENT in reasons else None,
+                )
+            )
+    if not blockers:
+        return Eligibility(eligible=True)
+    only_time = all(b.reasons == (BlockReason.TOO_RECENT,) for b in blockers)
+    eligible_from = max(b.allowed_from for b in blockers if b.allowed_from) if only_time else None
+    return Eligibility(eligible=False, blockers=tuple(blockers), eligible_from=eligible_from)
+
+
+def _blank(field: str) -> object:
+    if field == "status":
+        return StatusFlags()
+    if field in ("birth_date", "category"):
+        return None
+    return ""
+
+
+def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, ...]]:
+    """Return ``customer`` with every personal field replaced by dummy data, and those fields.
+
+    The dummy data is constant ("Anonymisiert" as last name, everything else empty), so nothing
+    about the person (no hash, initial or length) can be inferred from it. Number, kind, type,
+    debtor account and the rule references stay.
+    """
+    cleared = tuple(f for f in PERSONAL_FIELDS if getattr(customer, f) != _blank(f))
+    changes: dict[str, Any] = {f: _blank(f) for f in PERSONAL_FIELDS}
+    changes["last_name"] = ANONYMIZED_NAME
+    result = attrs.evolve(customer, anonymized_at=now, updated_at=now, **changes)
+    return result, cleared
+
+
+# -- R8: merge ----------------------------------------------------------------------------------
+
+_FILLABLE = (
+    *(f for f in PERSONAL_FIELDS if f not in ("status", "category")),
+    "commission_scheme",
+    "fee_schedule",
+)
+
+
+def plan_merge(
+    settings: Settings,
+    master: Customer,
+    duplicates: Sequence[Customer],
+    bookings: Iterable[Booking],
+    *,
+    fill_blanks: bool = False,
+    unite_status: bool = False,
+    references: dict[str, int] | None = None,
+) -> MergePlan:
+    """Plan merging ``duplicates`` into ``master`` (R8) without changing anything.
+
+    Args:
+        settings: The book's settings (for template customers and categories).
+        master: The surviving customer.
+        duplicates: The customers to retire, in the order their data fills blanks.
+        bookings: The duplicates' bookings.
+        fill_blanks: Plan to fill empty master fields from the duplicates, first one first.
+        unite_status: Plan to give the master the status flags of duplicates of its kind.
+        references: Host reference name -> how many rows would move.
+
+    Raises:
+        MergeRefusedError: no duplicates, master among them, a duplicate twice, a merged or
+            anonymized customer, or a template customer whose setting cannot follow.
+    """
+    numbers = [d.number for d in duplicates]
+    if not numbers:
+        raise MergeRefusedError(f"merge into customer {master.number} names no duplicates")
+    if master.number in numbers:
+        raise MergeRefusedError(f"customer {master.number} cannot be merged into itself")
+    seen: set[int] = set()
+    for number in numbers:
+        if number in seen:
+            raise MergeRefusedError(f"customer {number} is listed twice as a duplicate")
+        seen.add(number)
+    for customer in (master, *duplicates):
+        if not customer.is_active:
+            raise MergeRefusedError(
+                f"customer {customer.number} was merged into customer {customer.merged_into} "
+                "already"
+            )
+        if customer.is_anonymized:
+            raise MergeRefusedError(f"customer {customer.number} is anonymized")
+    templates: list[CustomerKind] = []
+    for kind in CustomerKind:
+        if settings.kind(kind).template_customer in seen:
+            if master.kind is not kind:
+                raise MergeRefusedError(
+                    f"customer {settings.kind(kind).template_customer} is the template customer "
+                    f"of kind {kind.value}; master {master.number} is of kind {master.kind.value}"
+                )
+            templates.append(kind)
+    filled: dict[str, int] = {}
+    if fill_blanks:
+        for field in _FILLABLE:
+            if getattr(master, field) in ("", None):
+                for dup in duplicates:
+                    if getattr(dup, field) not in ("", None):
+                        filled[field] = dup.number
+                        break
+        if master.category is None:
+            for dup in duplicates:
+                if (
+                    dup.category is not None
+                    and dup.category in settings.kind(master.kind).categories
+                ):
+                    filled["category"] = dup.number
+                    break
+    united = StatusFlags()
+    if unite_status:
+        for dup in duplicates:
+            if dup.kind is master.kind:
+                united = united.union(dup.status)
+        united = StatusFlags(united.bits & ~master.status.bits)
+    return MergePlan(
+        master=master.number,
+        duplicates=tuple(numbers),
+        bookings=tuple(sorted(b.reference for b in bookings)),
+        retired_debtor_accounts={d.number: d.debtor_account for d in duplicates},
+        filled_fields=filled,
+        united_status=united,
+        templates=tuple(templates),
+        references=dict(references or {}),
+    )
+
+
+def filled_master(
+    plan: MergePlan, master: Customer, duplicates: Sequence[Customer], now: datetime
+) -> Customer:
+    """Return the master as the plan leaves it: blanks filled, flags united."""
+    by_number = {d.number: d for d in duplicates}
+    changes: dict[str, Any] = {
+        field: getattr(by_number[source], field) for field, source in plan.filled_fields.items()
+    }
+    if plan.united_status:
+        changes["status"] = master.status.union(plan.united_status)
+    if not changes:
+        return master
+    return attrs.evolve(master, updated_at=now, **changes)
+
+
+def tombstone(duplicate: Customer, master: int, now: datetime) -> Customer:
+    """Return what stays of a merged duplicate: number, kind, type, account and its master.
+
+    A tombstone keeps no personal data (R8, R9): the master holds whatever survives.
+    """
+    changes: dict[str, Any] = {f: _blank(f) for f in PERSONAL_FIELDS}
+    changes["commission_scheme"] = None
+    changes["fee_schedule"] = None
+    return attrs.evolve(duplicate, merged_into=master, updated_at=now, **changes)

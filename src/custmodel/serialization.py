@@ -1,0 +1,75 @@
+"""JSON-ready serialization of every public custmodel type, through cattrs.
+
+Use :func:`make_converter` to get a converter of your own (there is no shared mutable one)::
+
+    >>> from custmodel.serialization import make_converter
+    >>> from custmodel import StatusFlags
+    >>> conv = make_converter()
+    >>> conv.unstructure(StatusFlags.of([1, 5]))
+    [1, 5]
+
+Money becomes a string ("12.50") so no binary float ever touches it; dates and datetimes become
+ISO 8601 text; status flags become the list of their numbers; enums their values.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from cattrs.preconf.json import JsonConverter
+from cattrs.preconf.json import make_converter as _make_json_converter
+
+from custmodel.errors import InvalidInputError
+from custmodel.model import StatusFlags
+
+__all__ = ["dumps", "loads", "make_converter"]
+
+T = TypeVar("T")
+
+
+def _structure_decimal(value: Any, _type: type) -> Decimal:
+    if isinstance(value, float):
+        raise InvalidInputError("money must be written as a string, not a float")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInputError(f"not an amount of money: {value!r}") from None
+
+
+def _structure_datetime(value: Any, _type: type) -> datetime:
+    result = datetime.fromisoformat(value)
+    if result.tzinfo is None:
+        raise InvalidInputError("timestamps must carry a time zone")
+    return result
+
+
+def make_converter() -> JsonConverter:
+    """Return a new converter that turns custmodel objects into JSON-ready data and back.
+
+    Round trip: ``conv.structure(conv.unstructure(x), type(x)) == x`` for every public type.
+    """
+    conv = _make_json_converter()
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(date, date.isoformat)
+    conv.register_structure_hook(date, lambda v, _t: date.fromisoformat(v))
+    conv.register_unstructure_hook(StatusFlags, lambda flags: list(flags))
+    conv.register_structure_hook(StatusFlags, lambda v, _t: StatusFlags.of(int(n) for n in v))
+    return conv
+
+
+def dumps(obj: object, converter: JsonConverter | None = None) -> str:
+    """Serialize a custmodel object to JSON text."""
+    conv = converter or make_converter()
+    return json.dumps(conv.unstructure(obj), ensure_ascii=False, sort_keys=True)
+
+
+def loads(text: str | bytes, cls: type[T], converter: JsonConverter | None = None) -> T:
+    """Read an object of type ``cls`` from JSON text written by :func:`dumps`."""
+    conv = converter or make_converter()
+    return conv.structure(json.loads(text), cls)

@@ -1,0 +1,244 @@
+"""The in-memory store: a complete store for tests, demos and small embedded uses.
+
+It keeps the domain objects in dictionaries with the same indexes a SQL store has (Code1,
+debtor account, bookings by customer). A transaction writes straight into them and keeps an
+undo log; when the transaction's block raises, the log is played backwards, so a failed
+operation leaves the store exactly as it was. One lock serializes transactions, which makes the
+store safe to share between threads of one process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+import attrs
+
+from custmodel.errors import (
+    ConcurrentUpdateError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidInputError,
+)
+from custmodel.model import Booking, Customer, Selection, Settings
+from custmodel.storage.ports import StoreTransaction
+
+__all__ = ["MemoryStore"]
+
+
+class _State:
+    """The data of a memory store and its indexes."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.counter = 0
+        self.customers: dict[int, Customer] = {}
+        self.by_account: dict[int, int] = {}
+        self.by_code1: defaultdict[str, set[int]] = defaultdict(set)
+        self.bookings: dict[str, Booking] = {}
+        self.bookings_by_customer: defaultdict[int, set[str]] = defaultdict(set)
+
+
+class _MemoryTransaction:
+    """A transaction on a :class:`MemoryStore`; see :class:`StoreTransaction`."""
+
+    def __init__(self, state: _State) -> None:
+        self._s = state
+        self._undo: list[Callable[[], None]] = []
+
+    def rollback(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_settings(self) -> Settings | None:
+        return self._s.settings
+
+    def put_settings(self, settings: Settings) -> None:
+        old = self._s.settings
+        self._s.settings = settings
+        self._undo.append(lambda: setattr(self._s, "settings", old))
+
+    # -- numbering --------------------------------------------------------------------------
+
+    def allocate_numbers(self, count: int = 1) -> int:
+        if count < 1:
+            raise InvalidInputError("allocate at least one customer number")
+        first = self._s.counter + 1
+        self._s.counter += count
+        self._undo.append(lambda: setattr(self._s, "counter", first - 1))
+        return first
+
+    # -- customers --------------------------------------------------------------------------
+
+    def _store(self, customer: Customer) -> None:
+        """Put ``customer`` into the tables and indexes, undoably."""
+        s = self._s
+        old = s.customers.get(customer.number)
+        if old is not None:
+            s.by_account.pop(old.debtor_account, None)
+            s.by_code1[old.code1].discard(old.number)
+        s.customers[customer.number] = customer
+        s.by_account[customer.debtor_account] = customer.number
+        s.by_code1[customer.code1].add(customer.number)
+
+        def undo() -> None:
+            s.by_account.pop(customer.debtor_account, None)
+            s.by_code1[customer.code1].discard(customer.number)
+            if old is None:
+                del s.customers[customer.number]
+            else:
+                s.customers[old.number] = old
+                s.by_account[old.debtor_account] = old.number
+                s.by_code1[old.code1].add(old.number)
+
+        self._undo.append(undo)
+
+    def insert_customers(self, customers: Sequence[Customer]) -> None:
+        accounts: set[int] = set()
+        for customer in customers:
+            if customer.number in self._s.customers:
+                raise InvalidInputError(f"customer number {customer.number} is taken")
+            if customer.debtor_account in self._s.by_account or customer.debtor_account in accounts:
+                raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
+            accounts.add(customer.debtor_account)
+        for customer in customers:
+            self._store(customer)
+
+    def get_customer(self, number: int) -> Customer | None:
+        return self._s.customers.get(number)
+
+    def get_customers(self, numbers: Collection[int]) -> dict[int, Customer]:
+        found = (self._s.customers.get(n) for n in numbers)
+        return {c.number: c for c in found if c is not None}
+
+    def customer_by_debtor_account(self, account: int) -> Customer | None:
+        number = self._s.by_account.get(account)
+        return None if number is None else self._s.customers[number]
+
+    def debtor_accounts_taken(self, accounts: Collection[int]) -> set[int]:
+        return {a for a in accounts if a in self._s.by_account}
+
+    def update_customers(self, customers: Sequence[Customer]) -> list[Customer]:
+        for customer in customers:
+            stored = self._s.customers.get(customer.number)
+            if stored is None:
+                raise CustomerNotFoundError(
+                    f"customer {customer.number} not found", number=customer.number
+                )
+            if stored.version != customer.version:
+                raise ConcurrentUpdateError(customer.number, customer.version, stored.version)
+            holder = self._s.by_account.get(customer.debtor_account)
+            if holder is not None and holder != customer.number:
+                raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
+        result = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        for customer in result:
+            self._store(customer)
+        return result
+
+    def find_by_code1(self, code1: str) -> list[Customer]:
+        numbers = sorted(self._s.by_code1.get(code1, ()))
+        found = (self._s.customers[n] for n in numbers)
+        return [c for c in found if c.is_active]
+
+    def _matching(self, selection: Selection) -> Iterator[Customer]:
+        customers = self._s.customers
+        if selection.code1 is not None:
+            candidates = (customers[n] for n in sorted(self._s.by_code1.get(selection.code1, ())))
+        else:
+            candidates = (customers[n] for n in sorted(customers))
+        return (c for c in candidates if selection.matches(c))
+
+    def select(self, selection: Selection) -> list[Customer]:
+        return list(self._matching(selection))
+
+    def count(self, selection: Selection) -> int:
+        return sum(1 for _ in self._matching(selection))
+
+    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+        changed = []
+        for customer in self._matching(selection):
+            status = customer.status.with_flag(flag) if on else customer.status.without_flag(flag)
+            if status != customer.status:
+                changed.append(
+                    attrs.evolve(
+                        customer, status=status, updated_at=now, version=customer.version + 1
+                    )
+                )
+        for customer in changed:
+            self._store(customer)
+        return len(changed)
+
+    def kinds_in(self, selection: Selection) -> set[str]:
+        return {c.kind.value for c in self._matching(selection)}
+
+    # -- bookings ---------------------------------------------------------------------------
+
+    def get_booking(self, reference: str) -> Booking | None:
+        return self._s.bookings.get(reference)
+
+    def _put(self, booking: Booking) -> None:
+        s = self._s
+        old = s.bookings.get(booking.reference)
+        if old is not None:
+            s.bookings_by_customer[old.customer].discard(old.reference)
+        s.bookings[booking.reference] = booking
+        s.bookings_by_customer[booking.customer].add(booking.reference)
+
+        def undo() -> None:
+            s.bookings_by_customer[booking.customer].discard(booking.reference)
+            if old is None:
+                del s.bookings[booking.reference]
+            else:
+                s.bookings[old.reference] = old
+                s.bookings_by_customer[old.customer].add(old.reference)
+
+        self._undo.append(undo)
+
+    def put_booking(self, booking: Booking) -> None:
+        self._put(booking)
+
+    def bookings_of(self, customers: Collection[int]) -> list[Booking]:
+        refs = set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers))
+        return [self._s.bookings[r] for r in sorted(refs)]
+
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+        moving = self.bookings_of(from_customers)
+        for booking in moving:
+            self._put(attrs.evolve(booking, customer=to_customer))
+        return len(moving)
+
+
+class MemoryStore:
+    """A store that keeps everything in this process; nothing survives the process.
+
+    Example:
+        >>> from custmodel import CustomerBook, Settings
+        >>> book = CustomerBook(MemoryStore(), Settings())
+    """
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        """Open a transaction; see :meth:`custmodel.storage.CustomerStore.transaction`."""
+        del write  # one lock serves readers and writers alike
+        with self._lock:
+            tx = _MemoryTransaction(self._state)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
+
+    def close(self) -> None:
+        """Nothing to release; present for the port."""
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._state.customers)} customers)"
