@@ -1,0 +1,77 @@
+"""Project-level promises: the README's commands, the CI script, the changelog."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    """Return the shell commands of the README's quick start, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^```sh\n(.*?)\n```", quick_start, re.MULTILINE | re.DOTALL)
+
+
+def test_readme_quick_start_has_exactly_two_commands() -> None:
+    """The quick start is two commands: the demo, then the tests."""
+    commands = readme_commands()
+    assert 2 == len(commands)
+    assert commands[0].endswith("python -m custmodel demo")
+    assert commands[1].endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    """.ci/run ends with exactly the README's test command."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert readme_commands()[1] == script[-1]
+
+
+def test_changelog_has_an_unreleased_section() -> None:
+    """CHANGELOG.md keeps user-visible changes under [Unreleased]."""
+    assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_demo_runs_and_reports_the_manuals_examples() -> None:
+    """`python -m custmodel demo` ends well and shows the 300th customer and the merge."""
+    result = subprocess.run(
+        [sys.executable, "-m", "custmodel", "demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert 0 == result.returncode, result.stderr
+    assert "customer 300 has debtor account 10300" in result.stdout
+    assert "Search 'Test' finds 8 records 'Test, Testine'" in result.stdout
+    assert "active 'Test, Testine' records: 1" in result.stdout
+
+
+def test_demo_command_rejects_unknown_arguments() -> None:
+    """`python -m custmodel` without "demo" prints usage and exits with 2."""
+    result = subprocess.run(
+        [sys.executable, "-m", "custmodel", "nonsense"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert 2 == result.returncode
+    assert "usage" in result.stderr
+
+
+def test_domain_and_rules_never_import_sqlalchemy() -> None:
+    """Importing the domain, rules, facade and memory store loads no SQLAlchemy."""
+    code = (
+        "import sys, custmodel, custmodel.rules, custmodel.book, custmodel.storage.memory, "
+        "custmodel.serialization, custmodel.demo; "
+        "print(any(m.split('.')[0] == 'sqlalchemy' for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "False" == result.stdout.strip()
