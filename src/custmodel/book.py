@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -50,8 +50,12 @@ from custmodel.model import (
     Settings,
     StatusFlags,
     check_flag_number,
+    to_enum,
 )
 from custmodel.storage.ports import CustomerStore, StoreTransaction
+
+if TYPE_CHECKING:
+    from custmodel.dedupe import DuplicateGroup
 
 __all__ = ["CustomerBook", "utc_now"]
 
@@ -207,7 +211,7 @@ class CustomerBook:
         Raises:
             InvalidInputError: for an unknown setting name or a bad value.
         """
-        kind = CustomerKind(kind)
+        kind = to_enum(CustomerKind, kind)
         unknown = set(changes) - {a.name for a in attrs.fields(KindSettings)}
         if unknown:
             raise InvalidInputError(f"unknown kind settings: {', '.join(sorted(unknown))}")
@@ -244,7 +248,7 @@ class CustomerBook:
         Returns:
             How many active customers of ``kind`` carry the flag, so a person can review them.
         """
-        kind = CustomerKind(kind)
+        kind = to_enum(CustomerKind, kind)
         check_flag_number(flag)
 
         def op(tx: StoreTransaction) -> int:
@@ -291,6 +295,8 @@ class CustomerBook:
 
         Either all are registered or, on any error, none.
         """
+        if isinstance(drafts, str | bytes) or not isinstance(drafts, Iterable):
+            raise InvalidInputError("register_many takes NewCustomer objects")
         batch = list(drafts)
         for draft in batch:
             if not isinstance(draft, NewCustomer):
@@ -410,7 +416,7 @@ class CustomerBook:
         self, number: int, kind: CustomerKind, *, keep_status: bool = False
     ) -> KindChange:
         """Give customer ``number`` another kind (R1); the result says what was dropped."""
-        kind = CustomerKind(kind)
+        kind = to_enum(CustomerKind, kind)
 
         def op(tx: StoreTransaction) -> KindChange:
             customer = self._changeable(tx, number, "change kind")
@@ -430,7 +436,7 @@ class CustomerBook:
 
     def change_type(self, number: int, customer_type: CustomerType) -> Customer:
         """Give customer ``number`` another type (Kundentyp)."""
-        customer_type = CustomerType(customer_type)
+        customer_type = to_enum(CustomerType, customer_type)
 
         def op(tx: StoreTransaction) -> Customer:
             customer = self._changeable(tx, number, "change type")
@@ -448,14 +454,15 @@ class CustomerBook:
     def set_status(self, selection: Selection | None, flag: int, on: bool = True) -> int:
         """Set (or with ``on=False`` clear) one flag on every customer of a selection (R2).
 
-        Anonymized customers are never given flags. Setting needs the flag to be labelled on
-        every kind present in the selection; clearing works on unlabelled flags too, which is
-        how customers are cleaned up after a label was deleted.
+        Anonymized customers and merged duplicates (tombstones) are never touched: flags are
+        personal data, which neither keeps. Setting needs the flag to be labelled on every kind
+        present in the selection; clearing works on unlabelled flags too, which is how
+        customers are cleaned up after a label was deleted.
 
         Returns:
             How many customers changed.
         """
-        selection = attrs.evolve(_selection(selection), anonymized=False)
+        selection = attrs.evolve(_selection(selection), anonymized=False, include_merged=False)
         check_flag_number(flag)
 
         def op(tx: StoreTransaction) -> int:
@@ -488,7 +495,7 @@ class CustomerBook:
         """
         if not isinstance(booking, Booking):
             raise InvalidInputError("record_booking takes a Booking")
-        convert_to = CustomerKind(convert_to)
+        convert_to = to_enum(CustomerKind, convert_to)
 
         def op(tx: StoreTransaction) -> BookingRecorded:
             customer = self._changeable(tx, booking.customer, "record a booking")
@@ -520,6 +527,8 @@ class CustomerBook:
         Raises:
             BookingNotFoundError: if there is none.
         """
+        if not isinstance(reference, str):
+            raise InvalidInputError("a booking reference is text")
 
         def op(tx: StoreTransaction) -> Booking:
             booking = tx.get_booking(reference)
@@ -570,6 +579,8 @@ class CustomerBook:
         fill_blanks: bool,
         unite_status: bool,
     ) -> tuple[MergePlan, Customer, list[Customer]]:
+        if isinstance(duplicates, str | bytes) or not isinstance(duplicates, Iterable):
+            raise InvalidInputError("duplicates must be a list of customer numbers")
         numbers = [_number(n) for n in duplicates]
         _number(master)
         if master in numbers:
@@ -664,6 +675,7 @@ class CustomerBook:
         Returns a value, never raises for "no": see :class:`~custmodel.model.Eligibility`.
         """
         day = self._today(today)
+        _agency(acting_agency)
 
         def op(tx: StoreTransaction) -> Eligibility:
             customer = self._active(tx, number)
@@ -689,6 +701,7 @@ class CustomerBook:
             AlreadyMergedError: a merged number; anonymize its master instead.
         """
         day = self._today(today)
+        _agency(acting_agency)
 
         def op(tx: StoreTransaction) -> AnonymizationReport:
             customer = self._active(tx, number)
@@ -707,6 +720,43 @@ class CustomerBook:
             return AnonymizationReport(stored, already_anonymized=False, fields_cleared=cleared)
 
         return self._run(op)
+
+    # -- duplicates -------------------------------------------------------------------------
+
+    def find_duplicates(
+        self, number: int | None = None, *, threshold: float = 0.85
+    ) -> list[DuplicateGroup]:
+        """Find customers that are probably the same party, best candidates first.
+
+        German-aware (umlauts, ß, titles, company suffixes, Kölner Phonetik); each group says
+        why its customers matched and feeds :meth:`plan_merge` directly
+        (``book.plan_merge(group.master, group.duplicates)``). Needs ``custmodel[dedupe]``.
+
+        Args:
+            number: Only the matches of this customer; None searches the whole store.
+            threshold: The lowest pair score that counts as a match (0..1).
+
+        Raises:
+            MissingExtraError: without the ``dedupe`` extra.
+        """
+        from custmodel.dedupe import find_duplicate_groups
+
+        if not 0 < threshold <= 1:
+            raise InvalidInputError("threshold must lie in (0, 1]")
+
+        def op(tx: StoreTransaction) -> list[DuplicateGroup]:
+            if number is not None:
+                self._active(tx, number)
+            customers = tx.select(Selection(anonymized=False))
+            return find_duplicate_groups(customers, threshold=threshold, focus=number)
+
+        return self._run(op, write=False)
+
+
+def _agency(acting_agency: str) -> str:
+    if not isinstance(acting_agency, str) or not acting_agency.strip():
+        raise InvalidInputError("the acting agency must be named")
+    return acting_agency
 
 
 def _selection(selection: Selection | None) -> Selection:

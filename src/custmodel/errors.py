@@ -26,6 +26,7 @@ __all__ = [
     "InvalidSettingsError",
     "InvalidStatusFlagError",
     "MergeRefusedError",
+    "MissingExtraError",
     "NotEligibleError",
     "StoreBusyError",
     "StoreError",
@@ -88,6 +89,14 @@ class AnonymizedCustomerError(CustmodelError, ValueError):
 
 class DebtorAccountError(CustmodelError, ValueError):
     """A computed debtor account is taken already or lies outside its kind's range."""
+
+
+class MissingExtraError(CustmodelError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it."""
+
+    def __init__(self, extra: str, feature: str) -> None:
+        super().__init__(f"{feature} needs the {extra!r} extra: pip install 'custmodel[{extra}]'")
+        self.extra = extra
 
 
 class MergeRefusedError(CustmodelError, ValueError):

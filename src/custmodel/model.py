@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -127,17 +127,24 @@ def _aware(_inst: object, attribute: attrs.Attribute[Any], value: datetime | Non
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    """Single-line text: no control characters (they break searches, CSV and letters)."""
+    """Single-line text: no control characters (they break searches, CSV and letters).
+
+    Lone surrogates (category Cs) are refused too: they are not Unicode text, no store can
+    encode them as UTF-8, and they arrive only through broken decoding.
+    """
     if not isinstance(value, str):
         raise InvalidInputError(f"{attribute.name} must be text")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
         raise InvalidInputError(f"{attribute.name} must not contain control characters")
 
 
 def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str):
         raise InvalidInputError(f"{attribute.name} must be text")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+    if any(
+        unicodedata.category(ch) == "Cs" or (unicodedata.category(ch) == "Cc" and ch not in "\n\t")
+        for ch in value
+    ):
         raise InvalidInputError(f"{attribute.name} must not contain control characters")
 
 
@@ -160,6 +167,54 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
     _text(_inst, attribute, value)
     if not value.strip():
         raise InvalidInputError(f"{attribute.name} must not be empty")
+
+
+def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None:
+        _non_empty(_inst, attribute, value)
+
+
+def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise InvalidInputError(f"{attribute.name} must be a date (not a datetime)")
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def to_enum(cls: type[_E], value: object) -> _E:
+    """Return ``value`` as a member of the enum ``cls`` (members and their values are accepted).
+
+    Raises:
+        InvalidInputError: for anything that is not one of ``cls``'s values.
+    """
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in cls)
+        raise InvalidInputError(f"{cls.__name__} must be one of: {allowed}") from None
+
+
+def _kind(value: object) -> CustomerKind:
+    return to_enum(CustomerKind, value)
+
+
+def _type(value: object) -> CustomerType:
+    return to_enum(CustomerType, value)
+
+
+def _booking_kind(value: object) -> BookingKind:
+    return to_enum(BookingKind, value)
+
+
+def _optional_kind(value: object) -> CustomerKind | None:
+    return None if value is None else to_enum(CustomerKind, value)
+
+
+def _optional_type(value: object) -> CustomerType | None:
+    return None if value is None else to_enum(CustomerType, value)
 
 
 # -- status flags -------------------------------------------------------------------------------
@@ -246,6 +301,8 @@ def _labels(value: Mapping[int, str]) -> dict[int, str]:
 
 
 def _categories(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidInputError("categories must be a list of texts, not one text")
     result = tuple(value)
     for category in result:
         if not isinstance(category, str) or not category.strip():
@@ -302,7 +359,7 @@ class KindSettings:
 
 
 def _kinds(value: Mapping[CustomerKind, KindSettings]) -> dict[CustomerKind, KindSettings]:
-    given = {CustomerKind(k): v for k, v in dict(value).items()}
+    given = {_kind(k): v for k, v in dict(value).items()}
     for kind_settings in given.values():
         if not isinstance(kind_settings, KindSettings):
             raise InvalidInputError("kind settings must be KindSettings objects")
@@ -387,9 +444,9 @@ class NewCustomer:
         fee_schedule: Own fee schedule id (Fee-Regelwerk / Serviceentgelt).
     """
 
-    kind: CustomerKind = attrs.field(converter=CustomerKind)
+    kind: CustomerKind = attrs.field(converter=_kind)
     last_name: str = attrs.field(validator=_non_empty)
-    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=CustomerType)
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
     first_name: str = attrs.field(default="", validator=_text)
     salutation: str = attrs.field(default="", validator=_text)
     company: str = attrs.field(default="", validator=_text)
@@ -399,14 +456,14 @@ class NewCustomer:
     country: str = attrs.field(default="", validator=_text)
     email: str = attrs.field(default="", validator=_text)
     phone: str = attrs.field(default="", validator=_text)
-    birth_date: date | None = None
+    birth_date: date | None = attrs.field(default=None, validator=_optional_date)
     code1: str = attrs.field(default="", validator=_text)
     code2: str = attrs.field(default="", validator=_text)
     notes: str = attrs.field(default="", validator=_multiline)
     category: str | None = None
     status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = None
-    fee_schedule: str | None = None
+    commission_scheme: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    fee_schedule: str | None = attrs.field(default=None, validator=_optional_non_empty)
 
 
 @attrs.frozen
@@ -444,12 +501,12 @@ class Customer:
     """
 
     number: int = attrs.field(validator=_positive)
-    kind: CustomerKind = attrs.field(converter=CustomerKind)
+    kind: CustomerKind = attrs.field(converter=_kind)
     debtor_account: int = attrs.field(validator=_positive)
     last_name: str = attrs.field(validator=_text)
     created_at: datetime = attrs.field(validator=_aware)
     updated_at: datetime = attrs.field(validator=_aware)
-    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=CustomerType)
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
     first_name: str = attrs.field(default="", validator=_text)
     salutation: str = attrs.field(default="", validator=_text)
     company: str = attrs.field(default="", validator=_text)
@@ -459,14 +516,14 @@ class Customer:
     country: str = attrs.field(default="", validator=_text)
     email: str = attrs.field(default="", validator=_text)
     phone: str = attrs.field(default="", validator=_text)
-    birth_date: date | None = None
+    birth_date: date | None = attrs.field(default=None, validator=_optional_date)
     code1: str = attrs.field(default="", validator=_text)
     code2: str = attrs.field(default="", validator=_text)
     notes: str = attrs.field(default="", validator=_multiline)
     category: str | None = None
     status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = None
-    fee_schedule: str | None = None
+    commission_scheme: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    fee_schedule: str | None = attrs.field(default=None, validator=_optional_non_empty)
     merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)
@@ -548,7 +605,7 @@ class Booking:
 
     reference: str = attrs.field(validator=_non_empty)
     customer: int = attrs.field(validator=_positive)
-    kind: BookingKind = attrs.field(converter=BookingKind)
+    kind: BookingKind = attrs.field(converter=_booking_kind)
     departure: date = attrs.field()
     point_of_sale: str = attrs.field(validator=_non_empty)
     channel: SalesChannel = attrs.field(factory=SalesChannel.own)
@@ -592,8 +649,8 @@ class Selection:
         include_merged: Also select merged duplicates (tombstones).
     """
 
-    kind: CustomerKind | None = None
-    customer_type: CustomerType | None = None
+    kind: CustomerKind | None = attrs.field(default=None, converter=_optional_kind)
+    customer_type: CustomerType | None = attrs.field(default=None, converter=_optional_type)
     category: str | None = None
     status_all: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)
     status_any: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)

@@ -155,9 +155,9 @@ def change_kind(
     """Change the kind of ``customer`` (R1, R4) and say what was dropped.
 
     A category not in the new kind's list is dropped; status flags are dropped unless
-    ``keep_status``. The debtor account stays, except when the old kind's
-    ``renumber_on_kind_change`` is on (Jack: for prospects): then it is recomputed with the new
-    kind's offset. Uniqueness of a recomputed account is the store's to check.
+    ``keep_status``. The debtor account stays, except for a prospect whose kind's
+    ``renumber_on_kind_change`` is on: then it is recomputed with the new kind's offset.
+    Uniqueness of a recomputed account is the store's to check.
 
     Raises:
         TemplateCustomerError: if the customer is its kind's template customer.
@@ -170,7 +170,12 @@ def change_kind(
             "name another template customer first"
         )
     account = customer.debtor_account
-    if new_kind is not old_kind and settings.kind(old_kind).renumber_on_kind_change:
+    # Only a prospect is renumbered (R4): any later kind change keeps the debtor account.
+    if (
+        old_kind is CustomerKind.PROSPECT
+        and new_kind is not old_kind
+        and settings.kind(old_kind).renumber_on_kind_change
+    ):
         account = debtor_account(settings, new_kind, customer.number)
         check_debtor_range(settings, new_kind, account)
     category = customer.category

@@ -75,20 +75,31 @@ class _MemoryTransaction:
 
     # -- customers --------------------------------------------------------------------------
 
+    def _unindex_code1(self, code1: str, number: int) -> None:
+        """Remove ``number`` from the Code1 index, and the Code1 text once nobody has it.
+
+        An empty entry would keep the text of an anonymized customer's Code1 alive (R9).
+        """
+        numbers = self._s.by_code1.get(code1)
+        if numbers is not None:
+            numbers.discard(number)
+            if not numbers:
+                del self._s.by_code1[code1]
+
     def _store(self, customer: Customer) -> None:
         """Put ``customer`` into the tables and indexes, undoably."""
         s = self._s
         old = s.customers.get(customer.number)
         if old is not None:
             s.by_account.pop(old.debtor_account, None)
-            s.by_code1[old.code1].discard(old.number)
+            self._unindex_code1(old.code1, old.number)
         s.customers[customer.number] = customer
         s.by_account[customer.debtor_account] = customer.number
         s.by_code1[customer.code1].add(customer.number)
 
         def undo() -> None:
             s.by_account.pop(customer.debtor_account, None)
-            s.by_code1[customer.code1].discard(customer.number)
+            self._unindex_code1(customer.code1, customer.number)
             if old is None:
                 del s.customers[customer.number]
             else:
@@ -100,12 +111,14 @@ class _MemoryTransaction:
 
     def insert_customers(self, customers: Sequence[Customer]) -> None:
         accounts: set[int] = set()
+        numbers: set[int] = set()
         for customer in customers:
-            if customer.number in self._s.customers:
+            if customer.number in self._s.customers or customer.number in numbers:
                 raise InvalidInputError(f"customer number {customer.number} is taken")
             if customer.debtor_account in self._s.by_account or customer.debtor_account in accounts:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
             accounts.add(customer.debtor_account)
+            numbers.add(customer.number)
         for customer in customers:
             self._store(customer)
 

@@ -1,0 +1,159 @@
+"""Finding duplicates: German-aware normalization, phonetic blocking, explained matches."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+from typing import Any
+
+import pytest
+
+from custmodel import CustomerBook, CustomerKind, MemoryStore, MissingExtraError
+from custmodel.dedupe import normalize_name
+
+PRIVATE = CustomerKind.PRIVATE
+
+
+@pytest.fixture
+def book() -> CustomerBook:
+    """An empty book on the memory store."""
+    return CustomerBook(MemoryStore())
+
+
+def groups(book: CustomerBook) -> list[tuple[int, ...]]:
+    """The customer numbers of every duplicate group, best first."""
+    return [g.customers for g in book.find_duplicates()]
+
+
+def test_eight_test_testine_records_form_one_group(book: CustomerBook) -> None:
+    """TSmart's eight records "Test, Testine" come back as one group."""
+    numbers = [book.register(PRIVATE, "Test", first_name="Testine").number for _ in range(8)]
+    assert [tuple(numbers)] == groups(book)
+
+
+def test_umlaut_and_its_spelling_out_match(book: CustomerBook) -> None:
+    """ "Müller" and "Mueller" are one name."""
+    a = book.register(PRIVATE, "Müller", first_name="Hans").number
+    b = book.register(PRIVATE, "Mueller", first_name="Hans").number
+    assert [(a, b)] == groups(book)
+
+
+def test_names_that_sound_alike_match_and_say_so(book: CustomerBook) -> None:
+    """ "Meier" and "Mayer" match through Kölner Phonetik, and the reason names it."""
+    book.register(PRIVATE, "Meier", first_name="Karl")
+    book.register(PRIVATE, "Mayer", first_name="Karl")
+    [group] = book.find_duplicates()
+    assert "last names sound alike (67)" in group.pairs[0].reasons
+
+
+def test_different_first_names_are_different_people(book: CustomerBook) -> None:
+    """ "Test, Testine" and "Test, Thomas" are not duplicates."""
+    book.register(PRIVATE, "Test", first_name="Testine")
+    book.register(PRIVATE, "Test", first_name="Thomas")
+    assert [] == groups(book)
+
+
+def test_first_names_one_letter_apart_are_different_people(book: CustomerBook) -> None:
+    """ "Jan" and "Jana" Fischer are two people, even with a shared e-mail address."""
+    book.register(PRIVATE, "Fischer", first_name="Jan", email="familie@example.org")
+    book.register(PRIVATE, "Fischer", first_name="Jana", email="familie@example.org")
+    assert [] == groups(book)
+
+
+def test_different_birth_dates_are_different_people(book: CustomerBook) -> None:
+    """Same name, different birth dates: not duplicates."""
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 1, 1))
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1980, 1, 1))
+    assert [] == groups(book)
+
+
+def test_same_name_in_another_town_is_no_match(book: CustomerBook) -> None:
+    """Same name at different postal codes, nothing else shared: not duplicates."""
+    book.register(PRIVATE, "Bauer", first_name="Otto", postal_code="10115")
+    book.register(PRIVATE, "Bauer", first_name="Otto", postal_code="80331")
+    assert [] == groups(book)
+
+
+def test_shared_birth_date_makes_a_first_name_typo_a_match(book: CustomerBook) -> None:
+    """ "Testine"/"Tesine" with the same birth date match, and the birth date is a reason."""
+    book.register(PRIVATE, "Koch", first_name="Testine", birth_date=date(1990, 1, 1))
+    book.register(PRIVATE, "Koch", first_name="Tesine", birth_date=date(1990, 1, 1))
+    [group] = book.find_duplicates()
+    assert "same birth date" in group.pairs[0].reasons
+
+
+def test_company_suffixes_are_ignored(book: CustomerBook) -> None:
+    """ "Reisewelt Schmidt GmbH" and "Reisewelt Schmidt" are one company."""
+    book.register(CustomerKind.CORPORATE, "Reisewelt Schmidt GmbH")
+    book.register(CustomerKind.CORPORATE, "Reisewelt Schmidt")
+    assert 1 == len(groups(book))
+
+
+def test_matching_e_mail_counts_across_spelling(book: CustomerBook) -> None:
+    """E-mail addresses are compared without case, and a match is given as a reason."""
+    book.register(PRIVATE, "Weber", first_name="Anna", email="Anna@Example.org")
+    book.register(PRIVATE, "Wéber", first_name="Anna", email="anna@example.org")
+    [group] = book.find_duplicates()
+    assert "same e-mail" in group.pairs[0].reasons
+
+
+def test_focus_on_one_customer_returns_its_matches(book: CustomerBook) -> None:
+    """find_duplicates(number) returns only the group of that customer."""
+    a = book.register(PRIVATE, "Test", first_name="Testine").number
+    b = book.register(PRIVATE, "Test", first_name="Testine").number
+    book.register(PRIVATE, "Meier", first_name="Karl")
+    book.register(PRIVATE, "Mayer", first_name="Karl")
+    assert [(a, b)] == [g.customers for g in book.find_duplicates(a)]
+
+
+def test_candidates_feed_plan_merge(book: CustomerBook) -> None:
+    """A group's master and duplicates go straight into plan_merge."""
+    for _ in range(3):
+        book.register(PRIVATE, "Test", first_name="Testine")
+    [group] = book.find_duplicates()
+    plan = book.plan_merge(group.master, group.duplicates)
+    assert (1, (2, 3)) == (plan.master, plan.duplicates)
+
+
+def test_merged_and_anonymized_customers_are_left_out(book: CustomerBook) -> None:
+    """Tombstones and anonymized customers are no candidates."""
+    a, b, c = (book.register(PRIVATE, "Test", first_name="Testine").number for _ in range(3))
+    book.merge(a, [b])
+    book.anonymize(c, "AG1", date(2026, 1, 1))
+    assert [] == groups(book)
+
+
+def test_threshold_outside_zero_to_one_is_refused(book: CustomerBook) -> None:
+    """A threshold of 0 or above 1 is bad input."""
+    with pytest.raises(ValueError, match="threshold"):
+        book.find_duplicates(threshold=1.5)
+
+
+def test_missing_extra_is_named(book: CustomerBook, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without rapidfuzz installed, the error names the extra to install."""
+    real_import = builtins.__import__
+
+    def refuse_rapidfuzz(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("rapidfuzz"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse_rapidfuzz)
+    with pytest.raises(MissingExtraError, match=r"custmodel\[dedupe\]"):
+        book.find_duplicates()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dr. Jürgen Müller-Lüdenscheidt", "juergen mueller luedenscheidt"),
+        ("  STRAUSS  ", "strauss"),
+        ("Straß", "strass"),
+        ("Sonnenschein e. K.", "sonnenschein"),
+        ("Reise GmbH & Co. KG", "reise"),
+        ("Frau Prof. Dr. Zoë Ñúñez", "zoe nunez"),
+    ],
+)
+def test_normalize_name(raw: str, expected: str) -> None:
+    """Case, umlauts, ß, accents, titles and company suffixes fold away."""
+    assert expected == normalize_name(raw)
