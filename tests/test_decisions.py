@@ -354,3 +354,10 @@ def test_dummy_data_is_constant() -> None:
     keep = {"number", "debtor_account", "version", "created_at", "updated_at", "anonymized_at"}
     strip = {f.name: None for f in attrs.fields(type(a)) if f.name in keep}
     assert attrs.asdict(attrs.evolve(a, **{k: getattr(b, k) for k in strip})) == attrs.asdict(b)
+
+
+def test_refused_category_is_not_repeated_in_the_error() -> None:
+    """A category can describe the person, so the error does not repeat it."""
+    with pytest.raises(InvalidCategoryError) as refused:
+        make_book().register(PRIVATE, "Weber", category="Rentnerin mit Pflegegrad")
+    assert "Rentnerin" not in str(refused.value)

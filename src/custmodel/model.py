@@ -46,6 +46,8 @@ __all__ = [
     "Settings",
     "StatusFlags",
     "cents",
+    "name_search_key",
+    "search_key",
 ]
 
 #: How many status flags each kind has (Jack: "bis zu 32 weitere Statistikkriterien").
@@ -136,6 +138,19 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
         raise InvalidInputError(f"{attribute.name} must be text")
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
         raise InvalidInputError(f"{attribute.name} must not contain control characters")
+    _check_length(attribute, value)
+
+
+def _limit(length: int) -> dict[str, int]:
+    """Field metadata: the longest text the field takes (the SQL column length)."""
+    return {"max_length": length}
+
+
+def _check_length(attribute: attrs.Attribute[Any], value: str) -> None:
+    """Refuse text longer than the field's ``max_length``, the same on every store."""
+    limit = attribute.metadata.get("max_length")
+    if limit is not None and len(value) > limit:
+        raise InvalidInputError(f"{attribute.name} is longer than {limit} characters")
 
 
 def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -148,14 +163,30 @@ def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
         raise InvalidInputError(f"{attribute.name} must not contain control characters")
 
 
+#: Largest number a store keeps (SQL BIGINT); numbers and accounts stay far below it.
+MAX_NUMBER = 2**63 - 1
+#: Largest debtor base or offset: base + offset + number must still fit ``MAX_NUMBER``.
+MAX_DEBTOR_PART = 10**15
+
+
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"{attribute.name} must be a positive whole number")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
+        raise InvalidInputError(f"{attribute.name} must be a whole number from 1 to 2**63 - 1")
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInputError(f"{attribute.name} must be a whole number >= 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+        raise InvalidInputError(f"{attribute.name} must be a whole number from 0 to 2**63 - 1")
+
+
+def _delay(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36500:
+        raise InvalidInputError(f"{attribute.name} must be a number of days from 0 to 36500")
+
+
+def _debtor_part(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DEBTOR_PART:
+        raise InvalidInputError(f"{attribute.name} must be a whole number from 0 to 10**15")
 
 
 def _optional_positive(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -307,6 +338,8 @@ def _categories(value: Iterable[str]) -> tuple[str, ...]:
     for category in result:
         if not isinstance(category, str) or not category.strip():
             raise InvalidInputError("a category must be non-empty text")
+        if len(category) > 100:
+            raise InvalidInputError("a category is at most 100 characters long")
     if len(set(result)) != len(result):
         raise InvalidInputError("categories of a kind must be distinct")
     return result
@@ -329,15 +362,15 @@ class KindSettings:
         dunning_fee: Mahngebühr in EUR.
         deposit_prompt: Ask for a deposit after the first capture of a firm booking.
         renumber_on_kind_change: Recompute the debtor account with the new kind's offset when a
-            customer of this kind changes kind (meaningful for PROSPECT: Jack's "neue
-            Nummernvergabe bei Änderung der Kundenart").
+            customer of this kind changes kind. Only the PROSPECT kind's switch is read (Jack's
+            "neue Nummernvergabe bei Änderung der Kundenart"); other kinds keep accounts (R4).
     """
 
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
     status_labels: dict[int, str] = attrs.field(factory=dict, converter=_labels, hash=False)
-    code1_label: str = attrs.field(default="Code1", validator=_non_empty)
-    code2_label: str = attrs.field(default="Code2", validator=_non_empty)
-    debtor_offset: int = attrs.field(default=0, validator=_non_negative)
+    code1_label: str = attrs.field(default="Code1", validator=_non_empty, metadata=_limit(255))
+    code2_label: str = attrs.field(default="Code2", validator=_non_empty, metadata=_limit(255))
+    debtor_offset: int = attrs.field(default=0, validator=_debtor_part)
     debtor_min: int | None = attrs.field(default=None, validator=_optional_positive)
     debtor_max: int | None = attrs.field(default=None, validator=_optional_positive)
     template_customer: int | None = attrs.field(default=None, validator=_optional_positive)
@@ -377,8 +410,8 @@ class Settings:
         kinds: Settings per customer kind; every kind is present.
     """
 
-    debtor_base: int = attrs.field(default=10000, validator=_non_negative)
-    anonymization_delay_days: int = attrs.field(default=42, validator=_non_negative)
+    debtor_base: int = attrs.field(default=10000, validator=_debtor_part)
+    anonymization_delay_days: int = attrs.field(default=42, validator=_delay)
     kinds: dict[CustomerKind, KindSettings] = attrs.field(
         factory=dict, converter=_kinds, hash=False
     )
@@ -445,25 +478,31 @@ class NewCustomer:
     """
 
     kind: CustomerKind = attrs.field(converter=_kind)
-    last_name: str = attrs.field(validator=_non_empty)
+    last_name: str = attrs.field(validator=_non_empty, metadata=_limit(255))
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = attrs.field(default="", validator=_text)
-    salutation: str = attrs.field(default="", validator=_text)
-    company: str = attrs.field(default="", validator=_text)
-    street: str = attrs.field(default="", validator=_text)
-    postal_code: str = attrs.field(default="", validator=_text)
-    city: str = attrs.field(default="", validator=_text)
-    country: str = attrs.field(default="", validator=_text)
-    email: str = attrs.field(default="", validator=_text)
-    phone: str = attrs.field(default="", validator=_text)
+    first_name: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    salutation: str = attrs.field(default="", validator=_text, metadata=_limit(100))
+    company: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    street: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    postal_code: str = attrs.field(default="", validator=_text, metadata=_limit(32))
+    city: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    country: str = attrs.field(default="", validator=_text, metadata=_limit(100))
+    email: str = attrs.field(default="", validator=_text, metadata=_limit(320))
+    phone: str = attrs.field(default="", validator=_text, metadata=_limit(64))
     birth_date: date | None = attrs.field(default=None, validator=_optional_date)
-    code1: str = attrs.field(default="", validator=_text)
-    code2: str = attrs.field(default="", validator=_text)
+    code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
+    code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
     notes: str = attrs.field(default="", validator=_multiline)
-    category: str | None = None
+    category: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
     status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    fee_schedule: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    commission_scheme: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
+    fee_schedule: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
 
 
 @attrs.frozen
@@ -503,27 +542,33 @@ class Customer:
     number: int = attrs.field(validator=_positive)
     kind: CustomerKind = attrs.field(converter=_kind)
     debtor_account: int = attrs.field(validator=_positive)
-    last_name: str = attrs.field(validator=_text)
+    last_name: str = attrs.field(validator=_text, metadata=_limit(255))
     created_at: datetime = attrs.field(validator=_aware)
     updated_at: datetime = attrs.field(validator=_aware)
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = attrs.field(default="", validator=_text)
-    salutation: str = attrs.field(default="", validator=_text)
-    company: str = attrs.field(default="", validator=_text)
-    street: str = attrs.field(default="", validator=_text)
-    postal_code: str = attrs.field(default="", validator=_text)
-    city: str = attrs.field(default="", validator=_text)
-    country: str = attrs.field(default="", validator=_text)
-    email: str = attrs.field(default="", validator=_text)
-    phone: str = attrs.field(default="", validator=_text)
+    first_name: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    salutation: str = attrs.field(default="", validator=_text, metadata=_limit(100))
+    company: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    street: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    postal_code: str = attrs.field(default="", validator=_text, metadata=_limit(32))
+    city: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+    country: str = attrs.field(default="", validator=_text, metadata=_limit(100))
+    email: str = attrs.field(default="", validator=_text, metadata=_limit(320))
+    phone: str = attrs.field(default="", validator=_text, metadata=_limit(64))
     birth_date: date | None = attrs.field(default=None, validator=_optional_date)
-    code1: str = attrs.field(default="", validator=_text)
-    code2: str = attrs.field(default="", validator=_text)
+    code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
+    code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
     notes: str = attrs.field(default="", validator=_multiline)
-    category: str | None = None
+    category: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
     status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    fee_schedule: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    commission_scheme: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
+    fee_schedule: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
     merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)
@@ -575,7 +620,7 @@ class SalesChannel:
             customer data" (TSmart).
     """
 
-    name: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty, metadata=_limit(100))
     is_external: bool = False
 
     @classmethod
@@ -603,11 +648,11 @@ class Booking:
         open_amount: What the customer still owes on it (OP-Betrag), EUR.
     """
 
-    reference: str = attrs.field(validator=_non_empty)
+    reference: str = attrs.field(validator=_non_empty, metadata=_limit(191))
     customer: int = attrs.field(validator=_positive)
     kind: BookingKind = attrs.field(converter=_booking_kind)
     departure: date = attrs.field()
-    point_of_sale: str = attrs.field(validator=_non_empty)
+    point_of_sale: str = attrs.field(validator=_non_empty, metadata=_limit(100))
     channel: SalesChannel = attrs.field(factory=SalesChannel.own)
     open_amount: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
 

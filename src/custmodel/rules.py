@@ -86,7 +86,8 @@ def check_category(settings: Settings, kind: CustomerKind, category: str | None)
         InvalidCategoryError: if the category is not in the kind's list.
     """
     if category is not None and category not in settings.kind(kind).categories:
-        raise InvalidCategoryError(f"category {category!r} is not defined for kind {kind.value}")
+        # The category itself stays out of the message: it can describe the person (R9).
+        raise InvalidCategoryError(f"the category is not in the list of kind {kind.value}")
 
 
 def check_status(settings: Settings, kind: CustomerKind, status: StatusFlags) -> None:

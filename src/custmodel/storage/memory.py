@@ -137,6 +137,7 @@ class _MemoryTransaction:
         return {a for a in accounts if a in self._s.by_account}
 
     def update_customers(self, customers: Sequence[Customer]) -> list[Customer]:
+        claimed: dict[int, int] = {}
         for customer in customers:
             stored = self._s.customers.get(customer.number)
             if stored is None:
@@ -145,8 +146,10 @@ class _MemoryTransaction:
                 )
             if stored.version != customer.version:
                 raise ConcurrentUpdateError(customer.number, customer.version, stored.version)
-            holder = self._s.by_account.get(customer.debtor_account)
-            if holder is not None and holder != customer.number:
+            # Taken: held by another stored customer, or claimed by another one of this batch.
+            holder = self._s.by_account.get(customer.debtor_account, customer.number)
+            claimant = claimed.setdefault(customer.debtor_account, customer.number)
+            if customer.number != holder or customer.number != claimant:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
         result = [attrs.evolve(c, version=c.version + 1) for c in customers]
         for customer in result:
@@ -212,7 +215,13 @@ class _MemoryTransaction:
 
         self._undo.append(undo)
 
+    def _require(self, number: int) -> None:
+        """Refuse a reference to a customer that is not stored, as SQL foreign keys do."""
+        if number not in self._s.customers:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+
     def put_booking(self, booking: Booking) -> None:
+        self._require(booking.customer)
         self._put(booking)
 
     def bookings_of(self, customers: Collection[int]) -> list[Booking]:
@@ -220,6 +229,7 @@ class _MemoryTransaction:
         return [self._s.bookings[r] for r in sorted(refs)]
 
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
         moving = self.bookings_of(from_customers)
         for booking in moving:
             self._put(attrs.evolve(booking, customer=to_customer))

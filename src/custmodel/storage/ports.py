@@ -124,7 +124,11 @@ class StoreTransaction(Protocol):
         ...
 
     def put_booking(self, booking: Booking) -> None:
-        """Insert ``booking``, or replace the stored booking with its reference."""
+        """Insert ``booking``, or replace the stored booking with its reference.
+
+        Raises:
+            CustomerNotFoundError: if the booking's customer is not stored.
+        """
         ...
 
     def bookings_of(self, customers: Collection[int]) -> list[Booking]:
@@ -133,6 +137,8 @@ class StoreTransaction(Protocol):
 
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         """Point every booking of ``from_customers`` at ``to_customer``, as one statement.
+
+        Raises ``CustomerNotFoundError`` if ``to_customer`` is not stored.
 
         Returns:
             How many bookings moved.
