@@ -1,0 +1,188 @@
+"""The SQL schema of custmodel, defined once as SQLAlchemy metadata.
+
+Every table is prefixed ``custmodel_`` so the schema can live in a host application's database
+beside its own tables; a host points its foreign keys at ``custmodel_customers.number``. The
+shipped Alembic migrations (``custmodel/storage/migrations``) create exactly this schema; a test
+compares them with :func:`alembic.autogenerate.compare_metadata`.
+
+Portability decisions, each for one engine's quirk:
+
+* Money is integer cents (BIGINT): exact on every engine, no NUMERIC scale surprises.
+* Datetimes are stored in UTC: ``timestamptz`` on PostgreSQL, ``DATETIME(6)`` on MariaDB (the
+  default there drops microseconds), ISO text on SQLite.
+* MariaDB tables use ``utf8mb4_nopad_bin``: its default collations ignore case, accents and
+  trailing spaces, which would make ``code1 = 'abc'`` find ``'ABC '`` where Python's ``==``
+  does not.
+* Indexed text columns stay within 191 characters, the utf8mb4 key prefix every InnoDB row
+  format accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "CUSTOMER_NUMBER_COUNTER",
+    "MYSQL_TABLE_OPTIONS",
+    "VERSION_TABLE",
+    "bookings",
+    "counters",
+    "customers",
+    "kind_settings",
+    "metadata",
+    "settings",
+]
+
+#: Alembic's version table for custmodel's own history, apart from the host application's.
+VERSION_TABLE: Final = "custmodel_alembic_version"
+
+#: The row of ``custmodel_counters`` that hands out customer numbers.
+CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
+
+#: Table options for MySQL/MariaDB; see the module docstring for the collation. SQLAlchemy
+#: reads the ``mariadb_`` spelling for ``mariadb://`` URLs and the ``mysql_`` one otherwise.
+MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
+    f"{prefix}_{option}": value
+    for prefix in ("mysql", "mariadb")
+    for option, value in (
+        ("engine", "InnoDB"),
+        ("charset", "utf8mb4"),
+        ("collate", "utf8mb4_nopad_bin"),
+    )
+}
+
+#: Constraint names are spelled out so migrations, error translation and host applications can
+#: refer to them on every engine.
+NAMING_CONVENTION: Final = {
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utc_datetime() -> TypeEngine[datetime]:
+    """Return the column type for a UTC timestamp with microseconds on every engine."""
+    return DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+customers = Table(
+    "custmodel_customers",
+    metadata,
+    Column("number", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("customer_type", String(32), nullable=False),
+    Column("debtor_account", BigInteger, nullable=False),
+    Column("salutation", String(100), nullable=False),
+    Column("first_name", String(255), nullable=False),
+    Column("last_name", String(255), nullable=False),
+    Column("company", String(255), nullable=False),
+    Column("street", String(255), nullable=False),
+    Column("postal_code", String(32), nullable=False),
+    Column("city", String(255), nullable=False),
+    Column("country", String(100), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("phone", String(64), nullable=False),
+    Column("birth_date", Date, nullable=True),
+    Column("code1", String(191), nullable=False),
+    Column("code2", String(255), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("category", String(100), nullable=True),
+    # 32 flag bits; BIGINT so that bit 32 never turns a value negative on any engine.
+    Column("status", BigInteger, nullable=False),
+    Column("commission_scheme", String(100), nullable=True),
+    Column("fee_schedule", String(100), nullable=True),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("updated_at", utc_datetime(), nullable=False),
+    Column(
+        "merged_into",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        nullable=True,
+    ),
+    Column("anonymized_at", utc_datetime(), nullable=True),
+    Column("version", BigInteger, nullable=False),
+    # Folded last name, first name and company (custmodel.model.name_search_key), kept in step
+    # by every write so a name search is one LIKE on one column.
+    Column("search_name", Text, nullable=False),
+    UniqueConstraint("debtor_account"),
+    Index(None, "code1"),
+    Index(None, "kind"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+bookings = Table(
+    "custmodel_bookings",
+    metadata,
+    Column("reference", String(191), primary_key=True),
+    Column(
+        "customer",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        nullable=False,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("departure", Date, nullable=False),
+    Column("point_of_sale", String(100), nullable=False),
+    Column("channel_name", String(100), nullable=False),
+    Column("channel_external", Boolean, nullable=False),
+    Column("open_amount_cents", BigInteger, nullable=False),
+    Index(None, "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+counters = Table(
+    "custmodel_counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+settings = Table(
+    "custmodel_settings",
+    metadata,
+    # Always 1: the settings are one row; a key keeps it addressable and unique.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("debtor_base", BigInteger, nullable=False),
+    Column("anonymization_delay_days", BigInteger, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+kind_settings = Table(
+    "custmodel_kind_settings",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("categories", Text, nullable=False),
+    Column("status_labels", Text, nullable=False),
+    Column("code1_label", String(255), nullable=False),
+    Column("code2_label", String(255), nullable=False),
+    Column("debtor_offset", BigInteger, nullable=False),
+    Column("debtor_min", BigInteger, nullable=True),
+    Column("debtor_max", BigInteger, nullable=True),
+    Column("template_customer", BigInteger, nullable=True),
+    Column("dunning_fee_cents", BigInteger, nullable=False),
+    Column("deposit_prompt", Boolean, nullable=False),
+    Column("renumber_on_kind_change", Boolean, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)

@@ -1,0 +1,162 @@
+"""The shipped Alembic migrations create exactly the schema the adapter's metadata describes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from custmodel.model import Customer, CustomerKind
+from custmodel.storage._sqlschema import VERSION_TABLE, metadata
+from custmodel.storage.sql import SqlStore
+from tests.servers import empty_database
+
+ENGINE_PARAMS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.server),
+    pytest.param("mariadb", marks=pytest.mark.server),
+]
+
+
+@pytest.fixture(params=ENGINE_PARAMS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database without any table, on each SQL engine."""
+    with empty_database(request.param, tmp_path) as url:
+        yield url
+
+
+def _custmodel_only(name: str | None, type_: str, _parents: object) -> bool:
+    return type_ != "table" or (name or "").startswith("custmodel_")
+
+
+def _schema_diff(store: SqlStore) -> list[object]:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_name": _custmodel_only,
+                "version_table": VERSION_TABLE,
+            },
+        )
+        return list(compare_metadata(context, metadata))
+
+
+def _tables(store: SqlStore) -> set[str]:
+    return set(sa.inspect(store.engine).get_table_names())
+
+
+def _revision(store: SqlStore) -> str:
+    with store.engine.connect() as connection:
+        version = sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE))
+        return str(connection.execute(version).scalar_one())
+
+
+def test_migrations_create_the_metadata(empty_url: str) -> None:
+    """Upgrading an empty database yields a schema autogenerate finds no difference in."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_version_table_is_custmodels_own(empty_url: str) -> None:
+    """Alembic records custmodel's revision in custmodel_alembic_version, not alembic_version."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        expected = {
+            "custmodel_alembic_version",
+            "custmodel_bookings",
+            "custmodel_counters",
+            "custmodel_customers",
+            "custmodel_kind_settings",
+            "custmodel_settings",
+        }
+        assert expected == _tables(store)
+        assert "0001" == _revision(store)
+    finally:
+        store.close()
+
+
+def test_upgrade_twice_is_a_no_op(empty_url: str) -> None:
+    """A second upgrade changes neither the schema, the revision nor the data."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            number = tx.allocate_numbers()
+            customer = Customer(
+                number=number,
+                kind=CustomerKind.PRIVATE,
+                debtor_account=10000 + number,
+                last_name="Muster",
+                created_at=now,
+                updated_at=now,
+            )
+            tx.insert_customers([customer])
+        tables = _tables(store)
+
+        store.upgrade()
+
+        assert tables == _tables(store)
+        assert "0001" == _revision(store)
+        assert [] == _schema_diff(store)
+        with store.transaction(write=False) as tx:
+            assert customer == tx.get_customer(number)
+            assert number + 1 == tx.allocate_numbers()
+    finally:
+        store.close()
+
+
+def test_host_tables_survive_and_may_reference_customers(empty_url: str) -> None:
+    """A host table with a foreign key to custmodel_customers.number is left alone by upgrades."""
+    store = SqlStore.from_url(empty_url)
+    host = sa.MetaData()
+    invoices = sa.Table(
+        "host_invoices",
+        host,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("customer", sa.BigInteger, sa.ForeignKey("custmodel_customers.number")),
+    )
+    sa.Table("custmodel_customers", host, sa.Column("number", sa.BigInteger, primary_key=True))
+    try:
+        invoices.create(store.engine)
+
+        store.upgrade()
+
+        assert "host_invoices" in _tables(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_concurrent_upgrades_of_an_empty_database_succeed(empty_url: str) -> None:
+    """Six stores opened at once on an empty database all succeed; the schema is made once."""
+    errors: list[BaseException] = []
+
+    def open_and_close() -> None:
+        try:
+            SqlStore.from_url(empty_url).close()
+        except BaseException as error:  # the test inspects it
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_and_close) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    try:
+        assert [] == errors
+        assert "0001" == _revision(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
