@@ -1,0 +1,2279 @@
+"""The contract every customer store must pass, shipped so you can test your own adapter with it.
+
+Subclass :class:`StoreContract` in a test module and implement its one hook::
+
+    from custmodel.storage import CustomerStore
+    from custmodel.testing.contract import StoreContract
+
+    class TestMyStore(StoreContract):
+        def make_store(self) -> CustomerStore:
+            return MyStore.connect("...")  # a fresh, empty store for every test
+
+pytest then runs every ``test_*`` method below against your store. The base class carries
+``__test__ = False`` so pytest does not collect it on its own;
+:meth:`StoreContract.__init_subclass__` sets ``__test__ = True`` on every subclass that does not
+set ``__test__`` itself, so an intermediate abstract subclass can opt out with
+``__test__ = False`` in its body.
+
+``make_store`` runs inside a pytest fixture; ``self.request`` is that fixture's request, so a
+store that needs another fixture asks for it: ``self.request.getfixturevalue("tmp_path")``.
+:meth:`StoreContract.close_store` (default: ``store.close()``) runs after each test.
+
+The tests work through :class:`custmodel.CustomerBook` over the store and through the port
+(:class:`custmodel.storage.StoreTransaction`) directly. Where time matters the book runs on a
+fixed clock, :data:`NOW` (2026-11-24 12:00 UTC). "Nothing changed" is checked by comparing
+:func:`custmodel.testing.snapshots.take_snapshot` before and after.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import hypothesis
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+
+from custmodel.book import CustomerBook
+from custmodel.errors import (
+    AlreadyMergedError,
+    AnonymizedCustomerError,
+    BookingNotFoundError,
+    ConcurrentUpdateError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidCategoryError,
+    InvalidInputError,
+    InvalidStatusFlagError,
+    MergeRefusedError,
+    NotEligibleError,
+    TemplateCustomerError,
+)
+from custmodel.model import (
+    PERSONAL_FIELDS,
+    Blocker,
+    BlockReason,
+    Booking,
+    BookingKind,
+    Customer,
+    CustomerKind,
+    CustomerType,
+    Eligibility,
+    KindSettings,
+    NewCustomer,
+    RuleOrigin,
+    RuleSource,
+    SalesChannel,
+    Selection,
+    Settings,
+    StatusFlags,
+)
+from custmodel.rules import ANONYMIZED_NAME
+from custmodel.storage.ports import CustomerStore
+from custmodel.testing import strategies as cst
+from custmodel.testing.snapshots import StoreSnapshot, peek_next_number, take_snapshot
+
+__all__ = ["AGENCY", "NOW", "SETTINGS", "TODAY", "StoreContract", "fixed_clock"]
+
+E = TypeVar("E", bound=BaseException)
+
+#: The fixed time the contract's books run on.
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+#: The day of :data:`NOW`.
+TODAY = NOW.date()
+#: The acting agency (point of sale) of the anonymization tests.
+AGENCY = "AG1"
+
+PRIVATE = CustomerKind.PRIVATE
+CORPORATE = CustomerKind.CORPORATE
+AGENCY_KIND = CustomerKind.TRAVEL_AGENCY
+PROSPECT = CustomerKind.PROSPECT
+OFFER = BookingKind.OFFER
+FIRM = BookingKind.BOOKING
+
+#: Settings most tests run with: every kind with categories and labels, distinct offsets.
+SETTINGS = Settings(
+    debtor_base=10000,
+    kinds={
+        PRIVATE: KindSettings(
+            categories=("A", "B", "C", "D"),
+            status_labels={1: "Newsletter", 2: "Golf", 3: "VIP", 32: "Letztes Feld"},
+        ),
+        CORPORATE: KindSettings(
+            categories=("A", "Key account"),
+            status_labels={1: "Rahmenvertrag", 2: "Golf"},
+            debtor_offset=20000,
+        ),
+        AGENCY_KIND: KindSettings(status_labels={1: "IATA"}, debtor_offset=50000),
+        PROSPECT: KindSettings(
+            categories=("A",), status_labels={1: "Katalog"}, debtor_offset=90000
+        ),
+    },
+)
+
+
+class _Abort(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside a transaction to make it fail after its writes."""
+
+
+def fixed_clock() -> datetime:
+    """The contract's clock: always :data:`NOW`."""
+    return NOW
+
+
+def _clock_at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def _examples(limit: int) -> hypothesis.settings:
+    """About ``limit`` examples under hypothesis' default profile, scaled with the active one."""
+    active = hypothesis.settings()  # the active profile's settings
+    return hypothesis.settings(
+        active,
+        max_examples=max(1, limit * active.max_examples // 100),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+def _draft(kind: CustomerKind = PRIVATE, last_name: str = "Muster", **fields: Any) -> NewCustomer:
+    return NewCustomer(kind=kind, last_name=last_name, **fields)
+
+
+def _full_draft(kind: CustomerKind = PRIVATE) -> NewCustomer:
+    """A draft with every personal field filled with a value found nowhere else."""
+    return NewCustomer(
+        kind=kind,
+        last_name="Qwertzbäck",
+        customer_type=CustomerType.REGULAR,
+        first_name="Zülfiyé",
+        salutation="Frau Dr.",
+        company="Quxmühle KG",
+        street="Ölbergstraße 17a",
+        postal_code="79098",
+        city="Fräulingen",
+        country="Xanadu",
+        email="zuelfiye@quxmuehle.example",
+        phone="+49 761 5550173",
+        birth_date=date(1961, 7, 13),
+        code1="Q-7731",
+        code2="Z-9942",
+        notes="Rückruf erbeten\n\tnur vormittags",
+        category="B",
+        status=StatusFlags.of([2, 32]),
+        commission_scheme="PROV-A",
+        fee_schedule="FEE-1",
+    )
+
+
+def _booking(
+    reference: str,
+    customer: int,
+    kind: BookingKind = FIRM,
+    *,
+    departure: date = TODAY - timedelta(days=400),
+    point_of_sale: str = AGENCY,
+    channel: SalesChannel | None = None,
+    open_amount: Decimal = Decimal("0.00"),
+) -> Booking:
+    return Booking(
+        reference=reference,
+        customer=customer,
+        kind=kind,
+        departure=departure,
+        point_of_sale=point_of_sale,
+        channel=channel or SalesChannel.own(),
+        open_amount=open_amount,
+    )
+
+
+def _customer(
+    number: int, *, kind: CustomerKind = PRIVATE, account: int | None = None, **fields: Any
+) -> Customer:
+    """A customer as a store holds it, for tests that talk to the port directly."""
+    fields.setdefault("last_name", f"Kunde {number}")
+    fields.setdefault("created_at", NOW)
+    fields.setdefault("updated_at", NOW)
+    return Customer(
+        number=number,
+        kind=kind,
+        debtor_account=10000 + number if account is None else account,
+        **fields,
+    )
+
+
+def _numbers(customers: Sequence[Customer]) -> list[int]:
+    return [c.number for c in customers]
+
+
+# The population of the selection tests, registered with SETTINGS; customer 8 is merged into
+# customer 1 and customer 9 is anonymized afterwards. Columns: kind, type, last name, first
+# name, company, category, flags, code1, code2.
+_POPULATION: tuple[tuple[Any, ...], ...] = (
+    (PRIVATE, "regular", "Straße", "Anna", "", "A", [1, 2], "K-100", "rot"),
+    (PRIVATE, "walk_in", "MÜLLER", "Jörg", "", "B", [2, 32], "K-200", "Rot"),
+    (CORPORATE, "tour_operator", "Reisen", "", "100% Reisen GmbH", "A", [1], "K-100", "blau"),
+    (
+        CORPORATE,
+        "vip_incentive",
+        "Under_Score",
+        "",
+        "Back\\Slash AG",
+        "Key account",
+        [2],
+        "K_100",
+        "rot",
+    ),
+    (AGENCY_KIND, "regular", "Mu\u0308ller", "", "", None, [1], "K%100", ""),
+    (PROSPECT, "walk_in", "Strasse", "Sepp", "", "A", [], "", "rot "),
+    (PRIVATE, "regular", "Xa", "bY", "", None, [3], "K-100", ""),
+    (PRIVATE, "walk_in", "Doppelt", "Anna", "", "A", [1], "K-100", "rot"),
+    (PRIVATE, "walk_in", "Geheim", "Anna", "", "C", [3], "K-100", "rot"),
+)
+
+
+@st.composite
+def _population_selections(draw: st.DrawFn) -> Selection:
+    """Selections built from the population's values, so that most of them select someone."""
+    flags = st.sampled_from([1, 2, 3, 5, 32])
+    return Selection(
+        kind=draw(st.none() | cst.customer_kinds),
+        customer_type=draw(st.none() | cst.customer_types),
+        category=draw(st.none() | st.sampled_from(["A", "B", "C", "Key account", "Z"])),
+        status_all=draw(st.frozensets(flags, max_size=2)),
+        status_any=draw(st.frozensets(flags, max_size=3)),
+        code1=draw(st.none() | st.sampled_from(["K-100", "K_100", "K%100", "K-1", "", "k-100"])),
+        code2=draw(st.none() | st.sampled_from(["rot", "Rot", "rot ", "", "blau"])),
+        name=draw(
+            st.none()
+            | st.sampled_from(["STRASSE", "ß", "müller", "%", "_", "\\", "anna", "ab", "", "e"])
+            | cst.texts(max_size=3)
+        ),
+        anonymized=draw(st.none() | st.booleans()),
+        include_merged=draw(st.booleans()),
+    )
+
+
+class StoreContract(abc.ABC):
+    """The contract suite: subclass it and implement :meth:`make_store` (see module docstring).
+
+    Attributes:
+        store: The store under test, made fresh for every test.
+        request: The pytest request of the fixture that made the store.
+    """
+
+    __test__: ClassVar[bool] = False
+
+    store: CustomerStore
+    request: pytest.FixtureRequest
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make every subclass collectable by pytest unless it sets ``__test__`` itself."""
+        super().__init_subclass__(**kwargs)
+        if "__test__" not in cls.__dict__:
+            cls.__test__ = True
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def make_store(self) -> CustomerStore:
+        """Return a new, empty store; called once per test."""
+
+    def close_store(self, store: CustomerStore) -> None:
+        """Release ``store`` after a test; the default calls ``store.close()``."""
+        store.close()
+
+    @pytest.fixture(autouse=True)
+    def _store_under_test(self, request: pytest.FixtureRequest) -> Iterator[None]:
+        self.request = request
+        self.store = self.make_store()
+        try:
+            yield
+        finally:
+            self.close_store(self.store)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def book(
+        self, settings: Settings | None = None, clock: Callable[[], datetime] = fixed_clock
+    ) -> CustomerBook:
+        """Return a book over the store under test, configured with ``settings`` if given."""
+        return CustomerBook(self.store, settings, clock=clock)
+
+    def snapshot(self) -> StoreSnapshot:
+        """Return everything the store under test holds."""
+        return take_snapshot(self.store)
+
+    def assert_refused(self, error: type[E], action: Callable[[], object]) -> E:
+        """Assert that ``action`` raises ``error`` and leaves the store as it was."""
+        before = self.snapshot()
+        with pytest.raises(error) as info:
+            action()
+        assert before == self.snapshot()
+        return info.value
+
+    def insert(self, *customers: Customer) -> None:
+        """Insert ``customers`` through the port, allocating their numbers first."""
+        with self.store.transaction() as tx:
+            first = tx.allocate_numbers(len(customers))
+            assert first == customers[0].number
+            tx.insert_customers(customers)
+
+    def everyone(self) -> list[Customer]:
+        """Every customer, read by number (not through a selection)."""
+        numbers = range(1, peek_next_number(self.store))
+        with self.store.transaction(write=False) as tx:
+            found = tx.get_customers(numbers)
+        return [found[n] for n in sorted(found)]
+
+    def register_population(self) -> CustomerBook:
+        """Register the selection population; 8 is merged into 1, 9 is anonymized."""
+        book = self.book(SETTINGS)
+        book.register_many(
+            NewCustomer(
+                kind=kind,
+                customer_type=CustomerType(ctype),
+                last_name=last,
+                first_name=first,
+                company=company,
+                category=category,
+                status=StatusFlags.of(flags),
+                code1=code1,
+                code2=code2,
+            )
+            for kind, ctype, last, first, company, category, flags, code1, code2 in _POPULATION
+        )
+        book.merge(1, [8])
+        book.anonymize(9, AGENCY)
+        return book
+
+    def assert_selects(self, book: CustomerBook, selection: Selection, expected: list[int]) -> None:
+        """Assert ``selection`` selects ``expected``, as ``Selection.matches`` does, and counts."""
+        reference = [c.number for c in self.everyone() if selection.matches(c)]
+        assert expected == reference
+        assert expected == _numbers(book.select(selection))
+        assert len(expected) == book.count(selection)
+
+    # -- numbering and debtor accounts (R4) -----------------------------------------------
+
+    def test_customer_numbers_run_from_one(self) -> None:
+        """Customers are numbered 1, 2, 3 … in the order they are registered."""
+        book = self.book(SETTINGS)
+        numbers = [book.register(PRIVATE, f"Kunde {i}").number for i in range(3)]
+        assert [1, 2, 3] == numbers
+
+    def test_default_settings_give_the_first_customer_account_10001(self) -> None:
+        """Without stored settings, Jack's defaults apply: customer 1 gets account 10001."""
+        assert 10001 == self.book().register(PRIVATE, "Erster").debtor_account
+
+    def test_debtor_account_is_base_plus_offset_plus_number(self) -> None:
+        """The debtor account is the settings base plus the kind's offset plus the number."""
+        settings = Settings(debtor_base=5000, kinds={CORPORATE: KindSettings(debtor_offset=300)})
+        book = self.book(settings)
+        book.register(PRIVATE, "Eins")
+        assert 5000 + 300 + 2 == book.register(CORPORATE, "Zwei GmbH").debtor_account
+
+    def test_the_300th_customer_gets_debtor_account_10300(self) -> None:
+        """Jack's example: base 10000, offset 0, the 300th customer gets account 10300."""
+        book = self.book(Settings(debtor_base=10000))
+        book.register_many(_draft(last_name=f"Kunde {i}") for i in range(1, 300))
+        customer = book.register(PRIVATE, "Dreihundert")
+        assert (300, 10300) == (customer.number, customer.debtor_account)
+
+    def test_each_kind_adds_its_own_debtor_offset(self) -> None:
+        """Each kind adds its own offset (0, 20000, 50000, 90000) to base and number."""
+        book = self.book(SETTINGS)
+        kinds = (PRIVATE, CORPORATE, AGENCY_KIND, PROSPECT)
+        accounts = [book.register(kind, "Muster").debtor_account for kind in kinds]
+        assert [10001, 30002, 60003, 100004] == accounts
+
+    def test_registration_above_the_kinds_range_is_refused(self) -> None:
+        """An account above the kind's ``debtor_max`` is refused and nothing is written."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_max=10002)}))
+        book.register_many([_draft(), _draft()])
+        self.assert_refused(DebtorAccountError, lambda: book.register(PRIVATE, "Drei"))
+
+    def test_registration_below_the_kinds_range_is_refused(self) -> None:
+        """An account below the kind's ``debtor_min`` is refused and nothing is written."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_min=20000)}))
+        self.assert_refused(DebtorAccountError, lambda: book.register(PRIVATE, "Eins"))
+
+    def test_registration_inside_the_kinds_range_is_accepted(self) -> None:
+        """An account on the bounds of the kind's range is accepted."""
+        settings = Settings(kinds={PRIVATE: KindSettings(debtor_min=10001, debtor_max=10001)})
+        assert 10001 == self.book(settings).register(PRIVATE, "Eins").debtor_account
+
+    def test_a_range_restricts_only_its_own_kind(self) -> None:
+        """Another kind's range does not restrict a kind without one."""
+        book = self.book(Settings(kinds={CORPORATE: KindSettings(debtor_max=10000)}))
+        assert 10001 == book.register(PRIVATE, "Eins").debtor_account
+
+    def test_a_taken_debtor_account_is_refused_and_nothing_is_written(self) -> None:
+        """A computed account another customer holds is refused and nothing is written."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_offset=1)}))
+        book.register(PRIVATE, "Eins")  # number 1 -> 10002
+        self.assert_refused(DebtorAccountError, lambda: book.register(CORPORATE, "Zwei"))
+
+    def test_a_refused_registration_does_not_use_up_its_number(self) -> None:
+        """After a refused registration the next one gets the number the refused one had."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_offset=1)}))
+        book.register(PRIVATE, "Eins")  # number 1 -> 10002
+        with pytest.raises(DebtorAccountError):
+            book.register(CORPORATE, "Zwei")  # number 2 -> 10002, taken
+        customer = book.register(PRIVATE, "Drei")
+        assert (2, 10003) == (customer.number, customer.debtor_account)
+
+    def test_register_many_numbers_consecutively(self) -> None:
+        """A batch gets consecutive numbers following the customers before it."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Vorher")
+        batch = book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
+        assert [2, 3, 4] == _numbers(batch)
+
+    def test_register_many_stores_every_customer_of_the_batch(self) -> None:
+        """Every customer of a batch is stored as returned."""
+        book = self.book(SETTINGS)
+        batch = book.register_many([_full_draft(), _draft(CORPORATE, "Firma", category="A")])
+        assert batch == [book.get(1), book.get(2)]
+
+    def test_register_many_of_nothing_registers_nothing(self) -> None:
+        """An empty batch returns an empty list and uses up no number."""
+        book = self.book(SETTINGS)
+        assert [] == book.register_many([])
+        assert 1 == book.register(PRIVATE, "Eins").number
+
+    def test_register_many_is_all_or_nothing_on_an_invalid_draft(self) -> None:
+        """A batch whose third draft has a foreign category registers nobody."""
+        book = self.book(SETTINGS)
+        drafts = [_draft(), _draft(category="A"), _draft(category="Key account")]
+        self.assert_refused(InvalidCategoryError, lambda: book.register_many(drafts))
+
+    def test_register_many_is_all_or_nothing_on_a_taken_account(self) -> None:
+        """A batch whose second account is held by a stored customer registers nobody."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_offset=2)}))
+        book.register(PRIVATE, "Eins")  # number 1 -> 10003
+        drafts = [_draft(CORPORATE), _draft(CORPORATE)]  # 2 -> 10002, 3 -> 10003 (taken)
+        self.assert_refused(DebtorAccountError, lambda: book.register_many(drafts))
+
+    def test_register_many_refuses_one_account_twice_in_a_batch(self) -> None:
+        """A batch that would give two of its customers the same account registers nobody."""
+        book = self.book(Settings(kinds={PRIVATE: KindSettings(debtor_offset=1)}))
+        drafts = [_draft(PRIVATE), _draft(CORPORATE)]  # 1 -> 10002, 2 -> 10002
+        self.assert_refused(DebtorAccountError, lambda: book.register_many(drafts))
+
+    def test_new_customers_are_walk_in_unless_a_type_is_given(self) -> None:
+        """A customer registered without a type is WALK_IN; a given type is kept."""
+        book = self.book(SETTINGS)
+        walk_in = book.register(PRIVATE, "Laufkunde")
+        regular = book.register(PRIVATE, "Stammkunde", customer_type=CustomerType.REGULAR)
+        expected = (CustomerType.WALK_IN, CustomerType.REGULAR)
+        assert expected == (book.get(walk_in.number).customer_type, regular.customer_type)
+
+    def test_registration_refuses_a_category_outside_the_kinds_list(self) -> None:
+        """A category that is not in the kind's list is refused and nothing is written."""
+        book = self.book(SETTINGS)
+        self.assert_refused(
+            InvalidCategoryError, lambda: book.register(CORPORATE, "Firma", category="B")
+        )
+
+    def test_registration_refuses_an_unlabelled_status_flag(self) -> None:
+        """A flag without a label on the kind is refused and nothing is written."""
+        book = self.book(SETTINGS)
+        self.assert_refused(
+            InvalidStatusFlagError, lambda: book.register(PRIVATE, "Eins", status=[1, 4])
+        )
+
+    def test_registration_stores_every_field_as_given(self) -> None:
+        """A registered customer reads back equal, with every field the draft carried."""
+        book = self.book(SETTINGS)
+        draft = _full_draft()
+        customer = book.register(**attrs.asdict(draft, recurse=False))
+        stored = book.get(customer.number)
+        assert customer == stored
+        assert attrs.asdict(draft, recurse=False) == {
+            name: getattr(stored, name) for name in attrs.asdict(draft, recurse=False)
+        }
+
+    def test_registration_records_the_clock_time_and_version_one(self) -> None:
+        """A new customer was created and updated at the clock's time and has version 1."""
+        customer = self.book(SETTINGS).register(PRIVATE, "Eins")
+        assert (NOW, NOW, 1) == (customer.created_at, customer.updated_at, customer.version)
+
+    def test_concurrent_registrations_get_distinct_numbers(self) -> None:
+        """Books registering at the same time on one store never share a number or account."""
+        self.book(SETTINGS)
+        start = threading.Barrier(4)
+
+        def register_ten(worker: int) -> list[Customer]:
+            book = self.book()
+            start.wait()
+            return [book.register(PRIVATE, f"Kunde {worker}-{i}") for i in range(10)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            registered = [c for batch in pool.map(register_ten, range(4)) for c in batch]
+        assert list(range(1, 41)) == sorted(c.number for c in registered)
+        assert list(range(10001, 10041)) == sorted(c.debtor_account for c in registered)
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def test_get_returns_the_customer_as_registered(self) -> None:
+        """get returns the customer exactly as registration returned it."""
+        book = self.book(SETTINGS)
+        customer = book.register(CORPORATE, "Firma", company="Firma GmbH", category="A")
+        assert customer == book.get(customer.number)
+
+    def test_get_of_an_unknown_number_raises_customer_not_found(self) -> None:
+        """get of a number nobody has raises CustomerNotFoundError."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        with pytest.raises(CustomerNotFoundError):
+            book.get(2)
+
+    def test_get_of_a_merged_number_returns_its_tombstone(self) -> None:
+        """get of a merged duplicate returns its tombstone, pointing to the master."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        assert 1 == book.get(2).merged_into
+
+    def test_resolve_of_an_active_customer_returns_it(self) -> None:
+        """resolve of an active customer returns that customer."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        assert customer == book.resolve(customer.number)
+
+    def test_resolve_follows_a_merge_to_the_master(self) -> None:
+        """resolve of a merged duplicate returns its master."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        assert book.get(1) == book.resolve(2)
+
+    def test_resolve_follows_a_chain_of_merges(self) -> None:
+        """After A was merged into B and B into C, resolve of A returns C."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
+        book.merge(2, [1])
+        book.merge(3, [2])
+        assert book.get(3) == book.resolve(1)
+
+    def test_resolve_of_an_unknown_number_raises_customer_not_found(self) -> None:
+        """resolve of a number nobody has raises CustomerNotFoundError."""
+        with pytest.raises(CustomerNotFoundError):
+            self.book(SETTINGS).resolve(1)
+
+    def test_resolve_debtor_account_finds_its_holder(self) -> None:
+        """resolve_debtor_account returns the customer holding the account."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        customer = book.register(CORPORATE, "Zwei")
+        assert customer == book.resolve_debtor_account(30002)
+
+    def test_resolve_debtor_account_follows_a_chain_of_merges(self) -> None:
+        """The account of A, merged into B and B into C, resolves to C."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
+        book.merge(2, [1])
+        book.merge(3, [2])
+        assert book.get(3) == book.resolve_debtor_account(10001)
+
+    def test_resolve_debtor_account_of_an_unknown_account_raises(self) -> None:
+        """An account nobody ever held raises CustomerNotFoundError."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        with pytest.raises(CustomerNotFoundError):
+            book.resolve_debtor_account(10002)
+
+    # -- Code1 (R3) ---------------------------------------------------------------------------
+
+    def register_codes(self, *codes: str) -> CustomerBook:
+        """Register one private customer per Code1 value, numbered in the order given."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft(code1=code) for code in codes)
+        return book
+
+    def test_find_by_code1_returns_exact_matches_ordered_by_number(self) -> None:
+        """find_by_code1 returns every customer with exactly that Code1, by number."""
+        book = self.register_codes("K-100", "K-1000", "K-100", "X")
+        assert [1, 3] == _numbers(book.find_by_code1("K-100"))
+
+    def test_find_by_code1_is_not_a_prefix_search(self) -> None:
+        """A Code1 that only starts with the text is not found."""
+        book = self.register_codes("K-100", "K-10")
+        assert [2] == _numbers(book.find_by_code1("K-10"))
+
+    def test_find_by_code1_is_case_sensitive(self) -> None:
+        """Code1 "k-100" is not found by "K-100"."""
+        book = self.register_codes("k-100", "K-100")
+        assert [2] == _numbers(book.find_by_code1("K-100"))
+
+    def test_find_by_code1_does_not_ignore_trailing_spaces(self) -> None:
+        """Code1 "K-100 " is found only by "K-100 ", not by "K-100"."""
+        book = self.register_codes("K-100 ", "K-100")
+        assert ([2], [1]) == (
+            _numbers(book.find_by_code1("K-100")),
+            _numbers(book.find_by_code1("K-100 ")),
+        )
+
+    def test_find_by_code1_does_not_fold_accents(self) -> None:
+        """Code1 "Ä-1" is not found by "A-1" or "ä-1"."""
+        book = self.register_codes("Ä-1", "A-1", "ä-1")
+        assert [1] == _numbers(book.find_by_code1("Ä-1"))
+
+    def test_find_by_code1_takes_wildcards_literally(self) -> None:
+        """A ``%`` or ``_`` in the text matches only itself."""
+        book = self.register_codes("K-100", "K%", "K_100")
+        assert ([], [2], [3]) == (
+            _numbers(book.find_by_code1("K%00")),
+            _numbers(book.find_by_code1("K%")),
+            _numbers(book.find_by_code1("K_100")),
+        )
+
+    def test_find_by_code1_ignores_tombstones(self) -> None:
+        """A merged duplicate is not found by its Code1, even if it still carries it."""
+        self.insert(_customer(1, code1="T-1"))
+        self.insert(_customer(2, code1="T-1", merged_into=1))
+        assert [1] == _numbers(self.book().find_by_code1("T-1"))
+
+    # -- selections (R10) -----------------------------------------------------------------------
+
+    def test_select_without_filters_returns_every_active_customer(self) -> None:
+        """``Selection()`` returns every active customer, anonymized ones included."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(), [1, 2, 3, 4, 5, 6, 7, 9])
+
+    def test_select_include_merged_adds_tombstones(self) -> None:
+        """``include_merged`` adds merged duplicates."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(include_merged=True), list(range(1, 10)))
+
+    def test_select_by_kind(self) -> None:
+        """A kind filter selects only that kind."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(kind=PRIVATE), [1, 2, 7, 9])
+
+    def test_select_by_kind_with_tombstones(self) -> None:
+        """A kind filter with ``include_merged`` selects that kind's tombstones too."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(kind=PRIVATE, include_merged=True), [1, 2, 7, 8, 9])
+
+    def test_select_by_type(self) -> None:
+        """A type filter selects only that type."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(customer_type=CustomerType.REGULAR), [1, 5, 7])
+
+    def test_select_by_category(self) -> None:
+        """A category filter selects that category in every kind that has it."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(category="A"), [1, 3, 6])
+
+    def test_select_by_all_of_several_flags(self) -> None:
+        """``status_all`` selects customers carrying every one of the flags."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(status_all=frozenset({1, 2})), [1])
+
+    def test_select_by_flag_32(self) -> None:
+        """Flag 32, the highest bit, selects like any other."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(status_all=frozenset({32})), [2])
+
+    def test_select_by_any_of_several_flags(self) -> None:
+        """``status_any`` selects customers carrying at least one of the flags."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(status_any=frozenset({1, 3})), [1, 3, 5, 7])
+
+    def test_select_by_all_and_any_flags(self) -> None:
+        """``status_all`` and ``status_any`` combine with AND."""
+        book = self.register_population()
+        selection = Selection(status_all=frozenset({2}), status_any=frozenset({1, 32}))
+        self.assert_selects(book, selection, [1, 2])
+
+    def test_select_by_code1(self) -> None:
+        """A Code1 filter selects exactly that Code1, never a tombstone's former one."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(code1="K-100"), [1, 3, 7])
+
+    def test_select_by_code1_takes_wildcards_literally(self) -> None:
+        """A Code1 filter with ``_`` or ``%`` matches only those characters."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(code1="K_100"), [4])
+        self.assert_selects(book, Selection(code1="K%100"), [5])
+
+    def test_select_by_code2_is_exact(self) -> None:
+        """A Code2 filter is exact: neither case nor a trailing space is ignored."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(code2="rot"), [1, 4])
+        self.assert_selects(book, Selection(code2="rot "), [6])
+
+    def test_select_by_empty_code2(self) -> None:
+        """An empty Code2 filter selects the customers whose Code2 is empty."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(code2=""), [5, 7, 9])
+
+    def test_select_by_name_folds_sharp_s(self) -> None:
+        """A name search for "STRASSE" finds "Straße" and "Strasse"."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="STRASSE"), [1, 6])
+
+    def test_select_by_name_with_sharp_s_finds_ss(self) -> None:
+        """A name search for "ß" finds "Straße" and "Strasse"."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="ß"), [1, 6])
+
+    def test_select_by_name_ignores_case_and_normalization(self) -> None:
+        """ "müller" finds "MÜLLER" and a "Müller" stored with a combining diaeresis."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="müller"), [2, 5])
+
+    def test_select_by_name_takes_percent_literally(self) -> None:
+        """A ``%`` in a name search matches only a ``%``."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="%"), [3])
+
+    def test_select_by_name_takes_underscore_literally(self) -> None:
+        """A ``_`` in a name search matches only a ``_``."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="_"), [4])
+
+    def test_select_by_name_takes_backslash_literally(self) -> None:
+        """A backslash in a name search matches only a backslash."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="\\"), [4])
+
+    def test_select_by_name_searches_first_name_and_company(self) -> None:
+        """A name search looks in first names and company names too."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="anna"), [1])
+        self.assert_selects(book, Selection(name="reisen gm"), [3])
+
+    def test_select_by_name_never_matches_across_two_fields(self) -> None:
+        """Last name "Xa" and first name "bY" do not make "ab" match."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name="ab"), [])
+
+    def test_select_by_empty_name_selects_everyone(self) -> None:
+        """An empty name search selects every active customer."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(name=""), [1, 2, 3, 4, 5, 6, 7, 9])
+
+    def test_select_anonymized_only(self) -> None:
+        """``anonymized=True`` selects only anonymized customers."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(anonymized=True), [9])
+
+    def test_select_without_anonymized(self) -> None:
+        """``anonymized=False`` leaves anonymized customers out."""
+        book = self.register_population()
+        self.assert_selects(book, Selection(anonymized=False), [1, 2, 3, 4, 5, 6, 7])
+
+    def test_select_combines_kind_category_flags_and_name(self) -> None:
+        """Kind, category, flags and name combine with AND."""
+        book = self.register_population()
+        selection = Selection(kind=PRIVATE, category="A", status_any=frozenset({1, 2}), name="ANNA")
+        self.assert_selects(book, selection, [1])
+
+    def test_select_combines_kind_type_and_code2(self) -> None:
+        """Kind, type and Code2 combine with AND."""
+        book = self.register_population()
+        selection = Selection(kind=CORPORATE, customer_type=CustomerType.VIP_INCENTIVE, code2="rot")
+        self.assert_selects(book, selection, [4])
+
+    def test_select_combines_tombstones_anonymized_and_code1(self) -> None:
+        """Tombstones, ``anonymized=False`` and an empty Code1 combine with AND."""
+        book = self.register_population()
+        selection = Selection(kind=PRIVATE, include_merged=True, anonymized=False, code1="")
+        self.assert_selects(book, selection, [8])
+
+    def test_select_combines_type_flags_and_code1(self) -> None:
+        """Type, flags and Code1 combine with AND."""
+        book = self.register_population()
+        selection = Selection(
+            customer_type=CustomerType.REGULAR, status_all=frozenset({1}), code1="K-100"
+        )
+        self.assert_selects(book, selection, [1])
+
+    def test_any_selection_agrees_with_selection_matches(self) -> None:
+        """For any selection, the store selects exactly what ``Selection.matches`` selects."""
+        book = self.register_population()
+        everyone = self.everyone()
+
+        @_examples(60)
+        @given(selection=_population_selections())
+        def agrees(selection: Selection) -> None:
+            expected = [c.number for c in everyone if selection.matches(c)]
+            assert expected == _numbers(book.select(selection))
+            assert len(expected) == book.count(selection)
+
+        agrees()
+
+    def test_select_include_merged_returns_every_customer(self) -> None:
+        """``Selection(include_merged=True)`` returns every stored customer, by number."""
+        book = self.register_population()
+        assert self.everyone() == book.select(Selection(include_merged=True))
+
+    # -- status flags (R2) ----------------------------------------------------------------------
+
+    def register_flagged(self) -> CustomerBook:
+        """Private customers 1 (flag 1), 2 and 3 (no flags), corporate 4 (no flags)."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(status=[1]), _draft(), _draft(), _draft(CORPORATE, "Firma")])
+        return book
+
+    def test_set_status_counts_only_the_customers_it_changes(self) -> None:
+        """Setting a flag reports only the customers that did not carry it yet."""
+        book = self.register_flagged()
+        assert 2 == book.set_status(Selection(kind=PRIVATE), 1)
+
+    def test_set_status_sets_the_flag_on_every_selected_customer(self) -> None:
+        """After setting, every selected customer carries the flag."""
+        book = self.register_flagged()
+        book.set_status(Selection(kind=PRIVATE), 2)
+        assert [1, 2, 3] == _numbers(book.select(Selection(status_all=frozenset({2}))))
+
+    def test_set_status_bumps_version_and_time_of_changed_customers_only(self) -> None:
+        """Changed customers get version 2 and the clock's time; unchanged ones keep theirs."""
+        book = self.register_flagged()
+        later = NOW + timedelta(hours=1)
+        self.book(clock=_clock_at(later)).set_status(Selection(kind=PRIVATE), 1)
+        stamps = [(c.version, c.updated_at) for c in book.select(Selection(kind=PRIVATE))]
+        assert [(1, NOW), (2, later), (2, later)] == stamps
+
+    def test_clearing_a_flag_counts_only_its_carriers(self) -> None:
+        """Clearing a flag reports only the customers that carried it."""
+        book = self.register_flagged()
+        assert 1 == book.set_status(Selection(), 1, on=False)
+        assert [] == book.select(Selection(status_any=frozenset({1})))
+
+    def test_set_status_on_an_empty_selection_changes_nothing(self) -> None:
+        """A selection that selects nobody changes nothing and reports 0."""
+        book = self.register_flagged()
+        before = self.snapshot()
+        assert 0 == book.set_status(Selection(kind=AGENCY_KIND), 1)
+        assert before == self.snapshot()
+
+    def test_set_status_refuses_a_flag_unlabelled_on_a_selected_kind(self) -> None:
+        """Setting flag 3, labelled on PRIVATE but not on CORPORATE, on both is refused."""
+        book = self.register_flagged()
+        self.assert_refused(InvalidStatusFlagError, lambda: book.set_status(Selection(), 3))
+
+    def test_set_status_accepts_a_flag_labelled_on_every_selected_kind(self) -> None:
+        """Setting flag 3 on private customers only is accepted."""
+        book = self.register_flagged()
+        assert 3 == book.set_status(Selection(kind=PRIVATE), 3)
+
+    def test_set_status_refuses_a_flag_number_outside_1_to_32(self) -> None:
+        """Flag 33 is refused and nothing is changed."""
+        book = self.register_flagged()
+        self.assert_refused(InvalidStatusFlagError, lambda: book.set_status(Selection(), 33))
+
+    def test_clearing_an_unlabelled_flag_is_allowed(self) -> None:
+        """A flag whose label was deleted can still be cleared from customers."""
+        book = self.register_flagged()
+        book.rename_status_label(PRIVATE, 1, None)
+        assert 1 == book.set_status(Selection(kind=PRIVATE), 1, on=False)
+
+    def test_set_status_never_touches_anonymized_customers(self) -> None:
+        """An anonymized customer is neither counted nor given the flag."""
+        book = self.register_flagged()
+        anonymized = book.anonymize(2, AGENCY).customer
+        assert 1 == book.set_status(Selection(kind=PRIVATE), 1)
+        assert anonymized == book.get(2)
+
+    def test_set_status_never_touches_tombstones(self) -> None:
+        """A merged duplicate is not given the flag, even when a selection includes it."""
+        book = self.register_flagged()
+        book.merge(2, [3])
+        tombstone = book.get(3)
+        assert 1 == book.set_status(Selection(kind=PRIVATE, include_merged=True), 1)
+        assert tombstone == book.get(3)
+
+    def test_set_status_selects_by_flags(self) -> None:
+        """A selection by flag 1 sets flag 2 only on the carriers of flag 1."""
+        book = self.register_flagged()
+        assert 1 == book.set_status(Selection(status_all=frozenset({1})), 2)
+        assert StatusFlags.of([1, 2]) == book.get(1).status
+
+    def test_renaming_a_label_keeps_the_flags_on_customers(self) -> None:
+        """Renaming a label changes no customer and reports the carriers of the flag."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(status=[1]), _draft(status=[1, 2]), _draft()])
+        before = self.everyone()
+        assert 2 == book.rename_status_label(PRIVATE, 1, "Prospekt")
+        assert (before, "Prospekt") == (
+            self.everyone(),
+            book.settings.kind(PRIVATE).status_labels[1],
+        )
+
+    def test_deleting_a_label_keeps_the_flags_on_customers(self) -> None:
+        """Deleting a label changes no customer and reports the carriers of the flag."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(status=[1]), _draft(status=[1, 2]), _draft()])
+        before = self.everyone()
+        assert 2 == book.rename_status_label(PRIVATE, 1, None)
+        assert (before, None) == (self.everyone(), book.settings.kind(PRIVATE).label(1))
+
+    def test_rename_status_label_counts_carriers_of_its_kind_only(self) -> None:
+        """Carriers of the same flag number on another kind are not counted."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(status=[1]), _draft(CORPORATE, status=[1])])
+        assert 1 == book.rename_status_label(CORPORATE, 1, "Rahmenvertrag 2027")
+
+    def test_a_newly_labelled_flag_can_be_set(self) -> None:
+        """Labelling flag 5 lets it be set on customers of that kind."""
+        book = self.register_flagged()
+        assert 0 == book.rename_status_label(PRIVATE, 5, "Kreuzfahrt")
+        assert 3 == book.set_status(Selection(kind=PRIVATE), 5)
+
+    # -- update (version check) ---------------------------------------------------------------
+
+    def test_update_stores_the_changed_fields_with_the_next_version(self) -> None:
+        """update stores the changes, stamps the clock's time and returns version 2."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        later = NOW + timedelta(minutes=5)
+        changed = attrs.evolve(customer, email="eins@example.org", category="C", status=[3])
+        updated = self.book(clock=_clock_at(later)).update(changed)
+        expected = attrs.evolve(changed, version=2, updated_at=later)
+        assert (expected, expected) == (updated, book.get(customer.number))
+
+    def test_update_with_a_stale_version_raises_and_changes_nothing(self) -> None:
+        """An update based on an old version raises ConcurrentUpdateError; nothing changes."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        book.update(attrs.evolve(customer, email="erster@example.org"))
+        stale = attrs.evolve(customer, email="zweiter@example.org")
+        self.assert_refused(ConcurrentUpdateError, lambda: book.update(stale))
+
+    def test_update_refuses_a_kind_change(self) -> None:
+        """update cannot change the kind; nothing is changed."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        changed = attrs.evolve(customer, kind=CORPORATE)
+        self.assert_refused(InvalidInputError, lambda: book.update(changed))
+
+    def test_update_refuses_a_debtor_account_change(self) -> None:
+        """update cannot change the debtor account; nothing is changed."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        changed = attrs.evolve(customer, debtor_account=99999)
+        self.assert_refused(InvalidInputError, lambda: book.update(changed))
+
+    def test_update_refuses_a_category_outside_the_kinds_list(self) -> None:
+        """update refuses a category of another kind; nothing is changed."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        changed = attrs.evolve(customer, category="Key account")
+        self.assert_refused(InvalidCategoryError, lambda: book.update(changed))
+
+    def test_update_refuses_to_set_an_unlabelled_flag(self) -> None:
+        """update refuses a newly set flag without a label; nothing is changed."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins")
+        changed = attrs.evolve(customer, status=[4])
+        self.assert_refused(InvalidStatusFlagError, lambda: book.update(changed))
+
+    def test_update_keeps_a_flag_whose_label_was_deleted(self) -> None:
+        """A flag the customer carries may stay when its label is gone."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", status=[1])
+        book.rename_status_label(PRIVATE, 1, None)
+        updated = book.update(attrs.evolve(book.get(1), email="eins@example.org"))
+        assert StatusFlags.of([1]) == updated.status
+
+    def test_update_of_a_merged_customer_raises_already_merged(self) -> None:
+        """A tombstone cannot be updated; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        revived = attrs.evolve(book.get(2), last_name="Wieder da")
+        self.assert_refused(AlreadyMergedError, lambda: book.update(revived))
+
+    def test_update_of_an_anonymized_customer_is_refused(self) -> None:
+        """An anonymized customer cannot be updated; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        anonymous = book.anonymize(1, AGENCY).customer
+        changed = attrs.evolve(anonymous, last_name="Wieder da")
+        self.assert_refused(AnonymizedCustomerError, lambda: book.update(changed))
+
+    def test_update_of_an_unknown_customer_raises_customer_not_found(self) -> None:
+        """update of a number nobody has raises CustomerNotFoundError."""
+        book = self.book(SETTINGS)
+        self.assert_refused(CustomerNotFoundError, lambda: book.update(_customer(1)))
+
+    def test_update_keeps_the_name_search_in_step(self) -> None:
+        """After a rename, the new name is found and the old one is not."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Altname")
+        book.update(attrs.evolve(customer, last_name="Neuname"))
+        assert ([], [1]) == (
+            _numbers(book.select(Selection(name="altname"))),
+            _numbers(book.select(Selection(name="NEUNAME"))),
+        )
+
+    def test_update_keeps_the_code1_index_in_step(self) -> None:
+        """After a Code1 change, the new Code1 is found and the old one is not."""
+        book = self.book(SETTINGS)
+        customer = book.register(PRIVATE, "Eins", code1="ALT")
+        book.update(attrs.evolve(customer, code1="NEU"))
+        assert ([], [1]) == (
+            _numbers(book.find_by_code1("ALT")),
+            _numbers(book.find_by_code1("NEU")),
+        )
+
+    # -- kind and type changes (R1, R4) -------------------------------------------------------
+
+    def test_change_kind_drops_a_category_the_new_kind_lacks(self) -> None:
+        """Category "B" is not a CORPORATE category: it is dropped and reported."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", category="B")
+        change = book.change_kind(1, CORPORATE)
+        assert ("B", None, None) == (
+            change.dropped_category,
+            change.customer.category,
+            book.get(1).category,
+        )
+
+    def test_change_kind_keeps_a_category_both_kinds_have(self) -> None:
+        """Category "A" exists on both kinds and stays."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", category="A")
+        change = book.change_kind(1, CORPORATE)
+        assert (None, "A") == (change.dropped_category, book.get(1).category)
+
+    def test_change_kind_drops_the_status_flags(self) -> None:
+        """Flags are dropped on a kind change and reported."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", status=[1, 2])
+        change = book.change_kind(1, CORPORATE)
+        assert (StatusFlags.of([1, 2]), StatusFlags()) == (
+            change.dropped_status,
+            book.get(1).status,
+        )
+
+    def test_change_kind_keeps_the_status_flags_when_asked(self) -> None:
+        """With ``keep_status`` the flags stay and nothing is reported dropped."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", status=[1, 2])
+        change = book.change_kind(1, CORPORATE, keep_status=True)
+        assert (StatusFlags(), StatusFlags.of([1, 2])) == (
+            change.dropped_status,
+            book.get(1).status,
+        )
+
+    def test_change_kind_keeps_the_debtor_account(self) -> None:
+        """A private customer who becomes corporate keeps account 10001."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        change = book.change_kind(1, CORPORATE)
+        assert (10001, 10001, False) == (
+            change.new_debtor_account,
+            book.get(1).debtor_account,
+            change.renumbered,
+        )
+
+    def test_change_kind_stores_the_changed_customer(self) -> None:
+        """The stored customer equals the one the change reports, with version 2."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        change = book.change_kind(1, AGENCY_KIND)
+        assert (change.customer, AGENCY_KIND, 2) == (
+            book.get(1),
+            change.customer.kind,
+            change.customer.version,
+        )
+
+    def test_change_kind_of_a_template_customer_is_refused(self) -> None:
+        """The template customer of its kind cannot change kind; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Vorlage")
+        book.update_kind_settings(PRIVATE, template_customer=1)
+        self.assert_refused(TemplateCustomerError, lambda: book.change_kind(1, CORPORATE))
+
+    def test_change_kind_of_an_anonymized_customer_is_refused(self) -> None:
+        """An anonymized customer cannot change kind; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.anonymize(1, AGENCY)
+        self.assert_refused(AnonymizedCustomerError, lambda: book.change_kind(1, CORPORATE))
+
+    def test_change_type_stores_the_new_type(self) -> None:
+        """change_type stores the new type with the next version."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        changed = book.change_type(1, CustomerType.VIP_INCENTIVE)
+        assert (changed, CustomerType.VIP_INCENTIVE, 2) == (
+            book.get(1),
+            changed.customer_type,
+            changed.version,
+        )
+
+    # -- prospects (R4) -----------------------------------------------------------------------
+
+    def prospect_book(self, *, renumber: bool = False, **prospect: Any) -> CustomerBook:
+        """A book with one prospect (number 1, account 100001 unless renumbered)."""
+        kind_settings = attrs.evolve(
+            SETTINGS.kind(PROSPECT), renumber_on_kind_change=renumber, **prospect
+        )
+        book = self.book(SETTINGS.with_kind(PROSPECT, kind_settings))
+        book.register(PROSPECT, "Interessent", status=[1], category="A")
+        return book
+
+    def test_an_offer_does_not_convert_a_prospect(self) -> None:
+        """A prospect who gets an offer stays a prospect."""
+        book = self.prospect_book()
+        recorded = book.record_booking(_booking("A-1", 1, OFFER))
+        assert (None, PROSPECT) == (recorded.conversion, book.get(1).kind)
+
+    def test_the_first_firm_booking_converts_a_prospect_to_private(self) -> None:
+        """A prospect's first firm booking makes it a private customer."""
+        book = self.prospect_book()
+        recorded = book.record_booking(_booking("B-1", 1))
+        assert recorded.conversion is not None
+        assert (PROSPECT, PRIVATE, PRIVATE) == (
+            recorded.conversion.old_kind,
+            recorded.conversion.new_kind,
+            book.get(1).kind,
+        )
+
+    def test_conversion_keeps_the_debtor_account_without_renumbering(self) -> None:
+        """Without "renumber on kind change" the converted prospect keeps account 100001."""
+        book = self.prospect_book(renumber=False)
+        book.record_booking(_booking("B-1", 1))
+        assert 100001 == book.get(1).debtor_account
+
+    def test_conversion_renumbers_when_the_prospect_kind_asks(self) -> None:
+        """With "renumber on kind change" the account is recomputed: 100001 becomes 10001."""
+        book = self.prospect_book(renumber=True)
+        conversion = book.record_booking(_booking("B-1", 1)).conversion
+        assert conversion is not None
+        assert (100001, 10001, True, 10001) == (
+            conversion.old_debtor_account,
+            conversion.new_debtor_account,
+            conversion.renumbered,
+            book.get(1).debtor_account,
+        )
+
+    def test_a_renumbered_account_is_found_and_the_old_one_is_free(self) -> None:
+        """After renumbering, the new account resolves and the old one no longer does."""
+        book = self.prospect_book(renumber=True)
+        book.record_booking(_booking("B-1", 1))
+        assert book.get(1) == book.resolve_debtor_account(10001)
+        with pytest.raises(CustomerNotFoundError):
+            book.resolve_debtor_account(100001)
+
+    def test_conversion_goes_to_the_kind_the_caller_names(self) -> None:
+        """``convert_to=CORPORATE`` makes the prospect corporate (account 30001 renumbered)."""
+        book = self.prospect_book(renumber=True)
+        book.record_booking(_booking("B-1", 1), convert_to=CORPORATE)
+        customer = book.get(1)
+        assert (CORPORATE, 30001) == (customer.kind, customer.debtor_account)
+
+    def test_conversion_drops_the_prospect_flags_unless_kept(self) -> None:
+        """The prospect's flags go at conversion; ``keep_status`` keeps them."""
+        book = self.prospect_book()
+        book.register(PROSPECT, "Zweiter", status=[1])
+        book.record_booking(_booking("B-1", 1))
+        book.record_booking(_booking("B-2", 2), keep_status=True)
+        assert (StatusFlags(), StatusFlags.of([1])) == (book.get(1).status, book.get(2).status)
+
+    def test_conversion_to_a_taken_account_is_refused_and_records_nothing(self) -> None:
+        """A renumbered account another customer holds refuses the booking; nothing changes."""
+        prospect = attrs.evolve(
+            SETTINGS.kind(PROSPECT), debtor_offset=5, renumber_on_kind_change=True
+        )
+        corporate = attrs.evolve(SETTINGS.kind(CORPORATE), debtor_offset=1)
+        book = self.book(SETTINGS.with_kind(PROSPECT, prospect).with_kind(CORPORATE, corporate))
+        book.register(PROSPECT, "Interessent")  # 1 -> 10006
+        book.register(PRIVATE, "Privat")  # 2 -> 10002
+        self.assert_refused(
+            DebtorAccountError,
+            lambda: book.record_booking(_booking("B-1", 1), convert_to=CORPORATE),  # 10002
+        )
+
+    def test_a_later_kind_change_keeps_the_renumbered_account(self) -> None:
+        """A converted customer who later changes kind keeps its account."""
+        book = self.prospect_book(renumber=True)
+        book.record_booking(_booking("B-1", 1))
+        book.change_kind(1, CORPORATE)
+        assert 10001 == book.get(1).debtor_account
+
+    def test_a_converted_customer_is_not_converted_again(self) -> None:
+        """The second firm booking of a former prospect converts nothing."""
+        book = self.prospect_book()
+        book.record_booking(_booking("B-1", 1))
+        assert book.record_booking(_booking("B-2", 1)).conversion is None
+
+    # -- bookings and the deposit prompt (R7) -------------------------------------------------
+
+    def deposit_book(self) -> CustomerBook:
+        """Private customer 1 (deposit prompt on) and corporate customer 2 (off)."""
+        private = attrs.evolve(SETTINGS.kind(PRIVATE), deposit_prompt=True)
+        book = self.book(SETTINGS.with_kind(PRIVATE, private))
+        book.register_many([_draft(PRIVATE), _draft(CORPORATE)])
+        return book
+
+    def test_the_first_capture_of_a_firm_booking_prompts_for_a_deposit(self) -> None:
+        """A new firm booking on a kind with the switch on asks for a deposit."""
+        recorded = self.deposit_book().record_booking(_booking("B-1", 1))
+        assert (True, True) == (recorded.first_capture, recorded.deposit_prompt)
+
+    def test_an_offer_never_prompts_for_a_deposit(self) -> None:
+        """An offer is no capture of a firm booking and never prompts."""
+        recorded = self.deposit_book().record_booking(_booking("A-1", 1, OFFER))
+        assert (False, False) == (recorded.first_capture, recorded.deposit_prompt)
+
+    def test_recording_a_firm_booking_again_does_not_prompt(self) -> None:
+        """Changing a firm booking later is no first capture and does not prompt."""
+        book = self.deposit_book()
+        book.record_booking(_booking("B-1", 1))
+        again = book.record_booking(_booking("B-1", 1, open_amount=Decimal("10.00")))
+        assert (False, False) == (again.first_capture, again.deposit_prompt)
+
+    def test_upgrading_an_offer_to_a_booking_prompts_for_a_deposit(self) -> None:
+        """An offer that becomes a firm booking is captured for the first time then."""
+        book = self.deposit_book()
+        book.record_booking(_booking("B-1", 1, OFFER))
+        upgraded = book.record_booking(_booking("B-1", 1, FIRM))
+        assert (True, True) == (upgraded.first_capture, upgraded.deposit_prompt)
+
+    def test_a_kind_without_the_switch_never_prompts(self) -> None:
+        """A first capture on a kind with the switch off does not prompt."""
+        recorded = self.deposit_book().record_booking(_booking("B-1", 2))
+        assert (True, False) == (recorded.first_capture, recorded.deposit_prompt)
+
+    def test_a_converted_prospect_is_prompted_by_its_new_kind(self) -> None:
+        """A prospect converted to PRIVATE gets PRIVATE's deposit prompt."""
+        book = self.deposit_book()
+        book.register(PROSPECT, "Interessent")
+        assert book.record_booking(_booking("B-1", 3)).deposit_prompt
+
+    def test_record_booking_stores_the_booking(self) -> None:
+        """A recorded booking reads back equal."""
+        book = self.deposit_book()
+        booking = _booking("B-1", 1, open_amount=Decimal("199.99"))
+        book.record_booking(booking)
+        assert booking == book.get_booking("B-1")
+
+    def test_recording_a_booking_again_replaces_it(self) -> None:
+        """Recording the same reference again replaces the stored booking."""
+        book = self.deposit_book()
+        book.record_booking(_booking("B-1", 1, OFFER))
+        changed = _booking("B-1", 1, FIRM, point_of_sale="AG2", open_amount=Decimal("5.00"))
+        book.record_booking(changed)
+        assert ([changed], changed) == (book.bookings(1), book.get_booking("B-1"))
+
+    def test_recording_an_unchanged_booking_again_keeps_it(self) -> None:
+        """Recording a booking exactly as stored again keeps one booking, unchanged."""
+        book = self.deposit_book()
+        booking = _booking("B-1", 1)
+        book.record_booking(booking)
+        book.record_booking(booking)
+        assert [booking] == book.bookings(1)
+
+    def test_booking_references_are_exact(self) -> None:
+        """References differing in case or a trailing space are different bookings."""
+        book = self.deposit_book()
+        references = ["B-1", "b-1", "B-1 ", "B-1\u00a0"]
+        for reference in references:
+            book.record_booking(_booking(reference, 1))
+        assert sorted(references) == [b.reference for b in book.bookings(1)]
+
+    def test_get_booking_of_an_unknown_reference_raises(self) -> None:
+        """get_booking of a reference nobody recorded raises BookingNotFoundError."""
+        with pytest.raises(BookingNotFoundError):
+            self.deposit_book().get_booking("B-404")
+
+    def test_a_booking_of_an_unknown_customer_is_refused_at_the_port(self) -> None:
+        """put_booking for a customer that is not stored raises CustomerNotFoundError."""
+        self.insert(_customer(1))
+
+        def put() -> None:
+            with self.store.transaction() as tx:
+                tx.put_booking(_booking("B-1", 2))
+
+        self.assert_refused(CustomerNotFoundError, put)
+
+    def test_moving_bookings_to_an_unknown_customer_is_refused_at_the_port(self) -> None:
+        """move_bookings to a customer that is not stored raises CustomerNotFoundError."""
+        self.insert(_customer(1))
+        with self.store.transaction() as tx:
+            tx.put_booking(_booking("B-1", 1))
+
+        def move() -> None:
+            with self.store.transaction() as tx:
+                tx.move_bookings([1], 2)
+
+        self.assert_refused(CustomerNotFoundError, move)
+
+    def test_numbers_beyond_64_bits_are_refused_before_any_store(self) -> None:
+        """A debtor base too large to add up within 64 bits is bad input, on every store."""
+        with pytest.raises(InvalidInputError):
+            Settings(debtor_base=10**19)
+        assert 0 == self.book().count()
+
+    def test_bookings_are_listed_by_reference(self) -> None:
+        """A customer's bookings come ordered by reference."""
+        book = self.deposit_book()
+        for reference in ("B-2", "A-9", "C-1"):
+            book.record_booking(_booking(reference, 1))
+        book.record_booking(_booking("B-5", 2))
+        assert ["A-9", "B-2", "C-1"] == [b.reference for b in book.bookings(1)]
+
+    def test_record_booking_for_an_unknown_customer_is_refused(self) -> None:
+        """A booking for a number nobody has is refused; nothing is changed."""
+        book = self.deposit_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.record_booking(_booking("B-1", 3)))
+
+    def test_record_booking_for_a_merged_customer_is_refused(self) -> None:
+        """A booking for a tombstone raises AlreadyMergedError; nothing is changed."""
+        book = self.deposit_book()
+        book.register(PRIVATE, "Doppelt")
+        book.merge(1, [3])
+        self.assert_refused(AlreadyMergedError, lambda: book.record_booking(_booking("B-1", 3)))
+
+    def test_record_booking_for_an_anonymized_customer_is_refused(self) -> None:
+        """A booking for an anonymized customer is refused; nothing is changed."""
+        book = self.deposit_book()
+        book.anonymize(1, AGENCY)
+        self.assert_refused(
+            AnonymizedCustomerError, lambda: book.record_booking(_booking("B-1", 1))
+        )
+
+    # -- settings (R5, R6) -------------------------------------------------------------------
+
+    def test_a_store_without_settings_gives_jacks_defaults(self) -> None:
+        """A new store has no stored settings and the book uses ``Settings()``."""
+        with self.store.transaction(write=False) as tx:
+            stored = tx.get_settings()
+        assert (None, Settings()) == (stored, self.book().settings)
+
+    def test_configured_settings_persist_for_a_new_book(self) -> None:
+        """A new book over the same store, given no settings, sees the configured ones."""
+        self.book().configure(SETTINGS)
+        assert SETTINGS == CustomerBook(self.store).settings
+
+    def test_a_book_without_settings_keeps_the_stored_ones(self) -> None:
+        """Opening a book without settings does not overwrite the stored settings."""
+        self.book(SETTINGS)
+        self.book()
+        assert SETTINGS == self.book().settings
+
+    def test_configure_replaces_the_stored_settings(self) -> None:
+        """Configuring again replaces the stored settings completely."""
+        self.book(SETTINGS)
+        replacement = Settings(debtor_base=20000, anonymization_delay_days=28)
+        self.book(replacement)
+        assert replacement == self.book().settings
+
+    def test_update_kind_settings_persists(self) -> None:
+        """A changed kind setting is stored; the other kinds stay."""
+        self.book(SETTINGS).update_kind_settings(CORPORATE, dunning_fee=Decimal("7.50"))
+        expected = SETTINGS.with_kind(
+            CORPORATE, attrs.evolve(SETTINGS.kind(CORPORATE), dunning_fee=Decimal("7.50"))
+        )
+        assert expected == self.book().settings
+
+    def test_every_setting_round_trips(self) -> None:
+        """Settings with every field set read back equal, category order included."""
+        book = self.book(SETTINGS)
+        book.register(CORPORATE, "Vorlage GmbH")
+        settings = Settings(
+            debtor_base=100000,
+            anonymization_delay_days=90,
+            kinds={
+                PRIVATE: KindSettings(
+                    categories=("Z", "Ä", "a", "Stammkunde (alt)"),
+                    status_labels={32: "Zweiunddreißig", 1: "Eins", 17: "Größe ÄÖÜ"},
+                    code1_label="Kundencode",
+                    code2_label="Verband",
+                    debtor_offset=7,
+                    debtor_min=100001,
+                    debtor_max=199999,
+                    dunning_fee=Decimal("12.30"),
+                    deposit_prompt=True,
+                    renumber_on_kind_change=True,
+                ),
+                CORPORATE: KindSettings(template_customer=1, dunning_fee=Decimal("0.05")),
+            },
+        )
+        book.configure(settings)
+        assert settings == self.book().settings
+
+    def test_a_template_customer_must_exist(self) -> None:
+        """Naming an unknown template customer is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        self.assert_refused(
+            TemplateCustomerError, lambda: book.update_kind_settings(PRIVATE, template_customer=1)
+        )
+
+    def test_a_template_customer_must_be_of_the_kind(self) -> None:
+        """A corporate customer cannot be the private template; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(CORPORATE, "Firma")
+        self.assert_refused(
+            TemplateCustomerError,
+            lambda: book.configure(SETTINGS.with_kind(PRIVATE, KindSettings(template_customer=1))),
+        )
+
+    def test_a_template_customer_must_not_be_merged(self) -> None:
+        """A merged duplicate cannot be a template customer; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        self.assert_refused(
+            TemplateCustomerError, lambda: book.update_kind_settings(PRIVATE, template_customer=2)
+        )
+
+    def test_a_category_in_use_cannot_be_removed(self) -> None:
+        """Removing a category a customer carries is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", category="B")
+        self.assert_refused(
+            InvalidCategoryError,
+            lambda: book.update_kind_settings(PRIVATE, categories=("A", "C", "D")),
+        )
+
+    def test_an_unused_category_can_be_removed(self) -> None:
+        """Removing a category nobody carries is stored."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", category="B")
+        book.update_kind_settings(PRIVATE, categories=("A", "B"))
+        assert ("A", "B") == self.book().settings.kind(PRIVATE).categories
+
+    # -- effective rules (R5) -----------------------------------------------------------------
+
+    def template_book(self) -> CustomerBook:
+        """Private template 1 (PROV-T, FEE-T); customers 2 (own PROV-2), 3 (nothing)."""
+        book = self.book(SETTINGS)
+        book.register_many(
+            [
+                _draft(last_name="Vorlage", commission_scheme="PROV-T", fee_schedule="FEE-T"),
+                _draft(commission_scheme="PROV-2"),
+                _draft(),
+                _draft(CORPORATE),
+            ]
+        )
+        book.update_kind_settings(PRIVATE, template_customer=1)
+        return book
+
+    def test_own_rules_come_first(self) -> None:
+        """A customer's own commission scheme is in force, marked as own."""
+        rules = self.template_book().effective_rules(2)
+        assert RuleSource("PROV-2", RuleOrigin.OWN) == rules.commission_scheme
+
+    def test_the_template_customers_rules_fill_in(self) -> None:
+        """Without own rules, the template customer's apply, marked with its number."""
+        rules = self.template_book().effective_rules(3)
+        assert (
+            RuleSource("PROV-T", RuleOrigin.TEMPLATE, 1),
+            RuleSource("FEE-T", RuleOrigin.TEMPLATE, 1),
+        ) == (rules.commission_scheme, rules.fee_schedule)
+
+    def test_commission_and_fee_are_decided_independently(self) -> None:
+        """An own commission scheme does not stop the template's fee schedule."""
+        rules = self.template_book().effective_rules(2)
+        assert RuleSource("FEE-T", RuleOrigin.TEMPLATE, 1) == rules.fee_schedule
+
+    def test_without_template_no_rules_apply(self) -> None:
+        """A kind without a template customer gives no rules to customers without own ones."""
+        rules = self.template_book().effective_rules(4)
+        none = RuleSource(None, RuleOrigin.NONE)
+        assert (none, none) == (rules.commission_scheme, rules.fee_schedule)
+
+    def test_effective_rules_of_a_merged_customer_raise_already_merged(self) -> None:
+        """A tombstone has no rules of its own: AlreadyMergedError."""
+        book = self.template_book()
+        book.merge(2, [3])
+        with pytest.raises(AlreadyMergedError):
+            book.effective_rules(3)
+
+    # -- dunning fee (R6) ---------------------------------------------------------------------
+
+    def test_dunning_fields_add_the_kinds_fee_to_the_open_amount(self) -> None:
+        """Fee 2.50 and open amount 1234.50 give 1.237,00 € as OP-Betrag+Mahngebühr."""
+        book = self.book(SETTINGS)
+        book.update_kind_settings(CORPORATE, dunning_fee=Decimal("2.50"))
+        book.register(CORPORATE, "Firma")
+        fields = book.dunning_fields(1, Decimal("1234.50"))
+        assert (Decimal("2.50"), "2,50 €", Decimal("1237.00"), "1.237,00 €") == (
+            fields["Kunde-Mahngebühr"].amount,
+            fields["Kunde-Mahngebühr"].text,
+            fields["OP-Betrag+Mahngebühr"].amount,
+            fields["OP-Betrag+Mahngebühr"].text,
+        )
+
+    def test_the_dunning_fee_is_the_fee_of_the_customers_kind(self) -> None:
+        """A private customer gets the private fee, not the corporate one."""
+        book = self.book(SETTINGS)
+        book.update_kind_settings(CORPORATE, dunning_fee=Decimal("2.50"))
+        book.register(PRIVATE, "Privat")
+        assert (
+            Decimal("0.00") == book.dunning_fields(1, Decimal("10.00"))["Kunde-Mahngebühr"].amount
+        )
+
+    def test_anonymized_customers_get_no_dunning_fields(self) -> None:
+        """Anonymized customers receive no letters: AnonymizedCustomerError."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.anonymize(1, AGENCY)
+        with pytest.raises(AnonymizedCustomerError):
+            book.dunning_fields(1, Decimal("10.00"))
+
+    # -- merge (R8) --------------------------------------------------------------------------
+
+    def merge_book(self) -> CustomerBook:
+        """Master 1 (private), duplicates 2 (private) and 3 (corporate), with bookings.
+
+        Bookings: B-1 of 1; B-2 and the offer B-3 of 2; B-4 of 3.
+        """
+        book = self.book(SETTINGS)
+        book.register_many(
+            [
+                _draft(last_name="Meier", phone="0711 1", code1="M-1", status=[1]),
+                _draft(
+                    last_name="Maier",
+                    first_name="Hans",
+                    email="hans@example.org",
+                    phone="0711 2",
+                    status=[2, 3],
+                    category="B",
+                    commission_scheme="PROV-2",
+                ),
+                _draft(CORPORATE, last_name="Meyer", email="meyer@example.org", status=[2]),
+            ]
+        )
+        for reference, customer, kind in (
+            ("B-1", 1, FIRM),
+            ("B-2", 2, FIRM),
+            ("B-3", 2, OFFER),
+            ("B-4", 3, FIRM),
+        ):
+            book.record_booking(_booking(reference, customer, kind))
+        return book
+
+    def test_merge_moves_every_booking_to_the_master(self) -> None:
+        """After the merge, the master has every booking and the duplicates have none."""
+        book = self.merge_book()
+        report = book.merge(1, [2, 3])
+        assert (["B-1", "B-2", "B-3", "B-4"], [], [], 3) == (
+            [b.reference for b in book.bookings(1)],
+            book.bookings(2),
+            book.bookings(3),
+            report.bookings_moved,
+        )
+
+    def test_merge_reports_the_moved_bookings(self) -> None:
+        """The plan of a merge lists the references of the moved bookings."""
+        report = self.merge_book().merge(1, [2, 3])
+        assert ("B-2", "B-3", "B-4") == report.plan.bookings
+
+    def test_merge_keeps_number_and_account_of_the_duplicates(self) -> None:
+        """Tombstones keep their number, kind, type and debtor account."""
+        book = self.merge_book()
+        before = [book.get(2), book.get(3)]
+        book.merge(1, [2, 3])
+        keep = ("number", "kind", "customer_type", "debtor_account", "created_at")
+        assert [[getattr(c, f) for f in keep] for c in before] == [
+            [getattr(book.get(n), f) for f in keep] for n in (2, 3)
+        ]
+
+    def test_tombstones_keep_no_personal_data(self) -> None:
+        """A tombstone's personal fields and rule references are blank."""
+        book = self.merge_book()
+        book.merge(1, [2, 3])
+        blank = {f: getattr(_customer(9), f) for f in PERSONAL_FIELDS}
+        blank.update(last_name="", commission_scheme=None, fee_schedule=None)
+        for number in (2, 3):
+            tombstone = book.get(number)
+            assert blank == {f: getattr(tombstone, f) for f in blank}
+
+    def test_tombstones_point_to_the_master(self) -> None:
+        """Every duplicate's tombstone names the master."""
+        book = self.merge_book()
+        book.merge(1, [2, 3])
+        assert [1, 1] == [book.get(2).merged_into, book.get(3).merged_into]
+
+    def test_merge_lists_the_retired_debtor_accounts(self) -> None:
+        """The report lists the duplicates' accounts for the ledger."""
+        report = self.merge_book().merge(1, [2, 3])
+        assert (10002, 30003) == report.retired_debtor_accounts
+
+    def test_retired_accounts_resolve_to_the_master(self) -> None:
+        """A duplicate's old account resolves to the master."""
+        book = self.merge_book()
+        book.merge(1, [2, 3])
+        assert book.get(1) == book.resolve_debtor_account(30003)
+
+    def test_the_masters_data_wins(self) -> None:
+        """Without ``fill_blanks`` the master keeps its data, empty fields included."""
+        book = self.merge_book()
+        master = book.get(1)
+        report = book.merge(1, [2, 3])
+        assert (master, master) == (report.master, book.get(1))
+
+    def test_fill_blanks_fills_empty_master_fields_from_the_duplicates(self) -> None:
+        """``fill_blanks`` fills the master's empty fields, its own values stay."""
+        book = self.merge_book()
+        report = book.merge(1, [2, 3], fill_blanks=True)
+        master = book.get(1)
+        assert (report.master, "Hans", "hans@example.org", "0711 1", "B", "PROV-2") == (
+            master,
+            master.first_name,
+            master.email,
+            master.phone,
+            master.category,
+            master.commission_scheme,
+        )
+
+    def test_fill_blanks_takes_the_first_duplicate_that_has_a_value(self) -> None:
+        """Duplicates fill blanks in the order given."""
+        book = self.merge_book()
+        book.merge(1, [3, 2], fill_blanks=True)
+        assert "meyer@example.org" == book.get(1).email
+
+    def test_unite_status_adds_the_flags_of_duplicates_of_the_masters_kind(self) -> None:
+        """``unite_status`` gives the master the flags of private duplicates only."""
+        book = self.merge_book()
+        book.merge(1, [2, 3], unite_status=True)
+        assert StatusFlags.of([1, 2, 3]) == book.get(1).status
+
+    def test_the_template_customer_setting_follows_to_the_master(self) -> None:
+        """A merged template customer's setting moves to the master."""
+        book = self.merge_book()
+        book.update_kind_settings(PRIVATE, template_customer=2)
+        report = book.merge(1, [2])
+        assert ((PRIVATE,), 1) == (
+            report.plan.templates,
+            self.book().settings.kind(PRIVATE).template_customer,
+        )
+
+    def test_merge_records_the_clock_time(self) -> None:
+        """The merge time and the tombstones' update time come from the clock."""
+        book = self.merge_book()
+        later = NOW + timedelta(days=1)
+        report = self.book(clock=_clock_at(later)).merge(1, [2])
+        assert (later, later) == (report.merged_at, book.get(2).updated_at)
+
+    def test_a_merge_chain_collects_every_booking_at_the_end(self) -> None:
+        """After 2 was merged into 3 and 3 into 1, customer 1 has every booking."""
+        book = self.merge_book()
+        book.merge(3, [2])
+        book.merge(1, [3])
+        assert ["B-1", "B-2", "B-3", "B-4"] == [b.reference for b in book.bookings(1)]
+
+    def test_plan_merge_changes_nothing_and_matches_the_merge(self) -> None:
+        """A dry run changes nothing and plans exactly what the merge then does."""
+        book = self.merge_book()
+        before = self.snapshot()
+        plan = book.plan_merge(1, [2, 3], fill_blanks=True, unite_status=True)
+        assert before == self.snapshot()
+        assert plan == book.merge(1, [2, 3], fill_blanks=True, unite_status=True).plan
+
+    def test_merge_into_itself_is_refused(self) -> None:
+        """A master among its duplicates is refused; nothing is changed."""
+        book = self.merge_book()
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2, 1]))
+
+    def test_merge_of_a_duplicate_listed_twice_is_refused(self) -> None:
+        """The same duplicate twice is refused; nothing is changed."""
+        book = self.merge_book()
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2, 3, 2]))
+
+    def test_merge_without_duplicates_is_refused(self) -> None:
+        """A merge that names no duplicates is refused; nothing is changed."""
+        book = self.merge_book()
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, []))
+
+    def test_merge_into_an_unknown_master_is_refused(self) -> None:
+        """An unknown master raises CustomerNotFoundError; nothing is changed."""
+        book = self.merge_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.merge(9, [2]))
+
+    def test_merge_of_an_unknown_duplicate_is_refused(self) -> None:
+        """An unknown duplicate raises CustomerNotFoundError; nothing is changed."""
+        book = self.merge_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.merge(1, [2, 9]))
+
+    def test_merge_of_an_already_merged_duplicate_is_refused(self) -> None:
+        """A duplicate merged before is refused; nothing is changed."""
+        book = self.merge_book()
+        book.merge(1, [2])
+        self.assert_refused(MergeRefusedError, lambda: book.merge(3, [2]))
+
+    def test_merge_into_an_already_merged_master_is_refused(self) -> None:
+        """A master merged before is refused; nothing is changed."""
+        book = self.merge_book()
+        book.merge(1, [2])
+        self.assert_refused(MergeRefusedError, lambda: book.merge(2, [3]))
+
+    def test_merge_into_an_anonymized_master_is_refused(self) -> None:
+        """An anonymized master is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.anonymize(1, AGENCY)
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2]))
+
+    def test_merge_of_an_anonymized_duplicate_is_refused(self) -> None:
+        """An anonymized duplicate is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.anonymize(2, AGENCY)
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2]))
+
+    def test_merge_of_a_template_customer_into_another_kind_is_refused(self) -> None:
+        """A template customer whose setting could not follow is refused; nothing changes."""
+        book = self.merge_book()
+        book.update_kind_settings(PRIVATE, template_customer=2)
+        self.assert_refused(MergeRefusedError, lambda: book.merge(3, [2]))
+
+    # -- anonymization (R9) -------------------------------------------------------------------
+
+    def eligibility_of(self, *bookings: Booking, **settings: Any) -> Eligibility:
+        """Eligibility of a private customer 1 with ``bookings``, for AGENCY on TODAY."""
+        book = self.book(attrs.evolve(SETTINGS, **settings))
+        book.register(PRIVATE, "Eins")
+        for booking in bookings:
+            book.record_booking(booking)
+        return book.eligibility(1, AGENCY)
+
+    def test_a_customer_without_bookings_is_eligible(self) -> None:
+        """A customer without bookings may be anonymized."""
+        assert Eligibility(eligible=True) == self.eligibility_of()
+
+    def test_offers_never_block(self) -> None:
+        """An offer of another agency, external and recent, does not block."""
+        offer = _booking(
+            "A-1",
+            1,
+            OFFER,
+            departure=TODAY,
+            point_of_sale="AG2",
+            channel=SalesChannel.external("Holidu"),
+        )
+        assert Eligibility(eligible=True) == self.eligibility_of(offer)
+
+    def test_a_firm_booking_of_another_point_of_sale_blocks(self) -> None:
+        """A firm booking sold by another agency blocks."""
+        expected = Eligibility(False, (Blocker("B-1", (BlockReason.NOT_POINT_OF_SALE,)),))
+        assert expected == self.eligibility_of(_booking("B-1", 1, point_of_sale="AG2"))
+
+    def test_a_firm_booking_of_an_external_channel_blocks(self) -> None:
+        """A firm booking that came through an external sales partner blocks."""
+        booking = _booking("B-1", 1, channel=SalesChannel.external("Booking.com"))
+        expected = Eligibility(False, (Blocker("B-1", (BlockReason.EXTERNAL_CHANNEL,)),))
+        assert expected == self.eligibility_of(booking)
+
+    def test_departure_41_days_ago_blocks_until_tomorrow(self) -> None:
+        """On D + 41 the customer is not eligible; the answer says D + 42."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=41))
+        tomorrow = TODAY + timedelta(days=1)
+        expected = Eligibility(
+            False, (Blocker("B-1", (BlockReason.TOO_RECENT,), tomorrow),), tomorrow
+        )
+        assert expected == self.eligibility_of(booking)
+
+    def test_departure_42_days_ago_no_longer_blocks(self) -> None:
+        """On D + 42 the customer is eligible."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=42))
+        assert Eligibility(eligible=True) == self.eligibility_of(booking)
+
+    def test_the_configured_delay_is_used(self) -> None:
+        """With a delay of 28 days, a departure 28 days ago no longer blocks."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=28))
+        assert self.eligibility_of(booking, anonymization_delay_days=28).eligible
+
+    def test_every_reason_and_every_blocking_booking_is_reported(self) -> None:
+        """Each blocking booking is listed by reference with all its reasons."""
+        everything = _booking(
+            "B-2",
+            1,
+            departure=TODAY,
+            point_of_sale="AG2",
+            channel=SalesChannel.external("Holidu"),
+        )
+        recent = _booking("B-1", 1, departure=TODAY - timedelta(days=1))
+        expected = Eligibility(
+            False,
+            (
+                Blocker("B-1", (BlockReason.TOO_RECENT,), TODAY + timedelta(days=41)),
+                Blocker(
+                    "B-2",
+                    (
+                        BlockReason.NOT_POINT_OF_SALE,
+                        BlockReason.EXTERNAL_CHANNEL,
+                        BlockReason.TOO_RECENT,
+                    ),
+                    TODAY + timedelta(days=42),
+                ),
+            ),
+        )
+        assert expected == self.eligibility_of(everything, recent)
+
+    def test_eligibility_is_asked_for_a_given_day(self) -> None:
+        """A customer blocked today by time is eligible on the day the answer named."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.record_booking(_booking("B-1", 1, departure=TODAY - timedelta(days=41)))
+        assert book.eligibility(1, AGENCY, TODAY + timedelta(days=1)).eligible
+
+    def test_anonymize_refuses_a_customer_who_is_not_eligible(self) -> None:
+        """Anonymizing an ineligible customer raises NotEligibleError; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(**attrs.asdict(_full_draft(), recurse=False))
+        book.record_booking(_booking("B-1", 1, point_of_sale="AG2"))
+        error = self.assert_refused(NotEligibleError, lambda: book.anonymize(1, AGENCY))
+        assert book.eligibility(1, AGENCY) == error.eligibility
+
+    def anonymized_full_customer(self) -> tuple[CustomerBook, Customer]:
+        """Register the full draft with an old own booking, anonymize it; return the original."""
+        book = self.book(SETTINGS)
+        original = book.register(**attrs.asdict(_full_draft(), recurse=False))
+        book.record_booking(_booking("B-1", 1, open_amount=Decimal("12.00")))
+        book.anonymize(1, AGENCY)
+        return book, original
+
+    def test_anonymize_replaces_every_personal_field(self) -> None:
+        """Every personal field of the anonymized customer differs from the original."""
+        book, original = self.anonymized_full_customer()
+        anonymous = book.get(1)
+        assert [] == [f for f in PERSONAL_FIELDS if getattr(anonymous, f) == getattr(original, f)]
+
+    def test_anonymize_leaves_no_personal_value_in_the_store(self) -> None:
+        """No personal value of the original appears anywhere in the store afterwards."""
+        _, original = self.anonymized_full_customer()
+        everything = repr(self.snapshot())
+        # The category is left out: its value is a label of the settings, not the person's.
+        values = [getattr(original, f) for f in PERSONAL_FIELDS if f != "category"]
+        personal = [repr(v) for v in values if v not in ("", None, StatusFlags())]
+        assert [] == [value for value in personal if value in everything]
+
+    def test_anonymize_uses_the_dummy_name(self) -> None:
+        """The anonymized customer is called "Anonymisiert" and has no other name."""
+        book, _ = self.anonymized_full_customer()
+        anonymous = book.get(1)
+        assert (ANONYMIZED_NAME, "", "") == (
+            anonymous.last_name,
+            anonymous.first_name,
+            anonymous.company,
+        )
+
+    def test_anonymize_reports_the_cleared_fields(self) -> None:
+        """The report names every personal field that held data."""
+        book = self.book(SETTINGS)
+        book.register(**attrs.asdict(_full_draft(), recurse=False))
+        assert PERSONAL_FIELDS == book.anonymize(1, AGENCY).fields_cleared
+
+    def test_anonymize_keeps_number_kind_type_account_and_bookings(self) -> None:
+        """Number, kind, type, debtor account and bookings stay."""
+        book, original = self.anonymized_full_customer()
+        anonymous = book.get(1)
+        keep = ("number", "kind", "customer_type", "debtor_account", "created_at")
+        assert ([getattr(original, f) for f in keep], ["B-1"]) == (
+            [getattr(anonymous, f) for f in keep],
+            [b.reference for b in book.bookings(1)],
+        )
+
+    def test_anonymize_records_the_clock_time(self) -> None:
+        """The anonymization time comes from the clock."""
+        book, _ = self.anonymized_full_customer()
+        assert (NOW, True) == (book.get(1).anonymized_at, book.get(1).is_anonymized)
+
+    def test_anonymizing_twice_is_a_no_op(self) -> None:
+        """The second anonymization changes nothing and says so."""
+        book, _ = self.anonymized_full_customer()
+        before = self.snapshot()
+        report = book.anonymize(1, AGENCY)
+        assert (True, (), book.get(1)) == (
+            report.already_anonymized,
+            report.fields_cleared,
+            report.customer,
+        )
+        assert before == self.snapshot()
+
+    def test_anonymize_of_a_merged_customer_raises_already_merged(self) -> None:
+        """A tombstone cannot be anonymized; its master can."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        self.assert_refused(AlreadyMergedError, lambda: book.anonymize(2, AGENCY))
+
+    def test_anonymized_customers_keep_their_name_out_of_searches(self) -> None:
+        """The original name no longer finds an anonymized customer; the dummy name does."""
+        book, _ = self.anonymized_full_customer()
+        assert ([], [1]) == (
+            _numbers(book.select(Selection(name="qwertz"))),
+            _numbers(book.select(Selection(name="anonymisiert"))),
+        )
+
+    # -- exact round trips --------------------------------------------------------------------
+
+    def test_money_round_trips_exactly(self) -> None:
+        """Open amounts keep every cent and their two decimals."""
+        book = self.deposit_book()
+        amounts = ["0.00", "0.01", "0.10", "19.99", "1234567.89", "99999999.99"]
+        for i, amount in enumerate(amounts):
+            book.record_booking(_booking(f"B-{i}", 1, open_amount=Decimal(amount)))
+        assert amounts == [str(b.open_amount) for b in book.bookings(1)]
+
+    def test_dunning_fees_round_trip_exactly(self) -> None:
+        """A dunning fee keeps its cents and two decimals through the store."""
+        self.book(SETTINGS).update_kind_settings(PRIVATE, dunning_fee=Decimal("0.10"))
+        assert "0.10" == str(self.book().settings.kind(PRIVATE).dunning_fee)
+
+    def test_dates_round_trip_exactly(self) -> None:
+        """Birth dates and departures read back as the same dates."""
+        book = self.book(SETTINGS)
+        days = [date(1900, 1, 1), date(1960, 2, 29), date(2099, 12, 31)]
+        book.register_many(_draft(birth_date=day) for day in days)
+        for number, day in enumerate(days, start=1):
+            book.record_booking(_booking(f"B-{number}", number, departure=day))
+        assert (days, days) == (
+            [c.birth_date for c in book.select()],
+            [book.get_booking(f"B-{n}").departure for n in (1, 2, 3)],
+        )
+
+    def test_aware_datetimes_round_trip_exactly(self) -> None:
+        """Timestamps keep their instant to the microsecond and stay timezone-aware."""
+        created = datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=UTC)
+        updated = datetime(
+            2026, 10, 25, 2, 30, 0, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))
+        )
+        anonymized = datetime(2031, 1, 1, 0, 0, 0, 123456, tzinfo=timezone(-timedelta(hours=8)))
+        customer = _customer(1, created_at=created, updated_at=updated, anonymized_at=anonymized)
+        self.insert(customer)
+        stored = self.book().get(1)
+        assert (created, updated, anonymized) == (
+            stored.created_at,
+            stored.updated_at,
+            stored.anonymized_at,
+        )
+        stamps = (stored.created_at, stored.updated_at, stored.anonymized_at)
+        assert [True, True, True] == [t is not None and t.utcoffset() is not None for t in stamps]
+
+    def test_texts_round_trip_exactly(self) -> None:
+        """Umlauts, ß, other scripts, emoji, edge spaces and multi-line notes stay exact."""
+        book = self.book(SETTINGS)
+        customer = book.register(
+            PRIVATE,
+            "  Müller-Lüdenscheidt ",
+            first_name="Łukasz Żółć",
+            company="Straße & Söhne 👍",
+            city="Ἀθῆναι",
+            notes="Zeile 1\nZeile 2\n\tEingerückt " + "ä" * 2000,
+            code1=" K 1 ",
+            code2="日本",
+        )
+        assert customer == book.get(1)
+
+    def test_text_that_is_not_unicode_is_refused(self) -> None:
+        """A name holding a lone surrogate, which no store can encode, is refused."""
+        book = self.book(SETTINGS)
+        self.assert_refused(InvalidInputError, lambda: book.register(PRIVATE, "M\ud800ller"))
+
+    def test_a_search_for_text_no_customer_can_hold_finds_nobody(self) -> None:
+        """Searching Code1 for a lone surrogate finds nobody instead of failing."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins", code1="K-1")
+        assert ([], []) == (
+            book.find_by_code1("K\ud800"),
+            book.select(Selection(code1="K\ud800")),
+        )
+
+    def test_every_status_bit_round_trips(self) -> None:
+        """A customer carrying all 32 flags reads them back, bit 32 included."""
+        self.insert(_customer(1, status=StatusFlags((1 << 32) - 1)))
+        assert StatusFlags((1 << 32) - 1) == self.book().get(1).status
+
+    def test_any_customer_round_trips(self) -> None:
+        """Any customer the strategies generate reads back equal through the port."""
+        self.insert(_customer(1))
+
+        @_examples(30)
+        @given(drawn=cst.customers())
+        def round_trip(drawn: Customer) -> None:
+            with self.store.transaction() as tx:
+                number = tx.allocate_numbers(1)
+                customer = attrs.evolve(
+                    drawn,
+                    number=number,
+                    debtor_account=1_000_000_000 + number,
+                    merged_into=None if drawn.merged_into is None else 1,
+                )
+                tx.insert_customers([customer])
+            with self.store.transaction(write=False) as tx:
+                assert customer == tx.get_customer(number)
+
+        round_trip()
+
+    def test_any_booking_round_trips(self) -> None:
+        """Any booking the strategies generate reads back equal through the port."""
+        self.insert(_customer(1))
+
+        @_examples(30)
+        @given(booking=cst.bookings(customer=1))
+        def round_trip(booking: Booking) -> None:
+            with self.store.transaction() as tx:
+                tx.put_booking(booking)
+            with self.store.transaction(write=False) as tx:
+                assert booking == tx.get_booking(booking.reference)
+
+        round_trip()
+
+    def test_any_settings_round_trip(self) -> None:
+        """Any settings the strategies generate read back equal through the port."""
+
+        @_examples(30)
+        @given(settings=cst.settings())
+        def round_trip(settings: Settings) -> None:
+            with self.store.transaction() as tx:
+                tx.put_settings(settings)
+            with self.store.transaction(write=False) as tx:
+                assert settings == tx.get_settings()
+
+        round_trip()
+
+    # -- the port directly ---------------------------------------------------------------------
+
+    def test_allocate_numbers_hands_out_consecutive_blocks(self) -> None:
+        """Allocating 3 then 2 numbers gives first numbers 1 and 4; the next is 6."""
+        with self.store.transaction() as tx:
+            firsts = [tx.allocate_numbers(3), tx.allocate_numbers(2)]
+        assert ([1, 4], 6) == (firsts, peek_next_number(self.store))
+
+    def test_a_rolled_back_allocation_gives_its_numbers_back(self) -> None:
+        """Numbers allocated in a transaction that raised are handed out again."""
+
+        def allocate_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.allocate_numbers(5)
+                raise _Abort
+
+        with pytest.raises(_Abort):
+            allocate_then_fail()
+        with self.store.transaction() as tx:
+            assert 1 == tx.allocate_numbers(1)
+
+    def test_get_settings_is_none_until_settings_are_put(self) -> None:
+        """A new store holds no settings; after put_settings it holds those."""
+        with self.store.transaction() as tx:
+            before = tx.get_settings()
+            tx.put_settings(SETTINGS)
+        with self.store.transaction(write=False) as tx:
+            assert (None, SETTINGS) == (before, tx.get_settings())
+
+    def test_insert_customers_refuses_a_taken_number(self) -> None:
+        """Inserting a number that is stored raises InvalidInputError; nothing is written."""
+        self.insert(_customer(1))
+
+        def insert_again() -> None:
+            with self.store.transaction() as tx:
+                tx.insert_customers([_customer(1, account=20001)])
+
+        self.assert_refused(InvalidInputError, insert_again)
+
+    def test_insert_customers_refuses_a_number_twice_in_a_batch(self) -> None:
+        """A batch holding one number twice raises InvalidInputError; nothing is written."""
+
+        def insert_twice() -> None:
+            with self.store.transaction() as tx:
+                tx.allocate_numbers(1)
+                tx.insert_customers([_customer(1), _customer(1, account=20001)])
+
+        self.assert_refused(InvalidInputError, insert_twice)
+
+    def test_insert_customers_refuses_a_taken_debtor_account(self) -> None:
+        """Inserting an account that is stored raises DebtorAccountError; nothing is written."""
+        self.insert(_customer(1, account=10005))
+
+        def insert_taken() -> None:
+            with self.store.transaction() as tx:
+                tx.allocate_numbers(1)
+                tx.insert_customers([_customer(2, account=10005)])
+
+        self.assert_refused(DebtorAccountError, insert_taken)
+
+    def test_insert_customers_refuses_a_debtor_account_twice_in_a_batch(self) -> None:
+        """A batch holding one account twice raises DebtorAccountError; nothing is written."""
+
+        def insert_twice() -> None:
+            with self.store.transaction() as tx:
+                tx.allocate_numbers(2)
+                tx.insert_customers([_customer(1, account=10005), _customer(2, account=10005)])
+
+        self.assert_refused(DebtorAccountError, insert_twice)
+
+    def test_get_customers_returns_those_that_exist(self) -> None:
+        """get_customers returns the stored ones among the numbers asked for, by number."""
+        customers = [_customer(1), _customer(2), _customer(3)]
+        self.insert(*customers)
+        with self.store.transaction(write=False) as tx:
+            found = tx.get_customers([3, 1, 7])
+        assert {1: customers[0], 3: customers[2]} == found
+
+    def test_tombstones_keep_their_debtor_account_taken(self) -> None:
+        """A tombstone's account is still found and still counts as taken."""
+        self.insert(_customer(1))
+        self.insert(_customer(2, merged_into=1))
+        with self.store.transaction(write=False) as tx:
+            holder = tx.customer_by_debtor_account(10002)
+            taken = tx.debtor_accounts_taken([10001, 10002, 10003])
+        assert (2, {10001, 10002}) == (holder.number if holder else None, taken)
+
+    def test_update_customers_stores_the_next_version(self) -> None:
+        """update_customers stores and returns each customer with version + 1, in order."""
+        self.insert(_customer(1), _customer(2))
+        changed = [_customer(2, email="zwei@example.org"), _customer(1, city="Köln")]
+        with self.store.transaction() as tx:
+            returned = tx.update_customers(changed)
+        expected = [attrs.evolve(c, version=2) for c in changed]
+        assert (expected, expected[::-1]) == (returned, self.everyone())
+
+    def test_update_customers_with_one_stale_version_writes_nothing(self) -> None:
+        """A batch with one stale version raises ConcurrentUpdateError; nothing is written."""
+        self.insert(_customer(1), _customer(2, version=3))
+
+        def update() -> None:
+            with self.store.transaction() as tx:
+                tx.update_customers([_customer(1, city="Köln"), _customer(2, version=2)])
+
+        self.assert_refused(ConcurrentUpdateError, update)
+
+    def test_update_customers_of_an_unknown_number_raises(self) -> None:
+        """Updating a number that is not stored raises CustomerNotFoundError."""
+
+        def update() -> None:
+            with self.store.transaction() as tx:
+                tx.update_customers([_customer(1)])
+
+        self.assert_refused(CustomerNotFoundError, update)
+
+    def test_update_customers_refuses_an_account_held_by_another(self) -> None:
+        """Changing an account to one another customer holds raises DebtorAccountError."""
+        self.insert(_customer(1), _customer(2))
+
+        def update() -> None:
+            with self.store.transaction() as tx:
+                tx.update_customers([_customer(2, account=10001)])
+
+        self.assert_refused(DebtorAccountError, update)
+
+    def test_update_customers_may_move_an_account(self) -> None:
+        """A changed account is stored; the old one becomes free."""
+        self.insert(_customer(1))
+        with self.store.transaction() as tx:
+            tx.update_customers([_customer(1, account=77777)])
+        with self.store.transaction(write=False) as tx:
+            assert (None, 1) == (
+                tx.customer_by_debtor_account(10001),
+                getattr(tx.customer_by_debtor_account(77777), "number", None),
+            )
+
+    def test_port_set_status_writes_only_changed_customers(self) -> None:
+        """The port's set_status bumps version and time of changed customers only."""
+        self.insert(_customer(1, status=[2]), _customer(2), _customer(3, kind=CORPORATE))
+        later = NOW + timedelta(seconds=1)
+        with self.store.transaction() as tx:
+            changed = tx.set_status(Selection(kind=PRIVATE), 2, True, later)
+        stamps = [(c.version, c.updated_at, c.status.bits) for c in self.everyone()]
+        assert (1, [(1, NOW, 2), (2, later, 2), (1, NOW, 0)]) == (changed, stamps)
+
+    def test_port_count_equals_the_length_of_select(self) -> None:
+        """count returns how many customers select returns."""
+        self.register_population()
+        with self.store.transaction(write=False) as tx:
+            pairs = [
+                (len(tx.select(s)), tx.count(s))
+                for s in (Selection(), Selection(kind=PRIVATE), Selection(include_merged=True))
+            ]
+        assert [(8, 8), (4, 4), (9, 9)] == pairs
+
+    def test_kinds_in_lists_the_kinds_of_the_selected(self) -> None:
+        """kinds_in returns the kind values present among the selected customers."""
+        self.register_population()
+        with self.store.transaction(write=False) as tx:
+            kinds = tx.kinds_in(Selection(category="A"))
+        assert {"private", "corporate", "prospect"} == kinds
+
+    def test_put_booking_inserts_and_replaces_by_reference(self) -> None:
+        """put_booking inserts a new reference and replaces a stored one, customer included."""
+        self.insert(_customer(1), _customer(2))
+        first, moved = _booking("B-1", 1, OFFER), _booking("B-1", 2, FIRM)
+        with self.store.transaction() as tx:
+            tx.put_booking(first)
+            tx.put_booking(moved)
+        with self.store.transaction(write=False) as tx:
+            assert (moved, [], [moved]) == (
+                tx.get_booking("B-1"),
+                tx.bookings_of([1]),
+                tx.bookings_of([2]),
+            )
+
+    def test_bookings_of_several_customers_are_ordered_by_reference(self) -> None:
+        """bookings_of returns the bookings of all the customers, ordered by reference."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        bookings = [_booking("C", 1), _booking("A", 2), _booking("B", 1), _booking("D", 3)]
+        with self.store.transaction() as tx:
+            for booking in bookings:
+                tx.put_booking(booking)
+        with self.store.transaction(write=False) as tx:
+            assert ["A", "B", "C"] == [b.reference for b in tx.bookings_of([1, 2])]
+
+    def test_move_bookings_moves_and_counts(self) -> None:
+        """move_bookings points every booking of the sources at the target and counts them."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            for booking in (_booking("A", 2), _booking("B", 3), _booking("C", 3)):
+                tx.put_booking(booking)
+            moved = tx.move_bookings([2, 3], 1)
+        with self.store.transaction(write=False) as tx:
+            assert (3, ["A", "B", "C"], []) == (
+                moved,
+                [b.reference for b in tx.bookings_of([1])],
+                tx.bookings_of([2, 3]),
+            )
+
+    def test_a_raising_transaction_leaves_the_store_unchanged(self) -> None:
+        """Every kind of write in a transaction that raises is rolled back."""
+        self.register_population()
+        before = self.snapshot()
+
+        def write_everything_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.put_settings(Settings())
+                first = tx.allocate_numbers(2)
+                tx.insert_customers([_customer(first), _customer(first + 1, account=99999)])
+                tx.update_customers([attrs.evolve(before.customers[0], city="Nirgendwo")])
+                tx.set_status(Selection(), 5, True, NOW)
+                tx.put_booking(_booking("X-1", first))
+                tx.move_bookings([first], 1)
+                raise _Abort
+
+        with pytest.raises(_Abort):
+            write_everything_then_fail()
+        assert before == self.snapshot()
+
+    def test_a_failed_operation_leaves_the_store_unchanged(self) -> None:
+        """A merge that fails after writing bookings and customers leaves no trace."""
+        book = self.merge_book()
+        before = self.snapshot()
+
+        def merge_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.move_bookings([2, 3], 1)
+                tx.update_customers([attrs.evolve(before.customers[1], merged_into=1)])
+                tx.update_customers([attrs.evolve(before.customers[1], merged_into=1)])
+
+        with pytest.raises(ConcurrentUpdateError):
+            merge_then_fail()
+        assert (before, ["B-2", "B-3"]) == (
+            self.snapshot(),
+            [b.reference for b in book.bookings(2)],
+        )

@@ -1,0 +1,64 @@
+"""Everything a store holds, read through the port, as one comparable value.
+
+The contract suite compares a snapshot before and after a refused command ("nothing changed");
+the state machine compares the snapshots of two stores ("both stores agree")::
+
+    before = take_snapshot(store)
+    ...  # a command that fails
+    assert before == take_snapshot(store)
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from custmodel.model import Booking, Customer, Selection, Settings
+from custmodel.storage.ports import CustomerStore
+
+__all__ = ["StoreSnapshot", "peek_next_number", "take_snapshot"]
+
+
+class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside a transaction only to roll it back."""
+
+
+@attrs.frozen
+class StoreSnapshot:
+    """The complete content of a store at one moment.
+
+    Attributes:
+        settings: The stored settings, None if none were ever stored.
+        customers: Every customer, tombstones included, ordered by number.
+        bookings: Every booking of those customers, ordered by reference.
+        next_number: The number the next registration would get.
+    """
+
+    settings: Settings | None
+    customers: tuple[Customer, ...]
+    bookings: tuple[Booking, ...]
+    next_number: int
+
+
+def peek_next_number(store: CustomerStore) -> int:
+    """Return the customer number the next allocation gets, without using it up.
+
+    The number is allocated in a transaction that is then rolled back, which the port promises
+    gives the number back.
+    """
+    peeked: list[int] = []
+    try:
+        with store.transaction() as tx:
+            peeked.append(tx.allocate_numbers(1))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return peeked[0]
+
+
+def take_snapshot(store: CustomerStore) -> StoreSnapshot:
+    """Read settings, every customer (``Selection(include_merged=True)``) and every booking."""
+    with store.transaction(write=False) as tx:
+        settings = tx.get_settings()
+        customers = tuple(tx.select(Selection(include_merged=True)))
+        bookings = tuple(tx.bookings_of([c.number for c in customers]))
+    return StoreSnapshot(settings, customers, bookings, peek_next_number(store))

@@ -1,0 +1,531 @@
+"""A hypothesis state machine that holds any store to the behaviour of the memory store.
+
+It applies the same random operations to two :class:`~custmodel.CustomerBook` objects, one over
+a :class:`~custmodel.storage.memory.MemoryStore` and one over the store under test, on one
+shared clock that advances with every step. After each operation both books must have returned
+equal results or raised the same error class, and after each step both stores must hold exactly
+the same data (settings, every customer with tombstones, every booking, the next number). This is
+the pattern of hypothesis' own ``test_database_agreement.py``.
+
+Run it against your own adapter from any test module::
+
+    from custmodel.testing.stateful import make_agreement_test
+
+    TestMyStoreAgreement = make_agreement_test(lambda: MyStore.connect("..."))
+
+``make_store`` is called once per hypothesis example and must return a new, empty store; the
+store is closed (``store.close()``) when the example ends, so a store whose ``close`` also drops
+its database leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import unittest
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import hypothesis
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
+
+from custmodel.book import CustomerBook
+from custmodel.model import (
+    Booking,
+    BookingKind,
+    Customer,
+    CustomerKind,
+    CustomerType,
+    KindSettings,
+    NewCustomer,
+    SalesChannel,
+    Selection,
+    Settings,
+    StatusFlags,
+)
+from custmodel.storage.memory import MemoryStore
+from custmodel.storage.ports import CustomerStore
+from custmodel.testing import strategies as cst
+from custmodel.testing.snapshots import take_snapshot
+
+__all__ = [
+    "START",
+    "Outcome",
+    "StoreAgreement",
+    "agreement_drafts",
+    "agreement_selections",
+    "agreement_settings",
+    "default_agreement_settings",
+    "make_agreement_test",
+]
+
+T = TypeVar("T")
+
+#: When the machine's clock starts; every step advances it.
+START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+# Small vocabularies, so that operations often meet: the same Code1 twice, a category in use,
+# a flag that is labelled on one kind and not on another, names that fold alike.
+_CATEGORIES = ("A", "B", "Key account", "Ä")
+_FLAGS = (1, 2, 3, 17, 32)
+_CODES = ("", "K-1", "k-1", "K-1 ", "K_1", "K%1", "Ä-1")
+_REFERENCES = (*(f"V-{i}" for i in range(10)), "v-1", "V-1 ")
+_SCHEMES = st.none() | st.sampled_from(["PROV-A", "PROV-B"])
+_FEES = st.none() | st.sampled_from(["FEE-1", "FEE-2"])
+_AGENCIES = st.sampled_from(["AG1", "AG2"])
+_LAST_NAMES = (
+    st.sampled_from(
+        ["Straße", "STRASSE", "Müller", "Mu\u0308ller", "100% Reisen", "Under_Score", "Back\\Slash"]
+    )
+    | cst.names()
+)
+_FIRST_NAMES = st.sampled_from(["", "Anna", "Jörg", "ẞigrid"]) | cst.texts(max_size=8)
+_SEARCHES = st.sampled_from(
+    ["", "a", "ß", "SS", "müller", "%", "_", "\\", "anonymisiert", "reisen"]
+) | cst.texts(max_size=3)
+_CONVERT_TO = st.sampled_from(
+    [CustomerKind.PRIVATE] * 3 + [CustomerKind.CORPORATE] * 2 + [CustomerKind.PROSPECT]
+)
+
+
+def _mostly(usual: st.SearchStrategy[T], rare: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """Draw from ``usual`` seven times as often as from ``rare``.
+
+    ``st.one_of`` would merge repeated branches, so the weighting is drawn explicitly.
+    """
+    return st.integers(0, 7).flatmap(lambda pick: usual if pick else rare)
+
+
+@st.composite
+def _kind_settings(draw: st.DrawFn) -> KindSettings:
+    offset = draw(st.sampled_from([0, 0, 1, 2, 5, 90000]))
+    return KindSettings(
+        categories=draw(st.lists(st.sampled_from(_CATEGORIES), unique=True, max_size=3)),
+        status_labels=draw(st.dictionaries(st.sampled_from(_FLAGS), cst.names(), max_size=4)),
+        debtor_offset=offset,
+        debtor_max=draw(st.none() | st.none() | st.integers(10005, 10030).map(offset.__add__)),
+        dunning_fee=draw(cst.money(Decimal("50.00"))),
+        deposit_prompt=draw(st.booleans()),
+        renumber_on_kind_change=draw(st.booleans()),
+    )
+
+
+@st.composite
+def agreement_settings(draw: st.DrawFn) -> Settings:
+    """Settings over the machine's small vocabularies; offsets small enough to collide."""
+    return Settings(
+        debtor_base=draw(st.sampled_from([10000, 10000, 0])),
+        anonymization_delay_days=draw(st.sampled_from([42, 42, 0, 7])),
+        kinds={kind: draw(_kind_settings()) for kind in CustomerKind},
+    )
+
+
+@st.composite
+def agreement_drafts(draw: st.DrawFn, settings: Settings, *, mistakes: bool = True) -> NewCustomer:
+    """Registration data valid for ``settings``; with ``mistakes``, now and then a foreign
+    category or an unlabelled flag."""
+    kind = draw(cst.customer_kinds)
+    ks = settings.kind(kind)
+    own_categories = st.none() | (st.sampled_from(ks.categories) if ks.categories else st.none())
+    labelled = sorted(ks.status_labels)
+    own_flags = st.sets(st.sampled_from(labelled), max_size=2) if labelled else st.just(set())
+    if mistakes:
+        own_categories = _mostly(own_categories, st.sampled_from(_CATEGORIES))
+        own_flags = _mostly(own_flags, st.sets(st.sampled_from(_FLAGS), min_size=1, max_size=2))
+    return NewCustomer(
+        kind=kind,
+        last_name=draw(_LAST_NAMES),
+        customer_type=draw(cst.customer_types),
+        first_name=draw(_FIRST_NAMES),
+        company=draw(st.sampled_from(["", "Reisen GmbH", "Straßenbau AG"])),
+        email=draw(st.sampled_from(["", "a@example.org"])),
+        birth_date=draw(st.none() | st.dates(date(1930, 1, 1), date(2010, 12, 31))),
+        code1=draw(st.sampled_from(_CODES)),
+        code2=draw(st.sampled_from(_CODES)),
+        category=draw(own_categories),
+        status=StatusFlags.of(draw(own_flags)),
+        commission_scheme=draw(_SCHEMES),
+        fee_schedule=draw(_FEES),
+    )
+
+
+@st.composite
+def agreement_selections(draw: st.DrawFn) -> Selection:
+    """Selections over the machine's vocabularies; each filter is mostly absent, so that a
+    selection usually selects someone."""
+    flags = st.frozensets(st.sampled_from(_FLAGS), min_size=1, max_size=2)
+
+    def sometimes(strategy: st.SearchStrategy[Any]) -> Any:
+        return draw(_mostly(st.none(), strategy))
+
+    return Selection(
+        kind=sometimes(cst.customer_kinds),
+        customer_type=sometimes(cst.customer_types),
+        category=sometimes(st.sampled_from(_CATEGORIES)),
+        status_all=sometimes(flags) or frozenset(),
+        status_any=sometimes(flags) or frozenset(),
+        code1=sometimes(st.sampled_from(_CODES)),
+        code2=sometimes(st.sampled_from(_CODES)),
+        name=sometimes(_SEARCHES),
+        anonymized=sometimes(st.booleans()),
+        include_merged=draw(st.booleans()),
+    )
+
+
+def _changes(settings: Settings, kind: CustomerKind) -> st.SearchStrategy[dict[str, Any]]:
+    """Field changes for an update; kind or debtor account changes are rare (and refused)."""
+    ks = settings.kind(kind)
+    categories = st.sampled_from(ks.categories) if ks.categories else st.none()
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "last_name": _LAST_NAMES,
+            "first_name": _FIRST_NAMES,
+            "email": st.sampled_from(["", "neu@example.org"]),
+            "code1": st.sampled_from(_CODES),
+            "code2": st.sampled_from(_CODES),
+            "category": st.none() | categories | st.sampled_from(_CATEGORIES),
+            "status": st.sets(st.sampled_from(_FLAGS), max_size=3).map(StatusFlags.of),
+            "customer_type": cst.customer_types,
+            "commission_scheme": _SCHEMES,
+            "fee_schedule": _FEES,
+            "kind": cst.customer_kinds,
+        },
+    )
+
+
+@attrs.frozen
+class Outcome:
+    """What one operation did on one book: its result, or the class of the error it raised.
+
+    Attributes:
+        value: The returned value (None when it raised).
+        error: The class of the raised exception, None when it returned.
+    """
+
+    value: object = None
+    error: type[BaseException] | None = None
+
+
+def _attempt(operation: Callable[[CustomerBook], object], book: CustomerBook) -> Outcome:
+    try:
+        return Outcome(value=operation(book))
+    except Exception as error:  # any error is an outcome to compare
+        return Outcome(error=type(error))
+
+
+class StoreAgreement(RuleBasedStateMachine):
+    """The memory store and the store under test, side by side; see the module docstring.
+
+    Subclasses (or :func:`make_agreement_test`) implement :meth:`make_store`.
+    """
+
+    customers: Bundle[int] = Bundle("customers")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = START
+        self.reference = CustomerBook(MemoryStore(), clock=self._clock)
+        self.subject = CustomerBook(self.make_store(), clock=self._clock)
+
+    def make_store(self) -> CustomerStore:
+        """Return a new, empty store under test; called once per example."""
+        raise NotImplementedError("a StoreAgreement needs make_store")
+
+    def teardown(self) -> None:
+        """Close both stores."""
+        self.reference.store.close()
+        self.subject.store.close()
+
+    def _clock(self) -> datetime:
+        return self.now
+
+    def both(self, operation: Callable[[CustomerBook], object]) -> Outcome:
+        """Apply ``operation`` to both books at the same, next moment; assert they agree."""
+        self.now += timedelta(seconds=1)
+        expected = _attempt(operation, self.reference)
+        actual = _attempt(operation, self.subject)
+        assert expected == actual
+        return expected
+
+    def _settings(self) -> Settings:
+        return self.reference.settings
+
+    def _numbers(self) -> st.SearchStrategy[int]:
+        """Mostly registered numbers, sometimes any number (perhaps unknown).
+
+        Drawing from an empty bundle would discard the whole example, so until a customer is
+        registered only plain numbers are drawn.
+        """
+        if not self.bundle("customers"):
+            return st.integers(1, 40)
+        return _mostly(self.customers, st.integers(1, 40))
+
+    def _duplicates(self) -> st.SearchStrategy[list[int]]:
+        """Mostly distinct numbers; sometimes one twice or none at all (both refused)."""
+        distinct = st.lists(self._numbers(), min_size=1, max_size=3, unique=True)
+        return _mostly(distinct, st.lists(self._numbers(), max_size=3))
+
+    # -- settings -----------------------------------------------------------------------------
+
+    @initialize(target=customers, settings=agreement_settings(), data=st.data())
+    def start(self, settings: Settings, data: st.DataObject) -> MultipleResults[int]:
+        """Start with settings over the vocabularies and a few customers."""
+        self.both(lambda book: book.configure(settings))
+        valid = agreement_drafts(settings, mistakes=False)
+        drafts = data.draw(st.lists(valid, min_size=2, max_size=6), label="drafts")
+        outcome = self.both(lambda book: [c.number for c in book.register_many(drafts)])
+        numbers: list[int] = list(outcome.value) if isinstance(outcome.value, list) else []
+        return multiple(*numbers)
+
+    @rule(settings=agreement_settings())
+    def configure(self, settings: Settings) -> None:
+        """Replace the settings (refused while a removed category is in use)."""
+        self.both(lambda book: book.configure(settings))
+
+    @rule(kind=cst.customer_kinds, data=st.data())
+    def name_template(self, kind: CustomerKind, data: st.DataObject) -> None:
+        """Name (or clear) a kind's template customer."""
+        template = data.draw(st.none() | self._numbers(), label="template")
+        self.both(lambda book: book.update_kind_settings(kind, template_customer=template))
+
+    @rule(
+        kind=cst.customer_kinds,
+        flag=st.sampled_from(_FLAGS),
+        label=st.none() | st.just("") | cst.names(),
+    )
+    def rename_status_label(self, kind: CustomerKind, flag: int, label: str | None) -> None:
+        """Set, rename or delete a status label."""
+        self.both(lambda book: book.rename_status_label(kind, flag, label))
+
+    @rule(days=st.integers(0, 60))
+    def advance_clock(self, days: int) -> None:
+        """Let days pass, so that departures age."""
+        self.now += timedelta(days=days)
+
+    # -- registration and changes ---------------------------------------------------------------
+
+    @rule(target=customers, data=st.data())
+    def register(self, data: st.DataObject) -> MultipleResults[int]:
+        """Register one customer."""
+        draft = data.draw(agreement_drafts(self._settings()), label="draft")
+        outcome = self.both(lambda book: book.register(**attrs.asdict(draft, recurse=False)))
+        if isinstance(outcome.value, Customer):
+            return multiple(outcome.value.number)
+        return multiple()
+
+    @rule(target=customers, data=st.data())
+    def register_many(self, data: st.DataObject) -> MultipleResults[int]:
+        """Register a batch (all or nothing)."""
+        drafts = data.draw(st.lists(agreement_drafts(self._settings()), max_size=4), label="drafts")
+        outcome = self.both(lambda book: [c.number for c in book.register_many(drafts)])
+        numbers: list[int] = list(outcome.value) if isinstance(outcome.value, list) else []
+        return multiple(*numbers)
+
+    @rule(data=st.data(), stale=st.booleans())
+    def update(self, data: st.DataObject, stale: bool) -> None:
+        """Update fields of a customer as read, or from an older version."""
+        number = data.draw(self._numbers(), label="number")
+        current = self.both(lambda book: book.get(number)).value
+        if not isinstance(current, Customer):
+            return
+        changes = data.draw(_changes(self._settings(), current.kind), label="changes")
+        version = current.version
+        if stale:
+            version = version - 1 if version > 1 else version + 1
+        changed = attrs.evolve(current, version=version, **changes)
+        self.both(lambda book: book.update(changed))
+
+    @rule(data=st.data(), kind=cst.customer_kinds, keep_status=st.booleans())
+    def change_kind(self, data: st.DataObject, kind: CustomerKind, keep_status: bool) -> None:
+        """Change a customer's kind."""
+        number = data.draw(self._numbers(), label="number")
+        self.both(lambda book: book.change_kind(number, kind, keep_status=keep_status))
+
+    @rule(data=st.data(), customer_type=cst.customer_types)
+    def change_type(self, data: st.DataObject, customer_type: CustomerType) -> None:
+        """Change a customer's type."""
+        number = data.draw(self._numbers(), label="number")
+        self.both(lambda book: book.change_type(number, customer_type))
+
+    @rule(selection=agreement_selections(), flag=st.sampled_from((*_FLAGS, 33)), on=st.booleans())
+    def set_status(self, selection: Selection, flag: int, on: bool) -> None:
+        """Set or clear a flag on a selection."""
+        self.both(lambda book: book.set_status(selection, flag, on))
+
+    # -- bookings -------------------------------------------------------------------------------
+
+    @rule(
+        data=st.data(),
+        reference=st.sampled_from(_REFERENCES),
+        kind=cst.booking_kinds,
+        days=st.integers(-80, 30),
+        point_of_sale=_AGENCIES,
+        external=st.booleans(),
+        amount=cst.money(Decimal("5000.00")),
+        convert_to=_CONVERT_TO,
+        keep_status=st.booleans(),
+    )
+    def record_booking(
+        self,
+        data: st.DataObject,
+        reference: str,
+        kind: BookingKind,
+        days: int,
+        point_of_sale: str,
+        external: bool,
+        amount: Decimal,
+        convert_to: CustomerKind,
+        keep_status: bool,
+    ) -> None:
+        """Record an offer or a firm booking, new or changing one with the same reference."""
+        number = data.draw(self._numbers(), label="number")
+        booking = Booking(
+            reference=reference,
+            customer=number,
+            kind=kind,
+            departure=self.now.date() + timedelta(days=days),
+            point_of_sale=point_of_sale,
+            channel=SalesChannel("Holidu" if external else "Website", is_external=external),
+            open_amount=amount,
+        )
+        self.both(
+            lambda book: book.record_booking(
+                booking, convert_to=convert_to, keep_status=keep_status
+            )
+        )
+
+    # -- merge and anonymization --------------------------------------------------------------
+
+    @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
+    def merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
+        """Merge duplicates into a master (often refused: twice, itself, merged, anonymized)."""
+        master = data.draw(self._numbers(), label="master")
+        duplicates = data.draw(self._duplicates(), label="duplicates")
+        self.both(
+            lambda book: book.merge(
+                master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
+            )
+        )
+
+    @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
+    def plan_merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
+        """Plan a merge without applying it."""
+        master = data.draw(self._numbers(), label="master")
+        duplicates = data.draw(self._duplicates(), label="duplicates")
+        self.both(
+            lambda book: book.plan_merge(
+                master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
+            )
+        )
+
+    @rule(data=st.data(), agency=_AGENCIES, days=st.none() | st.integers(-5, 60))
+    def anonymize(self, data: st.DataObject, agency: str, days: int | None) -> None:
+        """Anonymize a customer (refused when not eligible; a no-op the second time)."""
+        number = data.draw(self._numbers(), label="number")
+        today = None if days is None else self.now.date() + timedelta(days=days)
+        self.both(lambda book: book.anonymize(number, agency, today))
+
+    @rule(data=st.data(), agency=_AGENCIES, days=st.none() | st.integers(-5, 60))
+    def eligibility(self, data: st.DataObject, agency: str, days: int | None) -> None:
+        """Ask whether a customer may be anonymized."""
+        number = data.draw(self._numbers(), label="number")
+        today = None if days is None else self.now.date() + timedelta(days=days)
+        self.both(lambda book: book.eligibility(number, agency, today))
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    @precondition(lambda self: bool(self.bundle("customers")))
+    @rule(data=st.data())
+    def read_customer(self, data: st.DataObject) -> None:
+        """Read a customer every way the book offers."""
+        number = data.draw(self._numbers(), label="number")
+        self.both(lambda book: book.get(number))
+        self.both(lambda book: book.resolve(number))
+        self.both(lambda book: book.bookings(number))
+        self.both(lambda book: book.effective_rules(number))
+        self.both(lambda book: book.dunning_fields(number, Decimal("100.05")))
+
+    @rule(data=st.data())
+    def resolve_debtor_account(self, data: st.DataObject) -> None:
+        """Resolve a debtor account: held, retired by a merge or renumbering, or unknown."""
+        held = [c.debtor_account for c in self.reference.select(Selection(include_merged=True))]
+        known = st.sampled_from(held) if held else st.nothing()
+        account = data.draw(known | known | st.integers(1, 100050), label="account")
+        self.both(lambda book: book.resolve_debtor_account(account))
+
+    @rule(code=st.sampled_from(_CODES))
+    def find_by_code1(self, code: str) -> None:
+        """Look a Code1 up."""
+        self.both(lambda book: book.find_by_code1(code))
+
+    @rule(selection=agreement_selections())
+    def select(self, selection: Selection) -> None:
+        """Select and count."""
+        self.both(lambda book: book.select(selection))
+        self.both(lambda book: book.count(selection))
+
+    @rule(reference=st.sampled_from(_REFERENCES))
+    def get_booking(self, reference: str) -> None:
+        """Read a booking by reference."""
+        self.both(lambda book: book.get_booking(reference))
+
+    # -- the invariant --------------------------------------------------------------------------
+
+    @invariant()
+    def stores_agree(self) -> None:
+        """Both stores hold the same settings, customers, bookings and next number."""
+        expected = take_snapshot(self.reference.store)
+        actual = take_snapshot(self.subject.store)
+        assert expected.settings == actual.settings
+        assert expected.customers == actual.customers
+        assert expected.bookings == actual.bookings
+        assert expected.next_number == actual.next_number
+
+
+def default_agreement_settings() -> hypothesis.settings:
+    """Settings for the agreement test, scaled from the active hypothesis profile.
+
+    A fifth of the profile's examples (at least two), its step count, no deadline (database
+    round trips vary) and no health checks (stateful tests trip them by design).
+    """
+    active = hypothesis.settings()  # the active profile's settings
+    return hypothesis.settings(
+        active,
+        max_examples=max(2, active.max_examples // 5),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def make_agreement_test(
+    make_store: Callable[[], CustomerStore],
+    *,
+    settings: hypothesis.settings | None = None,
+) -> type[unittest.TestCase]:
+    """Return a test case that runs :class:`StoreAgreement` against stores from ``make_store``.
+
+    Args:
+        make_store: Returns a new, empty store; called once per example, closed after it.
+        settings: Hypothesis settings; default :func:`default_agreement_settings`.
+    """
+
+    class Agreement(StoreAgreement):
+        def make_store(self) -> CustomerStore:
+            return make_store()
+
+    test_case = Agreement.TestCase
+    test_case.settings = settings or default_agreement_settings()
+    return test_case

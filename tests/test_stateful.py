@@ -1,0 +1,84 @@
+"""Every store the project ships agrees with the memory store under random operations.
+
+Each test case comes from :func:`custmodel.testing.stateful.make_agreement_test`, which third
+parties use for their own adapters. ``make_store`` runs once per hypothesis example: SQLite gets
+a new in-memory database or a new file in a new directory, the servers a new schema (PostgreSQL)
+or database (MariaDB) that is dropped when the example's store is closed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import unittest
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
+from pathlib import Path
+
+import pytest
+
+from custmodel.storage import CustomerStore, StoreTransaction
+from custmodel.storage.memory import MemoryStore
+from custmodel.storage.sql import SqlStore
+from custmodel.testing.stateful import make_agreement_test
+from tests import servers
+
+
+class _DisposableStore:
+    """A store that also removes its database (file, schema) when it is closed."""
+
+    def __init__(self, store: CustomerStore, dispose: Callable[[], None]) -> None:
+        self._store = store
+        self._dispose = dispose
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[StoreTransaction]:
+        return self._store.transaction(write=write)
+
+    def close(self) -> None:
+        try:
+            self._store.close()
+        finally:
+            self._dispose()
+
+
+def _sqlite_file_store() -> CustomerStore:
+    directory = Path(tempfile.mkdtemp(prefix="custmodel-agreement-"))
+    store = SqlStore.from_url(f"sqlite:///{directory / 'agreement.sqlite'}")
+    return _DisposableStore(store, lambda: shutil.rmtree(directory, ignore_errors=True))
+
+
+def _server_store(engine: str) -> Callable[[], CustomerStore]:
+    def make() -> CustomerStore:
+        stack = ExitStack()
+        try:
+            url = stack.enter_context(servers.empty_database(engine))
+            store = SqlStore.from_url(url)
+        except BaseException:
+            stack.close()
+            raise
+        return _DisposableStore(store, stack.close)
+
+    return make
+
+
+TestMemoryAgreement = make_agreement_test(MemoryStore)
+TestSqliteMemoryAgreement = make_agreement_test(lambda: SqlStore.from_url("sqlite://"))
+TestSqliteFileAgreement = make_agreement_test(_sqlite_file_store)
+
+
+def _server_agreement(engine: str) -> type[unittest.TestCase]:
+    """The agreement test on ``engine``'s server, skipped (failed under CI) before hypothesis
+    starts when the server is not configured or unreachable."""
+    agreement = make_agreement_test(_server_store(engine))
+
+    class ServerAgreement(agreement):  # type: ignore[valid-type,misc]
+        def setUp(self) -> None:
+            servers.server_url(engine)
+
+    ServerAgreement.__name__ = ServerAgreement.__qualname__ = agreement.__name__
+    marked: type[unittest.TestCase] = pytest.mark.server(ServerAgreement)
+    return marked
+
+
+TestPostgresAgreement = _server_agreement("postgresql")
+TestMariadbAgreement = _server_agreement("mariadb")
