@@ -1,0 +1,91 @@
+"""The error classes: one root, and each also the builtin that fits it."""
+
+from __future__ import annotations
+
+import pytest
+
+import custmodel
+from custmodel import errors
+
+#: Every public error class and the builtin it must also be.
+BUILTINS: dict[type[Exception], type[Exception]] = {
+    errors.InvalidInputError: ValueError,
+    errors.InvalidStatusFlagError: ValueError,
+    errors.InvalidCategoryError: ValueError,
+    errors.InvalidSettingsError: ValueError,
+    errors.TemplateCustomerError: ValueError,
+    errors.CustomerNotFoundError: LookupError,
+    errors.BookingNotFoundError: LookupError,
+    errors.AlreadyMergedError: LookupError,
+    errors.AnonymizedCustomerError: ValueError,
+    errors.DebtorAccountError: ValueError,
+    errors.MergeRefusedError: ValueError,
+    errors.MissingExtraError: ImportError,
+    errors.NotEligibleError: ValueError,
+    errors.ConcurrentUpdateError: RuntimeError,
+    errors.StoreError: RuntimeError,
+    errors.StoreBusyError: RuntimeError,
+}
+
+
+def test_every_public_error_class_is_covered_here() -> None:
+    """A new error class must be added to this table (with its builtin)."""
+    public = {getattr(errors, name) for name in errors.__all__} - {errors.CustmodelError}
+
+    assert public == set(BUILTINS)
+
+
+@pytest.mark.parametrize("error", BUILTINS, ids=lambda e: e.__name__)
+def test_every_error_derives_from_the_root(error: type[Exception]) -> None:
+    """Callers catch everything custmodel raises with CustmodelError."""
+    assert issubclass(error, errors.CustmodelError)
+
+
+@pytest.mark.parametrize(("error", "builtin"), BUILTINS.items(), ids=lambda e: e.__name__)
+def test_every_error_derives_from_the_fitting_builtin(
+    error: type[Exception], builtin: type[Exception]
+) -> None:
+    """Callers that know only builtins catch custmodel's errors too."""
+    assert issubclass(error, builtin)
+
+
+def test_root_error_is_an_exception() -> None:
+    """CustmodelError is a plain Exception, not a BaseException outside it."""
+    assert issubclass(errors.CustmodelError, Exception)
+
+
+def test_every_error_is_exported_from_the_package() -> None:
+    """Each error class can be imported from custmodel itself."""
+    exported = {name for name in errors.__all__ if getattr(custmodel, name, None) is not None}
+
+    assert set(errors.__all__) == exported
+
+
+def test_template_customer_error_is_a_settings_error() -> None:
+    """An unfit template customer is a kind of invalid settings."""
+    assert issubclass(errors.TemplateCustomerError, errors.InvalidSettingsError)
+
+
+def test_store_busy_error_is_a_store_error() -> None:
+    """Busy is a store failure that the book may retry."""
+    assert issubclass(errors.StoreBusyError, errors.StoreError)
+
+
+def test_already_merged_error_names_the_master() -> None:
+    """The error carries both numbers and names them in its message."""
+    error = errors.AlreadyMergedError(4, 3)
+
+    assert (4, 3, "customer 4 was merged into customer 3") == (
+        error.number,
+        error.master,
+        str(error),
+    )
+
+
+def test_concurrent_update_error_names_both_versions() -> None:
+    """The message says which version the update was based on and which is stored."""
+    error = errors.ConcurrentUpdateError(7, 2, 3)
+
+    assert (
+        "customer 7 was changed concurrently (update based on version 2, stored version 3)"
+    ) == str(error)
