@@ -58,6 +58,9 @@ _EXAMPLES: Final = {
 }
 #: custmodel's tables, children first, so deleting in this order satisfies foreign keys.
 _TABLES: Final = (
+    "custmodel_merge_duplicates",
+    "custmodel_merges",
+    "custmodel_erasure_requests",
     "custmodel_bookings",
     "custmodel_customers",
     "custmodel_kind_settings",

@@ -34,6 +34,9 @@ class _DisposableStore:
     def transaction(self, *, write: bool = True) -> AbstractContextManager[StoreTransaction]:
         return self._store.transaction(write=write)
 
+    def purge(self) -> None:
+        self._store.purge()
+
     def close(self) -> None:
         try:
             self._store.close()

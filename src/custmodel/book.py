@@ -8,10 +8,13 @@ serialization failure) makes the book retry the whole operation a bounded number
 
 from __future__ import annotations
 
+import calendar
+import functools
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,9 +43,14 @@ from custmodel.model import (
     CustomerType,
     EffectiveRules,
     Eligibility,
+    ErasureRequest,
+    ErasureState,
+    ErasureStatus,
+    ErasureSweep,
     KindChange,
     KindSettings,
     MergePlan,
+    MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
@@ -60,6 +68,9 @@ if TYPE_CHECKING:
 __all__ = ["CustomerBook", "utc_now"]
 
 T = TypeVar("T")
+
+#: custmodel logs what it changed by customer number only, never with personal data.
+logger = logging.getLogger("custmodel")
 
 #: Fields :meth:`CustomerBook.update` must not change; each has its own command.
 _FIXED_FIELDS = ("kind", "debtor_account", "created_at", "merged_into", "anonymized_at")
@@ -593,6 +604,12 @@ class CustomerBook:
             if number not in found:
                 raise CustomerNotFoundError(f"customer {number} not found", number=number)
         dups = [found[n] for n in numbers]
+        dangling = tx.unregistered_references()
+        if dangling:
+            raise MergeRefusedError(
+                "a merge would leave these references to customers behind; register them "
+                f"first: {', '.join(dangling)}"
+            )
         plan = rules.plan_merge(
             self._settings(tx),
             found[master],
@@ -600,6 +617,7 @@ class CustomerBook:
             tx.bookings_of(numbers),
             fill_blanks=fill_blanks,
             unite_status=unite_status,
+            references=tx.reference_counts(numbers),
         )
         return plan, found[master], dups
 
@@ -628,6 +646,7 @@ class CustomerBook:
         *,
         fill_blanks: bool = False,
         unite_status: bool = False,
+        actor: str | None = None,
     ) -> MergeReport:
         """Merge ``duplicates`` into ``master`` in one transaction (R8).
 
@@ -635,11 +654,20 @@ class CustomerBook:
         that keeps its number and debtor account and points to the master; template customer
         settings follow to the master. The master's data wins; ``fill_blanks`` fills its empty
         fields from the duplicates in the order given; ``unite_status`` gives it the flags of
-        duplicates of its kind.
+        duplicates of its kind. Registered host references and open erasure requests of the
+        duplicates move to the master too, and an audit record (numbers and counts, ``actor``
+        if given) is written, all in the same transaction.
 
         Raises:
             MergeRefusedError, CustomerNotFoundError: nothing was changed.
         """
+
+        if actor is not None:
+            # Validate the actor before anything moves: host rows moved by the memory store
+            # could not be taken back if the audit record refused it afterwards.
+            MergeRecord(
+                id=0, merged_at=self._now(), master=1, duplicates=(), bookings_moved=0, actor=actor
+            )
 
         def op(tx: StoreTransaction) -> MergeReport:
             plan, master_customer, dups = self._plan(
@@ -661,9 +689,44 @@ class CustomerBook:
                         kind, attrs.evolve(settings.kind(kind), template_customer=plan.master)
                     )
                 tx.put_settings(settings)
-            return MergeReport(plan=plan, master=new_master, bookings_moved=moved, merged_at=now)
+            tx.move_erasure_requests(plan.duplicates, plan.master)
+            # Host rows are moved last: the memory store cannot take them back if a later
+            # step failed, and nothing after this point can refuse the merge.
+            references = tx.move_references(plan.duplicates, plan.master)
+            record = tx.add_merge_record(
+                MergeRecord(
+                    id=0,
+                    merged_at=now,
+                    master=plan.master,
+                    duplicates=plan.duplicates,
+                    bookings_moved=moved,
+                    references_moved=references,
+                    actor=actor,
+                )
+            )
+            return MergeReport(
+                plan=plan,
+                master=new_master,
+                bookings_moved=moved,
+                merged_at=now,
+                references_moved=references,
+                record=record,
+            )
 
-        return self._run(op)
+        report = self._run(op)
+        logger.info(
+            "merged customers %s into customer %d (%d bookings moved)",
+            ", ".join(map(str, report.plan.duplicates)),
+            report.plan.master,
+            report.bookings_moved,
+        )
+        return report
+
+    def merge_history(self, number: int | None = None) -> list[MergeRecord]:
+        """Return the merge audit, oldest first; with ``number``, the merges naming it."""
+        if number is not None:
+            _number(number)
+        return self._run(lambda tx: tx.merge_records(number), write=False)
 
     # -- anonymization ----------------------------------------------------------------------
 
@@ -715,11 +778,180 @@ class CustomerBook:
             )
             if not eligibility.eligible:
                 raise NotEligibleError(customer.number, eligibility)
-            anonymous, cleared = rules.anonymized(customer, self._now())
+            now = self._now()
+            anonymous, cleared = rules.anonymized(customer, now)
             stored = tx.update_customers([anonymous])[0]
+            tx.complete_erasure_requests([stored.number], now)
             return AnonymizationReport(stored, already_anonymized=False, fields_cleared=cleared)
 
-        return self._run(op)
+        report = self._run(op)
+        if not report.already_anonymized:
+            logger.info("anonymized customer %d", report.customer.number)
+            self._purge()
+        return report
+
+    def _purge(self) -> None:
+        """Purge old versions after a committed anonymization, without undoing the success.
+
+        The anonymization is committed already; a store busy with readers cannot purge now,
+        which is logged, and the next anonymization or :meth:`CustomerStore.purge` does it.
+        """
+        try:
+            self._store.purge()
+        except StoreBusyError:
+            logger.warning("could not purge old row versions now; the store is busy")
+
+    # -- erasure requests -------------------------------------------------------------------
+
+    def request_erasure(self, number: int, received_on: date) -> ErasureRequest:
+        """Record a person's request to erase their data (GDPR Art. 17).
+
+        A merged number follows to its master. While a request of the customer is open, that
+        request is returned and no second one is recorded; for an anonymized customer the
+        request is recorded as completed at once.
+
+        Raises:
+            InvalidInputError: ``received_on`` is not a date or lies after today.
+            CustomerNotFoundError: no customer has the number.
+        """
+        if isinstance(received_on, datetime) or not isinstance(received_on, date):
+            raise InvalidInputError("received_on must be a date (not a datetime)")
+
+        def op(tx: StoreTransaction) -> ErasureRequest:
+            now = self._now()
+            if received_on > now.date():
+                raise InvalidInputError("an erasure request cannot be received in the future")
+            customer = self._follow(tx, self._get(tx, number))
+            open_requests = tx.erasure_requests(open_only=True, customers=[customer.number])
+            if open_requests:
+                return open_requests[0]
+            request = tx.add_erasure_request(customer.number, received_on, now)
+            if customer.is_anonymized:
+                tx.complete_erasure_requests([customer.number], now)
+                request = attrs.evolve(request, completed_at=now)
+            return request
+
+        request = self._run(op)
+        logger.info("erasure request %d recorded for customer %d", request.id, request.customer)
+        return request
+
+    def erasure_requests(
+        self, acting_agency: str, today: date | None = None, *, include_done: bool = False
+    ) -> list[ErasureStatus]:
+        """Each erasure request with its state for ``acting_agency`` on ``today``.
+
+        DUE: may be anonymized now. WAITING: only time blocks; ``due_on`` says from when.
+        BLOCKED: another point of sale or an external channel holds bookings of the person, so
+        it is not the agency's data to erase; the eligibility says which. DONE (with
+        ``include_done``): anonymized. ``answer_by`` is the GDPR's one month after receipt.
+        """
+        day = self._today(today)
+        _agency(acting_agency)
+
+        def op(tx: StoreTransaction) -> list[ErasureStatus]:
+            requests = tx.erasure_requests(open_only=not include_done)
+            delay = self._settings(tx).anonymization_delay_days
+            bookings: dict[int, list[Booking]] = {}
+            for booking in tx.bookings_of({r.customer for r in requests if r.is_open}):
+                bookings.setdefault(booking.customer, []).append(booking)
+            statuses = []
+            for request in requests:
+                eligibility = rules.anonymization_eligibility(
+                    bookings.get(request.customer, []), acting_agency, day, delay
+                )
+                statuses.append(_erasure_status(request, eligibility, day))
+            return statuses
+
+        return self._run(op, write=False)
+
+    def anonymize_due(
+        self,
+        acting_agency: str,
+        today: date | None = None,
+        *,
+        dry_run: bool = False,
+        batch_size: int = 500,
+    ) -> ErasureSweep:
+        """Anonymize every customer whose open erasure request is due, batch by batch.
+
+        Each batch is one transaction: the store selects the due customers set-based (no query
+        per customer), their bookings are read in one query and checked once more against the
+        rule, and they are anonymized and their requests completed together. Memory stays flat
+        however many customers the store holds. ``dry_run`` only reports who is due.
+
+        Raises:
+            InvalidInputError: empty agency, a datetime for ``today``, batch_size below 1.
+        """
+        day = self._today(today)
+        _agency(acting_agency)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InvalidInputError("batch_size must be a positive whole number")
+        due: list[int] = []
+        anonymized = batches = 0
+        after = 0
+        while True:
+            batch = self._run(
+                functools.partial(
+                    self._sweep_batch,
+                    acting_agency=acting_agency,
+                    day=day,
+                    after=after,
+                    limit=batch_size,
+                    dry_run=dry_run,
+                ),
+                write=not dry_run,
+            )
+            found, done = batch
+            if not found:
+                break
+            batches += 1
+            due.extend(found)
+            anonymized += done
+            after = found[-1]
+        if anonymized:
+            logger.info("erasure sweep anonymized %d customers", anonymized)
+            self._purge()
+        return ErasureSweep(
+            dry_run=dry_run,
+            due=len(due),
+            anonymized=anonymized,
+            batches=batches,
+            customers=tuple(due),
+        )
+
+    def _sweep_batch(
+        self,
+        tx: StoreTransaction,
+        acting_agency: str,
+        day: date,
+        after: int,
+        limit: int,
+        dry_run: bool,
+    ) -> tuple[list[int], int]:
+        """One batch of the sweep: the due customers found, and how many were anonymized."""
+        delay = self._settings(tx).anonymization_delay_days
+        try:
+            cutoff = day - timedelta(days=delay)
+        except OverflowError:
+            return [], 0
+        numbers = tx.due_erasures(acting_agency, cutoff, after, limit)
+        if dry_run or not numbers:
+            return numbers, 0
+        bookings: dict[int, list[Booking]] = {n: [] for n in numbers}
+        for booking in tx.bookings_of(numbers):
+            bookings[booking.customer].append(booking)
+        now = self._now()
+        customers = tx.get_customers(numbers)
+        changed = []
+        for number in numbers:
+            # The store's query and the rule must agree; the rule has the last word.
+            if rules.anonymization_eligibility(
+                bookings[number], acting_agency, day, delay
+            ).eligible:
+                changed.append(rules.anonymized(customers[number], now)[0])
+        tx.update_customers(changed)
+        tx.complete_erasure_requests([c.number for c in changed], now)
+        return numbers, len(changed)
 
     # -- duplicates -------------------------------------------------------------------------
 
@@ -751,6 +983,25 @@ class CustomerBook:
             return find_duplicate_groups(customers, threshold=threshold, focus=number)
 
         return self._run(op, write=False)
+
+
+def _one_month_after(day: date) -> date:
+    """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date) -> ErasureStatus:
+    answer_by = _one_month_after(request.received_on)
+    if not request.is_open:
+        state, due_on = ErasureState.DONE, None
+    elif eligibility.eligible:
+        state, due_on = ErasureState.DUE, day
+    elif eligibility.eligible_from is not None:
+        state, due_on = ErasureState.WAITING, eligibility.eligible_from
+    else:
+        state, due_on = ErasureState.BLOCKED, None
+    return ErasureStatus(request, state, due_on, answer_by, eligibility)
 
 
 def _agency(acting_agency: str) -> str:

@@ -33,9 +33,14 @@ __all__ = [
     "CustomerType",
     "EffectiveRules",
     "Eligibility",
+    "ErasureRequest",
+    "ErasureState",
+    "ErasureStatus",
+    "ErasureSweep",
     "KindChange",
     "KindSettings",
     "MergePlan",
+    "MergeRecord",
     "MergeReport",
     "MoneyField",
     "NewCustomer",
@@ -203,6 +208,15 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
 def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
     if value is not None:
         _non_empty(_inst, attribute, value)
+
+
+def _numbers(value: Iterable[int]) -> tuple[int, ...]:
+    return tuple(value)
+
+
+def _date(_inst: object, attribute: attrs.Attribute[Any], value: date) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInputError(f"{attribute.name} must be a date (not a datetime)")
 
 
 def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
@@ -932,12 +946,16 @@ class MergeReport:
         master: The master after the merge.
         bookings_moved: How many bookings now point to the master.
         merged_at: When (aware, UTC).
+        references_moved: Registered host reference -> rows that now point to the master.
+        record: The audit record the merge wrote.
     """
 
     plan: MergePlan
     master: Customer
     bookings_moved: int
     merged_at: datetime
+    record: MergeRecord
+    references_moved: dict[str, int] = attrs.field(factory=dict, hash=False)
 
     @property
     def retired_debtor_accounts(self) -> tuple[int, ...]:
@@ -959,3 +977,101 @@ class MoneyField:
 
     def __str__(self) -> str:
         return self.text
+
+
+@attrs.frozen
+class MergeRecord:
+    """One merge as the audit keeps it: numbers, counts and who, never personal data.
+
+    Attributes:
+        id: Running number of the record, given by the store.
+        merged_at: When the merge happened (aware, UTC).
+        master: The surviving customer.
+        duplicates: The customers merged into it, in the order given.
+        bookings_moved: How many bookings moved to the master.
+        references_moved: Host reference -> how many rows moved.
+        actor: Who merged, if the caller said (a user id of the host application).
+    """
+
+    id: int
+    merged_at: datetime = attrs.field(validator=_aware)
+    master: int = attrs.field(validator=_positive)
+    duplicates: tuple[int, ...] = attrs.field(converter=_numbers)
+    bookings_moved: int = attrs.field(validator=_non_negative)
+    references_moved: dict[str, int] = attrs.field(factory=dict, hash=False)
+    actor: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
+
+
+@attrs.frozen
+class ErasureRequest:
+    """A person's request to have their data erased (GDPR Art. 17).
+
+    Attributes:
+        id: Running number of the request, given by the store.
+        customer: The customer it applies to (a merged number is followed to its master).
+        received_on: The day the agency received the request.
+        recorded_at: When it was recorded (aware, UTC).
+        completed_at: When the customer was anonymized, None while the request is open.
+    """
+
+    id: int
+    customer: int = attrs.field(validator=_positive)
+    received_on: date = attrs.field(validator=_date)
+    recorded_at: datetime = attrs.field(validator=_aware)
+    completed_at: datetime | None = attrs.field(default=None, validator=_aware)
+
+    @property
+    def is_open(self) -> bool:
+        """True until the customer is anonymized."""
+        return self.completed_at is None
+
+
+class ErasureState(enum.StrEnum):
+    """Where an erasure request stands for the acting agency on a day."""
+
+    DUE = "due"
+    WAITING = "waiting"
+    BLOCKED = "blocked"
+    DONE = "done"
+
+
+@attrs.frozen
+class ErasureStatus:
+    """An erasure request with its state, for the agency's answer to the person.
+
+    Attributes:
+        request: The request.
+        state: DUE (may be anonymized now), WAITING (only time blocks), BLOCKED (another
+            point of sale or an external channel: not the agency's data to erase), DONE.
+        due_on: DUE: the day asked about; WAITING: the first day it becomes due; else None.
+        answer_by: The day the agency must have answered the person: one month after receipt
+            (GDPR Art. 12(3)).
+        eligibility: The eligibility behind the state, with every blocking booking.
+    """
+
+    request: ErasureRequest
+    state: ErasureState
+    due_on: date | None
+    answer_by: date
+    eligibility: Eligibility
+
+
+@attrs.frozen
+class ErasureSweep:
+    """What a sweep over the due erasure requests did (or, dry, would do).
+
+    Attributes:
+        dry_run: True if nothing was changed.
+        due: How many customers were due.
+        anonymized: How many customers were anonymized (0 on a dry run).
+        batches: How many batches (transactions) the sweep took.
+        customers: The numbers of the due customers, ascending.
+    """
+
+    dry_run: bool
+    due: int
+    anonymized: int
+    batches: int
+    customers: tuple[int, ...] = ()

@@ -32,6 +32,7 @@ from custmodel import (
     StatusFlags,
     model,
 )
+from custmodel.model import ErasureRequest, ErasureStatus, ErasureSweep, MergeRecord
 from custmodel.serialization import dumps, loads
 from custmodel.testing import strategies as cst
 
@@ -57,6 +58,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     BookingRecorded: cst.bookings_recorded(),
     AnonymizationReport: cst.anonymization_reports(),
     MoneyField: cst.money_fields(),
+    MergeRecord: cst.merge_records(),
+    ErasureRequest: cst.erasure_requests(),
+    ErasureStatus: cst.erasure_statuses(),
+    ErasureSweep: cst.erasure_sweeps(),
 }
 
 

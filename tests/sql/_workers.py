@@ -68,3 +68,29 @@ def allocate_without_lock(url: str, count: int, start: Any, worker: int) -> None
             connection.execute(sa.insert(table).values(number=next_number))
             connection.commit()
     engine.dispose()
+
+
+def merge_on_signal(
+    path: str,
+    master: int,
+    duplicates: list[int],
+    reference: tuple[str, str],
+    ready: Any,
+    go: Any,
+    elapsed: Any,
+) -> None:
+    """Open the SQLite file, say ``ready``, merge when told to ``go``; time the merge.
+
+    The parent kills this process at a random moment of the merge; everything slow (spawning,
+    imports, opening the file) happens before ``ready`` so that the moment falls in the merge.
+    """
+    store = SqlStore.from_url(f"sqlite:///{path}", upgrade=False)
+    store.register_reference(*reference)
+    book = CustomerBook(store)
+    book.get(master)  # opens the connection before the clock starts
+    ready.set()
+    go.wait()
+    started = time.perf_counter()
+    book.merge(master, duplicates)
+    elapsed.value = time.perf_counter() - started
+    store.close()

@@ -17,6 +17,9 @@ from custmodel.storage._sqlschema import VERSION_TABLE, metadata
 from custmodel.storage.sql import SqlStore
 from tests.servers import empty_database
 
+#: The newest revision of the shipped migrations.
+HEAD = "0002"
+
 ENGINE_PARAMS = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.server),
@@ -76,11 +79,14 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_bookings",
             "custmodel_counters",
             "custmodel_customers",
+            "custmodel_erasure_requests",
             "custmodel_kind_settings",
+            "custmodel_merge_duplicates",
+            "custmodel_merges",
             "custmodel_settings",
         }
         assert expected == _tables(store)
-        assert "0001" == _revision(store)
+        assert HEAD == _revision(store)
     finally:
         store.close()
 
@@ -106,7 +112,7 @@ def test_upgrade_twice_is_a_no_op(empty_url: str) -> None:
         store.upgrade()
 
         assert tables == _tables(store)
-        assert "0001" == _revision(store)
+        assert HEAD == _revision(store)
         assert [] == _schema_diff(store)
         with store.transaction(write=False) as tx:
             assert customer == tx.get_customer(number)
@@ -156,7 +162,74 @@ def test_concurrent_upgrades_of_an_empty_database_succeed(empty_url: str) -> Non
     store = SqlStore.from_url(empty_url, upgrade=False)
     try:
         assert [] == errors
-        assert "0001" == _revision(store)
+        assert HEAD == _revision(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def _migrate(store: SqlStore, direction: str, revision: str) -> None:
+    """Run custmodel's migrations up or down to ``revision``, as an older custmodel would."""
+    from alembic import command
+    from alembic.config import Config
+
+    from custmodel.storage import sql
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(sql.__file__).with_name("migrations")))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+
+
+def test_upgrade_from_0001_keeps_the_data_and_adds_the_id_counters(empty_url: str) -> None:
+    """A database at 0001 with a customer upgrades to head with the customer and id counters."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    counters = sa.table("custmodel_counters", sa.column("name"), sa.column("value"))
+    try:
+        _migrate(store, "upgrade", "0001")
+        customer = Customer(
+            number=1,
+            kind=CustomerKind.PRIVATE,
+            debtor_account=10001,
+            last_name="Muster",
+            created_at=now,
+            updated_at=now,
+        )
+        with store.transaction() as tx:
+            tx.allocate_numbers()
+            tx.insert_customers([customer])
+
+        store.upgrade()
+
+        with store.engine.connect() as connection:
+            rows = connection.execute(sa.select(counters.c.name, counters.c.value))
+            expected = {"customer_number": 1, "erasure_request": 0, "merge_record": 0}
+            assert expected == {str(name): int(value) for name, value in rows}
+        with store.transaction(write=False) as tx:
+            assert customer == tx.get_customer(1)
+        assert HEAD == _revision(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) -> None:
+    """Downgrading to 0001 drops the three new tables and their counters; upgrading restores."""
+    store = SqlStore.from_url(empty_url)
+    new_tables = {"custmodel_erasure_requests", "custmodel_merge_duplicates", "custmodel_merges"}
+    try:
+        with_head = _tables(store)
+
+        _migrate(store, "downgrade", "0001")
+
+        with store.engine.connect() as connection:
+            counters = connection.execute(sa.text("SELECT name FROM custmodel_counters"))
+            assert ["customer_number"] == [str(name) for (name,) in counters]
+        assert with_head - new_tables == _tables(store)
+        store.upgrade()
+        assert with_head == _tables(store)
         assert [] == _schema_diff(store)
     finally:
         store.close()

@@ -41,12 +41,17 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
+    "ERASURE_REQUEST_COUNTER",
+    "MERGE_RECORD_COUNTER",
     "MYSQL_TABLE_OPTIONS",
     "VERSION_TABLE",
     "bookings",
     "counters",
     "customers",
+    "erasure_requests",
     "kind_settings",
+    "merge_duplicates",
+    "merges",
     "metadata",
     "settings",
 ]
@@ -56,6 +61,11 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
+#: The rows that hand out the running ids of merge records and erasure requests. A counter row
+#: (not an autoincrement column) gives them back on rollback, as the memory store does, so the
+#: ids run without gaps on every engine.
+MERGE_RECORD_COUNTER: Final = "merge_record"
+ERASURE_REQUEST_COUNTER: Final = "erasure_request"
 
 #: Table options for MySQL/MariaDB; see the module docstring for the collation. SQLAlchemy
 #: reads the ``mariadb_`` spelling for ``mariadb://`` URLs and the ``mysql_`` one otherwise.
@@ -184,5 +194,62 @@ kind_settings = Table(
     Column("dunning_fee_cents", BigInteger, nullable=False),
     Column("deposit_prompt", Boolean, nullable=False),
     Column("renumber_on_kind_change", Boolean, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+merges = Table(
+    "custmodel_merges",
+    metadata,
+    # From the counter row MERGE_RECORD_COUNTER, so a rolled-back merge leaves no gap.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("merged_at", utc_datetime(), nullable=False),
+    Column("master", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    # The duplicates in the order given, as a JSON list of numbers; custmodel_merge_duplicates
+    # indexes them for lookups by duplicate.
+    Column("duplicates", Text, nullable=False),
+    Column("bookings_moved", BigInteger, nullable=False),
+    # Host reference "table.column" -> rows moved, as a JSON object.
+    Column("references_moved", Text, nullable=False),
+    Column("actor", String(100), nullable=True),
+    Index(None, "master"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+merge_duplicates = Table(
+    "custmodel_merge_duplicates",
+    metadata,
+    Column(
+        "merge_id",
+        BigInteger,
+        ForeignKey("custmodel_merges.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "customer",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # The key leads with merge_id (its foreign key's index); lookups by duplicate use this one.
+    Index(None, "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+erasure_requests = Table(
+    "custmodel_erasure_requests",
+    metadata,
+    # From the counter row ERASURE_REQUEST_COUNTER, like the merge records' ids.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("recorded_at", utc_datetime(), nullable=False),
+    Column("completed_at", utc_datetime(), nullable=True),
+    # The requests of a customer (and the foreign key's index on MariaDB).
+    Index(None, "customer"),
+    # The open requests by customer, for the keyset-paginated sweep: completed_at IS NULL AND
+    # customer > :after ORDER BY customer is one range of this index.
+    Index("ix_custmodel_erasure_requests_open", "completed_at", "customer"),
     **MYSQL_TABLE_OPTIONS,
 )

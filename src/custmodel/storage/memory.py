@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
@@ -23,10 +23,15 @@ from custmodel.errors import (
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model import Booking, Customer, Selection, Settings
+from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
 from custmodel.storage.ports import StoreTransaction
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "ReferenceMover"]
+
+#: A host reference of the memory store: ``mover(customers, None)`` counts the host's rows that
+#: point at ``customers``; ``mover(customers, master)`` points them at ``master`` and returns how
+#: many moved.
+ReferenceMover = Callable[[frozenset[int], int | None], int]
 
 
 class _State:
@@ -40,6 +45,9 @@ class _State:
         self.by_code1: defaultdict[str, set[int]] = defaultdict(set)
         self.bookings: dict[str, Booking] = {}
         self.bookings_by_customer: defaultdict[int, set[str]] = defaultdict(set)
+        self.references: dict[str, ReferenceMover] = {}
+        self.merges: list[MergeRecord] = []
+        self.erasures: dict[int, ErasureRequest] = {}
 
 
 class _MemoryTransaction:
@@ -235,6 +243,115 @@ class _MemoryTransaction:
             self._put(attrs.evolve(booking, customer=to_customer))
         return len(moving)
 
+    # -- host references ----------------------------------------------------------------------
+
+    def reference_counts(self, customers: Collection[int]) -> dict[str, int]:
+        group = frozenset(customers)
+        return {name: mover(group, None) for name, mover in sorted(self._s.references.items())}
+
+    def move_references(self, from_customers: Collection[int], to_customer: int) -> dict[str, int]:
+        # The host's own rows cannot be rolled back from here; the book moves references
+        # last, after every check that could refuse the merge.
+        group = frozenset(from_customers)
+        return {
+            name: mover(group, to_customer) for name, mover in sorted(self._s.references.items())
+        }
+
+    def unregistered_references(self) -> list[str]:
+        return []
+
+    # -- merge audit ----------------------------------------------------------------------------
+
+    def add_merge_record(self, record: MergeRecord) -> MergeRecord:
+        for number in (record.master, *record.duplicates):
+            self._require(number)
+        stored = attrs.evolve(record, id=len(self._s.merges) + 1)
+        merges = self._s.merges
+        merges.append(stored)
+        self._undo.append(lambda: merges.remove(stored))
+        return stored
+
+    def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
+        return [
+            r
+            for r in self._s.merges
+            if customer is None or customer == r.master or customer in r.duplicates
+        ]
+
+    # -- erasure requests -----------------------------------------------------------------------
+
+    def _put_request(self, request: ErasureRequest) -> None:
+        erasures = self._s.erasures
+        old = erasures.get(request.id)
+        erasures[request.id] = request
+
+        def undo() -> None:
+            if old is None:
+                del erasures[request.id]
+            else:
+                erasures[old.id] = old
+
+        self._undo.append(undo)
+
+    def add_erasure_request(
+        self, customer: int, received_on: date, recorded_at: datetime
+    ) -> ErasureRequest:
+        self._require(customer)
+        request = ErasureRequest(
+            id=max(self._s.erasures, default=0) + 1,
+            customer=customer,
+            received_on=received_on,
+            recorded_at=recorded_at,
+        )
+        self._put_request(request)
+        return request
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        wanted = None if customers is None else set(customers)
+        return [
+            r
+            for _, r in sorted(self._s.erasures.items())
+            if (not open_only or r.is_open) and (wanted is None or r.customer in wanted)
+        ]
+
+    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
+        moving = self.erasure_requests(open_only=False, customers=from_customers)
+        for request in moving:
+            self._put_request(attrs.evolve(request, customer=to_customer))
+        return len(moving)
+
+    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
+        completing = self.erasure_requests(open_only=True, customers=customers)
+        for request in completing:
+            self._put_request(attrs.evolve(request, completed_at=when))
+        return len(completing)
+
+    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+        if limit < 1:
+            return []
+        candidates = sorted({r.customer for r in self._s.erasures.values() if r.is_open})
+        due: list[int] = []
+        for number in candidates:
+            if number <= after:
+                continue
+            customer = self._s.customers[number]
+            if not customer.is_active or customer.is_anonymized:
+                continue
+            if all(
+                b.point_of_sale == acting_agency
+                and not b.channel.is_external
+                and b.departure <= cutoff
+                for b in self.bookings_of([number])
+                if b.is_firm
+            ):
+                due.append(number)
+                if len(due) == limit:
+                    break
+        return due
+
 
 class MemoryStore:
     """A store that keeps everything in this process; nothing survives the process.
@@ -259,6 +376,26 @@ class MemoryStore:
             except BaseException:
                 tx.rollback()
                 raise
+
+    def register_reference(self, name: str, mover: ReferenceMover) -> None:
+        """Register a host reference, so that merges move it (see :data:`ReferenceMover`).
+
+        Args:
+            name: How plans and reports name it, e.g. "invoices.customer".
+            mover: Counts (with ``None``) or moves (with the master's number) the host's rows.
+
+        Raises:
+            InvalidInputError: for an empty name or one registered already.
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError("a host reference needs a name")
+        with self._lock:
+            if name in self._state.references:
+                raise InvalidInputError(f"host reference {name!r} is registered already")
+            self._state.references[name] = mover
+
+    def purge(self) -> None:
+        """Nothing to purge: the memory store keeps no old versions."""
 
     def close(self) -> None:
         """Nothing to release; present for the port."""

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from custmodel.model import Booking, Customer, Selection, Settings
+from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
 
 __all__ = ["CustomerStore", "StoreTransaction"]
 
 
 class StoreTransaction(Protocol):
-    """One transaction on a store: the repository methods the book works with."""
+    """One transaction on a store: the repository methods the book works with.
+
+    In a write transaction, reading a customer (``get_customer``, ``get_customers``) holds it
+    until the transaction ends, so that the book's check-then-write on one customer cannot
+    interleave with another transaction's (SQLite: one writer at a time; PostgreSQL and
+    MariaDB: the rows read are locked).
+    """
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -145,6 +151,89 @@ class StoreTransaction(Protocol):
         """
         ...
 
+    # -- host references (columns of the host application that point at customers) ---------
+
+    def reference_counts(self, customers: Collection[int]) -> dict[str, int]:
+        """Return, per registered host reference, how many rows point at these customers.
+
+        Every registered reference appears, with 0 where no row points at them.
+        """
+        ...
+
+    def move_references(self, from_customers: Collection[int], to_customer: int) -> dict[str, int]:
+        """Point every registered host reference at ``from_customers`` to ``to_customer``.
+
+        One statement per reference. Returns rows moved per reference (every one listed).
+        """
+        ...
+
+    def unregistered_references(self) -> list[str]:
+        """Return "table.column" of every foreign key to the customers that is not registered.
+
+        A merge is refused while there is one: it would leave a dangling reference behind.
+        Stores without foreign keys return an empty list.
+        """
+        ...
+
+    # -- merge audit --------------------------------------------------------------------------
+
+    def add_merge_record(self, record: MergeRecord) -> MergeRecord:
+        """Store ``record`` with the next running id (its own ``id`` is ignored); return it.
+
+        Raises:
+            CustomerNotFoundError: if the master or a duplicate is not stored.
+        """
+        ...
+
+    def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
+        """Return the merge records, ordered by id; with ``customer``, only those naming it
+        as master or duplicate."""
+        ...
+
+    # -- erasure requests ---------------------------------------------------------------------
+
+    def add_erasure_request(
+        self, customer: int, received_on: date, recorded_at: datetime
+    ) -> ErasureRequest:
+        """Store an open erasure request with the next running id and return it.
+
+        Raises:
+            CustomerNotFoundError: if the customer is not stored.
+        """
+        ...
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        """Return erasure requests ordered by id: open ones only unless ``open_only`` is
+        False; with ``customers``, only theirs."""
+        ...
+
+    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the erasure requests of ``from_customers`` at ``to_customer`` (one statement).
+
+        Returns how many moved.
+        """
+        ...
+
+    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
+        """Mark the open requests of these customers completed at ``when`` (one statement).
+
+        Returns how many were completed.
+        """
+        ...
+
+    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+        """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
+
+        Set-based (one query, no query per customer): active, not anonymized customers with an
+        open request whose every firm booking has ``acting_agency`` as point of sale, an own
+        sales channel and a departure on or before ``cutoff`` (today minus the anonymization
+        delay). Offers never count. Numbers greater than ``after``, ascending, at most
+        ``limit`` of them (keyset pagination keeps memory flat on large stores).
+        """
+        ...
+
 
 @runtime_checkable
 class CustomerStore(Protocol):
@@ -156,6 +245,15 @@ class CustomerStore(Protocol):
         Args:
             write: False promises that the block only reads, which lets a store skip the
                 write lock (SQLite: a deferred instead of an immediate transaction).
+        """
+        ...
+
+    def purge(self) -> None:
+        """Make data that was overwritten unrecoverable from the store's own files.
+
+        Called after a transaction that anonymized customers has committed. SQLite
+        checkpoints and truncates its write-ahead log (secure delete zeroes freed pages);
+        stores that keep no old versions do nothing.
         """
         ...
 

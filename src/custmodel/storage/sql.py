@@ -12,7 +12,12 @@ What each engine needs, and gets here:
   the content of overwritten personal data does not linger in free pages.
 * PostgreSQL and MariaDB: the customer number counter row is locked in the transaction that
   uses the numbers (``UPDATE ... RETURNING`` or ``SELECT ... FOR UPDATE``), so concurrent
-  registrations never share a number and a rolled-back one leaves no gap.
+  registrations never share a number and a rolled-back one leaves no gap. Merge records and
+  erasure requests take their running ids from counter rows the same way.
+
+Host references (columns of the host application's tables that hold customer numbers) are
+registered on the store at start-up with :meth:`SqlStore.register_reference`; a merge moves
+them in its own transaction, and refuses while a foreign key to the customers is unregistered.
 
 Driver exceptions are translated where they cross into custmodel (``raise ... from e``); their
 messages name numbers and columns only, never personal data, and engines this module creates
@@ -24,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime
@@ -39,7 +45,9 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    TableClause,
     and_,
+    column,
     create_engine,
     delete,
     event,
@@ -49,10 +57,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    table,
     true,
+    union,
     update,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -73,7 +84,9 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
+    ErasureRequest,
     KindSettings,
+    MergeRecord,
     SalesChannel,
     Selection,
     Settings,
@@ -85,7 +98,7 @@ from custmodel.model import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.ports import StoreTransaction
 
-__all__ = ["SqlStore", "SqlTransaction"]
+__all__ = ["HostReference", "SqlStore", "SqlTransaction"]
 
 _T = TypeVar("_T")
 
@@ -103,6 +116,10 @@ _MIGRATION_LOCK_KEY: Final = 0x637573746D6F64  # "custmod" in ASCII
 _MIGRATION_LOCK_NAME: Final = "custmodel_migrations"
 #: Execution option the SQLite ``begin`` hook reads to choose IMMEDIATE or deferred.
 _WRITE_OPTION: Final = "custmodel_write"
+#: How long :meth:`SqlStore.purge` keeps retrying a checkpoint a reader blocks, in seconds.
+_CHECKPOINT_PATIENCE: Final = 2.0
+#: custmodel's tables share this prefix; host tables must not use it.
+_PREFIX: Final = "custmodel_"
 
 #: Default driver and the extra that installs it, per database.
 _DRIVERS: Final = {
@@ -115,6 +132,9 @@ _DRIVERS: Final = {
 
 _c = schema.customers.c
 _b = schema.bookings.c
+_m = schema.merges.c
+_md = schema.merge_duplicates.c
+_e = schema.erasure_requests.c
 
 
 # -- rows <-> domain objects --------------------------------------------------------------------
@@ -250,6 +270,44 @@ def booking_from_row(row: Mapping[Any, Any]) -> Booking:
         point_of_sale=row["point_of_sale"],
         channel=SalesChannel(row["channel_name"], is_external=bool(row["channel_external"])),
         open_amount=_euros(row["open_amount_cents"]),
+    )
+
+
+def merge_record_to_row(record: MergeRecord, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_merges`` row that stores ``record`` (with its id)."""
+    return {
+        "id": record.id,
+        "merged_at": _time_to_db(record.merged_at, aware=aware_times),
+        "master": record.master,
+        "duplicates": json.dumps(list(record.duplicates)),
+        "bookings_moved": record.bookings_moved,
+        "references_moved": json.dumps(record.references_moved, sort_keys=True),
+        "actor": record.actor,
+    }
+
+
+def merge_record_from_row(row: Mapping[Any, Any]) -> MergeRecord:
+    """Return the merge record a ``custmodel_merges`` row stores."""
+    moved: dict[str, int] = json.loads(row["references_moved"])
+    return MergeRecord(
+        id=int(row["id"]),
+        merged_at=_required_time(row["merged_at"]),
+        master=int(row["master"]),
+        duplicates=tuple(int(n) for n in json.loads(row["duplicates"])),
+        bookings_moved=int(row["bookings_moved"]),
+        references_moved={name: int(count) for name, count in moved.items()},
+        actor=row["actor"],
+    )
+
+
+def erasure_request_from_row(row: Mapping[Any, Any]) -> ErasureRequest:
+    """Return the erasure request a ``custmodel_erasure_requests`` row stores."""
+    return ErasureRequest(
+        id=int(row["id"]),
+        customer=int(row["customer"]),
+        received_on=row["received_on"],
+        recorded_at=_required_time(row["recorded_at"]),
+        completed_at=_time_from_db(row["completed_at"]),
     )
 
 
@@ -478,20 +536,66 @@ def _chunks(values: Collection[_T]) -> Iterator[list[_T]]:
         yield items[start : start + _CHUNK]
 
 
+# -- host references ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class HostReference:
+    """A column of a host application's table that holds customer numbers.
+
+    Attributes:
+        table: The table's name, as the database's catalog spells it.
+        column: The column's name, likewise.
+    """
+
+    table: str
+    column: str
+
+    @property
+    def name(self) -> str:
+        """How plans, reports and merge records name it: "table.column"."""
+        return f"{self.table}.{self.column}"
+
+    def clause(self) -> TableClause:
+        """Return the table with just this column, for statements (quoted as needed)."""
+        return table(self.table, column(self.column))
+
+
 # -- the transaction ----------------------------------------------------------------------------
 
 
 class SqlTransaction:
-    """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`."""
+    """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
-    def __init__(self, connection: Connection) -> None:
+    In a write transaction, reading customers by number locks their rows until the transaction
+    ends (``FOR NO KEY UPDATE`` on PostgreSQL, ``FOR UPDATE`` on MariaDB; SQLite's
+    ``BEGIN IMMEDIATE`` serializes writers anyway). What the book checks about a customer then
+    stays true until it writes: a request for erasure cannot slip in between a merge's or an
+    anonymization's reads and writes, nor two requests for one customer past each other's check.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        references: Mapping[str, HostReference] | None = None,
+        *,
+        write: bool = True,
+    ) -> None:
         self._conn = connection
         dialect = connection.dialect
         self._aware_times = dialect.name == "postgresql"
         self._update_returning = bool(dialect.update_returning)
+        self._references = dict(sorted((references or {}).items()))
+        self._write = write
 
-    def _customers_where(self, clause: ColumnElement[bool]) -> list[Customer]:
+    def _customers_where(
+        self, clause: ColumnElement[bool], *, lock: bool = False
+    ) -> list[Customer]:
         statement = select(schema.customers).where(clause).order_by(_c.number)
+        if lock and self._write:
+            # key_share: PostgreSQL's FOR NO KEY UPDATE, which lets foreign key checks (a new
+            # booking of the customer) pass; MariaDB has only FOR UPDATE.
+            statement = statement.with_for_update(key_share=True)
         return [customer_from_row(r) for r in self._conn.execute(statement).mappings()]
 
     def _count_where(self, clause: ColumnElement[bool]) -> int:
@@ -549,28 +653,34 @@ class SqlTransaction:
         """
         if count < 1:
             raise InvalidInputError("allocate at least one customer number")
-        counter = schema.counters.c
-        this_counter = counter.name == schema.CUSTOMER_NUMBER_COUNTER
-        advance = update(schema.counters).where(this_counter).values(value=counter.value + count)
         with _translating("allocate customer numbers"):
-            last: int | None
-            if self._update_returning:
-                last = self._conn.execute(advance.returning(counter.value)).scalar_one_or_none()
-            else:
-                current = self._conn.execute(
-                    select(counter.value).where(this_counter).with_for_update()
-                ).scalar_one_or_none()
-                last = None
-                if current is not None:
-                    self._conn.execute(advance)
-                    last = int(current) + count
-            if last is None:
-                # A schema made without the migration has no counter row yet. Two transactions
-                # racing to create it collide on the key; the loser is told to retry.
-                self._conn.execute(
-                    insert(schema.counters).values(name=schema.CUSTOMER_NUMBER_COUNTER, value=count)
-                )
-                last = count
+            return self._advance(schema.CUSTOMER_NUMBER_COUNTER, count)
+
+    def _advance(self, name: str, count: int = 1) -> int:
+        """Advance the counter row ``name`` by ``count`` and return the first value reserved.
+
+        The row stays locked until the transaction ends, so a concurrent transaction waits
+        for it, and a rollback gives the values back.
+        """
+        counter = schema.counters.c
+        this_counter = counter.name == name
+        advance = update(schema.counters).where(this_counter).values(value=counter.value + count)
+        last: int | None
+        if self._update_returning:
+            last = self._conn.execute(advance.returning(counter.value)).scalar_one_or_none()
+        else:
+            current = self._conn.execute(
+                select(counter.value).where(this_counter).with_for_update()
+            ).scalar_one_or_none()
+            last = None
+            if current is not None:
+                self._conn.execute(advance)
+                last = int(current) + count
+        if last is None:
+            # A schema made without the migration has no counter row yet. Two transactions
+            # racing to create it collide on the key; the loser is told to retry.
+            self._conn.execute(insert(schema.counters).values(name=name, value=count))
+            last = count
         return int(last) - count + 1
 
     # -- customers --------------------------------------------------------------------------
@@ -618,7 +728,7 @@ class SqlTransaction:
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
         with _translating(f"read customer {number}"):
-            found = self._customers_where(_c.number == number)
+            found = self._customers_where(_c.number == number, lock=True)
         return found[0] if found else None
 
     def get_customers(self, numbers: Collection[int]) -> dict[int, Customer]:
@@ -626,7 +736,8 @@ class SqlTransaction:
         result: dict[int, Customer] = {}
         with _translating("read customers"):
             for part in _chunks(numbers):
-                result.update((c.number, c) for c in self._customers_where(_c.number.in_(part)))
+                found = self._customers_where(_c.number.in_(part), lock=True)
+                result.update((c.number, c) for c in found)
         return result
 
     def customer_by_debtor_account(self, account: int) -> Customer | None:
@@ -815,6 +926,310 @@ class SqlTransaction:
                 moved += int(written.rowcount)
         return moved
 
+    def _require_customer(self, number: int) -> None:
+        """Refuse a customer number that is not stored, as the foreign keys would."""
+        found = self._conn.execute(select(_c.number).where(_c.number == number)).first()
+        if found is None:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+
+    # -- host references --------------------------------------------------------------------
+
+    def reference_counts(self, customers: Collection[int]) -> dict[str, int]:
+        """Return, per registered host reference, how many rows point at these customers.
+
+        One ``SELECT COUNT(*)`` per reference (per 900 customers); every reference is listed.
+        """
+        counts: dict[str, int] = {}
+        for name, reference in self._references.items():
+            host = reference.clause()
+            target = host.c[reference.column]
+            total = 0
+            with _translating(f"count the rows of host reference {name}"):
+                for part in _chunks(customers):
+                    statement = select(func.count()).select_from(host).where(target.in_(part))
+                    total += int(self._conn.execute(statement).scalar_one())
+            counts[name] = total
+        return counts
+
+    def move_references(self, from_customers: Collection[int], to_customer: int) -> dict[str, int]:
+        """Point every registered host reference at ``from_customers`` to ``to_customer``.
+
+        One ``UPDATE`` per reference (per 900 customers), in this transaction: a merge that
+        fails later rolls the host's rows back with everything else.
+
+        Returns:
+            Rows moved per reference, every reference listed.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored and a host foreign key
+                guards the column.
+        """
+        moved: dict[str, int] = {}
+        for name, reference in self._references.items():
+            host = reference.clause()
+            target = host.c[reference.column]
+            total = 0
+            with _translating(f"move host reference {name} to customer {to_customer}"):
+                for part in _chunks(from_customers):
+                    written = self._conn.execute(
+                        update(host).where(target.in_(part)).values({reference.column: to_customer})
+                    )
+                    total += int(written.rowcount)
+            moved[name] = total
+        return moved
+
+    def unregistered_references(self) -> list[str]:
+        """Return "table.column" of every foreign key to the customers that is not registered.
+
+        Reads the database's catalog through this transaction's connection: every table of the
+        current database (PostgreSQL: the tables visible through the ``search_path``) whose
+        foreign key references ``custmodel_customers.number``, except custmodel's own tables
+        and the registered references. One catalog query on every engine, however many rows
+        or tables there are.
+        """
+        with _translating("read the foreign keys to customers"):
+            dialect = self._conn.dialect.name
+            if dialect in ("mysql", "mariadb"):
+                found = self._mysql_customer_foreign_keys()
+            elif dialect == "sqlite":
+                found = self._sqlite_customer_foreign_keys()
+            else:
+                found = self._inspected_customer_foreign_keys()
+        return sorted(
+            name
+            for name in {f"{t}.{c}" for t, c in found}
+            if not name.startswith(_PREFIX) and name not in self._references
+        )
+
+    def _sqlite_customer_foreign_keys(self) -> list[tuple[str, str]]:
+        """Return (table, column) of the foreign keys to customers, in one catalog query.
+
+        The inspector would run two to three statements per table of the database.
+        """
+        rows = self._conn.exec_driver_sql(
+            'SELECT m.name, k."from", k."table", k."to" '
+            "FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS k "
+            "WHERE m.type = 'table'"
+        )
+        target = schema.customers.name
+        return [
+            (str(name), str(source))
+            for name, source, referred, to in rows
+            # A key without a column list refers to the primary key: the number.
+            if str(referred).lower() == target and (to is None or str(to).lower() == "number")
+        ]
+
+    def _inspected_customer_foreign_keys(self) -> list[tuple[str, str]]:
+        """Return (table, column) of the foreign keys to customers the inspector reflects.
+
+        PostgreSQL's inspector reads every foreign key of the tables visible through the
+        ``search_path`` in one catalog query.
+        """
+        target = schema.customers.name
+        found: list[tuple[str, str]] = []
+        keys = sa_inspect(self._conn).get_multi_foreign_keys()
+        for (_schema, table_name), constraints in keys.items():
+            for key in constraints:
+                if key.get("referred_schema") is not None:
+                    continue  # another schema's custmodel_customers, not ours
+                if str(key["referred_table"]).lower() != target:
+                    continue
+                pairs = zip(key["constrained_columns"], key["referred_columns"], strict=False)
+                found.extend((table_name, col) for col, ref in pairs if ref.lower() == "number")
+        return found
+
+    def _mysql_customer_foreign_keys(self) -> list[tuple[str, str]]:
+        """Return (table, column) of the foreign keys to customers, in one catalog query.
+
+        The inspector would run ``SHOW CREATE TABLE`` once per table of the database.
+        """
+        # MariaDB's catalog column names are case-insensitive.
+        usage = table(
+            "KEY_COLUMN_USAGE",
+            column("table_schema"),
+            column("table_name"),
+            column("column_name"),
+            column("referenced_table_schema"),
+            column("referenced_table_name"),
+            column("referenced_column_name"),
+            schema="information_schema",
+        ).c
+        statement = select(usage.table_name, usage.column_name).where(
+            usage.table_schema == func.database(),
+            usage.referenced_table_schema == func.database(),
+            usage.referenced_table_name == schema.customers.name,
+            usage.referenced_column_name == "number",
+        )
+        return [(str(t), str(c)) for t, c in self._conn.execute(statement)]
+
+    # -- merge audit --------------------------------------------------------------------------
+
+    def add_merge_record(self, record: MergeRecord) -> MergeRecord:
+        """Store ``record`` with the next running id (its own ``id`` is ignored); return it.
+
+        Raises:
+            CustomerNotFoundError: if the master or a duplicate is not stored.
+        """
+        with _translating(f"record the merge into customer {record.master}"):
+            stored = attrs.evolve(record, id=self._advance(schema.MERGE_RECORD_COUNTER))
+            self._conn.execute(
+                insert(schema.merges).values(
+                    merge_record_to_row(stored, aware_times=self._aware_times)
+                )
+            )
+            duplicates = list(dict.fromkeys(stored.duplicates))
+            if duplicates:
+                self._conn.execute(
+                    insert(schema.merge_duplicates),
+                    [{"merge_id": stored.id, "customer": n} for n in duplicates],
+                )
+        return stored
+
+    def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
+        """Return the merge records ordered by id; with ``customer``, those naming it.
+
+        A record names a customer as its master (index on ``master``) or as one of its
+        duplicates (index on ``custmodel_merge_duplicates.customer``): two index lookups.
+        """
+        statement = select(schema.merges).order_by(_m.id)
+        if customer is not None:
+            # A UNION of two index lookups; "master = n OR id IN (...)" scans the table on
+            # PostgreSQL and MariaDB.
+            as_master = select(schema.merges).where(_m.master == customer)
+            as_duplicate = (
+                select(schema.merges)
+                .join(schema.merge_duplicates, _md.merge_id == _m.id)
+                .where(_md.customer == customer)
+            )
+            found = union(as_master, as_duplicate).subquery()
+            statement = select(found).order_by(found.c.id)
+        with _translating("read merge records"):
+            rows = self._conn.execute(statement).mappings().all()
+        return [merge_record_from_row(r) for r in rows]
+
+    # -- erasure requests ---------------------------------------------------------------------
+
+    def add_erasure_request(
+        self, customer: int, received_on: date, recorded_at: datetime
+    ) -> ErasureRequest:
+        """Store an open erasure request with the next running id and return it.
+
+        Raises:
+            CustomerNotFoundError: if the customer is not stored.
+            InvalidInputError: for a naive ``recorded_at`` or a ``received_on`` that is no date.
+        """
+        with _translating(f"record an erasure request of customer {customer}"):
+            self._require_customer(customer)
+            # Validated before the counter moves, so a refused request takes no id.
+            request = ErasureRequest(
+                id=0, customer=customer, received_on=received_on, recorded_at=recorded_at
+            )
+            request = attrs.evolve(request, id=self._advance(schema.ERASURE_REQUEST_COUNTER))
+            self._conn.execute(
+                insert(schema.erasure_requests).values(
+                    id=request.id,
+                    customer=request.customer,
+                    received_on=request.received_on,
+                    recorded_at=_time_to_db(request.recorded_at, aware=self._aware_times),
+                    completed_at=None,
+                )
+            )
+        return request
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        """Return erasure requests ordered by id (open ones unless ``open_only`` is False)."""
+        where: list[ColumnElement[bool]] = [_e.completed_at.is_(None)] if open_only else []
+        parts: list[list[int] | None] = [None] if customers is None else list(_chunks(customers))
+        found: list[ErasureRequest] = []
+        with _translating("read erasure requests"):
+            for part in parts:
+                clauses = where if part is None else [*where, _e.customer.in_(part)]
+                statement = select(schema.erasure_requests).where(true(), *clauses)
+                rows = self._conn.execute(statement.order_by(_e.id)).mappings()
+                found.extend(erasure_request_from_row(r) for r in rows)
+        return sorted(found, key=lambda r: r.id)
+
+    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the erasure requests of ``from_customers`` at ``to_customer`` in one UPDATE.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored.
+        """
+        moved = 0
+        with _translating(f"move erasure requests to customer {to_customer}"):
+            for part in _chunks(from_customers):
+                written = self._conn.execute(
+                    update(schema.erasure_requests)
+                    .where(_e.customer.in_(part))
+                    .values(customer=to_customer)
+                )
+                moved += int(written.rowcount)
+            if not moved:
+                # The foreign key checks the target only when a row moves.
+                self._require_customer(to_customer)
+        return moved
+
+    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
+        """Mark the open requests of these customers completed at ``when`` in one UPDATE.
+
+        Raises:
+            InvalidInputError: for a naive ``when``, if there is a request to complete (the
+                memory store finds it at the first one).
+        """
+        completed = 0
+        with _translating("complete erasure requests"):
+            if when.tzinfo is None or when.utcoffset() is None:
+                if self.erasure_requests(open_only=True, customers=customers):
+                    raise InvalidInputError("completed_at must be a timezone-aware datetime")
+                return 0
+            for part in _chunks(customers):
+                written = self._conn.execute(
+                    update(schema.erasure_requests)
+                    .where(_e.customer.in_(part), _e.completed_at.is_(None))
+                    .values(completed_at=_time_to_db(when, aware=self._aware_times))
+                )
+                completed += int(written.rowcount)
+        return completed
+
+    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+        """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
+
+        One query: the open requests (an index range of ``completed_at, customer`` past
+        ``after``) joined to their active, not anonymized customers, without a firm booking
+        that blocks (an anti-join probing the index on ``custmodel_bookings.customer``).
+        """
+        if limit < 1:
+            return []
+        b = schema.bookings.alias("b")
+        agency_differs = b.c.point_of_sale != acting_agency if _storable(acting_agency) else true()
+        # An anti-join written as LEFT JOIN ... IS NULL: every engine probes the bookings'
+        # customer index per open request (MariaDB would materialize a NOT EXISTS over the
+        # whole bookings table).
+        blocking = and_(
+            b.c.customer == _e.customer,
+            b.c.kind == BookingKind.BOOKING.value,
+            or_(agency_differs, b.c.channel_external == true(), b.c.departure > cutoff),
+        )
+        statement = (
+            select(_e.customer)
+            .distinct()
+            .join(schema.customers, _c.number == _e.customer)
+            .outerjoin(b, blocking)
+            .where(
+                _e.completed_at.is_(None),
+                _e.customer > after,
+                _c.merged_into.is_(None),
+                _c.anonymized_at.is_(None),
+                b.c.reference.is_(None),
+            )
+            .order_by(_e.customer)
+            .limit(limit)
+        )
+        with _translating("find the due erasure requests"):
+            return [int(n) for n in self._conn.execute(statement).scalars()]
+
 
 # -- the store ----------------------------------------------------------------------------------
 
@@ -826,7 +1241,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA secure_delete=ON")
+        _secure_delete_on(cursor)
         (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
         # Switching needs a moment of exclusive access, so only when it is not WAL already;
         # in-memory databases stay "memory".
@@ -836,10 +1251,42 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _secure_delete_on(cursor: Any) -> None:
+    """Switch ``secure_delete`` on and confirm it is on (R9: freed content is zeroed).
+
+    Raises:
+        StoreError: if this SQLite build keeps it off (compiled with it disabled).
+    """
+    cursor.execute("PRAGMA secure_delete=ON")
+    (state,) = cursor.execute("PRAGMA secure_delete").fetchone()
+    if int(state) != 1:
+        raise StoreError("SQLite refused secure_delete; erased data could linger in the file")
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
     """Start an IMMEDIATE transaction for writers, a deferred one for readers."""
     write = connection.get_execution_options().get(_WRITE_OPTION, True)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _checkpoint(cursor: Any) -> None:
+    """Copy the whole write-ahead log into the database and truncate the log to 0 bytes.
+
+    Raises:
+        StoreBusyError: if readers still held old snapshots after the retries.
+    """
+    deadline = time.monotonic() + _CHECKPOINT_PATIENCE
+    while True:
+        # (busy, log frames, frames checkpointed); busy is 1 while a reader blocks it.
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+        if time.monotonic() >= deadline:
+            raise StoreBusyError(
+                "checkpoint the write-ahead log: readers kept it busy; the changes are "
+                "committed, purge again later"
+            )
+        time.sleep(0.05)
 
 
 @contextmanager
@@ -910,6 +1357,7 @@ class SqlStore:
         self._engine = engine
         self._closed = False
         self._lock: AbstractContextManager[object] = nullcontext()
+        self._references: dict[str, HostReference] = {}
         if engine.dialect.name == "sqlite":
             if not event.contains(engine, "connect", _sqlite_on_connect):
                 event.listen(engine, "connect", _sqlite_on_connect)
@@ -968,6 +1416,56 @@ class SqlStore:
         """The SQLAlchemy engine; a host application may share it for its own tables."""
         return self._engine
 
+    @property
+    def references(self) -> list[HostReference]:
+        """The registered host references, by name."""
+        return [self._references[name] for name in sorted(self._references)]
+
+    def register_reference(self, table: str, column: str) -> None:
+        """Register a column of a host table that holds customer numbers, so merges move it.
+
+        Call it at start-up, for every such column, before the first merge: registrations live
+        in this store object (nothing is written to the database), so every process registers
+        its references again. A merge then points the column's rows at the master in its own
+        transaction, and ``plan_merge`` counts them under the name "table.column". While a
+        foreign key to ``custmodel_customers.number`` is not registered, merges are refused:
+        they would leave the host's rows pointing at a tombstone.
+
+        The table must be in the database the store works on (PostgreSQL: visible through
+        the ``search_path``); the column may, but need not, have a foreign key to
+        ``custmodel_customers.number``.
+
+        Raises:
+            InvalidInputError: if the table or the column does not exist, the table is one
+                of custmodel's own, or the reference is registered already.
+            StoreError: if the store is closed or the database cannot be read.
+        """
+        if not isinstance(table, str) or not isinstance(column, str):
+            raise InvalidInputError("a host reference is a table name and a column name")
+        if table.startswith(_PREFIX):
+            raise InvalidInputError(f"{table} is custmodel's own table, not a host reference")
+        if self._closed:
+            raise StoreError("the store is closed")
+        with (
+            self._lock,
+            _translating(f"read the columns of table {table}"),
+            self._engine.connect() as connection,
+        ):
+            # Reading the catalog needs no write lock (SQLite: a deferred transaction).
+            connection.execution_options(**{_WRITE_OPTION: False})
+            inspector = sa_inspect(connection)
+            if table not in inspector.get_table_names():
+                raise InvalidInputError(f"host reference {table}.{column}: no table {table}")
+            columns = {c["name"] for c in inspector.get_columns(table)}
+        if column not in columns:
+            raise InvalidInputError(
+                f"host reference {table}.{column}: table {table} has no column {column}"
+            )
+        reference = HostReference(table, column)
+        if reference.name in self._references:
+            raise InvalidInputError(f"host reference {reference.name} is registered already")
+        self._references[reference.name] = reference
+
     def upgrade(self) -> None:
         """Bring the schema to the newest revision of custmodel's migrations.
 
@@ -1021,7 +1519,7 @@ class SqlStore:
                     connection.execution_options(**{_WRITE_OPTION: write})
                     connection.begin()
                 try:
-                    yield SqlTransaction(connection)
+                    yield SqlTransaction(connection, self._references, write=write)
                 except BaseException:
                     # The block's own error is what the caller needs; a failing rollback
                     # (a lost connection) is discarded with the connection below.
@@ -1033,6 +1531,41 @@ class SqlStore:
             finally:
                 with suppress(sa_exc.SQLAlchemyError):
                     connection.close()
+
+    def purge(self) -> None:
+        """Make overwritten data unrecoverable from the database's own files, where it can.
+
+        SQLite (a file): checkpoint the write-ahead log into the database and truncate it
+        (``PRAGMA wal_checkpoint(TRUNCATE)``), so the old page versions it held are gone;
+        ``secure_delete``, on for every connection, has zeroed the freed space in the
+        database. A reader that still reads an old snapshot blocks the checkpoint; it is
+        retried for a moment. An in-memory database has no files.
+
+        PostgreSQL and MariaDB: nothing. Old row versions stay in the table's pages until the
+        server reuses them; ``docs/storage.md`` says what to do where that matters.
+
+        Raises:
+            StoreBusyError: if readers kept the checkpoint from finishing; the data is
+                committed, call ``purge`` again later.
+            StoreError: if the store is closed or the database fails.
+        """
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._engine.dialect.name != "sqlite":
+            return
+        with self._lock, _translating("checkpoint the write-ahead log"):
+            raw = self._engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                try:
+                    _secure_delete_on(cursor)
+                    (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+                    if str(mode).lower() == "wal":
+                        _checkpoint(cursor)
+                finally:
+                    cursor.close()
+            finally:
+                raw.close()
 
     def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""

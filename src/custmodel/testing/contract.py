@@ -28,12 +28,13 @@ fixed clock, :data:`NOW` (2026-11-24 12:00 UTC). "Nothing changed" is checked by
 from __future__ import annotations
 
 import abc
+import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 import hypothesis
@@ -66,7 +67,11 @@ from custmodel.model import (
     CustomerKind,
     CustomerType,
     Eligibility,
+    ErasureRequest,
+    ErasureState,
+    ErasureSweep,
     KindSettings,
+    MergeRecord,
     NewCustomer,
     RuleOrigin,
     RuleSource,
@@ -76,7 +81,7 @@ from custmodel.model import (
     StatusFlags,
 )
 from custmodel.rules import ANONYMIZED_NAME
-from custmodel.storage.ports import CustomerStore
+from custmodel.storage.ports import CustomerStore, StoreTransaction
 from custmodel.testing import strategies as cst
 from custmodel.testing.snapshots import StoreSnapshot, peek_next_number, take_snapshot
 
@@ -117,6 +122,53 @@ SETTINGS = Settings(
         ),
     },
 )
+
+
+class _PausingTransaction:
+    """A transaction that calls ``pause`` right after it read erasure requests."""
+
+    def __init__(self, tx: StoreTransaction, pause: Callable[[], object]) -> None:
+        self._tx = tx
+        self._pause = pause
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        found = self._tx.erasure_requests(open_only=open_only, customers=customers)
+        self._pause()
+        return found
+
+
+class _PausingStore:
+    """A store whose transactions call ``pause`` after reading erasure requests.
+
+    This is how the contract makes a thread lose the processor between a check and the write
+    that depends on it, without timing luck: ``pause`` waits for the other side of the race.
+    A store that runs one transaction at a time makes the wait time out instead, which is
+    why every wait has a timeout.
+    """
+
+    def __init__(self, store: CustomerStore, pause: Callable[[], object]) -> None:
+        self._store = store
+        self._pause = pause
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        with self._store.transaction(write=write) as tx:
+            yield cast("StoreTransaction", _PausingTransaction(tx, self._pause))
+
+    def purge(self) -> None:
+        self._store.purge()
+
+    def close(self) -> None:
+        """The wrapped store stays open: the test closes it."""
+
+
+#: How long a paused transaction waits for the other side of a race (see _PausingStore).
+_RACE_TIMEOUT = 0.5
 
 
 class _Abort(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -211,6 +263,17 @@ def _customer(
 
 def _numbers(customers: Sequence[Customer]) -> list[int]:
     return [c.number for c in customers]
+
+
+def _personal_values(customer: Customer) -> list[str]:
+    """The customer's personal values as they would show in any ``repr``, to search output for.
+
+    Text is searched without its quotes, so a value inside longer text is found too. The
+    category is left out: its value is a label of the settings, not the person's.
+    """
+    values = [getattr(customer, f) for f in PERSONAL_FIELDS if f != "category"]
+    found = [v for v in values if v not in ("", None, StatusFlags())]
+    return [repr(v)[1:-1] if isinstance(v, str) else repr(v) for v in found]
 
 
 # The population of the selection tests, registered with SETTINGS; customer 8 is merged into
@@ -1734,6 +1797,167 @@ class StoreContract(abc.ABC):
         book.update_kind_settings(PRIVATE, template_customer=2)
         self.assert_refused(MergeRefusedError, lambda: book.merge(3, [2]))
 
+    # -- merge audit and merge chains (R8) ----------------------------------------------------
+
+    def test_merge_writes_an_audit_record(self) -> None:
+        """A merge records master, duplicates as given, bookings moved, clock time and actor."""
+        book = self.merge_book()
+        report = book.merge(1, [3, 2], actor="u-17")
+        expected = MergeRecord(
+            id=report.record.id,
+            merged_at=NOW,
+            master=1,
+            duplicates=(3, 2),
+            bookings_moved=3,
+            references_moved={},
+            actor="u-17",
+        )
+        assert (expected, [expected]) == (report.record, book.merge_history())
+
+    def test_a_merge_without_an_actor_records_none(self) -> None:
+        """A merge whose caller names nobody records no actor."""
+        report = self.merge_book().merge(1, [2])
+        assert (None, [report.record]) == (
+            report.record.actor,
+            self.book().merge_history(),
+        )
+
+    def test_a_merge_without_registered_references_moves_none(self) -> None:
+        """Without registered host references, plan, report and record list no reference."""
+        report = self.merge_book().merge(1, [2])
+        assert ({}, {}, {}) == (
+            report.plan.references,
+            report.references_moved,
+            report.record.references_moved,
+        )
+
+    def test_merge_history_lists_every_merge_in_order(self) -> None:
+        """The history holds one record per merge, ordered by id."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft() for _ in range(5))
+        first = book.merge(1, [2]).record
+        second = book.merge(3, [4, 5], actor="u-2").record
+        assert ([first, second], True) == (book.merge_history(), first.id < second.id)
+
+    def test_merge_history_of_a_master_lists_its_merges(self) -> None:
+        """The history of a master holds the merges into it, and only those."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft() for _ in range(5))
+        first = book.merge(1, [2]).record
+        second = book.merge(3, [4, 5]).record
+        third = book.merge(1, [3]).record
+        assert ([first, third], [second, third]) == (
+            book.merge_history(1),
+            book.merge_history(3),
+        )
+
+    def test_merge_history_of_a_duplicate_lists_the_merge_that_retired_it(self) -> None:
+        """The history of a duplicate holds the merge that made it a tombstone."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft() for _ in range(5))
+        first = book.merge(1, [2]).record
+        second = book.merge(3, [4, 5]).record
+        assert ([first], [second], [second]) == (
+            book.merge_history(2),
+            book.merge_history(4),
+            book.merge_history(5),
+        )
+
+    def test_merge_history_of_an_unmerged_customer_is_empty(self) -> None:
+        """A customer that took part in no merge has no history."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft() for _ in range(3))
+        book.merge(1, [2])
+        assert [] == book.merge_history(3)
+
+    def test_merge_history_names_each_link_of_a_chain_once(self) -> None:
+        """After A into B and B into C, A names the first merge, B both, C the second."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
+        first = book.merge(2, [1]).record
+        second = book.merge(3, [2]).record
+        assert ([first], [first, second], [second]) == (
+            book.merge_history(1),
+            book.merge_history(2),
+            book.merge_history(3),
+        )
+
+    def test_a_merge_chain_resolves_to_its_end_and_keeps_the_first_pointer(self) -> None:
+        """After A into B and B into C, A resolves to C while its tombstone still names B."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
+        book.merge(2, [1])
+        book.merge(3, [2])
+        assert (3, 2) == (book.resolve(1).number, book.get(1).merged_into)
+
+    def test_merge_records_keep_no_personal_data(self) -> None:
+        """No personal value of a merged customer appears in the merge history."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Meister")
+        duplicate = book.register(**attrs.asdict(_full_draft(), recurse=False))
+        report = book.merge(1, [duplicate.number], actor="u-17")
+        history = repr((report.record, book.merge_history(), book.merge_history(2)))
+        assert [] == [value for value in _personal_values(duplicate) if value in history]
+
+    def test_a_merge_leaves_no_personal_value_of_the_duplicate_in_the_store(self) -> None:
+        """Without ``fill_blanks`` nothing personal of the duplicate survives, audit included."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Meister")
+        duplicate = book.register(**attrs.asdict(_full_draft(), recurse=False))
+        book.request_erasure(2, TODAY)
+        book.merge(1, [2], actor="u-17")
+        everything = repr(self.snapshot())
+        assert [] == [value for value in _personal_values(duplicate) if value in everything]
+
+    def audited_book(self) -> CustomerBook:
+        """Customers 1, 2, 4 (private) and 3 (corporate); 4 merged into 1 by "u-1".
+
+        Open erasure requests: customer 2 (received yesterday) and customer 1 (today).
+        """
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft(CORPORATE), _draft()])
+        book.merge(1, [4], actor="u-1")
+        book.request_erasure(2, TODAY - timedelta(days=1))
+        book.request_erasure(1, TODAY)
+        return book
+
+    def test_a_merge_into_itself_changes_neither_audit_nor_requests(self) -> None:
+        """A refused merge writes no record and moves no erasure request."""
+        book = self.audited_book()
+        self.assert_refused(MergeRefusedError, lambda: book.merge(2, [2], actor="u-2"))
+
+    def test_a_merge_of_a_tombstone_changes_neither_audit_nor_requests(self) -> None:
+        """A merge naming a tombstone beside a valid duplicate writes and moves nothing."""
+        book = self.audited_book()
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2, 4], actor="u-2"))
+
+    def test_a_merge_of_an_unknown_duplicate_changes_neither_audit_nor_requests(self) -> None:
+        """A merge naming an unknown customer beside a valid one writes and moves nothing."""
+        book = self.audited_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.merge(1, [2, 9], actor="u-2"))
+
+    def test_a_template_merge_into_another_kind_changes_neither_audit_nor_requests(self) -> None:
+        """A merge refused for the template customer writes and moves nothing."""
+        book = self.audited_book()
+        book.update_kind_settings(PRIVATE, template_customer=2)
+        self.assert_refused(MergeRefusedError, lambda: book.merge(3, [2], actor="u-2"))
+
+    def test_a_merge_into_an_anonymized_master_changes_neither_audit_nor_requests(self) -> None:
+        """A merge into an anonymized master writes and moves nothing."""
+        book = self.audited_book()
+        book.anonymize(1, AGENCY)
+        self.assert_refused(MergeRefusedError, lambda: book.merge(1, [2], actor="u-2"))
+
+    def test_a_merge_by_an_empty_actor_is_refused(self) -> None:
+        """An actor that is empty text is refused; nothing is changed."""
+        book = self.audited_book()
+        self.assert_refused(InvalidInputError, lambda: book.merge(1, [2], actor=""))
+
+    def test_a_merge_by_an_actor_longer_than_100_characters_is_refused(self) -> None:
+        """An actor of 101 characters is refused; nothing is changed."""
+        book = self.audited_book()
+        self.assert_refused(InvalidInputError, lambda: book.merge(1, [2], actor="u" * 101))
+
     # -- anonymization (R9) -------------------------------------------------------------------
 
     def eligibility_of(self, *bookings: Booking, **settings: Any) -> Eligibility:
@@ -1912,6 +2136,566 @@ class StoreContract(abc.ABC):
             _numbers(book.select(Selection(name="qwertz"))),
             _numbers(book.select(Selection(name="anonymisiert"))),
         )
+
+    # -- erasure requests (R9) -----------------------------------------------------------------
+
+    def requests(self) -> list[ErasureRequest]:
+        """Every erasure request, open and completed, read through the port."""
+        with self.store.transaction(write=False) as tx:
+            return tx.erasure_requests(open_only=False)
+
+    def test_request_erasure_records_an_open_request(self) -> None:
+        """A request is stored open, for the customer, with its receipt day and the clock time."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        request = book.request_erasure(1, TODAY - timedelta(days=2))
+        expected = ErasureRequest(request.id, 1, TODAY - timedelta(days=2), NOW)
+        assert (expected, [expected], True) == (request, self.requests(), request.is_open)
+
+    def test_a_request_received_today_is_accepted(self) -> None:
+        """A request received on the clock's day is recorded."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        assert TODAY == book.request_erasure(1, TODAY).received_on
+
+    def test_a_request_for_a_merged_number_goes_to_its_master(self) -> None:
+        """A request naming a tombstone is recorded for the master it was merged into."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        request = book.request_erasure(2, TODAY)
+        assert (1, [request]) == (request.customer, self.requests())
+
+    def test_a_request_follows_a_merge_chain_to_its_end(self) -> None:
+        """A request naming A, merged into B and B into C, is recorded for C."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft()])
+        book.merge(2, [1])
+        book.merge(3, [2])
+        assert 3 == book.request_erasure(1, TODAY).customer
+
+    def test_a_merge_moves_the_duplicates_open_request_to_the_master(self) -> None:
+        """A duplicate's open request belongs to the master after the merge, same id."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        request = book.request_erasure(2, TODAY - timedelta(days=3))
+        book.merge(1, [2])
+        assert [attrs.evolve(request, customer=1)] == self.requests()
+
+    def test_a_merge_keeps_the_masters_own_request_beside_the_moved_one(self) -> None:
+        """Master and duplicate with open requests: both stay open, both on the master."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        own = book.request_erasure(1, TODAY - timedelta(days=1))
+        moved = book.request_erasure(2, TODAY - timedelta(days=3))
+        book.merge(1, [2])
+        assert [own, attrs.evolve(moved, customer=1)] == self.requests()
+
+    def test_a_merge_chain_carries_a_request_to_its_end(self) -> None:
+        """A's request moves to B when A is merged into B, and on to C with B."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft()])
+        request = book.request_erasure(1, TODAY)
+        book.merge(2, [1])
+        book.merge(3, [2])
+        assert [attrs.evolve(request, customer=3)] == self.requests()
+
+    def test_a_second_request_while_one_is_open_returns_the_open_one(self) -> None:
+        """Asking again while a request is open returns that request and records nothing."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        first = book.request_erasure(1, TODAY - timedelta(days=5))
+        before = self.snapshot()
+        again = book.request_erasure(1, TODAY - timedelta(days=1))
+        assert (first, before) == (again, self.snapshot())
+
+    def test_a_request_for_an_anonymized_customer_is_completed_at_once(self) -> None:
+        """A request for a customer who is anonymized already is recorded as completed now."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.anonymize(1, AGENCY)
+        request = book.request_erasure(1, TODAY - timedelta(days=1))
+        expected = ErasureRequest(request.id, 1, TODAY - timedelta(days=1), NOW, NOW)
+        assert (expected, [expected]) == (request, self.requests())
+
+    def test_a_request_received_in_the_future_is_refused(self) -> None:
+        """A receipt day after the clock's day is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        self.assert_refused(
+            InvalidInputError, lambda: book.request_erasure(1, TODAY + timedelta(days=1))
+        )
+
+    def test_a_request_received_on_a_datetime_is_refused(self) -> None:
+        """A receipt given as a datetime instead of a date is refused; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        self.assert_refused(InvalidInputError, lambda: book.request_erasure(1, NOW))
+
+    def test_a_request_for_an_unknown_customer_is_refused(self) -> None:
+        """A request naming a number nobody has raises CustomerNotFoundError; nothing changes."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        self.assert_refused(CustomerNotFoundError, lambda: book.request_erasure(2, TODAY))
+
+    def test_anonymize_completes_the_open_request(self) -> None:
+        """Anonymizing a customer completes its open request at the clock time."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        request = book.request_erasure(1, TODAY)
+        book.anonymize(1, AGENCY)
+        assert [attrs.evolve(request, completed_at=NOW)] == self.requests()
+
+    def test_anonymize_completes_every_open_request_a_merge_brought(self) -> None:
+        """The master's own and the moved request are both completed by its anonymization."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        own = book.request_erasure(1, TODAY)
+        moved = book.request_erasure(2, TODAY)
+        book.merge(1, [2])
+        book.anonymize(1, AGENCY)
+        assert [
+            attrs.evolve(own, completed_at=NOW),
+            attrs.evolve(moved, customer=1, completed_at=NOW),
+        ] == self.requests()
+
+    def test_a_refused_anonymization_leaves_the_request_open(self) -> None:
+        """An ineligible customer's request stays open; nothing is changed."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.record_booking(_booking("B-1", 1, point_of_sale="AG2"))
+        book.request_erasure(1, TODAY)
+        self.assert_refused(NotEligibleError, lambda: book.anonymize(1, AGENCY))
+
+    def test_anonymize_without_a_request_records_none(self) -> None:
+        """Anonymizing a customer nobody asked about records no erasure request."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.anonymize(1, AGENCY)
+        assert [] == self.requests()
+
+    def test_concurrent_requests_for_one_customer_record_one(self) -> None:
+        """Books asking for one customer's erasure at once record one request, even when all
+        of them look for an open request before any records its own."""
+        self.book(SETTINGS).register(PRIVATE, "Eins")
+        all_looked = threading.Barrier(4, timeout=_RACE_TIMEOUT)
+
+        def pause() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                all_looked.wait()
+
+        start = threading.Barrier(4)
+
+        def request(_: int) -> ErasureRequest:
+            book = CustomerBook(_PausingStore(self.store, pause), clock=fixed_clock)
+            start.wait()
+            return book.request_erasure(1, TODAY)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            returned = list(pool.map(request, range(4)))
+        stored = self.requests()
+        assert (1, [stored[0]] * 4) == (len(stored), returned)
+
+    def race_request_against(self, number: int, other: Callable[[], object]) -> None:
+        """Request erasure of ``number`` while ``other`` runs between its check and its write."""
+        looked, other_done = threading.Event(), threading.Event()
+
+        def pause() -> None:
+            looked.set()
+            other_done.wait(_RACE_TIMEOUT)
+
+        book = CustomerBook(_PausingStore(self.store, pause), clock=fixed_clock)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            requested = pool.submit(book.request_erasure, number, TODAY)
+            looked.wait(_RACE_TIMEOUT)
+            other()
+            other_done.set()
+            requested.result()
+
+    def test_a_request_racing_a_merge_of_its_customer_ends_on_the_master(self) -> None:
+        """A request recorded while its customer is merged away still ends on the master."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        self.race_request_against(2, lambda: book.merge(1, [2]))
+        assert [(1, True)] == [(r.customer, r.is_open) for r in self.requests()]
+
+    def test_a_request_racing_the_anonymization_of_its_customer_ends_completed(self) -> None:
+        """A request recorded while its customer is anonymized does not stay open."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        self.race_request_against(1, lambda: book.anonymize(1, AGENCY))
+        assert [(1, False)] == [(r.customer, r.is_open) for r in self.requests()]
+
+    # -- erasure request states (R9) ------------------------------------------------------------
+
+    def erasure_book(self) -> CustomerBook:
+        """Six private customers; all but 5 asked for erasure, in number order.
+
+        1: no bookings (due). 2: own booking B-2 departed 10 days ago (waiting until
+        TODAY + 32). 3: booking B-3 of point of sale AG2 (blocked). 4: anonymized (done).
+        5: no bookings, no request. 6: own booking B-6 departed exactly 42 days ago and an
+        external, recent offer A-6 of AG2 (due).
+        """
+        book = self.book(SETTINGS)
+        book.register_many(_draft(last_name=f"Kunde {n}") for n in range(1, 7))
+        book.record_booking(_booking("B-2", 2, departure=TODAY - timedelta(days=10)))
+        book.record_booking(_booking("B-3", 3, point_of_sale="AG2"))
+        book.record_booking(_booking("B-6", 6, departure=TODAY - timedelta(days=42)))
+        book.record_booking(
+            _booking(
+                "A-6",
+                6,
+                OFFER,
+                departure=TODAY,
+                point_of_sale="AG2",
+                channel=SalesChannel.external("Holidu"),
+            )
+        )
+        for number in (1, 2, 3, 4, 6):
+            book.request_erasure(number, TODAY - timedelta(days=number))
+        book.anonymize(4, AGENCY)
+        return book
+
+    def test_erasure_requests_list_the_open_requests_with_their_states(self) -> None:
+        """Open requests come with DUE, WAITING or BLOCKED for the acting agency today."""
+        book = self.erasure_book()
+        states = [(s.request.customer, s.state) for s in book.erasure_requests(AGENCY)]
+        assert [
+            (1, ErasureState.DUE),
+            (2, ErasureState.WAITING),
+            (3, ErasureState.BLOCKED),
+            (6, ErasureState.DUE),
+        ] == states
+
+    def test_done_requests_are_listed_only_when_asked(self) -> None:
+        """A completed request appears as DONE with ``include_done`` and not without."""
+        book = self.erasure_book()
+        without = [s.request.customer for s in book.erasure_requests(AGENCY)]
+        done = [
+            (s.request.customer, s.state, s.due_on, s.request.completed_at)
+            for s in book.erasure_requests(AGENCY, include_done=True)
+            if s.request.customer == 4
+        ]
+        assert ([1, 2, 3, 6], [(4, ErasureState.DONE, None, NOW)]) == (without, done)
+
+    def test_a_due_request_is_due_on_the_day_asked(self) -> None:
+        """A DUE request's ``due_on`` is the day asked about."""
+        book = self.erasure_book()
+        later = TODAY + timedelta(days=5)
+        due = [(s.request.customer, s.due_on) for s in book.erasure_requests(AGENCY, later)]
+        assert (1, later) == due[0]
+
+    def test_a_waiting_request_is_due_when_its_last_departure_is_old_enough(self) -> None:
+        """A WAITING request's ``due_on`` is the day its eligibility names."""
+        book = self.erasure_book()
+        status = book.erasure_requests(AGENCY)[1]
+        assert (2, TODAY + timedelta(days=32), TODAY + timedelta(days=32)) == (
+            status.request.customer,
+            status.due_on,
+            status.eligibility.eligible_from,
+        )
+
+    def test_a_waiting_request_becomes_due_on_its_due_day(self) -> None:
+        """Asked the day before its ``due_on`` it waits; asked on that day it is due."""
+        book = self.erasure_book()
+        states = [
+            book.erasure_requests(AGENCY, TODAY + timedelta(days=days))[1].state
+            for days in (31, 32)
+        ]
+        assert [ErasureState.WAITING, ErasureState.DUE] == states
+
+    def test_a_blocked_request_lists_its_blockers(self) -> None:
+        """A BLOCKED request has no ``due_on`` and names every blocking booking."""
+        book = self.erasure_book()
+        status = book.erasure_requests(AGENCY)[2]
+        blockers = (Blocker("B-3", (BlockReason.NOT_POINT_OF_SALE,)),)
+        assert (3, ErasureState.BLOCKED, None, blockers) == (
+            status.request.customer,
+            status.state,
+            status.due_on,
+            status.eligibility.blockers,
+        )
+
+    def test_an_external_channel_blocks_even_when_time_blocks_too(self) -> None:
+        """A recent booking through an external partner is BLOCKED, not WAITING."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.record_booking(_booking("B-1", 1, departure=TODAY, channel=SalesChannel.external("X")))
+        book.request_erasure(1, TODAY)
+        status = book.erasure_requests(AGENCY)[0]
+        assert (ErasureState.BLOCKED, None) == (status.state, status.due_on)
+
+    def test_another_agency_sees_the_request_of_our_customer_blocked(self) -> None:
+        """For AG2, a customer with AG1's booking is blocked; one without bookings is due."""
+        book = self.erasure_book()
+        states = {s.request.customer: s.state for s in book.erasure_requests("AG2")}
+        assert (ErasureState.DUE, ErasureState.BLOCKED) == (states[1], states[2])
+
+    def test_each_state_carries_the_eligibility_of_its_customer(self) -> None:
+        """The eligibility of each listed request equals the book's eligibility answer."""
+        book = self.erasure_book()
+        statuses = book.erasure_requests(AGENCY)
+        assert [book.eligibility(s.request.customer, AGENCY) for s in statuses] == [
+            s.eligibility for s in statuses
+        ]
+
+    def answer_by(self, received_on: date) -> date:
+        """The ``answer_by`` of a request received on ``received_on``."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.request_erasure(1, received_on)
+        return book.erasure_requests(AGENCY)[0].answer_by
+
+    def test_answer_by_is_the_same_day_next_month(self) -> None:
+        """A request received on 15 December must be answered by 15 January."""
+        assert date(2026, 1, 15) == self.answer_by(date(2025, 12, 15))
+
+    def test_answer_by_of_january_31_is_february_28(self) -> None:
+        """A request received on 31 January 2026 must be answered by 28 February."""
+        assert date(2026, 2, 28) == self.answer_by(date(2026, 1, 31))
+
+    def test_answer_by_of_january_31_in_a_leap_year_is_february_29(self) -> None:
+        """A request received on 31 January 2024 must be answered by 29 February."""
+        assert date(2024, 2, 29) == self.answer_by(date(2024, 1, 31))
+
+    def test_erasure_requests_need_an_acting_agency(self) -> None:
+        """Listing requests for an empty agency raises InvalidInputError."""
+        book = self.erasure_book()
+        with pytest.raises(InvalidInputError):
+            book.erasure_requests(" ")
+
+    def test_erasure_requests_need_a_date_not_a_datetime(self) -> None:
+        """Listing requests for a datetime instead of a date raises InvalidInputError."""
+        book = self.erasure_book()
+        with pytest.raises(InvalidInputError):
+            book.erasure_requests(AGENCY, NOW)
+
+    # -- the erasure sweep (R9) ------------------------------------------------------------------
+
+    def test_anonymize_due_anonymizes_exactly_the_due_customers(self) -> None:
+        """The sweep anonymizes the customers whose requests are DUE, in one batch."""
+        book = self.erasure_book()
+        sweep = book.anonymize_due(AGENCY)
+        assert (ErasureSweep(False, 2, 2, 1, (1, 6)), [1, 4, 6]) == (
+            sweep,
+            _numbers(book.select(Selection(anonymized=True))),
+        )
+
+    def test_anonymize_due_completes_the_requests_of_the_anonymized(self) -> None:
+        """The swept customers' requests are completed at the clock time; others stay open."""
+        book = self.erasure_book()
+        book.anonymize_due(AGENCY)
+        completed = {r.customer: r.completed_at for r in self.requests()}
+        assert {1: NOW, 2: None, 3: None, 4: NOW, 6: NOW} == completed
+
+    def test_anonymize_due_leaves_waiting_blocked_and_unrequested_customers_alone(self) -> None:
+        """Customers waiting, blocked or without a request are not touched."""
+        book = self.erasure_book()
+        before = [book.get(n) for n in (2, 3, 5)]
+        book.anonymize_due(AGENCY)
+        assert before == [book.get(n) for n in (2, 3, 5)]
+
+    def test_anonymize_due_anonymizes_like_anonymize(self) -> None:
+        """A swept customer ends up exactly as one anonymized by ``anonymize``."""
+        book = self.erasure_book()
+        book.anonymize_due(AGENCY)
+        book.anonymize(5, AGENCY)
+        assert attrs.evolve(book.get(5), number=1, debtor_account=10001) == book.get(1)
+
+    def test_a_dry_sweep_changes_nothing(self) -> None:
+        """``dry_run`` anonymizes nobody and completes no request."""
+        book = self.erasure_book()
+        before = self.snapshot()
+        sweep = book.anonymize_due(AGENCY, dry_run=True)
+        assert ((True, 2, 0, (1, 6)), before) == (
+            (sweep.dry_run, sweep.due, sweep.anonymized, sweep.customers),
+            self.snapshot(),
+        )
+
+    def test_a_dry_sweep_reports_the_customers_the_real_one_anonymizes(self) -> None:
+        """The dry run finds the same due customers the sweep then anonymizes."""
+        book = self.erasure_book()
+        dry = book.anonymize_due(AGENCY, TODAY + timedelta(days=32), dry_run=True)
+        real = book.anonymize_due(AGENCY, TODAY + timedelta(days=32))
+        assert ((3, (1, 2, 6)), (3, (1, 2, 6))) == (
+            (dry.due, dry.customers),
+            (real.due, real.customers),
+        )
+
+    def sweep_book(self) -> CustomerBook:
+        """Customers 1..8 with requests; 3, 6 and 8 blocked by AG2's bookings, 5 others due."""
+        book = self.book(SETTINGS)
+        book.register_many(_draft(last_name=f"Kunde {n}") for n in range(1, 9))
+        for number in (3, 6, 8):
+            book.record_booking(_booking(f"B-{number}", number, point_of_sale="AG2"))
+        for number in range(1, 9):
+            book.request_erasure(number, TODAY)
+        return book
+
+    def test_a_sweep_takes_one_transaction_per_batch(self) -> None:
+        """Five due customers in batches of two take three batches."""
+        sweep = self.sweep_book().anonymize_due(AGENCY, batch_size=2)
+        assert ErasureSweep(False, 5, 5, 3, (1, 2, 4, 5, 7)) == sweep
+
+    def test_a_sweep_whose_due_customers_fill_one_batch_takes_one(self) -> None:
+        """Five due customers in batches of five take one batch."""
+        sweep = self.sweep_book().anonymize_due(AGENCY, batch_size=5)
+        assert (1, 5) == (sweep.batches, sweep.anonymized)
+
+    def test_a_dry_sweep_pages_through_every_batch(self) -> None:
+        """A dry run in batches of two still finds all five due customers."""
+        sweep = self.sweep_book().anonymize_due(AGENCY, dry_run=True, batch_size=2)
+        assert ((1, 2, 4, 5, 7), 5, 0) == (sweep.customers, sweep.due, sweep.anonymized)
+
+    def test_a_sweep_with_nothing_due_takes_no_batch(self) -> None:
+        """With no due request the sweep changes nothing and reports zeros."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        before = self.snapshot()
+        assert (ErasureSweep(False, 0, 0, 0, ()), before) == (
+            book.anonymize_due(AGENCY),
+            self.snapshot(),
+        )
+
+    def test_a_second_sweep_finds_nothing_left(self) -> None:
+        """After a sweep, the same sweep again anonymizes nobody."""
+        book = self.erasure_book()
+        book.anonymize_due(AGENCY)
+        assert ErasureSweep(False, 0, 0, 0, ()) == book.anonymize_due(AGENCY)
+
+    def test_a_sweep_refuses_an_unnamed_agency(self) -> None:
+        """An empty acting agency is refused; nothing is changed."""
+        book = self.erasure_book()
+        self.assert_refused(InvalidInputError, lambda: book.anonymize_due(""))
+
+    def test_a_sweep_refuses_a_datetime_for_today(self) -> None:
+        """A datetime instead of a date is refused; nothing is changed."""
+        book = self.erasure_book()
+        self.assert_refused(
+            InvalidInputError,
+            lambda: book.anonymize_due(AGENCY, NOW),
+        )
+
+    # -- the sweep's query agrees with the rule function (R9) -----------------------------------
+
+    def swept_and_eligible(
+        self, *bookings: Booking, agency: str = AGENCY, delay: int = 42
+    ) -> tuple[bool, bool]:
+        """Whether the sweep anonymizes customer 1 with ``bookings``, and whether it is eligible.
+
+        Customer 2 (no bookings, no request) stands beside it, so the query has a neighbour.
+        """
+        book = self.book(attrs.evolve(SETTINGS, anonymization_delay_days=delay))
+        book.register_many([_draft(), _draft()])
+        for booking in bookings:
+            book.record_booking(booking)
+        book.request_erasure(1, TODAY)
+        eligible = book.eligibility(1, agency).eligible
+        return 1 in book.anonymize_due(agency).customers, eligible
+
+    def test_the_sweep_and_the_rule_agree_without_bookings(self) -> None:
+        """A customer without bookings is swept and eligible."""
+        assert (True, True) == self.swept_and_eligible()
+
+    def test_the_sweep_and_the_rule_agree_on_another_point_of_sale(self) -> None:
+        """A firm booking of another point of sale keeps the customer out of both."""
+        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1, point_of_sale="AG2"))
+
+    def test_the_sweep_and_the_rule_agree_on_an_external_channel(self) -> None:
+        """A firm booking through an external partner keeps the customer out of both."""
+        booking = _booking("B-1", 1, channel=SalesChannel.external("Booking.com"))
+        assert (False, False) == self.swept_and_eligible(booking)
+
+    def test_the_sweep_and_the_rule_agree_on_a_departure_at_the_cutoff(self) -> None:
+        """A departure exactly 42 days ago lets the customer into both."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=42))
+        assert (True, True) == self.swept_and_eligible(booking)
+
+    def test_the_sweep_and_the_rule_agree_on_a_departure_a_day_after_the_cutoff(self) -> None:
+        """A departure 41 days ago keeps the customer out of both."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=41))
+        assert (False, False) == self.swept_and_eligible(booking)
+
+    def test_the_sweep_and_the_rule_agree_on_a_far_future_departure(self) -> None:
+        """A departure in 2099 keeps the customer out of both."""
+        booking = _booking("B-1", 1, departure=date(2099, 12, 31))
+        assert (False, False) == self.swept_and_eligible(booking)
+
+    def test_the_sweep_and_the_rule_agree_on_the_configured_delay(self) -> None:
+        """With a delay of 28 days, a departure 28 days ago lets the customer into both."""
+        booking = _booking("B-1", 1, departure=TODAY - timedelta(days=28))
+        assert (True, True) == self.swept_and_eligible(booking, delay=28)
+
+    def test_the_sweep_and_the_rule_agree_on_a_delay_of_zero(self) -> None:
+        """With no delay, a departure today lets the customer into both."""
+        booking = _booking("B-1", 1, departure=TODAY)
+        assert (True, True) == self.swept_and_eligible(booking, delay=0)
+
+    def test_the_sweep_and_the_rule_agree_that_offers_never_block(self) -> None:
+        """Offers of another agency, external and recent, let the customer into both."""
+        offers = [
+            _booking("A-1", 1, OFFER, departure=TODAY, point_of_sale="AG2"),
+            _booking("A-2", 1, OFFER, channel=SalesChannel.external("Holidu")),
+        ]
+        assert (True, True) == self.swept_and_eligible(*offers)
+
+    def test_the_sweep_and_the_rule_agree_on_one_blocking_booking_among_good_ones(self) -> None:
+        """An old own booking beside one of another agency keeps the customer out of both."""
+        bookings = [_booking("B-1", 1), _booking("B-2", 1, point_of_sale="AG2")]
+        assert (False, False) == self.swept_and_eligible(*bookings)
+
+    def test_the_sweep_and_the_rule_agree_on_a_point_of_sale_in_another_case(self) -> None:
+        """A point of sale "ag1" is not agency "AG1": the customer is out of both."""
+        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1, point_of_sale="ag1"))
+
+    def test_the_sweep_and_the_rule_agree_on_a_point_of_sale_with_a_trailing_space(self) -> None:
+        """A point of sale "AG1 " is not agency "AG1": the customer is out of both."""
+        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1, point_of_sale="AG1 "))
+
+    def test_the_sweep_and_the_rule_agree_on_an_agency_with_a_trailing_space(self) -> None:
+        """Agency "AG1 " did not sell a booking of "AG1": the customer is out of both."""
+        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1), agency="AG1 ")
+
+    def test_the_sweep_and_the_rule_agree_on_an_agency_no_store_can_hold(self) -> None:
+        """An agency name with a lone surrogate sold nothing: the customer is out of both."""
+        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1), agency="AG\ud800")
+
+    def test_anonymize_succeeds_exactly_when_eligible(self) -> None:
+        """For any bookings, ``anonymize`` and the sweep act exactly when the rule says yes."""
+        book = self.book(SETTINGS)
+        points_of_sale = st.sampled_from([AGENCY, AGENCY, "AG2"])
+
+        @_examples(30)
+        @given(data=st.data(), sweep=st.booleans())
+        def agrees(data: st.DataObject, sweep: bool) -> None:
+            number = book.register(PRIVATE, "Kunde").number
+            drawn = data.draw(
+                st.lists(
+                    cst.bookings(customer=number, point_of_sale=points_of_sale, around=TODAY),
+                    max_size=4,
+                )
+            )
+            for booking in drawn:
+                book.record_booking(
+                    attrs.evolve(booking, reference=f"{number}/{booking.reference}")
+                )
+            book.request_erasure(number, TODAY)
+            eligible = book.eligibility(number, AGENCY).eligible
+            due = book.anonymize_due(AGENCY, dry_run=True).customers
+            if sweep:
+                anonymized = number in book.anonymize_due(AGENCY).customers
+            else:
+                try:
+                    anonymized = not book.anonymize(number, AGENCY).already_anonymized
+                except NotEligibleError:
+                    anonymized = False
+            assert ((number,) if eligible else (), eligible, eligible) == (
+                due,
+                anonymized,
+                book.get(number).is_anonymized,
+            )
+
+        agrees()
 
     # -- exact round trips --------------------------------------------------------------------
 
@@ -2277,3 +3061,185 @@ class StoreContract(abc.ABC):
             self.snapshot(),
             [b.reference for b in book.bookings(2)],
         )
+
+    def test_add_merge_record_gives_running_ids_and_keeps_the_rest(self) -> None:
+        """Records are stored as given under running ids, whatever id they carried."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        given_records = [
+            MergeRecord(0, NOW, 1, (5, 3), 2, {"invoices.customer": 4, "orders.payer": 0}, "u-1"),
+            MergeRecord(99, NOW + timedelta(seconds=1), 4, (2,), 0),
+        ]
+        with self.store.transaction() as tx:
+            stored = [tx.add_merge_record(record) for record in given_records]
+        first = stored[0].id
+        expected = [attrs.evolve(record, id=first + i) for i, record in enumerate(given_records)]
+        with self.store.transaction(write=False) as tx:
+            assert (expected, expected) == (stored, tx.merge_records())
+
+    def test_merge_records_round_trip_exactly(self) -> None:
+        """Order of duplicates, references, actor and an aware time read back equal."""
+        self.insert(*(_customer(n) for n in range(1, 5)))
+        merged_at = datetime(2026, 3, 29, 2, 30, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+        record = MergeRecord(0, merged_at, 2, (4, 1, 3), 7, {"ä.b": 1, "x": 0}, "Zoë ß 👍")
+        with self.store.transaction() as tx:
+            stored = tx.add_merge_record(record)
+        with self.store.transaction(write=False) as tx:
+            assert [attrs.evolve(record, id=stored.id)] == tx.merge_records()
+
+    def test_merge_records_of_a_customer_name_it_as_master_or_duplicate(self) -> None:
+        """merge_records(customer) returns the records naming it, ordered by id."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        with self.store.transaction() as tx:
+            records = [
+                tx.add_merge_record(MergeRecord(0, NOW, master, duplicates, 0))
+                for master, duplicates in ((1, (2,)), (3, (4, 5)), (5, (1,)))
+            ]
+        with self.store.transaction(write=False) as tx:
+            found = [tx.merge_records(n) for n in (1, 2, 4, 5)]
+        assert [
+            [records[0], records[2]],
+            [records[0]],
+            [records[1]],
+            [records[1], records[2]],
+        ] == found
+
+    def test_add_erasure_request_for_an_unknown_customer_is_refused_at_the_port(self) -> None:
+        """add_erasure_request for a customer that is not stored raises CustomerNotFoundError."""
+        self.insert(_customer(1))
+
+        def add() -> None:
+            with self.store.transaction() as tx:
+                tx.add_erasure_request(2, TODAY, NOW)
+
+        self.assert_refused(CustomerNotFoundError, add)
+
+    def test_add_erasure_request_gives_running_ids(self) -> None:
+        """Requests are stored open, under running ids, as given."""
+        self.insert(_customer(1), _customer(2))
+        with self.store.transaction() as tx:
+            first = tx.add_erasure_request(2, TODAY, NOW)
+            second = tx.add_erasure_request(1, date(2024, 2, 29), NOW + timedelta(microseconds=7))
+        expected = [
+            ErasureRequest(first.id, 2, TODAY, NOW),
+            ErasureRequest(first.id + 1, 1, date(2024, 2, 29), NOW + timedelta(microseconds=7)),
+        ]
+        assert (expected, expected) == ([first, second], self.requests())
+
+    def test_erasure_requests_are_open_ones_unless_asked_and_filter_by_customer(self) -> None:
+        """erasure_requests lists open ones by default, all on request, and by customer."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2, 3)]
+            tx.complete_erasure_requests([2], NOW)
+        with self.store.transaction(write=False) as tx:
+            found = [
+                tx.erasure_requests(),
+                tx.erasure_requests(open_only=False),
+                tx.erasure_requests(customers=[2, 3]),
+                tx.erasure_requests(open_only=False, customers=[2]),
+            ]
+        done = attrs.evolve(made[1], completed_at=NOW)
+        assert [[made[0], made[2]], [made[0], done, made[2]], [made[2]], [done]] == found
+
+    def test_complete_erasure_requests_completes_only_open_ones(self) -> None:
+        """Completing twice counts 1, then 0, and keeps the first completion time."""
+        self.insert(_customer(1), _customer(2))
+        later = NOW + timedelta(hours=1)
+        with self.store.transaction() as tx:
+            request = tx.add_erasure_request(1, TODAY, NOW)
+            tx.add_erasure_request(2, TODAY, NOW)
+            counts = [
+                tx.complete_erasure_requests([1], NOW),
+                tx.complete_erasure_requests([1], later),
+            ]
+        with self.store.transaction(write=False) as tx:
+            completed = tx.erasure_requests(open_only=False, customers=[1])
+        assert ([1, 0], [attrs.evolve(request, completed_at=NOW)]) == (counts, completed)
+
+    def test_move_erasure_requests_moves_and_counts(self) -> None:
+        """move_erasure_requests points the sources' requests at the target and counts them."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (2, 3, 1)]
+            moved = tx.move_erasure_requests([2, 3], 1)
+        assert (2, [attrs.evolve(r, customer=1) for r in made]) == (moved, self.requests())
+
+    def test_erasure_port_calls_for_no_customers_do_nothing(self) -> None:
+        """Listing, moving and completing the requests of no customers finds and changes none."""
+        self.insert(_customer(1))
+        with self.store.transaction() as tx:
+            tx.add_erasure_request(1, TODAY, NOW)
+        before = self.snapshot()
+        with self.store.transaction() as tx:
+            results = (
+                tx.erasure_requests(customers=[]),
+                tx.move_erasure_requests([], 1),
+                tx.complete_erasure_requests([], NOW),
+            )
+        assert (([], 0, 0), before) == (results, self.snapshot())
+
+    def test_due_erasures_page_by_number(self) -> None:
+        """due_erasures returns numbers above ``after``, ascending, at most ``limit``."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        with self.store.transaction() as tx:
+            for number in (5, 2, 4, 1, 3):
+                tx.add_erasure_request(number, TODAY, NOW)
+        cutoff = TODAY - timedelta(days=42)
+        with self.store.transaction(write=False) as tx:
+            pages = [tx.due_erasures(AGENCY, cutoff, after, 2) for after in (0, 2, 4, 5)]
+        assert [[1, 2], [3, 4], [5], []] == pages
+
+    def test_due_erasures_leave_out_tombstones_anonymized_and_unrequested(self) -> None:
+        """Only active, not anonymized customers with an open request are due."""
+        self.insert(_customer(1))
+        self.insert(
+            _customer(2, merged_into=1),
+            _customer(3, anonymized_at=NOW),
+            _customer(4),
+            _customer(5),
+        )
+        with self.store.transaction() as tx:
+            for number in (1, 2, 3, 5):
+                tx.add_erasure_request(number, TODAY, NOW)
+            tx.complete_erasure_requests([5], NOW)
+            due = tx.due_erasures(AGENCY, TODAY, 0, 100)
+        assert [1] == due
+
+    def test_due_erasures_apply_the_cutoff_inclusively(self) -> None:
+        """A departure on the cutoff is due, one a day later is not; offers never count."""
+        cutoff = TODAY - timedelta(days=42)
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            tx.put_booking(_booking("B-1", 1, departure=cutoff))
+            tx.put_booking(_booking("B-2", 2, departure=cutoff + timedelta(days=1)))
+            tx.put_booking(
+                _booking(
+                    "A-3",
+                    3,
+                    OFFER,
+                    departure=TODAY,
+                    point_of_sale="AG2",
+                    channel=SalesChannel.external("Holidu"),
+                )
+            )
+            for number in (1, 2, 3):
+                tx.add_erasure_request(number, TODAY, NOW)
+            due = tx.due_erasures(AGENCY, cutoff, 0, 100)
+        assert [1, 3] == due
+
+    def test_a_raising_transaction_leaves_audit_and_requests_unchanged(self) -> None:
+        """Records and requests written, moved or completed in a failed transaction vanish."""
+        book = self.audited_book()
+        before = self.snapshot()
+
+        def write_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.add_merge_record(MergeRecord(0, NOW, 1, (2,), 0))
+                tx.add_erasure_request(3, TODAY, NOW)
+                tx.move_erasure_requests([2], 1)
+                tx.complete_erasure_requests([1], NOW)
+                raise _Abort
+
+        with pytest.raises(_Abort):
+            write_then_fail()
+        assert (before, 1) == (self.snapshot(), len(book.merge_history()))

@@ -1,7 +1,8 @@
 """Everything a store holds, read through the port, as one comparable value.
 
 The contract suite compares a snapshot before and after a refused command ("nothing changed");
-the state machine compares the snapshots of two stores ("both stores agree")::
+the state machine compares the snapshots of two stores ("both stores agree"). The merge audit
+and the erasure requests belong to it, so "nothing changed" covers them too::
 
     before = take_snapshot(store)
     ...  # a command that fails
@@ -12,7 +13,14 @@ from __future__ import annotations
 
 import attrs
 
-from custmodel.model import Booking, Customer, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+)
 from custmodel.storage.ports import CustomerStore
 
 __all__ = ["StoreSnapshot", "peek_next_number", "take_snapshot"]
@@ -31,12 +39,16 @@ class StoreSnapshot:
         customers: Every customer, tombstones included, ordered by number.
         bookings: Every booking of those customers, ordered by reference.
         next_number: The number the next registration would get.
+        merge_records: Every merge record of the audit, ordered by id.
+        erasure_requests: Every erasure request, open and completed, ordered by id.
     """
 
     settings: Settings | None
     customers: tuple[Customer, ...]
     bookings: tuple[Booking, ...]
     next_number: int
+    merge_records: tuple[MergeRecord, ...] = ()
+    erasure_requests: tuple[ErasureRequest, ...] = ()
 
 
 def peek_next_number(store: CustomerStore) -> int:
@@ -56,9 +68,19 @@ def peek_next_number(store: CustomerStore) -> int:
 
 
 def take_snapshot(store: CustomerStore) -> StoreSnapshot:
-    """Read settings, every customer (``Selection(include_merged=True)``) and every booking."""
+    """Read settings, every customer (``Selection(include_merged=True)``), every booking, the
+    merge audit and every erasure request, in one read transaction; then peek the next number."""
     with store.transaction(write=False) as tx:
         settings = tx.get_settings()
         customers = tuple(tx.select(Selection(include_merged=True)))
         bookings = tuple(tx.bookings_of([c.number for c in customers]))
-    return StoreSnapshot(settings, customers, bookings, peek_next_number(store))
+        merge_records = tuple(tx.merge_records())
+        erasure_requests = tuple(tx.erasure_requests(open_only=False))
+    return StoreSnapshot(
+        settings,
+        customers,
+        bookings,
+        peek_next_number(store),
+        merge_records=merge_records,
+        erasure_requests=erasure_requests,
+    )

@@ -4,8 +4,9 @@ It applies the same random operations to two :class:`~custmodel.CustomerBook` ob
 a :class:`~custmodel.storage.memory.MemoryStore` and one over the store under test, on one
 shared clock that advances with every step. After each operation both books must have returned
 equal results or raised the same error class, and after each step both stores must hold exactly
-the same data (settings, every customer with tombstones, every booking, the next number). This is
-the pattern of hypothesis' own ``test_database_agreement.py``.
+the same data (settings, every customer with tombstones, every booking, the next number, the merge
+audit and every erasure request). This is the pattern of hypothesis' own
+``test_database_agreement.py``.
 
 Run it against your own adapter from any test module::
 
@@ -85,6 +86,10 @@ _REFERENCES = (*(f"V-{i}" for i in range(10)), "v-1", "V-1 ")
 _SCHEMES = st.none() | st.sampled_from(["PROV-A", "PROV-B"])
 _FEES = st.none() | st.sampled_from(["FEE-1", "FEE-2"])
 _AGENCIES = st.sampled_from(["AG1", "AG2"])
+#: Who merges: mostly a user id or nobody, rarely an empty name (refused).
+_ACTORS = st.integers(0, 15).flatmap(
+    lambda pick: st.just("") if pick == 0 else st.none() | st.sampled_from(["u-1", "Zoë"])
+)
 _LAST_NAMES = (
     st.sampled_from(
         ["Straße", "STRASSE", "Müller", "Mu\u0308ller", "100% Reisen", "Under_Score", "Back\\Slash"]
@@ -282,12 +287,19 @@ class StoreAgreement(RuleBasedStateMachine):
 
     @initialize(target=customers, settings=agreement_settings(), data=st.data())
     def start(self, settings: Settings, data: st.DataObject) -> MultipleResults[int]:
-        """Start with settings over the vocabularies and a few customers."""
+        """Start with settings over the vocabularies, a few customers and erasure requests of
+        some of them (so that sweeps and merges meet requests from the first step on)."""
         self.both(lambda book: book.configure(settings))
         valid = agreement_drafts(settings, mistakes=False)
         drafts = data.draw(st.lists(valid, min_size=2, max_size=6), label="drafts")
         outcome = self.both(lambda book: [c.number for c in book.register_many(drafts)])
         numbers: list[int] = list(outcome.value) if isinstance(outcome.value, list) else []
+        if numbers:
+            requested = data.draw(
+                st.lists(st.sampled_from(numbers), unique=True), label="requested"
+            )
+            for number in requested:
+                self._request_erasure(number, self.now.date())
         return multiple(*numbers)
 
     @rule(settings=agreement_settings())
@@ -409,16 +421,24 @@ class StoreAgreement(RuleBasedStateMachine):
 
     # -- merge and anonymization --------------------------------------------------------------
 
-    @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
-    def merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
+    @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans(), actor=_ACTORS)
+    def merge(
+        self, data: st.DataObject, fill_blanks: bool, unite_status: bool, actor: str | None
+    ) -> None:
         """Merge duplicates into a master (often refused: twice, itself, merged, anonymized)."""
         master = data.draw(self._numbers(), label="master")
         duplicates = data.draw(self._duplicates(), label="duplicates")
         self.both(
             lambda book: book.merge(
-                master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
+                master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status, actor=actor
             )
         )
+
+    @rule(data=st.data())
+    def merge_history(self, data: st.DataObject) -> None:
+        """Read the merge audit, whole or of one customer."""
+        number = data.draw(st.none() | self._numbers(), label="number")
+        self.both(lambda book: book.merge_history(number))
 
     @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
     def plan_merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
@@ -444,6 +464,36 @@ class StoreAgreement(RuleBasedStateMachine):
         number = data.draw(self._numbers(), label="number")
         today = None if days is None else self.now.date() + timedelta(days=days)
         self.both(lambda book: book.eligibility(number, agency, today))
+
+    # -- erasure requests -----------------------------------------------------------------------
+
+    @rule(data=st.data(), days_ago=st.integers(-1, 400))
+    def request_erasure(self, data: st.DataObject, days_ago: int) -> None:
+        """Record an erasure request (refused for a future day or an unknown customer)."""
+        number = data.draw(self._numbers(), label="number")
+        self._request_erasure(number, self.now.date() - timedelta(days=days_ago))
+
+    def _request_erasure(self, number: int, received_on: date) -> None:
+        self.both(lambda book: book.request_erasure(number, received_on))
+
+    @rule(agency=_AGENCIES, days=st.none() | st.integers(-5, 60), include_done=st.booleans())
+    def erasure_requests(self, agency: str, days: int | None, include_done: bool) -> None:
+        """List the erasure requests with their states."""
+        today = None if days is None else self.now.date() + timedelta(days=days)
+        self.both(lambda book: book.erasure_requests(agency, today, include_done=include_done))
+
+    @rule(
+        agency=_AGENCIES,
+        days=st.none() | st.integers(-5, 60),
+        dry_run=st.booleans(),
+        batch_size=st.sampled_from([1, 2, 500]),
+    )
+    def anonymize_due(self, agency: str, days: int | None, dry_run: bool, batch_size: int) -> None:
+        """Sweep the due erasure requests, dry or for real, in batches."""
+        today = None if days is None else self.now.date() + timedelta(days=days)
+        self.both(
+            lambda book: book.anonymize_due(agency, today, dry_run=dry_run, batch_size=batch_size)
+        )
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -486,13 +536,16 @@ class StoreAgreement(RuleBasedStateMachine):
 
     @invariant()
     def stores_agree(self) -> None:
-        """Both stores hold the same settings, customers, bookings and next number."""
+        """Both stores hold the same settings, customers, bookings, next number, merge audit
+        and erasure requests."""
         expected = take_snapshot(self.reference.store)
         actual = take_snapshot(self.subject.store)
         assert expected.settings == actual.settings
         assert expected.customers == actual.customers
         assert expected.bookings == actual.bookings
         assert expected.next_number == actual.next_number
+        assert expected.merge_records == actual.merge_records
+        assert expected.erasure_requests == actual.erasure_requests
 
 
 def default_agreement_settings() -> hypothesis.settings:

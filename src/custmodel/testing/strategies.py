@@ -15,13 +15,16 @@ letters, because German customer data is full of them.
 
 from __future__ import annotations
 
+import calendar
 import functools
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import attrs
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from custmodel import rules
 from custmodel.model import (
@@ -38,9 +41,14 @@ from custmodel.model import (
     CustomerType,
     EffectiveRules,
     Eligibility,
+    ErasureRequest,
+    ErasureState,
+    ErasureStatus,
+    ErasureSweep,
     KindChange,
     KindSettings,
     MergePlan,
+    MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
@@ -56,6 +64,7 @@ __all__ = [
     "MARKED_FIELDS",
     "anonymization_reports",
     "aware_datetimes",
+    "block_reasons",
     "blockers",
     "booking_kinds",
     "bookings",
@@ -64,19 +73,26 @@ __all__ = [
     "customer_types",
     "customers",
     "customers_with_bookings",
+    "duplicate_groups",
     "effective_rules",
     "eligibilities",
+    "erasure_requests",
+    "erasure_states",
+    "erasure_statuses",
+    "erasure_sweeps",
     "flag_numbers",
     "kind_changes",
     "kind_settings",
     "marked_new_customers",
     "markers",
     "merge_plans",
+    "merge_records",
     "merge_reports",
     "money",
     "money_fields",
     "names",
     "new_customers",
+    "rule_origins",
     "rule_sources",
     "sales_channels",
     "selections",
@@ -303,6 +319,10 @@ def bookings(
     point_of_sale: str | st.SearchStrategy[str] | None = None,
     around: date | None = None,
     reference: str | None = None,
+    kind: BookingKind | None = None,
+    external: bool | None = None,
+    min_departure: date | None = None,
+    max_departure: date | None = None,
 ) -> Booking:
     """Offers and firm bookings, own and external, on several points of sale.
 
@@ -312,22 +332,36 @@ def bookings(
         around: Departures cluster around this day's 42-day boundary (D - 60 .. D + 20), so
             "too recent" and "old enough" both occur; else any day 2000..2040.
         reference: A fixed booking reference, else drawn.
+        kind: Only offers (``BookingKind.OFFER``) or only firm bookings, else both.
+        external: True for external sales partners only, False for own channels only.
+        min_departure: The earliest departure (not with ``around``).
+        max_departure: The latest departure (not with ``around``).
+
+    Raises:
+        InvalidArgument: for ``around`` together with a departure bound.
     """
     if isinstance(point_of_sale, str):
         pos: st.SearchStrategy[str] = st.just(point_of_sale)
     else:
         pos = point_of_sale if point_of_sale is not None else _POINTS_OF_SALE
     if around is not None:
+        if min_departure is not None or max_departure is not None:
+            raise InvalidArgument("pass either around or min_departure/max_departure")
         departure = around + timedelta(days=draw(st.integers(-60, 20)))
     else:
-        departure = draw(st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+        departure = draw(
+            st.dates(min_departure or date(2000, 1, 1), max_departure or date(2040, 12, 31))
+        )
+    channel = draw(sales_channels())
+    if external is not None:
+        channel = attrs.evolve(channel, is_external=external)
     return Booking(
         reference=reference or draw(_REFERENCES),
         customer=customer if customer is not None else draw(st.integers(1, 10_000_000)),
-        kind=draw(booking_kinds),
+        kind=kind if kind is not None else draw(booking_kinds),
         departure=departure,
         point_of_sale=draw(pos),
-        channel=draw(sales_channels()),
+        channel=channel,
         open_amount=draw(money(Decimal("20000.00"))),
     )
 
@@ -364,6 +398,9 @@ def customers_with_bookings(
     max_bookings: int = 4,
     around: date | None = None,
     point_of_sale: str | st.SearchStrategy[str] | None = None,
+    kind: CustomerKind | None = None,
+    min_departure: date | None = None,
+    max_departure: date | None = None,
 ) -> list[tuple[NewCustomer, tuple[Booking, ...]]]:
     """Registration data with the bookings of each customer; references are unique.
 
@@ -377,8 +414,13 @@ def customers_with_bookings(
         max_bookings: Most bookings per customer.
         around: As for :func:`bookings`: departures cluster around this day's 42-day boundary.
         point_of_sale: As for :func:`bookings`.
+        kind: Every customer is of this kind, else drawn for each.
+        min_departure: As for :func:`bookings`.
+        max_departure: As for :func:`bookings`.
     """
-    drafts = draw(st.lists(new_customers(settings=settings), min_size=min_size, max_size=max_size))
+    drafts = draw(
+        st.lists(new_customers(kind=kind, settings=settings), min_size=min_size, max_size=max_size)
+    )
     counts = [draw(st.integers(0, max_bookings)) for _ in drafts]
     references = iter(
         draw(st.lists(_REFERENCES, min_size=sum(counts), max_size=sum(counts), unique=True))
@@ -393,6 +435,8 @@ def customers_with_bookings(
                         point_of_sale=point_of_sale,
                         around=around,
                         reference=next(references),
+                        min_departure=min_departure,
+                        max_departure=max_departure,
                     )
                 )
                 for _ in range(count)
@@ -578,12 +622,319 @@ def merge_plans(draw: st.DrawFn) -> MergePlan:
 
 @st.composite
 def merge_reports(draw: st.DrawFn) -> MergeReport:
-    """What a merge did: the plan, the master afterwards, the bookings moved, when."""
+    """What a merge did: the plan, the master afterwards, the bookings and host references
+    moved, when, and the audit record it wrote, which agrees with all of that."""
     plan = draw(merge_plans())
     master = attrs.evolve(draw(customers(number=plan.master)), merged_into=None, anonymized_at=None)
+    merged_at = draw(aware_datetimes())
+    references_moved = dict(plan.references)
+    record = MergeRecord(
+        id=draw(st.integers(1, 1_000_000)),
+        merged_at=merged_at,
+        master=plan.master,
+        duplicates=plan.duplicates,
+        bookings_moved=len(plan.bookings),
+        references_moved=references_moved,
+        actor=draw(_ACTORS),
+    )
     return MergeReport(
         plan=plan,
         master=master,
         bookings_moved=len(plan.bookings),
-        merged_at=draw(aware_datetimes()),
+        merged_at=merged_at,
+        references_moved=references_moved,
+        record=record,
     )
+
+
+# -- merge audit and erasure requests -----------------------------------------------------------
+
+rule_origins = st.sampled_from(RuleOrigin)
+block_reasons = st.sampled_from(BlockReason)
+erasure_states = st.sampled_from(ErasureState)
+
+#: Who merged: a user id of the host application, or nobody named.
+_ACTORS = st.none() | st.sampled_from(["sachbearbeiter-7", "jack", "Jörg.K", "batch"]) | names()
+
+
+@st.composite
+def merge_records(draw: st.DrawFn, *, master: int | None = None) -> MergeRecord:
+    """Merge audit records: distinct duplicates other than the master, counts, maybe an actor.
+
+    Args:
+        master: The surviving customer's number, else drawn.
+    """
+    chosen = master if master is not None else draw(st.integers(1, 10_000_000))
+    others = st.integers(1, 10_000_000).filter(lambda n: n != chosen)
+    return MergeRecord(
+        id=draw(st.integers(1, 1_000_000)),
+        merged_at=draw(aware_datetimes()),
+        master=chosen,
+        duplicates=tuple(draw(st.lists(others, min_size=1, max_size=4, unique=True))),
+        bookings_moved=draw(st.integers(0, 500)),
+        references_moved=draw(
+            st.dictionaries(
+                st.sampled_from(["invoices.customer_no", "letters.recipient", "crm"]),
+                st.integers(0, 1000),
+            )
+        ),
+        actor=draw(_ACTORS),
+    )
+
+
+@st.composite
+def erasure_requests(
+    draw: st.DrawFn, *, customer: int | None = None, is_open: bool | None = None
+) -> ErasureRequest:
+    """Erasure requests: recorded on or after the day they were received, completed after.
+
+    Args:
+        customer: The customer number, else drawn.
+        is_open: True for open requests only, False for completed ones only, else both.
+    """
+    received_on = draw(st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+    recorded_at = datetime.combine(received_on, datetime.min.time(), tzinfo=UTC) + draw(
+        st.timedeltas(timedelta(0), timedelta(days=30))
+    )
+    completed = draw(st.booleans()) if is_open is None else not is_open
+    completed_at = (
+        recorded_at + draw(st.timedeltas(timedelta(0), timedelta(days=400))) if completed else None
+    )
+    return ErasureRequest(
+        id=draw(st.integers(1, 1_000_000)),
+        customer=customer if customer is not None else draw(st.integers(1, 10_000_000)),
+        received_on=received_on,
+        recorded_at=recorded_at,
+        completed_at=completed_at,
+    )
+
+
+def _one_month_after(day: date) -> date:
+    """The same day a month later, or that month's last day: the GDPR's answer deadline."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@st.composite
+def _ineligibilities(draw: st.DrawFn, *, only_time: bool) -> Eligibility:
+    """Not eligible: with ``only_time`` every blocker is TOO_RECENT (so there is an
+    ``eligible_from``), else at least one blocker has another reason (so there is none)."""
+    references = sorted(draw(st.lists(_REFERENCES, min_size=1, max_size=4, unique=True)))
+    if only_time:
+        days = st.dates(date(2000, 1, 1), date(2040, 12, 31))
+        found = tuple(Blocker(r, (BlockReason.TOO_RECENT,), draw(days)) for r in references)
+        eligible_from = max(b.allowed_from for b in found if b.allowed_from)
+        return Eligibility(eligible=False, blockers=found, eligible_from=eligible_from)
+    found = tuple(draw(blockers(reference=r)) for r in references)
+    if all(b.reasons == (BlockReason.TOO_RECENT,) for b in found):
+        first = found[0]
+        reason = draw(
+            st.sampled_from([BlockReason.NOT_POINT_OF_SALE, BlockReason.EXTERNAL_CHANNEL])
+        )
+        found = (attrs.evolve(first, reasons=(reason, BlockReason.TOO_RECENT)), *found[1:])
+    return Eligibility(eligible=False, blockers=found)
+
+
+@st.composite
+def erasure_statuses(draw: st.DrawFn, *, state: ErasureState | None = None) -> ErasureStatus:
+    """An erasure request with its state, as ``CustomerBook.erasure_requests`` reports it.
+
+    DONE requests are completed; DUE ones are eligible and due on the day asked; WAITING ones
+    are blocked by time only and due from their eligibility's first day; BLOCKED ones are
+    blocked by something time does not heal. ``answer_by`` is one month after receipt.
+
+    Args:
+        state: Only this state, else drawn.
+    """
+    chosen = draw(erasure_states) if state is None else state
+    request = draw(erasure_requests(is_open=chosen is not ErasureState.DONE))
+    due_on = None
+    if chosen is ErasureState.DONE:
+        eligibility = draw(eligibilities())
+    elif chosen is ErasureState.DUE:
+        eligibility = Eligibility(eligible=True)
+        due_on = request.received_on + timedelta(days=draw(st.integers(0, 400)))
+    elif chosen is ErasureState.WAITING:
+        eligibility = draw(_ineligibilities(only_time=True))
+        due_on = eligibility.eligible_from
+    else:
+        eligibility = draw(_ineligibilities(only_time=False))
+    return ErasureStatus(
+        request=request,
+        state=chosen,
+        due_on=due_on,
+        answer_by=_one_month_after(request.received_on),
+        eligibility=eligibility,
+    )
+
+
+@st.composite
+def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSweep:
+    """What a sweep over the due requests did: distinct ascending customers, at most one
+    batch per due customer, and no anonymization on a dry run.
+
+    Args:
+        dry_run: Only dry runs (True) or only real sweeps (False), else both.
+    """
+    dry = draw(st.booleans()) if dry_run is None else dry_run
+    due = tuple(sorted(draw(st.sets(st.integers(1, 10_000_000), max_size=12))))
+    return ErasureSweep(
+        dry_run=dry,
+        due=len(due),
+        anonymized=0 if dry else draw(st.integers(0, len(due))),
+        batches=draw(st.integers(1, len(due))) if due else 0,
+        customers=due,
+    )
+
+
+# -- duplicate groups: one party, written several ways ------------------------------------------
+
+# Each tuple holds spellings of one name that a German back office really sees: umlauts spelt
+# out or not, ß or ss (and the capital ẞ), capitals, a decomposed umlaut from a Mac, variants
+# that sound alike. Kölner Phonetik gives every spelling of a tuple the same code.
+_LAST_NAMES: tuple[tuple[str, ...], ...] = (
+    ("Müller", "Mueller", "MÜLLER", "MUELLER", "Mu\u0308ller", "Muller"),
+    ("Meier", "Meyer", "Mayer", "Maier", "MEIER"),
+    ("Schmidt", "Schmitt", "Schmid", "SCHMIDT"),
+    ("Weiß", "Weiss", "WEISS", "WEIẞ"),
+    ("Groß", "Gross", "GROSS"),
+    ("Schäfer", "Schaefer", "SCHÄFER"),
+    ("Köhler", "Koehler", "KÖHLER"),
+    ("Strauß", "Strauss", "STRAUSS"),
+    ("Hoffmann", "Hofmann", "HOFFMANN"),
+    ("Becker", "Bäcker", "Baecker"),
+    ("Krüger", "Krueger", "KRÜGER"),
+    ("Schulze", "Schultze", "Schulz"),
+    ("Müller-Lüdenscheidt", "Mueller-Luedenscheidt", "MÜLLER-LÜDENSCHEIDT"),
+    ("von der Heide", "Von der Heide", "von der Heyde"),
+)
+# Given names with their spellings, a salutation each; titles are added now and then.
+_FIRST_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Herr", ("Jürgen", "Juergen", "JÜRGEN")),
+    ("Herr", ("Hans-Peter", "Hans Peter", "Hans-peter")),
+    ("Herr", ("Jörg", "Joerg", "JÖRG")),
+    ("Herr", ("Günther", "Guenther")),
+    ("Herr", ("Björn", "Bjoern")),
+    ("Frau", ("Käthe", "Kaethe")),
+    ("Frau", ("Bärbel", "Baerbel", "BÄRBEL")),
+    ("Frau", ("Anna", "ANNA")),
+    ("Frau", ("Sigrid", "ẞigrid")),
+)
+_TITLES = ("Dr. ", "Prof. Dr. ", "Dipl.-Ing. ")
+_COMPANIES: tuple[tuple[str, ...], ...] = (
+    ("Reisebüro Sonnenschein", "Reisebuero Sonnenschein", "REISEBÜRO SONNENSCHEIN"),
+    ("Fernweh Touristik", "FERNWEH TOURISTIK", "Fernweh-Touristik"),
+    ("Weltenbummler Reisen", "Weltenbummler-Reisen", "WELTENBUMMLER REISEN"),
+    ("Südsee Reisedienst", "Suedsee Reisedienst", "Südsee-Reisedienst"),
+    ("Straßburger Busreisen", "Strassburger Busreisen", "STRASSBURGER BUSREISEN"),
+)
+_LEGAL_FORMS = (" GmbH", " GmbH & Co. KG", " KG", " AG", " e.K.", " e. K.")
+# Postal code, spellings of the town, spellings of a street.
+_PLACES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("80331", ("München", "Muenchen", "MÜNCHEN"), ("Schloßstraße", "Schlossstr.", "Schloßstr.")),
+    ("50667", ("Köln", "Koeln", "KÖLN"), ("Hauptstraße", "Hauptstr.", "Hauptstrasse")),
+    ("40213", ("Düsseldorf", "Duesseldorf"), ("Königsallee", "Koenigsallee", "Kö")),
+    ("90402", ("Nürnberg", "Nuernberg"), ("Lindenstraße", "Lindenstr.", "Lindenstrasse")),
+    ("02826", ("Görlitz", "Goerlitz"), ("Straßburgplatz", "Strassburgplatz")),
+)
+_AREA_CODES = ("30", "40", "89", "221", "911", "3581")
+_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", " ": "", "-": ""})
+
+
+def _mail_local(*parts: str) -> str:
+    return ".".join(unicodedata.normalize("NFC", p).casefold().translate(_ASCII) for p in parts)
+
+
+@st.composite
+def _phone_spellings(draw: st.DrawFn) -> tuple[str, ...]:
+    """One German phone number as people write it: +49, a leading 0, a slash."""
+    area = draw(st.sampled_from(_AREA_CODES))
+    line = draw(st.from_regex(rf"[1-9][0-9]{{{8 - len(area)},7}}", fullmatch=True))
+    return (f"+49 {area} {line}", f"0{area} {line}", f"0{area}/{line}", f"+49{area}{line}")
+
+
+@st.composite
+def duplicate_groups(
+    draw: st.DrawFn,
+    *,
+    kind: CustomerKind | None = None,
+    settings: Settings | None = None,
+    min_size: int = 2,
+    max_size: int = 4,
+) -> tuple[NewCustomer, ...]:
+    """Registration data of one party entered several times, spelt as people spell it.
+
+    Persons (private customers, prospects) vary between Müller/Mueller/MÜLLER, Meier/Mayer/
+    Meyer, ß/ss, with and without "Dr."; companies (corporate customers, travel agencies)
+    between "GmbH" and no legal form, "Reisebüro"/"Reisebuero", capitals. Every member shares
+    the party's birth date, postal code, e-mail address and phone number or leaves it blank,
+    with the e-mail in other capitals and the phone written another way, and town and street
+    in other spellings. So each group is one party that
+    :func:`custmodel.dedupe.find_duplicate_groups` finds as one group; two groups drawn
+    separately may be the same party too.
+
+    Args:
+        kind: The kind of every member (and so person or company), else drawn.
+        settings: Categories and flags fit these settings (drawn for each member).
+        min_size: Fewest members (at least 2).
+        max_size: Most members.
+
+    Raises:
+        InvalidArgument: for ``min_size`` below 2 or above ``max_size``.
+    """
+    if min_size < 2 or max_size < min_size:
+        raise InvalidArgument("a duplicate group has 2 <= min_size <= max_size members")
+    chosen = draw(customer_kinds) if kind is None else kind
+    ks = (settings or Settings()).kind(chosen)
+    size = draw(st.integers(min_size, max_size))
+    postal_code, towns, streets = draw(st.sampled_from(_PLACES))
+    house = draw(st.integers(1, 120))
+    phones = draw(_phone_spellings())
+    if chosen in (CustomerKind.PRIVATE, CustomerKind.PROSPECT):
+        last_names = draw(st.sampled_from(_LAST_NAMES))
+        salutation, first_names = draw(st.sampled_from(_FIRST_NAMES))
+        title = draw(st.sampled_from(_TITLES))
+        birth_date = draw(st.dates(date(1930, 1, 1), date(2008, 12, 31)))
+        email = f"{_mail_local(first_names[0], last_names[0])}@web.example"
+        salutations: tuple[str, ...] = (salutation, f"{salutation} {title.strip()}", "")
+        company = ""
+    else:
+        last_names = draw(st.sampled_from(_COMPANIES))
+        legal_form = draw(st.sampled_from(_LEGAL_FORMS))
+        last_names = tuple(name + form for name in last_names for form in ("", legal_form))
+        first_names, title = ("",), ""
+        birth_date = None
+        email = f"info@{_mail_local(last_names[0])}.example"
+        salutations = ("Firma", "")
+        company = last_names[0]
+
+    def member() -> NewCustomer:
+        last_name = draw(st.sampled_from(last_names))
+        first_name = draw(st.sampled_from(first_names))
+        if first_name and draw(st.integers(0, 4)) == 0:
+            first_name = title + first_name
+        address = draw(st.booleans())
+        return NewCustomer(
+            kind=chosen,
+            last_name=last_name,
+            customer_type=draw(customer_types),
+            first_name=first_name,
+            salutation=draw(st.sampled_from(salutations)),
+            company=draw(st.sampled_from([company, last_name if company else ""])),
+            street=f"{draw(st.sampled_from(streets))} {house}" if address else "",
+            postal_code=postal_code if address else "",
+            city=draw(st.sampled_from(towns)) if address else "",
+            country=draw(st.sampled_from(["", "DE", "Deutschland"])),
+            email=draw(st.sampled_from(["", email, email.upper(), email.capitalize()])),
+            phone=draw(st.sampled_from(("", *phones))),
+            birth_date=draw(st.sampled_from([birth_date, None])),
+            code1=draw(st.sampled_from(["", f"K-{house}"]) | texts(max_size=12)),
+            code2=draw(texts(max_size=12)),
+            notes=draw(_NOTES),
+            category=draw(_category_of(ks.categories)) if ks.categories else None,
+            status=draw(status_flags(ks)),
+            commission_scheme=draw(_COMMISSION_SCHEMES),
+            fee_schedule=draw(_FEE_SCHEDULES),
+        )
+
+    return tuple(member() for _ in range(size))

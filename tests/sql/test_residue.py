@@ -1,0 +1,199 @@
+"""After anonymization no personal data survives in the database's files or columns (R9).
+
+Markers (unique, non-ASCII text) are planted in every personal text field of a customer and of
+two duplicates merged into it; the customer's erasure request is recorded and the customer
+anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for byte, and
+on the servers every column of every custmodel table, for each marker in every form a column
+could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
+
+``category`` gets no marker: its value comes from the kind's configured list, which stays in the
+settings by design; ``birth_date`` gets an unusual date, searched for as stored (ISO text).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from custmodel import PERSONAL_FIELDS, CustomerBook, CustomerKind, Settings
+from custmodel.storage import _sqlschema as schema
+from custmodel.storage.sql import SqlStore
+
+#: Personal fields that hold free text; category and the non-text fields are handled apart.
+TEXT_FIELDS = tuple(f for f in PERSONAL_FIELDS if f not in ("birth_date", "status", "category"))
+BIRTH_DATE = date(1903, 7, 29)
+AGENCY = "AG1"
+NOW = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+RECEIVED = date(2024, 2, 20)
+#: Letters markers are drawn from: German umlauts and ß, accents, a tilde, other scripts.
+LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéñÉÑçÅøłŽπΣжЯ"
+#: The parties that get markers: the customer who is anonymized and its two duplicates.
+PARTIES = ("master", "first duplicate", "second duplicate")
+
+
+def _forms(text: str) -> set[str]:
+    """Return every form a stored column could hold ``text`` in."""
+    forms = {text}
+    for form in ("NFC", "NFD"):
+        normal = unicodedata.normalize(form, text)
+        forms |= {normal, normal.casefold(), normal.lower(), normal.upper()}
+    return forms
+
+
+def _needles(markers: list[str]) -> set[bytes]:
+    """Return the UTF-8 bytes of every form of every marker, and of the birth date."""
+    needles = {form.encode("utf-8") for marker in markers for form in _forms(marker)}
+    return needles | {BIRTH_DATE.isoformat().encode("ascii")}
+
+
+@st.composite
+def marker_sets(draw: st.DrawFn) -> dict[str, dict[str, str]]:
+    """Draw one marker per party and personal text field, each unique by its prefix."""
+    body = st.text(alphabet=LETTERS, min_size=12, max_size=20)
+    markers: dict[str, dict[str, str]] = {}
+    for p, party in enumerate(PARTIES):
+        markers[party] = {field: f"Ж{p}{f:02d}{draw(body)}" for f, field in enumerate(TEXT_FIELDS)}
+    return markers
+
+
+def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str]]) -> int:
+    """Register the marked parties, merge, record an erasure request, anonymize; return
+    the master's number."""
+    book = CustomerBook(store, Settings(), clock=lambda: NOW)
+    numbers = []
+    for party in PARTIES:
+        fields = dict(markers[party])
+        last_name = fields.pop("last_name")
+        registered = book.register(CustomerKind.PRIVATE, last_name, birth_date=BIRTH_DATE, **fields)
+        numbers.append(registered.number)
+    master, *duplicates = numbers
+    book.merge(master, duplicates, fill_blanks=True)
+    book.request_erasure(master, RECEIVED)
+    book.anonymize(master, AGENCY, NOW.date())
+    return master
+
+
+def _found_in_files(database: Path, needles: set[bytes]) -> dict[str, list[bytes]]:
+    """Return, per file of the database (main, -wal, -shm) that exists, the needles in it."""
+    found: dict[str, list[bytes]] = {}
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{database}{suffix}")
+        if path.exists():
+            content = path.read_bytes()
+            found[path.name] = sorted(n for n in needles if n in content)
+    return found
+
+
+def _column_texts(store: SqlStore) -> Iterator[str]:
+    """Yield every value of every column of every custmodel table, as text."""
+    with store.engine.connect() as connection:
+        for table in schema.metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                yield from (str(value) for value in row if value is not None)
+
+
+def _logged_markers(records: list[logging.LogRecord], markers: list[str]) -> list[str]:
+    """Return the markers that appear in the messages of ``records``."""
+    messages = [r.getMessage() for r in records if r.name.startswith("custmodel")]
+    return [m for m in markers if any(form in msg for msg in messages for form in _forms(m))]
+
+
+def _all(markers: dict[str, dict[str, str]]) -> list[str]:
+    return [marker for party in markers.values() for marker in party.values()]
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(markers=marker_sets())
+def test_no_marker_survives_in_the_sqlite_files(
+    markers: dict[str, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """No byte of the SQLite file, its -wal or its -shm holds a marker in any form, neither
+    while the store is still open (the log was purged) nor after it was closed."""
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="custmodel")
+    needles = _needles(_all(markers))
+    with tempfile.TemporaryDirectory() as directory:
+        database = Path(directory) / "residue.sqlite"
+        store = SqlStore.from_url(f"sqlite:///{database}")
+        _plant_merge_and_anonymize(store, markers)
+        while_open = _found_in_files(database, needles)
+        store.close()
+        after_close = _found_in_files(database, needles)
+
+    assert {"residue.sqlite": [], "residue.sqlite-wal": [], "residue.sqlite-shm": []} == while_open
+    assert {name: [] for name in after_close} == after_close
+    assert "residue.sqlite" in after_close
+    assert [] == _logged_markers(caplog.records, _all(markers))
+    assert any(r.name.startswith("custmodel") for r in caplog.records)
+
+
+def test_the_file_search_finds_a_marker_that_is_still_stored(tmp_path: Path) -> None:
+    """The byte search works: a registered, not anonymized customer's marker is found."""
+    database = tmp_path / "control.sqlite"
+    store = SqlStore.from_url(f"sqlite:///{database}")
+    marker = "Ж00Straßenbahnäöüéñ"
+    CustomerBook(store, Settings(), clock=lambda: NOW).register(CustomerKind.PRIVATE, marker)
+    store.close()
+
+    found = _found_in_files(database, _needles([marker]))
+
+    assert marker.encode("utf-8") in found["control.sqlite"]
+    assert marker.casefold().encode("utf-8") in found["control.sqlite"]
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("postgres_url", marks=pytest.mark.server),
+        pytest.param("mariadb_url", marks=pytest.mark.server),
+    ]
+)
+def server_store(request: pytest.FixtureRequest) -> Iterator[Callable[[], SqlStore]]:
+    """Opens a store on an emptied server database (PostgreSQL, MariaDB) for each example."""
+    opened: list[SqlStore] = []
+
+    def open_store() -> SqlStore:
+        store = SqlStore.from_url(request.getfixturevalue(request.param))
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(markers=marker_sets())
+def test_no_marker_survives_in_any_column_on_a_server(
+    markers: dict[str, dict[str, str]],
+    server_store: Callable[[], SqlStore],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No column of any custmodel table on PostgreSQL or MariaDB holds a marker in any form."""
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="custmodel")
+    store = server_store()
+    _plant_merge_and_anonymize(store, markers)
+    needles = {n.decode("utf-8") for n in _needles(_all(markers))}
+
+    texts = list(_column_texts(store))
+
+    assert [] == [n for n in sorted(needles) if any(n in text for text in texts)]
+    assert [] == _logged_markers(caplog.records, _all(markers))
+    assert any(r.name.startswith("custmodel") for r in caplog.records)
