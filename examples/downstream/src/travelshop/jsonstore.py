@@ -1,0 +1,407 @@
+"""A customer store in one JSON file: an adapter of custmodel's storage port, written outside it.
+
+The whole store lives in memory. Each transaction works on a copy of it; when the transaction
+ends without an error and has changed something, the copy is written to the file (a temporary
+file that then replaces the old one, so the file is always complete) and becomes the store's
+state. A transaction that raises, or whose file cannot be written, leaves store and file as they
+were. Opening a store reads the file it names, if there is one.
+
+A toy for small data: every write rewrites the whole file, nothing is synced to disk, and only
+one process may use a file at a time (threads of that process are serialized by a lock).
+custmodel's contract suite and state machine prove that it behaves like custmodel's own stores;
+see the tests beside this project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from custmodel.errors import (
+    ConcurrentUpdateError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidInputError,
+    StoreError,
+)
+from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.serialization import make_converter
+from custmodel.storage import StoreTransaction
+
+if TYPE_CHECKING:
+    from cattrs.preconf.json import JsonConverter
+
+__all__ = ["JsonFileStore"]
+
+#: The version of the file layout, written into every file.
+FORMAT = 1
+
+
+@attrs.define
+class _State:
+    """Everything a store holds."""
+
+    settings: Settings | None = None
+    last_number: int = 0
+    customers: dict[int, Customer] = attrs.Factory(dict)
+    bookings: dict[str, Booking] = attrs.Factory(dict)
+    merge_records: list[MergeRecord] = attrs.Factory(list)
+    erasure_requests: dict[int, ErasureRequest] = attrs.Factory(dict)
+
+    def copy(self) -> _State:
+        """A copy a transaction may change (the domain objects are immutable and shared)."""
+        return _State(
+            self.settings,
+            self.last_number,
+            dict(self.customers),
+            dict(self.bookings),
+            list(self.merge_records),
+            dict(self.erasure_requests),
+        )
+
+
+class _JsonFileTransaction:
+    """A transaction on a :class:`JsonFileStore`: the port's methods on a copy of the state."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.changed = False
+
+    def _require(self, number: int) -> None:
+        """Refuse a reference to a customer that is not stored, as a foreign key would."""
+        if number not in self.state.customers:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+
+    def _account_holders(self) -> dict[int, int]:
+        return {c.debtor_account: c.number for c in self.state.customers.values()}
+
+    # -- settings and numbering ---------------------------------------------------------------
+
+    def get_settings(self) -> Settings | None:
+        return self.state.settings
+
+    def put_settings(self, settings: Settings) -> None:
+        self.state.settings = settings
+        self.changed = True
+
+    def allocate_numbers(self, count: int = 1) -> int:
+        if count < 1:
+            raise InvalidInputError("allocate at least one customer number")
+        first = self.state.last_number + 1
+        self.state.last_number += count
+        self.changed = True
+        return first
+
+    # -- customers ------------------------------------------------------------------------------
+
+    def insert_customers(self, customers: Sequence[Customer]) -> None:
+        holders = self._account_holders()
+        numbers: set[int] = set()
+        accounts: set[int] = set()
+        for customer in customers:
+            if customer.number in self.state.customers or customer.number in numbers:
+                raise InvalidInputError(f"customer number {customer.number} is taken")
+            if customer.debtor_account in holders or customer.debtor_account in accounts:
+                raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
+            numbers.add(customer.number)
+            accounts.add(customer.debtor_account)
+        for customer in customers:
+            self.state.customers[customer.number] = customer
+        self.changed = True
+
+    def get_customer(self, number: int) -> Customer | None:
+        return self.state.customers.get(number)
+
+    def get_customers(self, numbers: Collection[int]) -> dict[int, Customer]:
+        found = (self.state.customers.get(n) for n in numbers)
+        return {c.number: c for c in found if c is not None}
+
+    def customer_by_debtor_account(self, account: int) -> Customer | None:
+        number = self._account_holders().get(account)
+        return None if number is None else self.state.customers[number]
+
+    def debtor_accounts_taken(self, accounts: Collection[int]) -> set[int]:
+        holders = self._account_holders()
+        return {a for a in accounts if a in holders}
+
+    def update_customers(self, customers: Sequence[Customer]) -> list[Customer]:
+        holders = self._account_holders()
+        claimed: dict[int, int] = {}
+        for customer in customers:
+            stored = self.state.customers.get(customer.number)
+            if stored is None:
+                raise CustomerNotFoundError(
+                    f"customer {customer.number} not found", number=customer.number
+                )
+            if stored.version != customer.version:
+                raise ConcurrentUpdateError(customer.number, customer.version, stored.version)
+            # Taken: held by another stored customer, or claimed by another one of this batch.
+            holder = holders.get(customer.debtor_account, customer.number)
+            claimant = claimed.setdefault(customer.debtor_account, customer.number)
+            if customer.number != holder or customer.number != claimant:
+                raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
+        stored_now = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        for customer in stored_now:
+            self.state.customers[customer.number] = customer
+        self.changed = True
+        return stored_now
+
+    def find_by_code1(self, code1: str) -> list[Customer]:
+        return [c for c in self._by_number() if c.code1 == code1 and c.is_active]
+
+    def _by_number(self) -> list[Customer]:
+        return [self.state.customers[n] for n in sorted(self.state.customers)]
+
+    def select(self, selection: Selection) -> list[Customer]:
+        return [c for c in self._by_number() if selection.matches(c)]
+
+    def count(self, selection: Selection) -> int:
+        return len(self.select(selection))
+
+    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+        changed = []
+        for customer in self.select(selection):
+            status = customer.status.with_flag(flag) if on else customer.status.without_flag(flag)
+            if status != customer.status:
+                changed.append(
+                    attrs.evolve(
+                        customer, status=status, updated_at=now, version=customer.version + 1
+                    )
+                )
+        for customer in changed:
+            self.state.customers[customer.number] = customer
+        self.changed = self.changed or bool(changed)
+        return len(changed)
+
+    def kinds_in(self, selection: Selection) -> set[str]:
+        return {c.kind.value for c in self.select(selection)}
+
+    # -- bookings -------------------------------------------------------------------------------
+
+    def get_booking(self, reference: str) -> Booking | None:
+        return self.state.bookings.get(reference)
+
+    def put_booking(self, booking: Booking) -> None:
+        self._require(booking.customer)
+        self.state.bookings[booking.reference] = booking
+        self.changed = True
+
+    def bookings_of(self, customers: Collection[int]) -> list[Booking]:
+        wanted = set(customers)
+        found = (b for b in self.state.bookings.values() if b.customer in wanted)
+        return sorted(found, key=lambda b: b.reference)
+
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
+        moving = self.bookings_of(from_customers)
+        for booking in moving:
+            self.state.bookings[booking.reference] = attrs.evolve(booking, customer=to_customer)
+        self.changed = True
+        return len(moving)
+
+    # -- host references: this store knows of no other tables ---------------------------------
+
+    def reference_counts(self, customers: Collection[int]) -> dict[str, int]:
+        return {}
+
+    def move_references(self, from_customers: Collection[int], to_customer: int) -> dict[str, int]:
+        return {}
+
+    def unregistered_references(self) -> list[str]:
+        return []
+
+    # -- merge audit ----------------------------------------------------------------------------
+
+    def add_merge_record(self, record: MergeRecord) -> MergeRecord:
+        stored = attrs.evolve(record, id=len(self.state.merge_records) + 1)
+        self.state.merge_records.append(stored)
+        self.changed = True
+        return stored
+
+    def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
+        return [
+            r
+            for r in self.state.merge_records
+            if customer is None or customer == r.master or customer in r.duplicates
+        ]
+
+    # -- erasure requests -----------------------------------------------------------------------
+
+    def add_erasure_request(
+        self, customer: int, received_on: date, recorded_at: datetime
+    ) -> ErasureRequest:
+        self._require(customer)
+        request = ErasureRequest(
+            id=max(self.state.erasure_requests, default=0) + 1,
+            customer=customer,
+            received_on=received_on,
+            recorded_at=recorded_at,
+        )
+        self.state.erasure_requests[request.id] = request
+        self.changed = True
+        return request
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        wanted = None if customers is None else set(customers)
+        return [
+            r
+            for _, r in sorted(self.state.erasure_requests.items())
+            if (not open_only or r.is_open) and (wanted is None or r.customer in wanted)
+        ]
+
+    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
+        moving = self.erasure_requests(open_only=False, customers=from_customers)
+        for request in moving:
+            self.state.erasure_requests[request.id] = attrs.evolve(request, customer=to_customer)
+        self.changed = True
+        return len(moving)
+
+    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
+        completing = self.erasure_requests(open_only=True, customers=customers)
+        for request in completing:
+            self.state.erasure_requests[request.id] = attrs.evolve(request, completed_at=when)
+        self.changed = True
+        return len(completing)
+
+    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+        requested = sorted({r.customer for r in self.state.erasure_requests.values() if r.is_open})
+        due: list[int] = []
+        for number in requested:
+            if number <= after:
+                continue
+            customer = self.state.customers[number]
+            if not customer.is_active or customer.is_anonymized:
+                continue
+            if all(
+                b.point_of_sale == acting_agency
+                and not b.channel.is_external
+                and b.departure <= cutoff
+                for b in self.bookings_of([number])
+                if b.is_firm
+            ):
+                due.append(number)
+                if len(due) == limit:
+                    break
+        return due
+
+
+class JsonFileStore:
+    """A customer store kept in the JSON file ``path`` (see the module docstring).
+
+    Example:
+        >>> from custmodel import CustomerBook
+        >>> book = CustomerBook(JsonFileStore("customers.json"))  # doctest: +SKIP
+
+    Args:
+        path: The file; it is created by the first write.
+        converter: The converter between custmodel's objects and JSON, from
+            :func:`custmodel.serialization.make_converter`; a new one by default. Stores that
+            are opened often can share one: a converter compiles its code on first use.
+
+    Raises:
+        StoreError: when the file exists but is no customer file of this store.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, converter: JsonConverter | None = None
+    ) -> None:
+        self.path = Path(path)
+        self._converter = converter or make_converter()
+        self._lock = threading.RLock()
+        self._closed = False
+        self._state = self._load()
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        """Open a transaction; it is written to the file when the block ends without an error.
+
+        Raises:
+            StoreError: when the store is closed, or the file cannot be written (then nothing
+                of the transaction is kept).
+        """
+        del write  # every transaction works on a copy; only changes are written
+        with self._lock:
+            if self._closed:
+                raise StoreError("the JSON file store is closed")
+            tx = _JsonFileTransaction(self._state.copy())
+            yield tx
+            if tx.changed:
+                self._save(tx.state)
+                self._state = tx.state
+
+    def purge(self) -> None:
+        """Nothing to purge: every write replaces the whole file, no old version stays in it."""
+
+    def close(self) -> None:
+        """Make the store unusable; the file stays."""
+        with self._lock:
+            self._closed = True
+
+    def __repr__(self) -> str:
+        return f"JsonFileStore({self.path.name!r}, {len(self._state.customers)} customers)"
+
+    # -- the file -------------------------------------------------------------------------------
+
+    def _load(self) -> _State:
+        if not self.path.exists():
+            return _State()
+        conv = self._converter
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                raise StoreError(f"{self.path.name} is not a customer file of format {FORMAT}")
+            customers = conv.structure(data["customers"], list[Customer])
+            bookings = conv.structure(data["bookings"], list[Booking])
+            requests = conv.structure(data["erasure_requests"], list[ErasureRequest])
+            return _State(
+                settings=conv.structure(data["settings"], Settings | None),  # type: ignore[arg-type]
+                last_number=int(data["last_number"]),
+                customers={c.number: c for c in customers},
+                bookings={b.reference: b for b in bookings},
+                merge_records=conv.structure(data["merge_records"], list[MergeRecord]),
+                erasure_requests={r.id: r for r in requests},
+            )
+        except StoreError:
+            raise
+        except Exception as error:  # unreadable JSON, a missing key, a value custmodel refuses
+            raise StoreError(f"{self.path.name} is not a readable customer file") from error
+
+    def _save(self, state: _State) -> None:
+        conv = self._converter
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "settings": conv.unstructure(state.settings),
+            "last_number": state.last_number,
+            "customers": conv.unstructure([state.customers[n] for n in sorted(state.customers)]),
+            "bookings": conv.unstructure([state.bookings[r] for r in sorted(state.bookings)]),
+            "merge_records": conv.unstructure(state.merge_records),
+            "erasure_requests": conv.unstructure(
+                [state.erasure_requests[i] for i in sorted(state.erasure_requests)]
+            ),
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        try:
+            fd, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+            )
+        except OSError as error:
+            raise StoreError(f"cannot write {self.path.name}: {error.strerror}") from error
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise StoreError(f"cannot write {self.path.name}: {error.strerror}") from error

@@ -1,0 +1,91 @@
+"""Teach hypothesis custmodel's types, so ``st.from_type(Customer)`` works without an import.
+
+custmodel declares this hook under hypothesis' ``hypothesis`` entry point group, and hypothesis
+calls every such hook when it is imported. With ``custmodel[testing]`` installed,
+``st.from_type(T)`` (and ``@given`` with type annotations, and ``st.builds`` filling in fields)
+draws every public attrs class and enum ``T`` of custmodel from
+:mod:`custmodel.testing.strategies`: valid by construction, every field generated.
+
+The hook stays thin: it registers one resolver per type, and the strategies module is imported
+only when a resolver first runs. Importing hypothesis therefore does not import the strategies,
+and when the strategies module is what imports hypothesis first, the hook does not import it
+back half-initialized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+__all__: list[str] = []
+
+#: Public type (by name in :mod:`custmodel.model`) -> how to get its strategy from the
+#: strategies module ``cst``.
+_STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
+    "AnonymizationReport": lambda cst: cst.anonymization_reports(),
+    "BlockReason": lambda cst: cst.block_reasons,
+    "Blocker": lambda cst: cst.blockers(),
+    "Booking": lambda cst: cst.bookings(),
+    "BookingKind": lambda cst: cst.booking_kinds,
+    "BookingRecorded": lambda cst: cst.bookings_recorded(),
+    # Under drawn settings, so that categories and status flags occur.
+    "Customer": lambda cst: cst.settings().flatmap(lambda s: cst.customers(settings=s)),
+    "CustomerKind": lambda cst: cst.customer_kinds,
+    "CustomerType": lambda cst: cst.customer_types,
+    "EffectiveRules": lambda cst: cst.effective_rules(),
+    "Eligibility": lambda cst: cst.eligibilities(),
+    "ErasureRequest": lambda cst: cst.erasure_requests(),
+    "ErasureState": lambda cst: cst.erasure_states,
+    "ErasureStatus": lambda cst: cst.erasure_statuses(),
+    "ErasureSweep": lambda cst: cst.erasure_sweeps(),
+    "KindChange": lambda cst: cst.kind_changes(),
+    # Template customer and debtor range too, so that every field is generated.
+    "KindSettings": lambda cst: _kind_settings(cst),
+    "MergePlan": lambda cst: cst.merge_plans(),
+    "MergeRecord": lambda cst: cst.merge_records(),
+    "MergeReport": lambda cst: cst.merge_reports(),
+    "MoneyField": lambda cst: cst.money_fields(),
+    "NewCustomer": lambda cst: cst.settings().flatmap(lambda s: cst.new_customers(settings=s)),
+    "RuleOrigin": lambda cst: cst.rule_origins,
+    "RuleSource": lambda cst: cst.rule_sources(),
+    "SalesChannel": lambda cst: cst.sales_channels(),
+    "Selection": lambda cst: cst.selections(),
+    "Settings": lambda cst: cst.settings(),
+    "StatusFlags": lambda cst: cst.status_flags(),
+}
+
+
+def _kind_settings(cst: Any) -> SearchStrategy[Any]:
+    from hypothesis import strategies as st
+
+    templates = st.none() | st.integers(1, 10_000_000)
+    return templates.flatmap(
+        lambda number: cst.kind_settings(template_customer=number, debtor_ranges=True)
+    )
+
+
+def _resolve(cls: type[Any]) -> SearchStrategy[Any]:
+    """Return the strategy for ``cls``, importing the strategies module on first use."""
+    from custmodel.testing import strategies
+
+    return _STRATEGIES[cls.__name__](strategies)
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register a resolver for every public attrs class and enum of custmodel.
+
+    Called by hypothesis on import, through the ``hypothesis`` entry point.
+    """
+    from hypothesis import strategies as st
+
+    from custmodel import model
+
+    for name in _STRATEGIES:
+        # A type that a later custmodel renames or drops is skipped: this hook runs on every
+        # import of hypothesis and must never break it.
+        cls = getattr(model, name, None)
+        if isinstance(cls, type):
+            st.register_type_strategy(cls, _resolve)
