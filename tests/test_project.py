@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,3 +77,11 @@ def test_domain_and_rules_never_import_sqlalchemy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert "False" == result.stdout.strip()
+
+
+def test_open_store_is_part_of_the_top_level_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`custmodel.open_store()` without a URL or variable gives the in-memory store."""
+    import custmodel
+
+    monkeypatch.delenv("CUSTMODEL_DATABASE_URL", raising=False)
+    assert isinstance(custmodel.open_store(), custmodel.MemoryStore)

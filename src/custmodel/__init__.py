@@ -62,6 +62,7 @@ from custmodel.model import (
     StatusFlags,
 )
 from custmodel.storage import CustomerStore, StoreTransaction
+from custmodel.storage.factory import open_store
 from custmodel.storage.memory import MemoryStore
 
 __all__ = [
@@ -117,6 +118,7 @@ __all__ = [
     "StoreTransaction",
     "TemplateCustomerError",
     "__version__",
+    "open_store",
     "rules",
     "utc_now",
 ]
