@@ -915,15 +915,22 @@ class SqlTransaction:
         Returns:
             How many bookings moved.
         """
-        moved = 0
         with _translating(f"move bookings to customer {to_customer}"):
-            for part in _chunks(from_customers):
-                written = self._conn.execute(
-                    update(schema.bookings)
-                    .where(_b.customer.in_(part))
-                    .values(customer=to_customer)
-                )
-                moved += int(written.rowcount)
+            return self._repoint(schema.bookings, "customer", from_customers, to_customer)
+
+    def _repoint(
+        self, table: TableClause, column: str, from_customers: Collection[int], to_customer: int
+    ) -> int:
+        """Set ``table.column`` to ``to_customer`` where it holds one of ``from_customers``.
+
+        One UPDATE per chunk of customers (SQLite limits bound parameters); returns the rows.
+        """
+        moved = 0
+        for part in _chunks(from_customers):
+            written = self._conn.execute(
+                update(table).where(table.c[column].in_(part)).values({column: to_customer})
+            )
+            moved += int(written.rowcount)
         return moved
 
     def _require_customer(self, number: int) -> None:
@@ -967,15 +974,8 @@ class SqlTransaction:
         moved: dict[str, int] = {}
         for name, reference in self._references.items():
             host = reference.clause()
-            target = host.c[reference.column]
-            total = 0
             with _translating(f"move host reference {name} to customer {to_customer}"):
-                for part in _chunks(from_customers):
-                    written = self._conn.execute(
-                        update(host).where(target.in_(part)).values({reference.column: to_customer})
-                    )
-                    total += int(written.rowcount)
-            moved[name] = total
+                moved[name] = self._repoint(host, reference.column, from_customers, to_customer)
         return moved
 
     def unregistered_references(self) -> list[str]:
@@ -1157,15 +1157,8 @@ class SqlTransaction:
         Raises:
             CustomerNotFoundError: if ``to_customer`` is not stored.
         """
-        moved = 0
         with _translating(f"move erasure requests to customer {to_customer}"):
-            for part in _chunks(from_customers):
-                written = self._conn.execute(
-                    update(schema.erasure_requests)
-                    .where(_e.customer.in_(part))
-                    .values(customer=to_customer)
-                )
-                moved += int(written.rowcount)
+            moved = self._repoint(schema.erasure_requests, "customer", from_customers, to_customer)
             if not moved:
                 # The foreign key checks the target only when a row moves.
                 self._require_customer(to_customer)
