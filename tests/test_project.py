@@ -38,30 +38,52 @@ def test_changelog_has_an_unreleased_section() -> None:
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
-def test_demo_runs_and_reports_the_manuals_examples() -> None:
-    """`python -m custmodel demo` ends well and shows the 300th customer and the merge."""
-    result = subprocess.run(
-        [sys.executable, "-m", "custmodel", "demo"],
+def run_demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m custmodel` with ``args`` in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "custmodel", *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
+        cwd=cwd,
     )
+
+
+def test_demo_runs_on_a_new_sqlite_file_by_default(tmp_path: Path) -> None:
+    """`python -m custmodel demo` plays the manuals' examples on custmodel-demo.sqlite."""
+    result = run_demo(tmp_path, "demo")
     assert 0 == result.returncode, result.stderr
     assert "customer 300 has debtor account 10300" in result.stdout
     assert "Search 'Test' finds 8 records 'Test, Testine'" in result.stdout
     assert "active 'Test, Testine' records: 1" in result.stdout
+    assert "played on sqlite:///custmodel-demo.sqlite" in result.stdout
+    assert (tmp_path / "custmodel-demo.sqlite").exists()
 
 
-def test_demo_command_rejects_unknown_arguments() -> None:
-    """`python -m custmodel` without "demo" prints usage and exits with 2."""
-    result = subprocess.run(
-        [sys.executable, "-m", "custmodel", "nonsense"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+def test_demo_starts_afresh_on_every_run(tmp_path: Path) -> None:
+    """A second demo run tells the same story: the database is made new."""
+    first, second = run_demo(tmp_path, "demo"), run_demo(tmp_path, "demo")
+    assert (0, first.stdout) == (second.returncode, second.stdout)
+
+
+def test_demo_plays_on_the_store_named_by_db(tmp_path: Path) -> None:
+    """`--db memory://` plays the demo in memory and writes no file."""
+    result = run_demo(tmp_path, "demo", "--db", "memory://")
+    assert (0, []) == (result.returncode, list(tmp_path.iterdir()))
+    assert "customer 300 has debtor account 10300" in result.stdout
+
+
+def test_demo_reports_a_bad_store_url_in_one_line(tmp_path: Path) -> None:
+    """An unknown URL scheme ends the demo with exit code 1 and one line naming it."""
+    result = run_demo(tmp_path, "demo", "--db", "ftp://example")
+    assert (1, 1) == (result.returncode, len(result.stderr.strip().splitlines()))
+    assert "ftp" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    """`python -m custmodel nonsense` prints usage and exits with 2."""
+    result = run_demo(tmp_path, "nonsense")
     assert 2 == result.returncode
     assert "usage" in result.stderr
 

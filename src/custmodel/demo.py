@@ -1,7 +1,7 @@
 """The manuals' scenarios, played on a customer book and printed for a person to read.
 
-``python -m custmodel demo`` runs it on the in-memory store. Every step uses only the public
-API, so the code doubles as a tour of it.
+``python -m custmodel demo`` runs it on a new SQLite file, ``--db URL`` on any other store.
+Every step uses only the public API, so the code doubles as a tour of it.
 """
 
 from __future__ import annotations
