@@ -46,7 +46,9 @@ from sqlalchemy import (
     String,
     Table,
     TableClause,
+    Update,
     and_,
+    bindparam,
     column,
     create_engine,
     delete,
@@ -564,6 +566,24 @@ class HostReference:
 # -- the transaction ----------------------------------------------------------------------------
 
 
+def _versioned_update() -> Update:
+    """UPDATE of every customer column, guarded by number and the version the caller read."""
+    columns = [c.name for c in schema.customers.columns]
+    return (
+        update(schema.customers)
+        .where(_c.number == bindparam("w_number"), _c.version == bindparam("w_version"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+def _versioned_params(old: Customer, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Bind parameters of :func:`_versioned_update` for one customer."""
+    params = {f"v_{name}": value for name, value in row.items()}
+    params["w_number"] = old.number
+    params["w_version"] = old.version
+    return params
+
+
 class SqlTransaction:
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
@@ -796,13 +816,22 @@ class SqlTransaction:
         # between the checks above and the writes (possible under READ COMMITTED).
         savepoint = self._conn.begin_nested() if len(rows) > 1 else nullcontext()
         with _translating("update customers"), savepoint:
-            for old, row in zip(customers, rows, strict=True):
+            pairs = list(zip(customers, rows, strict=True))
+            if len(pairs) > 1 and self._conn.dialect.supports_sane_multi_rowcount:
+                # One executemany for the whole batch. Only when its summed row count shows a
+                # concurrent writer in between is the batch undone and redone row by row, to
+                # name the customer that changed.
+                batch = self._conn.begin_nested()
                 written = self._conn.execute(
-                    update(schema.customers)
-                    .where(_c.number == old.number, _c.version == old.version)
-                    .values(row)
+                    _versioned_update(), [_versioned_params(old, row) for old, row in pairs]
                 )
-                if written.rowcount != 1:
+                if written.rowcount == len(pairs):
+                    batch.commit()
+                    return result
+                batch.rollback()
+            for old, row in pairs:
+                single = self._conn.execute(_versioned_update(), _versioned_params(old, row))
+                if single.rowcount != 1:
                     actual = self._conn.execute(
                         select(_c.version).where(_c.number == old.number)
                     ).scalar_one_or_none()
