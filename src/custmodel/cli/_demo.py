@@ -1,0 +1,74 @@
+"""``custmodel demo``: play the demo on a new SQLite file and show how to explore it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from custmodel import CustomerBook, Selection
+from custmodel.cli._common import CommandRefusedError, Output, redact_url, state
+
+__all__ = ["DEMO_DATABASE", "EPILOG", "demo"]
+
+#: Where the demo keeps its SQLite database unless --db names another store.
+DEMO_DATABASE = Path("custmodel-demo.sqlite")
+
+EPILOG = "Example: custmodel demo; custmodel --db memory:// demo"
+
+#: Commands worth trying on the demo's data, shown after it ran.
+_EXPLORE = (
+    "custmodel customer select --kind private",
+    "custmodel customer show 1",
+    "custmodel settings show --kind private",
+    "custmodel booking list 1",
+    "custmodel merge duplicates",
+    "custmodel merge history",
+    "custmodel gdpr eligibility 1 --agency AG1",
+    "custmodel --help",
+)
+
+
+def _kept(url: str) -> bool:
+    """False for stores that vanish with the process (memory://, SQLite in memory)."""
+    scheme, _, rest = url.partition("://")
+    backend = scheme.partition("+")[0].lower()
+    return backend != "memory" and not (backend == "sqlite" and rest in ("", "/", "/:memory:"))
+
+
+def demo(ctx: typer.Context) -> None:
+    """Play the manuals' scenarios on a new custmodel-demo.sqlite and print them.
+
+    Each run deletes and recreates custmodel-demo.sqlite in the current directory. With --db
+    (given before the command) the demo plays on that store instead, which must hold no
+    customers yet. CUSTMODEL_DATABASE_URL is never used: the demo must not write into the
+    store you work with.
+    """
+    from custmodel.demo import run
+
+    url = state(ctx).db
+    if url is None:
+        # A new database each run, so the demo always tells the same story.
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{DEMO_DATABASE}"
+        store = state(ctx).open(ctx, url)
+    else:
+        store = state(ctx).open(ctx, url)
+        held = CustomerBook(store).count(Selection(include_merged=True))
+        if held:
+            raise CommandRefusedError(
+                f"the demo plays on an empty store only; this one holds {held} customers"
+            )
+    run(sys.stdout, store)
+    out = Output()
+    out.line()
+    out.line(f"(played on {redact_url(url)})")
+    if not _kept(url):
+        out.line("That store is gone now; run custmodel demo to keep the data in a file.")
+        return
+    out.line("Explore the data with the command line:")
+    out.line(f"  export CUSTMODEL_DATABASE_URL={redact_url(url)}")
+    for command in _EXPLORE:
+        out.line(f"  {command}")
