@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.cli.conftest import Cli, one_line
@@ -36,7 +38,7 @@ def test_eligibility_refused_exits_with_1_and_prints_the_reasons(people: Cli) ->
 def test_eligibility_json_lists_every_blocker_even_on_exit_1(people: Cli) -> None:
     """--json prints the eligibility with the blockers' reasons, and still exits with 1."""
     result = people("gdpr", "eligibility", "3", "--agency", "AG1", "--today", TODAY, "--json")
-    data = __import__("json").loads(result.stdout)
+    data = json.loads(result.stdout)
     assert (1, False, [["not_point_of_sale"]]) == (
         result.exit_code,
         data["eligible"],

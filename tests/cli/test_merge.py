@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from custmodel import Selection
@@ -92,7 +94,7 @@ def test_apply_json_puts_plan_and_question_on_stderr(twins: Cli) -> None:
     """With --json and confirmation, stdout holds only the report."""
     result = twins.ok("merge", "apply", "1", "2", "--json", input="y\n")
     assert "Merge plan" in result.stderr
-    assert 1 == __import__("json").loads(result.stdout)["bookings_moved"]
+    assert 1 == json.loads(result.stdout)["bookings_moved"]
 
 
 def test_apply_of_a_master_among_its_duplicates_is_refused(twins: Cli) -> None:

@@ -41,6 +41,7 @@ from custmodel.cli._common import (
     DEFAULT_DATABASE,
     EXIT_REFUSED,
     EXIT_USAGE,
+    BadValue,
     CommandRefusedError,
     State,
 )
@@ -75,21 +76,37 @@ def _command_names(command: Any) -> Iterable[str]:
         yield from _command_names(sub)
 
 
-def _usage_message(error: typer.TyperException, argv: Iterable[str], root: Any) -> str:
+def _usage_message(
+    error: typer.TyperException, argv: Iterable[str], root: Any, prog: str | None
+) -> str:
     """The usage error's message without the values the user typed (names, e-mails...)."""
     message = error.format_message()
-    known = _WORDS | set(_command_names(root))
-    tokens = set()
-    for arg in argv:
-        if arg.startswith("-"):
-            tokens.add(arg.partition("=")[2])
-        else:
-            tokens.add(arg)
-    for token in sorted(tokens - known, key=len, reverse=True):
-        if len(token.strip()) > 1:
-            message = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", "…", message)
-    path = getattr(getattr(error, "ctx", None), "command_path", None) or "custmodel"
+    if not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
+        known = _WORDS | set(_command_names(root))
+        tokens = set()
+        for arg in argv:
+            if arg.startswith("-"):
+                tokens.add(arg.partition("=")[2])
+            else:
+                tokens.add(arg)
+        for token in sorted(tokens - known, key=len, reverse=True):
+            if len(token.strip()) > 1:
+                message = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", "…", message)
+    path = getattr(getattr(error, "ctx", None), "command_path", None) or _command_path(
+        root, argv, prog or "custmodel"
+    )
     return f"{message} (see '{path} --help')"
+
+
+def _command_path(root: Any, argv: Iterable[str], prog: str) -> str:
+    """The command the arguments name, e.g. ``custmodel customer show``."""
+    parts, command = [prog], root
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            parts.append(arg)
+            command = sub
+    return " ".join(parts)
 
 
 def _no_args_help(error: BaseException) -> bool:
@@ -116,7 +133,7 @@ class _RootGroup(TyperGroup):
         except typer.TyperException as error:
             if _no_args_help(error):
                 raise
-            _fail(_usage_message(error, args, self), error.exit_code)
+            _fail(_usage_message(error, args, self, info_name), error.exit_code)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -126,7 +143,8 @@ class _RootGroup(TyperGroup):
         except typer.TyperException as error:
             if _no_args_help(error):
                 raise
-            _fail(_usage_message(error, ctx.meta.get(_ARGV, ()), self), error.exit_code)
+            argv = ctx.meta.get(_ARGV, ())
+            _fail(_usage_message(error, argv, self, ctx.command_path), error.exit_code)
         except CommandRefusedError as error:
             _fail(str(error), EXIT_REFUSED)
         except CustmodelError as error:
