@@ -118,7 +118,7 @@ def test_label_rename_reports_how_many_customers_carry_the_flag(cli: Cli) -> Non
     cli.ok("customer", "register", "private", "Müller", "--flag", "2")
     cli.ok("customer", "register", "private", "Weber", "--flag", "2")
     shown = cli.ok("settings", "label", "private", "2", "Weihnachtskarte").stdout
-    assert "2 customers carry flag 2" in shown
+    assert "2 customers carry flag 2; selections use the number" in shown
     assert {"kind": "private", "flag": 2, "label": "Neu", "carriers": 2} == (
         cli.json("settings", "label", "private", "2", "Neu")
     )

@@ -163,6 +163,13 @@ def request(
     )
 
 
+def _why(verdict: Eligibility) -> str:
+    return "; ".join(
+        f"{b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
+        for b in verdict.blockers
+    )
+
+
 @app.command(epilog="Example: custmodel gdpr requests --agency AG1 --all")
 def requests(
     ctx: typer.Context,
@@ -189,7 +196,7 @@ def requests(
                 s.answer_by,
                 s.state.value,
                 s.due_on or "",
-                "" if s.eligibility.eligible or not s.request.is_open else s.eligibility.explain(),
+                _why(s.eligibility) if s.request.is_open else "",
             )
             for s in statuses
         ),

@@ -277,7 +277,11 @@ def label(
         out.line(f"Flag {flag} of {kind.value} has no label any more.")
     else:
         out.line(f"Flag {flag} of {kind.value} is labelled {text!r} now.")
+    if not carriers:
+        out.line(f"No customer of {kind.value} carries flag {flag}.")
+        return
+    verb = "carries" if carriers == 1 else "carry"
     out.line(
-        f"{plural(carriers, 'customer')} carry flag {flag}; review them: "
-        f"custmodel customer select --kind {kind.value} --flag {flag}"
+        f"{plural(carriers, 'customer')} {verb} flag {flag}; selections use the number, so "
+        f"review them: custmodel customer select --kind {kind.value} --flag {flag}"
     )

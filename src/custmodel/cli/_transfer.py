@@ -260,6 +260,8 @@ def _structure_message(error: BaseException, _type: type | None) -> str:
         return str(error)
     if isinstance(error, KeyError):
         return "required field missing"
+    if isinstance(_type, type) and issubclass(_type, enum.Enum):
+        return f"must be one of: {', '.join(str(member.value) for member in _type)}"
     return "not a valid value"
 
 
