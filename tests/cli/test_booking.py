@@ -89,3 +89,11 @@ def test_show_gives_one_booking(cli: Cli) -> None:
     assert "10.00" == cli.json("booking", "show", "VG-1")["open_amount"]
     assert "AG1" in cli.ok("booking", "show", "VG-1").stdout
     assert 1 == cli("booking", "show", "VG-9").exit_code
+
+
+def test_record_keep_status_keeps_a_converted_prospects_flags(cli: Cli) -> None:
+    """--keep-status keeps the flags of a prospect that a firm booking converts."""
+    cli.ok("customer register prospect Becker --flag 1")
+    cli.ok("booking record VG-1 --customer 1 --departure 2027-05-01 --pos AG1 --keep-status")
+    with cli.book() as book:
+        assert frozenset({1}) == book.get(1).status.numbers

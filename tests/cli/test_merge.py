@@ -117,3 +117,13 @@ def test_history_lists_the_audit(twins: Cli) -> None:
     records = twins.json("merge", "history", "--customer", "2")
     assert [(1, [2], 1)] == [(r["master"], r["duplicates"], r["bookings_moved"]) for r in records]
     assert "1 merge." in twins.ok("merge", "history").stdout
+
+
+def test_plan_unite_status_lists_the_flags_the_master_gains(cli: Cli) -> None:
+    """--unite-status gives the master the duplicates' flags; the plan lists them."""
+    cli.ok("customer register private Müller")
+    cli.ok("customer register private Müller --flag 2")
+    assert [2] == cli.json("merge plan 1 2 --unite-status")["united_status"]
+    cli.ok("merge apply 1 2 --unite-status --yes")
+    with cli.book() as book:
+        assert frozenset({2}) == book.get(1).status.numbers
