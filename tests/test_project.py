@@ -114,3 +114,20 @@ def test_open_store_is_part_of_the_top_level_api(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.delenv("CUSTMODEL_DATABASE_URL", raising=False)
     assert isinstance(custmodel.open_store(), custmodel.MemoryStore)
+
+
+def test_demo_hints_call_the_script_by_its_path_when_not_on_path(tmp_path: Path) -> None:
+    """Run by its path (as the quick start does), the demo's hints use that path."""
+    env = {k: v for k, v in os.environ.items() if k != "CUSTMODEL_DATABASE_URL"}
+    env["PATH"] = str(tmp_path)  # the script's directory is not on PATH
+    result = subprocess.run(
+        [str(CONSOLE_SCRIPT), "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert 0 == result.returncode, result.stderr
+    assert f"  {CONSOLE_SCRIPT} customer select --kind private" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,15 +20,29 @@ EPILOG = "Example: custmodel demo; custmodel --db memory:// demo"
 
 #: Commands worth trying on the demo's data, shown after it ran.
 _EXPLORE = (
-    "custmodel customer select --kind private",
-    "custmodel customer show 1",
-    "custmodel settings show --kind private",
-    "custmodel booking list 1",
-    "custmodel merge duplicates",
-    "custmodel merge history",
-    "custmodel gdpr eligibility 1 --agency AG1",
-    "custmodel --help",
+    "customer select --kind private",
+    "customer show 1",
+    "settings show --kind private",
+    "booking list 1",
+    "merge duplicates",
+    "merge history",
+    "gdpr eligibility 1 --agency AG1",
+    "--help",
 )
+
+
+def _program() -> str:
+    """How to call this command line again: its path when it is not the one on PATH.
+
+    After the README's quick start the script is .venv/bin/custmodel, which a plain
+    ``custmodel`` would not find.
+    """
+    script = Path(sys.argv[0])
+    if script.name == "custmodel":
+        found = shutil.which("custmodel")
+        if found is None or Path(found).resolve() != script.resolve():
+            return str(script)
+    return "custmodel"
 
 
 def _kept(url: str) -> bool:
@@ -70,5 +85,6 @@ def demo(ctx: typer.Context) -> None:
         return
     out.line("Explore the data with the command line:")
     out.line(f"  export CUSTMODEL_DATABASE_URL={redact_url(url)}")
+    program = _program()
     for command in _EXPLORE:
-        out.line(f"  {command}")
+        out.line(f"  {program} {command}")
