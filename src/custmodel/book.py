@@ -676,7 +676,7 @@ class CustomerBook:
             open_amounts: As for :meth:`letters`.
             owing_only: As for :meth:`letters`.
             delimiter: ``";"`` (the default, as German office software expects), ``","`` or
-                ``"\t"``.
+                ``"\\t"``.
             batch_size: Customers read per transaction.
 
         Returns:
