@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -361,3 +362,94 @@ def test_refused_category_is_not_repeated_in_the_error() -> None:
     with pytest.raises(InvalidCategoryError) as refused:
         make_book().register(PRIVATE, "Weber", category="Rentnerin mit Pflegegrad")
     assert "Rentnerin" not in str(refused.value)
+
+
+# -- profiles and letters -----------------------------------------------------------------------
+
+
+def _letter_book() -> CustomerBook:
+    """Customers 1 (private, 100,00 € open on a firm booking), 2 (merged into 1), 3 (anonymized)."""
+    book = make_book()
+    for name in ("Eins", "Zwei", "Drei"):
+        book.register(PRIVATE, name, salutation="Herr")
+    book.record_booking(attrs.evolve(firm("VG-1", 1), open_amount=Decimal("100.00")))
+    book.merge(1, [2])
+    book.anonymize(3, "AG1", date(2026, 1, 1))
+    return book
+
+
+def test_a_merged_numbers_profile_is_its_masters() -> None:
+    """profile(2) of a duplicate merged into 1 shows customer 1."""
+    assert 1 == _letter_book().profile(2).number
+
+
+def test_an_anonymized_customers_profile_is_shown() -> None:
+    """The profile of an anonymized customer comes back, marked anonymized."""
+    assert _letter_book().profile(3).anonymized
+
+
+def test_templates_name_codes_by_field_not_by_label() -> None:
+    """{Kunde-Code1} is the field; the kind's label (e.g. "Mitgliedsnummer") is no placeholder."""
+    book = make_book()
+    book.update_kind_settings(PRIVATE, code1_label="Mitgliedsnummer")
+
+    with pytest.raises(InvalidInputError):
+        book.letters(None, "{Mitgliedsnummer}")
+
+
+def test_an_unknown_placeholder_is_refused_not_printed() -> None:
+    """A misspelt placeholder raises instead of going out as text."""
+    with pytest.raises(InvalidInputError):
+        _letter_book().letters(None, "{OP-Betrag+Mahngebuehr}")
+
+
+def test_offers_owe_nothing_in_letters() -> None:
+    """The default open amount sums firm bookings only."""
+    book = _letter_book()
+    book.record_booking(
+        attrs.evolve(firm("AN-1", 1), kind=BookingKind.OFFER, open_amount=Decimal("50.00"))
+    )
+
+    assert ["100,00 €"] == [letter.text for letter in book.letters(None, "{OP-Betrag}")]
+
+
+def test_handed_over_amounts_of_a_merged_number_do_not_reach_the_master() -> None:
+    """Open amounts keyed by a merged duplicate's number are not added to its master."""
+    letters = _letter_book().letters(None, "{OP-Betrag}", open_amounts={2: Decimal("5.00")})
+
+    assert ["0,00 €"] == [letter.text for letter in letters]
+
+
+def test_asking_for_anonymized_customers_yields_no_letters() -> None:
+    """Selection(anonymized=True) gives no letter rather than letters to everyone else."""
+    assert [] == list(_letter_book().letters(Selection(anonymized=True), "x"))
+
+
+def test_a_letter_run_sees_changes_made_between_its_batches() -> None:
+    """A customer updated after the first batch was read shows the update in its letter."""
+    book = make_book()
+    book.register(PRIVATE, "Eins")
+    book.register(PRIVATE, "Zwei")
+    run = book.letters(None, "{Kunde-Name}", batch_size=1)
+    first = next(run)
+    book.update(attrs.evolve(book.get(2), last_name="Zwo"))
+
+    assert ["Eins", "Zwo"] == [first.text, next(run).text]
+
+
+def test_data_files_use_semicolons() -> None:
+    """The default delimiter is the semicolon."""
+    sink = io.StringIO()
+    _letter_book().write_merge_data(None, sink, fields=["Kunde-Nummer", "OP-Betrag"])
+
+    assert "\ufeffKunde-Nummer;OP-Betrag\r\n1;100,00 €\r\n" == sink.getvalue()
+
+
+def test_data_file_values_are_written_as_stored() -> None:
+    """A value that a spreadsheet would take for a formula is written unchanged."""
+    book = make_book()
+    book.register(PRIVATE, "=1+1", phone="+49 761 5550173")
+    sink = io.StringIO()
+    book.write_merge_data(None, sink, fields=["Kunde-Name", "Kunde-Telefon"])
+
+    assert sink.getvalue().endswith("=1+1;+49 761 5550173\r\n")

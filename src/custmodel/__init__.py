@@ -8,7 +8,7 @@ Start with :class:`CustomerBook` over a store::
     1
 """
 
-from custmodel import rules
+from custmodel import letters, rules
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import (
     AlreadyMergedError,
@@ -22,6 +22,7 @@ from custmodel.errors import (
     InvalidInputError,
     InvalidSettingsError,
     InvalidStatusFlagError,
+    LetterTemplateError,
     MergeRefusedError,
     MissingExtraError,
     NotEligibleError,
@@ -29,6 +30,7 @@ from custmodel.errors import (
     StoreError,
     TemplateCustomerError,
 )
+from custmodel.letters import LetterTemplate
 from custmodel.model import (
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
@@ -40,6 +42,7 @@ from custmodel.model import (
     BookingRecorded,
     Customer,
     CustomerKind,
+    CustomerProfile,
     CustomerType,
     EffectiveRules,
     Eligibility,
@@ -49,11 +52,14 @@ from custmodel.model import (
     ErasureSweep,
     KindChange,
     KindSettings,
+    LabelledCode,
+    Letter,
     MergePlan,
     MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
+    ProfileFlag,
     RuleOrigin,
     RuleSource,
     SalesChannel,
@@ -83,6 +89,7 @@ __all__ = [
     "CustomerBook",
     "CustomerKind",
     "CustomerNotFoundError",
+    "CustomerProfile",
     "CustomerStore",
     "CustomerType",
     "DebtorAccountError",
@@ -98,6 +105,10 @@ __all__ = [
     "InvalidStatusFlagError",
     "KindChange",
     "KindSettings",
+    "LabelledCode",
+    "Letter",
+    "LetterTemplate",
+    "LetterTemplateError",
     "MemoryStore",
     "MergePlan",
     "MergeRecord",
@@ -107,6 +118,7 @@ __all__ = [
     "MoneyField",
     "NewCustomer",
     "NotEligibleError",
+    "ProfileFlag",
     "RuleOrigin",
     "RuleSource",
     "SalesChannel",
@@ -118,6 +130,7 @@ __all__ = [
     "StoreTransaction",
     "TemplateCustomerError",
     "__version__",
+    "letters",
     "open_store",
     "rules",
     "utc_now",

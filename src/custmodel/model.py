@@ -30,6 +30,7 @@ __all__ = [
     "BookingRecorded",
     "Customer",
     "CustomerKind",
+    "CustomerProfile",
     "CustomerType",
     "EffectiveRules",
     "Eligibility",
@@ -39,11 +40,14 @@ __all__ = [
     "ErasureSweep",
     "KindChange",
     "KindSettings",
+    "LabelledCode",
+    "Letter",
     "MergePlan",
     "MergeRecord",
     "MergeReport",
     "MoneyField",
     "NewCustomer",
+    "ProfileFlag",
     "RuleOrigin",
     "RuleSource",
     "SalesChannel",
@@ -977,6 +981,115 @@ class MoneyField:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _flag(_inst: object, _attribute: attrs.Attribute[Any], value: int) -> None:
+    check_flag_number(value)
+
+
+def _optional_label(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InvalidInputError(f"{attribute.name} must be None or non-empty text")
+
+
+@attrs.frozen
+class ProfileFlag:
+    """One status flag as a customer's profile shows it (R2).
+
+    Attributes:
+        number: The flag number (1..32), which selections use.
+        label: The label the customer's kind gives the flag; None for a flag the customer still
+            carries although its label was deleted: it is shown by number, never hidden.
+        is_set: True if the customer carries the flag.
+    """
+
+    number: int = attrs.field(validator=_flag)
+    label: str | None = attrs.field(default=None, validator=_optional_label)
+    is_set: bool = False
+
+
+@attrs.frozen
+class LabelledCode:
+    """Code1 or Code2 of a customer under the label of its kind (R3).
+
+    Attributes:
+        field: ``"code1"`` or ``"code2"``, the name selections use.
+        label: The kind's label for the field ("Code1"/"Code2" unless configured).
+        value: The customer's text, empty when the field is empty.
+    """
+
+    field: str = attrs.field(validator=attrs.validators.in_(("code1", "code2")))
+    label: str = attrs.field(validator=_non_empty, metadata=_limit(255))
+    value: str = attrs.field(default="", validator=_text, metadata=_limit(255))
+
+
+def _profile_flags(value: Iterable[ProfileFlag]) -> tuple[ProfileFlag, ...]:
+    flags = tuple(value)
+    if not all(isinstance(flag, ProfileFlag) for flag in flags):
+        raise InvalidInputError("the flags of a profile are ProfileFlag objects")
+    numbers = [flag.number for flag in flags]
+    if numbers != sorted(set(numbers)):
+        raise InvalidInputError("the flags of a profile are ordered by number, each once")
+    return flags
+
+
+@attrs.frozen
+class CustomerProfile:
+    """A customer's classification as a person reads it: Jack's "Attribute" card.
+
+    Status flags and codes carry the labels of the customer's kind; selections and statistics
+    keep using numbers and field names (R2, R3).
+
+    Attributes:
+        number: The customer number (the master's, when a merged number was asked for).
+        kind: Kundenart.
+        customer_type: Kundentyp.
+        debtor_account: The debtor account.
+        category: The category, or None.
+        flags: Every flag that is labelled on the kind or set on the customer, by number: the
+            card's check boxes, plus flags whose label was deleted while customers carry them.
+        code1: Code1 under its label.
+        code2: Code2 under its label.
+        anonymized: True for an anonymized customer (whose category, flags and codes are
+            blank).
+    """
+
+    number: int = attrs.field(validator=_positive)
+    kind: CustomerKind = attrs.field(converter=_kind)
+    customer_type: CustomerType = attrs.field(converter=_type)
+    debtor_account: int = attrs.field(validator=_positive)
+    code1: LabelledCode
+    code2: LabelledCode
+    category: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
+    flags: tuple[ProfileFlag, ...] = attrs.field(default=(), converter=_profile_flags)
+    anonymized: bool = False
+
+    @property
+    def set_flags(self) -> tuple[ProfileFlag, ...]:
+        """The flags the customer carries, labelled or not."""
+        return tuple(flag for flag in self.flags if flag.is_set)
+
+    @property
+    def status(self) -> StatusFlags:
+        """The flags the customer carries, as numbers."""
+        return StatusFlags.of(flag.number for flag in self.set_flags)
+
+
+@attrs.frozen
+class Letter:
+    """One mail-merge letter, rendered for one customer (R10).
+
+    Attributes:
+        customer: The customer's number.
+        debtor_account: The customer's debtor account, for the dunning run's records.
+        text: The letter: the template with every placeholder replaced.
+    """
+
+    customer: int = attrs.field(validator=_positive)
+    debtor_account: int = attrs.field(validator=_positive)
+    text: str = attrs.field(validator=attrs.validators.instance_of(str))
 
 
 @attrs.frozen

@@ -30,12 +30,15 @@ from custmodel.model import (
     Booking,
     Customer,
     CustomerKind,
+    CustomerProfile,
     EffectiveRules,
     Eligibility,
     KindChange,
     KindSettings,
+    LabelledCode,
     MergePlan,
     MoneyField,
+    ProfileFlag,
     RuleOrigin,
     RuleSource,
     Settings,
@@ -57,6 +60,7 @@ __all__ = [
     "check_status",
     "check_template_customer",
     "convert_prospect",
+    "customer_profile",
     "debtor_account",
     "dunning_fields",
     "effective_rules",
@@ -274,6 +278,31 @@ def effective_rules(customer: Customer, template: Customer | None) -> EffectiveR
             customer.commission_scheme, template.commission_scheme if template else None
         ),
         fee_schedule=pick(customer.fee_schedule, template.fee_schedule if template else None),
+    )
+
+
+# -- R2 / R3: the profile a person reads --------------------------------------------------------
+
+
+def customer_profile(settings: Settings, customer: Customer) -> CustomerProfile:
+    """``customer``'s classification under the labels of its kind: Jack's "Attribute" card.
+
+    Every flag labelled on the kind appears, set or not; a flag the customer carries whose
+    label was deleted appears by number with no label, never hidden (R2). Code1 and Code2
+    appear under the kind's labels (R3).
+    """
+    ks = settings.kind(customer.kind)
+    numbers = sorted(set(ks.status_labels) | customer.status.numbers)
+    return CustomerProfile(
+        number=customer.number,
+        kind=customer.kind,
+        customer_type=customer.customer_type,
+        debtor_account=customer.debtor_account,
+        category=customer.category,
+        flags=tuple(ProfileFlag(n, ks.status_labels.get(n), n in customer.status) for n in numbers),
+        code1=LabelledCode("code1", ks.code1_label, customer.code1),
+        code2=LabelledCode("code2", ks.code2_label, customer.code2),
+        anonymized=customer.is_anonymized,
     )
 
 

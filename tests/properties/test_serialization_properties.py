@@ -17,14 +17,19 @@ from custmodel import (
     Booking,
     BookingRecorded,
     Customer,
+    CustomerProfile,
     EffectiveRules,
     Eligibility,
     KindChange,
     KindSettings,
+    LabelledCode,
+    Letter,
+    LetterTemplate,
     MergePlan,
     MergeReport,
     MoneyField,
     NewCustomer,
+    ProfileFlag,
     RuleSource,
     SalesChannel,
     Selection,
@@ -62,6 +67,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     ErasureRequest: cst.erasure_requests(),
     ErasureStatus: cst.erasure_statuses(),
     ErasureSweep: cst.erasure_sweeps(),
+    CustomerProfile: cst.customer_profiles(),
+    ProfileFlag: cst.profile_flags(),
+    LabelledCode: cst.labelled_codes(),
+    Letter: cst.letters(),
 }
 
 
@@ -87,6 +96,12 @@ def test_json_round_trip_gives_an_equal_object(
     value = data.draw(values)
 
     assert value == loads(dumps(value), cls)
+
+
+@given(cst.letter_templates())
+def test_a_letter_template_round_trips(template: LetterTemplate) -> None:
+    """A parsed template survives a JSON round trip (it lives beside the model types)."""
+    assert template == loads(dumps(template), LetterTemplate)
 
 
 @given(cst.customers())

@@ -9,6 +9,7 @@ builtin) and leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ from custmodel import (
     InvalidInputError,
     InvalidStatusFlagError,
     KindSettings,
+    LetterTemplateError,
     MemoryStore,
     MergeRefusedError,
     NewCustomer,
@@ -240,6 +242,53 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
     "negative open amount": (lambda b: b.dunning_fields(1, Decimal("-0.01")), InvalidInputError),
     "float open amount": (lambda b: b.dunning_fields(1, 12.5), InvalidInputError),
     "sub-cent open amount": (lambda b: b.dunning_fields(1, Decimal("1.234")), InvalidInputError),
+    # profile, letters and data files
+    "profile of number 0": (lambda b: b.profile(0), InvalidInputError),
+    "profile of an unknown customer": (lambda b: b.profile(99), CustomerNotFoundError),
+    "letters with an unknown placeholder": (
+        lambda b: b.letters(None, "{Kunde-Hobby}"),
+        LetterTemplateError,
+    ),
+    "letters with an unclosed brace": (
+        lambda b: b.letters(None, "{Kunde-Name"),
+        LetterTemplateError,
+    ),
+    "letters from bytes": (lambda b: b.letters(None, b"{Kunde-Name}"), LetterTemplateError),
+    "letters no Selection": (lambda b: b.letters("all", "x"), InvalidInputError),
+    "letters negative open amount": (
+        lambda b: b.letters(None, "x", open_amounts={1: Decimal("-1.00")}),
+        InvalidInputError,
+    ),
+    "letters float open amount": (
+        lambda b: b.letters(None, "x", open_amounts={1: 12.5}),
+        InvalidInputError,
+    ),
+    "letters open amounts by text key": (
+        lambda b: b.letters(None, "x", open_amounts={"1": "5.00"}),
+        InvalidInputError,
+    ),
+    "letters open amounts as a list": (
+        lambda b: b.letters(None, "x", open_amounts=[Decimal("5.00")]),
+        InvalidInputError,
+    ),
+    "letters batch size 0": (lambda b: b.letters(None, "x", batch_size=0), InvalidInputError),
+    "letters owing only as text": (
+        lambda b: b.letters(None, "x", owing_only="yes"),
+        InvalidInputError,
+    ),
+    "merge data unknown field": (
+        lambda b: b.write_merge_data(None, io.StringIO(), fields=["Kunde-Hobby"]),
+        LetterTemplateError,
+    ),
+    "merge data no fields": (
+        lambda b: b.write_merge_data(None, io.StringIO(), fields=[]),
+        InvalidInputError,
+    ),
+    "merge data bad delimiter": (
+        lambda b: b.write_merge_data(None, io.StringIO(), delimiter="|"),
+        InvalidInputError,
+    ),
+    "merge data to None": (lambda b: b.write_merge_data(None, None), InvalidInputError),
     # merge
     "merge into itself": (lambda b: b.merge(1, [1]), MergeRefusedError),
     "plan merge into itself": (lambda b: b.plan_merge(2, [2]), MergeRefusedError),

@@ -9,6 +9,7 @@ store safe to share between threads of one process.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -182,6 +183,12 @@ class _MemoryTransaction:
 
     def count(self, selection: Selection) -> int:
         return sum(1 for _ in self._matching(selection))
+
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        if limit < 1:
+            return []
+        page = (c for c in self._matching(selection) if c.number > after)
+        return list(itertools.islice(page, limit))
 
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         changed = []

@@ -108,6 +108,16 @@ class StoreTransaction(Protocol):
         """Return how many customers ``selection.matches``."""
         ...
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return the next page of a selection: customers ``selection.matches`` whose number is
+        greater than ``after``, ordered by number, at most ``limit`` of them (none for a limit
+        below 1).
+
+        Keyset pagination: reading a large selection page by page, each page in a transaction
+        of its own, keeps memory flat however many customers the store holds.
+        """
+        ...
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         """Set (``on``) or clear one flag on every selected customer, as one statement.
 

@@ -857,6 +857,22 @@ class SqlTransaction:
         with _translating("count customers"):
             return self._count_where(selection_clause(selection))
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return at most ``limit`` selected customers numbered above ``after``, by number.
+
+        A range scan of the primary key from ``after`` on, stopped by LIMIT.
+        """
+        if limit < 1:
+            return []
+        statement = (
+            select(schema.customers)
+            .where(selection_clause(selection), _c.number > after)
+            .order_by(_c.number)
+            .limit(limit)
+        )
+        with _translating("select a page of customers"):
+            return [customer_from_row(r) for r in self._conn.execute(statement).mappings()]
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         """Set or clear one flag on every selected customer in one UPDATE.
 

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from custmodel import rules
+from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
@@ -38,6 +39,7 @@ from custmodel.model import (
     BookingRecorded,
     Customer,
     CustomerKind,
+    CustomerProfile,
     CustomerType,
     EffectiveRules,
     Eligibility,
@@ -47,11 +49,14 @@ from custmodel.model import (
     ErasureSweep,
     KindChange,
     KindSettings,
+    LabelledCode,
+    Letter,
     MergePlan,
     MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
+    ProfileFlag,
     RuleOrigin,
     RuleSource,
     SalesChannel,
@@ -70,6 +75,7 @@ __all__ = [
     "bookings",
     "bookings_recorded",
     "customer_kinds",
+    "customer_profiles",
     "customer_types",
     "customers",
     "customers_with_bookings",
@@ -83,6 +89,9 @@ __all__ = [
     "flag_numbers",
     "kind_changes",
     "kind_settings",
+    "labelled_codes",
+    "letter_templates",
+    "letters",
     "marked_new_customers",
     "markers",
     "merge_plans",
@@ -92,6 +101,7 @@ __all__ = [
     "money_fields",
     "names",
     "new_customers",
+    "profile_flags",
     "rule_origins",
     "rule_sources",
     "sales_channels",
@@ -785,6 +795,68 @@ def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSw
         batches=draw(st.integers(1, len(due))) if due else 0,
         customers=due,
     )
+
+
+# -- profiles and letters -----------------------------------------------------------------------
+
+
+def profile_flags() -> st.SearchStrategy[ProfileFlag]:
+    """Flags as a profile shows them: labelled or not (a deleted label), set or not."""
+    return st.builds(
+        ProfileFlag, number=flag_numbers, label=st.none() | names(), is_set=st.booleans()
+    )
+
+
+def labelled_codes() -> st.SearchStrategy[LabelledCode]:
+    """Code1 or Code2 under a label."""
+    return st.builds(
+        LabelledCode,
+        field=st.sampled_from(["code1", "code2"]),
+        label=names(),
+        value=texts(max_size=12),
+    )
+
+
+def _active(customer: Customer) -> Customer:
+    """``customer`` as an active customer that was never anonymized."""
+    return attrs.evolve(customer, merged_into=None, anonymized_at=None)
+
+
+@st.composite
+def customer_profiles(draw: st.DrawFn) -> CustomerProfile:
+    """Profiles as :meth:`custmodel.CustomerBook.profile` shows them, under drawn settings.
+
+    Some customers carry flags whose label is gone (they show unlabelled), some are
+    anonymized (category, flags and codes blank).
+    """
+    chosen = draw(settings())
+    customer = _active(draw(customers(settings=chosen)))
+    if draw(st.booleans()):
+        customer = attrs.evolve(customer, status=customer.status.union(draw(status_flags())))
+    if draw(st.integers(0, 3)) == 0:
+        customer = rules.anonymized(customer, customer.updated_at)[0]
+    return rules.customer_profile(chosen, customer)
+
+
+#: Literal text of templates: anything a person types, braces and line breaks included.
+_TEMPLATE_TEXT = st.text(st.one_of(_GERMAN, _LETTERS, st.sampled_from("{}\n\t")), max_size=40)
+
+
+@st.composite
+def letter_templates(draw: st.DrawFn, *, max_fields: int = 6) -> LetterTemplate:
+    """Mail-merge templates: known placeholders (each may recur) between literal texts."""
+    fields = draw(st.lists(st.sampled_from(FIELDS), max_size=max_fields))
+    literals = draw(st.lists(_TEMPLATE_TEXT, min_size=len(fields) + 1, max_size=len(fields) + 1))
+    return LetterTemplate(tuple(literals), tuple(fields))
+
+
+@st.composite
+def letters(draw: st.DrawFn) -> Letter:
+    """Letters rendered for active customers from drawn templates, settings and amounts."""
+    chosen = draw(settings())
+    customer = _active(draw(customers(settings=chosen)))
+    amount = draw(st.none() | money())
+    return render_letter(draw(letter_templates()), customer, chosen, amount)
 
 
 # -- duplicate groups: one party, written several ways ------------------------------------------

@@ -167,6 +167,11 @@ class _JsonFileTransaction:
     def count(self, selection: Selection) -> int:
         return len(self.select(selection))
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        if limit < 1:
+            return []
+        return [c for c in self.select(selection) if c.number > after][:limit]
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         changed = []
         for customer in self.select(selection):
