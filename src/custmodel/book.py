@@ -478,8 +478,12 @@ class CustomerBook:
         Returns:
             How many customers changed.
         """
-        selection = attrs.evolve(_selection(selection), anonymized=False, include_merged=False)
+        selection = _selection(selection)
         check_flag_number(flag)
+        if selection.anonymized:
+            # Asking for anonymized customers only selects nobody this command may touch.
+            return 0
+        selection = attrs.evolve(selection, anonymized=False, include_merged=False)
 
         def op(tx: StoreTransaction) -> int:
             if on:
