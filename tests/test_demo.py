@@ -163,6 +163,11 @@ def test_the_300th_customer_is_private(data: DemoData) -> None:
     assert CustomerKind.PRIVATE is data.customers[299].kind
 
 
+def test_the_smallest_data_set_has_a_private_300th_customer_too() -> None:
+    """At 300 customers the private customer for place 300 comes from before it (seed 2024)."""
+    assert CustomerKind.PRIVATE is generate(2024, 300).customers[299].kind
+
+
 def test_each_kind_has_a_template_customer_with_rules(data: DemoData) -> None:
     """Every kind names a template customer of its own kind that carries a fee schedule."""
     templates = {k: data.customers[i] for k, i in data.cast.templates.items()}

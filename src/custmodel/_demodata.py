@@ -1068,9 +1068,11 @@ def generate(seed: int, customers: int) -> DemoData:
             order.append(next(bulk_iter))
     # Jack's example: the 300th customer is a private customer (10000 + 0 + 300 = 10300).
     if order[299].kind is not CustomerKind.PRIVATE:
+        # The nearest generated private customer, after it if there is one, else before it.
+        nearest = [*range(300, len(order)), *range(298, len(templates) - 1, -1)]
         swap = next(
             i
-            for i in range(300, len(order))
+            for i in nearest
             if order[i].kind is CustomerKind.PRIVATE and i not in positions.values()
         )
         order[299], order[swap] = order[swap], order[299]
