@@ -1024,23 +1024,22 @@ def generate(seed: int, customers: int) -> DemoData:
     templates = _templates()
     variants = _variants(gen)
     testine = _testine(gen)
-    eligibility = [gen.private() for _ in _ELIGIBILITY_CASES]
-    eligibility[-1] = attrs.evolve(gen.prospect(), customer_type=CustomerType.WALK_IN)
+    eligibility = [
+        gen.prospect() if kind == "offer" else gen.private() for *_, kind in _ELIGIBILITY_CASES
+    ]
     prospect = attrs.evolve(gen.prospect(), category="Aussichtsreich")
+    major = gen.corporate()
+    while major.category != "Großkunde":
+        major = gen.corporate()
     rules = [
         attrs.evolve(gen.corporate(), commission_scheme=None, fee_schedule=None),
-        attrs.evolve(
-            gen.corporate(),
-            category="Großkunde",
-            commission_scheme=None,
-            fee_schedule="Firmen-Fee Großkunde",
-        ),
+        attrs.evolve(major, commission_scheme=None, fee_schedule="Firmen-Fee Großkunde"),
         attrs.evolve(gen.corporate(), commission_scheme="Firmenstaffel Gold", fee_schedule=None),
     ]
     dunning = attrs.evolve(gen.private(), customer_type=CustomerType.REGULAR, category="B")
-    agency = attrs.evolve(
-        gen.travel_agency(), customer_type=CustomerType.REGULAR, category="Freies Büro"
-    )
+    agency = gen.travel_agency()
+    while agency.customer_type is not CustomerType.REGULAR:
+        agency = gen.travel_agency()
     extras = [prospect, *rules, dunning, agency]
     story = [*(c for group in variants for c in group), *testine, *eligibility, *extras]
 
