@@ -123,6 +123,11 @@ def cents(value: Decimal | int | str) -> Decimal:
     return quantized
 
 
+def _optional_cents(value: Decimal | int | str | None) -> Decimal | None:
+    """:func:`cents` for an amount that may be unknown (None)."""
+    return None if value is None else cents(value)
+
+
 def _money(_inst: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
     if not isinstance(value, Decimal) or cents(value) != value or value.as_tuple().exponent != -2:
         raise InvalidInputError(f"{attribute.name} must be a Decimal with two decimals")
@@ -660,6 +665,11 @@ class Booking:
         point_of_sale: Id of the agency that sold it (POS).
         channel: The sales channel it came through.
         open_amount: What the customer still owes on it (OP-Betrag), EUR.
+        revenue: Umsatz of the booking, EUR; None while unknown. Statistics add up the revenue
+            of firm bookings only: an offer's amount is a quote, not revenue.
+        travel_type: Reiseart (package tour, cruise, holiday home ...), free text; None when
+            not recorded.
+        destination: Zielgebiet, free text; None when not recorded.
     """
 
     reference: str = attrs.field(validator=_non_empty, metadata=_limit(191))
@@ -669,6 +679,13 @@ class Booking:
     point_of_sale: str = attrs.field(validator=_non_empty, metadata=_limit(100))
     channel: SalesChannel = attrs.field(factory=SalesChannel.own)
     open_amount: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
+    revenue: Decimal | None = attrs.field(default=None, converter=_optional_cents)
+    travel_type: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
+    destination: str | None = attrs.field(
+        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    )
 
     @departure.validator
     def _check_departure(self, _attribute: attrs.Attribute[date], value: date) -> None:

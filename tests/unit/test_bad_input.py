@@ -387,6 +387,11 @@ def test_stale_update_is_refused_and_changes_nothing() -> None:
     assert before == snapshot(book)
 
 
+def _with(**fields: Any) -> object:
+    """A firm booking with ``fields`` changed (evolve runs the validators again)."""
+    return attrs.evolve(firm_booking("VG-1", 1), **fields)
+
+
 #: Domain objects refuse bad values when they are built, before any entry point sees them.
 CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking departure as datetime": lambda: firm_booking("VG-1", 1, NAIVE),
@@ -396,6 +401,13 @@ CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking customer 0": lambda: firm_booking("VG-1", 0),
     "booking empty reference": lambda: firm_booking(" ", 1),
     "booking empty point of sale": lambda: firm_booking("VG-1", 1, point_of_sale=""),
+    "booking negative revenue": lambda: _with(revenue=Decimal("-0.01")),
+    "booking float revenue": lambda: _with(revenue=19.99),
+    "booking sub-cent revenue": lambda: _with(revenue=Decimal("1.001")),
+    "booking empty travel type": lambda: _with(travel_type=""),
+    "booking blank destination": lambda: _with(destination="  "),
+    "booking travel type no text": lambda: _with(travel_type=7),
+    "booking destination with a control character": lambda: _with(destination="Kre\nta"),
     "new customer unknown kind": lambda: NewCustomer("bogus", "X"),
     "settings unknown kind": lambda: Settings(kinds={"bogus": KindSettings()}),
     "settings negative delay": lambda: Settings(anonymization_delay_days=-1),

@@ -259,6 +259,9 @@ def booking_to_row(booking: Booking) -> dict[str, Any]:
         "channel_name": booking.channel.name,
         "channel_external": booking.channel.is_external,
         "open_amount_cents": _cents(booking.open_amount),
+        "revenue_cents": None if booking.revenue is None else _cents(booking.revenue),
+        "travel_type": booking.travel_type,
+        "destination": booking.destination,
     }
 
 
@@ -272,6 +275,9 @@ def booking_from_row(row: Mapping[Any, Any]) -> Booking:
         point_of_sale=row["point_of_sale"],
         channel=SalesChannel(row["channel_name"], is_external=bool(row["channel_external"])),
         open_amount=_euros(row["open_amount_cents"]),
+        revenue=None if row["revenue_cents"] is None else _euros(row["revenue_cents"]),
+        travel_type=row["travel_type"],
+        destination=row["destination"],
     )
 
 
@@ -917,9 +923,8 @@ class SqlTransaction:
     def put_booking(self, booking: Booking) -> None:
         """Insert ``booking``, or replace the stored booking with its reference."""
         row = booking_to_row(booking)
-        for name in ("reference", "point_of_sale", "channel_name"):
-            length = _BOOKING_LENGTHS[name]
-            if len(row[name]) > length:
+        for name, length in _BOOKING_LENGTHS.items():
+            if isinstance(row[name], str) and len(row[name]) > length:
                 raise InvalidInputError(f"booking {name} is longer than {length} characters")
         with _translating(f"store booking for customer {booking.customer}"):
             replaced = self._conn.execute(

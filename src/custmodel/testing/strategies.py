@@ -309,6 +309,18 @@ def sales_channels() -> st.SearchStrategy[SalesChannel]:
 
 
 _POINTS_OF_SALE = st.sampled_from(["AG1", "AG2", "AG3"])
+# Small vocabularies, so that statistics meet the same travel type or destination often; now
+# and then any text, and None (not recorded).
+_TRAVEL_TYPES = (
+    st.none()
+    | st.sampled_from(["Pauschalreise", "Kreuzfahrt", "Städtereise", "Ferienhaus", "Flug"])
+    | names()
+)
+_DESTINATIONS = (
+    st.none()
+    | st.sampled_from(["Mallorca", "Kreta", "Türkei", "Ostsee", "Österreich", "mallorca"])
+    | names()
+)
 
 
 @st.composite
@@ -324,7 +336,8 @@ def bookings(
     min_departure: date | None = None,
     max_departure: date | None = None,
 ) -> Booking:
-    """Offers and firm bookings, own and external, on several points of sale.
+    """Offers and firm bookings, own and external, on several points of sale, with revenue,
+    travel type and destination (each also None: not recorded).
 
     Args:
         customer: The customer number, else drawn.
@@ -363,6 +376,9 @@ def bookings(
         point_of_sale=draw(pos),
         channel=channel,
         open_amount=draw(money(Decimal("20000.00"))),
+        revenue=draw(st.none() | money(Decimal("50000.00"))),
+        travel_type=draw(_TRAVEL_TYPES),
+        destination=draw(_DESTINATIONS),
     )
 
 
