@@ -32,7 +32,16 @@ from custmodel import (
     StatusFlags,
     model,
 )
-from custmodel.model import ErasureRequest, ErasureStatus, ErasureSweep, MergeRecord
+from custmodel.model import (
+    DeparturePeriod,
+    ErasureRequest,
+    ErasureStatus,
+    ErasureSweep,
+    MergeRecord,
+    Statistics,
+    StatisticsKey,
+    StatisticsRow,
+)
 from custmodel.serialization import dumps, loads
 from custmodel.testing import strategies as cst
 
@@ -62,6 +71,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     ErasureRequest: cst.erasure_requests(),
     ErasureStatus: cst.erasure_statuses(),
     ErasureSweep: cst.erasure_sweeps(),
+    DeparturePeriod: cst.departure_periods(),
+    StatisticsKey: cst.statistics_keys(),
+    StatisticsRow: cst.statistics_rows(),
+    Statistics: cst.statistics(),
 }
 
 

@@ -24,6 +24,7 @@ from custmodel import (
     CustomerKind,
     CustomerNotFoundError,
     CustomerType,
+    DeparturePeriod,
     InvalidCategoryError,
     InvalidInputError,
     InvalidStatusFlagError,
@@ -236,6 +237,22 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         lambda b: b.record_booking(firm_booking("VG-2", 2), convert_to=CustomerKind.PROSPECT),
         InvalidInputError,
     ),
+    # statistics
+    "statistics by an unknown dimension": (
+        lambda b: b.statistics(group_by="colour"),
+        InvalidInputError,
+    ),
+    "statistics by no dimension": (lambda b: b.statistics(group_by=[]), InvalidInputError),
+    "statistics by a dimension twice": (
+        lambda b: b.statistics(group_by=["kind", "category", "kind"]),
+        InvalidInputError,
+    ),
+    "statistics by a number": (lambda b: b.statistics(group_by=3), InvalidInputError),
+    "statistics of no Selection": (lambda b: b.statistics("all"), InvalidInputError),
+    "statistics over a pair of dates": (
+        lambda b: b.statistics(period=(date(2024, 1, 1), date(2024, 12, 31))),
+        InvalidInputError,
+    ),
     # dunning
     "negative open amount": (lambda b: b.dunning_fields(1, Decimal("-0.01")), InvalidInputError),
     "float open amount": (lambda b: b.dunning_fields(1, 12.5), InvalidInputError),
@@ -413,6 +430,9 @@ CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "settings negative delay": lambda: Settings(anonymization_delay_days=-1),
     "selection flag 33": lambda: Selection(status_all=frozenset({33})),
     "selection flag 0": lambda: Selection(status_any=frozenset({0})),
+    "period ending before it starts": lambda: DeparturePeriod(date(2025, 2, 1), date(2025, 1, 31)),
+    "period starting at a datetime": lambda: DeparturePeriod(NAIVE),
+    "period of year 0": lambda: DeparturePeriod.year(0),
 }
 
 

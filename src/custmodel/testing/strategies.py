@@ -39,6 +39,7 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
+    DeparturePeriod,
     EffectiveRules,
     Eligibility,
     ErasureRequest,
@@ -57,6 +58,10 @@ from custmodel.model import (
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
     StatusFlags,
 )
 
@@ -73,6 +78,7 @@ __all__ = [
     "customer_types",
     "customers",
     "customers_with_bookings",
+    "departure_periods",
     "duplicate_groups",
     "effective_rules",
     "eligibilities",
@@ -97,6 +103,10 @@ __all__ = [
     "sales_channels",
     "selections",
     "settings",
+    "statistics",
+    "statistics_dimensions",
+    "statistics_keys",
+    "statistics_rows",
     "status_flags",
     "texts",
 ]
@@ -460,6 +470,97 @@ def customers_with_bookings(
         )
         for number, (draft, count) in enumerate(zip(drafts, counts, strict=True), start=1)
     ]
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+statistics_dimensions = st.sampled_from(StatisticsDimension)
+
+
+@st.composite
+def departure_periods(draw: st.DrawFn) -> DeparturePeriod:
+    """Periods open on either side, both, or neither; a single day now and then."""
+    start = draw(st.none() | st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+    if start is not None and draw(st.booleans()):
+        return DeparturePeriod(start, start + timedelta(days=draw(st.integers(0, 800))))
+    return DeparturePeriod(start, draw(st.none() | st.dates(start or date(2000, 1, 1))))
+
+
+_KEY_TEXTS = st.sampled_from(["A", "B", "Key account", "Mallorca", "Kreuzfahrt", "K-1"]) | names()
+
+
+def _statistics_values(dimension: StatisticsDimension) -> st.SearchStrategy[Any]:
+    """Values a key of ``dimension`` holds (see :class:`StatisticsKey`)."""
+    if dimension is StatisticsDimension.KIND:
+        return customer_kinds
+    if dimension is StatisticsDimension.CUSTOMER_TYPE:
+        return customer_types
+    if dimension is StatisticsDimension.STATUS_FLAG:
+        return st.none() | flag_numbers
+    if dimension is StatisticsDimension.DEPARTURE_YEAR:
+        return st.integers(2000, 2040)
+    if dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2):
+        return st.just("") | _KEY_TEXTS
+    return st.none() | _KEY_TEXTS
+
+
+@st.composite
+def statistics_keys(
+    draw: st.DrawFn, *, dimension: StatisticsDimension | None = None
+) -> StatisticsKey:
+    """A key of one dimension, with labels per kind where the dimension has them.
+
+    Args:
+        dimension: The dimension, else drawn.
+    """
+    dimension = dimension or draw(statistics_dimensions)
+    value = draw(_statistics_values(dimension))
+    labels: dict[CustomerKind, str] = {}
+    labelled = dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2)
+    if labelled or (dimension is StatisticsDimension.STATUS_FLAG and value is not None):
+        labels = draw(st.dictionaries(customer_kinds, names(), max_size=3))
+    return StatisticsKey(dimension, value, labels)
+
+
+@st.composite
+def statistics_rows(
+    draw: st.DrawFn, *, group_by: tuple[StatisticsDimension, ...] | None = None
+) -> StatisticsRow:
+    """A row: a key over ``group_by`` (else over drawn dimensions), counts and revenue.
+
+    Bookings and revenue are consistent with the customers: a row without customers has none.
+    """
+    if group_by is None:
+        group_by = tuple(draw(st.lists(statistics_dimensions, max_size=3, unique=True)))
+    key = tuple(draw(statistics_keys(dimension=d)) for d in group_by)
+    customers = draw(st.integers(0, 500))
+    firm_bookings = draw(st.integers(0, 2000)) if customers else 0
+    return StatisticsRow(
+        key=key,
+        customers=customers,
+        firm_bookings=firm_bookings,
+        offers=draw(st.integers(0, 2000)) if customers else 0,
+        revenue=draw(money()) if firm_bookings else Decimal("0.00"),
+    )
+
+
+@st.composite
+def statistics(draw: st.DrawFn) -> Statistics:
+    """A statistics result: one to three dimensions, rows with distinct keys, totals."""
+    group_by = tuple(draw(st.lists(statistics_dimensions, min_size=1, max_size=3, unique=True)))
+    rows = draw(
+        st.lists(
+            statistics_rows(group_by=group_by),
+            max_size=6,
+            unique_by=lambda row: row.values,
+        )
+    )
+    return Statistics(
+        group_by=group_by,
+        period=draw(departure_periods()),
+        rows=rows,
+        totals=draw(statistics_rows(group_by=())),
+    )
 
 
 # -- personal data markers (privacy properties) -------------------------------------------------
