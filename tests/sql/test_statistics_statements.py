@@ -13,7 +13,7 @@ from custmodel import CustomerBook, DeparturePeriod, Selection, Settings, Statis
 from custmodel.model import Booking, BookingKind, StatusFlags
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore, booking_to_row
-from tests.sql.helpers import customer, statements_sent
+from tests.sql.helpers import customer, query_plan, statements_sent
 
 #: Every dimension at once: the flag masks, the outer join and the year expression.
 EVERY_DIMENSION = tuple(StatisticsDimension)
@@ -98,3 +98,18 @@ def test_statistics_are_counted_by_one_statement(store: SqlStore) -> None:
     counting = [s for s in sent if "custmodel_customers" in s]
     assert 1 == len(counting)
     assert "GROUP BY" in counting[0]
+
+
+def test_statistics_of_a_month_by_destination_read_the_departure_index(store: SqlStore) -> None:
+    """By destination over one month of 3,000 customers' bookings, the plan of the statement
+    sent reads the bookings through the departure index (migration 0003)."""
+    _populate(store, 3000, "many")
+    book = CustomerBook(store)
+    month = DeparturePeriod(date(2024, 3, 1), date(2024, 3, 31))
+    with statements_sent(store) as sent:
+        book.statistics(group_by=StatisticsDimension.DESTINATION, period=month)
+    [(statement, parameters)] = [(s, p) for s, p in sent if "GROUP BY" in s]
+
+    plan = query_plan(store, statement, parameters, ["custmodel_bookings", "custmodel_customers"])
+
+    assert "ix_custmodel_bookings_departure" in plan, plan
