@@ -453,3 +453,81 @@ def test_data_file_values_are_written_as_stored() -> None:
     book.write_merge_data(None, sink, fields=["Kunde-Name", "Kunde-Telefon"])
 
     assert sink.getvalue().endswith("=1+1;+49 761 5550173\r\n")
+
+
+def _statistics_book() -> CustomerBook:
+    """Private customer 1 (flags 1 and 2, category A) with an offer and two firm bookings,
+    private customer 2 without bookings."""
+    book = make_book()
+    one = book.register(PRIVATE, "Weber", category="A", status=[1, 2])
+    book.register(PRIVATE, "Schulz")
+    offer = Booking("AN-1", one.number, BookingKind.OFFER, date(2025, 2, 1), "AG1")
+    book.record_booking(attrs.evolve(offer, revenue=Decimal("999.00"), destination="Kreta"))
+    book.record_booking(attrs.evolve(firm("VG-1", one.number), revenue=Decimal("100.00")))
+    book.record_booking(attrs.evolve(firm("VG-2", one.number), destination="Kreta"))
+    return book
+
+
+def test_offers_add_no_revenue_and_unknown_revenue_counts_as_zero() -> None:
+    """The offer's 999.00 is left out; VG-2 without revenue counts as a booking with 0."""
+    row = _statistics_book().statistics(group_by="kind").row(PRIVATE)
+    assert row is not None
+    assert (2, 1, Decimal("100.00")) == (row.firm_bookings, row.offers, row.revenue)
+
+
+def test_customer_level_groupings_include_customers_without_bookings() -> None:
+    """By category, customer 2 without bookings forms the row None with no bookings."""
+    row = _statistics_book().statistics(group_by="category").row(None)
+    assert row is not None
+    assert (1, 0, 0) == (row.customers, row.firm_bookings, row.offers)
+
+
+def test_booking_level_groupings_count_only_customers_with_bookings() -> None:
+    """By destination, customer 2 is in no row and not in the totals."""
+    stats = _statistics_book().statistics(group_by="destination")
+    assert [("Kreta",), (None,)] == [row.values for row in stats.rows]
+    assert 1 == stats.totals.customers
+
+
+def test_a_customer_with_two_flags_counts_in_both_rows_and_once_in_the_totals() -> None:
+    """Customer 1 is in rows 1 and 2, customer 2 in the row None; the totals hold two."""
+    stats = _statistics_book().statistics(group_by="status_flag")
+    assert [((1,), 1), ((2,), 1), ((None,), 1)] == [(r.values, r.customers) for r in stats.rows]
+    assert 2 == stats.totals.customers
+
+
+def test_statistics_leave_tombstones_out_and_count_anonymized_customers() -> None:
+    """After a merge and an anonymization, the tombstone is gone and the anonymized customer
+    counts in the row without category."""
+    book = _statistics_book()
+    three = book.register(PRIVATE, "Weber", category="B")
+    book.merge(1, [three.number])
+    book.anonymize(2, "AG1")
+    stats = book.statistics(Selection(include_merged=True), "category")
+    assert [(("A",), 1), ((None,), 1)] == [(r.values, r.customers) for r in stats.rows]
+
+
+def test_no_code_is_the_empty_text() -> None:
+    """Customers without Code1 form the row "", not None."""
+    stats = _statistics_book().statistics(group_by="code1")
+    assert [("",)] == [row.values for row in stats.rows]
+
+
+def test_categories_of_different_kinds_share_a_row_by_text() -> None:
+    """Category "A" of a private and of a corporate customer is one row of two."""
+    book = make_book()
+    book.register(PRIVATE, "Weber", category="A")
+    book.register(CORPORATE, "Firma", category="A")
+    stats = book.statistics(group_by="category")
+    assert [(("A",), 2)] == [(row.values, row.customers) for row in stats.rows]
+
+
+def test_statistics_rows_are_sorted_by_code_point_with_none_last() -> None:
+    """Destination "Wien" sorts before "mallorca"; bookings without destination come last."""
+    book = make_book()
+    customer = book.register(PRIVATE, "Weber")
+    for reference, destination in (("VG-1", None), ("VG-2", "mallorca"), ("VG-3", "Wien")):
+        booking = firm(reference, customer.number)
+        book.record_booking(attrs.evolve(booking, destination=destination))
+    stats = book.statistics(group_by="destination")
+    assert [("Wien",), ("mallorca",), (None,)] == [row.values for row in stats.rows]

@@ -45,6 +45,7 @@ from custmodel.model import (
     CustomerKind,
     CustomerProfile,
     CustomerType,
+    DeparturePeriod,
     EffectiveRules,
     Eligibility,
     ErasureRequest,
@@ -61,6 +62,8 @@ from custmodel.model import (
     NewCustomer,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
     StatusFlags,
     check_flag_number,
     to_enum,
@@ -392,6 +395,52 @@ class CustomerBook:
         """Return how many customers a selection holds."""
         selection = _selection(selection)
         return self._run(lambda tx: tx.count(selection), write=False)
+
+    def statistics(
+        self,
+        selection: Selection | None = None,
+        group_by: StatisticsDimension | str | Iterable[StatisticsDimension | str] = (
+            StatisticsDimension.KIND
+        ),
+        period: DeparturePeriod | None = None,
+    ) -> Statistics:
+        """Customers, firm bookings, offers and revenue of a selection per group (R10).
+
+        Groups by one dimension or several at once (``[KIND, CATEGORY]``); each row holds the
+        distinct selected customers of its group, their firm bookings and offers departing in
+        ``period`` and the revenue of those firm bookings (offers carry none; unknown revenue
+        counts as 0). Grouped by customer-level dimensions only, every selected customer is in
+        the groups of its values, also without bookings; with a booking-level dimension
+        (travel type, destination, departure year) a customer is in each group in which it has
+        a booking in the period. A customer with several status flags is in each of their rows,
+        one without flags in the row None; None values (no category, no travel type ...) form
+        their own group. Merged duplicates never count (their bookings belong to the master);
+        anonymized customers do. Flag and code keys carry the labels of the kinds of their
+        customers. ``totals`` count every customer and booking of the rows once.
+
+        Args:
+            selection: Which customers (default "Alle Kunden"); ``include_merged`` is ignored.
+            group_by: A :class:`~custmodel.model.StatisticsDimension` (or its value), or a
+                sequence of them, each once.
+            period: The departures that count (both days included); None counts all.
+
+        Raises:
+            InvalidInputError: an unknown dimension, none, one twice, or a period that is no
+                :class:`~custmodel.model.DeparturePeriod` (a reversed one cannot be built).
+        """
+        selection = attrs.evolve(_selection(selection), include_merged=False)
+        dimensions = _dimensions(group_by)
+        if period is None:
+            period = DeparturePeriod()
+        elif not isinstance(period, DeparturePeriod):
+            raise InvalidInputError("a statistics period is a DeparturePeriod")
+        counted_by = rules.statistics_dimensions(dimensions)
+
+        def op(tx: StoreTransaction) -> Statistics:
+            counted = tx.statistics(selection, counted_by, period)
+            return rules.label_statistics(self._settings(tx), counted, dimensions)
+
+        return self._run(op, write=False)
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -1231,6 +1280,27 @@ def _batch_size(batch_size: int) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidInputError("batch_size must be a positive whole number")
     return batch_size
+
+
+def _dimensions(
+    group_by: StatisticsDimension | str | Iterable[StatisticsDimension | str],
+) -> tuple[StatisticsDimension, ...]:
+    """Return ``group_by`` as distinct dimensions, at least one.
+
+    Raises:
+        InvalidInputError: for an unknown dimension, none, or one twice.
+    """
+    if isinstance(group_by, str):
+        group_by = (group_by,)
+    elif not isinstance(group_by, Iterable):
+        raise InvalidInputError("group_by is a statistics dimension or a sequence of them")
+    dimensions = tuple(to_enum(StatisticsDimension, d) for d in group_by)
+    if not dimensions:
+        raise InvalidInputError("statistics group by at least one dimension")
+    for dimension in dimensions:
+        if dimensions.count(dimension) > 1:
+            raise InvalidInputError(f"statistics group by {dimension} only once")
+    return dimensions
 
 
 def _selection(selection: Selection | None) -> Selection:

@@ -37,7 +37,16 @@ from custmodel import (
     StatusFlags,
     model,
 )
-from custmodel.model import ErasureRequest, ErasureStatus, ErasureSweep, MergeRecord
+from custmodel.model import (
+    DeparturePeriod,
+    ErasureRequest,
+    ErasureStatus,
+    ErasureSweep,
+    MergeRecord,
+    Statistics,
+    StatisticsKey,
+    StatisticsRow,
+)
 from custmodel.serialization import dumps, loads
 from custmodel.testing import strategies as cst
 
@@ -71,6 +80,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     ProfileFlag: cst.profile_flags(),
     LabelledCode: cst.labelled_codes(),
     Letter: cst.letters(),
+    DeparturePeriod: cst.departure_periods(),
+    StatisticsKey: cst.statistics_keys(),
+    StatisticsRow: cst.statistics_rows(),
+    Statistics: cst.statistics(),
 }
 
 

@@ -25,6 +25,7 @@ from custmodel import (
     CustomerKind,
     CustomerNotFoundError,
     CustomerType,
+    DeparturePeriod,
     InvalidCategoryError,
     InvalidInputError,
     InvalidStatusFlagError,
@@ -238,6 +239,22 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         lambda b: b.record_booking(firm_booking("VG-2", 2), convert_to=CustomerKind.PROSPECT),
         InvalidInputError,
     ),
+    # statistics
+    "statistics by an unknown dimension": (
+        lambda b: b.statistics(group_by="colour"),
+        InvalidInputError,
+    ),
+    "statistics by no dimension": (lambda b: b.statistics(group_by=[]), InvalidInputError),
+    "statistics by a dimension twice": (
+        lambda b: b.statistics(group_by=["kind", "category", "kind"]),
+        InvalidInputError,
+    ),
+    "statistics by a number": (lambda b: b.statistics(group_by=3), InvalidInputError),
+    "statistics of no Selection": (lambda b: b.statistics("all"), InvalidInputError),
+    "statistics over a pair of dates": (
+        lambda b: b.statistics(period=(date(2024, 1, 1), date(2024, 12, 31))),
+        InvalidInputError,
+    ),
     # dunning
     "negative open amount": (lambda b: b.dunning_fields(1, Decimal("-0.01")), InvalidInputError),
     "float open amount": (lambda b: b.dunning_fields(1, 12.5), InvalidInputError),
@@ -436,6 +453,11 @@ def test_stale_update_is_refused_and_changes_nothing() -> None:
     assert before == snapshot(book)
 
 
+def _with(**fields: Any) -> object:
+    """A firm booking with ``fields`` changed (evolve runs the validators again)."""
+    return attrs.evolve(firm_booking("VG-1", 1), **fields)
+
+
 #: Domain objects refuse bad values when they are built, before any entry point sees them.
 CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking departure as datetime": lambda: firm_booking("VG-1", 1, NAIVE),
@@ -445,11 +467,21 @@ CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking customer 0": lambda: firm_booking("VG-1", 0),
     "booking empty reference": lambda: firm_booking(" ", 1),
     "booking empty point of sale": lambda: firm_booking("VG-1", 1, point_of_sale=""),
+    "booking negative revenue": lambda: _with(revenue=Decimal("-0.01")),
+    "booking float revenue": lambda: _with(revenue=19.99),
+    "booking sub-cent revenue": lambda: _with(revenue=Decimal("1.001")),
+    "booking empty travel type": lambda: _with(travel_type=""),
+    "booking blank destination": lambda: _with(destination="  "),
+    "booking travel type no text": lambda: _with(travel_type=7),
+    "booking destination with a control character": lambda: _with(destination="Kre\nta"),
     "new customer unknown kind": lambda: NewCustomer("bogus", "X"),
     "settings unknown kind": lambda: Settings(kinds={"bogus": KindSettings()}),
     "settings negative delay": lambda: Settings(anonymization_delay_days=-1),
     "selection flag 33": lambda: Selection(status_all=frozenset({33})),
     "selection flag 0": lambda: Selection(status_any=frozenset({0})),
+    "period ending before it starts": lambda: DeparturePeriod(date(2025, 2, 1), date(2025, 1, 31)),
+    "period starting at a datetime": lambda: DeparturePeriod(NAIVE),
+    "period of year 0": lambda: DeparturePeriod.year(0),
 }
 
 

@@ -18,13 +18,24 @@ from datetime import date, datetime
 
 import attrs
 
+from custmodel import rules
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+)
 from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["MemoryStore", "ReferenceMover"]
@@ -249,6 +260,18 @@ class _MemoryTransaction:
         for booking in moving:
             self._put(attrs.evolve(booking, customer=to_customer))
         return len(moving)
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        customers = list(self._matching(attrs.evolve(selection, include_merged=False)))
+        bookings = self.bookings_of([c.number for c in customers])
+        return rules.count_statistics(customers, bookings, group_by, period)
 
     # -- host references ----------------------------------------------------------------------
 

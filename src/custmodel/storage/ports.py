@@ -19,7 +19,17 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+)
 
 __all__ = ["CustomerStore", "StoreTransaction"]
 
@@ -158,6 +168,29 @@ class StoreTransaction(Protocol):
 
         Returns:
             How many bookings moved.
+        """
+        ...
+
+    # -- statistics (R10) ---------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        """Count the selected customers, their firm bookings, offers and revenue per group.
+
+        The result equals :func:`custmodel.rules.count_statistics` over the active customers
+        ``select(selection)`` returns and their bookings: merged duplicates (tombstones) never
+        count, even when ``selection.include_merged`` is set. Keys carry no labels; the book
+        adds them. Set-based: SQL stores answer with one statement however many customers and
+        bookings there are, never with a query per customer.
+
+        Args:
+            selection: Which customers.
+            group_by: The dimensions, at least one and each once (the book checks).
+            period: The departures that count.
         """
         ...
 

@@ -36,6 +36,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "CustomerKind": lambda cst: cst.customer_kinds,
     "CustomerProfile": lambda cst: cst.customer_profiles(),
     "CustomerType": lambda cst: cst.customer_types,
+    "DeparturePeriod": lambda cst: cst.departure_periods(),
     "EffectiveRules": lambda cst: cst.effective_rules(),
     "Eligibility": lambda cst: cst.eligibilities(),
     "ErasureRequest": lambda cst: cst.erasure_requests(),
@@ -59,6 +60,10 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "SalesChannel": lambda cst: cst.sales_channels(),
     "Selection": lambda cst: cst.selections(),
     "Settings": lambda cst: cst.settings(),
+    "Statistics": lambda cst: cst.statistics(),
+    "StatisticsDimension": lambda cst: cst.statistics_dimensions,
+    "StatisticsKey": lambda cst: cst.statistics_keys(),
+    "StatisticsRow": lambda cst: cst.statistics_rows(),
     "StatusFlags": lambda cst: cst.status_flags(),
 }
 

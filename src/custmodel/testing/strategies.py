@@ -41,6 +41,7 @@ from custmodel.model import (
     CustomerKind,
     CustomerProfile,
     CustomerType,
+    DeparturePeriod,
     EffectiveRules,
     Eligibility,
     ErasureRequest,
@@ -62,6 +63,10 @@ from custmodel.model import (
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
     StatusFlags,
 )
 
@@ -79,6 +84,7 @@ __all__ = [
     "customer_types",
     "customers",
     "customers_with_bookings",
+    "departure_periods",
     "duplicate_groups",
     "effective_rules",
     "eligibilities",
@@ -107,6 +113,10 @@ __all__ = [
     "sales_channels",
     "selections",
     "settings",
+    "statistics",
+    "statistics_dimensions",
+    "statistics_keys",
+    "statistics_rows",
     "status_flags",
     "texts",
 ]
@@ -319,6 +329,18 @@ def sales_channels() -> st.SearchStrategy[SalesChannel]:
 
 
 _POINTS_OF_SALE = st.sampled_from(["AG1", "AG2", "AG3"])
+# Small vocabularies, so that statistics meet the same travel type or destination often; now
+# and then any text, and None (not recorded).
+_TRAVEL_TYPES = (
+    st.none()
+    | st.sampled_from(["Pauschalreise", "Kreuzfahrt", "Städtereise", "Ferienhaus", "Flug"])
+    | names()
+)
+_DESTINATIONS = (
+    st.none()
+    | st.sampled_from(["Mallorca", "Kreta", "Türkei", "Ostsee", "Österreich", "mallorca"])
+    | names()
+)
 
 
 @st.composite
@@ -334,7 +356,8 @@ def bookings(
     min_departure: date | None = None,
     max_departure: date | None = None,
 ) -> Booking:
-    """Offers and firm bookings, own and external, on several points of sale.
+    """Offers and firm bookings, own and external, on several points of sale, with revenue,
+    travel type and destination (each also None: not recorded).
 
     Args:
         customer: The customer number, else drawn.
@@ -373,6 +396,9 @@ def bookings(
         point_of_sale=draw(pos),
         channel=channel,
         open_amount=draw(money(Decimal("20000.00"))),
+        revenue=draw(st.none() | money(Decimal("50000.00"))),
+        travel_type=draw(_TRAVEL_TYPES),
+        destination=draw(_DESTINATIONS),
     )
 
 
@@ -454,6 +480,97 @@ def customers_with_bookings(
         )
         for number, (draft, count) in enumerate(zip(drafts, counts, strict=True), start=1)
     ]
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+statistics_dimensions = st.sampled_from(StatisticsDimension)
+
+
+@st.composite
+def departure_periods(draw: st.DrawFn) -> DeparturePeriod:
+    """Periods open on either side, both, or neither; a single day now and then."""
+    start = draw(st.none() | st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+    if start is not None and draw(st.booleans()):
+        return DeparturePeriod(start, start + timedelta(days=draw(st.integers(0, 800))))
+    return DeparturePeriod(start, draw(st.none() | st.dates(start or date(2000, 1, 1))))
+
+
+_KEY_TEXTS = st.sampled_from(["A", "B", "Key account", "Mallorca", "Kreuzfahrt", "K-1"]) | names()
+
+
+def _statistics_values(dimension: StatisticsDimension) -> st.SearchStrategy[Any]:
+    """Values a key of ``dimension`` holds (see :class:`StatisticsKey`)."""
+    if dimension is StatisticsDimension.KIND:
+        return customer_kinds
+    if dimension is StatisticsDimension.CUSTOMER_TYPE:
+        return customer_types
+    if dimension is StatisticsDimension.STATUS_FLAG:
+        return st.none() | flag_numbers
+    if dimension is StatisticsDimension.DEPARTURE_YEAR:
+        return st.integers(2000, 2040)
+    if dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2):
+        return st.just("") | _KEY_TEXTS
+    return st.none() | _KEY_TEXTS
+
+
+@st.composite
+def statistics_keys(
+    draw: st.DrawFn, *, dimension: StatisticsDimension | None = None
+) -> StatisticsKey:
+    """A key of one dimension, with labels per kind where the dimension has them.
+
+    Args:
+        dimension: The dimension, else drawn.
+    """
+    dimension = dimension or draw(statistics_dimensions)
+    value = draw(_statistics_values(dimension))
+    labels: dict[CustomerKind, str] = {}
+    labelled = dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2)
+    if labelled or (dimension is StatisticsDimension.STATUS_FLAG and value is not None):
+        labels = draw(st.dictionaries(customer_kinds, names(), max_size=3))
+    return StatisticsKey(dimension, value, labels)
+
+
+@st.composite
+def statistics_rows(
+    draw: st.DrawFn, *, group_by: tuple[StatisticsDimension, ...] | None = None
+) -> StatisticsRow:
+    """A row: a key over ``group_by`` (else over drawn dimensions), counts and revenue.
+
+    Bookings and revenue are consistent with the customers: a row without customers has none.
+    """
+    if group_by is None:
+        group_by = tuple(draw(st.lists(statistics_dimensions, max_size=3, unique=True)))
+    key = tuple(draw(statistics_keys(dimension=d)) for d in group_by)
+    customers = draw(st.integers(0, 500))
+    firm_bookings = draw(st.integers(0, 2000)) if customers else 0
+    return StatisticsRow(
+        key=key,
+        customers=customers,
+        firm_bookings=firm_bookings,
+        offers=draw(st.integers(0, 2000)) if customers else 0,
+        revenue=draw(money()) if firm_bookings else Decimal("0.00"),
+    )
+
+
+@st.composite
+def statistics(draw: st.DrawFn) -> Statistics:
+    """A statistics result: one to three dimensions, rows with distinct keys, totals."""
+    group_by = tuple(draw(st.lists(statistics_dimensions, min_size=1, max_size=3, unique=True)))
+    rows = draw(
+        st.lists(
+            statistics_rows(group_by=group_by),
+            max_size=6,
+            unique_by=lambda row: row.values,
+        )
+    )
+    return Statistics(
+        group_by=group_by,
+        period=draw(departure_periods()),
+        rows=rows,
+        totals=draw(statistics_rows(group_by=())),
+    )
 
 
 # -- personal data markers (privacy properties) -------------------------------------------------
