@@ -20,7 +20,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_demo_plays_on_a_new_sqlite_file_and_shows_how_to_explore_it(workdir: Path) -> None:
     """Without --db the demo writes custmodel-demo.sqlite and prints commands to explore it."""
-    result = CliRunner().invoke(app, ["demo"], env=CLEAN_ENV)
+    result = CliRunner().invoke(app, ["demo", "--customers", "300"], env=CLEAN_ENV)
     assert 0 == result.exit_code, result.stderr
     assert "(played on sqlite:///custmodel-demo.sqlite)" in result.stdout
     assert "export CUSTMODEL_DATABASE_URL=sqlite:///custmodel-demo.sqlite" in result.stdout
@@ -30,15 +30,15 @@ def test_demo_plays_on_a_new_sqlite_file_and_shows_how_to_explore_it(workdir: Pa
 
 def test_demo_starts_afresh_on_every_run(workdir: Path) -> None:
     """A second run deletes the file first and tells the same story."""
-    first = CliRunner().invoke(app, ["demo"], env=CLEAN_ENV)
-    second = CliRunner().invoke(app, ["demo"], env=CLEAN_ENV)
+    first = CliRunner().invoke(app, ["demo", "--customers", "300"], env=CLEAN_ENV)
+    second = CliRunner().invoke(app, ["demo", "--customers", "300"], env=CLEAN_ENV)
     assert (0, first.stdout) == (second.exit_code, second.stdout)
 
 
 def test_demo_never_writes_into_the_store_of_the_environment(workdir: Path) -> None:
     """CUSTMODEL_DATABASE_URL is ignored: the demo must not fill the store you work with."""
     env = {**CLEAN_ENV, "CUSTMODEL_DATABASE_URL": "sqlite:///work.sqlite"}
-    assert 0 == CliRunner().invoke(app, ["demo"], env=env).exit_code
+    assert 0 == CliRunner().invoke(app, ["demo", "--customers", "300"], env=env).exit_code
     assert ["custmodel-demo.sqlite"] == sorted(
         p.name for p in workdir.iterdir() if p.suffix == ".sqlite"
     )
@@ -46,7 +46,7 @@ def test_demo_never_writes_into_the_store_of_the_environment(workdir: Path) -> N
 
 def test_demo_on_memory_keeps_nothing(workdir: Path) -> None:
     """--db memory:// plays in memory, writes no file, and says the data is gone."""
-    result = Cli("memory://").ok("demo")
+    result = Cli("memory://").ok("demo --customers 300")
     assert "That store is gone now" in result.stdout
     assert [] == list(workdir.iterdir())
 
@@ -61,3 +61,24 @@ def test_demo_refuses_a_store_that_holds_customers(cli: Cli) -> None:
     )
     with cli.book() as book:
         assert 1 == book.count()
+
+
+def test_demo_passes_seed_and_size_to_the_data_set() -> None:
+    """--seed and --customers choose the data set the demo plays on."""
+    shown = Cli("memory://").ok("demo --seed 7 --customers 300").stdout
+    assert "Seed 7, 300 customers" in shown
+
+
+def test_demo_with_a_size_out_of_range_is_a_usage_error() -> None:
+    """--customers below the demo's minimum exits with 2 in one line."""
+    result = Cli("memory://")("demo --customers 5")
+    assert (2, "error: the demo registers 300 to 100000 customers") == (
+        result.exit_code,
+        one_line(result.stderr),
+    )
+
+
+def test_demo_shows_its_progress_on_a_terminal() -> None:
+    """On a terminal the demo's long loops show a progress bar on stderr."""
+    result = Cli("memory://")("demo --customers 300", env={"TTY_COMPATIBLE": "1"})
+    assert (0, True) == (result.exit_code, "Registering customers" in result.stderr)

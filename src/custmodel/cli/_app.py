@@ -150,6 +150,9 @@ class _RootGroup(TyperGroup):
         except CustmodelError as error:
             self._traceback(ctx, error)
             _fail(str(error), exit_code(error))
+        except BrokenPipeError:
+            # The reader went away (custmodel ... | head): Typer's main ends quietly.
+            raise
         except OSError as error:
             self._traceback(ctx, error)
             where = f"{error.filename}: " if error.filename else ""

@@ -230,7 +230,11 @@ class Output:
         self.console.print(table, soft_wrap=False)
 
     def progress(self) -> Progress:
-        """A progress bar on stderr, hidden with ``--json`` or when stderr is no terminal."""
+        """A progress bar on stderr, hidden with ``--json`` or when stderr is no terminal.
+
+        What the command writes to stdout meanwhile is shown above the bar when stdout is the
+        same terminal, and left alone when it goes to a file or a pipe (``export ... -``).
+        """
         console = Console(stderr=True)
         return Progress(
             TextColumn("{task.description}"),
@@ -240,7 +244,16 @@ class Output:
             console=console,
             transient=True,
             disable=self.as_json or not console.is_terminal,
+            redirect_stdout=_is_tty(sys.stdout),
+            redirect_stderr=False,
         )
+
+
+def _is_tty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 AsJson = Annotated[

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 
 from custmodel import CustomerBook, Selection
 from custmodel.cli._common import CommandRefusedError, Output, redact_url, state
+from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, run
+
+T = TypeVar("T")
 
 __all__ = ["DEMO_DATABASE", "EPILOG", "demo"]
 
 #: Where the demo keeps its SQLite database unless --db names another store.
 DEMO_DATABASE = Path("custmodel-demo.sqlite")
 
-EPILOG = "Example: custmodel demo; custmodel --db memory:// demo"
+EPILOG = "Example: custmodel demo; custmodel --db memory:// demo --seed 7 --customers 300"
 
 #: Commands worth trying on the demo's data, shown after it ran.
 _EXPLORE = (
@@ -52,16 +57,23 @@ def _kept(url: str) -> bool:
     return backend != "memory" and not (backend == "sqlite" and rest in ("", "/", "/:memory:"))
 
 
-def demo(ctx: typer.Context) -> None:
-    """Play the manuals' scenarios on a new custmodel-demo.sqlite and print them.
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[
+        int, typer.Option("--seed", help="The data set's seed: the same seed, the same story.")
+    ] = DEFAULT_SEED,
+    customers: Annotated[
+        int,
+        typer.Option("--customers", help="How many customers the data set has (300 to 100000)."),
+    ] = DEFAULT_CUSTOMERS,
+) -> None:
+    """Play the manuals' scenarios on a German demo data set in a new custmodel-demo.sqlite.
 
     Each run deletes and recreates custmodel-demo.sqlite in the current directory. With --db
     (given before the command) the demo plays on that store instead, which must hold no
     customers yet. CUSTMODEL_DATABASE_URL is never used: the demo must not write into the
     store you work with.
     """
-    from custmodel.demo import run
-
     url = state(ctx).db
     if url is None:
         # A new database each run, so the demo always tells the same story.
@@ -76,8 +88,13 @@ def demo(ctx: typer.Context) -> None:
             raise CommandRefusedError(
                 f"the demo plays on an empty store only; this one holds {held} customers"
             )
-    run(sys.stdout, store)
     out = Output()
+    with out.progress() as progress:
+
+        def track(sequence: Iterable[T], description: str, total: int | None) -> Iterable[T]:
+            return progress.track(sequence, total=total, description=description)
+
+        run(sys.stdout, store, seed=seed, customers=customers, track=track)
     out.line()
     out.line(f"(played on {redact_url(url)})")
     if not _kept(url):
