@@ -232,3 +232,26 @@ def test_the_core_does_not_import_the_command_line_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert "[]" == result.stdout.strip()
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """Piped into a reader that stops early (| head), the command prints no error line."""
+    url = f"sqlite:///{tmp_path / 'many.sqlite'}"
+    with Cli(url).book() as book:
+        book.register_many(
+            custmodel.NewCustomer(custmodel.CustomerKind.PRIVATE, f"Kunde {n}") for n in range(800)
+        )
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "--db", url, "export", "customers", "-", "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "error:" not in stderr
