@@ -346,3 +346,21 @@ def test_downgrade_to_0002_removes_the_statistics_fields(empty_url: str) -> None
         assert [] == _schema_diff(store)
     finally:
         store.close()
+
+
+def test_schema_revision_of_a_database_never_migrated_is_none(empty_url: str) -> None:
+    """schema_revision() reads None from a database custmodel has not migrated yet."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    try:
+        assert None is store.schema_revision()
+    finally:
+        store.close()
+
+
+def test_schema_revision_after_upgrade_is_the_head(empty_url: str) -> None:
+    """After upgrade() the database is at head_revision(), the newest shipped revision."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        assert (HEAD, HEAD) == (store.schema_revision(), SqlStore.head_revision())
+    finally:
+        store.close()

@@ -1672,6 +1672,40 @@ class SqlStore:
                 "version, or the migrations are broken"
             ) from error
 
+    def schema_revision(self) -> str | None:
+        """Return the schema revision the database is at, None if custmodel never migrated it.
+
+        Reads only: an outdated schema stays as it is (:meth:`upgrade` brings it to
+        :meth:`head_revision`).
+
+        Raises:
+            StoreError: if the store is closed or the database cannot be read.
+        """
+        from alembic.runtime.migration import MigrationContext
+
+        if self._closed:
+            raise StoreError("the store is closed")
+        with (
+            self._lock,
+            _translating("read the schema revision"),
+            self._engine.connect() as connection,
+        ):
+            connection.execution_options(**{_WRITE_OPTION: False})
+            context = MigrationContext.configure(
+                connection, opts={"version_table": schema.VERSION_TABLE}
+            )
+            return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str:
+        """Return the newest schema revision this custmodel version ships."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        if head is None:  # pragma: no cover - the package always ships its migrations
+            raise StoreError("custmodel's migrations are missing from the installation")
+        return head
+
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
         """Open a transaction; it commits when the block ends, rolls back when it raises.
