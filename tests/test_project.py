@@ -25,7 +25,7 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
     commands = readme_commands()
     assert 2 == len(commands)
     assert commands[0].endswith(".venv/bin/custmodel demo")
-    assert commands[1].endswith("python -m pytest")
+    assert commands[1].endswith("python -m pytest -n auto")
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
