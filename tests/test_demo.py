@@ -8,6 +8,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from custmodel._demodata import (
     _PHONE_BLOCKS,
     _PLACES,
     DemoData,
+    PlannedBooking,
     generate,
 )
 from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, run
@@ -206,6 +208,98 @@ def test_booking_references_are_unique(data: DemoData) -> None:
     """Every Vorgangsnummer appears once."""
     references = [b.reference for b in data.bookings]
     assert len(references) == len(set(references))
+
+
+def firm(data: DemoData) -> list[PlannedBooking]:
+    """The data set's firm bookings."""
+    return [b for b in data.bookings if b.kind is BookingKind.BOOKING]
+
+
+def test_every_booking_has_a_travel_type_and_a_destination(data: DemoData) -> None:
+    """Reiseart and Zielgebiet are recorded on every booking, from the agency's usual lists."""
+    assert {
+        "Pauschalreise", "Flug", "Hotel", "Kreuzfahrt", "Rundreise", "Ferienhaus", "Busreise"
+    } == {b.travel_type for b in data.bookings}  # fmt: skip
+    destinations = {b.destination for b in data.bookings}
+    assert None not in destinations
+    assert {
+        "Mallorca", "Kanaren", "Türkei", "Griechenland", "Ägypten", "Italien", "Ostsee",
+        "Nordsee", "Österreich", "Fernreise Asien", "Karibik",
+    } <= destinations  # fmt: skip
+
+
+def test_most_firm_bookings_record_their_revenue(data: DemoData) -> None:
+    """Over 90 % of the firm bookings have a revenue; some, mostly migrated ones, have none."""
+    bookings = firm(data)
+    missing = [b for b in bookings if b.revenue is None]
+    assert 0 < len(missing) < len(bookings) * 0.1
+    migrated = [b for b in bookings if b.departure.year == 2022]
+    later = [b for b in bookings if b.departure.year > 2022]
+    share = {
+        "2022": sum(b.revenue is None for b in migrated) / len(migrated),
+        "later": sum(b.revenue is None for b in later) / len(later),
+    }
+    assert share["2022"] > 3 * share["later"]
+
+
+def test_offers_carry_their_quoted_price(data: DemoData) -> None:
+    """Every offer records the price it quoted; statistics leave it out as no revenue."""
+    offers = [b for b in data.bookings if b.kind is BookingKind.OFFER]
+    assert [] == [b.reference for b in offers if b.revenue is None or b.revenue <= 0]
+
+
+def test_revenue_depends_on_the_travel_type(data: DemoData) -> None:
+    """Cruises and round trips cost more than package holidays, which cost more than flights."""
+    by_type: dict[str | None, list[Decimal]] = {}
+    for b in firm(data):
+        if b.revenue is not None:
+            by_type.setdefault(b.travel_type, []).append(b.revenue)
+    median = {t: sorted(v)[len(v) // 2] for t, v in by_type.items()}
+    assert median["Kreuzfahrt"] > median["Pauschalreise"] > median["Flug"]
+    assert median["Rundreise"] > median["Pauschalreise"] > median["Hotel"]
+    revenues = [r for v in by_type.values() for r in v]
+    assert Decimal("100") < min(revenues)
+    assert max(revenues) < Decimal("60000")
+
+
+def test_open_amounts_never_exceed_the_revenue(data: DemoData) -> None:
+    """A booking never owes more than its price."""
+    assert [] == [
+        b.reference for b in firm(data) if b.revenue is not None and b.open_amount > b.revenue
+    ]
+
+
+def test_destinations_follow_the_season(data: DemoData) -> None:
+    """The Baltic is booked for the summer, the Canaries and Egypt for the winter."""
+
+    def summer_share(destination: str) -> float:
+        trips = [b for b in data.bookings if b.destination == destination]
+        return sum(4 <= b.departure.month <= 10 for b in trips) / len(trips)
+
+    assert summer_share("Ostsee") > 0.75
+    assert summer_share("Kanaren") < 0.5
+    assert summer_share("Ägypten") < 0.5
+
+
+def test_companies_travel_mostly_by_air_and_hotel(data: DemoData) -> None:
+    """Business customers (companies not booking incentives) mostly book flights and hotels."""
+    business = {
+        i
+        for i, c in enumerate(data.customers)
+        if c.kind is CustomerKind.CORPORATE and c.customer_type is not CustomerType.VIP_INCENTIVE
+    }
+    kinds = Counter(b.travel_type for b in data.bookings if b.customer in business)
+    assert (kinds["Flug"] + kinds["Hotel"]) / kinds.total() > 0.7
+
+
+def test_the_trip_details_follow_the_seed() -> None:
+    """One seed draws the same travel types, destinations and revenue; another seed others."""
+
+    def trips(seed: int) -> list[tuple[str | None, str | None, Decimal | None]]:
+        return [(b.travel_type, b.destination, b.revenue) for b in generate(seed, SMALL).bookings]
+
+    assert trips(7) == trips(7)
+    assert trips(7) != trips(8)
 
 
 # -- the walkthrough ------------------------------------------------------------------------------
