@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import csv
 import functools
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,17 +20,26 @@ from custmodel import (
     CustomerBook,
     CustomerKind,
     CustomerType,
+    DeparturePeriod,
     InvalidInputError,
     MemoryStore,
+    ProfileFlag,
     Selection,
+    Statistics,
+    StatisticsDimension,
+    StatisticsRow,
 )
 from custmodel._demodata import (
     _PHONE_BLOCKS,
     _PLACES,
+    MEMBER_NUMBER,
+    TODAY,
     DemoData,
+    PlannedBooking,
     generate,
 )
-from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, run
+from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, MERGE_DATA_FILE, run
+from custmodel.rules import format_eur
 from custmodel.storage import CustomerStore
 
 T = TypeVar("T")
@@ -208,6 +219,98 @@ def test_booking_references_are_unique(data: DemoData) -> None:
     assert len(references) == len(set(references))
 
 
+def firm(data: DemoData) -> list[PlannedBooking]:
+    """The data set's firm bookings."""
+    return [b for b in data.bookings if b.kind is BookingKind.BOOKING]
+
+
+def test_every_booking_has_a_travel_type_and_a_destination(data: DemoData) -> None:
+    """Reiseart and Zielgebiet are recorded on every booking, from the agency's usual lists."""
+    assert {
+        "Pauschalreise", "Flug", "Hotel", "Kreuzfahrt", "Rundreise", "Ferienhaus", "Busreise"
+    } == {b.travel_type for b in data.bookings}  # fmt: skip
+    destinations = {b.destination for b in data.bookings}
+    assert None not in destinations
+    assert {
+        "Mallorca", "Kanaren", "Türkei", "Griechenland", "Ägypten", "Italien", "Ostsee",
+        "Nordsee", "Österreich", "Fernreise Asien", "Karibik",
+    } <= destinations  # fmt: skip
+
+
+def test_most_firm_bookings_record_their_revenue(data: DemoData) -> None:
+    """Over 90 % of the firm bookings have a revenue; some, mostly migrated ones, have none."""
+    bookings = firm(data)
+    missing = [b for b in bookings if b.revenue is None]
+    assert 0 < len(missing) < len(bookings) * 0.1
+    migrated = [b for b in bookings if b.departure.year == 2022]
+    later = [b for b in bookings if b.departure.year > 2022]
+    share = {
+        "2022": sum(b.revenue is None for b in migrated) / len(migrated),
+        "later": sum(b.revenue is None for b in later) / len(later),
+    }
+    assert share["2022"] > 3 * share["later"]
+
+
+def test_offers_carry_their_quoted_price(data: DemoData) -> None:
+    """Every offer records the price it quoted; statistics leave it out as no revenue."""
+    offers = [b for b in data.bookings if b.kind is BookingKind.OFFER]
+    assert [] == [b.reference for b in offers if b.revenue is None or b.revenue <= 0]
+
+
+def test_revenue_depends_on_the_travel_type(data: DemoData) -> None:
+    """Cruises and round trips cost more than package holidays, which cost more than flights."""
+    by_type: dict[str | None, list[Decimal]] = {}
+    for b in firm(data):
+        if b.revenue is not None:
+            by_type.setdefault(b.travel_type, []).append(b.revenue)
+    median = {t: sorted(v)[len(v) // 2] for t, v in by_type.items()}
+    assert median["Kreuzfahrt"] > median["Pauschalreise"] > median["Flug"]
+    assert median["Rundreise"] > median["Pauschalreise"] > median["Hotel"]
+    revenues = [r for v in by_type.values() for r in v]
+    assert Decimal("100") < min(revenues)
+    assert max(revenues) < Decimal("60000")
+
+
+def test_open_amounts_never_exceed_the_revenue(data: DemoData) -> None:
+    """A booking never owes more than its price."""
+    assert [] == [
+        b.reference for b in firm(data) if b.revenue is not None and b.open_amount > b.revenue
+    ]
+
+
+def test_destinations_follow_the_season(data: DemoData) -> None:
+    """The Baltic is booked for the summer, the Canaries and Egypt for the winter."""
+
+    def summer_share(destination: str) -> float:
+        trips = [b for b in data.bookings if b.destination == destination]
+        return sum(4 <= b.departure.month <= 10 for b in trips) / len(trips)
+
+    assert summer_share("Ostsee") > 0.75
+    assert summer_share("Kanaren") < 0.5
+    assert summer_share("Ägypten") < 0.5
+
+
+def test_companies_travel_mostly_by_air_and_hotel(data: DemoData) -> None:
+    """Business customers (companies not booking incentives) mostly book flights and hotels."""
+    business = {
+        i
+        for i, c in enumerate(data.customers)
+        if c.kind is CustomerKind.CORPORATE and c.customer_type is not CustomerType.VIP_INCENTIVE
+    }
+    kinds = Counter(b.travel_type for b in data.bookings if b.customer in business)
+    assert (kinds["Flug"] + kinds["Hotel"]) / kinds.total() > 0.7
+
+
+def test_the_trip_details_follow_the_seed() -> None:
+    """One seed draws the same travel types, destinations and revenue; another seed others."""
+
+    def trips(seed: int) -> list[tuple[str | None, str | None, Decimal | None]]:
+        return [(b.travel_type, b.destination, b.revenue) for b in generate(seed, SMALL).bookings]
+
+    assert trips(7) == trips(7)
+    assert trips(7) != trips(8)
+
+
 # -- the walkthrough ------------------------------------------------------------------------------
 
 
@@ -254,11 +357,187 @@ def test_the_report_is_the_same_on_a_sqlite_file(tmp_path: Path) -> None:
         "offers only: eligible",
         "Sweep, dry run:",
         "anonymized in 1 batch.",
+        "The label of flag 5 'Individuelle Reisen' deleted",
+        "Privatkunden nach Kategorie (group_by=category):",
+        "Privatkunden nach Statusfeld (group_by=status_flag;",
+        "Alle Kunden nach Reiseart (group_by=travel_type):",
+        "Alle Kunden nach Zielgebiet (group_by=destination):",
+        "letters(None, template, open_amounts=due, owing_only=True) wrote ",
+        "run(letters_dir=...) writes mahnlauf.csv.",
     ],
 )
 def test_the_report_tells_every_scenario(passage: str) -> None:
     """Each scenario of the manuals shows up in the report."""
     assert passage in play()
+
+
+def played(**options: Any) -> tuple[str, CustomerBook]:
+    """Run the walkthrough on a small data set; return the report and the book."""
+    out = io.StringIO()
+    book = run(out, MemoryStore(), **{"customers": SMALL, **options})
+    return out.getvalue(), book
+
+
+def table(report: str, caption: str) -> list[list[str]]:
+    """The rows of the report's table under ``caption``, cells split at two or more spaces."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(caption)) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("  "):
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def expected_rows(
+    statistics: Statistics, label: Callable[[StatisticsRow], list[str]]
+) -> list[list[str]]:
+    """What a table of ``statistics`` shows: labels and figures of each row, then the totals."""
+
+    def figures(row: StatisticsRow) -> list[str]:
+        return [
+            str(row.customers),
+            str(row.firm_bookings),
+            str(row.offers),
+            format_eur(row.revenue),
+        ]
+
+    return [
+        *([*label(row), *figures(row)] for row in statistics.rows),
+        ["Summe", *figures(statistics.totals)],
+    ]
+
+
+def test_the_statistics_tables_agree_with_the_book() -> None:
+    """Each statistics table of the report shows the rows book.statistics gives for 2025."""
+    report, book = played()
+    year = DeparturePeriod.year(2025)
+    private = Selection(kind=CustomerKind.PRIVATE)
+    category = book.statistics(private, StatisticsDimension.CATEGORY, year)
+    flags = book.statistics(private, StatisticsDimension.STATUS_FLAG, year)
+    travel = book.statistics(None, StatisticsDimension.TRAVEL_TYPE, year)
+    places = book.statistics(None, StatisticsDimension.DESTINATION, year)
+
+    def flag(row: StatisticsRow) -> list[str]:
+        key = row.key[0]
+        if key.value is None:
+            return ["-", "(kein Status)"]
+        return [str(key.value), key.label or "(ohne Bezeichnung)"]
+
+    assert expected_rows(category, lambda r: [str(r.values[0] or "(keine)")]) == table(
+        report, "Privatkunden nach Kategorie"
+    )
+    assert expected_rows(flags, flag) == table(report, "Privatkunden nach Statusfeld")
+    assert expected_rows(travel, lambda r: [str(r.values[0])]) == table(
+        report, "Alle Kunden nach Reiseart"
+    )
+    assert expected_rows(places, lambda r: [str(r.values[0])]) == table(
+        report, "Alle Kunden nach Zielgebiet"
+    )
+    assert len(table(report, "Alle Kunden nach Reiseart")) == 8  # 7 travel types and the sum
+
+
+def test_the_status_table_shows_labels_and_the_retired_flag_by_number() -> None:
+    """Flags appear with the private customers' labels; flag 5, its label deleted, by number."""
+    report, _ = played()
+    rows = table(report, "Privatkunden nach Statusfeld")
+    assert ["1", "VIP / Stammkunden"] == rows[0][:2]
+    assert ["5", "(ohne Bezeichnung)"] == rows[4][:2]
+    assert ["6", "Neujahrskarte"] == rows[5][:2]
+
+
+def test_the_profile_shows_the_flag_whose_label_was_deleted_by_number() -> None:
+    """The card lists flag 5, set and without a label, among the kind's labelled flags."""
+    report, book = played()
+    [customer] = book.find_by_code1(MEMBER_NUMBER)
+    assert ProfileFlag(5, None, is_set=True) in book.profile(customer.number).flags
+    assert "[x]  5 (ohne Bezeichnung)" in report
+    assert "[ ]  2 Single" in report
+    assert "Mitgliedsnummer  M-471100" in report
+
+
+def test_the_sample_letter_prints_its_amounts_for_de_de() -> None:
+    """The dunning letter shows open amount, fee and their sum as German money text."""
+    report, _ = played()
+    assert "für Ihre Reise ist noch ein Betrag von 1.229,50 € offen." in report
+    assert "zuzüglich der Mahngebühr von 5,00 €, zusammen 1.234,50 €," in report
+
+
+def due_amounts(book: CustomerBook) -> dict[int, Decimal]:
+    """Per active customer, the open amounts of its firm bookings that departed by today."""
+    due: dict[int, Decimal] = {}
+    for customer in book.select(Selection()):
+        due_items = [
+            b.open_amount
+            for b in book.bookings(customer.number)
+            if b.is_firm and b.departure <= TODAY
+        ]
+        owed = sum(due_items, Decimal("0.00"))
+        if owed:
+            due[customer.number] = owed
+    return due
+
+
+def merge_data(path: Path) -> dict[int, str]:
+    """Customer number -> OP-Betrag of the dunning run's mail-merge data file."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = csv.DictReader(file, delimiter=";")
+        return {int(row["Kunde-Nummer"]): row["OP-Betrag"] for row in rows}
+
+
+def test_anonymized_debtors_receive_no_letter(tmp_path: Path) -> None:
+    """A customer anonymized while it still owes money is in the ledger, not in the letters."""
+    report, book = played(letters_dir=tmp_path)
+    anonymized = {c.number for c in book.select(Selection(anonymized=True))}
+    owing = anonymized & set(due_amounts(book))
+    assert owing  # the first eligibility case never paid its holiday home
+    assert set() == owing & set(merge_data(tmp_path / MERGE_DATA_FILE))
+    for number in owing:
+        assert f"Customer {number} (anonymized, " in report
+
+
+def test_every_other_debtor_gets_one_letter_for_what_is_due(tmp_path: Path) -> None:
+    """The data file lists each non-anonymized customer with due open items, and its amount."""
+    report, book = played(letters_dir=tmp_path)
+    anonymized = {c.number for c in book.select(Selection(anonymized=True))}
+    expected = {n: format_eur(a) for n, a in due_amounts(book).items() if n not in anonymized}
+    assert expected == merge_data(tmp_path / MERGE_DATA_FILE)
+    assert f"owing_only=True) wrote {len(expected)} letters." in report
+    assert f"Wrote {MERGE_DATA_FILE} into the letters directory: {len(expected)} rows" in report
+
+
+def test_without_a_letters_dir_the_demo_writes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default the dunning run only tells of the data file: nothing lands on disk."""
+    monkeypatch.chdir(tmp_path)
+    played()
+    assert [] == list(tmp_path.iterdir())
+
+
+def test_a_missing_letters_dir_is_made(tmp_path: Path) -> None:
+    """A letters directory that does not exist yet is created with its parents."""
+    played(letters_dir=tmp_path / "out" / "mahnlauf")
+    assert (tmp_path / "out" / "mahnlauf" / MERGE_DATA_FILE).is_file()
+
+
+def test_a_letters_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    """A file where the directory should be is refused before anything is registered."""
+    store = MemoryStore()
+    (tmp_path / "letters").write_text("")
+    with pytest.raises(InvalidInputError, match="is a file"):
+        run(io.StringIO(), store, customers=SMALL, letters_dir=tmp_path / "letters")
+    assert 0 == CustomerBook(store).count(Selection(include_merged=True))
+
+
+def test_a_letters_dir_that_cannot_be_made_is_refused(tmp_path: Path) -> None:
+    """A directory under a file cannot be made: refused before anything is registered."""
+    store = MemoryStore()
+    (tmp_path / "letters").write_text("")
+    with pytest.raises(InvalidInputError, match="cannot make its letters directory"):
+        run(io.StringIO(), store, customers=SMALL, letters_dir=tmp_path / "letters" / "2026")
+    assert 0 == CustomerBook(store).count(Selection(include_merged=True))
 
 
 def test_the_walkthrough_merges_test_testine_with_every_booking() -> None:

@@ -335,6 +335,65 @@ _MONTHS = _Weighted(
     zip(range(1, 13), (5, 5, 6, 8, 9, 11, 13, 13, 10, 9, 5, 6), strict=True)
 )  # fmt: skip
 
+#: Reiseart: the name, the price range per booking of a private customer in EUR, and the
+#: weights for leisure (private customers, prospects), business travel (companies),
+#: incentives (companies of type VIP/incentive) and groups (travel agencies, tour operators).
+_TRAVEL_TYPES: tuple[tuple[str, tuple[int, int], tuple[int, int, int, int]], ...] = (
+    ("Pauschalreise", (700, 4200), (40, 4, 30, 30)),
+    ("Flug", (120, 1300), (12, 50, 8, 8)),
+    ("Hotel", (160, 1600), (10, 40, 6, 6)),
+    ("Kreuzfahrt", (1400, 8500), (8, 0, 18, 12)),
+    ("Rundreise", (1600, 7500), (7, 2, 26, 16)),
+    ("Ferienhaus", (450, 2900), (15, 0, 0, 4)),
+    ("Busreise", (280, 1400), (8, 4, 12, 24)),
+)
+#: Zielgebiete per Reiseart, weighted for departures in summer (April to October) and winter:
+#: the Baltic in July, the Canaries and Egypt in January.
+_DESTINATIONS: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "Pauschalreise": (("Mallorca", 30, 8), ("Türkei", 28, 8), ("Griechenland", 22, 2),
+                      ("Kanaren", 6, 30), ("Ägypten", 6, 24), ("Italien", 12, 3),
+                      ("Kroatien", 10, 1), ("Tunesien", 5, 4)),
+    "Flug": (("Mallorca", 20, 6), ("Türkei", 15, 5), ("Kanaren", 4, 14),
+             ("Griechenland", 10, 1), ("Fernreise Asien", 8, 14), ("Nordamerika", 12, 8),
+             ("Karibik", 3, 10), ("Europa", 12, 10)),
+    "Hotel": (("Ostsee", 14, 4), ("Nordsee", 12, 4), ("Österreich", 8, 14),
+              ("Deutschland", 14, 10), ("Europa", 12, 10), ("Italien", 8, 3)),
+    "Kreuzfahrt": (("Mittelmeer", 30, 6), ("Nordland", 18, 2), ("Ostsee", 12, 1),
+                   ("Karibik", 4, 20), ("Kanaren", 2, 12), ("Fernreise Asien", 2, 8)),
+    "Rundreise": (("Fernreise Asien", 10, 16), ("Nordamerika", 16, 4), ("Italien", 12, 4),
+                  ("Griechenland", 8, 2), ("Skandinavien", 10, 1), ("Südafrika", 3, 10)),
+    "Ferienhaus": (("Ostsee", 30, 6), ("Nordsee", 26, 6), ("Dänemark", 22, 6),
+                   ("Österreich", 8, 16), ("Italien", 12, 2), ("Kroatien", 12, 1)),
+    "Busreise": (("Österreich", 14, 12), ("Italien", 14, 4), ("Ostsee", 10, 2),
+                 ("Deutschland", 16, 14), ("Europa", 12, 10)),
+}  # fmt: skip
+#: Where companies fly and stay on business, in any season.
+_BUSINESS_DESTINATIONS = _Weighted(
+    (("Deutschland", 45), ("Europa", 30), ("Nordamerika", 10), ("Fernreise Asien", 8),
+     ("Österreich", 7))
+)  # fmt: skip
+#: The travel segments of :data:`_TRAVEL_TYPES`, and what a booking costs in each compared
+#: with a private customer's: several travellers on business, a whole group on an incentive
+#: or a tour operator's group booking.
+_LEISURE, _BUSINESS, _INCENTIVE, _GROUPS = range(4)
+_SEGMENT_PRICE = (1.0, 1.5, 5.0, 2.5)
+_TRIP_TYPES = tuple(
+    _Weighted((name, float(weights[segment])) for name, _, weights in _TRAVEL_TYPES)
+    for segment in range(4)
+)
+_PRICE_RANGES = {name: prices for name, prices, _ in _TRAVEL_TYPES}
+_SEASON_DESTINATIONS = {
+    name: (
+        _Weighted((place, float(summer)) for place, summer, _ in places),
+        _Weighted((place, float(winter)) for place, _, winter in places),
+    )
+    for name, places in _DESTINATIONS.items()
+}
+#: Bookings migrated from the previous back office (departures in 2022) often lack their
+#: revenue; since then it is recorded for almost every firm booking.
+_MIGRATED_UNTIL = date(2022, 12, 31)
+_UNRECORDED = {True: 0.2, False: 0.02}
+
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i"})
 
 
@@ -365,6 +424,10 @@ class PlannedBooking:
         point_of_sale: The agency that sold it.
         channel: The sales channel it came through.
         open_amount: What the customer still owes on it.
+        revenue: Umsatz: the price of a firm booking (None where it was not recorded), the
+            quoted price of an offer.
+        travel_type: Reiseart (Pauschalreise, Flug, Kreuzfahrt ...).
+        destination: Zielgebiet (Mallorca, Ostsee, Fernreise Asien ...).
     """
 
     customer: int
@@ -374,6 +437,9 @@ class PlannedBooking:
     point_of_sale: str
     channel: SalesChannel
     open_amount: Decimal = Decimal("0.00")
+    revenue: Decimal | None = None
+    travel_type: str | None = None
+    destination: str | None = None
 
     def booking(self, number: int) -> Booking:
         """The booking for the customer registered under ``number``."""
@@ -385,6 +451,9 @@ class PlannedBooking:
             point_of_sale=self.point_of_sale,
             channel=self.channel,
             open_amount=self.open_amount,
+            revenue=self.revenue,
+            travel_type=self.travel_type,
+            destination=self.destination,
         )
 
 
@@ -398,7 +467,8 @@ class Cast:
         variants: Further duplicate groups spelt differently (Müller/Mueller, Meier/Mayer/Maier,
             Schmidt/Schmitt, Weiß/Weiss, a company with and without its legal form, a travel
             agency with "ü" and "ue").
-        eligibility: A customer per anonymization case, by a short English label.
+        eligibility: A customer per anonymization case, by a short English label; the first
+            still owes the rest of its holiday home, long departed.
         prospect: A prospect with offers, who books firmly in the walkthrough.
         rules: Companies without own rules, with an own fee schedule, with an own commission
             scheme, by a short English label.
@@ -769,17 +839,25 @@ class _Generator:
             if FIRST_DEPARTURE <= day <= latest:
                 return day
 
-    def price_cents(self, customer: NewCustomer) -> int:
-        low, high = {
-            CustomerKind.PRIVATE: (350, 4800),
-            CustomerKind.CORPORATE: (240, 3200),
-            CustomerKind.TRAVEL_AGENCY: (800, 9500),
-            CustomerKind.PROSPECT: (350, 4800),
-        }[customer.kind]
-        if customer.customer_type is CustomerType.VIP_INCENTIVE:
-            low, high = low * 3, high * 3
+    def trip(self, customer: NewCustomer, departure: date) -> tuple[str, str]:
+        """Reiseart and Zielgebiet of a booking, as the customer travels and the season goes."""
+        segment = _segment(customer)
+        travel_type = _TRIP_TYPES[segment].pick(self.draw)
+        if segment == _BUSINESS and travel_type in ("Flug", "Hotel"):
+            return travel_type, _BUSINESS_DESTINATIONS.pick(self.draw)
+        summer, winter = _SEASON_DESTINATIONS[travel_type]
+        return travel_type, (summer if 4 <= departure.month <= 10 else winter).pick(self.draw)
+
+    def price_cents(self, customer: NewCustomer, travel_type: str) -> int:
+        """The price of a booking: the travel type's range, scaled for the customer's segment."""
+        low, high = _PRICE_RANGES[travel_type]
+        factor = _SEGMENT_PRICE[_segment(customer)]
+        if customer.kind is CustomerKind.PRIVATE and (
+            customer.customer_type is CustomerType.VIP_INCENTIVE
+        ):
+            factor = 2.5  # VIPs book the better hotels and cabins
         # Prices cluster at the low end, as holiday prices do.
-        euros = low + int((high - low) * self.draw.unit() ** 2)
+        euros = int(factor * (low + (high - low) * self.draw.unit() ** 2))
         return euros * 100 + self.draw.pick((0, 0, 0, 50, 90, 99))
 
     def open_cents(self, price: int, departure: date) -> int:
@@ -791,8 +869,19 @@ class _Generator:
             return price - price // 5 if self.draw.chance(0.15) else 0
         if self.draw.chance(0.04):
             # An unpaid rest: part of the price, the deposit at least was paid.
-            return max(5000, price * self.draw.between(10, 60) // 100)
+            return min(price, max(5000, price * self.draw.between(10, 60) // 100))
         return 0
+
+    def revenue_cents(self, kind: BookingKind, price: int, departure: date) -> int | None:
+        """The revenue a booking records: its price, or None where nobody recorded it.
+
+        An offer records its quoted price; statistics leave it out, as it is no revenue.
+        """
+        if kind is BookingKind.BOOKING and self.draw.chance(
+            _UNRECORDED[departure <= _MIGRATED_UNTIL]
+        ):
+            return None
+        return price
 
     def channel(self, customer: NewCustomer) -> SalesChannel:
         roll = self.draw.unit()
@@ -814,8 +903,21 @@ class _Generator:
         point_of_sale: str | None = None,
         channel: SalesChannel | None = None,
         open_cents: int | None = None,
+        trip: tuple[str, str, int] | None = None,
     ) -> PlannedBooking:
-        price = self.price_cents(customer)
+        """A booking of customer ``index``; what is not given is drawn.
+
+        Args:
+            trip: Reiseart, Zielgebiet and price in cents, for a booking the walkthrough
+                tells about; its revenue is always recorded.
+        """
+        if trip is None:
+            travel_type, destination = self.trip(customer, departure)
+            price = self.price_cents(customer, travel_type)
+            revenue = self.revenue_cents(kind, price, departure)
+        else:
+            travel_type, destination, price = trip
+            revenue = price
         if open_cents is None:
             open_cents = 0 if kind is BookingKind.OFFER else self.open_cents(price, departure)
         return PlannedBooking(
@@ -825,7 +927,10 @@ class _Generator:
             departure=departure,
             point_of_sale=point_of_sale or self.point_of_sale(),
             channel=channel or self.channel(customer),
-            open_amount=Decimal(open_cents).scaleb(-2),
+            open_amount=_euros(open_cents),
+            revenue=None if revenue is None else _euros(revenue),
+            travel_type=travel_type,
+            destination=destination,
         )
 
     def history(self, index: int, customer: NewCustomer) -> list[PlannedBooking]:
@@ -863,6 +968,19 @@ class _Generator:
 
 #: The latest departure of the history: trips booked up to almost a year ahead.
 _LATEST = TODAY + timedelta(days=330)
+
+
+def _segment(customer: NewCustomer) -> int:
+    """How a customer travels: leisure, business, incentive or group (:data:`_TRAVEL_TYPES`)."""
+    if customer.kind is CustomerKind.TRAVEL_AGENCY:
+        return _GROUPS
+    if customer.kind is CustomerKind.CORPORATE:
+        return _INCENTIVE if customer.customer_type is CustomerType.VIP_INCENTIVE else _BUSINESS
+    return _LEISURE
+
+
+def _euros(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
 
 
 # -- the cast -------------------------------------------------------------------------------------
@@ -927,7 +1045,7 @@ def _variants(gen: _Generator) -> list[list[NewCustomer]]:
             person("Müller", "Jürgen", salutation="Herr", street="Königsallee 1",
                    postal_code="40212", city="Düsseldorf", birth_date=mueller,
                    customer_type=CustomerType.VIP_INCENTIVE, category="A", code1=MEMBER_NUMBER,
-                   status={1, 4}),
+                   status={1, 4, 5}),
             person("Mueller", "Juergen", salutation="Herr", street="Koenigsallee 1",
                    postal_code="40212", city="Duesseldorf", birth_date=mueller),
         ],
@@ -1001,6 +1119,9 @@ _ELIGIBILITY_CASES = (
     ("departed 30 days ago", OWN_AGENCY, "Telefon", -30, "booking"),
     ("offers only", "AG2", "Website", 60, "offer"),
 )
+#: The first case never paid the rest of its holiday home (236,00 € of 1.180,00 €): after its
+#: erasure the ledger still holds the amount, and the dunning run must write it no letter.
+_UNPAID_REST = (("Ferienhaus", "Ostsee", 118000), 23600)
 
 
 #: The template customer cases the walkthrough shows, in the order of the cast's companies.
@@ -1012,7 +1133,8 @@ def generate(seed: int, customers: int) -> DemoData:
 
     About 68 % private customers, 12 % companies, 5 % travel agencies and tour operators and
     15 % prospects, with the cast of the walkthrough placed among them, and a booking history
-    of offers and firm bookings with departures from 2022 to the coming year.
+    of offers and firm bookings with departures from 2022 to the coming year, each with its
+    travel type, destination and price (the revenue of a firm booking, the quote of an offer).
 
     Raises:
         ValueError: ``customers`` outside :data:`MIN_CUSTOMERS`..:data:`MAX_CUSTOMERS`.
@@ -1102,14 +1224,15 @@ def generate(seed: int, customers: int) -> DemoData:
         if index not in story_indexes:
             bookings.extend(gen.history(index, customer))
     bookings.extend(_story_bookings(gen, order, cast_variants, cast_testine))
-    for (_label, pos, channel, days, kind), index in zip(
-        _ELIGIBILITY_CASES, cast_eligibility.values(), strict=True
+    for case, ((_label, pos, channel, days, kind), index) in enumerate(
+        zip(_ELIGIBILITY_CASES, cast_eligibility.values(), strict=True)
     ):
         sales = (
             SalesChannel.external(channel)
             if channel in EXTERNAL_CHANNELS
             else SalesChannel.own(channel)
         )
+        trip, open_cents = _UNPAID_REST if case == 0 else (None, 0)
         bookings.append(
             gen.booking(
                 index,
@@ -1118,9 +1241,11 @@ def generate(seed: int, customers: int) -> DemoData:
                 TODAY + timedelta(days=days),
                 pos,
                 sales,
-                open_cents=0,
+                open_cents=open_cents,
+                trip=trip,
             )
         )
+    # R6's example: 1.229,50 € open, half the price of a package holiday to Turkey.
     bookings.append(
         gen.booking(
             cast_dunning,
@@ -1130,6 +1255,7 @@ def generate(seed: int, customers: int) -> DemoData:
             OWN_AGENCY,
             SalesChannel.own("Filiale"),
             open_cents=122950,
+            trip=("Pauschalreise", "Türkei", 245900),
         )
     )
     for index in (*cast_rules, cast_agency):

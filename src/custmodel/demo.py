@@ -3,8 +3,10 @@
 :func:`run` makes a German demo data set from a seed (a few thousand private customers,
 companies, travel agencies and prospects with an offer and booking history since 2022, see
 :mod:`custmodel._demodata`), registers it in a store and walks through what the manuals
-describe: debtor accounts, "Status setzen", Code1 search, the template customer, dunning fields,
-the deposit prompt, a prospect's conversion, finding and merging duplicates, and GDPR erasure.
+describe: debtor accounts, "Status setzen", Code1 search, a customer's profile under its kind's
+labels, the template customer, dunning fields, the deposit prompt, a prospect's conversion,
+finding and merging duplicates, GDPR erasure, revenue statistics and a dunning run with
+mail-merge letters.
 
 ``python -m custmodel demo`` runs it on a new SQLite file, ``--db URL`` on any other store.
 Every step uses the public API (:class:`~custmodel.CustomerBook`, and the store's own
@@ -14,11 +16,13 @@ The same seed prints the same report: the story has a fixed "today" and a fixed 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Protocol, TextIO, TypeVar
 
 import attrs
@@ -33,17 +37,30 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
+    DeparturePeriod,
     ErasureState,
     KindSettings,
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsRow,
 )
 from custmodel.rules import format_eur
 from custmodel.storage import CustomerStore
 from custmodel.storage.memory import MemoryStore
 
-__all__ = ["DEFAULT_CUSTOMERS", "DEFAULT_SEED", "OWN_AGENCY", "Track", "demo_settings", "run"]
+__all__ = [
+    "DEFAULT_CUSTOMERS",
+    "DEFAULT_SEED",
+    "DUNNING_LETTER",
+    "MERGE_DATA_FILE",
+    "OWN_AGENCY",
+    "Track",
+    "demo_settings",
+    "run",
+]
 
 #: The seed the demo uses unless told otherwise.
 DEFAULT_SEED = 4711
@@ -53,6 +70,44 @@ DEFAULT_CUSTOMERS = 3000
 #: Customers registered per transaction, bookings imported per transaction.
 _CUSTOMER_BATCH = 500
 _BOOKING_BATCH = 2000
+
+#: The flag whose label the walkthrough deletes, and the customers' profile shows by number.
+_RETIRED_FLAG = 5
+#: The departure year the statistics evaluate: the last complete year before the story's today.
+_STATISTICS_YEAR = TODAY.year - 1
+#: The dunning run's letter (Zahlungserinnerung): address block, greeting, the amounts (R6).
+DUNNING_LETTER = """{Kunde-Anrede}
+{Kunde-Vorname} {Kunde-Name}
+{Kunde-Strasse}
+{Kunde-PLZ} {Kunde-Ort}
+
+Zahlungserinnerung, Kundenkonto {Kunde-Debitorkonto}
+
+{Kunde-Briefanrede},
+
+für Ihre Reise ist noch ein Betrag von {OP-Betrag} offen. Bitte überweisen Sie ihn
+zuzüglich der Mahngebühr von {Kunde-Mahngebühr}, zusammen {OP-Betrag+Mahngebühr},
+innerhalb von 14 Tagen.
+
+Mit freundlichen Grüßen
+Ihr Reisebüro"""
+#: The name of the dunning run's mail-merge data file in ``run(letters_dir=...)``.
+MERGE_DATA_FILE = "mahnlauf.csv"
+#: Its columns: who, where, and the amounts.
+_MERGE_DATA_FIELDS = (
+    "Kunde-Nummer",
+    "Kunde-Debitorkonto",
+    "Kunde-Anrede",
+    "Kunde-Briefanrede",
+    "Kunde-Vorname",
+    "Kunde-Name",
+    "Kunde-Strasse",
+    "Kunde-PLZ",
+    "Kunde-Ort",
+    "OP-Betrag",
+    "Kunde-Mahngebühr",
+    "OP-Betrag+Mahngebühr",
+)
 
 _T = TypeVar("_T")
 
@@ -171,6 +226,17 @@ class _Printer:
         if codes:
             self.line(f"         {', '.join(codes)}")
 
+    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]], text: int = 1) -> None:
+        """Aligned columns, two spaces apart: the first ``text`` left, the figures right."""
+        lines = [list(header), *(list(row) for row in rows)]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        for line in lines:
+            cells = [
+                cell.ljust(width) if i < text else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+            ]
+            self.line(f"  {'  '.join(cells)}".rstrip())
+
 
 def _fixed_clock(start: datetime) -> Callable[[], datetime]:
     ticks: Iterator[int] = iter(range(10**12))
@@ -182,6 +248,11 @@ def _count(n: int, noun: str) -> str:
     if n == 1:
         return f"1 {noun}"
     return f"{n} {noun}{'es' if noun.endswith('ch') else 's'}"
+
+
+def _text_of(dimension: StatisticsDimension) -> Callable[[StatisticsRow], list[str]]:
+    """The label cell of a statistics row grouped by a text dimension; None is "keine Angabe"."""
+    return lambda row: [str(row.value(dimension) or "(keine Angabe)")]
 
 
 def _batches(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
@@ -202,6 +273,7 @@ def run(
     seed: int = DEFAULT_SEED,
     customers: int = DEFAULT_CUSTOMERS,
     track: Track = _untracked,
+    letters_dir: str | os.PathLike[str] | None = None,
 ) -> CustomerBook:
     """Make the demo data set, register it in ``store`` and play the manuals' scenarios.
 
@@ -211,12 +283,15 @@ def run(
         seed: The data set's seed; the same seed prints the same report.
         customers: How many customers the data set has (300 to 100,000).
         track: Progress hook around the long loops, e.g. ``rich.progress.track``.
+        letters_dir: A directory (made if missing) for the dunning run's mail-merge data file
+            :data:`MERGE_DATA_FILE`; None (the default) writes no file.
 
     Returns:
         The book, for callers that want to look further.
 
     Raises:
-        InvalidInputError: a bad seed or size, or a store that holds customers already.
+        InvalidInputError: a bad seed, size or letters directory, or a store that holds
+            customers already.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidInputError("the demo's seed is a whole number")
@@ -226,6 +301,12 @@ def run(
         raise InvalidInputError(
             f"the demo registers {_demodata.MIN_CUSTOMERS} to {_demodata.MAX_CUSTOMERS} customers"
         )
+    if letters_dir is not None:
+        if not isinstance(letters_dir, str | os.PathLike):
+            raise InvalidInputError("the demo's letters directory is a path")
+        letters_dir = Path(letters_dir)
+        if letters_dir.exists() and not letters_dir.is_dir():
+            raise InvalidInputError("the demo's letters directory is a file, not a directory")
     book = CustomerBook(
         store if store is not None else MemoryStore(),
         clock=_fixed_clock(datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=9)),
@@ -235,9 +316,17 @@ def run(
         raise InvalidInputError(
             f"the demo needs an empty store; this one holds {present} customers"
         )
+    if letters_dir is not None:
+        # Made now, so that a directory that cannot be made stops the demo before it starts.
+        try:
+            letters_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InvalidInputError(
+                f"the demo cannot make its letters directory: {error.strerror}"
+            ) from error
     book.configure(demo_settings())
     data = _demodata.generate(seed, customers)
-    story = _Story(book, data, _Printer(out), track)
+    story = _Story(book, data, _Printer(out), track, letters_dir)
     story.play()
     return book
 
@@ -245,13 +334,23 @@ def run(
 class _Story:
     """The walkthrough: one method per chapter, in the order they are told."""
 
-    def __init__(self, book: CustomerBook, data: DemoData, p: _Printer, track: Track) -> None:
+    def __init__(
+        self,
+        book: CustomerBook,
+        data: DemoData,
+        p: _Printer,
+        track: Track,
+        letters_dir: Path | None,
+    ) -> None:
         self.book = book
         self.data = data
         self.p = p
         self.track = track
+        self.letters_dir = letters_dir
         self.numbers: list[int] = []
         self.recorded = 0
+        #: Merged duplicates and their master: the ledger moves their open items there.
+        self.masters: dict[int, int] = {}
 
     def number(self, index: int) -> int:
         """The customer number of the data set's customer ``index``."""
@@ -269,11 +368,14 @@ class _Story:
         self.debtor_accounts()
         self.status()
         self.code1()
+        self.profile()
         self.templates()
         self.dunning()
         self.conversion()
         self.duplicates()
         self.gdpr()
+        self.statistics()
+        self.dunning_run()
         self.closing()
 
     # -- 1. the data set ----------------------------------------------------------------------
@@ -480,11 +582,39 @@ class _Story:
         cooperations = book.count(Selection(kind=CustomerKind.TRAVEL_AGENCY, code1="LCC"))
         p.line(f"Selection code1='LCC' (Kooperation of travel agencies): {cooperations} agencies.")
 
-    # -- 5. template customer -----------------------------------------------------------------
+    # -- 5. profile ---------------------------------------------------------------------------
+
+    def profile(self) -> None:
+        p, book = self.p, self.book
+        p.heading('5. Kundenprofil: Jacks "Attribute" unter den Bezeichnungen der Kundenart')
+        labels = book.settings.kind(CustomerKind.PRIVATE).status_labels
+        carriers = book.rename_status_label(CustomerKind.PRIVATE, _RETIRED_FLAG, None)
+        p.line(
+            f"The label of flag {_RETIRED_FLAG} {labels[_RETIRED_FLAG]!r} deleted: the "
+            f"{carriers} private customers carrying it keep the flag, and their profile shows "
+            "it by its number."
+        )
+        [customer] = book.find_by_code1(_demodata.MEMBER_NUMBER)
+        profile = book.profile(customer.number)
+        p.line(f"profile({profile.number}), {customer.display_name}, as the card shows it:")
+        width = max(len(profile.code1.label), len(profile.code2.label), len("Kundenart")) + 2
+        p.line(
+            f"  {'Kundenart':<{width}}{_KIND_NAMES[profile.kind]}, "
+            f"{_TYPE_NAMES[profile.customer_type]}; Debitorkonto {profile.debtor_account}"
+        )
+        p.line(f"  {'Kategorie':<{width}}{profile.category or '-'}")
+        for i, flag in enumerate(profile.flags):
+            box = "[x]" if flag.is_set else "[ ]"
+            label = flag.label if flag.label is not None else "(ohne Bezeichnung)"
+            p.line(f"  {'Status' if i == 0 else '':<{width}}{box} {flag.number:>2} {label}")
+        for code in (profile.code1, profile.code2):
+            p.line(f"  {code.label:<{width}}{code.value or '-'}")
+
+    # -- 6. template customer -----------------------------------------------------------------
 
     def templates(self) -> None:
         p, book, data = self.p, self.book, self.data
-        p.heading("5. Stammkunde je Kundenart: Provision und Fees erben (template customer)")
+        p.heading("6. Stammkunde je Kundenart: Provision und Fees erben (template customer)")
         for kind in CustomerKind:
             template = book.get(self.number(data.cast.templates[kind]))
             p.line(
@@ -509,11 +639,11 @@ class _Story:
             "and use their kind's template."
         )
 
-    # -- 6. dunning ---------------------------------------------------------------------------
+    # -- 7. dunning ---------------------------------------------------------------------------
 
     def dunning(self) -> None:
         p, book, data = self.p, self.book, self.data
-        p.heading("6. Mahngebühr je Kundenart als Serienbrieffeld (dunning fields)")
+        p.heading("7. Mahngebühr je Kundenart als Serienbrieffeld (dunning fields)")
         settings = book.settings
         p.line(
             "Dunning fee per kind: "
@@ -536,11 +666,11 @@ class _Story:
         for name, value in book.dunning_fields(customer.number, booking.open_amount).items():
             p.line(f"  {{{name}}} = {value}")
 
-    # -- 7. deposit prompt and prospect conversion --------------------------------------------
+    # -- 8. deposit prompt and prospect conversion --------------------------------------------
 
     def conversion(self) -> None:
         p, book, data = self.p, self.book, self.data
-        p.heading("7. Interessent wird bei der ersten Festbuchung zum Kunden; Anzahlung")
+        p.heading("8. Interessent wird bei der ersten Festbuchung zum Kunden; Anzahlung")
         prospect = book.get(self.number(data.cast.prospect))
         offers = book.bookings(prospect.number)
         p.line(
@@ -549,6 +679,7 @@ class _Story:
             f"{len(offers)} offers: {', '.join(b.reference for b in offers)}."
         )
         departure = TODAY + timedelta(days=180)
+        cruise = {"travel_type": "Kreuzfahrt", "destination": "Mittelmeer"}
         offer = book.record_booking(
             Booking(
                 data.reference(BookingKind.OFFER, departure.year),
@@ -557,10 +688,13 @@ class _Story:
                 departure,
                 OWN_AGENCY,
                 SalesChannel.own("Filiale"),
+                revenue=Decimal("2400.00"),  # the quoted price
+                **cruise,
             )
         )
         p.line(
-            f"A new offer {offer.booking.reference}: converted? "
+            f"A new offer {offer.booking.reference} (Kreuzfahrt, Mittelmeer, quoted at "
+            f"{format_eur(Decimal('2400.00'))}): converted? "
             f"{'yes' if offer.conversion else 'no'}; ask for a deposit? "
             f"{'yes' if offer.deposit_prompt else 'no'}."
         )
@@ -572,6 +706,8 @@ class _Story:
             OWN_AGENCY,
             SalesChannel.own("Filiale"),
             Decimal("2400.00"),
+            revenue=Decimal("2400.00"),
+            **cruise,
         )
         booked = book.record_booking(firm)
         self.recorded += 2
@@ -602,6 +738,9 @@ class _Story:
                 departure,
                 OWN_AGENCY,
                 SalesChannel.own("Telefon"),
+                revenue=Decimal("5840.00"),
+                travel_type="Busreise",
+                destination="Österreich",
             )
         )
         self.recorded += 1
@@ -610,11 +749,11 @@ class _Story:
             f"{'yes' if agency.deposit_prompt else 'no'} (the prompt is off for travel agencies)."
         )
 
-    # -- 8. duplicates ------------------------------------------------------------------------
+    # -- 9. duplicates ------------------------------------------------------------------------
 
     def duplicates(self) -> None:
         p, book, data = self.p, self.book, self.data
-        p.heading("8. Dubletten finden und zusammenführen (TSmart: Auftraggeber zusammenführen)")
+        p.heading("9. Dubletten finden und zusammenführen (TSmart: Auftraggeber zusammenführen)")
         testine = [self.number(i) for i in data.cast.testine]
         try:
             groups = book.find_duplicates()
@@ -657,6 +796,7 @@ class _Story:
             f"duplicates, retires debtor accounts {sorted(plan.retired_debtor_accounts.values())}."
         )
         report = book.merge(master, duplicates, fill_blanks=True, actor="demo")
+        self.masters.update(dict.fromkeys(duplicates, master))
         p.line(
             f"Merged: {report.bookings_moved} bookings moved; customer {master} now has "
             f"{len(book.bookings(master))} bookings; active 'Test, Testine' records: "
@@ -677,12 +817,12 @@ class _Story:
                 "a decision, the reasons are there to make it."
             )
 
-    # -- 9. GDPR ------------------------------------------------------------------------------
+    # -- 10. GDPR -----------------------------------------------------------------------------
 
     def gdpr(self) -> None:
         p, book, data = self.p, self.book, self.data
         settings = book.settings
-        p.heading("9. Kundendaten anonymisieren (DSGVO; TSmart's rules)")
+        p.heading("10. Kundendaten anonymisieren (DSGVO; TSmart's rules)")
         p.line(
             f"A firm booking blocks anonymization unless we ({OWN_AGENCY}) are its point of "
             "sale, it came through an own channel and it departed "
@@ -747,6 +887,154 @@ class _Story:
         p.line(
             f"Open requests left: {left[ErasureState.WAITING]} waiting, "
             f"{left[ErasureState.BLOCKED]} blocked, {left[ErasureState.DUE]} due."
+        )
+
+    # -- 11. statistics -----------------------------------------------------------------------
+
+    def statistics(self) -> None:
+        p, book, data = self.p, self.book, self.data
+        year = _STATISTICS_YEAR
+        period = DeparturePeriod.year(year)
+        p.heading(f"11. Auswertungen: Umsatz nach Kategorie, Status, Reiseart, Zielgebiet ({year})")
+        unrecorded = sum(
+            1
+            for b in data.bookings
+            if b.kind is BookingKind.BOOKING and b.departure.year == year and b.revenue is None
+        )
+        p.line(
+            "statistics(selection, group_by, period) counts per group the customers, their "
+            "firm bookings (Buchungen) and offers (Angebote) departing in the period, and the "
+            f"revenue (Umsatz) of the firm bookings; here the departures of {year}. A group "
+            "by the customer's own fields holds its customers with or without a trip in the "
+            "period, a group by travel type or destination those with one. Offers "
+            "carry their quoted price, which is no revenue; "
+            f"{_count(unrecorded, 'firm booking')} of {year} have no revenue recorded and "
+            "count 0,00 €."
+        )
+        private = Selection(kind=CustomerKind.PRIVATE)
+
+        p.line()
+        p.line(f"{_KIND_NAMES[CustomerKind.PRIVATE]} nach Kategorie (group_by=category):")
+        self.statistics_table(
+            book.statistics(private, StatisticsDimension.CATEGORY, period),
+            ["Kategorie"],
+            lambda row: [str(row.value(StatisticsDimension.CATEGORY) or "(keine)")],
+        )
+        p.line(
+            "(keine) holds the customers without a category, the anonymized ones too: their "
+            "bookings still count, their category was erased."
+        )
+
+        p.line()
+        p.line(
+            f"{_KIND_NAMES[CustomerKind.PRIVATE]} nach Statusfeld (group_by=status_flag; the "
+            "rows overlap, the total counts everyone once):"
+        )
+
+        def flag(row: StatisticsRow) -> list[str]:
+            key = row.key[0]
+            if key.value is None:
+                return ["-", "(kein Status)"]
+            return [str(key.value), key.label or "(ohne Bezeichnung)"]
+
+        self.statistics_table(
+            book.statistics(private, StatisticsDimension.STATUS_FLAG, period),
+            ["Status", "Bezeichnung"],
+            flag,
+        )
+
+        for dimension, heading in (
+            (StatisticsDimension.TRAVEL_TYPE, "Reiseart"),
+            (StatisticsDimension.DESTINATION, "Zielgebiet"),
+        ):
+            p.line()
+            p.line(f"Alle Kunden nach {heading} (group_by={dimension.value}):")
+            self.statistics_table(
+                book.statistics(None, dimension, period), [heading], _text_of(dimension)
+            )
+
+    def statistics_table(
+        self,
+        statistics: Statistics,
+        header: list[str],
+        labels: Callable[[StatisticsRow], list[str]],
+    ) -> None:
+        """One statistics result as a table: a row per group, and the totals."""
+
+        def figures(row: StatisticsRow) -> list[str]:
+            return [
+                str(row.customers),
+                str(row.firm_bookings),
+                str(row.offers),
+                format_eur(row.revenue),
+            ]
+
+        self.p.table(
+            [*header, "Kunden", "Buchungen", "Angebote", "Umsatz"],
+            [
+                *([*labels(row), *figures(row)] for row in statistics.rows),
+                ["Summe", *[""] * (len(header) - 1), *figures(statistics.totals)],
+            ],
+            text=len(header),
+        )
+
+    # -- 12. dunning run ----------------------------------------------------------------------
+
+    def dunning_run(self) -> None:
+        p, book, data = self.p, self.book, self.data
+        p.heading("12. Mahnlauf: Serienbriefe an alle Kunden mit fälligen offenen Posten")
+        # The ledger's due open items: the rest of every trip that departed unpaid. Open rests
+        # of trips still to come are not due yet, so the letters get these amounts, not the
+        # bookings' open amounts; a merged duplicate's items moved to its master (R8).
+        due: dict[int, Decimal] = {}
+        for b in data.bookings:
+            if b.kind is BookingKind.BOOKING and b.open_amount and b.departure <= TODAY:
+                number = self.number(b.customer)
+                number = self.masters.get(number, number)
+                due[number] = due.get(number, Decimal("0.00")) + b.open_amount
+        anonymized = {c.number for c in book.select(Selection(anonymized=True))} & set(due)
+        letters = book.letters(None, DUNNING_LETTER, open_amounts=due, owing_only=True)
+        sample_to = self.number(data.cast.dunning)
+        written = 0
+        sample = None
+        for letter in letters:
+            written += 1
+            if letter.customer == sample_to:
+                sample = letter
+        p.line(
+            f"{len(due)} customers owe {format_eur(sum(due.values(), Decimal('0.00')))} for "
+            "trips that departed unpaid. letters(None, template, open_amounts=due, "
+            f"owing_only=True) wrote {_count(written, 'letter')}. Anonymized debtors receive "
+            "none (R10): the ledger keeps what they owe under their debtor account, but a "
+            "letter would have nobody to go to."
+        )
+        for number in sorted(anonymized):
+            customer = book.get(number)
+            p.line(
+                f"  Customer {number} (anonymized, debtor account {customer.debtor_account}) "
+                f"owes {format_eur(due[number])}: no letter."
+            )
+        if sample is not None:
+            p.line(f"The letter to customer {sample.customer}:")
+            for text in sample.text.splitlines():
+                p.line(f"    {text}".rstrip())
+        if self.letters_dir is None:
+            p.line(
+                "write_merge_data() writes the same recipients and fields as a data file for "
+                f"the word processor's mail merge; run(letters_dir=...) writes {MERGE_DATA_FILE}."
+            )
+            return
+        rows = book.write_merge_data(
+            None,
+            self.letters_dir / MERGE_DATA_FILE,
+            fields=_MERGE_DATA_FIELDS,
+            open_amounts=due,
+            owing_only=True,
+        )
+        p.line(
+            f"Wrote {MERGE_DATA_FILE} into the letters directory: {_count(rows, 'row')} for the "
+            "word processor's mail merge (CSV, UTF-8, semicolons), "
+            f"{len(_MERGE_DATA_FIELDS)} fields."
         )
 
     # -- summary ------------------------------------------------------------------------------
