@@ -82,3 +82,10 @@ def test_demo_shows_its_progress_on_a_terminal() -> None:
     """On a terminal the demo's long loops show a progress bar on stderr."""
     result = Cli("memory://")("demo --customers 300", env={"TTY_COMPATIBLE": "1"})
     assert (0, True) == (result.exit_code, "Registering customers" in result.stderr)
+
+
+def test_demo_writes_the_dunning_data_file_into_the_letters_dir(workdir: Path) -> None:
+    """--letters-dir makes the directory and leaves the dunning run's data file in it."""
+    result = Cli("memory://").ok("demo --customers 300 --letters-dir letters")
+    data = (workdir / "letters" / "mahnlauf.csv").read_text(encoding="utf-8-sig")
+    assert data.startswith("Kunde-Nummer;"), result.stdout

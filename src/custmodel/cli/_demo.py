@@ -12,7 +12,7 @@ import typer
 
 from custmodel import CustomerBook, Selection
 from custmodel.cli._common import CommandRefusedError, Output, redact_url, state
-from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, run
+from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, MERGE_DATA_FILE, run
 
 T = TypeVar("T")
 
@@ -21,7 +21,10 @@ __all__ = ["DEMO_DATABASE", "EPILOG", "demo"]
 #: Where the demo keeps its SQLite database unless --db names another store.
 DEMO_DATABASE = Path("custmodel-demo.sqlite")
 
-EPILOG = "Example: custmodel demo; custmodel --db memory:// demo --seed 7 --customers 300"
+EPILOG = (
+    "Example: custmodel demo; custmodel --db memory:// demo --seed 7 --customers 300;"
+    " custmodel demo --letters-dir letters"
+)
 
 #: Commands worth trying on the demo's data, shown after it ran.
 _EXPLORE = (
@@ -66,6 +69,13 @@ def demo(
         int,
         typer.Option("--customers", help="How many customers the data set has (300 to 100000)."),
     ] = DEFAULT_CUSTOMERS,
+    letters_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--letters-dir",
+            help=f"Also write the dunning run's mail-merge data file ({MERGE_DATA_FILE}) here.",
+        ),
+    ] = None,
 ) -> None:
     """Play the manuals' scenarios on a German demo data set in a new custmodel-demo.sqlite.
 
@@ -94,7 +104,14 @@ def demo(
         def track(sequence: Iterable[T], description: str, total: int | None) -> Iterable[T]:
             return progress.track(sequence, total=total, description=description)
 
-        run(sys.stdout, store, seed=seed, customers=customers, track=track)
+        run(
+            sys.stdout,
+            store,
+            seed=seed,
+            customers=customers,
+            track=track,
+            letters_dir=letters_dir,
+        )
     out.line()
     out.line(f"(played on {redact_url(url)})")
     if not _kept(url):
