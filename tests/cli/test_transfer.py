@@ -42,7 +42,12 @@ def source(cli: Cli) -> Cli:
         )  # fmt: skip
         book.register(CustomerKind.CORPORATE, "Reisewelt GmbH", category="Großkunde")
         book.register(CustomerKind.PROSPECT, "Becker")
-        book.record_booking(Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1"))
+        firm = Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1")
+        book.record_booking(
+            attrs.evolve(
+                firm, revenue=Decimal("2480.00"), travel_type="Pauschalreise", destination="Kreta"
+            )
+        )
         holidu = SalesChannel.external("Holidu")
         offer = Booking("VG-2", 2, BookingKind.OFFER, date(2027, 6, 1), "AG2", holidu)
         book.record_booking(attrs.evolve(offer, open_amount=Decimal("12.50")))

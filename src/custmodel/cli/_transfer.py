@@ -71,6 +71,7 @@ __all__ = [
     "BOOKING_COLUMNS",
     "CUSTOMER_COLUMNS",
     "Format",
+    "Writer",
     "export_app",
     "import_app",
 ]
@@ -97,6 +98,9 @@ BOOKING_COLUMNS = (
     "channel",
     "channel_external",
     "open_amount",
+    "revenue",
+    "travel_type",
+    "destination",
 )
 _NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustomer))
 #: Columns of a customer export that an import leaves out: the book gives them anew.
@@ -554,10 +558,13 @@ def _booking_cells(booking: Booking) -> list[str]:
         booking.channel.name,
         _cell(booking.channel.is_external),
         str(booking.open_amount),
+        _cell(booking.revenue),
+        _cell(booking.travel_type),
+        _cell(booking.destination),
     ]
 
 
-class _Writer:
+class Writer:
     """Writes rows to a file (through a temporary file renamed at the end) or stdout."""
 
     def __init__(self, target: str, fmt: Format, columns: tuple[str, ...]) -> None:
@@ -570,7 +577,7 @@ class _Writer:
         self.handle: TextIO = sys.stdout
         self._csv: Any = None
 
-    def __enter__(self) -> _Writer:
+    def __enter__(self) -> Writer:
         if self.target != "-":
             final = Path(self.target)
             self._partial = final.with_name(f"{final.name}.part")
@@ -664,7 +671,7 @@ def export_customers(
     customer_book = book(ctx)
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, _Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
+    with out.progress() as progress, Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
         # Counting costs a query; only a visible progress bar needs the total.
         total = None if progress.disable else customer_book.count(chosen)
         task = progress.add_task("Exporting customers", total=total)
@@ -719,7 +726,7 @@ def export_bookings(
     )
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, _Writer(target, fmt, BOOKING_COLUMNS) as writer:
+    with out.progress() as progress, Writer(target, fmt, BOOKING_COLUMNS) as writer:
         task = progress.add_task("Exporting bookings", total=None)
         for booking in bookings:
             writer.write(booking, functools.partial(_booking_cells, booking))
