@@ -25,6 +25,7 @@ from custmodel import (
     CustomerType,
     ErasureState,
     InvalidInputError,
+    StatisticsDimension,
     __version__,
 )
 from custmodel.cli import (
@@ -35,6 +36,7 @@ from custmodel.cli import (
     _merge,
     _schema,
     _settings,
+    _stats,
     _transfer,
 )
 from custmodel.cli._common import (
@@ -54,7 +56,14 @@ _ARGV = "custmodel.argv"
 #: usage errors.
 _WORDS = frozenset(
     str(member.value)
-    for enum in (CustomerKind, CustomerType, BookingKind, ErasureState, _transfer.Format)
+    for enum in (
+        CustomerKind,
+        CustomerType,
+        BookingKind,
+        ErasureState,
+        StatisticsDimension,
+        _transfer.Format,
+    )
     for member in enum
 )
 
@@ -233,6 +242,7 @@ app.add_typer(_gdpr.app, name="gdpr")
 app.add_typer(_transfer.import_app, name="import")
 app.add_typer(_transfer.export_app, name="export")
 app.add_typer(_schema.app, name="schema")
+app.command(name="stats", epilog=_stats.EPILOG)(_stats.stats)
 app.command(name="demo", epilog=_demo.EPILOG)(_demo.demo)
 
 
