@@ -33,6 +33,7 @@ from custmodel.cli import (
     _customer,
     _demo,
     _gdpr,
+    _letters,
     _merge,
     _schema,
     _settings,
@@ -243,6 +244,7 @@ app.add_typer(_transfer.import_app, name="import")
 app.add_typer(_transfer.export_app, name="export")
 app.add_typer(_schema.app, name="schema")
 app.command(name="stats", epilog=_stats.EPILOG)(_stats.stats)
+app.command(name="mail-merge", epilog=_letters.EPILOG)(_letters.mail_merge)
 app.command(name="demo", epilog=_demo.EPILOG)(_demo.demo)
 
 
