@@ -5,24 +5,33 @@ Snapshots come from :mod:`custmodel.testing.snapshots`, the same ones the contra
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from custmodel import (
     Booking,
     BookingKind,
+    Customer,
     CustomerBook,
     MemoryStore,
     SalesChannel,
+    Selection,
     Settings,
+    StoreError,
 )
+from custmodel.storage import StoreTransaction
 from custmodel.testing.snapshots import StoreSnapshot, peek_next_number, take_snapshot
 
 __all__ = [
     "AGENCY",
     "START",
+    "CountingStore",
     "SteppingClock",
     "StoreSnapshot",
     "firm_booking",
@@ -127,3 +136,47 @@ def strings_in(root: object) -> set[str]:
         elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("custmodel"):
             todo.extend(vars(obj).values())
     return found
+
+
+class _CountingTransaction:
+    """A memory store transaction that counts the port calls the book makes."""
+
+    def __init__(self, tx: StoreTransaction, calls: Counter[str], fail_after: int | None) -> None:
+        self._tx = tx
+        self._calls = calls
+        self._fail_after = fail_after
+
+    def __getattr__(self, name: str) -> Any:
+        self._calls[name] += 1
+        return getattr(self._tx, name)
+
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        self._calls["select_page"] += 1
+        self._calls[f"limit {limit}"] += 1
+        if self._fail_after is not None and self._calls["select_page"] > self._fail_after:
+            raise StoreError("the store went away")
+        return self._tx.select_page(selection, after, limit)
+
+    def bookings_of(self, customers: Collection[int]) -> list[Any]:
+        self._calls["bookings_of"] += 1
+        self._calls["bookings_of customers"] += len(customers)
+        return self._tx.bookings_of(customers)
+
+
+class CountingStore(MemoryStore):
+    """A memory store that counts transactions and port calls; with ``fail_after``, pages fail.
+
+    ``calls["read transaction"]`` and ``calls["write transaction"]`` count the transactions,
+    ``calls[name]`` the calls of each port method, ``calls["limit N"]`` the pages of N.
+    """
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        super().__init__()
+        self.calls: Counter[str] = Counter()
+        self.fail_after = fail_after
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        self.calls["write transaction" if write else "read transaction"] += 1
+        with super().transaction(write=write) as tx:
+            yield _CountingTransaction(tx, self.calls, self.fail_after)  # type: ignore[misc]

@@ -77,6 +77,14 @@ def test_removing_a_category_in_use_is_refused() -> None:
     assert ("A", "B") == book.settings.kind(PRIVATE).categories
 
 
+def test_update_settings_refuses_to_replace_the_kinds() -> None:
+    """update_settings(kinds=...) is refused: kinds change field by field through per_kind."""
+    book = make_book()
+    with pytest.raises(InvalidInputError):
+        book.update_settings(kinds={PRIVATE: KindSettings()})
+    assert ("A", "B") == book.settings.kind(PRIVATE).categories
+
+
 def test_template_customer_cannot_change_kind() -> None:
     """The kind of a template customer cannot change until another template is named."""
     book = make_book()
@@ -170,6 +178,26 @@ def test_manual_change_away_from_prospect_renumbers() -> None:
     prospect = book.register(PROSPECT, "Becker")
     change = book.change_kind(prospect.number, PRIVATE)
     assert (100001, 10001) == (change.old_debtor_account, change.new_debtor_account)
+
+
+def test_iter_customers_shows_a_change_made_before_its_page_is_read() -> None:
+    """Customer 2, changed after customer 1 was taken, comes with the change (no snapshot)."""
+    book = make_book()
+    for name in ("Eins", "Zwei"):
+        book.register(PRIVATE, name)
+    customers = book.iter_customers(batch_size=1)
+    next(customers)
+    book.update(attrs.evolve(book.get(2), city="Köln"))
+    assert "Köln" == next(customers).city
+
+
+def test_iter_bookings_batch_size_counts_customers_not_bookings() -> None:
+    """With batch_size=1 a customer's three bookings come together from one read."""
+    book = make_book()
+    customer = book.register(PRIVATE, "Weber")
+    for n in range(3):
+        book.record_booking(firm(f"VG-{n}", customer.number))
+    assert ["VG-0", "VG-1", "VG-2"] == [b.reference for b in book.iter_bookings(batch_size=1)]
 
 
 def test_name_search_folds_case_with_unicode_rules() -> None:

@@ -227,17 +227,56 @@ class CustomerBook:
     def update_kind_settings(self, kind: CustomerKind, **changes: Any) -> Settings:
         """Change some settings of one kind, e.g. ``update_kind_settings(kind, dunning_fee=...)``.
 
+        The stored settings are read, changed and written back in one transaction, so a change
+        another process made meanwhile to other settings is kept.
+
         Raises:
             InvalidInputError: for an unknown setting name or a bad value.
         """
-        kind = to_enum(CustomerKind, kind)
-        unknown = set(changes) - {a.name for a in attrs.fields(KindSettings)}
+        return self.update_settings(per_kind={kind: changes})
+
+    def update_settings(
+        self,
+        *,
+        per_kind: Mapping[CustomerKind, Mapping[str, Any]] | None = None,
+        **changes: Any,
+    ) -> Settings:
+        """Change book-wide settings and, with ``per_kind``, some of the kinds', atomically.
+
+        ``update_settings(debtor_base=20000, anonymization_delay_days=30)`` reads the stored
+        settings, changes the fields named and writes them back in one transaction, so a change
+        another process made meanwhile to other settings is kept, never overwritten (as it
+        would be by :meth:`configure` with settings read a moment before).
+        ``per_kind={CustomerKind.PRIVATE: {"dunning_fee": Decimal("7.50")}}`` changes fields
+        of kinds in the same transaction, as :meth:`update_kind_settings` does for one kind.
+
+        Args:
+            per_kind: Kind -> field name of :class:`~custmodel.model.KindSettings` -> new
+                value.
+            **changes: Field name of :class:`~custmodel.model.Settings` (``debtor_base``,
+                ``anonymization_delay_days``) -> new value.
+
+        Returns:
+            The settings now stored.
+
+        Raises:
+            InvalidInputError: an unknown setting name (``kinds`` too: kinds change through
+                ``per_kind``), an unknown kind or a bad value; nothing is stored.
+            TemplateCustomerError, InvalidCategoryError: as for :meth:`configure`.
+        """
+        unknown = set(changes) - _BOOK_SETTINGS
         if unknown:
-            raise InvalidInputError(f"unknown kind settings: {', '.join(sorted(unknown))}")
+            raise InvalidInputError(
+                f"unknown book settings: {', '.join(sorted(unknown))} (kinds change through "
+                "per_kind)"
+            )
+        kind_changes = _kind_changes(per_kind)
 
         def op(tx: StoreTransaction) -> Settings:
             old = self._settings(tx)
-            new = old.with_kind(kind, attrs.evolve(old.kind(kind), **changes))
+            new = attrs.evolve(old, **changes)
+            for kind, fields in kind_changes.items():
+                new = new.with_kind(kind, attrs.evolve(new.kind(kind), **fields))
             self._check_settings(tx, old, new)
             tx.put_settings(new)
             return new
@@ -395,6 +434,67 @@ class CustomerBook:
         """Return how many customers a selection holds."""
         selection = _selection(selection)
         return self._run(lambda tx: tx.count(selection), write=False)
+
+    def iter_customers(
+        self, selection: Selection | None = None, *, batch_size: int = 1000
+    ) -> Iterator[Customer]:
+        """Yield the customers of a selection in order of number, read page by page.
+
+        The arguments are checked now; the customers are read as they are consumed,
+        ``batch_size`` per read transaction, so memory stays flat however many customers are
+        selected and no transaction stays open while the caller handles them. The run is not
+        one snapshot: a customer changed meanwhile shows the change if its page is read later.
+
+        Args:
+            selection: Which customers; None for every active one, as :meth:`select`.
+            batch_size: Customers read per transaction.
+
+        Raises:
+            InvalidInputError: a bad selection or batch size.
+        """
+        chosen = _selection(selection)
+        _batch_size(batch_size)
+        return self._paged(chosen, batch_size, _the_customers)
+
+    def iter_bookings(
+        self, selection: Selection | None = None, *, batch_size: int = 1000
+    ) -> Iterator[Booking]:
+        """Yield the bookings of a selection's customers, by customer number and reference.
+
+        Read like :meth:`iter_customers`: each read transaction takes ``batch_size`` customers
+        of the selection and all their bookings in one read.
+
+        Args:
+            selection: Whose bookings; None for those of every active customer.
+            batch_size: Customers (not bookings) read per transaction.
+
+        Raises:
+            InvalidInputError: a bad selection or batch size.
+        """
+        chosen = _selection(selection)
+        _batch_size(batch_size)
+        return self._paged(chosen, batch_size, _their_bookings)
+
+    def _paged(
+        self,
+        selection: Selection,
+        batch_size: int,
+        read: Callable[[StoreTransaction, list[Customer]], list[T]],
+    ) -> Iterator[T]:
+        """Yield what ``read`` makes of each page of the selection, one transaction per page."""
+        after = 0
+        while True:
+            last, items = self._run(
+                functools.partial(
+                    _page, selection=selection, after=after, limit=batch_size, read=read
+                ),
+                write=False,
+            )
+            # Yielded outside the transaction: a slow consumer holds no lock and no snapshot.
+            yield from items
+            if last is None:
+                return
+            after = last
 
     def statistics(
         self,
@@ -782,52 +882,23 @@ class CustomerBook:
         _batch_size(batch_size)
         if asked.anonymized:
             return iter(())
-        return self._recipient_batches(
-            chosen, amounts, owing_only, batch_size, needs_amount or owing_only
+        read = functools.partial(
+            self._recipients_of,
+            amounts=amounts,
+            owing_only=owing_only,
+            needs_amount=needs_amount or owing_only,
         )
+        return self._paged(chosen, batch_size, read)
 
-    def _recipient_batches(
-        self,
-        selection: Selection,
-        amounts: dict[int, Decimal] | None,
-        owing_only: bool,
-        batch_size: int,
-        needs_amount: bool,
-    ) -> Iterator[tuple[Customer, dict[str, str]]]:
-        after = 0
-        while True:
-            last, batch = self._run(
-                functools.partial(
-                    self._recipient_batch,
-                    selection=selection,
-                    after=after,
-                    limit=batch_size,
-                    amounts=amounts,
-                    owing_only=owing_only,
-                    needs_amount=needs_amount,
-                ),
-                write=False,
-            )
-            # Yielded outside the transaction: a slow consumer holds no lock and no snapshot.
-            yield from batch
-            if last is None:
-                return
-            after = last
-
-    def _recipient_batch(
+    def _recipients_of(
         self,
         tx: StoreTransaction,
-        selection: Selection,
-        after: int,
-        limit: int,
+        customers: list[Customer],
         amounts: dict[int, Decimal] | None,
         owing_only: bool,
         needs_amount: bool,
-    ) -> tuple[int | None, list[tuple[Customer, dict[str, str]]]]:
-        """One page of recipients: the last number read (None at the end) and their fields."""
-        customers = tx.select_page(selection, after, limit)
-        if not customers:
-            return None, []
+    ) -> list[tuple[Customer, dict[str, str]]]:
+        """The recipients among one page of customers, with their merge fields."""
         settings = self._settings(tx)
         owed: dict[int, Decimal] = {}
         if needs_amount and amounts is None:
@@ -843,8 +914,7 @@ class CustomerBook:
             if owing_only and not amount:
                 continue
             batch.append((customer, mailmerge.merge_fields(customer, settings, amount)))
-        # A short page is the last one: no further transaction is needed to find the end.
-        return (customers[-1].number if len(customers) == limit else None), batch
+        return batch
 
     # -- merge ------------------------------------------------------------------------------
 
@@ -1251,6 +1321,30 @@ class CustomerBook:
         return self._run(op, write=False)
 
 
+def _page(
+    tx: StoreTransaction,
+    selection: Selection,
+    after: int,
+    limit: int,
+    read: Callable[[StoreTransaction, list[Customer]], list[T]],
+) -> tuple[int | None, list[T]]:
+    """One page: the last customer number read (None at the end) and what ``read`` made of it."""
+    customers = tx.select_page(selection, after, limit)
+    if not customers:
+        return None, []
+    # A short page is the last one: no further transaction is needed to find the end.
+    return (customers[-1].number if len(customers) == limit else None), read(tx, customers)
+
+
+def _the_customers(_tx: StoreTransaction, customers: list[Customer]) -> list[Customer]:
+    return customers
+
+
+def _their_bookings(tx: StoreTransaction, customers: list[Customer]) -> list[Booking]:
+    bookings = tx.bookings_of([c.number for c in customers])
+    return sorted(bookings, key=lambda b: (b.customer, b.reference))
+
+
 def _one_month_after(day: date) -> date:
     """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
@@ -1280,6 +1374,36 @@ def _batch_size(batch_size: int) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidInputError("batch_size must be a positive whole number")
     return batch_size
+
+
+#: The settings :meth:`CustomerBook.update_settings` changes by name; kinds have ``per_kind``.
+_BOOK_SETTINGS = frozenset(a.name for a in attrs.fields(Settings)) - {"kinds"}
+_KIND_SETTINGS = frozenset(a.name for a in attrs.fields(KindSettings))
+
+
+def _kind_changes(
+    per_kind: Mapping[CustomerKind, Mapping[str, Any]] | None,
+) -> dict[CustomerKind, dict[str, Any]]:
+    """Return ``per_kind`` with its kinds as members and checked field names.
+
+    Raises:
+        InvalidInputError: for something else than a mapping, an unknown kind or field name.
+    """
+    if per_kind is None:
+        return {}
+    if not isinstance(per_kind, Mapping):
+        raise InvalidInputError("per_kind maps customer kinds to their settings changes")
+    checked: dict[CustomerKind, dict[str, Any]] = {}
+    for kind, fields in per_kind.items():
+        if not isinstance(fields, Mapping):
+            raise InvalidInputError("per_kind maps each kind to field names and new values")
+        unknown = set(fields) - _KIND_SETTINGS
+        if unknown:
+            raise InvalidInputError(
+                f"unknown kind settings: {', '.join(sorted(map(str, unknown)))}"
+            )
+        checked[to_enum(CustomerKind, kind)] = dict(fields)
+    return checked
 
 
 def _dimensions(

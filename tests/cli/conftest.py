@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from custmodel import CustomerBook, CustomerKind, KindSettings, Settings, open_store
-from custmodel.cli import app
+from custmodel.cli import _common, app
+from tests.booksupport import CountingStore
 
 #: Settings most command line tests start from.
 SETTINGS = Settings(
@@ -109,3 +110,30 @@ def one_line(text: str) -> str:
     lines = text.strip().splitlines()
     assert 1 == len(lines), text
     return lines[0]
+
+
+class CountedCli(Cli):
+    """Runs the command line on one :class:`CountingStore` that every invocation shares.
+
+    What one command wrote the next one reads; ``store.calls`` counts transactions and port
+    calls.
+    """
+
+    def __init__(self, store: CountingStore) -> None:
+        super().__init__("memory://")
+        self.store = store
+
+    @contextmanager
+    def book(self) -> Iterator[CustomerBook]:
+        """The shared store as a book, for arranging and checking."""
+        yield CustomerBook(self.store)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> CountedCli:
+    """The command line on a shared counting memory store holding :data:`SETTINGS`."""
+    store = CountingStore()
+    CustomerBook(store).configure(SETTINGS)
+    store.calls.clear()
+    monkeypatch.setattr(_common, "open_store", lambda _url: store)
+    return CountedCli(store)

@@ -97,3 +97,41 @@ def test_record_keep_status_keeps_a_converted_prospects_flags(cli: Cli) -> None:
     cli.ok("booking record VG-1 --customer 1 --departure 2027-05-01 --pos AG1 --keep-status")
     with cli.book() as book:
         assert frozenset({1}) == book.get(1).status.numbers
+
+
+def test_record_stores_the_statistics_fields(cli: Cli) -> None:
+    """--revenue, --travel-type and --destination are stored on the booking and shown."""
+    cli.ok("customer", "register", "private", "Müller")
+    cli.ok(
+        "booking record VG-1 --customer 1 --departure 2027-05-01 --pos AG1 --revenue 2480.00 "
+        "--travel-type Pauschalreise --destination Mallorca"
+    )
+    with cli.book() as book:
+        stored = book.get_booking("VG-1")
+    shown = cli.ok("booking show VG-1").stdout
+    assert (Decimal("2480.00"), "Pauschalreise", "Mallorca", True) == (
+        stored.revenue,
+        stored.travel_type,
+        stored.destination,
+        "Mallorca" in shown and "2480.00" in shown,
+    )
+
+
+def test_record_without_revenue_leaves_it_unknown(cli: Cli) -> None:
+    """Without --revenue the booking's revenue is None (unknown), not zero."""
+    cli.ok("customer", "register", "private", "Müller")
+    data = cli.json("booking record VG-1 --customer 1 --departure 2027-05-01 --pos AG1")
+    assert (None, None, None) == (
+        data["booking"]["revenue"],
+        data["booking"]["travel_type"],
+        data["booking"]["destination"],
+    )
+
+
+def test_a_malformed_revenue_is_a_usage_error(cli: Cli) -> None:
+    """--revenue 12,50 (a comma) exits with 2 and records nothing."""
+    cli.ok("customer", "register", "private", "Müller")
+    result = cli(
+        "booking record VG-1 --customer 1 --departure 2027-05-01 --pos AG1 --revenue 12,50"
+    )
+    assert (2, True) == (result.exit_code, "--revenue" in result.stderr)

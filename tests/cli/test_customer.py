@@ -1,10 +1,11 @@
-"""``custmodel customer``: register, show, find, select, set-status, change kind and type."""
+"""``custmodel customer``: register, show, profile, update, find, select, set-status, kinds."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
-from custmodel import CustomerKind, CustomerType, Selection
+from custmodel import Customer, CustomerBook, CustomerKind, CustomerType, Selection
 from tests.cli.conftest import Cli, one_line
 
 
@@ -273,3 +274,203 @@ def test_change_kind_of_a_prospect_renumbers_its_debtor_account(cli: Cli) -> Non
     assert (100001, 10001) == (data["old_debtor_account"], data["new_debtor_account"])
     with cli.book() as book:
         assert CustomerKind.PRIVATE == book.get(1).kind
+
+
+# -- profile ------------------------------------------------------------------------------------
+
+
+def test_profile_lists_every_labelled_flag_and_the_codes_under_their_labels(cli: Cli) -> None:
+    """The profile shows flags 1 and 2 of the kind, set or not, and Code1 under its label."""
+    cli.ok("customer register private Müller --flag 1 --code1 K-1 --category A")
+    shown = cli.ok("customer profile 1").stdout
+    rows = [line.split("│") for line in shown.splitlines() if line.startswith("│ ")]
+    flags = [tuple(cell.strip() for cell in row[1:4]) for row in rows if len(row) == 5]
+    assert ([("1", "VIP", "yes"), ("2", "Newsletter", "")], True) == (
+        flags,
+        "Mitgliedsnummer (Code1)" in shown,
+    )
+
+
+def test_profile_shows_a_flag_whose_label_was_deleted_by_its_number(cli: Cli) -> None:
+    """After its label was deleted, flag 2 is listed by number with "(no label)"."""
+    cli.ok("customer register private Müller --flag 2")
+    cli.ok("settings label private 2 --delete")
+    shown = cli.ok("customer profile 1").stdout
+    assert any(
+        [cell.strip() for cell in line.split("│")[1:4]] == ["2", "(no label)", "yes"]
+        for line in shown.splitlines()
+    )
+
+
+def test_profile_json_is_the_customer_profile(cli: Cli) -> None:
+    """--json gives the profile with its flags and labelled codes."""
+    cli.ok("customer register private Müller --flag 1 --code1 K-1")
+    data = cli.json("customer profile 1")
+    assert (
+        [{"is_set": True, "label": "VIP", "number": 1},
+         {"is_set": False, "label": "Newsletter", "number": 2}],
+        {"field": "code1", "label": "Mitgliedsnummer", "value": "K-1"},
+    ) == (data["flags"], data["code1"])  # fmt: skip
+
+
+def test_profile_of_a_merged_number_is_its_masters(cli: Cli) -> None:
+    """A merged number shows the master's profile and says so."""
+    cli.ok("customer register private Müller")
+    cli.ok("customer register private Mueller")
+    cli.ok("merge apply 1 2 --yes")
+    shown = cli.ok("customer profile 2").stdout
+    assert ("Customer 2 was merged; this is its master's profile.", 1) == (
+        shown.splitlines()[0],
+        cli.json("customer profile 2")["number"],
+    )
+
+
+def test_profile_of_an_unknown_number_exits_with_1(cli: Cli) -> None:
+    """profile of a number nobody has is refused with exit 1."""
+    assert 1 == cli("customer profile 9").exit_code
+
+
+# -- update -------------------------------------------------------------------------------------
+
+
+def test_update_changes_only_the_fields_named(cli: Cli) -> None:
+    """--city and --email change; every other field stays as registered."""
+    cli.ok("customer register private Müller --first-name Jürgen --phone 0221-1 --category A")
+    shown = cli.ok("customer update 1 --city Köln --email j@example.org").stdout
+    with cli.book() as book:
+        stored = book.get(1)
+    assert (
+        "Updated customer 1: city, email; it is at version 2.",
+        ("Köln", "j@example.org", "Jürgen", "0221-1", "A"),
+    ) == (
+        shown.strip(),
+        (stored.city, stored.email, stored.first_name, stored.phone, stored.category),
+    )
+
+
+def test_update_changes_every_field_option(cli: Cli) -> None:
+    """Every field option of update ends up on the stored customer."""
+    cli.ok("customer register private Alt")
+    cli.ok(
+        "customer update 1 --salutation Frau --first-name Lena --last-name Neu --company ACME"
+        " --street 'Ring 1' --postal-code 50667 --city Köln --country DE --email l@example.org"
+        " --phone '+49 1' --birth-date 1980-05-31 --code1 K-9 --code2 X --notes Notiz"
+        " --category B --commission-scheme P1 --fee-schedule F1"
+    )
+    with cli.book() as book:
+        c = book.get(1)
+    assert (
+        "Frau", "Lena", "Neu", "ACME", "Ring 1", "50667", "Köln", "DE", "l@example.org",
+        "+49 1", "1980-05-31", "K-9", "X", "Notiz", "B", "P1", "F1",
+    ) == (
+        c.salutation, c.first_name, c.last_name, c.company, c.street, c.postal_code, c.city,
+        c.country, c.email, c.phone, c.birth_date.isoformat() if c.birth_date else None,
+        c.code1, c.code2, c.notes, c.category, c.commission_scheme, c.fee_schedule,
+    )  # fmt: skip
+
+
+def test_update_no_options_clear_the_optional_fields(cli: Cli) -> None:
+    """--no-category, --no-birth-date, --no-commission-scheme and --no-fee-schedule clear them."""
+    cli.ok(
+        "customer register private Müller --category A --birth-date 1970-01-01"
+        " --commission-scheme P1 --fee-schedule F1"
+    )
+    cli.ok(
+        "customer update 1 --no-category --no-birth-date --no-commission-scheme --no-fee-schedule"
+    )
+    with cli.book() as book:
+        c = book.get(1)
+    assert (None, None, None, None) == (
+        c.category,
+        c.birth_date,
+        c.commission_scheme,
+        c.fee_schedule,
+    )
+
+
+def test_update_with_an_outdated_version_is_refused_and_keeps_the_other_change(cli: Cli) -> None:
+    """--if-version 1 after someone else changed the customer exits with 1; their change stays."""
+    cli.ok("customer register private Müller")
+    cli.ok("customer update 1 --city Bonn")
+    result = cli("customer update 1 --city Köln --if-version 1")
+    with cli.book() as book:
+        stored = book.get(1)
+    assert (1, "Bonn", 2) == (result.exit_code, stored.city, stored.version)
+    assert "changed concurrently" in one_line(result.stderr)
+
+
+def test_update_with_the_current_version_goes_through(cli: Cli) -> None:
+    """--if-version with the version show printed changes the customer."""
+    cli.ok("customer register private Müller")
+    version = cli.json("customer show 1")["customer"]["version"]
+    data = cli.json(f"customer update 1 --city Köln --if-version {version}")
+    assert ("Köln", version + 1) == (data["city"], data["version"])
+
+
+def test_update_refused_by_the_book_when_the_customer_changed_after_it_was_read(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change stored between the command's read and its write is refused, not overwritten."""
+    cli.ok("customer register private Müller")
+    original_get = CustomerBook.get
+
+    def get_then_changed_elsewhere(book: CustomerBook, number: int) -> Customer:
+        read = original_get(book, number)
+        book.update(attrs.evolve(read, email="other@example.org"))
+        return read
+
+    monkeypatch.setattr(CustomerBook, "get", get_then_changed_elsewhere)
+    result = cli("customer update 1 --city Köln")
+    monkeypatch.undo()
+    with cli.book() as book:
+        stored = book.get(1)
+    assert (1, "other@example.org", "") == (result.exit_code, stored.email, stored.city)
+
+
+def test_update_with_the_values_already_stored_changes_nothing(cli: Cli) -> None:
+    """Values equal to the stored ones write nothing: the version stays."""
+    cli.ok("customer register private Müller --city Köln")
+    shown = cli.ok("customer update 1 --city Köln").stdout
+    with cli.book() as book:
+        version = book.get(1).version
+    assert ("Customer 1 already holds these values; nothing changed.", 1) == (
+        shown.strip(),
+        version,
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "",
+        "--category Z",
+        "--last-name ''",
+        "--birth-date 31.05.1970",
+        "--category A --no-category",
+        "--email 'a\tb'",
+        "--if-version 0 --city Köln",
+    ],
+    ids=["nothing", "category", "empty name", "date", "contradiction", "control", "version"],
+)
+def test_update_with_bad_input_is_a_usage_error_and_changes_nothing(cli: Cli, options: str) -> None:
+    """A bad value, a contradiction or no field at all exits with 2; the customer stays."""
+    cli.ok("customer register private Müller --category A")
+    with cli.book() as book:
+        before = book.get(1)
+    result = cli(f"customer update 1 {options}")
+    with cli.book() as book:
+        after = book.get(1)
+    assert (2, before) == (result.exit_code, after)
+
+
+def test_update_of_a_merged_or_anonymized_customer_is_refused(cli: Cli) -> None:
+    """A merged duplicate and an anonymized customer cannot be updated: exit 1."""
+    for name in ("Eins", "Zwei", "Drei"):
+        cli.ok(f"customer register private {name}")
+    cli.ok("merge apply 1 2 --yes")
+    cli.ok("gdpr anonymize 3 --agency AG1 --yes")
+    assert (1, 1, 1) == (
+        cli("customer update 2 --city Köln").exit_code,
+        cli("customer update 3 --city Köln").exit_code,
+        cli("customer update 3 --city ''").exit_code,
+    )

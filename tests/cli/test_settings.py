@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from custmodel import CustomerKind
-from tests.cli.conftest import Cli, one_line
+from tests.cli.conftest import Cli, CountedCli, one_line
 
 
 def test_show_prints_every_kind(cli: Cli) -> None:
@@ -144,3 +144,26 @@ def test_label_needs_a_label_or_delete_but_not_both(cli: Cli) -> None:
 def test_label_of_flag_33_is_a_usage_error(cli: Cli) -> None:
     """A flag number outside 1..32 exits with 2."""
     assert 2 == cli("settings", "label", "private", "33", "X").exit_code
+
+
+def test_set_book_wide_and_kind_settings_is_one_transaction(
+    counted: CountedCli,
+) -> None:
+    """Book-wide and kind settings are read and written in one write transaction."""
+    cli, store = counted, counted.store
+
+    cli.ok("settings set --debtor-base 20000 --kind private --dunning-fee 1")
+
+    assert (1, 0) == (store.calls["write transaction"], store.calls["read transaction"])
+
+
+def test_a_bad_kind_setting_leaves_the_book_wide_ones_unchanged(cli: Cli) -> None:
+    """A template that does not exist refuses the whole call: the debtor base stays."""
+    result = cli("settings set --debtor-base 20000 --kind private --template 99")
+    with cli.book() as book:
+        settings = book.settings
+    assert (2, 10000, None) == (
+        result.exit_code,
+        settings.debtor_base,
+        settings.kind(CustomerKind.PRIVATE).template_customer,
+    )

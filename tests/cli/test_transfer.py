@@ -19,7 +19,7 @@ from custmodel import (
     SalesChannel,
     Selection,
 )
-from tests.cli.conftest import SETTINGS, Cli, one_line
+from tests.cli.conftest import SETTINGS, Cli, CountedCli, one_line
 
 NEW_FIELDS = [field.name for field in attrs.fields(NewCustomer)]
 
@@ -42,7 +42,12 @@ def source(cli: Cli) -> Cli:
         )  # fmt: skip
         book.register(CustomerKind.CORPORATE, "Reisewelt GmbH", category="Großkunde")
         book.register(CustomerKind.PROSPECT, "Becker")
-        book.record_booking(Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1"))
+        firm = Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1")
+        book.record_booking(
+            attrs.evolve(
+                firm, revenue=Decimal("2480.00"), travel_type="Pauschalreise", destination="Kreta"
+            )
+        )
         holidu = SalesChannel.external("Holidu")
         offer = Booking("VG-2", 2, BookingKind.OFFER, date(2027, 6, 1), "AG2", holidu)
         book.record_booking(attrs.evolve(offer, open_amount=Decimal("12.50")))
@@ -334,3 +339,62 @@ def test_batch_size_below_1_is_a_usage_error(target: Cli, tmp_path: Path) -> Non
     file = tmp_path / "k.csv"
     file.write_text("kind,last_name\nprivate,A\n", encoding="utf-8")
     assert 2 == target(f"import customers {file} --batch-size 0").exit_code
+
+
+def test_a_large_export_reads_the_customers_in_batches(counted: CountedCli, tmp_path: Path) -> None:
+    """2,500 customers are read in three pages of at most 1,000, never as one list."""
+    cli, store = counted, counted.store
+    with cli.book() as book:
+        book.register_many([NewCustomer(CustomerKind.PRIVATE, f"K{n}") for n in range(2500)])
+    store.calls.clear()
+    file = tmp_path / "k.csv"
+
+    data = cli.json(f"export customers {file}")
+
+    assert (2500, 3, 3, 0) == (
+        data["exported"],
+        store.calls["select_page"],
+        store.calls["limit 1000"],
+        store.calls["select"],
+    )
+
+
+def test_an_export_of_bookings_reads_them_page_by_page(counted: CountedCli, tmp_path: Path) -> None:
+    """Bookings of 5 customers in pages of 2: three reads of bookings, not one per customer."""
+    cli, store = counted, counted.store
+    with cli.book() as book:
+        for n in range(1, 6):
+            book.register(CustomerKind.PRIVATE, f"K{n}")
+            book.record_booking(Booking(f"VG-{n}", n, BookingKind.BOOKING, date(2027, 1, 1), "AG1"))
+    store.calls.clear()
+
+    lines = cli.ok("export bookings - --format csv --batch-size 2").stdout.splitlines()
+
+    assert (6, 3, 3) == (len(lines), store.calls["bookings_of"], store.calls["select_page"])
+
+
+def test_exported_bookings_come_by_customer_then_reference(source: Cli) -> None:
+    """The booking export lists customer 1's bookings before customer 2's, each by reference."""
+    with source.book() as book:
+        book.record_booking(Booking("AA-1", 2, BookingKind.BOOKING, date(2027, 1, 1), "AG1"))
+        book.record_booking(Booking("ZZ-1", 1, BookingKind.BOOKING, date(2027, 1, 1), "AG1"))
+    rows = source.ok("export bookings - --format csv").stdout.splitlines()[1:]
+    assert [("1", "VG-1"), ("1", "ZZ-1"), ("2", "AA-1"), ("2", "VG-2")] == [
+        (row.split(",")[1], row.split(",")[0]) for row in rows
+    ]
+
+
+def test_export_bookings_follows_the_selection_options(source: Cli) -> None:
+    """--kind corporate exports only the corporate customers' bookings."""
+    rows = source.ok("export bookings - --format csv --kind corporate").stdout.splitlines()[1:]
+    assert ["VG-2"] == [row.split(",")[0] for row in rows]
+
+
+def test_export_bookings_of_one_customer_takes_no_selection(source: Cli) -> None:
+    """--customer with a selection option is a usage error."""
+    assert 2 == source("export bookings - --format csv --customer 1 --kind private").exit_code
+
+
+def test_export_batch_size_below_1_is_a_usage_error(source: Cli) -> None:
+    """--batch-size 0 on an export exits with 2."""
+    assert 2 == source("export customers - --format csv --batch-size 0").exit_code

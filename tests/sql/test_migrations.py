@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import alembic.command
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from custmodel.errors import StoreError
 from custmodel.model import Booking, BookingKind, Customer, CustomerKind
-from custmodel.storage._sqlschema import VERSION_TABLE, metadata
+from custmodel.storage._sqlschema import HEAD_REVISION, VERSION_TABLE, metadata
 from custmodel.storage.sql import SqlStore
 from tests.servers import empty_database
 
@@ -362,5 +366,71 @@ def test_schema_revision_after_upgrade_is_the_head(empty_url: str) -> None:
     store = SqlStore.from_url(empty_url)
     try:
         assert (HEAD, HEAD) == (store.schema_revision(), SqlStore.head_revision())
+    finally:
+        store.close()
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    """HEAD_REVISION, which opening a store compares with, is the newest shipped migration."""
+    assert (HEAD, SqlStore.head_revision()) == (HEAD_REVISION, HEAD_REVISION)
+
+
+def test_opening_a_store_at_head_runs_no_migration(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store already at head opens without Alembic's upgrade command being run."""
+    SqlStore.from_url(empty_url).close()
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("Alembic ran on a store at head")
+
+    monkeypatch.setattr(alembic.command, "upgrade", refuse)
+    store = SqlStore.from_url(empty_url)
+    try:
+        assert HEAD == store.schema_revision()
+    finally:
+        store.close()
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    """In a new process, opening a SQLite store at head leaves Alembic unimported."""
+    url = f"sqlite:///{tmp_path / 'head.sqlite'}"
+    SqlStore.from_url(url).close()
+    script = (
+        "import sys\n"
+        "from custmodel.storage.sql import SqlStore\n"
+        f"SqlStore.from_url({url!r}).close()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "[]" == result.stdout.strip()
+
+
+def test_a_store_behind_head_is_still_upgraded(empty_url: str) -> None:
+    """A store at an older revision is migrated to head when opened."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        _migrate(store, "downgrade", "0002")
+    finally:
+        store.close()
+    store = SqlStore.from_url(empty_url)
+    try:
+        assert (HEAD, []) == (store.schema_revision(), _schema_diff(store))
+    finally:
+        store.close()
+
+
+def test_a_store_from_a_newer_custmodel_is_refused(empty_url: str) -> None:
+    """A version table naming a revision this custmodel does not ship is a StoreError."""
+    SqlStore.from_url(empty_url).close()
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    try:
+        with store.engine.begin() as connection:
+            version = sa.table(VERSION_TABLE, sa.column("version_num"))
+            connection.execute(sa.update(version).values(version_num="9999"))
+        with pytest.raises(StoreError):
+            store.upgrade()
     finally:
         store.close()

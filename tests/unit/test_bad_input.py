@@ -117,6 +117,37 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         lambda b: b.update_kind_settings(CustomerKind.PRIVATE, template_customer=0),
         InvalidInputError,
     ),
+    "book setting unknown": (lambda b: b.update_settings(colour="red"), InvalidInputError),
+    "book setting kinds": (lambda b: b.update_settings(kinds={}), InvalidInputError),
+    "debtor base as text": (lambda b: b.update_settings(debtor_base="20000"), InvalidInputError),
+    "negative anonymization delay": (
+        lambda b: b.update_settings(debtor_base=20000, anonymization_delay_days=-1),
+        InvalidInputError,
+    ),
+    "book and kind settings with a bad kind value": (
+        lambda b: b.update_settings(
+            debtor_base=20000, per_kind={CustomerKind.PRIVATE: {"dunning_fee": Decimal("-1")}}
+        ),
+        InvalidInputError,
+    ),
+    "per_kind of an unknown kind": (
+        lambda b: b.update_settings(per_kind={"bogus": {"dunning_fee": Decimal("1.00")}}),
+        InvalidInputError,
+    ),
+    "per_kind with an unknown field": (
+        lambda b: b.update_settings(per_kind={CustomerKind.PRIVATE: {"colour": "red"}}),
+        InvalidInputError,
+    ),
+    "per_kind not a mapping": (
+        lambda b: b.update_settings(per_kind=[CustomerKind.PRIVATE]),
+        InvalidInputError,
+    ),
+    "per_kind removing a category in use": (
+        lambda b: b.update_settings(
+            debtor_base=20000, per_kind={CustomerKind.PRIVATE: {"categories": ("B",)}}
+        ),
+        InvalidCategoryError,
+    ),
     "rename label of flag 0": (
         lambda b: b.rename_status_label(CustomerKind.PRIVATE, 0, "x"),
         InvalidStatusFlagError,
@@ -207,6 +238,16 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
     "find by code1 number": (lambda b: b.find_by_code1(1), InvalidInputError),
     "select no Selection": (lambda b: b.select("x"), InvalidInputError),
     "count no Selection": (lambda b: b.count({"kind": "private"}), InvalidInputError),
+    "iter_customers no Selection": (lambda b: b.iter_customers("x"), InvalidInputError),
+    "iter_customers batch size 0": (
+        lambda b: b.iter_customers(batch_size=0),
+        InvalidInputError,
+    ),
+    "iter_bookings no Selection": (lambda b: b.iter_bookings("x"), InvalidInputError),
+    "iter_bookings batch size as text": (
+        lambda b: b.iter_bookings(batch_size="9"),
+        InvalidInputError,
+    ),
     "selection of an unknown kind": (
         lambda b: b.select(Selection(kind="bogus")),
         InvalidInputError,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,14 +23,11 @@ from custmodel import (
     Letter,
     LetterTemplate,
     LetterTemplateError,
-    MemoryStore,
-    Selection,
     Settings,
     StoreError,
     letters,
 )
-from custmodel.storage import StoreTransaction
-from tests.booksupport import firm_booking, make_book, offer
+from tests.booksupport import CountingStore, firm_booking, make_book, offer
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PRIVATE = CustomerKind.PRIVATE
@@ -311,46 +306,8 @@ def test_bad_field_lists_are_refused(fields: Any, error: type[Exception]) -> Non
 # -- the book: batches, laziness and files ------------------------------------------------------
 
 
-class _CountingTransaction:
-    """A memory store transaction that counts the port calls the book makes."""
-
-    def __init__(self, tx: StoreTransaction, calls: Counter[str], fail_after: int | None) -> None:
-        self._tx = tx
-        self._calls = calls
-        self._fail_after = fail_after
-
-    def __getattr__(self, name: str) -> Any:
-        self._calls[name] += 1
-        return getattr(self._tx, name)
-
-    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
-        self._calls["select_page"] += 1
-        self._calls[f"limit {limit}"] += 1
-        if self._fail_after is not None and self._calls["select_page"] > self._fail_after:
-            raise StoreError("the store went away")
-        return self._tx.select_page(selection, after, limit)
-
-    def bookings_of(self, customers: Collection[int]) -> list[Any]:
-        self._calls["bookings_of"] += 1
-        return self._tx.bookings_of(customers)
-
-
-class _CountingStore(MemoryStore):
-    """A memory store that counts port calls; with ``fail_after``, later pages fail."""
-
-    def __init__(self, fail_after: int | None = None) -> None:
-        super().__init__()
-        self.calls: Counter[str] = Counter()
-        self.fail_after = fail_after
-
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
-        with super().transaction(write=write) as tx:
-            yield _CountingTransaction(tx, self.calls, self.fail_after)  # type: ignore[misc]
-
-
 def _counted_book(customers: int = 5, fail_after: int | None = None) -> CustomerBook:
-    store = _CountingStore()
+    store = CountingStore()
     book = CustomerBook(store, SETTINGS, clock=lambda: NOW)
     for n in range(1, customers + 1):
         book.register(PRIVATE, f"Kunde {n}")
@@ -362,7 +319,7 @@ def _counted_book(customers: int = 5, fail_after: int | None = None) -> Customer
 
 def _calls(book: CustomerBook) -> Counter[str]:
     store = book.store
-    assert isinstance(store, _CountingStore)
+    assert isinstance(store, CountingStore)
     return store.calls
 
 

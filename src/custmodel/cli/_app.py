@@ -25,6 +25,7 @@ from custmodel import (
     CustomerType,
     ErasureState,
     InvalidInputError,
+    StatisticsDimension,
     __version__,
 )
 from custmodel.cli import (
@@ -32,9 +33,11 @@ from custmodel.cli import (
     _customer,
     _demo,
     _gdpr,
+    _letters,
     _merge,
     _schema,
     _settings,
+    _stats,
     _transfer,
 )
 from custmodel.cli._common import (
@@ -54,7 +57,14 @@ _ARGV = "custmodel.argv"
 #: usage errors.
 _WORDS = frozenset(
     str(member.value)
-    for enum in (CustomerKind, CustomerType, BookingKind, ErasureState, _transfer.Format)
+    for enum in (
+        CustomerKind,
+        CustomerType,
+        BookingKind,
+        ErasureState,
+        StatisticsDimension,
+        _transfer.Format,
+    )
     for member in enum
 )
 
@@ -233,6 +243,8 @@ app.add_typer(_gdpr.app, name="gdpr")
 app.add_typer(_transfer.import_app, name="import")
 app.add_typer(_transfer.export_app, name="export")
 app.add_typer(_schema.app, name="schema")
+app.command(name="stats", epilog=_stats.EPILOG)(_stats.stats)
+app.command(name="mail-merge", epilog=_letters.EPILOG)(_letters.mail_merge)
 app.command(name="demo", epilog=_demo.EPILOG)(_demo.demo)
 
 

@@ -39,7 +39,8 @@ def booking_rows(bookings: Iterable[Booking]) -> Iterable[tuple[Any, ...]]:
 @app.command(
     epilog=(
         "Example: custmodel booking record VG-1001 --customer 5 --departure 2027-05-01 "
-        "--pos AG1 --channel Filiale --open-amount 2400.00"
+        "--pos AG1 --channel Filiale --open-amount 2400.00 --revenue 2400.00 "
+        "--travel-type Pauschalreise --destination Mallorca"
     )
 )
 def record(
@@ -65,6 +66,22 @@ def record(
     open_amount: Annotated[
         str, typer.Option("--open-amount", help="What the customer still owes, EUR.")
     ] = "0.00",
+    revenue: Annotated[
+        str | None,
+        typer.Option(
+            "--revenue",
+            help="The booking's revenue (Umsatz), EUR, for statistics.",
+            show_default=False,
+        ),
+    ] = None,
+    travel_type: Annotated[
+        str | None,
+        typer.Option("--travel-type", help="Reiseart: Pauschalreise, Kreuzfahrt... (statistics)."),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        typer.Option("--destination", help="Zielgebiet: Mallorca, Kreta... (statistics)."),
+    ] = None,
     convert_to: Annotated[
         CustomerKind,
         typer.Option(
@@ -91,6 +108,9 @@ def record(
         point_of_sale=point_of_sale,
         channel=SalesChannel(channel, is_external=external),
         open_amount=parse_money(open_amount, "--open-amount"),
+        revenue=None if revenue is None else parse_money(revenue, "--revenue"),
+        travel_type=travel_type,
+        destination=destination,
     )
     recorded = book(ctx).record_booking(booking, convert_to=convert_to, keep_status=keep_status)
     out = Output(as_json)
@@ -142,4 +162,10 @@ def show(
     if as_json:
         out.json(booking)
         return
-    out.fields(zip(BOOKING_COLUMNS, next(iter(booking_rows([booking]))), strict=True))
+    pairs = list(zip(BOOKING_COLUMNS, next(iter(booking_rows([booking]))), strict=True))
+    pairs += [
+        ("Revenue", "" if booking.revenue is None else booking.revenue),
+        ("Travel type", booking.travel_type or ""),
+        ("Destination", booking.destination or ""),
+    ]
+    out.fields(pairs)

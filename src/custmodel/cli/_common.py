@@ -212,12 +212,35 @@ class Output:
         self.console.print(Text(text))
 
     def table(
-        self, columns: Sequence[str], rows: Iterable[Sequence[object]], title: str | None = None
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        title: str | None = None,
+        *,
+        numbers: int = 0,
+        totals: Sequence[object] | None = None,
     ) -> None:
-        """Print a table; every cell is shown as plain text."""
-        table = Table(*columns, title=title, title_justify="left")
+        """Print a table; every cell is shown as plain text.
+
+        Args:
+            columns: The headings.
+            rows: The cells of each row.
+            title: Shown above the table.
+            numbers: How many columns at the right hold numbers (aligned to the right).
+            totals: A last row, set apart by a line and shown in bold.
+        """
+        table = Table(title=title, title_justify="left")
+        for index, heading in enumerate(columns):
+            right = index >= len(columns) - numbers
+            table.add_column(heading, justify="right" if right else "left")
         for row in rows:
             table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        if totals is not None:
+            if table.row_count:
+                table.rows[-1].end_section = True
+            table.add_row(
+                *(Text("" if cell is None else str(cell)) for cell in totals), style="bold"
+            )
         self.console.print(table, soft_wrap=False)
 
     def fields(self, pairs: Iterable[tuple[str, object]], title: str | None = None) -> None:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import attrs
 import typer
 
-from custmodel import Customer, CustomerKind, CustomerType, EffectiveRules, Settings
+from custmodel import (
+    AlreadyMergedError,
+    AnonymizedCustomerError,
+    ConcurrentUpdateError,
+    Customer,
+    CustomerBook,
+    CustomerKind,
+    CustomerProfile,
+    CustomerType,
+    EffectiveRules,
+    Settings,
+)
 from custmodel.cli._common import (
     CUSTOMER_COLUMNS,
     AnonymizedFilter,
@@ -30,7 +42,7 @@ from custmodel.cli._common import (
     selection,
 )
 
-__all__ = ["app", "describe"]
+__all__ = ["app", "describe", "profile_pairs"]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -150,6 +162,7 @@ def describe(customer: Customer, settings: Settings) -> list[tuple[str, object]]
         ("Notes", customer.notes),
         ("Created", customer.created_at.isoformat(timespec="seconds")),
         ("Updated", customer.updated_at.isoformat(timespec="seconds")),
+        ("Version", customer.version),
     ]
     if customer.merged_into is not None:
         pairs.append(("Merged into", customer.merged_into))
@@ -188,6 +201,190 @@ def show(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
     out.fields(pairs, title=f"Customer {customer.number}")
     if customer.merged_into is not None:
         out.line(f"Merged: see custmodel customer show {customer_book.resolve(number).number}")
+
+
+def profile_pairs(profile: CustomerProfile) -> list[tuple[str, object]]:
+    """Label/value pairs of a profile's classification, codes under the kind's labels."""
+    pairs: list[tuple[str, object]] = [
+        ("Number", profile.number),
+        ("Kind", profile.kind.value),
+        ("Type", profile.customer_type.value),
+        ("Debtor account", profile.debtor_account),
+        ("Category", profile.category or ""),
+        (_code_label(profile.code1.label, "Code1"), profile.code1.value),
+        (_code_label(profile.code2.label, "Code2"), profile.code2.value),
+    ]
+    if profile.anonymized:
+        pairs.append(("Anonymized", "yes: category, flags and codes were erased"))
+    return pairs
+
+
+#: How a profile shows a flag the customer carries after its label was deleted (R2).
+NO_LABEL = "(no label)"
+
+
+@app.command(epilog="Example: custmodel customer profile 1")
+def profile(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
+    """Show a customer's classification under its kind's labels (Jack's "Attribute" card).
+
+    Every flag labelled on the kind is listed, set or not; a flag the customer carries
+    although its label was deleted is listed by its number. A merged number shows its
+    master's profile.
+    """
+    card = book(ctx).profile(number)
+    out = Output(as_json)
+    if as_json:
+        out.json(card)
+        return
+    if card.number != number:
+        out.line(f"Customer {number} was merged; this is its master's profile.")
+    out.fields(profile_pairs(card), title=f"Customer {card.number}")
+    if not card.flags:
+        out.line(f"The kind {card.kind.value} labels no status flags.")
+        return
+    out.table(
+        ("Flag", "Label", "Set"),
+        (
+            (flag.number, flag.label or NO_LABEL, "yes" if flag.is_set else "")
+            for flag in card.flags
+        ),
+    )
+
+
+_CLEAR = "Clear a field"
+
+
+def _clear(option: str, help_text: str) -> Any:
+    return typer.Option(option, help=help_text, rich_help_panel=_CLEAR)
+
+
+@app.command(
+    epilog=(
+        'Example: custmodel customer update 1 --city Köln --email "j.mueller@example.org" '
+        "--category B --if-version 1"
+    )
+)
+def update(
+    ctx: typer.Context,
+    number: Number,
+    salutation: Annotated[str | None, _text("--salutation", "Anrede: Frau, Herr, Firma...")] = None,
+    first_name: Annotated[str | None, _text("--first-name", "Given name.")] = None,
+    last_name: Annotated[str | None, _text("--last-name", "Family name, or the company's.")] = None,
+    company: Annotated[str | None, _text("--company", "Company the person belongs to.")] = None,
+    street: Annotated[str | None, _text("--street", "Street and house number.")] = None,
+    postal_code: Annotated[str | None, _text("--postal-code", "Postleitzahl.")] = None,
+    city: Annotated[str | None, _text("--city", "Ort.")] = None,
+    country: Annotated[str | None, _text("--country", "Country.")] = None,
+    email: Annotated[str | None, _text("--email", "E-mail address.")] = None,
+    phone: Annotated[str | None, _text("--phone", "Phone number.")] = None,
+    birth_date: Annotated[str | None, _text("--birth-date", "Date of birth, 1980-05-31.")] = None,
+    code1: Annotated[str | None, _text("--code1", "Free field Code1 (searchable).")] = None,
+    code2: Annotated[str | None, _text("--code2", "Free field Code2.")] = None,
+    notes: Annotated[str | None, _text("--notes", "Free notes.")] = None,
+    category: Annotated[str | None, _text("--category", "One of the kind's categories.")] = None,
+    commission_scheme: Annotated[
+        str | None, _text("--commission-scheme", "Own commission scheme id.")
+    ] = None,
+    fee_schedule: Annotated[str | None, _text("--fee-schedule", "Own fee schedule id.")] = None,
+    no_birth_date: Annotated[bool, _clear("--no-birth-date", "No date of birth.")] = False,
+    no_category: Annotated[bool, _clear("--no-category", "No category.")] = False,
+    no_commission_scheme: Annotated[
+        bool, _clear("--no-commission-scheme", "Inherit the template customer's scheme.")
+    ] = False,
+    no_fee_schedule: Annotated[
+        bool, _clear("--no-fee-schedule", "Inherit the template customer's schedule.")
+    ] = False,
+    if_version: Annotated[
+        int | None,
+        typer.Option(
+            "--if-version",
+            metavar="VERSION",
+            help=(
+                "Change the customer only if it is still at this version (as customer show "
+                "printed it); otherwise nothing is changed and the command exits with 1."
+            ),
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change personal and contact fields, codes, category or rules of a customer.
+
+    Only the fields named change. The change is optimistic: if somebody changed the customer
+    since it was read (with --if-version: since it was at that version), nothing is changed,
+    the command exits with 1, and the other change is kept. Kind, type and status flags have
+    their own commands; a text option given as "" empties the field.
+    """
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("salutation", salutation),
+            ("first_name", first_name),
+            ("last_name", last_name),
+            ("company", company),
+            ("street", street),
+            ("postal_code", postal_code),
+            ("city", city),
+            ("country", country),
+            ("email", email),
+            ("phone", phone),
+            ("code1", code1),
+            ("code2", code2),
+            ("notes", notes),
+            ("category", category),
+            ("commission_scheme", commission_scheme),
+            ("fee_schedule", fee_schedule),
+        )
+        if value is not None
+    }
+    if birth_date is not None:
+        changes["birth_date"] = parse_date(birth_date, "--birth-date")
+    for cleared, option, field in (
+        (no_birth_date, "--birth-date", "birth_date"),
+        (no_category, "--category", "category"),
+        (no_commission_scheme, "--commission-scheme", "commission_scheme"),
+        (no_fee_schedule, "--fee-schedule", "fee_schedule"),
+    ):
+        if cleared:
+            if field in changes:
+                raise BadValue(f"--no-{option[2:]} contradicts {option}")
+            changes[field] = None
+    if not changes:
+        raise BadValue("name a field to change")
+    if if_version is not None and if_version < 1:
+        raise BadValue("--if-version must be at least 1")
+    customer_book = book(ctx)
+    current = customer_book.get(number)
+    if current.merged_into is not None:
+        raise AlreadyMergedError(number, customer_book.resolve(number).number)
+    if if_version is not None:
+        # The book compares the version inside its write transaction: an older one is refused.
+        current = attrs.evolve(current, version=if_version)
+    changed = sorted(name for name, value in changes.items() if getattr(current, name) != value)
+    edited = attrs.evolve(current, **changes)  # checks the values: InvalidInputError
+    if changed:
+        updated = customer_book.update(edited)
+    else:
+        updated = _unchanged(customer_book, current, if_version)
+    out = Output(as_json)
+    if as_json:
+        out.json(updated)
+        return
+    if not changed:
+        out.line(f"Customer {number} already holds these values; nothing changed.")
+        return
+    out.line(
+        f"Updated customer {number}: {', '.join(changed)}; it is at version {updated.version}."
+    )
+
+
+def _unchanged(customer_book: CustomerBook, read: Customer, if_version: int | None) -> Customer:
+    """The customer an update would leave as it is, refused as the update would be."""
+    if read.is_anonymized:
+        raise AnonymizedCustomerError(read.number, "update")
+    stored = customer_book.get(read.number)
+    if if_version is not None and stored.version != if_version:
+        raise ConcurrentUpdateError(read.number, if_version, stored.version)
+    return stored
 
 
 @app.command(epilog="Example: custmodel customer find K-4711")

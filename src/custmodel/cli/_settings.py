@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import attrs
 import typer
 
 from custmodel import CustomerKind, KindSettings, Settings
@@ -165,10 +164,10 @@ def set_(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Change settings of the book (--debtor-base, --anonymization-delay) or of one --kind.
+    """Change settings of the book (--debtor-base, --anonymization-delay) and of one --kind.
 
-    A change of one kind alone is one atomic update; together with a book-wide setting the
-    settings read a moment before are written back whole.
+    Every change is one atomic update of the stored settings: what another process changed
+    meanwhile in other settings is kept.
     """
     changes: dict[str, Any] = {
         name: value
@@ -206,14 +205,8 @@ def set_(
     }
     if not changes and not book_wide:
         raise BadValue("name a setting to change (see --help)")
-    customer_book = book(ctx)
-    if kind is not None and not book_wide:
-        settings = customer_book.update_kind_settings(kind, **changes)
-    else:
-        settings = attrs.evolve(customer_book.settings, **book_wide)
-        if kind is not None:
-            settings = settings.with_kind(kind, attrs.evolve(settings.kind(kind), **changes))
-        settings = customer_book.configure(settings)
+    per_kind = None if kind is None else {kind: changes}
+    settings = book(ctx).update_settings(per_kind=per_kind, **book_wide)
     out = Output(as_json)
     if as_json:
         out.json(settings if kind is None else settings.kind(kind))

@@ -71,6 +71,7 @@ __all__ = [
     "BOOKING_COLUMNS",
     "CUSTOMER_COLUMNS",
     "Format",
+    "Writer",
     "export_app",
     "import_app",
 ]
@@ -97,6 +98,9 @@ BOOKING_COLUMNS = (
     "channel",
     "channel_external",
     "open_amount",
+    "revenue",
+    "travel_type",
+    "destination",
 )
 _NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustomer))
 #: Columns of a customer export that an import leaves out: the book gives them anew.
@@ -554,10 +558,13 @@ def _booking_cells(booking: Booking) -> list[str]:
         booking.channel.name,
         _cell(booking.channel.is_external),
         str(booking.open_amount),
+        _cell(booking.revenue),
+        _cell(booking.travel_type),
+        _cell(booking.destination),
     ]
 
 
-class _Writer:
+class Writer:
     """Writes rows to a file (through a temporary file renamed at the end) or stdout."""
 
     def __init__(self, target: str, fmt: Format, columns: tuple[str, ...]) -> None:
@@ -570,7 +577,7 @@ class _Writer:
         self.handle: TextIO = sys.stdout
         self._csv: Any = None
 
-    def __enter__(self) -> _Writer:
+    def __enter__(self) -> Writer:
         if self.target != "-":
             final = Path(self.target)
             self._partial = final.with_name(f"{final.name}.part")
@@ -615,6 +622,18 @@ def _no_json_on_stdout(target: str, as_json: bool) -> None:
         raise BadValue("--json needs a FILE: with - the data itself goes to stdout")
 
 
+ExportBatchSize = Annotated[
+    int,
+    typer.Option("--batch-size", help="Customers read per transaction."),
+]
+
+
+def _export_batch_size(batch_size: int) -> int:
+    if batch_size < 1:
+        raise BadValue("--batch-size must be at least 1")
+    return batch_size
+
+
 @export_app.command(
     name="customers",
     epilog="Example: custmodel export customers - --format jsonl --kind corporate",
@@ -633,30 +652,39 @@ def export_customers(
     name: NameFilter = None,
     anonymized: AnonymizedFilter = None,
     include_merged: MergedFilter = False,
+    batch_size: ExportBatchSize = 1000,
     as_json: AsJson = False,
 ) -> None:
     """Write the customers of a selection (default: every active one) to FILE, by number.
 
-    A file is written under FILE.part and renamed when complete. CSV holds one column per
-    field; status is the flag numbers separated by spaces.
+    The customers are read --batch-size at a time, each batch one read transaction, and
+    written as they are read. A file is written under FILE.part and renamed when complete.
+    CSV holds one column per field; status is the flag numbers separated by spaces.
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _export_batch_size(batch_size)
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
         include_merged,
     )  # fmt: skip
-    customers = book(ctx).select(chosen)
+    customer_book = book(ctx)
     out = Output(as_json)
-    with out.progress() as progress, _Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
-        for customer in progress.track(customers, description="Exporting customers"):
+    count = 0
+    with out.progress() as progress, Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
+        # Counting costs a query; only a visible progress bar needs the total.
+        total = None if progress.disable else customer_book.count(chosen)
+        task = progress.add_task("Exporting customers", total=total)
+        for customer in customer_book.iter_customers(chosen, batch_size=batch_size):
             writer.write(customer, functools.partial(_customer_cells, customer))
-    _summary(out, target, fmt, len(customers), "customer")
+            count += 1
+            progress.advance(task)
+    _summary(out, target, fmt, count, "customer")
 
 
 @export_app.command(
     name="bookings",
-    epilog="Example: custmodel export bookings vorgaenge.csv",
+    epilog="Example: custmodel export bookings vorgaenge.csv --kind corporate",
 )
 def export_bookings(
     ctx: typer.Context,
@@ -665,18 +693,43 @@ def export_bookings(
     customer: Annotated[
         int | None, typer.Option("--customer", help="Only this customer's bookings.")
     ] = None,
+    kind: KindFilter = None,
+    customer_type: TypeFilter = None,
+    category: CategoryFilter = None,
+    flags: FlagFilter = None,
+    any_flags: AnyFlagFilter = None,
+    code1: Code1Filter = None,
+    code2: Code2Filter = None,
+    name: NameFilter = None,
+    anonymized: AnonymizedFilter = None,
+    batch_size: ExportBatchSize = 1000,
     as_json: AsJson = False,
 ) -> None:
-    """Write every booking (or one customer's) to FILE, by customer and reference."""
+    """Write the bookings of a selection's customers (default: every active one) to FILE.
+
+    Bookings are written by customer number and reference. Each read transaction takes
+    --batch-size customers and all their bookings; --customer N writes one customer's.
+    """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _export_batch_size(batch_size)
+    chosen = selection(
+        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
+    )
+    if customer is not None and chosen != selection():
+        raise BadValue("--customer names one customer; it takes no selection options")
     customer_book = book(ctx)
-    numbers = [customer] if customer is not None else [c.number for c in customer_book.select()]
+    bookings: Iterable[Booking] = (
+        customer_book.bookings(customer)
+        if customer is not None
+        else customer_book.iter_bookings(chosen, batch_size=batch_size)
+    )
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, _Writer(target, fmt, BOOKING_COLUMNS) as writer:
-        for number in progress.track(numbers, description="Exporting bookings"):
-            for booking in customer_book.bookings(number):
-                writer.write(booking, functools.partial(_booking_cells, booking))
-                count += 1
+    with out.progress() as progress, Writer(target, fmt, BOOKING_COLUMNS) as writer:
+        task = progress.add_task("Exporting bookings", total=None)
+        for booking in bookings:
+            writer.write(booking, functools.partial(_booking_cells, booking))
+            count += 1
+            progress.advance(task)
     _summary(out, target, fmt, count, "booking")

@@ -42,6 +42,7 @@ from sqlalchemy.types import TypeEngine
 __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
     "ERASURE_REQUEST_COUNTER",
+    "HEAD_REVISION",
     "MERGE_RECORD_COUNTER",
     "MYSQL_TABLE_OPTIONS",
     "VERSION_TABLE",
@@ -58,6 +59,10 @@ __all__ = [
 
 #: Alembic's version table for custmodel's own history, apart from the host application's.
 VERSION_TABLE: Final = "custmodel_alembic_version"
+#: The newest revision of the shipped migrations. A store whose version table holds it opens
+#: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
+#: new migration cannot be shipped without raising it.
+HEAD_REVISION: Final = "0003"
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"

@@ -1647,10 +1647,15 @@ class SqlStore:
         serialize on a lock (SQLite's write lock, a PostgreSQL advisory lock, a MariaDB named
         lock). Alembic records the revision in ``custmodel_alembic_version``.
 
+        A database already at the newest revision is recognised by reading the version table
+        alone, without loading Alembic (which costs more than the rest of a short command).
+
         Raises:
             StoreError: if the database cannot be migrated, e.g. because it was migrated by a
                 newer custmodel.
         """
+        if self._at_head():
+            return
         from alembic import command
         from alembic.config import Config
         from alembic.util import CommandError
@@ -1671,6 +1676,19 @@ class SqlStore:
                 "migrate the database schema: its revision is unknown to this custmodel "
                 "version, or the migrations are broken"
             ) from error
+
+    def _at_head(self) -> bool:
+        """True if the version table records exactly the newest shipped revision."""
+        version = table(schema.VERSION_TABLE, column("version_num"))
+        try:
+            with self._lock, self._engine.connect() as connection:
+                connection.execution_options(**{_WRITE_OPTION: False})
+                if not sa_inspect(connection).has_table(schema.VERSION_TABLE):
+                    return False
+                revisions = connection.execute(select(version.c.version_num)).scalars().all()
+        except sa_exc.SQLAlchemyError as error:
+            raise _translate(error, "migrate the database schema") from error
+        return revisions == [schema.HEAD_REVISION]
 
     def schema_revision(self) -> str | None:
         """Return the schema revision the database is at, None if custmodel never migrated it.

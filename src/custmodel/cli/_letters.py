@@ -1,0 +1,418 @@
+"""``custmodel mail-merge``: letters from a ``{Field}`` template, or a mail-merge data file.
+
+Everything that can be wrong with the command line (the template's placeholders, the fields,
+the open amounts file, the output directory) is checked before anything is written. Letters
+are written one file per customer into a new or empty directory; if the run fails part-way,
+the letters it wrote are removed again. A data file is written under ``FILE.part`` and renamed
+when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import attrs
+import typer
+from rich.progress import Progress, TaskID
+
+from custmodel import CustomerBook, InvalidInputError, LetterTemplate, Selection, letters
+from custmodel.cli._common import (
+    AnyFlagFilter,
+    AsJson,
+    BadValue,
+    CategoryFilter,
+    Code1Filter,
+    Code2Filter,
+    FlagFilter,
+    KindFilter,
+    NameFilter,
+    Output,
+    TypeFilter,
+    book,
+    plural,
+    selection,
+)
+
+__all__ = ["EPILOG", "FIELD_DESCRIPTIONS", "letter_name", "mail_merge", "read_open_amounts"]
+
+EPILOG = (
+    "Example: custmodel mail-merge mahnung.txt --out-dir mahnungen --owing-only; "
+    "custmodel mail-merge --data-file serienbrief.csv --fields Kunde-Briefanrede,Kunde-Name"
+)
+
+#: What each field of :data:`custmodel.letters.FIELDS` holds, as --list-fields shows it.
+FIELD_DESCRIPTIONS: dict[str, str] = {
+    "Kunde-Nummer": "customer number",
+    "Kunde-Debitorkonto": "debtor account",
+    "Kunde-Anrede": 'salutation as stored ("Frau Dr.")',
+    "Kunde-Briefanrede": 'greeting line without comma ("Sehr geehrte Frau Dr. Müller")',
+    "Kunde-Vorname": "first name",
+    "Kunde-Name": "last name, or the company's name",
+    "Kunde-Firma": "company",
+    "Kunde-Strasse": "street and house number",
+    "Kunde-PLZ": "postal code",
+    "Kunde-Ort": "city",
+    "Kunde-Land": "country",
+    "Kunde-E-Mail": "e-mail address",
+    "Kunde-Telefon": "phone number",
+    "Kunde-Geburtsdatum": 'date of birth ("13.07.1961")',
+    "Kunde-Kategorie": "category",
+    "Kunde-Code1": "Code1 (by field name, whatever the kind calls it)",
+    "Kunde-Code2": "Code2 (by field name, whatever the kind calls it)",
+    "Kunde-Mahngebühr": 'dunning fee of the customer\'s kind ("5,00 €")',
+    "OP-Betrag": 'open amount ("1.229,50 €")',
+    "OP-Betrag+Mahngebühr": 'open amount plus dunning fee ("1.234,50 €")',
+}
+
+_DELIMITERS = {";": ";", ",": ",", "tab": "\t"}
+_LETTERS = "Letters"
+_DATA = "Data file"
+_AMOUNTS = "Open amounts"
+
+
+def letter_name(number: int, suffix: str) -> str:
+    """The file name of customer ``number``'s letter: ``letter-000042.txt``.
+
+    Six digits keep the files in order of customer number when listed by name (up to
+    999,999); the suffix is the template's, ``.txt`` when it has none.
+    """
+    return f"letter-{number:06d}{suffix or '.txt'}"
+
+
+def _read_template(path: Path) -> LetterTemplate:
+    """The template in ``path``, line ends kept as they are.
+
+    Raises:
+        InvalidInputError: text that is not UTF-8.
+        LetterTemplateError: an unknown or malformed placeholder, named with its position.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"the template {path.name} is not UTF-8 text") from None
+    return LetterTemplate.parse(text)
+
+
+def _amount(text: str) -> Decimal:
+    """An amount as accounting exports write it: ``1229.50``, ``1229,50`` or ``1.229,50 €``."""
+    text = text.replace("€", "").strip()
+    if "," in text:
+        # A decimal comma: points are thousands separators (German notation).
+        text = text.replace(".", "").replace(",", ".")
+    amount = Decimal(text)
+    if not amount.is_finite():
+        raise InvalidOperation
+    return amount
+
+
+def read_open_amounts(path: Path) -> dict[int, Decimal]:
+    """Read the open amounts of ``path``: rows of ``customer;amount``, UTF-8.
+
+    A first row whose customer cell is not a number is a header. The amounts of several rows
+    of one customer (one row per open item) are added up. Amounts take a decimal point or a
+    German decimal comma with points between thousands; a euro sign is ignored.
+
+    Raises:
+        InvalidInputError: naming the line of a row that is not a customer number and an
+            amount, or a file that is not UTF-8; never repeating the row.
+    """
+    totals: dict[int, Decimal] = {}
+    first = True
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=";")
+            for row in reader:
+                cells = [cell.strip() for cell in row]
+                if not any(cells):
+                    continue
+                header, first = first and not cells[0].isdigit(), False
+                if header:
+                    continue
+                where = f"{path.name} line {reader.line_num}"
+                if len(cells) != 2:
+                    raise InvalidInputError(f"{where}: a row holds customer;amount")
+                if not cells[0].isdigit() or int(cells[0]) < 1:
+                    raise InvalidInputError(f"{where}: the customer is no customer number")
+                try:
+                    amount = _amount(cells[1])
+                except InvalidOperation:
+                    raise InvalidInputError(
+                        f"{where}: the amount is no amount like 1229.50 or 1.229,50"
+                    ) from None
+                number = int(cells[0])
+                totals[number] = totals.get(number, Decimal("0")) + amount
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path.name} is not UTF-8 text") from None
+    except csv.Error:
+        raise InvalidInputError(f"{path.name} is no CSV file of customer;amount") from None
+    return totals
+
+
+def _fields(given: list[str] | None) -> tuple[str, ...] | None:
+    """The data file's columns from --fields (comma-separated, repeatable); None for all."""
+    if not given:
+        return None
+    names = [name.strip() for option in given for name in option.split(",") if name.strip()]
+    return letters.check_fields(names)
+
+
+def _checked_directory(directory: Path) -> bool:
+    """Check that letters may go into ``directory``; True if it exists already.
+
+    Raises:
+        BadValue: a file, or a directory that holds anything.
+    """
+    if not directory.exists():
+        return False
+    if not directory.is_dir():
+        raise BadValue("--out-dir names a file, not a directory")
+    if any(directory.iterdir()):
+        raise BadValue(
+            "--out-dir must be a new or empty directory, so that no letter of an earlier run "
+            "is sent again"
+        )
+    return True
+
+
+class _AdvancingSink:
+    """A text file that advances a progress bar on every row written to it."""
+
+    def __init__(self, handle: Any, progress: Progress, task: TaskID) -> None:
+        self._handle = handle
+        self._progress = progress
+        self._task = task
+
+    def write(self, text: str, /) -> int:
+        written: int = self._handle.write(text)
+        if text.endswith("\n"):
+            self._progress.advance(self._task)
+        return written
+
+
+@contextmanager
+def _partial_file(path: Path) -> Iterator[Any]:
+    """Write ``path`` under ``path.part``, renamed when the block ends without an error."""
+    partial = path.with_name(f"{path.name}.part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write_letters(
+    directory: Path, suffix: str, texts: Iterable[tuple[int, str]], existed: bool
+) -> int:
+    """Write one file per letter; on any failure remove what this run wrote."""
+    written: list[Path] = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for number, text in texts:
+            path = directory / letter_name(number, suffix)
+            with path.open("x", encoding="utf-8", newline="") as handle:
+                written.append(path)
+                handle.write(text)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if not existed:
+            directory.rmdir()
+        raise
+    return len(written)
+
+
+def mail_merge(
+    ctx: typer.Context,
+    template: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[TEMPLATE]",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="The letter: UTF-8 text with {Field} placeholders ({{ and }} for braces).",
+            show_default=False,
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            metavar="DIR",
+            help="Write one letter per customer into DIR (new or empty): letter-000042.txt.",
+            rich_help_panel=_LETTERS,
+        ),
+    ] = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-file",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write a data file for a word processor's mail merge instead (no TEMPLATE).",
+            rich_help_panel=_DATA,
+        ),
+    ] = None,
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fields",
+            metavar="FIELD,...",
+            help="The data file's columns, comma-separated (default: every field).",
+            rich_help_panel=_DATA,
+        ),
+    ] = None,
+    delimiter: Annotated[
+        str,
+        typer.Option(
+            "--delimiter",
+            help="The data file's column separator: ; , or tab.",
+            rich_help_panel=_DATA,
+        ),
+    ] = ";",
+    owing_only: Annotated[
+        bool,
+        typer.Option(
+            "--owing-only",
+            help="Only customers whose open amount is above zero (a dunning run).",
+            rich_help_panel=_AMOUNTS,
+        ),
+    ] = False,
+    open_amounts: Annotated[
+        Path | None,
+        typer.Option(
+            "--open-amounts",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help=(
+                "Open amounts from accounting: rows customer;amount. A customer it does not "
+                "list owes 0,00 €. Default: the open amounts of the firm bookings."
+            ),
+            rich_help_panel=_AMOUNTS,
+        ),
+    ] = None,
+    list_fields: Annotated[
+        bool, typer.Option("--list-fields", help="List the placeholders and what they hold.")
+    ] = False,
+    kind: KindFilter = None,
+    customer_type: TypeFilter = None,
+    category: CategoryFilter = None,
+    flags: FlagFilter = None,
+    any_flags: AnyFlagFilter = None,
+    code1: Code1Filter = None,
+    code2: Code2Filter = None,
+    name: NameFilter = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Customers read per transaction.")
+    ] = 500,
+    as_json: AsJson = False,
+) -> None:
+    """Render a {Field} template for every customer of a selection, or write a data file.
+
+    Anonymized customers and merged duplicates never receive a letter (R10). The template,
+    the fields and the open amounts file are checked before anything is written: an unknown
+    placeholder exits with 2 and names it.
+    """
+    out = Output(as_json)
+    if list_fields:
+        if template is not None or out_dir is not None or data_file is not None:
+            raise BadValue("--list-fields takes no TEMPLATE, --out-dir or --data-file")
+        _list_fields(out)
+        return
+    if (out_dir is None) == (data_file is None):
+        raise BadValue("give --out-dir DIR (letters) or --data-file FILE (a data file)")
+    if fields and data_file is None:
+        raise BadValue("--fields chooses the columns of --data-file")
+    if delimiter not in _DELIMITERS:
+        raise BadValue("--delimiter is ; , or tab")
+    if batch_size < 1:
+        raise BadValue("--batch-size must be at least 1")
+    amounts = (
+        None
+        if open_amounts is None
+        else letters.check_open_amounts(read_open_amounts(open_amounts))
+    )
+    chosen = selection(kind, customer_type, category, flags, any_flags, code1, code2, name)
+    if data_file is not None:
+        if template is not None:
+            raise BadValue("a data file takes no TEMPLATE: choose its columns with --fields")
+        columns = _fields(fields)
+        customer_book = book(ctx)
+        with out.progress() as progress, _partial_file(data_file) as handle:
+            task = progress.add_task(
+                f"Writing {data_file.name}",
+                total=_total(customer_book, chosen, progress, owing_only),
+            )
+            rows = customer_book.write_merge_data(
+                chosen,
+                _AdvancingSink(handle, progress, task),
+                fields=columns,
+                open_amounts=amounts,
+                owing_only=owing_only,
+                delimiter=_DELIMITERS[delimiter],
+                batch_size=batch_size,
+            )
+        if as_json:
+            out.json({"file": str(data_file), "rows": rows})
+        else:
+            out.line(f"Wrote {plural(rows, 'row')} to {data_file}.")
+        return
+    if template is None or out_dir is None:
+        raise BadValue("--out-dir renders a TEMPLATE: name the template file")
+    parsed = _read_template(template)
+    existed = _checked_directory(out_dir)
+    customer_book = book(ctx)
+    run = customer_book.letters(
+        chosen, parsed, open_amounts=amounts, owing_only=owing_only, batch_size=batch_size
+    )
+    with out.progress() as progress:
+        task = progress.add_task(
+            f"Writing letters to {out_dir.name}",
+            total=_total(customer_book, chosen, progress, owing_only),
+        )
+        texts = _tracked(((letter.customer, letter.text) for letter in run), progress, task)
+        count = _write_letters(out_dir, template.suffix, texts, existed)
+    if as_json:
+        out.json({"directory": str(out_dir), "letters": count})
+    else:
+        out.line(f"Wrote {plural(count, 'letter')} to {out_dir}.")
+
+
+def _total(
+    customer_book: CustomerBook, chosen: Selection, progress: Progress, owing_only: bool
+) -> int | None:
+    """The progress bar's total: how many may receive a letter; None when not worth a query.
+
+    Only a visible bar needs it, and with --owing-only who receives one is known only once
+    the open amounts are read.
+    """
+    if progress.disable or owing_only or chosen.anonymized:
+        return None
+    return customer_book.count(attrs.evolve(chosen, anonymized=False, include_merged=False))
+
+
+def _tracked(
+    items: Iterable[tuple[int, str]], progress: Progress, task: TaskID
+) -> Iterator[tuple[int, str]]:
+    for item in items:
+        yield item
+        progress.advance(task)
+
+
+def _list_fields(out: Output) -> None:
+    if out.as_json:
+        out.json([{"field": f, "description": FIELD_DESCRIPTIONS[f]} for f in letters.FIELDS])
+        return
+    out.table(
+        ("Placeholder", "Value"), ((f"{{{f}}}", FIELD_DESCRIPTIONS[f]) for f in letters.FIELDS)
+    )
