@@ -566,19 +566,25 @@ class HostReference:
 # -- the transaction ----------------------------------------------------------------------------
 
 
+#: The columns :func:`_versioned_update` writes: all but the number, which never changes. A
+#: number in the SET list, even unchanged, makes SQLite check every foreign key that refers to
+#: it for rows still pointing at the old value, and ``custmodel_customers.merged_into`` has no
+#: index: each updated customer would cost a scan of the whole customer table.
+_UPDATED_COLUMNS: Final = tuple(c.name for c in schema.customers.columns if c.name != "number")
+
+
 def _versioned_update() -> Update:
-    """UPDATE of every customer column, guarded by number and the version the caller read."""
-    columns = [c.name for c in schema.customers.columns]
+    """UPDATE of every customer column but the number, guarded by number and read version."""
     return (
         update(schema.customers)
         .where(_c.number == bindparam("w_number"), _c.version == bindparam("w_version"))
-        .values({name: bindparam(f"v_{name}") for name in columns})
+        .values({name: bindparam(f"v_{name}") for name in _UPDATED_COLUMNS})
     )
 
 
 def _versioned_params(old: Customer, row: Mapping[str, Any]) -> dict[str, Any]:
     """Bind parameters of :func:`_versioned_update` for one customer."""
-    params = {f"v_{name}": value for name, value in row.items()}
+    params = {f"v_{name}": row[name] for name in _UPDATED_COLUMNS}
     params["w_number"] = old.number
     params["w_version"] = old.version
     return params
