@@ -944,6 +944,15 @@ class SqlTransaction:
         # Python orders by code point; database collations may not, so sort here.
         return sorted(found, key=lambda b: b.reference)
 
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        """Return the references of every booking of these customers, ordered by code point."""
+        found: list[str] = []
+        with _translating("read booking references"):
+            for part in _chunks(customers):
+                statement = select(_b.reference).where(_b.customer.in_(part))
+                found.extend(self._conn.execute(statement).scalars())
+        return sorted(found)
+
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         """Point every booking of ``from_customers`` at ``to_customer`` in one UPDATE.
 
