@@ -26,6 +26,7 @@ hide statement parameters from SQLAlchemy's own messages as well.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -565,6 +566,30 @@ class HostReference:
 
 # -- the transaction ----------------------------------------------------------------------------
 
+_SETTINGS_ROW: Final = select(schema.settings).where(schema.settings.c.id == _SETTINGS_ID)
+_KIND_SETTINGS_ROWS: Final = select(schema.kind_settings).order_by(schema.kind_settings.c.kind)
+
+
+@functools.lru_cache(maxsize=32)
+def _settings_from_rows(row: tuple[Any, ...], kind_rows: tuple[tuple[Any, ...], ...]) -> Settings:
+    """Return the settings stored in these rows.
+
+    Every operation of the book reads the settings; building and validating them from the
+    rows cost a third of registering one customer. Settings are immutable, so the same rows
+    give the same object again.
+    """
+    values = dict(zip(schema.settings.columns.keys(), row, strict=True))
+    kind_columns = schema.kind_settings.columns.keys()
+    kinds = {}
+    for kind_row in kind_rows:
+        kind_values = dict(zip(kind_columns, kind_row, strict=True))
+        kinds[CustomerKind(kind_values["kind"])] = kind_settings_from_row(kind_values)
+    return Settings(
+        debtor_base=int(values["debtor_base"]),
+        anonymization_delay_days=int(values["anonymization_delay_days"]),
+        kinds=kinds,
+    )
+
 
 #: The columns :func:`_versioned_update` writes: all but the number, which never changes. A
 #: number in the SET list, even unchanged, makes SQLite check every foreign key that refers to
@@ -633,24 +658,11 @@ class SqlTransaction:
     def get_settings(self) -> Settings | None:
         """Return the stored settings, or None if none were ever stored."""
         with _translating("read the settings"):
-            row = (
-                self._conn.execute(
-                    select(schema.settings).where(schema.settings.c.id == _SETTINGS_ID)
-                )
-                .mappings()
-                .one_or_none()
-            )
+            row = self._conn.execute(_SETTINGS_ROW).one_or_none()
             if row is None:
                 return None
-            kinds = {
-                CustomerKind(r["kind"]): kind_settings_from_row(r)
-                for r in self._conn.execute(select(schema.kind_settings)).mappings()
-            }
-        return Settings(
-            debtor_base=int(row["debtor_base"]),
-            anonymization_delay_days=int(row["anonymization_delay_days"]),
-            kinds=kinds,
-        )
+            kinds = tuple(tuple(r) for r in self._conn.execute(_KIND_SETTINGS_ROWS))
+        return _settings_from_rows(tuple(row), kinds)
 
     def put_settings(self, settings: Settings) -> None:
         """Store ``settings``, replacing what was stored."""
