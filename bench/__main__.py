@@ -111,10 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     series: list[Growth] = []
     with tempfile.TemporaryDirectory(prefix="custmodel-bench-") as directory:
         ctx = Context(sizes, Path(directory), postgres=not args.no_postgres, verbose=not args.quiet)
-        for benchmark in selected:
-            rows.extend(benchmark.rows(ctx))
-            if benchmark.growth is not None and not args.no_growth:
-                series.append(benchmark.growth(ctx))
+        try:
+            for benchmark in selected:
+                rows.extend(benchmark.rows(ctx))
+                if benchmark.growth is not None and not args.no_growth:
+                    series.append(benchmark.growth(ctx))
+        finally:
+            ctx.close()
     total = time.perf_counter() - started
 
     print(
