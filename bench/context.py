@@ -138,13 +138,19 @@ class Context:
         """Why PostgreSQL rows are skipped, or None when the server answers."""
         return self._postgres_problem
 
-    def shared(self, key: str, build: Callable[[], T]) -> T:
-        """Return what ``build`` made for ``key`` the first time it was asked for in this run."""
+    def shared(self, key: str, build: Callable[[], T], *, announce: bool = True) -> T:
+        """Return what ``build`` made for ``key`` the first time it was asked for in this run.
+
+        With ``announce``, building it is logged as a set-up with its duration; measurements
+        kept for a growth series are not.
+        """
         if key not in self._shared:
             started = time.perf_counter()
-            self.log(f"setting up {key} ...")
+            if announce:
+                self.log(f"setting up {key} ...")
             self._shared[key] = build()
-            self.log(f"set up {key} in {time.perf_counter() - started:.1f} s")
+            if announce:
+                self.log(f"set up {key} in {time.perf_counter() - started:.1f} s")
         value: T = self._shared[key]
         return value
 

@@ -42,7 +42,7 @@ def _duplicates(ctx: Context) -> list[Row]:
     path = _store(ctx, customers)
     ctx.log(f"duplicate finding among {customers:,} customers")
     times, groups = _times(path, ctx.sizes.repeat)
-    ctx.shared(f"duplicate seconds at {customers}", lambda: median(times))
+    ctx.shared(f"duplicate seconds at {customers}", lambda: median(times), announce=False)
     peak = measure_peak("duplicates", path)
     SqliteFiles.remove(path)
     return [
@@ -66,12 +66,13 @@ def _growth(ctx: Context) -> Growth:
     for customers in steps:
 
         def measure(customers: int = customers) -> float:
+            ctx.log(f"growth: duplicate finding among {customers:,} customers")
             path = _store(ctx, customers)
             times, _ = _times(path, ctx.sizes.growth_repeat)
             SqliteFiles.remove(path)
             return median(times)
 
-        seconds.append(ctx.shared(f"duplicate seconds at {customers}", measure))
+        seconds.append(ctx.shared(f"duplicate seconds at {customers}", measure, announce=False))
     return Growth("find duplicates", "customers in the store", steps, tuple(seconds))
 
 

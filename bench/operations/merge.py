@@ -131,7 +131,7 @@ def _merge(ctx: Context) -> list[Row]:
             _same_outcome,
         )
     store.close()
-    ctx.shared(f"merge seconds at {bookings}", lambda: median(times[0]))
+    ctx.shared(f"merge seconds at {bookings}", lambda: median(times[0]), announce=False)
     SqliteFiles.remove(path)
     return [
         Row(
@@ -151,6 +151,7 @@ def _growth(ctx: Context) -> Growth:
     for bookings in steps:
 
         def measure(bookings: int = bookings) -> float:
+            ctx.log(f"growth: merges moving {bookings:,} bookings")
             path = _store(ctx, sizes.growth_repeat, bookings)
             store = SqliteFiles.store(path)
             groups = iter(range(sizes.growth_repeat))
@@ -160,7 +161,7 @@ def _growth(ctx: Context) -> Growth:
             SqliteFiles.remove(path)
             return median(times[0])
 
-        seconds.append(ctx.shared(f"merge seconds at {bookings}", measure))
+        seconds.append(ctx.shared(f"merge seconds at {bookings}", measure, announce=False))
     return Growth("merge", "bookings moved", steps, tuple(seconds))
 
 
