@@ -2,9 +2,14 @@
 
 ``python -m bench.child OPERATION DATABASE`` opens the SQLite store, notes the peak resident
 set size so far (interpreter, imports, an open store), runs the operation once and prints a JSON
-object with both peaks in MiB. ``getrusage(RUSAGE_SELF).ru_maxrss`` is the high-water mark of
-the process's resident memory as the kernel counts it: every Python object, SQLite's page cache
-and the driver's buffers, which tracemalloc (Python allocations only) would miss.
+object with both peaks in MiB.
+
+The peak is the kernel's high-water mark of the process's resident memory (``VmHWM`` in
+``/proc/self/status``): every Python object, SQLite's page cache and the driver's buffers,
+which tracemalloc (Python allocations only) would miss. ``getrusage().ru_maxrss`` would not
+do: Linux carries it over from the parent through fork and exec, so a child started by a large
+benchmark process would report the parent's peak. It is the fallback where there is no
+``/proc``.
 """
 
 from __future__ import annotations
@@ -19,8 +24,16 @@ from typing import Any
 __all__ = ["measure_peak"]
 
 
+_STATUS = Path("/proc/self/status")
+
+
 def _peak_mib() -> float:
-    # Linux reports kibibytes (macOS bytes; the benchmarks document Linux figures).
+    """The process's peak resident memory so far, MiB."""
+    if _STATUS.exists():
+        for line in _STATUS.read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    # Linux reports kibibytes, macOS bytes; the documented figures are Linux's.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

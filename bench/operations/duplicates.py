@@ -54,7 +54,7 @@ def _duplicates(ctx: Context) -> list[Row]:
             peak_memory_mb=peak["peak_mib"],
             note=(
                 f"peak resident memory of a process finding them {peak['peak_mib']:,.0f} MiB, "
-                f"{peak['before_mib']:,.0f} MiB of it before the search began; ru_maxrss"
+                f"{peak['before_mib']:,.0f} MiB of it before the search began; VmHWM"
             ),
         )
     ]

@@ -146,7 +146,7 @@ def _sweep(ctx: Context) -> list[Row]:
     memory = (
         f"peak resident memory of a process running the sweep {peak['peak_mib']:,.0f} MiB, "
         f"{peak['before_mib']:,.0f} MiB of it before the sweep began (interpreter, imports, "
-        "open store); ru_maxrss"
+        "open store); VmHWM"
     )
     return [
         Row(
