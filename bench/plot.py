@@ -1,7 +1,12 @@
-"""The growth plot: custmodel's time over the size of the work, log-log, one line per operation."""
+"""The growth plot: custmodel's time over the size of the work, log-log, one line per operation.
+
+``python -m bench.plot RESULTS.json PLOT.png`` draws it again from a run's results.json.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +28,7 @@ def plot_growth(series: Sequence[Growth], path: Path) -> None:
             growth.sizes,
             growth.seconds,
             marker="o",
-            label=f"{growth.operation} (per {growth.unit}): k = {growth.exponent:.2f}",
+            label=f"{growth.operation} (size: {growth.unit}): k = {growth.exponent:.2f}",
         )
         # Linear growth through the smallest point, for the eye.
         first_size, first_time = growth.sizes[0], growth.seconds[0]
@@ -45,3 +50,15 @@ def plot_growth(series: Sequence[Growth], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
     pyplot.close(figure)
+
+
+def _from_results(path: Path) -> list[Growth]:
+    results = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        Growth(g["operation"], g["unit"], tuple(g["sizes"]), tuple(g["seconds"]))
+        for g in results["growth"]
+    ]
+
+
+if __name__ == "__main__":
+    plot_growth(_from_results(Path(sys.argv[1])), Path(sys.argv[2]))

@@ -73,9 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("operation", choices=sorted(_DEFAULT_SIZES))
     parser.add_argument("size", nargs="?", type=int, help="records (bookings for merge)")
     parser.add_argument("--top", type=int, default=15, help="entries per listing")
+    parser.add_argument(
+        "--dir", type=Path, help="directory for the database (e.g. /dev/shm: no fsync cost)"
+    )
     args = parser.parse_args(argv)
     size = args.size or _DEFAULT_SIZES[args.operation]
-    with tempfile.TemporaryDirectory(prefix="custmodel-profile-") as directory:
+    with tempfile.TemporaryDirectory(prefix="custmodel-profile-", dir=args.dir) as directory:
         work = _work(args.operation, size, SqliteFiles(Path(directory)))
         profiler = cProfile.Profile()
         profiler.runcall(work)
