@@ -54,7 +54,7 @@ def _sqlite_contenders(
     def custmodel_finish(state: tuple[Path, SqlStore, CustomerBook], _result: object) -> Any:
         path, store, _ = state
         store.close()
-        return _digest(path)
+        return _digest_and_remove(path)
 
     def raw_prepare() -> Path:
         return files.fresh("registration-raw")
@@ -74,7 +74,7 @@ def _sqlite_contenders(
                 connection.execute("COMMIT")
 
     def raw_finish(path: Path, _result: object) -> Any:
-        return _digest(path)
+        return _digest_and_remove(path)
 
     return [
         Contender(custmodel_run, custmodel_prepare, custmodel_finish),
@@ -82,7 +82,8 @@ def _sqlite_contenders(
     ]
 
 
-def _digest(path: Path) -> list[tuple[Any, ...]]:
+def _digest_and_remove(path: Path) -> list[tuple[Any, ...]]:
+    """The customers stored in ``path`` (see :func:`bench.raw.customer_digest`); then delete it."""
     with closing(raw_sqlite(path)) as connection:
         digest = raw.customer_digest(connection)
     SqliteFiles.remove(path)
