@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -361,3 +362,172 @@ def test_refused_category_is_not_repeated_in_the_error() -> None:
     with pytest.raises(InvalidCategoryError) as refused:
         make_book().register(PRIVATE, "Weber", category="Rentnerin mit Pflegegrad")
     assert "Rentnerin" not in str(refused.value)
+
+
+# -- profiles and letters -----------------------------------------------------------------------
+
+
+def _letter_book() -> CustomerBook:
+    """Customers 1 (private, 100,00 € open on a firm booking), 2 (merged into 1), 3 (anonymized)."""
+    book = make_book()
+    for name in ("Eins", "Zwei", "Drei"):
+        book.register(PRIVATE, name, salutation="Herr")
+    book.record_booking(attrs.evolve(firm("VG-1", 1), open_amount=Decimal("100.00")))
+    book.merge(1, [2])
+    book.anonymize(3, "AG1", date(2026, 1, 1))
+    return book
+
+
+def test_a_merged_numbers_profile_is_its_masters() -> None:
+    """profile(2) of a duplicate merged into 1 shows customer 1."""
+    assert 1 == _letter_book().profile(2).number
+
+
+def test_an_anonymized_customers_profile_is_shown() -> None:
+    """The profile of an anonymized customer comes back, marked anonymized."""
+    assert _letter_book().profile(3).anonymized
+
+
+def test_templates_name_codes_by_field_not_by_label() -> None:
+    """{Kunde-Code1} is the field; the kind's label (e.g. "Mitgliedsnummer") is no placeholder."""
+    book = make_book()
+    book.update_kind_settings(PRIVATE, code1_label="Mitgliedsnummer")
+
+    with pytest.raises(InvalidInputError):
+        book.letters(None, "{Mitgliedsnummer}")
+
+
+def test_an_unknown_placeholder_is_refused_not_printed() -> None:
+    """A misspelt placeholder raises instead of going out as text."""
+    with pytest.raises(InvalidInputError):
+        _letter_book().letters(None, "{OP-Betrag+Mahngebuehr}")
+
+
+def test_offers_owe_nothing_in_letters() -> None:
+    """The default open amount sums firm bookings only."""
+    book = _letter_book()
+    book.record_booking(
+        attrs.evolve(firm("AN-1", 1), kind=BookingKind.OFFER, open_amount=Decimal("50.00"))
+    )
+
+    assert ["100,00 €"] == [letter.text for letter in book.letters(None, "{OP-Betrag}")]
+
+
+def test_handed_over_amounts_of_a_merged_number_do_not_reach_the_master() -> None:
+    """Open amounts keyed by a merged duplicate's number are not added to its master."""
+    letters = _letter_book().letters(None, "{OP-Betrag}", open_amounts={2: Decimal("5.00")})
+
+    assert ["0,00 €"] == [letter.text for letter in letters]
+
+
+def test_asking_for_anonymized_customers_yields_no_letters() -> None:
+    """Selection(anonymized=True) gives no letter rather than letters to everyone else."""
+    assert [] == list(_letter_book().letters(Selection(anonymized=True), "x"))
+
+
+def test_a_letter_run_sees_changes_made_between_its_batches() -> None:
+    """A customer updated after the first batch was read shows the update in its letter."""
+    book = make_book()
+    book.register(PRIVATE, "Eins")
+    book.register(PRIVATE, "Zwei")
+    run = book.letters(None, "{Kunde-Name}", batch_size=1)
+    first = next(run)
+    book.update(attrs.evolve(book.get(2), last_name="Zwo"))
+
+    assert ["Eins", "Zwo"] == [first.text, next(run).text]
+
+
+def test_data_files_use_semicolons() -> None:
+    """The default delimiter is the semicolon."""
+    sink = io.StringIO()
+    _letter_book().write_merge_data(None, sink, fields=["Kunde-Nummer", "OP-Betrag"])
+
+    assert "\ufeffKunde-Nummer;OP-Betrag\r\n1;100,00 €\r\n" == sink.getvalue()
+
+
+def test_data_file_values_are_written_as_stored() -> None:
+    """A value that a spreadsheet would take for a formula is written unchanged."""
+    book = make_book()
+    book.register(PRIVATE, "=1+1", phone="+49 761 5550173")
+    sink = io.StringIO()
+    book.write_merge_data(None, sink, fields=["Kunde-Name", "Kunde-Telefon"])
+
+    assert sink.getvalue().endswith("=1+1;+49 761 5550173\r\n")
+
+
+def _statistics_book() -> CustomerBook:
+    """Private customer 1 (flags 1 and 2, category A) with an offer and two firm bookings,
+    private customer 2 without bookings."""
+    book = make_book()
+    one = book.register(PRIVATE, "Weber", category="A", status=[1, 2])
+    book.register(PRIVATE, "Schulz")
+    offer = Booking("AN-1", one.number, BookingKind.OFFER, date(2025, 2, 1), "AG1")
+    book.record_booking(attrs.evolve(offer, revenue=Decimal("999.00"), destination="Kreta"))
+    book.record_booking(attrs.evolve(firm("VG-1", one.number), revenue=Decimal("100.00")))
+    book.record_booking(attrs.evolve(firm("VG-2", one.number), destination="Kreta"))
+    return book
+
+
+def test_offers_add_no_revenue_and_unknown_revenue_counts_as_zero() -> None:
+    """The offer's 999.00 is left out; VG-2 without revenue counts as a booking with 0."""
+    row = _statistics_book().statistics(group_by="kind").row(PRIVATE)
+    assert row is not None
+    assert (2, 1, Decimal("100.00")) == (row.firm_bookings, row.offers, row.revenue)
+
+
+def test_customer_level_groupings_include_customers_without_bookings() -> None:
+    """By category, customer 2 without bookings forms the row None with no bookings."""
+    row = _statistics_book().statistics(group_by="category").row(None)
+    assert row is not None
+    assert (1, 0, 0) == (row.customers, row.firm_bookings, row.offers)
+
+
+def test_booking_level_groupings_count_only_customers_with_bookings() -> None:
+    """By destination, customer 2 is in no row and not in the totals."""
+    stats = _statistics_book().statistics(group_by="destination")
+    assert [("Kreta",), (None,)] == [row.values for row in stats.rows]
+    assert 1 == stats.totals.customers
+
+
+def test_a_customer_with_two_flags_counts_in_both_rows_and_once_in_the_totals() -> None:
+    """Customer 1 is in rows 1 and 2, customer 2 in the row None; the totals hold two."""
+    stats = _statistics_book().statistics(group_by="status_flag")
+    assert [((1,), 1), ((2,), 1), ((None,), 1)] == [(r.values, r.customers) for r in stats.rows]
+    assert 2 == stats.totals.customers
+
+
+def test_statistics_leave_tombstones_out_and_count_anonymized_customers() -> None:
+    """After a merge and an anonymization, the tombstone is gone and the anonymized customer
+    counts in the row without category."""
+    book = _statistics_book()
+    three = book.register(PRIVATE, "Weber", category="B")
+    book.merge(1, [three.number])
+    book.anonymize(2, "AG1")
+    stats = book.statistics(Selection(include_merged=True), "category")
+    assert [(("A",), 1), ((None,), 1)] == [(r.values, r.customers) for r in stats.rows]
+
+
+def test_no_code_is_the_empty_text() -> None:
+    """Customers without Code1 form the row "", not None."""
+    stats = _statistics_book().statistics(group_by="code1")
+    assert [("",)] == [row.values for row in stats.rows]
+
+
+def test_categories_of_different_kinds_share_a_row_by_text() -> None:
+    """Category "A" of a private and of a corporate customer is one row of two."""
+    book = make_book()
+    book.register(PRIVATE, "Weber", category="A")
+    book.register(CORPORATE, "Firma", category="A")
+    stats = book.statistics(group_by="category")
+    assert [(("A",), 2)] == [(row.values, row.customers) for row in stats.rows]
+
+
+def test_statistics_rows_are_sorted_by_code_point_with_none_last() -> None:
+    """Destination "Wien" sorts before "mallorca"; bookings without destination come last."""
+    book = make_book()
+    customer = book.register(PRIVATE, "Weber")
+    for reference, destination in (("VG-1", None), ("VG-2", "mallorca"), ("VG-3", "Wien")):
+        booking = firm(reference, customer.number)
+        book.record_booking(attrs.evolve(booking, destination=destination))
+    stats = book.statistics(group_by="destination")
+    assert [("Wien",), ("mallorca",), (None,)] == [row.values for row in stats.rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -23,8 +24,8 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
     """The quick start is two commands: the demo, then the tests."""
     commands = readme_commands()
     assert 2 == len(commands)
-    assert commands[0].endswith("python -m custmodel demo")
-    assert commands[1].endswith("python -m pytest")
+    assert commands[0].endswith(".venv/bin/custmodel demo")
+    assert commands[1].endswith("python -m pytest -n auto")
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
@@ -38,10 +39,16 @@ def test_changelog_has_an_unreleased_section() -> None:
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
+#: The installed console script, next to the interpreter running the tests.
+CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
+
+
 def run_demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m custmodel` with ``args`` in ``cwd``."""
+    """Run the installed `custmodel` console script with ``args`` in ``cwd``."""
+    env = {k: v for k, v in os.environ.items() if k != "CUSTMODEL_DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "custmodel", *args],
+        [str(CONSOLE_SCRIPT), *args],
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -51,7 +58,7 @@ def run_demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_runs_on_a_new_sqlite_file_by_default(tmp_path: Path) -> None:
-    """`python -m custmodel demo` plays the manuals' examples on custmodel-demo.sqlite."""
+    """`custmodel demo` plays the manuals' examples on custmodel-demo.sqlite."""
     result = run_demo(tmp_path, "demo")
     assert 0 == result.returncode, result.stderr
     assert "customer 300 has debtor account 10300" in result.stdout
@@ -68,24 +75,24 @@ def test_demo_starts_afresh_on_every_run(tmp_path: Path) -> None:
 
 
 def test_demo_plays_on_the_store_named_by_db(tmp_path: Path) -> None:
-    """`--db memory://` plays the demo in memory and writes no file."""
-    result = run_demo(tmp_path, "demo", "--db", "memory://")
+    """`custmodel --db memory:// demo` plays the demo in memory and writes no file."""
+    result = run_demo(tmp_path, "--db", "memory://", "demo")
     assert (0, []) == (result.returncode, list(tmp_path.iterdir()))
     assert "customer 300 has debtor account 10300" in result.stdout
 
 
 def test_demo_reports_a_bad_store_url_in_one_line(tmp_path: Path) -> None:
-    """An unknown URL scheme ends the demo with exit code 1 and one line naming it."""
-    result = run_demo(tmp_path, "demo", "--db", "ftp://example")
-    assert (1, 1) == (result.returncode, len(result.stderr.strip().splitlines()))
+    """An unknown URL scheme is a usage error: exit code 2 and one line naming it."""
+    result = run_demo(tmp_path, "--db", "ftp://example", "demo")
+    assert (2, 1) == (result.returncode, len(result.stderr.strip().splitlines()))
     assert "ftp" in result.stderr
 
 
 def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
-    """`python -m custmodel nonsense` prints usage and exits with 2."""
+    """`custmodel nonsense` exits with 2 and points to the help."""
     result = run_demo(tmp_path, "nonsense")
     assert 2 == result.returncode
-    assert "usage" in result.stderr
+    assert "(see 'custmodel --help')" in result.stderr
 
 
 def test_domain_and_rules_never_import_sqlalchemy() -> None:
@@ -107,3 +114,20 @@ def test_open_store_is_part_of_the_top_level_api(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.delenv("CUSTMODEL_DATABASE_URL", raising=False)
     assert isinstance(custmodel.open_store(), custmodel.MemoryStore)
+
+
+def test_demo_hints_call_the_script_by_its_path_when_not_on_path(tmp_path: Path) -> None:
+    """Run by its path (as the quick start does), the demo's hints use that path."""
+    env = {k: v for k, v in os.environ.items() if k != "CUSTMODEL_DATABASE_URL"}
+    env["PATH"] = str(tmp_path)  # the script's directory is not on PATH
+    result = subprocess.run(
+        [str(CONSOLE_SCRIPT), "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert 0 == result.returncode, result.stderr
+    assert f"  {CONSOLE_SCRIPT} customer select --kind private" in result.stdout

@@ -11,15 +11,18 @@ from __future__ import annotations
 import calendar
 import functools
 import logging
+import os
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from custmodel import letters as mailmerge
 from custmodel import rules
 from custmodel.errors import (
     AlreadyMergedError,
@@ -40,7 +43,9 @@ from custmodel.model import (
     BookingRecorded,
     Customer,
     CustomerKind,
+    CustomerProfile,
     CustomerType,
+    DeparturePeriod,
     EffectiveRules,
     Eligibility,
     ErasureRequest,
@@ -49,6 +54,7 @@ from custmodel.model import (
     ErasureSweep,
     KindChange,
     KindSettings,
+    Letter,
     MergePlan,
     MergeRecord,
     MergeReport,
@@ -56,6 +62,8 @@ from custmodel.model import (
     NewCustomer,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
     StatusFlags,
     check_flag_number,
     to_enum,
@@ -388,6 +396,52 @@ class CustomerBook:
         selection = _selection(selection)
         return self._run(lambda tx: tx.count(selection), write=False)
 
+    def statistics(
+        self,
+        selection: Selection | None = None,
+        group_by: StatisticsDimension | str | Iterable[StatisticsDimension | str] = (
+            StatisticsDimension.KIND
+        ),
+        period: DeparturePeriod | None = None,
+    ) -> Statistics:
+        """Customers, firm bookings, offers and revenue of a selection per group (R10).
+
+        Groups by one dimension or several at once (``[KIND, CATEGORY]``); each row holds the
+        distinct selected customers of its group, their firm bookings and offers departing in
+        ``period`` and the revenue of those firm bookings (offers carry none; unknown revenue
+        counts as 0). Grouped by customer-level dimensions only, every selected customer is in
+        the groups of its values, also without bookings; with a booking-level dimension
+        (travel type, destination, departure year) a customer is in each group in which it has
+        a booking in the period. A customer with several status flags is in each of their rows,
+        one without flags in the row None; None values (no category, no travel type ...) form
+        their own group. Merged duplicates never count (their bookings belong to the master);
+        anonymized customers do. Flag and code keys carry the labels of the kinds of their
+        customers. ``totals`` count every customer and booking of the rows once.
+
+        Args:
+            selection: Which customers (default "Alle Kunden"); ``include_merged`` is ignored.
+            group_by: A :class:`~custmodel.model.StatisticsDimension` (or its value), or a
+                sequence of them, each once.
+            period: The departures that count (both days included); None counts all.
+
+        Raises:
+            InvalidInputError: an unknown dimension, none, one twice, or a period that is no
+                :class:`~custmodel.model.DeparturePeriod` (a reversed one cannot be built).
+        """
+        selection = attrs.evolve(_selection(selection), include_merged=False)
+        dimensions = _dimensions(group_by)
+        if period is None:
+            period = DeparturePeriod()
+        elif not isinstance(period, DeparturePeriod):
+            raise InvalidInputError("a statistics period is a DeparturePeriod")
+        counted_by = rules.statistics_dimensions(dimensions)
+
+        def op(tx: StoreTransaction) -> Statistics:
+            counted = tx.statistics(selection, counted_by, period)
+            return rules.label_statistics(self._settings(tx), counted, dimensions)
+
+        return self._run(op, write=False)
+
     # -- changes ----------------------------------------------------------------------------
 
     def update(self, customer: Customer) -> Customer:
@@ -473,8 +527,12 @@ class CustomerBook:
         Returns:
             How many customers changed.
         """
-        selection = attrs.evolve(_selection(selection), anonymized=False, include_merged=False)
+        selection = _selection(selection)
         check_flag_number(flag)
+        if selection.anonymized:
+            # Asking for anonymized customers only selects nobody this command may touch.
+            return 0
+        selection = attrs.evolve(selection, anonymized=False, include_merged=False)
 
         def op(tx: StoreTransaction) -> int:
             if on:
@@ -566,6 +624,25 @@ class CustomerBook:
 
         return self._run(op, write=False)
 
+    def profile(self, number: int) -> CustomerProfile:
+        """Customer ``number``'s classification under its kind's labels: Jack's "Attribute" card.
+
+        Every flag labelled on the kind appears, set or not, and a flag the customer still
+        carries after its label was deleted appears by number without a label (R2); Code1 and
+        Code2 appear under the kind's labels (R3). A merged number shows its master's profile,
+        as :meth:`resolve` does. An anonymized customer's profile is shown too: number, kind,
+        type and debtor account, with category, flags and codes blank, and ``anonymized`` set.
+
+        Raises:
+            CustomerNotFoundError: if no customer has that number.
+        """
+
+        def op(tx: StoreTransaction) -> CustomerProfile:
+            customer = self._follow(tx, self._get(tx, number))
+            return rules.customer_profile(self._settings(tx), customer)
+
+        return self._run(op, write=False)
+
     def dunning_fields(self, number: int, open_amount: Decimal) -> dict[str, MoneyField]:
         """Mail-merge fields ``Kunde-Mahngebühr`` and ``OP-Betrag+Mahngebühr`` (R6).
 
@@ -579,6 +656,195 @@ class CustomerBook:
             return rules.dunning_fields(fee, open_amount)
 
         return self._run(op, write=False)
+
+    def letters(
+        self,
+        selection: Selection | None,
+        template: str | mailmerge.LetterTemplate,
+        *,
+        open_amounts: Mapping[int, Decimal | int | str] | None = None,
+        owing_only: bool = False,
+        batch_size: int = 500,
+    ) -> Iterator[Letter]:
+        """Render a mail-merge letter for every customer of a selection (R6, R10), lazily.
+
+        Anonymized customers and merged duplicates never receive letters, whatever the
+        selection says. The template and the arguments are checked now; the letters are
+        rendered as they are consumed, in order of customer number, reading ``batch_size``
+        customers (and their bookings) per read transaction, so memory stays flat however many
+        customers are selected.
+
+        Args:
+            selection: Who receives a letter; None for every customer.
+            template: Text with ``{Field}`` placeholders (see :data:`custmodel.letters.FIELDS`)
+                and ``{{``/``}}`` for literal braces, or a parsed
+                :class:`~custmodel.letters.LetterTemplate`.
+            open_amounts: Customer number -> open amount (OP-Betrag), as the host's accounting
+                knows the open items; a selected customer missing from it owes 0,00 €. None
+                takes the sum of the ``open_amount`` of the customer's firm bookings.
+            owing_only: Only customers whose open amount is above zero (a dunning run).
+            batch_size: Customers read per transaction.
+
+        Raises:
+            LetterTemplateError: an unknown or malformed placeholder, before any letter.
+            InvalidInputError: a bad selection, open amount or batch size.
+        """
+        parsed = (
+            template
+            if isinstance(template, mailmerge.LetterTemplate)
+            else mailmerge.LetterTemplate.parse(template)
+        )
+        recipients = self._recipients(
+            selection, open_amounts, owing_only, batch_size, parsed.needs_open_amount
+        )
+        return (
+            Letter(customer.number, customer.debtor_account, parsed.render(values))
+            for customer, values in recipients
+        )
+
+    def write_merge_data(
+        self,
+        selection: Selection | None,
+        target: str | os.PathLike[str] | mailmerge.TextSink,
+        *,
+        fields: Sequence[str] | None = None,
+        open_amounts: Mapping[int, Decimal | int | str] | None = None,
+        owing_only: bool = False,
+        delimiter: str = ";",
+        batch_size: int = 500,
+    ) -> int:
+        """Write a mail-merge data file for word processors: one row per selected customer.
+
+        CSV in UTF-8 with a byte order mark, a header row of field names, one column per field,
+        rows in order of customer number, written as they are read (``batch_size`` customers
+        per read transaction). Customers are chosen as by :meth:`letters`: never anonymized
+        ones or merged duplicates.
+
+        Args:
+            selection: Whose rows to write; None for every customer.
+            target: A file path (written to ``<name>.part`` first and renamed when complete,
+                so a failed export leaves no half file) or an open text file (opened with
+                ``newline=""``).
+            fields: The columns, from :data:`custmodel.letters.FIELDS` (the default: all).
+            open_amounts: As for :meth:`letters`.
+            owing_only: As for :meth:`letters`.
+            delimiter: ``";"`` (the default, as German office software expects), ``","`` or
+                ``"\\t"``.
+            batch_size: Customers read per transaction.
+
+        Returns:
+            How many rows were written (the header not counted).
+
+        Raises:
+            LetterTemplateError: an unknown field, before anything is written.
+            InvalidInputError: a bad selection, target, delimiter, open amount or batch size.
+        """
+        columns = mailmerge.FIELDS if fields is None else mailmerge.check_fields(fields)
+        mailmerge.check_delimiter(delimiter)
+        needs_amount = not mailmerge.OPEN_AMOUNT_FIELDS.isdisjoint(columns)
+        if not isinstance(target, str | os.PathLike) and not callable(
+            getattr(target, "write", None)
+        ):
+            raise InvalidInputError("target must be a file path or a text file open for writing")
+        recipients = self._recipients(selection, open_amounts, owing_only, batch_size, needs_amount)
+        rows = (values for _customer, values in recipients)
+        if not isinstance(target, str | os.PathLike):
+            return mailmerge.write_data_file(target, columns, rows, delimiter=delimiter)
+        path = Path(target)
+        partial = path.with_name(path.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as sink:
+                count = mailmerge.write_data_file(sink, columns, rows, delimiter=delimiter)
+            partial.replace(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return count
+
+    def _recipients(
+        self,
+        selection: Selection | None,
+        open_amounts: Mapping[int, Decimal | int | str] | None,
+        owing_only: bool,
+        batch_size: int,
+        needs_amount: bool,
+    ) -> Iterator[tuple[Customer, dict[str, str]]]:
+        """Check the arguments now; return the recipients with their merge fields, lazily.
+
+        Anonymized customers and tombstones are left out whatever ``selection`` says; a
+        selection of anonymized customers only has no recipients at all.
+        """
+        asked = _selection(selection)
+        chosen = attrs.evolve(asked, anonymized=False, include_merged=False)
+        amounts = None if open_amounts is None else mailmerge.check_open_amounts(open_amounts)
+        if not isinstance(owing_only, bool):
+            raise InvalidInputError("owing_only is True or False")
+        _batch_size(batch_size)
+        if asked.anonymized:
+            return iter(())
+        return self._recipient_batches(
+            chosen, amounts, owing_only, batch_size, needs_amount or owing_only
+        )
+
+    def _recipient_batches(
+        self,
+        selection: Selection,
+        amounts: dict[int, Decimal] | None,
+        owing_only: bool,
+        batch_size: int,
+        needs_amount: bool,
+    ) -> Iterator[tuple[Customer, dict[str, str]]]:
+        after = 0
+        while True:
+            last, batch = self._run(
+                functools.partial(
+                    self._recipient_batch,
+                    selection=selection,
+                    after=after,
+                    limit=batch_size,
+                    amounts=amounts,
+                    owing_only=owing_only,
+                    needs_amount=needs_amount,
+                ),
+                write=False,
+            )
+            # Yielded outside the transaction: a slow consumer holds no lock and no snapshot.
+            yield from batch
+            if last is None:
+                return
+            after = last
+
+    def _recipient_batch(
+        self,
+        tx: StoreTransaction,
+        selection: Selection,
+        after: int,
+        limit: int,
+        amounts: dict[int, Decimal] | None,
+        owing_only: bool,
+        needs_amount: bool,
+    ) -> tuple[int | None, list[tuple[Customer, dict[str, str]]]]:
+        """One page of recipients: the last number read (None at the end) and their fields."""
+        customers = tx.select_page(selection, after, limit)
+        if not customers:
+            return None, []
+        settings = self._settings(tx)
+        owed: dict[int, Decimal] = {}
+        if needs_amount and amounts is None:
+            bookings: dict[int, list[Booking]] = {c.number: [] for c in customers}
+            for booking in tx.bookings_of(list(bookings)):
+                bookings[booking.customer].append(booking)
+            owed = {n: mailmerge.open_amount_of(found) for n, found in bookings.items()}
+        elif needs_amount and amounts is not None:
+            owed = {c.number: amounts.get(c.number, Decimal("0.00")) for c in customers}
+        batch = []
+        for customer in customers:
+            amount = owed.get(customer.number)
+            if owing_only and not amount:
+                continue
+            batch.append((customer, mailmerge.merge_fields(customer, settings, amount)))
+        # A short page is the last one: no further transaction is needed to find the end.
+        return (customers[-1].number if len(customers) == limit else None), batch
 
     # -- merge ------------------------------------------------------------------------------
 
@@ -1008,6 +1274,33 @@ def _agency(acting_agency: str) -> str:
     if not isinstance(acting_agency, str) or not acting_agency.strip():
         raise InvalidInputError("the acting agency must be named")
     return acting_agency
+
+
+def _batch_size(batch_size: int) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError("batch_size must be a positive whole number")
+    return batch_size
+
+
+def _dimensions(
+    group_by: StatisticsDimension | str | Iterable[StatisticsDimension | str],
+) -> tuple[StatisticsDimension, ...]:
+    """Return ``group_by`` as distinct dimensions, at least one.
+
+    Raises:
+        InvalidInputError: for an unknown dimension, none, or one twice.
+    """
+    if isinstance(group_by, str):
+        group_by = (group_by,)
+    elif not isinstance(group_by, Iterable):
+        raise InvalidInputError("group_by is a statistics dimension or a sequence of them")
+    dimensions = tuple(to_enum(StatisticsDimension, d) for d in group_by)
+    if not dimensions:
+        raise InvalidInputError("statistics group by at least one dimension")
+    for dimension in dimensions:
+        if dimensions.count(dimension) > 1:
+            raise InvalidInputError(f"statistics group by {dimension} only once")
+    return dimensions
 
 
 def _selection(selection: Selection | None) -> Selection:

@@ -25,6 +25,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidSettingsError",
     "InvalidStatusFlagError",
+    "LetterTemplateError",
     "MergeRefusedError",
     "MissingExtraError",
     "NotEligibleError",
@@ -56,6 +57,24 @@ class InvalidSettingsError(InvalidInputError):
 
 class TemplateCustomerError(InvalidSettingsError):
     """A template customer (Stammkunde) setting names an unfit customer."""
+
+
+class LetterTemplateError(InvalidInputError):
+    """A mail-merge template or field list names an unknown field, or a brace is malformed.
+
+    The message and ``placeholder`` name the field (field names are no personal data); for a
+    brace that opens or closes nothing, only its position is given, never the text around it.
+
+    Attributes:
+        placeholder: The unknown field name, or None for a malformed brace.
+        position: Where in the template the placeholder or brace starts (0-based), or None for
+            a field list.
+    """
+
+    def __init__(self, message: str, *, placeholder: str | None, position: int | None) -> None:
+        super().__init__(message)
+        self.placeholder = placeholder
+        self.position = position
 
 
 class CustomerNotFoundError(CustmodelError, LookupError):

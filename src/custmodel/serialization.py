@@ -23,7 +23,7 @@ from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from custmodel.errors import InvalidInputError
-from custmodel.model import StatusFlags
+from custmodel.model import StatisticsKey, StatusFlags
 
 __all__ = ["dumps", "loads", "make_converter"]
 
@@ -46,6 +46,11 @@ def _structure_datetime(value: Any, _type: type) -> datetime:
     return result
 
 
+def _structure_statistics_key(value: Any, _type: type) -> StatisticsKey:
+    # The value's type follows from the dimension (a kind, a flag number, a text ...).
+    return StatisticsKey.of(value["dimension"], value["value"], value.get("labels") or {})
+
+
 def make_converter() -> JsonConverter:
     """Return a new converter that turns custmodel objects into JSON-ready data and back.
 
@@ -60,6 +65,7 @@ def make_converter() -> JsonConverter:
     conv.register_structure_hook(date, lambda v, _t: date.fromisoformat(v))
     conv.register_unstructure_hook(StatusFlags, lambda flags: list(flags))
     conv.register_structure_hook(StatusFlags, lambda v, _t: StatusFlags.of(int(n) for n in v))
+    conv.register_structure_hook(StatisticsKey, _structure_statistics_key)
     return conv
 
 

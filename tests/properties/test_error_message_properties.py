@@ -20,6 +20,7 @@ from custmodel import (
     Selection,
     Settings,
     StatusFlags,
+    letters,
 )
 from custmodel.testing import strategies as cst
 from tests.booksupport import AGENCY, firm_booking, make_book
@@ -96,6 +97,19 @@ TRIGGERS: dict[str, Callable[[CustomerBook, list[NewCustomer]], object]] = {
     "unknown debtor account": lambda b, d: b.resolve_debtor_account(99),
     "unknown booking": lambda b, d: b.get_booking("XX-000000"),
     "bad selection": lambda b, d: b.select(Selection(name=d[0].last_name + "\x07")),
+    "unknown customer's profile": lambda b, d: b.profile(99),
+    "template with an unclosed brace": lambda b, d: b.letters(
+        None, f"Liebe {d[0].first_name} {d[0].last_name}, {{Kunde-Name"
+    ),
+    "template with an unknown placeholder": lambda b, d: b.letters(
+        None, f"Liebe {d[0].first_name} {d[0].last_name}, {{Kunde-Hobby}}"
+    ),
+    "letter to an anonymized customer": lambda b, d: letters.render_letter(
+        "{Kunde-Name}", attrs.evolve(b.get(1), anonymized_at=b.get(1).created_at), b.settings
+    ),
+    "letter to a merged customer": lambda b, d: letters.render_letter(
+        "{Kunde-Name}", attrs.evolve(b.get(1), merged_into=2), b.settings
+    ),
 }
 
 

@@ -17,14 +17,19 @@ from custmodel import (
     Booking,
     BookingRecorded,
     Customer,
+    CustomerProfile,
     EffectiveRules,
     Eligibility,
     KindChange,
     KindSettings,
+    LabelledCode,
+    Letter,
+    LetterTemplate,
     MergePlan,
     MergeReport,
     MoneyField,
     NewCustomer,
+    ProfileFlag,
     RuleSource,
     SalesChannel,
     Selection,
@@ -32,7 +37,16 @@ from custmodel import (
     StatusFlags,
     model,
 )
-from custmodel.model import ErasureRequest, ErasureStatus, ErasureSweep, MergeRecord
+from custmodel.model import (
+    DeparturePeriod,
+    ErasureRequest,
+    ErasureStatus,
+    ErasureSweep,
+    MergeRecord,
+    Statistics,
+    StatisticsKey,
+    StatisticsRow,
+)
 from custmodel.serialization import dumps, loads
 from custmodel.testing import strategies as cst
 
@@ -62,6 +76,14 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     ErasureRequest: cst.erasure_requests(),
     ErasureStatus: cst.erasure_statuses(),
     ErasureSweep: cst.erasure_sweeps(),
+    CustomerProfile: cst.customer_profiles(),
+    ProfileFlag: cst.profile_flags(),
+    LabelledCode: cst.labelled_codes(),
+    Letter: cst.letters(),
+    DeparturePeriod: cst.departure_periods(),
+    StatisticsKey: cst.statistics_keys(),
+    StatisticsRow: cst.statistics_rows(),
+    Statistics: cst.statistics(),
 }
 
 
@@ -87,6 +109,12 @@ def test_json_round_trip_gives_an_equal_object(
     value = data.draw(values)
 
     assert value == loads(dumps(value), cls)
+
+
+@given(cst.letter_templates())
+def test_a_letter_template_round_trips(template: LetterTemplate) -> None:
+    """A parsed template survives a JSON round trip (it lives beside the model types)."""
+    assert template == loads(dumps(template), LetterTemplate)
 
 
 @given(cst.customers())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from custmodel.model import Customer, CustomerKind
+from custmodel.model import Booking, BookingKind, Customer, CustomerKind
 from custmodel.storage._sqlschema import VERSION_TABLE, metadata
 from custmodel.storage.sql import SqlStore
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0002"
+HEAD = "0003"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -231,5 +232,135 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
         store.upgrade()
         assert with_head == _tables(store)
         assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def _booking_columns(store: SqlStore) -> set[str]:
+    return {c["name"] for c in sa.inspect(store.engine).get_columns("custmodel_bookings")}
+
+
+def _booking_indexes(store: SqlStore) -> set[str]:
+    indexes = sa.inspect(store.engine).get_indexes("custmodel_bookings")
+    return {str(index["name"]) for index in indexes}
+
+
+_STATISTICS_COLUMNS = {"revenue_cents", "travel_type", "destination"}
+_DEPARTURE_INDEX = "ix_custmodel_bookings_departure"
+
+
+def test_upgrade_from_0002_keeps_bookings_with_unknown_statistics_fields(empty_url: str) -> None:
+    """A booking stored at 0002 reads back after the upgrade to head, with None in the new
+    fields, and a booking stored afterwards keeps them."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    old_row = {
+        "reference": "B-1",
+        "customer": 1,
+        "kind": "booking",
+        "departure": date(2024, 5, 1),
+        "point_of_sale": "AG1",
+        "channel_name": "own",
+        "channel_external": False,
+        "open_amount_cents": 12345,
+    }
+    try:
+        _migrate(store, "upgrade", "0002")
+        with store.transaction() as tx:
+            tx.allocate_numbers()
+            tx.insert_customers(
+                [Customer(1, CustomerKind.PRIVATE, 10001, "Muster", now, now)],
+            )
+        with store.engine.begin() as connection:
+            connection.execute(
+                sa.insert(sa.table("custmodel_bookings", *map(sa.column, old_row))), [old_row]
+            )
+
+        store.upgrade()
+
+        new = Booking(
+            "B-2",
+            1,
+            BookingKind.BOOKING,
+            date(2025, 5, 1),
+            "AG1",
+            revenue=Decimal("1999.99"),
+            travel_type="Kreuzfahrt",
+            destination="Kreta",
+        )
+        with store.transaction() as tx:
+            tx.put_booking(new)
+        with store.transaction(write=False) as tx:
+            expected = [
+                Booking(
+                    "B-1",
+                    1,
+                    BookingKind.BOOKING,
+                    date(2024, 5, 1),
+                    "AG1",
+                    open_amount=Decimal("123.45"),
+                ),
+                new,
+            ]
+            assert expected == tx.bookings_of([1])
+        assert HEAD == _revision(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0002_removes_the_statistics_fields(empty_url: str) -> None:
+    """Downgrading to 0002 drops the three booking columns and the departure index, keeping
+    the bookings; upgrading again restores the schema."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers()
+            tx.insert_customers([Customer(1, CustomerKind.PRIVATE, 10001, "Muster", now, now)])
+            tx.put_booking(
+                Booking(
+                    "B-1",
+                    1,
+                    BookingKind.OFFER,
+                    date(2025, 5, 1),
+                    "AG1",
+                    revenue=Decimal("10.00"),
+                    destination="Kreta",
+                )
+            )
+        columns = _booking_columns(store)
+
+        _migrate(store, "downgrade", "0002")
+
+        assert (columns - _STATISTICS_COLUMNS, False) == (
+            _booking_columns(store),
+            _DEPARTURE_INDEX in _booking_indexes(store),
+        )
+        with store.engine.connect() as connection:
+            references = connection.execute(sa.text("SELECT reference FROM custmodel_bookings"))
+            assert ["B-1"] == [str(r) for (r,) in references]
+        store.upgrade()
+        assert columns == _booking_columns(store)
+        assert _DEPARTURE_INDEX in _booking_indexes(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_schema_revision_of_a_database_never_migrated_is_none(empty_url: str) -> None:
+    """schema_revision() reads None from a database custmodel has not migrated yet."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    try:
+        assert None is store.schema_revision()
+    finally:
+        store.close()
+
+
+def test_schema_revision_after_upgrade_is_the_head(empty_url: str) -> None:
+    """After upgrade() the database is at head_revision(), the newest shipped revision."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        assert (HEAD, HEAD) == (store.schema_revision(), SqlStore.head_revision())
     finally:
         store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import attrs
 import pytest
 from sqlalchemy import String
@@ -52,3 +54,12 @@ def test_memory_store_refuses_text_longer_than_the_column() -> None:
     with pytest.raises(InvalidInputError, match="first_name is longer than 255"):
         book.register(CustomerKind.PRIVATE, "Weber", first_name="x" * 256)
     assert 0 == book.count()
+
+
+@pytest.mark.parametrize("field", ["travel_type", "destination"])
+def test_bookings_refuse_statistics_text_longer_than_the_column(field: str) -> None:
+    """A 101-character travel type or destination is refused by the model, like every store."""
+    booking = Booking("VG-1", 1, "booking", date(2025, 5, 1), "AG1", **{field: "x" * 100})
+
+    with pytest.raises(InvalidInputError, match=f"{field} is longer than 100"):
+        attrs.evolve(booking, **{field: "x" * 101})

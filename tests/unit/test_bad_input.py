@@ -9,6 +9,7 @@ builtin) and leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,10 +25,12 @@ from custmodel import (
     CustomerKind,
     CustomerNotFoundError,
     CustomerType,
+    DeparturePeriod,
     InvalidCategoryError,
     InvalidInputError,
     InvalidStatusFlagError,
     KindSettings,
+    LetterTemplateError,
     MemoryStore,
     MergeRefusedError,
     NewCustomer,
@@ -236,10 +239,73 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         lambda b: b.record_booking(firm_booking("VG-2", 2), convert_to=CustomerKind.PROSPECT),
         InvalidInputError,
     ),
+    # statistics
+    "statistics by an unknown dimension": (
+        lambda b: b.statistics(group_by="colour"),
+        InvalidInputError,
+    ),
+    "statistics by no dimension": (lambda b: b.statistics(group_by=[]), InvalidInputError),
+    "statistics by a dimension twice": (
+        lambda b: b.statistics(group_by=["kind", "category", "kind"]),
+        InvalidInputError,
+    ),
+    "statistics by a number": (lambda b: b.statistics(group_by=3), InvalidInputError),
+    "statistics of no Selection": (lambda b: b.statistics("all"), InvalidInputError),
+    "statistics over a pair of dates": (
+        lambda b: b.statistics(period=(date(2024, 1, 1), date(2024, 12, 31))),
+        InvalidInputError,
+    ),
     # dunning
     "negative open amount": (lambda b: b.dunning_fields(1, Decimal("-0.01")), InvalidInputError),
     "float open amount": (lambda b: b.dunning_fields(1, 12.5), InvalidInputError),
     "sub-cent open amount": (lambda b: b.dunning_fields(1, Decimal("1.234")), InvalidInputError),
+    # profile, letters and data files
+    "profile of number 0": (lambda b: b.profile(0), InvalidInputError),
+    "profile of an unknown customer": (lambda b: b.profile(99), CustomerNotFoundError),
+    "letters with an unknown placeholder": (
+        lambda b: b.letters(None, "{Kunde-Hobby}"),
+        LetterTemplateError,
+    ),
+    "letters with an unclosed brace": (
+        lambda b: b.letters(None, "{Kunde-Name"),
+        LetterTemplateError,
+    ),
+    "letters from bytes": (lambda b: b.letters(None, b"{Kunde-Name}"), LetterTemplateError),
+    "letters no Selection": (lambda b: b.letters("all", "x"), InvalidInputError),
+    "letters negative open amount": (
+        lambda b: b.letters(None, "x", open_amounts={1: Decimal("-1.00")}),
+        InvalidInputError,
+    ),
+    "letters float open amount": (
+        lambda b: b.letters(None, "x", open_amounts={1: 12.5}),
+        InvalidInputError,
+    ),
+    "letters open amounts by text key": (
+        lambda b: b.letters(None, "x", open_amounts={"1": "5.00"}),
+        InvalidInputError,
+    ),
+    "letters open amounts as a list": (
+        lambda b: b.letters(None, "x", open_amounts=[Decimal("5.00")]),
+        InvalidInputError,
+    ),
+    "letters batch size 0": (lambda b: b.letters(None, "x", batch_size=0), InvalidInputError),
+    "letters owing only as text": (
+        lambda b: b.letters(None, "x", owing_only="yes"),
+        InvalidInputError,
+    ),
+    "merge data unknown field": (
+        lambda b: b.write_merge_data(None, io.StringIO(), fields=["Kunde-Hobby"]),
+        LetterTemplateError,
+    ),
+    "merge data no fields": (
+        lambda b: b.write_merge_data(None, io.StringIO(), fields=[]),
+        InvalidInputError,
+    ),
+    "merge data bad delimiter": (
+        lambda b: b.write_merge_data(None, io.StringIO(), delimiter="|"),
+        InvalidInputError,
+    ),
+    "merge data to None": (lambda b: b.write_merge_data(None, None), InvalidInputError),
     # merge
     "merge into itself": (lambda b: b.merge(1, [1]), MergeRefusedError),
     "plan merge into itself": (lambda b: b.plan_merge(2, [2]), MergeRefusedError),
@@ -387,6 +453,11 @@ def test_stale_update_is_refused_and_changes_nothing() -> None:
     assert before == snapshot(book)
 
 
+def _with(**fields: Any) -> object:
+    """A firm booking with ``fields`` changed (evolve runs the validators again)."""
+    return attrs.evolve(firm_booking("VG-1", 1), **fields)
+
+
 #: Domain objects refuse bad values when they are built, before any entry point sees them.
 CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking departure as datetime": lambda: firm_booking("VG-1", 1, NAIVE),
@@ -396,11 +467,21 @@ CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "booking customer 0": lambda: firm_booking("VG-1", 0),
     "booking empty reference": lambda: firm_booking(" ", 1),
     "booking empty point of sale": lambda: firm_booking("VG-1", 1, point_of_sale=""),
+    "booking negative revenue": lambda: _with(revenue=Decimal("-0.01")),
+    "booking float revenue": lambda: _with(revenue=19.99),
+    "booking sub-cent revenue": lambda: _with(revenue=Decimal("1.001")),
+    "booking empty travel type": lambda: _with(travel_type=""),
+    "booking blank destination": lambda: _with(destination="  "),
+    "booking travel type no text": lambda: _with(travel_type=7),
+    "booking destination with a control character": lambda: _with(destination="Kre\nta"),
     "new customer unknown kind": lambda: NewCustomer("bogus", "X"),
     "settings unknown kind": lambda: Settings(kinds={"bogus": KindSettings()}),
     "settings negative delay": lambda: Settings(anonymization_delay_days=-1),
     "selection flag 33": lambda: Selection(status_all=frozenset({33})),
     "selection flag 0": lambda: Selection(status_any=frozenset({0})),
+    "period ending before it starts": lambda: DeparturePeriod(date(2025, 2, 1), date(2025, 1, 31)),
+    "period starting at a datetime": lambda: DeparturePeriod(NAIVE),
+    "period of year 0": lambda: DeparturePeriod.year(0),
 }
 
 

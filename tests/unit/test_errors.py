@@ -14,6 +14,7 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.InvalidCategoryError: ValueError,
     errors.InvalidSettingsError: ValueError,
     errors.TemplateCustomerError: ValueError,
+    errors.LetterTemplateError: ValueError,
     errors.CustomerNotFoundError: LookupError,
     errors.BookingNotFoundError: LookupError,
     errors.AlreadyMergedError: LookupError,
@@ -64,6 +65,11 @@ def test_every_error_is_exported_from_the_package() -> None:
 def test_template_customer_error_is_a_settings_error() -> None:
     """An unfit template customer is a kind of invalid settings."""
     assert issubclass(errors.TemplateCustomerError, errors.InvalidSettingsError)
+
+
+def test_letter_template_error_is_an_input_error() -> None:
+    """A bad template is bad input: callers catching InvalidInputError catch it too."""
+    assert issubclass(errors.LetterTemplateError, errors.InvalidInputError)
 
 
 def test_store_busy_error_is_a_store_error() -> None:

@@ -286,3 +286,15 @@ def test_set_status_skips_anonymized_customers() -> None:
     book.anonymize(number, "AG1")
 
     assert (0, StatusFlags()) == (book.set_status(Selection(), 1), book.get(number).status)
+
+
+def test_set_status_on_a_selection_of_anonymized_customers_changes_nobody() -> None:
+    """A selection of anonymized customers only leaves every other customer's flags alone."""
+    book = _book()
+    kept = book.register(CustomerKind.PRIVATE, "Eins").number
+    gone = book.register(CustomerKind.PRIVATE, "Test").number
+    book.anonymize(gone, "AG1")
+    before = snapshot(book)
+
+    assert 0 == book.set_status(Selection(anonymized=True), 1)
+    assert (before, StatusFlags()) == (snapshot(book), book.get(kept).status)

@@ -157,7 +157,13 @@ bookings = Table(
     Column("channel_name", String(100), nullable=False),
     Column("channel_external", Boolean, nullable=False),
     Column("open_amount_cents", BigInteger, nullable=False),
+    # Statistics fields (revision 0003); NULL while unknown. Revenue in cents like all money.
+    Column("revenue_cents", BigInteger, nullable=True),
+    Column("travel_type", String(100), nullable=True),
+    Column("destination", String(100), nullable=True),
     Index(None, "customer"),
+    # Statistics restricted to a departure period read one range of it.
+    Index(None, "departure"),
     **MYSQL_TABLE_OPTIONS,
 )
 

@@ -9,6 +9,7 @@ store safe to share between threads of one process.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -17,13 +18,24 @@ from datetime import date, datetime
 
 import attrs
 
+from custmodel import rules
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+)
 from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["MemoryStore", "ReferenceMover"]
@@ -183,6 +195,12 @@ class _MemoryTransaction:
     def count(self, selection: Selection) -> int:
         return sum(1 for _ in self._matching(selection))
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        if limit < 1:
+            return []
+        page = (c for c in self._matching(selection) if c.number > after)
+        return list(itertools.islice(page, limit))
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         changed = []
         for customer in self._matching(selection):
@@ -245,6 +263,18 @@ class _MemoryTransaction:
         for booking in moving:
             self._put(attrs.evolve(booking, customer=to_customer))
         return len(moving)
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        customers = list(self._matching(attrs.evolve(selection, include_merged=False)))
+        bookings = self.bookings_of([c.number for c in customers])
+        return rules.count_statistics(customers, bookings, group_by, period)
 
     # -- host references ----------------------------------------------------------------------
 

@@ -19,7 +19,17 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+)
 
 __all__ = ["CustomerStore", "StoreTransaction"]
 
@@ -108,6 +118,16 @@ class StoreTransaction(Protocol):
         """Return how many customers ``selection.matches``."""
         ...
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return the next page of a selection: customers ``selection.matches`` whose number is
+        greater than ``after``, ordered by number, at most ``limit`` of them (none for a limit
+        below 1).
+
+        Keyset pagination: reading a large selection page by page, each page in a transaction
+        of its own, keeps memory flat however many customers the store holds.
+        """
+        ...
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         """Set (``on``) or clear one flag on every selected customer, as one statement.
 
@@ -156,6 +176,29 @@ class StoreTransaction(Protocol):
 
         Returns:
             How many bookings moved.
+        """
+        ...
+
+    # -- statistics (R10) ---------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        """Count the selected customers, their firm bookings, offers and revenue per group.
+
+        The result equals :func:`custmodel.rules.count_statistics` over the active customers
+        ``select(selection)`` returns and their bookings: merged duplicates (tombstones) never
+        count, even when ``selection.include_merged`` is set. Keys carry no labels; the book
+        adds them. Set-based: SQL stores answer with one statement however many customers and
+        bookings there are, never with a query per customer.
+
+        Args:
+            selection: Which customers.
+            group_by: The dimensions, at least one and each once (the book checks).
+            period: The departures that count.
         """
         ...
 

@@ -42,6 +42,7 @@ import attrs
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Connection,
     Engine,
     String,
@@ -50,25 +51,32 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     column,
     create_engine,
     delete,
+    distinct,
     event,
+    extract,
     false,
     func,
     insert,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     table,
     true,
     union,
+    union_all,
     update,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import Subquery
 
 from custmodel.errors import (
     ConcurrentUpdateError,
@@ -82,17 +90,23 @@ from custmodel.errors import (
     StoreError,
 )
 from custmodel.model import (
+    STATUS_FLAG_COUNT,
     Booking,
     BookingKind,
     Customer,
     CustomerKind,
     CustomerType,
+    DeparturePeriod,
     ErasureRequest,
     KindSettings,
     MergeRecord,
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
     StatusFlags,
     check_flag_number,
     name_search_key,
@@ -101,7 +115,7 @@ from custmodel.model import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.ports import StoreTransaction
 
-__all__ = ["HostReference", "SqlStore", "SqlTransaction"]
+__all__ = ["HostReference", "SqlStore", "SqlTransaction", "statistics_statement"]
 
 _T = TypeVar("_T")
 
@@ -260,6 +274,9 @@ def booking_to_row(booking: Booking) -> dict[str, Any]:
         "channel_name": booking.channel.name,
         "channel_external": booking.channel.is_external,
         "open_amount_cents": _cents(booking.open_amount),
+        "revenue_cents": None if booking.revenue is None else _cents(booking.revenue),
+        "travel_type": booking.travel_type,
+        "destination": booking.destination,
     }
 
 
@@ -273,6 +290,9 @@ def booking_from_row(row: Mapping[Any, Any]) -> Booking:
         point_of_sale=row["point_of_sale"],
         channel=SalesChannel(row["channel_name"], is_external=bool(row["channel_external"])),
         open_amount=_euros(row["open_amount_cents"]),
+        revenue=None if row["revenue_cents"] is None else _euros(row["revenue_cents"]),
+        travel_type=row["travel_type"],
+        destination=row["destination"],
     )
 
 
@@ -445,6 +465,91 @@ def selection_clause(selection: Selection) -> ColumnElement[bool]:
         column = _c.anonymized_at
         clauses.append(column.is_not(None) if selection.anonymized else column.is_(None))
     return and_(true(), *clauses)
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+
+def _flag_masks() -> Subquery:
+    """The 32 status flags as a derived table ``(flag, mask)``.
+
+    A UNION ALL of one-row SELECTs with inlined numbers: every engine accepts it (SQLite and
+    MariaDB name no columns of a VALUES list), and no bound parameter's type is left to guess.
+    """
+    rows = [
+        select(
+            literal_column(str(flag), BigInteger).label("flag"),
+            literal_column(str(1 << (flag - 1)), BigInteger).label("mask"),
+        )
+        for flag in range(1, STATUS_FLAG_COUNT + 1)
+    ]
+    return union_all(*rows).subquery("flag_masks")
+
+
+def _statistics_key(dimension: StatisticsDimension, flags: Subquery) -> ColumnElement[Any]:
+    """The column (or expression) a statistics dimension groups by."""
+    columns: dict[StatisticsDimension, ColumnElement[Any]] = {
+        StatisticsDimension.KIND: _c.kind,
+        StatisticsDimension.CUSTOMER_TYPE: _c.customer_type,
+        StatisticsDimension.CATEGORY: _c.category,
+        StatisticsDimension.STATUS_FLAG: flags.c.flag,
+        StatisticsDimension.CODE1: _c.code1,
+        StatisticsDimension.CODE2: _c.code2,
+        StatisticsDimension.TRAVEL_TYPE: _b.travel_type,
+        StatisticsDimension.DESTINATION: _b.destination,
+        # SQLite has no EXTRACT; SQLAlchemy renders CAST(STRFTIME('%Y', ...) AS INTEGER) there.
+        StatisticsDimension.DEPARTURE_YEAR: extract("year", _b.departure),
+    }
+    return columns[dimension]
+
+
+def statistics_statement(
+    selection: Selection, group_by: Sequence[StatisticsDimension], period: DeparturePeriod
+) -> CompoundSelect[Any]:
+    """Return the one statement that counts the statistics of ``selection`` per group.
+
+    The selected active customers are joined to their bookings departing in ``period``: an
+    outer join when every dimension is the customer's own, so that customers without bookings
+    count, an inner join when a dimension is read from bookings. Grouping by status flag joins
+    the 32-row derived table of flag masks on ``status & mask = mask`` (outer, so customers
+    without flags form the group NULL). The grouped rows come with ``is_total = 0``; a UNION
+    ALL adds the totals (``is_total = 1``) over the same join without the flags, where every
+    customer and booking appears once.
+
+    Counts are COUNT and SUM over integers, so every engine returns whole numbers; ordering is
+    left to :class:`~custmodel.model.Statistics` (collations and NULL order differ).
+    """
+    flags = _flag_masks()
+    on = [_b.customer == _c.number]
+    if period.start is not None:
+        on.append(_b.departure >= period.start)
+    if period.end is not None:
+        on.append(_b.departure <= period.end)
+    per_booking = any(d.per_booking for d in group_by)
+    joined = schema.customers.join(schema.bookings, and_(*on), isouter=not per_booking)
+    grouped_from = joined
+    if StatisticsDimension.STATUS_FLAG in group_by:
+        # "= mask" rather than "<> 0": SQLAlchemy then sees the join link the two tables.
+        carries = _c.status.op("&", return_type=BigInteger)(flags.c.mask) == flags.c.mask
+        grouped_from = joined.outerjoin(flags, carries)
+    firm = _b.kind == BookingKind.BOOKING.value
+    counts = (
+        func.count(distinct(_c.number)),
+        func.count(case((firm, _b.reference))),
+        func.count(case((_b.kind == BookingKind.OFFER.value, _b.reference))),
+        func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0),
+    )
+    where = selection_clause(attrs.evolve(selection, include_merged=False))
+    keys = [_statistics_key(d, flags) for d in group_by]
+    grouped = (
+        select(literal_column("0").label("is_total"), *keys, *counts)
+        .select_from(grouped_from)
+        .where(where)
+        .group_by(*keys)
+    )
+    no_keys: list[ColumnElement[Any]] = [null() for _ in keys]
+    totals = select(literal_column("1"), *no_keys, *counts).select_from(joined).where(where)
+    return union_all(grouped, totals)
 
 
 # -- error translation --------------------------------------------------------------------------
@@ -875,6 +980,22 @@ class SqlTransaction:
         with _translating("count customers"):
             return self._count_where(selection_clause(selection))
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return at most ``limit`` selected customers numbered above ``after``, by number.
+
+        A range scan of the primary key from ``after`` on, stopped by LIMIT.
+        """
+        if limit < 1:
+            return []
+        statement = (
+            select(schema.customers)
+            .where(selection_clause(selection), _c.number > after)
+            .order_by(_c.number)
+            .limit(limit)
+        )
+        with _translating("select a page of customers"):
+            return [customer_from_row(r) for r in self._conn.execute(statement).mappings()]
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         """Set or clear one flag on every selected customer in one UPDATE.
 
@@ -935,9 +1056,8 @@ class SqlTransaction:
     def put_booking(self, booking: Booking) -> None:
         """Insert ``booking``, or replace the stored booking with its reference."""
         row = booking_to_row(booking)
-        for name in ("reference", "point_of_sale", "channel_name"):
-            length = _BOOKING_LENGTHS[name]
-            if len(row[name]) > length:
+        for name, length in _BOOKING_LENGTHS.items():
+            if isinstance(row[name], str) and len(row[name]) > length:
                 raise InvalidInputError(f"booking {name} is longer than {length} characters")
         with _translating(f"store booking for customer {booking.customer}"):
             replaced = self._conn.execute(
@@ -994,6 +1114,38 @@ class SqlTransaction:
         found = self._conn.execute(select(_c.number).where(_c.number == number)).first()
         if found is None:
             raise CustomerNotFoundError(f"customer {number} not found", number=number)
+
+    # -- statistics -------------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        """Count the statistics in one statement (:func:`statistics_statement`).
+
+        The statement's cost grows with the rows it reads, never its number with the customers.
+        """
+        statement = statistics_statement(selection, group_by, period)
+        with _translating("count statistics"):
+            found = self._conn.execute(statement).all()
+        rows: list[StatisticsRow] = []
+        totals = StatisticsRow()
+        for is_total, *values, customers, firm_bookings, offers, revenue in found:
+            counted = StatisticsRow(
+                (),
+                int(customers),
+                int(firm_bookings),
+                int(offers),
+                _euros(int(revenue)),
+            )
+            if int(is_total):
+                totals = counted
+            else:
+                key = tuple(StatisticsKey.of(d, v) for d, v in zip(group_by, values, strict=True))
+                rows.append(attrs.evolve(counted, key=key))
+        return Statistics(group_by, period, rows, totals)
 
     # -- host references --------------------------------------------------------------------
 
@@ -1546,6 +1698,40 @@ class SqlStore:
                 "migrate the database schema: its revision is unknown to this custmodel "
                 "version, or the migrations are broken"
             ) from error
+
+    def schema_revision(self) -> str | None:
+        """Return the schema revision the database is at, None if custmodel never migrated it.
+
+        Reads only: an outdated schema stays as it is (:meth:`upgrade` brings it to
+        :meth:`head_revision`).
+
+        Raises:
+            StoreError: if the store is closed or the database cannot be read.
+        """
+        from alembic.runtime.migration import MigrationContext
+
+        if self._closed:
+            raise StoreError("the store is closed")
+        with (
+            self._lock,
+            _translating("read the schema revision"),
+            self._engine.connect() as connection,
+        ):
+            connection.execution_options(**{_WRITE_OPTION: False})
+            context = MigrationContext.configure(
+                connection, opts={"version_table": schema.VERSION_TABLE}
+            )
+            return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str:
+        """Return the newest schema revision this custmodel version ships."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        if head is None:  # pragma: no cover - the package always ships its migrations
+            raise StoreError("custmodel's migrations are missing from the installation")
+        return head
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
-#: Public type (by name in :mod:`custmodel.model`) -> how to get its strategy from the
-#: strategies module ``cst``.
+#: Public type (by name in :mod:`custmodel.model` or :mod:`custmodel.letters`) -> how to get its
+#: strategy from the strategies module ``cst``.
 _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "AnonymizationReport": lambda cst: cst.anonymization_reports(),
     "BlockReason": lambda cst: cst.block_reasons,
@@ -34,7 +34,9 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     # Under drawn settings, so that categories and status flags occur.
     "Customer": lambda cst: cst.settings().flatmap(lambda s: cst.customers(settings=s)),
     "CustomerKind": lambda cst: cst.customer_kinds,
+    "CustomerProfile": lambda cst: cst.customer_profiles(),
     "CustomerType": lambda cst: cst.customer_types,
+    "DeparturePeriod": lambda cst: cst.departure_periods(),
     "EffectiveRules": lambda cst: cst.effective_rules(),
     "Eligibility": lambda cst: cst.eligibilities(),
     "ErasureRequest": lambda cst: cst.erasure_requests(),
@@ -44,16 +46,24 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "KindChange": lambda cst: cst.kind_changes(),
     # Template customer and debtor range too, so that every field is generated.
     "KindSettings": lambda cst: _kind_settings(cst),
+    "LabelledCode": lambda cst: cst.labelled_codes(),
+    "Letter": lambda cst: cst.letters(),
+    "LetterTemplate": lambda cst: cst.letter_templates(),
     "MergePlan": lambda cst: cst.merge_plans(),
     "MergeRecord": lambda cst: cst.merge_records(),
     "MergeReport": lambda cst: cst.merge_reports(),
     "MoneyField": lambda cst: cst.money_fields(),
     "NewCustomer": lambda cst: cst.settings().flatmap(lambda s: cst.new_customers(settings=s)),
+    "ProfileFlag": lambda cst: cst.profile_flags(),
     "RuleOrigin": lambda cst: cst.rule_origins,
     "RuleSource": lambda cst: cst.rule_sources(),
     "SalesChannel": lambda cst: cst.sales_channels(),
     "Selection": lambda cst: cst.selections(),
     "Settings": lambda cst: cst.settings(),
+    "Statistics": lambda cst: cst.statistics(),
+    "StatisticsDimension": lambda cst: cst.statistics_dimensions,
+    "StatisticsKey": lambda cst: cst.statistics_keys(),
+    "StatisticsRow": lambda cst: cst.statistics_rows(),
     "StatusFlags": lambda cst: cst.status_flags(),
 }
 
@@ -81,11 +91,11 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
-    from custmodel import model
+    from custmodel import letters, model
 
     for name in _STRATEGIES:
         # A type that a later custmodel renames or drops is skipped: this hook runs on every
         # import of hypothesis and must never break it.
-        cls = getattr(model, name, None)
+        cls = getattr(model, name, None) or getattr(letters, name, None)
         if isinstance(cls, type):
             st.register_type_strategy(cls, _resolve)

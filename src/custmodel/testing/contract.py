@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import enum
+import itertools
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +55,7 @@ from custmodel.errors import (
     InvalidCategoryError,
     InvalidInputError,
     InvalidStatusFlagError,
+    LetterTemplateError,
     MergeRefusedError,
     NotEligibleError,
     TemplateCustomerError,
@@ -65,19 +68,26 @@ from custmodel.model import (
     BookingKind,
     Customer,
     CustomerKind,
+    CustomerProfile,
     CustomerType,
+    DeparturePeriod,
     Eligibility,
     ErasureRequest,
     ErasureState,
     ErasureSweep,
     KindSettings,
+    LabelledCode,
+    Letter,
     MergeRecord,
     NewCustomer,
+    ProfileFlag,
     RuleOrigin,
     RuleSource,
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
     StatusFlags,
 )
 from custmodel.rules import ANONYMIZED_NAME
@@ -3256,3 +3266,862 @@ class StoreContract(abc.ABC):
         with pytest.raises(_Abort):
             write_then_fail()
         assert (before, 1) == (self.snapshot(), len(book.merge_history()))
+
+    # -- letters and profiles (R2, R3, R6, R10) -------------------------------------------------
+
+    #: Settings of the letter and profile tests: labelled flags and codes, and dunning fees of
+    #: 5,00 € (private) and 7,50 € (corporate).
+    LETTER_SETTINGS: ClassVar[Settings] = Settings(
+        kinds={
+            PRIVATE: KindSettings(
+                categories=("A", "B"),
+                status_labels={1: "VIP", 2: "Weihnachtskarte", 5: "Kreuzfahrt"},
+                code1_label="Mitgliedsnummer",
+                code2_label="Akquisiteur",
+                dunning_fee=Decimal("5.00"),
+            ),
+            CORPORATE: KindSettings(
+                status_labels={1: "Reiserichtlinien"},
+                code1_label="Akquisiteur",
+                code2_label="Branche",
+                dunning_fee=Decimal("7.50"),
+            ),
+        }
+    )
+
+    #: A dunning letter naming most fields; ``{{Stand}}`` is literal text.
+    DUNNING_TEMPLATE: ClassVar[str] = (
+        "{Kunde-Briefanrede},\n"
+        "Kunde {Kunde-Nummer}, Konto {Kunde-Debitorkonto}, {Kunde-Code1}\n"
+        "offen {OP-Betrag} + Mahngebühr {Kunde-Mahngebühr} = {OP-Betrag+Mahngebühr} {{Stand}}"
+    )
+
+    def letters_book(self) -> CustomerBook:
+        """Customers of the letter tests, registered with :attr:`LETTER_SETTINGS`.
+
+        1 Frau Dr. Müller (private, flags 1 and 5, category A): firm bookings with 1.000,00 €
+        and 229,50 € open, and an offer with 300,00 € open. 2 Herr Weiß (private): nothing
+        open. 3 Reisebüro Sonne GmbH (corporate): 80,00 € open. 4: a duplicate of 1, merged
+        into it. 5: anonymized.
+        """
+        book = self.book(self.LETTER_SETTINGS)
+        book.register_many(
+            [
+                _draft(
+                    last_name="Müller",
+                    first_name="Lena",
+                    salutation="Frau Dr.",
+                    street="Ölbergstraße 17a",
+                    postal_code="79098",
+                    city="Freiburg",
+                    category="A",
+                    status=StatusFlags.of([1, 5]),
+                    code1="M-4711",
+                    code2="ST",
+                ),
+                _draft(last_name="Weiß", first_name="Jörg", salutation="Herr", code1="M-0815"),
+                _draft(
+                    CORPORATE,
+                    last_name="Reisebüro Sonne GmbH",
+                    salutation="Firma",
+                    company="Reisebüro Sonne GmbH",
+                    status=StatusFlags.of([1]),
+                    code2="Tourismus",
+                ),
+                _draft(last_name="Müller", first_name="Lena", email="lena@example.org"),
+                attrs.evolve(_full_draft(), status=StatusFlags.of([2])),
+            ]
+        )
+        for booking in (
+            _booking("VG-1", 1, open_amount=Decimal("1000.00")),
+            _booking("VG-2", 1, open_amount=Decimal("229.50")),
+            _booking("AN-1", 1, OFFER, open_amount=Decimal("300.00")),
+            _booking("VG-3", 3, open_amount=Decimal("80.00")),
+        ):
+            book.record_booking(booking)
+        book.merge(1, [4])
+        book.anonymize(5, AGENCY)
+        return book
+
+    def test_select_page_pages_a_selection_by_number(self) -> None:
+        """select_page returns selected customers numbered above ``after``, at most ``limit``."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        self.insert(_customer(6, merged_into=1), _customer(7))
+        with self.store.transaction(write=False) as tx:
+            pages = [_numbers(tx.select_page(Selection(), after, 2)) for after in (0, 2, 5, 7)]
+        assert [[1, 2], [3, 4], [7], []] == pages
+
+    def test_select_page_with_a_limit_below_one_is_empty(self) -> None:
+        """A limit of 0 (or less) selects nobody."""
+        self.insert(_customer(1))
+        with self.store.transaction(write=False) as tx:
+            found = [tx.select_page(Selection(), 0, limit) for limit in (0, -1)]
+        assert [[], []] == found
+
+    def test_select_page_returns_customers_as_stored(self) -> None:
+        """A page holds the same customers, field for field, as select."""
+        self.letters_book()
+        with self.store.transaction(write=False) as tx:
+            selection = Selection(include_merged=True)
+            assert tx.select(selection) == tx.select_page(selection, 0, 100)
+
+    def test_pages_of_any_selection_add_up_to_the_selection(self) -> None:
+        """Reading page after page gives exactly what select gives, for any page size."""
+        self.register_population()
+
+        @given(selection=_population_selections(), limit=st.integers(1, 4))
+        @_examples(40)
+        def check(selection: Selection, limit: int) -> None:
+            with self.store.transaction(write=False) as tx:
+                pages, after = [], 0
+                while page := tx.select_page(selection, after, limit):
+                    pages.extend(page)
+                    after = page[-1].number
+                assert tx.select(selection) == pages
+
+        check()
+
+    def test_profile_shows_flags_and_codes_under_the_kinds_labels(self) -> None:
+        """The profile is Jack's "Attribute" card: every labelled flag, codes under labels."""
+        book = self.letters_book()
+        expected = CustomerProfile(
+            number=1,
+            kind=PRIVATE,
+            customer_type=CustomerType.WALK_IN,
+            debtor_account=10001,
+            category="A",
+            flags=(
+                ProfileFlag(1, "VIP", is_set=True),
+                ProfileFlag(2, "Weihnachtskarte", is_set=False),
+                ProfileFlag(5, "Kreuzfahrt", is_set=True),
+            ),
+            code1=LabelledCode("code1", "Mitgliedsnummer", "M-4711"),
+            code2=LabelledCode("code2", "Akquisiteur", "ST"),
+        )
+        assert expected == book.profile(1)
+
+    def test_profile_uses_the_labels_of_the_customers_kind(self) -> None:
+        """A corporate customer's codes and flags carry the corporate kind's labels."""
+        profile = self.letters_book().profile(3)
+        labels = (profile.code1.label, profile.code2.label, profile.flags)
+        assert ("Akquisiteur", "Branche", (ProfileFlag(1, "Reiserichtlinien", True),)) == labels
+
+    def test_profile_shows_a_flag_whose_label_was_deleted_by_number(self) -> None:
+        """A flag the customer still carries after its label was deleted shows, unlabelled."""
+        book = self.letters_book()
+        book.rename_status_label(PRIVATE, 5, None)
+        assert ProfileFlag(5, None, is_set=True) == book.profile(1).flags[-1]
+
+    def test_profile_of_a_merged_number_is_its_masters(self) -> None:
+        """A merged number's profile is its master's, as resolve follows merges."""
+        book = self.letters_book()
+        assert book.profile(1) == book.profile(4)
+
+    def test_profile_of_an_anonymized_customer_shows_only_what_is_kept(self) -> None:
+        """Number, kind, type and account stay; category, flags and codes are blank."""
+        profile = self.letters_book().profile(5)
+        kept = (profile.number, profile.debtor_account, profile.anonymized, profile.category)
+        blank = (profile.set_flags, profile.code1.value, profile.code2.value)
+        assert ((5, 10005, True, None), ((), "", "")) == (kept, blank)
+
+    def test_profile_of_an_unknown_number_is_refused(self) -> None:
+        """No customer, no profile."""
+        book = self.letters_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.profile(99))
+
+    def test_letters_render_the_dunning_example(self) -> None:
+        """Open 1.229,50 € plus a 5,00 € fee prints as 1.234,50 € (Jack's mail-merge fields)."""
+        letters = list(self.letters_book().letters(None, self.DUNNING_TEMPLATE))
+        assert [
+            Letter(
+                1,
+                10001,
+                "Sehr geehrte Frau Dr. Müller,\n"
+                "Kunde 1, Konto 10001, M-4711\n"
+                "offen 1.229,50 € + Mahngebühr 5,00 € = 1.234,50 € {Stand}",
+            ),
+            Letter(
+                2,
+                10002,
+                "Sehr geehrter Herr Weiß,\n"
+                "Kunde 2, Konto 10002, M-0815\n"
+                "offen 0,00 € + Mahngebühr 5,00 € = 5,00 € {Stand}",
+            ),
+            Letter(
+                3,
+                10003,
+                "Sehr geehrte Damen und Herren,\n"
+                "Kunde 3, Konto 10003, \n"
+                "offen 80,00 € + Mahngebühr 7,50 € = 87,50 € {Stand}",
+            ),
+        ] == letters
+
+    def test_letters_never_reach_anonymized_customers_even_when_selected(self) -> None:
+        """A selection asking for anonymized customers only gets no letters at all."""
+        book = self.letters_book()
+        assert [] == list(book.letters(Selection(anonymized=True), "{Kunde-Nummer}"))
+
+    def test_letters_never_reach_merged_duplicates_even_when_selected(self) -> None:
+        """A selection that includes tombstones still gets letters for active customers only."""
+        book = self.letters_book()
+        letters = book.letters(Selection(include_merged=True, anonymized=None), "{Kunde-Nummer}")
+        assert ["1", "2", "3"] == [letter.text for letter in letters]
+
+    def test_letters_follow_the_selection(self) -> None:
+        """Only the selected customers receive letters (here: private ones with flag 5)."""
+        book = self.letters_book()
+        letters = book.letters(Selection(kind=PRIVATE, status_all=[5]), "{Kunde-Name}")
+        assert [(1, "Müller")] == [(letter.customer, letter.text) for letter in letters]
+
+    def test_letters_take_open_amounts_from_the_caller(self) -> None:
+        """Given open amounts replace the bookings' sums; a customer not listed owes 0,00 €."""
+        book = self.letters_book()
+        amounts: dict[int, Decimal | str] = {2: Decimal("1229.50"), 3: "10.00"}
+        letters = book.letters(None, "{OP-Betrag+Mahngebühr}", open_amounts=amounts)
+        assert ["5,00 €", "1.234,50 €", "17,50 €"] == [letter.text for letter in letters]
+
+    def test_letters_to_owing_customers_only(self) -> None:
+        """owing_only leaves out customers whose open amount is zero."""
+        book = self.letters_book()
+        letters = book.letters(None, "{Kunde-Nummer}: {OP-Betrag}", owing_only=True)
+        assert ["1: 1.229,50 €", "3: 80,00 €"] == [letter.text for letter in letters]
+
+    def test_letters_read_in_small_batches_equal_those_read_in_one(self) -> None:
+        """The batch size changes how customers are read, never which letters come out."""
+        book = self.letters_book()
+        one = list(book.letters(None, self.DUNNING_TEMPLATE, batch_size=500))
+        assert one == list(book.letters(None, self.DUNNING_TEMPLATE, batch_size=1))
+
+    def test_an_unknown_placeholder_is_refused_when_letters_are_asked_for(self) -> None:
+        """The call itself raises, naming the placeholder, before any letter is rendered."""
+        book = self.letters_book()
+        error = self.assert_refused(
+            LetterTemplateError, lambda: book.letters(None, "Hallo {Kunde-Nmae}")
+        )
+        assert "Kunde-Nmae" == error.placeholder
+
+    def test_merge_data_file_comes_out_byte_for_byte(self) -> None:
+        """The data file: BOM, header of field names, a row per recipient, CRLF, semicolons."""
+        book = self.letters_book()
+        target = self.request.getfixturevalue("tmp_path") / "serienbrief.csv"
+        fields = ["Kunde-Nummer", "Kunde-Anrede", "Kunde-Name", "Kunde-Strasse", "Kunde-Ort"]
+        rows = book.write_merge_data(None, target, fields=[*fields, "OP-Betrag+Mahngebühr"])
+        expected = (
+            "\ufeffKunde-Nummer;Kunde-Anrede;Kunde-Name;Kunde-Strasse;Kunde-Ort;"
+            "OP-Betrag+Mahngebühr\r\n"
+            "1;Frau Dr.;Müller;Ölbergstraße 17a;Freiburg;1.234,50 €\r\n"
+            "2;Herr;Weiß;;;5,00 €\r\n"
+            "3;Firma;Reisebüro Sonne GmbH;;;87,50 €\r\n"
+        )
+        assert (3, expected.encode()) == (rows, target.read_bytes())
+
+    def test_merge_data_file_has_every_field_by_default(self) -> None:
+        """Without a field list, every mail-merge field is a column, in the documented order."""
+        book = self.letters_book()
+        target = self.request.getfixturevalue("tmp_path") / "alle.csv"
+        book.write_merge_data(Selection(code1="M-4711"), target)
+        header, row, end = target.read_bytes().decode("utf-8-sig").split("\r\n")
+        assert (
+            "Kunde-Nummer;Kunde-Debitorkonto;Kunde-Anrede;Kunde-Briefanrede;Kunde-Vorname;"
+            "Kunde-Name;Kunde-Firma;Kunde-Strasse;Kunde-PLZ;Kunde-Ort;Kunde-Land;"
+            "Kunde-E-Mail;Kunde-Telefon;Kunde-Geburtsdatum;Kunde-Kategorie;Kunde-Code1;"
+            "Kunde-Code2;Kunde-Mahngebühr;OP-Betrag;OP-Betrag+Mahngebühr",
+            "1;10001;Frau Dr.;Sehr geehrte Frau Dr. Müller;Lena;Müller;;Ölbergstraße 17a;79098;"
+            "Freiburg;;;;;A;M-4711;ST;5,00 €;1.229,50 €;1.234,50 €",
+            "",
+        ) == (header, row, end)
+
+    def test_merge_data_file_never_holds_anonymized_or_merged_customers(self) -> None:
+        """Asked for anonymized customers and tombstones, the data file has a header only."""
+        book = self.letters_book()
+        target = self.request.getfixturevalue("tmp_path") / "leer.csv"
+        selection = Selection(anonymized=True, include_merged=True)
+        rows = book.write_merge_data(selection, target, fields=["Kunde-Nummer"])
+        assert (0, "\ufeffKunde-Nummer\r\n".encode()) == (rows, target.read_bytes())
+
+    def test_merge_data_file_with_an_unknown_field_is_refused_before_writing(self) -> None:
+        """An unknown field name is refused and no file is created."""
+        book = self.letters_book()
+        folder = self.request.getfixturevalue("tmp_path") / "export"
+        folder.mkdir()
+        with pytest.raises(LetterTemplateError):
+            book.write_merge_data(None, folder / "nie.csv", fields=["Kunde-Nummer", "Kunde-Hobby"])
+        assert [] == list(folder.iterdir())
+
+    # -- statistics (R10) -----------------------------------------------------------------------
+
+    def register_statistics_population(self) -> CustomerBook:
+        """The statistics population (SETTINGS; flag 3 of PRIVATE unlabelled afterwards, PRIVATE
+        calls Code1 "Mitgliedsnummer"):
+
+        ====  =========  =============  ========  =====  =====  =====  =========================
+        no.   kind       type           category  flags  code1  code2  bookings
+        ====  =========  =============  ========  =====  =====  =====  =========================
+        1     private    regular        A         1, 2   K-1    rot    S-01, S-02, S-03 (offer)
+        2     private    walk-in        B         2                    S-04
+        3     corporate  tour operator  A         1, 2   K-1    blau   S-05
+        4     corporate  walk-in        -                              none
+        5     private    walk-in        A         3      K-2           S-06
+        6     private    walk-in        C         1      K-1           S-07; merged into 1
+        7     private    walk-in        D         1      K-9    gelb   S-08; then anonymized
+        ====  =========  =============  ========  =====  =====  =====  =========================
+
+        Bookings (departure, revenue, travel type, destination): S-01 2025-01-01 1000.00
+        Pauschalreise Mallorca; S-02 2026-07-01 unknown Kreuzfahrt Kreta; S-03 offer 2025-05-01
+        500.00 Pauschalreise Mallorca; S-04 2025-12-31 250.50 Städtereise Wien; S-05 2025-06-15
+        2000.00 without travel type and destination; S-06 2024-12-31 300.00 Pauschalreise
+        Mallorca; S-07 2025-03-01 80.00 Pauschalreise "mallorca" (moved to 1 by the merge);
+        S-08 2024-01-10 100.00 Flug Mallorca.
+        """
+        book = self.book(SETTINGS)
+        book.register_many(
+            [
+                _draft(
+                    customer_type=CustomerType.REGULAR,
+                    category="A",
+                    status=[1, 2],
+                    code1="K-1",
+                    code2="rot",
+                ),
+                _draft(category="B", status=[2]),
+                _draft(
+                    CORPORATE,
+                    customer_type=CustomerType.TOUR_OPERATOR,
+                    category="A",
+                    status=[1, 2],
+                    code1="K-1",
+                    code2="blau",
+                ),
+                _draft(CORPORATE),
+                _draft(category="A", status=[3], code1="K-2"),
+                _draft(category="C", status=[1], code1="K-1"),
+                _draft(category="D", status=[1], code1="K-9", code2="gelb"),
+            ]
+        )
+        for reference, customer, kind, day, revenue, travel_type, destination in (
+            ("S-01", 1, FIRM, date(2025, 1, 1), "1000.00", "Pauschalreise", "Mallorca"),
+            ("S-02", 1, FIRM, date(2026, 7, 1), None, "Kreuzfahrt", "Kreta"),
+            ("S-03", 1, OFFER, date(2025, 5, 1), "500.00", "Pauschalreise", "Mallorca"),
+            ("S-04", 2, FIRM, date(2025, 12, 31), "250.50", "Städtereise", "Wien"),
+            ("S-05", 3, FIRM, date(2025, 6, 15), "2000.00", None, None),
+            ("S-06", 5, FIRM, date(2024, 12, 31), "300.00", "Pauschalreise", "Mallorca"),
+            ("S-07", 6, FIRM, date(2025, 3, 1), "80.00", "Pauschalreise", "mallorca"),
+            ("S-08", 7, FIRM, date(2024, 1, 10), "100.00", "Flug", "Mallorca"),
+        ):
+            booking = _booking(reference, customer, kind, departure=day)
+            book.record_booking(
+                attrs.evolve(
+                    booking,
+                    revenue=None if revenue is None else Decimal(revenue),
+                    travel_type=travel_type,
+                    destination=destination,
+                )
+            )
+        book.merge(1, [6])
+        book.anonymize(7, AGENCY)
+        book.rename_status_label(PRIVATE, 3, None)
+        book.update_kind_settings(PRIVATE, code1_label="Mitgliedsnummer")
+        return book
+
+    @staticmethod
+    def statistics_counts(statistics: Statistics) -> list[tuple[Any, ...]]:
+        """Each row as (values, customers, firm bookings, offers, revenue), in the rows' order."""
+        return [
+            (r.values, r.customers, r.firm_bookings, r.offers, r.revenue) for r in statistics.rows
+        ]
+
+    @staticmethod
+    def statistics_totals(statistics: Statistics) -> tuple[int, int, int, Decimal]:
+        """The totals as (customers, firm bookings, offers, revenue)."""
+        t = statistics.totals
+        return (t.customers, t.firm_bookings, t.offers, t.revenue)
+
+    @staticmethod
+    def _ordered_period(ends: tuple[date | None, date | None]) -> DeparturePeriod:
+        """A period from two drawn ends (either may be None), the earlier one first."""
+        start, end = ends
+        if start is not None and end is not None and start > end:
+            start, end = end, start
+        return DeparturePeriod(start, end)
+
+    @staticmethod
+    def _count_by_hand(
+        settings: Settings,
+        customers: Sequence[Customer],
+        bookings: Sequence[Booking],
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], tuple[int, int, int, Decimal]]:
+        """The statistics counted the plainest way, as R10 and the docs describe them.
+
+        Returns the rows as values -> (customers, firm bookings, offers, revenue, labels of
+        each key), and the totals.
+        """
+        per_booking = any(d.per_booking for d in group_by)
+        groups: dict[tuple[Any, ...], tuple[set[int], list[Booking], set[CustomerKind]]] = {}
+        everyone: set[int] = set()
+        all_bookings: list[Booking] = []
+        for customer in customers:
+            own = [
+                b
+                for b in bookings
+                if b.customer == customer.number
+                and (period.start is None or period.start <= b.departure)
+                and (period.end is None or b.departure <= period.end)
+            ]
+            if per_booking and not own:
+                continue
+            everyone.add(customer.number)
+            all_bookings.extend(own)
+            for unit in [[b] for b in own] if per_booking else [own]:
+                options: list[list[Any]] = []
+                for d in group_by:
+                    if d is StatisticsDimension.KIND:
+                        options.append([customer.kind])
+                    elif d is StatisticsDimension.CUSTOMER_TYPE:
+                        options.append([customer.customer_type])
+                    elif d is StatisticsDimension.CATEGORY:
+                        options.append([customer.category])
+                    elif d is StatisticsDimension.STATUS_FLAG:
+                        options.append(sorted(customer.status) or [None])
+                    elif d is StatisticsDimension.CODE1:
+                        options.append([customer.code1])
+                    elif d is StatisticsDimension.CODE2:
+                        options.append([customer.code2])
+                    elif d is StatisticsDimension.TRAVEL_TYPE:
+                        options.append([unit[0].travel_type])
+                    elif d is StatisticsDimension.DESTINATION:
+                        options.append([unit[0].destination])
+                    else:
+                        options.append([unit[0].departure.year])
+                for values in itertools.product(*options):
+                    members, counted, kinds = groups.setdefault(values, (set(), [], set()))
+                    members.add(customer.number)
+                    counted.extend(unit)
+                    kinds.add(customer.kind)
+
+        def tally(counted: list[Booking]) -> tuple[int, int, Decimal]:
+            firm = [b for b in counted if b.is_firm]
+            revenue = sum((b.revenue or Decimal("0.00") for b in firm), Decimal("0.00"))
+            return len(firm), len(counted) - len(firm), revenue
+
+        def labels(d: StatisticsDimension, value: Any, kinds: set[CustomerKind]) -> dict[Any, str]:
+            if d is StatisticsDimension.STATUS_FLAG and value is not None:
+                found = {k: settings.kind(k).status_labels.get(value) for k in kinds}
+                return {k: label for k, label in found.items() if label is not None}
+            if d is StatisticsDimension.CODE1:
+                return {k: settings.kind(k).code1_label for k in kinds}
+            if d is StatisticsDimension.CODE2:
+                return {k: settings.kind(k).code2_label for k in kinds}
+            return {}
+
+        rows = {
+            values: (
+                len(members),
+                *tally(counted),
+                tuple(labels(d, v, kinds) for d, v in zip(group_by, values, strict=True)),
+            )
+            for values, (members, counted, kinds) in groups.items()
+        }
+        return rows, (len(everyone), *tally(all_bookings))
+
+    @staticmethod
+    def _by_hand_order(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+        """Rows' order as the docs give it: None last, enums as declared, else natural."""
+        return tuple(
+            (True, 0)
+            if v is None
+            else (False, list(type(v)).index(v) if isinstance(v, enum.Enum) else v)
+            for v in values
+        )
+
+    def test_statistics_by_kind_count_customers_bookings_and_revenue(self) -> None:
+        """By kind: every selected customer, its firm bookings, offers and their revenue."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.KIND)
+        expected = [
+            ((PRIVATE,), 4, 6, 1, Decimal("1730.50")),
+            ((CORPORATE,), 2, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_totals_count_every_customer_and_booking_once(self) -> None:
+        """The totals hold the six active customers, seven firm bookings and one offer."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by="kind")
+        assert (6, 7, 1, Decimal("3730.50")) == self.statistics_totals(stats)
+
+    def test_statistics_by_type_follow_the_order_of_the_types(self) -> None:
+        """By type: regular, walk-in, tour operator; no row for a type nobody has."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.CUSTOMER_TYPE)
+        expected = [
+            ((CustomerType.REGULAR,), 1, 3, 1, Decimal("1080.00")),
+            ((CustomerType.WALK_IN,), 4, 3, 0, Decimal("650.50")),
+            ((CustomerType.TOUR_OPERATOR,), 1, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_by_category_put_customers_without_one_in_the_row_none(self) -> None:
+        """By category: "A", "B", then None for the corporate customer without a category and
+        the anonymized customer, whose category was erased."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.CATEGORY)
+        expected = [
+            (("A",), 3, 5, 1, Decimal("3380.00")),
+            (("B",), 1, 1, 0, Decimal("250.50")),
+            ((None,), 2, 1, 0, Decimal("100.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_by_kind_and_category_list_each_combination(self) -> None:
+        """By kind and category: one row per combination that holds a customer, also one
+        without bookings."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=[StatisticsDimension.KIND, StatisticsDimension.CATEGORY])
+        expected = [
+            ((PRIVATE, "A"), 2, 4, 1, Decimal("1380.00")),
+            ((PRIVATE, "B"), 1, 1, 0, Decimal("250.50")),
+            ((PRIVATE, None), 1, 1, 0, Decimal("100.00")),
+            ((CORPORATE, "A"), 1, 1, 0, Decimal("2000.00")),
+            ((CORPORATE, None), 1, 0, 0, Decimal("0.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_by_status_flag_count_a_customer_in_each_of_its_flags(self) -> None:
+        """By flag: customers 1 and 3 carry flags 1 and 2 and count in both rows; customers
+        without flags form the row None."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.STATUS_FLAG)
+        expected = [
+            ((1,), 2, 4, 1, Decimal("3080.00")),
+            ((2,), 3, 5, 1, Decimal("3330.50")),
+            ((3,), 1, 1, 0, Decimal("300.00")),
+            ((None,), 2, 1, 0, Decimal("100.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_totals_are_no_sum_of_overlapping_flag_rows(self) -> None:
+        """The flag rows hold eight customers between them; the totals six, each once."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.STATUS_FLAG)
+        assert (8, 6) == (sum(r.customers for r in stats.rows), stats.totals.customers)
+        assert (6, 7, 1, Decimal("3730.50")) == self.statistics_totals(stats)
+
+    def test_statistics_show_each_kinds_flag_label_where_they_differ(self) -> None:
+        """Flag 1 is "Newsletter" on private and "Rahmenvertrag" on corporate customers; flag
+        2 is "Golf" on both, shown once."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.STATUS_FLAG)
+        keys = {row.values[0]: row.key[0] for row in stats.rows}
+        assert {PRIVATE: "Newsletter", CORPORATE: "Rahmenvertrag"} == keys[1].labels
+        assert "private: Newsletter; corporate: Rahmenvertrag" == keys[1].label
+        assert ({PRIVATE: "Golf", CORPORATE: "Golf"}, "Golf") == (keys[2].labels, keys[2].label)
+
+    def test_statistics_show_an_unlabelled_flag_by_its_number(self) -> None:
+        """Flag 3 lost its label but customer 5 still carries it: its row stays, unlabelled."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.STATUS_FLAG)
+        row = stats.row(3)
+        assert row is not None
+        assert ({}, None, 1) == (row.key[0].labels, row.key[0].label, row.customers)
+
+    def test_statistics_label_flags_by_the_kinds_of_their_row(self) -> None:
+        """Grouped by kind too, the flag 1 row of corporate customers carries only the
+        corporate label."""
+        book = self.register_statistics_population()
+        stats = book.statistics(
+            group_by=[StatisticsDimension.KIND, StatisticsDimension.STATUS_FLAG]
+        )
+        row = stats.row(CORPORATE, 1)
+        assert row is not None
+        assert ({CORPORATE: "Rahmenvertrag"}, 1) == (row.key[1].labels, row.customers)
+
+    def test_statistics_by_code1_carry_each_kinds_name_of_the_field(self) -> None:
+        """By Code1: "" (no code), "K-1", "K-2", each with what its customers' kinds call
+        Code1."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.CODE1)
+        expected = [
+            (("",), 3, 2, 0, Decimal("350.50")),
+            (("K-1",), 2, 4, 1, Decimal("3080.00")),
+            (("K-2",), 1, 1, 0, Decimal("300.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+        labels = [row.key[0].labels for row in stats.rows]
+        both = {PRIVATE: "Mitgliedsnummer", CORPORATE: "Code1"}
+        assert [both, both, {PRIVATE: "Mitgliedsnummer"}] == labels
+
+    def test_statistics_by_code2_group_the_exact_text(self) -> None:
+        """By Code2: "" (no code), "blau", "rot"; the anonymized customer's code is gone."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.CODE2)
+        expected = [
+            (("",), 4, 3, 0, Decimal("650.50")),
+            (("blau",), 1, 1, 0, Decimal("2000.00")),
+            (("rot",), 1, 3, 1, Decimal("1080.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+        assert {CORPORATE: "Code2"} == stats.rows[1].key[0].labels
+
+    def test_statistics_by_travel_type_count_customers_with_such_a_booking(self) -> None:
+        """By travel type: a customer is in each row it has a booking in; customer 4 without
+        bookings is in none; bookings without travel type form the row None."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.TRAVEL_TYPE)
+        expected = [
+            (("Flug",), 1, 1, 0, Decimal("100.00")),
+            (("Kreuzfahrt",), 1, 1, 0, Decimal("0.00")),
+            (("Pauschalreise",), 2, 3, 1, Decimal("1380.00")),
+            (("Städtereise",), 1, 1, 0, Decimal("250.50")),
+            ((None,), 1, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+        assert (5, 7, 1, Decimal("3730.50")) == self.statistics_totals(stats)
+
+    def test_statistics_by_destination_group_the_exact_text_by_code_point(self) -> None:
+        """By destination: "mallorca" is not "Mallorca", and sorts after "Wien"."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.DESTINATION)
+        expected = [
+            (("Kreta",), 1, 1, 0, Decimal("0.00")),
+            (("Mallorca",), 3, 3, 1, Decimal("1400.00")),
+            (("Wien",), 1, 1, 0, Decimal("250.50")),
+            (("mallorca",), 1, 1, 0, Decimal("80.00")),
+            ((None,), 1, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_by_departure_year(self) -> None:
+        """By departure year: 2024, 2025 and 2026, with the offer in 2025."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by=StatisticsDimension.DEPARTURE_YEAR)
+        expected = [
+            ((2024,), 2, 2, 0, Decimal("400.00")),
+            ((2025,), 3, 4, 1, Decimal("3330.50")),
+            ((2026,), 1, 1, 0, Decimal("0.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_by_flag_and_destination_combine_both(self) -> None:
+        """By flag and destination: a customer's booking counts in the row of each of its
+        flags; the anonymized customer's booking in the row without a flag."""
+        book = self.register_statistics_population()
+        stats = book.statistics(
+            group_by=[StatisticsDimension.STATUS_FLAG, StatisticsDimension.DESTINATION]
+        )
+        expected = [
+            ((1, "Kreta"), 1, 1, 0, Decimal("0.00")),
+            ((1, "Mallorca"), 1, 1, 1, Decimal("1000.00")),
+            ((1, "mallorca"), 1, 1, 0, Decimal("80.00")),
+            ((1, None), 1, 1, 0, Decimal("2000.00")),
+            ((2, "Kreta"), 1, 1, 0, Decimal("0.00")),
+            ((2, "Mallorca"), 1, 1, 1, Decimal("1000.00")),
+            ((2, "Wien"), 1, 1, 0, Decimal("250.50")),
+            ((2, "mallorca"), 1, 1, 0, Decimal("80.00")),
+            ((2, None), 1, 1, 0, Decimal("2000.00")),
+            ((3, "Mallorca"), 1, 1, 0, Decimal("300.00")),
+            ((None, "Mallorca"), 1, 1, 0, Decimal("100.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+        assert (5, 7, 1, Decimal("3730.50")) == self.statistics_totals(stats)
+
+    def test_statistics_of_a_year_count_only_its_bookings_but_every_customer(self) -> None:
+        """For 2025 (both days included) by kind: every customer, the bookings of 2025."""
+        book = self.register_statistics_population()
+        stats = book.statistics(group_by="kind", period=DeparturePeriod.year(2025))
+        expected = [
+            ((PRIVATE,), 4, 3, 1, Decimal("1330.50")),
+            ((CORPORATE,), 2, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+        assert (6, 4, 1, Decimal("3330.50")) == self.statistics_totals(stats)
+
+    def test_statistics_periods_include_both_of_their_days(self) -> None:
+        """From 2024-12-31 to 2025-01-01: the bookings departing on either day, none else."""
+        book = self.register_statistics_population()
+        period = DeparturePeriod(date(2024, 12, 31), date(2025, 1, 1))
+        stats = book.statistics(group_by=StatisticsDimension.DEPARTURE_YEAR, period=period)
+        expected = [
+            ((2024,), 1, 1, 0, Decimal("300.00")),
+            ((2025,), 1, 1, 0, Decimal("1000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_periods_may_be_open_at_the_start(self) -> None:
+        """Up to 2024-12-31: the two bookings of 2024."""
+        book = self.register_statistics_population()
+        period = DeparturePeriod(end=date(2024, 12, 31))
+        stats = book.statistics(group_by=StatisticsDimension.TRAVEL_TYPE, period=period)
+        expected = [
+            (("Flug",), 1, 1, 0, Decimal("100.00")),
+            (("Pauschalreise",), 1, 1, 0, Decimal("300.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_periods_may_be_open_at_the_end(self) -> None:
+        """From 2025-12-31 on: the bookings of that day and of 2026."""
+        book = self.register_statistics_population()
+        period = DeparturePeriod(start=date(2025, 12, 31))
+        stats = book.statistics(group_by=StatisticsDimension.DEPARTURE_YEAR, period=period)
+        expected = [
+            ((2025,), 1, 1, 0, Decimal("250.50")),
+            ((2026,), 1, 1, 0, Decimal("0.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_never_count_tombstones_even_when_a_selection_includes_them(self) -> None:
+        """Customer 6 (category C) was merged: no row C, also with ``include_merged``; its
+        booking counts for the master."""
+        book = self.register_statistics_population()
+        merged = book.statistics(Selection(include_merged=True), StatisticsDimension.CATEGORY)
+        assert book.statistics(group_by=StatisticsDimension.CATEGORY) == merged
+        assert [("A",), ("B",), (None,)] == [row.values for row in merged.rows]
+
+    def test_statistics_count_anonymized_customers(self) -> None:
+        """The anonymized customer and its booking count, without category or flags."""
+        book = self.register_statistics_population()
+        stats = book.statistics(Selection(anonymized=True), StatisticsDimension.CATEGORY)
+        assert [((None,), 1, 1, 0, Decimal("100.00"))] == self.statistics_counts(stats)
+
+    def test_statistics_of_a_selection_count_only_its_customers(self) -> None:
+        """Selected by flag 2 and grouped by kind: customers 1, 2 and 3."""
+        book = self.register_statistics_population()
+        selection = Selection(status_all=frozenset({2}))
+        stats = book.statistics(selection, StatisticsDimension.KIND)
+        expected = [
+            ((PRIVATE,), 2, 4, 1, Decimal("1330.50")),
+            ((CORPORATE,), 1, 1, 0, Decimal("2000.00")),
+        ]
+        assert expected == self.statistics_counts(stats)
+
+    def test_statistics_of_an_empty_selection_have_no_rows_and_zero_totals(self) -> None:
+        """Nobody is a travel agency: no rows, totals all zero."""
+        book = self.register_statistics_population()
+        stats = book.statistics(Selection(kind=AGENCY_KIND), StatisticsDimension.CATEGORY)
+        assert ([], (0, 0, 0, Decimal("0.00"))) == (
+            self.statistics_counts(stats),
+            self.statistics_totals(stats),
+        )
+
+    def test_statistics_give_back_what_they_were_asked(self) -> None:
+        """The result names its dimensions in the order asked and the period."""
+        book = self.register_statistics_population()
+        period = DeparturePeriod(date(2025, 1, 1))
+        dimensions = (StatisticsDimension.DESTINATION, StatisticsDimension.KIND)
+        stats = book.statistics(group_by=dimensions, period=period)
+        assert (dimensions, period) == (stats.group_by, stats.period)
+
+    @pytest.mark.parametrize(
+        "group_by",
+        [[], ["kind", "kind"], ["colour"], "flag", 5, [None]],
+        ids=["none", "twice", "unknown", "unknown-text", "no-dimension", "None"],
+    )
+    def test_statistics_refuse_a_bad_grouping(self, group_by: Any) -> None:
+        """No dimension, one twice or an unknown one is refused and changes nothing."""
+        book = self.register_statistics_population()
+        self.assert_refused(InvalidInputError, lambda: book.statistics(group_by=group_by))
+
+    def test_statistics_refuse_a_period_that_is_no_departure_period(self) -> None:
+        """A pair of dates instead of a DeparturePeriod is refused and changes nothing."""
+        book = self.register_statistics_population()
+        period: Any = (date(2025, 1, 1), date(2025, 12, 31))
+        self.assert_refused(InvalidInputError, lambda: book.statistics(period=period))
+
+    def test_a_reversed_period_cannot_be_built(self) -> None:
+        """A period that ends before it starts is refused where it is built."""
+        with pytest.raises(InvalidInputError):
+            DeparturePeriod(date(2025, 12, 31), date(2025, 1, 1))
+
+    def test_port_statistics_leave_tombstones_out_and_carry_no_labels(self) -> None:
+        """Through the port: tombstones stay out with ``include_merged``; keys have no labels."""
+        self.register_statistics_population()
+        with self.store.transaction(write=False) as tx:
+            stats = tx.statistics(
+                Selection(include_merged=True),
+                (StatisticsDimension.STATUS_FLAG,),
+                DeparturePeriod(),
+            )
+        assert [(1,), (2,), (3,), (None,)] == [row.values for row in stats.rows]
+        assert [{}, {}, {}, {}] == [row.key[0].labels for row in stats.rows]
+        assert 6 == stats.totals.customers
+
+    def test_statistics_agree_with_a_count_by_hand(self) -> None:
+        """For drawn customers with bookings, merges, selections, groupings and periods, the
+        statistics equal a count by hand over ``select`` and the customers' bookings."""
+        book = self.book(SETTINGS)
+        batches = iter(range(1_000_000))
+        dimensions = st.lists(
+            st.sampled_from(StatisticsDimension), min_size=1, max_size=3, unique=True
+        )
+        days = st.dates(date(2023, 1, 1), date(2027, 12, 31))
+        selections = st.builds(
+            Selection,
+            kind=st.none() | cst.customer_kinds,
+            customer_type=st.none() | cst.customer_types,
+            category=st.none() | st.sampled_from(["A", "B", "Key account"]),
+            status_any=st.frozensets(st.sampled_from([1, 2, 3, 32]), max_size=2),
+            anonymized=st.none() | st.booleans(),
+            include_merged=st.booleans(),
+        )
+
+        @_examples(40)
+        @given(
+            population=cst.customers_with_bookings(
+                settings=SETTINGS,
+                max_size=4,
+                max_bookings=3,
+                min_departure=date(2023, 1, 1),
+                max_departure=date(2027, 12, 31),
+            ),
+            merge=st.booleans(),
+            selection=selections,
+            group_by=dimensions,
+            data=st.data(),
+        )
+        def agrees(
+            population: list[tuple[NewCustomer, tuple[Booking, ...]]],
+            merge: bool,
+            selection: Selection,
+            group_by: list[StatisticsDimension],
+            data: st.DataObject,
+        ) -> None:
+            batch = next(batches)
+            customers = book.register_many(draft for draft, _ in population)
+            for customer, (_, bookings) in zip(customers, population, strict=True):
+                for booking in bookings:
+                    reference = f"{booking.reference}-{batch}"
+                    book.record_booking(
+                        attrs.evolve(booking, reference=reference, customer=customer.number)
+                    )
+            if merge and len(customers) > 1:
+                book.merge(customers[0].number, [customers[1].number])
+            # Period ends are often departures of the drawn bookings: both days count.
+            departures = [b.departure for _, bookings in population for b in bookings]
+            ends = st.none() | days | (st.sampled_from(departures) if departures else days)
+            period = self._ordered_period((data.draw(ends), data.draw(ends)))
+            selected = book.select(attrs.evolve(selection, include_merged=False))
+            with self.store.transaction(write=False) as tx:
+                own = tx.bookings_of([c.number for c in selected])
+            expected_rows, expected_totals = self._count_by_hand(
+                book.settings, selected, own, group_by, period
+            )
+
+            stats = book.statistics(selection, group_by, period)
+
+            actual_rows = {
+                row.values: (
+                    row.customers,
+                    row.firm_bookings,
+                    row.offers,
+                    row.revenue,
+                    tuple(key.labels for key in row.key),
+                )
+                for row in stats.rows
+            }
+            assert expected_rows == actual_rows
+            assert expected_totals == self.statistics_totals(stats)
+            order = sorted(expected_rows, key=self._by_hand_order)
+            assert order == [row.values for row in stats.rows]
+
+        agrees()

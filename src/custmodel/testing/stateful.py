@@ -49,11 +49,13 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
+    DeparturePeriod,
     KindSettings,
     NewCustomer,
     SalesChannel,
     Selection,
     Settings,
+    StatisticsDimension,
     StatusFlags,
 )
 from custmodel.storage.memory import MemoryStore
@@ -100,6 +102,9 @@ _FIRST_NAMES = st.sampled_from(["", "Anna", "Jörg", "ẞigrid"]) | cst.texts(ma
 _SEARCHES = st.sampled_from(
     ["", "a", "ß", "SS", "müller", "%", "_", "\\", "anonymisiert", "reisen"]
 ) | cst.texts(max_size=3)
+_TRAVEL_TYPES = st.none() | st.sampled_from(["Pauschalreise", "Kreuzfahrt", "kreuzfahrt"])
+_DESTINATIONS = st.none() | st.sampled_from(["Mallorca", "Kreta", "Kreta "])
+_DIMENSIONS = st.lists(st.sampled_from(StatisticsDimension), min_size=1, max_size=3, unique=True)
 _CONVERT_TO = st.sampled_from(
     [CustomerKind.PRIVATE] * 3 + [CustomerKind.CORPORATE] * 2 + [CustomerKind.PROSPECT]
 )
@@ -387,6 +392,9 @@ class StoreAgreement(RuleBasedStateMachine):
         point_of_sale=_AGENCIES,
         external=st.booleans(),
         amount=cst.money(Decimal("5000.00")),
+        revenue=st.none() | cst.money(Decimal("9000.00")),
+        travel_type=_TRAVEL_TYPES,
+        destination=_DESTINATIONS,
         convert_to=_CONVERT_TO,
         keep_status=st.booleans(),
     )
@@ -399,6 +407,9 @@ class StoreAgreement(RuleBasedStateMachine):
         point_of_sale: str,
         external: bool,
         amount: Decimal,
+        revenue: Decimal | None,
+        travel_type: str | None,
+        destination: str | None,
         convert_to: CustomerKind,
         keep_status: bool,
     ) -> None:
@@ -412,6 +423,9 @@ class StoreAgreement(RuleBasedStateMachine):
             point_of_sale=point_of_sale,
             channel=SalesChannel("Holidu" if external else "Website", is_external=external),
             open_amount=amount,
+            revenue=revenue,
+            travel_type=travel_type,
+            destination=destination,
         )
         self.both(
             lambda book: book.record_booking(
@@ -526,6 +540,22 @@ class StoreAgreement(RuleBasedStateMachine):
         """Select and count."""
         self.both(lambda book: book.select(selection))
         self.both(lambda book: book.count(selection))
+
+    @rule(selection=agreement_selections(), group_by=_DIMENSIONS, data=st.data())
+    def statistics(
+        self, selection: Selection, group_by: list[StatisticsDimension], data: st.DataObject
+    ) -> None:
+        """Count statistics of a selection over all departures or a period; the period's ends
+        are mostly departures of stored bookings, so that "both days included" is tested."""
+        departures = sorted({b.departure for b in take_snapshot(self.reference.store).bookings})
+        today = self.now.date()
+        days = st.dates(today - timedelta(days=90), today + timedelta(days=40))
+        ends = st.none() | (st.sampled_from(departures) if departures else days) | days
+        first, last = data.draw(ends, label="start"), data.draw(ends, label="end")
+        if first is not None and last is not None and first > last:
+            first, last = last, first
+        period = DeparturePeriod(first, last)
+        self.both(lambda book: book.statistics(selection, group_by, period))
 
     @rule(reference=st.sampled_from(_REFERENCES))
     def get_booking(self, reference: str) -> None:

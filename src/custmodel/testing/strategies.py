@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from custmodel import rules
+from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
@@ -38,7 +39,9 @@ from custmodel.model import (
     BookingRecorded,
     Customer,
     CustomerKind,
+    CustomerProfile,
     CustomerType,
+    DeparturePeriod,
     EffectiveRules,
     Eligibility,
     ErasureRequest,
@@ -47,16 +50,23 @@ from custmodel.model import (
     ErasureSweep,
     KindChange,
     KindSettings,
+    LabelledCode,
+    Letter,
     MergePlan,
     MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
+    ProfileFlag,
     RuleOrigin,
     RuleSource,
     SalesChannel,
     Selection,
     Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
     StatusFlags,
 )
 
@@ -70,9 +80,11 @@ __all__ = [
     "bookings",
     "bookings_recorded",
     "customer_kinds",
+    "customer_profiles",
     "customer_types",
     "customers",
     "customers_with_bookings",
+    "departure_periods",
     "duplicate_groups",
     "effective_rules",
     "eligibilities",
@@ -83,6 +95,9 @@ __all__ = [
     "flag_numbers",
     "kind_changes",
     "kind_settings",
+    "labelled_codes",
+    "letter_templates",
+    "letters",
     "marked_new_customers",
     "markers",
     "merge_plans",
@@ -92,11 +107,16 @@ __all__ = [
     "money_fields",
     "names",
     "new_customers",
+    "profile_flags",
     "rule_origins",
     "rule_sources",
     "sales_channels",
     "selections",
     "settings",
+    "statistics",
+    "statistics_dimensions",
+    "statistics_keys",
+    "statistics_rows",
     "status_flags",
     "texts",
 ]
@@ -309,6 +329,18 @@ def sales_channels() -> st.SearchStrategy[SalesChannel]:
 
 
 _POINTS_OF_SALE = st.sampled_from(["AG1", "AG2", "AG3"])
+# Small vocabularies, so that statistics meet the same travel type or destination often; now
+# and then any text, and None (not recorded).
+_TRAVEL_TYPES = (
+    st.none()
+    | st.sampled_from(["Pauschalreise", "Kreuzfahrt", "Städtereise", "Ferienhaus", "Flug"])
+    | names()
+)
+_DESTINATIONS = (
+    st.none()
+    | st.sampled_from(["Mallorca", "Kreta", "Türkei", "Ostsee", "Österreich", "mallorca"])
+    | names()
+)
 
 
 @st.composite
@@ -324,7 +356,8 @@ def bookings(
     min_departure: date | None = None,
     max_departure: date | None = None,
 ) -> Booking:
-    """Offers and firm bookings, own and external, on several points of sale.
+    """Offers and firm bookings, own and external, on several points of sale, with revenue,
+    travel type and destination (each also None: not recorded).
 
     Args:
         customer: The customer number, else drawn.
@@ -363,6 +396,9 @@ def bookings(
         point_of_sale=draw(pos),
         channel=channel,
         open_amount=draw(money(Decimal("20000.00"))),
+        revenue=draw(st.none() | money(Decimal("50000.00"))),
+        travel_type=draw(_TRAVEL_TYPES),
+        destination=draw(_DESTINATIONS),
     )
 
 
@@ -444,6 +480,97 @@ def customers_with_bookings(
         )
         for number, (draft, count) in enumerate(zip(drafts, counts, strict=True), start=1)
     ]
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+statistics_dimensions = st.sampled_from(StatisticsDimension)
+
+
+@st.composite
+def departure_periods(draw: st.DrawFn) -> DeparturePeriod:
+    """Periods open on either side, both, or neither; a single day now and then."""
+    start = draw(st.none() | st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+    if start is not None and draw(st.booleans()):
+        return DeparturePeriod(start, start + timedelta(days=draw(st.integers(0, 800))))
+    return DeparturePeriod(start, draw(st.none() | st.dates(start or date(2000, 1, 1))))
+
+
+_KEY_TEXTS = st.sampled_from(["A", "B", "Key account", "Mallorca", "Kreuzfahrt", "K-1"]) | names()
+
+
+def _statistics_values(dimension: StatisticsDimension) -> st.SearchStrategy[Any]:
+    """Values a key of ``dimension`` holds (see :class:`StatisticsKey`)."""
+    if dimension is StatisticsDimension.KIND:
+        return customer_kinds
+    if dimension is StatisticsDimension.CUSTOMER_TYPE:
+        return customer_types
+    if dimension is StatisticsDimension.STATUS_FLAG:
+        return st.none() | flag_numbers
+    if dimension is StatisticsDimension.DEPARTURE_YEAR:
+        return st.integers(2000, 2040)
+    if dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2):
+        return st.just("") | _KEY_TEXTS
+    return st.none() | _KEY_TEXTS
+
+
+@st.composite
+def statistics_keys(
+    draw: st.DrawFn, *, dimension: StatisticsDimension | None = None
+) -> StatisticsKey:
+    """A key of one dimension, with labels per kind where the dimension has them.
+
+    Args:
+        dimension: The dimension, else drawn.
+    """
+    dimension = dimension or draw(statistics_dimensions)
+    value = draw(_statistics_values(dimension))
+    labels: dict[CustomerKind, str] = {}
+    labelled = dimension in (StatisticsDimension.CODE1, StatisticsDimension.CODE2)
+    if labelled or (dimension is StatisticsDimension.STATUS_FLAG and value is not None):
+        labels = draw(st.dictionaries(customer_kinds, names(), max_size=3))
+    return StatisticsKey(dimension, value, labels)
+
+
+@st.composite
+def statistics_rows(
+    draw: st.DrawFn, *, group_by: tuple[StatisticsDimension, ...] | None = None
+) -> StatisticsRow:
+    """A row: a key over ``group_by`` (else over drawn dimensions), counts and revenue.
+
+    Bookings and revenue are consistent with the customers: a row without customers has none.
+    """
+    if group_by is None:
+        group_by = tuple(draw(st.lists(statistics_dimensions, max_size=3, unique=True)))
+    key = tuple(draw(statistics_keys(dimension=d)) for d in group_by)
+    customers = draw(st.integers(0, 500))
+    firm_bookings = draw(st.integers(0, 2000)) if customers else 0
+    return StatisticsRow(
+        key=key,
+        customers=customers,
+        firm_bookings=firm_bookings,
+        offers=draw(st.integers(0, 2000)) if customers else 0,
+        revenue=draw(money()) if firm_bookings else Decimal("0.00"),
+    )
+
+
+@st.composite
+def statistics(draw: st.DrawFn) -> Statistics:
+    """A statistics result: one to three dimensions, rows with distinct keys, totals."""
+    group_by = tuple(draw(st.lists(statistics_dimensions, min_size=1, max_size=3, unique=True)))
+    rows = draw(
+        st.lists(
+            statistics_rows(group_by=group_by),
+            max_size=6,
+            unique_by=lambda row: row.values,
+        )
+    )
+    return Statistics(
+        group_by=group_by,
+        period=draw(departure_periods()),
+        rows=rows,
+        totals=draw(statistics_rows(group_by=())),
+    )
 
 
 # -- personal data markers (privacy properties) -------------------------------------------------
@@ -785,6 +912,68 @@ def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSw
         batches=draw(st.integers(1, len(due))) if due else 0,
         customers=due,
     )
+
+
+# -- profiles and letters -----------------------------------------------------------------------
+
+
+def profile_flags() -> st.SearchStrategy[ProfileFlag]:
+    """Flags as a profile shows them: labelled or not (a deleted label), set or not."""
+    return st.builds(
+        ProfileFlag, number=flag_numbers, label=st.none() | names(), is_set=st.booleans()
+    )
+
+
+def labelled_codes() -> st.SearchStrategy[LabelledCode]:
+    """Code1 or Code2 under a label."""
+    return st.builds(
+        LabelledCode,
+        field=st.sampled_from(["code1", "code2"]),
+        label=names(),
+        value=texts(max_size=12),
+    )
+
+
+def _active(customer: Customer) -> Customer:
+    """``customer`` as an active customer that was never anonymized."""
+    return attrs.evolve(customer, merged_into=None, anonymized_at=None)
+
+
+@st.composite
+def customer_profiles(draw: st.DrawFn) -> CustomerProfile:
+    """Profiles as :meth:`custmodel.CustomerBook.profile` shows them, under drawn settings.
+
+    Some customers carry flags whose label is gone (they show unlabelled), some are
+    anonymized (category, flags and codes blank).
+    """
+    chosen = draw(settings())
+    customer = _active(draw(customers(settings=chosen)))
+    if draw(st.booleans()):
+        customer = attrs.evolve(customer, status=customer.status.union(draw(status_flags())))
+    if draw(st.integers(0, 3)) == 0:
+        customer = rules.anonymized(customer, customer.updated_at)[0]
+    return rules.customer_profile(chosen, customer)
+
+
+#: Literal text of templates: anything a person types, braces and line breaks included.
+_TEMPLATE_TEXT = st.text(st.one_of(_GERMAN, _LETTERS, st.sampled_from("{}\n\t")), max_size=40)
+
+
+@st.composite
+def letter_templates(draw: st.DrawFn, *, max_fields: int = 6) -> LetterTemplate:
+    """Mail-merge templates: known placeholders (each may recur) between literal texts."""
+    fields = draw(st.lists(st.sampled_from(FIELDS), max_size=max_fields))
+    literals = draw(st.lists(_TEMPLATE_TEXT, min_size=len(fields) + 1, max_size=len(fields) + 1))
+    return LetterTemplate(tuple(literals), tuple(fields))
+
+
+@st.composite
+def letters(draw: st.DrawFn) -> Letter:
+    """Letters rendered for active customers from drawn templates, settings and amounts."""
+    chosen = draw(settings())
+    customer = _active(draw(customers(settings=chosen)))
+    amount = draw(st.none() | money())
+    return render_letter(draw(letter_templates()), customer, chosen, amount)
 
 
 # -- duplicate groups: one party, written several ways ------------------------------------------

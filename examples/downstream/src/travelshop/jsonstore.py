@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from custmodel import rules
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -33,7 +34,17 @@ from custmodel.errors import (
     InvalidInputError,
     StoreError,
 )
-from custmodel.model import Booking, Customer, ErasureRequest, MergeRecord, Selection, Settings
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    ErasureRequest,
+    MergeRecord,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+)
 from custmodel.serialization import make_converter
 from custmodel.storage import StoreTransaction
 
@@ -167,6 +178,11 @@ class _JsonFileTransaction:
     def count(self, selection: Selection) -> int:
         return len(self.select(selection))
 
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        if limit < 1:
+            return []
+        return [c for c in self.select(selection) if c.number > after][:limit]
+
     def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
         changed = []
         for customer in self.select(selection):
@@ -210,6 +226,19 @@ class _JsonFileTransaction:
             self.state.bookings[booking.reference] = attrs.evolve(booking, customer=to_customer)
         self.changed = True
         return len(moving)
+
+    # -- statistics: custmodel's reference count over the selected customers -----------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        # Tombstones never count, whatever the selection says (the port's contract).
+        selected = self.select(attrs.evolve(selection, include_merged=False))
+        bookings = self.bookings_of([c.number for c in selected])
+        return rules.count_statistics(selected, bookings, group_by, period)
 
     # -- host references: this store knows of no other tables ---------------------------------
 

@@ -1,0 +1,241 @@
+"""The ``custmodel`` application: global options, command groups, errors and exit codes.
+
+Exit codes: 0 success; 1 the command was refused or failed (a rule said no, nothing found, not
+confirmed, the store failed); 2 the command line is wrong (unknown command or option, a value
+custmodel refuses, a URL no store understands). Every error is one line on stderr starting
+with ``error:``; ``--debug`` adds the traceback. Error lines never carry personal data: the
+library's messages name numbers only, and values the user typed are left out of usage errors.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Iterable
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from custmodel import (
+    BookingKind,
+    CustmodelError,
+    CustomerKind,
+    CustomerType,
+    ErasureState,
+    InvalidInputError,
+    __version__,
+)
+from custmodel.cli import (
+    _booking,
+    _customer,
+    _demo,
+    _gdpr,
+    _merge,
+    _schema,
+    _settings,
+    _transfer,
+)
+from custmodel.cli._common import (
+    DEFAULT_DATABASE,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    BadValue,
+    CommandRefusedError,
+    State,
+)
+from custmodel.storage.factory import DATABASE_URL_VARIABLE
+
+__all__ = ["app", "exit_code", "main"]
+
+_ARGV = "custmodel.argv"
+#: Words of the command line that are never personal data; other tokens are left out of
+#: usage errors.
+_WORDS = frozenset(
+    str(member.value)
+    for enum in (CustomerKind, CustomerType, BookingKind, ErasureState, _transfer.Format)
+    for member in enum
+)
+
+
+def exit_code(error: CustmodelError) -> int:
+    """The exit code for a custmodel error: 2 for a bad value, 1 for everything else."""
+    return EXIT_USAGE if isinstance(error, InvalidInputError) else EXIT_REFUSED
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+    raise typer.Exit(code)
+
+
+def _command_names(command: Any) -> Iterable[str]:
+    for name, sub in getattr(command, "commands", {}).items():
+        yield name
+        yield from _command_names(sub)
+
+
+def _usage_message(
+    error: typer.TyperException, argv: Iterable[str], root: Any, prog: str | None
+) -> str:
+    """The usage error's message without the values the user typed (names, e-mails...)."""
+    message = error.format_message()
+    if not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
+        known = _WORDS | set(_command_names(root))
+        tokens = set()
+        for arg in argv:
+            if arg.startswith("-"):
+                tokens.add(arg.partition("=")[2])
+            else:
+                tokens.add(arg)
+        for token in sorted(tokens - known, key=len, reverse=True):
+            if len(token.strip()) > 1:
+                message = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", "…", message)
+    path = getattr(getattr(error, "ctx", None), "command_path", None) or _command_path(
+        root, argv, prog or "custmodel"
+    )
+    return f"{message} (see '{path} --help')"
+
+
+def _command_path(root: Any, argv: Iterable[str], prog: str) -> str:
+    """The command the arguments name, e.g. ``custmodel customer show``."""
+    parts, command = [prog], root
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            parts.append(arg)
+            command = sub
+    return " ".join(parts)
+
+
+def _no_args_help(error: BaseException) -> bool:
+    # Typer's own error display recognises this class by name too: it is not exported.
+    return type(error).__name__ == "NoArgsIsHelpError"
+
+
+class _RootGroup(TyperGroup):
+    """The root command: every error becomes one line on stderr and an exit code."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        ctx.meta[_ARGV] = tuple(args)
+        return super().parse_args(ctx, args)
+
+    def make_context(  # type: ignore[override]
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: typer.Context | None = None,
+        **extra: Any,
+    ) -> typer.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[return-value]
+        except typer.TyperException as error:
+            if _no_args_help(error):
+                raise
+            _fail(_usage_message(error, args, self, info_name), error.exit_code)
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as error:
+            if _no_args_help(error):
+                raise
+            argv = ctx.meta.get(_ARGV, ())
+            _fail(_usage_message(error, argv, self, ctx.command_path), error.exit_code)
+        except CommandRefusedError as error:
+            _fail(str(error), EXIT_REFUSED)
+        except CustmodelError as error:
+            self._traceback(ctx, error)
+            _fail(str(error), exit_code(error))
+        except BrokenPipeError:
+            # The reader went away (custmodel ... | head): Typer's main ends quietly.
+            raise
+        except OSError as error:
+            self._traceback(ctx, error)
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(f"{where}{error.strerror or type(error).__name__}", EXIT_REFUSED)
+        except Exception as error:
+            # The message of an unexpected error may hold any value: show only its type.
+            self._traceback(ctx, error)
+            _fail(
+                f"unexpected {type(error).__name__} (run with --debug for the traceback)",
+                EXIT_REFUSED,
+            )
+
+    @staticmethod
+    def _traceback(ctx: typer.Context, error: BaseException) -> None:
+        found = ctx.find_root().obj
+        if isinstance(found, State) and found.debug:
+            traceback.print_exception(error, file=sys.stderr)
+
+
+app = typer.Typer(
+    name="custmodel",
+    cls=_RootGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=(
+        "Customer master data of a travel agency or tour operator: register and select "
+        "customers, settings per customer kind, bookings, duplicates and merges, GDPR "
+        f"erasure, CSV and JSON Lines import and export. Works on {DEFAULT_DATABASE} unless "
+        f"--db or {DATABASE_URL_VARIABLE} names another store."
+    ),
+    epilog=(
+        "Example: custmodel demo, then "
+        "custmodel --db sqlite:///custmodel-demo.sqlite customer select --kind private"
+    ),
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"custmodel {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help=(
+                "The store: sqlite:///file.sqlite, postgresql://..., mysql://..., memory://. "
+                f"Default: ${DATABASE_URL_VARIABLE}, else {DEFAULT_DATABASE} (created and "
+                "migrated on first use)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = State(db=db, debug=debug)
+
+
+app.add_typer(_customer.app, name="customer")
+app.add_typer(_booking.app, name="booking")
+app.add_typer(_settings.app, name="settings")
+app.add_typer(_merge.app, name="merge")
+app.add_typer(_gdpr.app, name="gdpr")
+app.add_typer(_transfer.import_app, name="import")
+app.add_typer(_transfer.export_app, name="export")
+app.add_typer(_schema.app, name="schema")
+app.command(name="demo", epilog=_demo.EPILOG)(_demo.demo)
+
+
+def main() -> None:
+    """Run the ``custmodel`` command line: the console script and ``python -m custmodel``."""
+    app()

@@ -1,0 +1,393 @@
+"""What every command group shares: the store, output, value parsing and selection filters."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from custmodel import (
+    Customer,
+    CustomerBook,
+    CustomerKind,
+    CustomerType,
+    Selection,
+    open_store,
+)
+from custmodel.serialization import make_converter
+from custmodel.storage.factory import DATABASE_URL_VARIABLE
+from custmodel.storage.ports import CustomerStore
+
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "DEFAULT_DATABASE",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "AsJson",
+    "BadValue",
+    "CommandRefusedError",
+    "Output",
+    "State",
+    "book",
+    "confirm",
+    "customer_rows",
+    "flags_text",
+    "parse_date",
+    "parse_money",
+    "plural",
+    "redact_url",
+    "selection",
+    "state",
+]
+
+#: The store the commands use when neither ``--db`` nor ``CUSTMODEL_DATABASE_URL`` names one.
+DEFAULT_DATABASE = "sqlite:///custmodel.sqlite"
+
+#: Exit code of a command a rule refused, that was not confirmed, or that failed.
+EXIT_REFUSED = 1
+#: Exit code of a command line custmodel cannot run: bad option, bad value, bad URL.
+EXIT_USAGE = 2
+
+
+class CommandRefusedError(Exception):
+    """The command stops without changing anything (not confirmed, not eligible...): exit 1.
+
+    The message is shown as the error line; like every custmodel error it names numbers,
+    never personal data.
+    """
+
+
+class BadValue(typer.BadParameter):
+    """A value the command itself found malformed: exit 2. The message never repeats it."""
+
+    def format_message(self) -> str:
+        """The message alone: it names the option itself."""
+        return self.message
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with its password replaced by ``***``, for showing it to a person."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    location, slash, path = rest.partition("/")
+    credentials, at, host = location.rpartition("@")
+    if at and ":" in credentials:
+        user = credentials.partition(":")[0]
+        location = f"{user}:***@{host}"
+    return f"{scheme}://{location}{slash}{path}"
+
+
+class State:
+    """The global options and, once a command asks for it, the open store.
+
+    Args:
+        db: The URL given with ``--db``, None when it was not given.
+        debug: Show tracebacks of errors.
+    """
+
+    def __init__(self, db: str | None, debug: bool) -> None:
+        self.db = db
+        self.debug = debug
+        self._book: CustomerBook | None = None
+
+    @property
+    def url(self) -> str:
+        """The store URL: ``--db``, else ``CUSTMODEL_DATABASE_URL``, else the default file."""
+        if self.db:
+            return self.db
+        return os.environ.get(DATABASE_URL_VARIABLE, "").strip() or DEFAULT_DATABASE
+
+    def open(self, ctx: typer.Context, url: str) -> CustomerStore:
+        """Open the store at ``url``; it is closed when the command line ends."""
+        store = open_store(url)
+        ctx.find_root().call_on_close(store.close)
+        return store
+
+    def book(self, ctx: typer.Context) -> CustomerBook:
+        """The customer book on the chosen store, opened (and migrated) on first use."""
+        if self._book is None:
+            self._book = CustomerBook(self.open(ctx, self.url))
+        return self._book
+
+
+def state(ctx: typer.Context) -> State:
+    """Return the global state the root command stored in the context."""
+    found = ctx.find_root().obj
+    if not isinstance(found, State):  # pragma: no cover - the root callback always sets it
+        raise RuntimeError("the custmodel command line state is missing")
+    return found
+
+
+def book(ctx: typer.Context) -> CustomerBook:
+    """The customer book of the store the command line names."""
+    return state(ctx).book(ctx)
+
+
+def parse_date(text: str, option: str) -> date:
+    """Read an ISO date (``2026-11-24``) given for ``option``.
+
+    Raises:
+        BadValue: for anything else; the message does not repeat the value.
+    """
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadValue(f"{option} must be a date like 2026-11-24") from None
+
+
+def parse_money(text: str, option: str) -> Decimal:
+    """Read an amount in EUR (``1234.50``) given for ``option``; the book checks the cents.
+
+    Raises:
+        BadValue: for anything that is not a decimal number.
+    """
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        raise BadValue(f"{option} must be an amount like 1234.50 (a point, no comma)") from None
+    if not amount.is_finite():
+        raise BadValue(f"{option} must be an amount like 1234.50 (a point, no comma)")
+    return amount
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask ``question`` on stderr unless ``yes``; anything but y or yes stops the command.
+
+    The question goes to stderr and the answer is read from stdin, so stdout holds only the
+    command's result. No answer at all (stdin closed, as under a scheduler) is a no.
+
+    Raises:
+        CommandRefusedError: when the answer is not yes.
+    """
+    if yes:
+        return
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        # A terminal echoes the user's Enter; piped input does not, so end the line here.
+        sys.stderr.write("\n")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise CommandRefusedError("not confirmed; nothing was changed")
+
+
+class Output:
+    """Where a command writes its result: Rich text and tables, or JSON with ``--json``.
+
+    Args:
+        as_json: Print JSON (stable, sorted keys, through custmodel's cattrs converter).
+        stderr: Print text and tables on stderr (JSON always goes to stdout).
+    """
+
+    def __init__(self, as_json: bool = False, *, stderr: bool = False) -> None:
+        self.as_json = as_json
+        self.console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+        self._converter = make_converter()
+
+    def json(self, value: object) -> None:
+        """Print ``value`` as JSON."""
+        data = self._converter.unstructure(value)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        sys.stdout.flush()
+
+    def line(self, text: str = "") -> None:
+        """Print one line of plain text (no Rich markup: customer data may contain brackets)."""
+        self.console.print(Text(text))
+
+    def table(
+        self, columns: Sequence[str], rows: Iterable[Sequence[object]], title: str | None = None
+    ) -> None:
+        """Print a table; every cell is shown as plain text."""
+        table = Table(*columns, title=title, title_justify="left")
+        for row in rows:
+            table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        self.console.print(table, soft_wrap=False)
+
+    def fields(self, pairs: Iterable[tuple[str, object]], title: str | None = None) -> None:
+        """Print label/value pairs as a two-column table."""
+        table = Table(show_header=False, title=title, title_justify="left")
+        table.add_column(style="bold")
+        table.add_column()
+        for label, value in pairs:
+            table.add_row(Text(label), Text("" if value is None else str(value)))
+        self.console.print(table, soft_wrap=False)
+
+    def progress(self) -> Progress:
+        """A progress bar on stderr, hidden with ``--json`` or when stderr is no terminal.
+
+        What the command writes to stdout meanwhile is shown above the bar when stdout is the
+        same terminal, and left alone when it goes to a file or a pipe (``export ... -``).
+        """
+        console = Console(stderr=True)
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=self.as_json or not console.is_terminal,
+            redirect_stdout=_is_tty(sys.stdout),
+            redirect_stderr=False,
+        )
+
+
+def _is_tty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
+
+
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON (stable keys) instead of text.")
+]
+
+_SELECTION = "Selection"
+
+KindFilter = Annotated[
+    CustomerKind | None,
+    typer.Option(
+        "--kind", case_sensitive=False, help="Only this kind.", rich_help_panel=_SELECTION
+    ),
+]
+TypeFilter = Annotated[
+    CustomerType | None,
+    typer.Option(
+        "--type", case_sensitive=False, help="Only this type.", rich_help_panel=_SELECTION
+    ),
+]
+CategoryFilter = Annotated[
+    str | None, typer.Option("--category", help="Only this category.", rich_help_panel=_SELECTION)
+]
+FlagFilter = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--flag",
+        metavar="N",
+        help="Status flag N is set; repeat it for flags that must all be set.",
+        rich_help_panel=_SELECTION,
+    ),
+]
+AnyFlagFilter = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--any-flag",
+        metavar="N",
+        help="At least one of the flags given with --any-flag is set.",
+        rich_help_panel=_SELECTION,
+    ),
+]
+Code1Filter = Annotated[
+    str | None, typer.Option("--code1", help="Code1 is exactly this.", rich_help_panel=_SELECTION)
+]
+Code2Filter = Annotated[
+    str | None, typer.Option("--code2", help="Code2 is exactly this.", rich_help_panel=_SELECTION)
+]
+NameFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        help="Last name, first name or company contains this, ignoring case.",
+        rich_help_panel=_SELECTION,
+    ),
+]
+AnonymizedFilter = Annotated[
+    bool | None,
+    typer.Option(
+        "--anonymized/--not-anonymized",
+        help="Only anonymized customers, or none of them (default: both).",
+        rich_help_panel=_SELECTION,
+        show_default=False,
+    ),
+]
+MergedFilter = Annotated[
+    bool,
+    typer.Option(
+        "--include-merged",
+        help="Also merged duplicates (tombstones).",
+        rich_help_panel=_SELECTION,
+    ),
+]
+
+
+def selection(
+    kind: CustomerKind | None = None,
+    customer_type: CustomerType | None = None,
+    category: str | None = None,
+    flags: Sequence[int] | None = None,
+    any_flags: Sequence[int] | None = None,
+    code1: str | None = None,
+    code2: str | None = None,
+    name: str | None = None,
+    anonymized: bool | None = None,
+    include_merged: bool = False,
+) -> Selection:
+    """Build the :class:`~custmodel.Selection` the filter options describe."""
+    return Selection(
+        kind=kind,
+        customer_type=customer_type,
+        category=category,
+        status_all=frozenset(flags or ()),
+        status_any=frozenset(any_flags or ()),
+        code1=code1,
+        code2=code2,
+        name=name,
+        anonymized=anonymized,
+        include_merged=include_merged,
+    )
+
+
+def plural(count: int, word: str) -> str:
+    """``"1 customer"``, ``"2 customers"``, ``"3 batches"``."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith(("ch", "s", "x")) else f"{count} {word}s"
+
+
+def flags_text(customer: Customer) -> str:
+    """The customer's status flag numbers, e.g. ``"1 4"``."""
+    return " ".join(str(flag) for flag in customer.status)
+
+
+def _name(customer: Customer) -> str:
+    if customer.merged_into is not None:
+        return f"(merged into {customer.merged_into})"
+    if customer.is_anonymized:
+        return f"{customer.display_name} (anonymized)"
+    return customer.display_name
+
+
+CUSTOMER_COLUMNS = ("No.", "Kind", "Type", "Debtor", "Category", "Flags", "Code1", "Name")
+
+
+def customer_rows(customers: Iterable[Customer]) -> Iterable[tuple[Any, ...]]:
+    """One table row per customer, for :data:`CUSTOMER_COLUMNS`."""
+    for c in customers:
+        yield (
+            c.number,
+            c.kind.value,
+            c.customer_type.value,
+            c.debtor_account,
+            c.category or "",
+            flags_text(c),
+            c.code1,
+            _name(c),
+        )

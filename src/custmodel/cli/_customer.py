@@ -1,0 +1,371 @@
+"""``custmodel customer``: register, show, find and select customers, set flags, change kind."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from custmodel import Customer, CustomerKind, CustomerType, EffectiveRules, Settings
+from custmodel.cli._common import (
+    CUSTOMER_COLUMNS,
+    AnonymizedFilter,
+    AnyFlagFilter,
+    AsJson,
+    BadValue,
+    CategoryFilter,
+    Code1Filter,
+    Code2Filter,
+    FlagFilter,
+    KindFilter,
+    MergedFilter,
+    NameFilter,
+    Output,
+    TypeFilter,
+    book,
+    customer_rows,
+    parse_date,
+    parse_money,
+    plural,
+    selection,
+)
+
+__all__ = ["app", "describe"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Register, show, find and select customers; set status flags; change kind and type.",
+    epilog="Example: custmodel customer select --kind private --category A",
+)
+
+Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
+
+_FIELDS = "Customer fields"
+
+
+def _text(option: str, help_text: str) -> object:
+    return typer.Option(option, help=help_text, rich_help_panel=_FIELDS)
+
+
+@app.command(
+    epilog=(
+        "Example: custmodel customer register private Müller --first-name Jürgen "
+        "--category A --code1 K-4711 --flag 1"
+    )
+)
+def register(
+    ctx: typer.Context,
+    kind: Annotated[CustomerKind, typer.Argument(case_sensitive=False, help="The kind.")],
+    last_name: Annotated[str, typer.Argument(help="Family name, or the company's name.")],
+    customer_type: Annotated[
+        CustomerType,
+        typer.Option("--type", case_sensitive=False, help="Kundentyp.", rich_help_panel=_FIELDS),
+    ] = CustomerType.WALK_IN,
+    first_name: Annotated[str, _text("--first-name", "Given name.")] = "",
+    salutation: Annotated[str, _text("--salutation", "Anrede: Frau, Herr, Firma...")] = "",
+    company: Annotated[str, _text("--company", "Company the person belongs to.")] = "",
+    street: Annotated[str, _text("--street", "Street and house number.")] = "",
+    postal_code: Annotated[str, _text("--postal-code", "Postleitzahl.")] = "",
+    city: Annotated[str, _text("--city", "Ort.")] = "",
+    country: Annotated[str, _text("--country", "Country.")] = "",
+    email: Annotated[str, _text("--email", "E-mail address.")] = "",
+    phone: Annotated[str, _text("--phone", "Phone number.")] = "",
+    birth_date: Annotated[str | None, _text("--birth-date", "Date of birth, 1980-05-31.")] = None,
+    code1: Annotated[str, _text("--code1", "Free field Code1 (searchable).")] = "",
+    code2: Annotated[str, _text("--code2", "Free field Code2.")] = "",
+    notes: Annotated[str, _text("--notes", "Free notes.")] = "",
+    category: Annotated[str | None, _text("--category", "One of the kind's categories.")] = None,
+    flags: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--flag",
+            metavar="N",
+            help="Set status flag N (repeat for more); it needs a label on the kind.",
+            rich_help_panel=_FIELDS,
+        ),
+    ] = None,
+    commission_scheme: Annotated[
+        str | None, _text("--commission-scheme", "Own commission scheme id.")
+    ] = None,
+    fee_schedule: Annotated[str | None, _text("--fee-schedule", "Own fee schedule id.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Register a customer; it gets the next number and its debtor account."""
+    customer = book(ctx).register(
+        kind,
+        last_name,
+        customer_type=customer_type,
+        first_name=first_name,
+        salutation=salutation,
+        company=company,
+        street=street,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        email=email,
+        phone=phone,
+        birth_date=None if birth_date is None else parse_date(birth_date, "--birth-date"),
+        code1=code1,
+        code2=code2,
+        notes=notes,
+        category=category,
+        status=flags or (),
+        commission_scheme=commission_scheme,
+        fee_schedule=fee_schedule,
+    )
+    out = Output(as_json)
+    if as_json:
+        out.json(customer)
+        return
+    out.line(
+        f"Registered customer {customer.number} ({customer.kind.value}, "
+        f"{customer.customer_type.value}), debtor account {customer.debtor_account}."
+    )
+
+
+def describe(customer: Customer, settings: Settings) -> list[tuple[str, object]]:
+    """Label/value pairs of a customer, with the kind's labels for flags and codes."""
+    kind = settings.kind(customer.kind)
+    flags = "; ".join(f"{n} {kind.status_labels.get(n, '(no label)')}" for n in customer.status)
+    pairs: list[tuple[str, object]] = [
+        ("Number", customer.number),
+        ("Kind", customer.kind.value),
+        ("Type", customer.customer_type.value),
+        ("Debtor account", customer.debtor_account),
+        ("Salutation", customer.salutation),
+        ("Last name", customer.last_name),
+        ("First name", customer.first_name),
+        ("Company", customer.company),
+        ("Street", customer.street),
+        ("Postal code", customer.postal_code),
+        ("City", customer.city),
+        ("Country", customer.country),
+        ("E-mail", customer.email),
+        ("Phone", customer.phone),
+        ("Birth date", customer.birth_date),
+        (_code_label(kind.code1_label, "Code1"), customer.code1),
+        (_code_label(kind.code2_label, "Code2"), customer.code2),
+        ("Category", customer.category),
+        ("Status flags", flags),
+        ("Notes", customer.notes),
+        ("Created", customer.created_at.isoformat(timespec="seconds")),
+        ("Updated", customer.updated_at.isoformat(timespec="seconds")),
+    ]
+    if customer.merged_into is not None:
+        pairs.append(("Merged into", customer.merged_into))
+    if customer.anonymized_at is not None:
+        pairs.append(("Anonymized", customer.anonymized_at.isoformat(timespec="seconds")))
+    return pairs
+
+
+def _code_label(label: str, field: str) -> str:
+    return field if label == field else f"{label} ({field})"
+
+
+def _rules_pairs(rules: EffectiveRules) -> list[tuple[str, object]]:
+    return [
+        ("Commission scheme", str(rules.commission_scheme)),
+        ("Fee schedule", str(rules.fee_schedule)),
+    ]
+
+
+@app.command(epilog="Example: custmodel customer show 3")
+def show(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
+    """Show one customer with its effective commission and fee rules.
+
+    A merged number shows its tombstone and the master it points to.
+    """
+    customer_book = book(ctx)
+    customer = customer_book.get(number)
+    rules = customer_book.effective_rules(number) if customer.is_active else None
+    out = Output(as_json)
+    if as_json:
+        out.json({"customer": customer, "effective_rules": rules})
+        return
+    pairs = describe(customer, customer_book.settings)
+    if rules is not None:
+        pairs += _rules_pairs(rules)
+    out.fields(pairs, title=f"Customer {customer.number}")
+    if customer.merged_into is not None:
+        out.line(f"Merged: see custmodel customer show {customer_book.resolve(number).number}")
+
+
+@app.command(epilog="Example: custmodel customer find K-4711")
+def find(
+    ctx: typer.Context,
+    code1: Annotated[str, typer.Argument(help="The exact Code1 to look up.")],
+    as_json: AsJson = False,
+) -> None:
+    """Find the active customers whose Code1 is exactly CODE1 (an index lookup)."""
+    found = book(ctx).find_by_code1(code1)
+    out = Output(as_json)
+    if as_json:
+        out.json(found)
+        return
+    out.table(CUSTOMER_COLUMNS, customer_rows(found))
+    out.line(plural(len(found), "customer") + ".")
+
+
+@app.command(
+    name="select",
+    epilog="Example: custmodel customer select --kind private --flag 1 --not-anonymized",
+)
+def select_(
+    ctx: typer.Context,
+    kind: KindFilter = None,
+    customer_type: TypeFilter = None,
+    category: CategoryFilter = None,
+    flags: FlagFilter = None,
+    any_flags: AnyFlagFilter = None,
+    code1: Code1Filter = None,
+    code2: Code2Filter = None,
+    name: NameFilter = None,
+    anonymized: AnonymizedFilter = None,
+    include_merged: MergedFilter = False,
+    count: Annotated[bool, typer.Option("--count", help="Print only how many.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """List the customers of a selection, by number; without filters, every active one."""
+    chosen = selection(
+        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
+        include_merged,
+    )  # fmt: skip
+    out = Output(as_json)
+    if count:
+        total = book(ctx).count(chosen)
+        if as_json:
+            out.json({"count": total})
+        else:
+            out.line(str(total))
+        return
+    found = book(ctx).select(chosen)
+    if as_json:
+        out.json(found)
+        return
+    out.table(CUSTOMER_COLUMNS, customer_rows(found))
+    out.line(plural(len(found), "customer") + ".")
+
+
+@app.command(
+    name="set-status",
+    epilog=(
+        "Example: custmodel customer set-status 6 --kind private --category A "
+        "(and --clear to take flag 6 off again)"
+    ),
+)
+def set_status(
+    ctx: typer.Context,
+    flag: Annotated[int, typer.Argument(metavar="FLAG", help="The flag number, 1..32.")],
+    clear: Annotated[bool, typer.Option("--clear", help="Clear the flag instead.")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every customer (when no filter is given).")
+    ] = False,
+    kind: KindFilter = None,
+    customer_type: TypeFilter = None,
+    category: CategoryFilter = None,
+    flags: FlagFilter = None,
+    any_flags: AnyFlagFilter = None,
+    code1: Code1Filter = None,
+    code2: Code2Filter = None,
+    name: NameFilter = None,
+    as_json: AsJson = False,
+) -> None:
+    """Set (or clear) one status flag on every customer of a selection ("Status setzen").
+
+    Anonymized customers and merged duplicates are never touched. Without a filter the
+    command needs --all, so that a forgotten filter does not flag every customer.
+    """
+    chosen = selection(kind, customer_type, category, flags, any_flags, code1, code2, name)
+    if chosen == selection() and not every:
+        raise BadValue("name a selection filter, or --all for every customer")
+    changed = book(ctx).set_status(chosen, flag, on=not clear)
+    out = Output(as_json)
+    if as_json:
+        out.json({"flag": flag, "on": not clear, "changed": changed})
+        return
+    done = "cleared on" if clear else "set on"
+    out.line(f"Flag {flag} {done} {plural(changed, 'customer')}.")
+
+
+@app.command(
+    name="change-kind",
+    epilog="Example: custmodel customer change-kind 5 corporate --keep-status",
+)
+def change_kind(
+    ctx: typer.Context,
+    number: Number,
+    kind: Annotated[CustomerKind, typer.Argument(case_sensitive=False, help="The new kind.")],
+    keep_status: Annotated[
+        bool, typer.Option("--keep-status", help="Keep the status flags (default: drop them).")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Give a customer another kind; prints what was dropped (category, flags)."""
+    change = book(ctx).change_kind(number, kind, keep_status=keep_status)
+    out = Output(as_json)
+    if as_json:
+        out.json(change)
+        return
+    out.line(f"Customer {number}: {change.old_kind.value} -> {change.new_kind.value}.")
+    if change.dropped_category is not None:
+        out.line(f"Dropped category {change.dropped_category!r}: not in the new kind's list.")
+    if change.dropped_status:
+        out.line(f"Dropped status flags: {' '.join(map(str, change.dropped_status))}.")
+    if not change.dropped_category and not change.dropped_status:
+        out.line("Nothing was dropped.")
+    if change.renumbered:
+        out.line(f"Debtor account {change.old_debtor_account} -> {change.new_debtor_account}.")
+
+
+@app.command(name="change-type", epilog="Example: custmodel customer change-type 5 regular")
+def change_type(
+    ctx: typer.Context,
+    number: Number,
+    customer_type: Annotated[
+        CustomerType,
+        typer.Argument(metavar="TYPE", case_sensitive=False, help="The new type."),
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Give a customer another type (Kundentyp)."""
+    customer = book(ctx).change_type(number, customer_type)
+    out = Output(as_json)
+    if as_json:
+        out.json(customer)
+        return
+    out.line(f"Customer {customer.number} is now {customer.customer_type.value}.")
+
+
+@app.command(epilog="Example: custmodel customer rules 7")
+def rules(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
+    """Show the commission scheme and fee schedule in force, and where each comes from.
+
+    A customer without its own rule inherits its kind's template customer's (Stammkunde).
+    """
+    effective = book(ctx).effective_rules(number)
+    out = Output(as_json)
+    if as_json:
+        out.json(effective)
+        return
+    out.fields(_rules_pairs(effective), title=f"Customer {number}")
+
+
+@app.command(epilog="Example: custmodel customer dunning 3 1229.50")
+def dunning(
+    ctx: typer.Context,
+    number: Number,
+    open_amount: Annotated[
+        str, typer.Argument(metavar="OPEN_AMOUNT", help="What the customer owes, EUR: 1229.50")
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Show the dunning mail-merge fields for an open amount (Kunde-Mahngebühr...)."""
+    fields = book(ctx).dunning_fields(number, parse_money(open_amount, "OPEN_AMOUNT"))
+    out = Output(as_json)
+    if as_json:
+        out.json(fields)
+        return
+    out.table(
+        ("Field", "Text", "Amount"),
+        ((f"{{{name}}}", field.text, field.amount) for name, field in fields.items()),
+    )

@@ -1,0 +1,175 @@
+"""``custmodel merge``: find duplicates, plan a merge, apply it after confirmation, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from custmodel import MergePlan
+from custmodel.cli._common import AsJson, Output, book, confirm, plural
+
+__all__ = ["app", "plan_pairs"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Find duplicate customers, plan and apply merges into a master, read the audit.",
+    epilog="Example: custmodel merge duplicates, then custmodel merge plan 12 15 17",
+)
+
+Master = Annotated[int, typer.Argument(metavar="MASTER", help="The customer that survives.")]
+Duplicates = Annotated[
+    list[int], typer.Argument(metavar="DUPLICATE...", help="The customers merged into it.")
+]
+FillBlanks = Annotated[
+    bool,
+    typer.Option("--fill-blanks", help="Fill the master's empty fields from the duplicates."),
+]
+UniteStatus = Annotated[
+    bool,
+    typer.Option("--unite-status", help="Give the master the flags of duplicates of its kind."),
+]
+
+
+@app.command(epilog="Example: custmodel merge duplicates --threshold 0.9")
+def duplicates(
+    ctx: typer.Context,
+    customer: Annotated[
+        int | None, typer.Option("--customer", help="Only the matches of this customer.")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Lowest pair score that counts, 0..1.")
+    ] = 0.85,
+    as_json: AsJson = False,
+) -> None:
+    """Find customers that are probably the same party, with the reasons for each match."""
+    groups = book(ctx).find_duplicates(customer, threshold=threshold)
+    out = Output(as_json)
+    if as_json:
+        out.json(groups)
+        return
+    rows = []
+    for number, group in enumerate(groups, start=1):
+        reasons = "; ".join(
+            f"{pair.first}-{pair.second}: {', '.join(pair.reasons)}" for pair in group.pairs
+        )
+        rows.append((number, ", ".join(map(str, group.customers)), f"{group.score:.2f}", reasons))
+    out.table(("Group", "Customers", "Score", "Why"), rows)
+    out.line(f"{plural(len(groups), 'group')} of probable duplicates.")
+    for number, group in enumerate(groups, start=1):
+        numbers = " ".join(map(str, (group.master, *group.duplicates)))
+        out.line(f"Group {number}: custmodel merge plan {numbers}")
+
+
+def plan_pairs(plan: MergePlan) -> list[tuple[str, object]]:
+    """Label/value pairs of everything a merge plan would do."""
+    retired = ", ".join(f"{n}: {a}" for n, a in plan.retired_debtor_accounts.items())
+    filled = ", ".join(f"{field} from {n}" for field, n in sorted(plan.filled_fields.items()))
+    references = ", ".join(f"{name}: {rows} rows" for name, rows in plan.references.items())
+    return [
+        ("Master", plan.master),
+        ("Duplicates", ", ".join(map(str, plan.duplicates))),
+        ("Bookings that move", f"{len(plan.bookings)}: {', '.join(plan.bookings)}"),
+        ("Retired debtor accounts", retired),
+        ("Master fields filled", filled or "none"),
+        ("Flags the master gains", " ".join(map(str, plan.united_status)) or "none"),
+        ("Template setting moves", ", ".join(k.value for k in plan.templates) or "none"),
+        ("Host references", references or "none"),
+    ]
+
+
+@app.command(epilog="Example: custmodel merge plan 12 15 17 --fill-blanks")
+def plan(
+    ctx: typer.Context,
+    master: Master,
+    duplicates: Duplicates,
+    fill_blanks: FillBlanks = False,
+    unite_status: UniteStatus = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show what merging the DUPLICATEs into MASTER would do, without changing anything."""
+    planned = book(ctx).plan_merge(
+        master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
+    )
+    out = Output(as_json)
+    if as_json:
+        out.json(planned)
+        return
+    out.fields(plan_pairs(planned), title="Merge plan (nothing changed)")
+
+
+@app.command(epilog="Example: custmodel merge apply 12 15 17 --fill-blanks --actor jdoe --yes")
+def apply(
+    ctx: typer.Context,
+    master: Master,
+    duplicates: Duplicates,
+    fill_blanks: FillBlanks = False,
+    unite_status: UniteStatus = False,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who merges (a user id), for the audit.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Merge the DUPLICATEs into MASTER, after showing the plan and asking for confirmation.
+
+    Not confirming changes nothing and exits with 1. With --json the plan and the question
+    go to stderr, so stdout holds only the report.
+    """
+    customer_book = book(ctx)
+    planned = customer_book.plan_merge(
+        master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
+    )
+    out = Output(as_json)
+    if not yes:
+        shown = Output(stderr=True) if as_json else out
+        shown.fields(plan_pairs(planned), title="Merge plan")
+    confirm(
+        f"Merge {plural(len(planned.duplicates), 'customer')} into customer {planned.master}?",
+        yes=yes,
+    )
+    report = customer_book.merge(
+        master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status, actor=actor
+    )
+    if as_json:
+        out.json(report)
+        return
+    out.line(
+        f"Merged customers {', '.join(map(str, report.plan.duplicates))} into customer "
+        f"{report.plan.master}: {plural(report.bookings_moved, 'booking')} moved, audit record "
+        f"{report.record.id}."
+    )
+    accounts = ", ".join(map(str, report.retired_debtor_accounts))
+    out.line(f"Move the open items of the retired debtor accounts {accounts} in the ledger.")
+
+
+@app.command(epilog="Example: custmodel merge history --customer 12")
+def history(
+    ctx: typer.Context,
+    customer: Annotated[
+        int | None, typer.Option("--customer", help="Only merges naming this customer.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the merge audit, oldest first: when, master, duplicates, what moved, who."""
+    records = book(ctx).merge_history(customer)
+    out = Output(as_json)
+    if as_json:
+        out.json(records)
+        return
+    out.table(
+        ("Id", "Merged at", "Master", "Duplicates", "Bookings", "References", "Actor"),
+        (
+            (
+                r.id,
+                r.merged_at.isoformat(timespec="seconds"),
+                r.master,
+                ", ".join(map(str, r.duplicates)),
+                r.bookings_moved,
+                ", ".join(f"{k}: {v}" for k, v in r.references_moved.items()),
+                r.actor or "",
+            )
+            for r in records
+        ),
+    )
+    out.line(plural(len(records), "merge") + ".")

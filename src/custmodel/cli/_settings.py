@@ -1,0 +1,287 @@
+"""``custmodel settings``: show and change the settings of the book and of each kind."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+import typer
+
+from custmodel import CustomerKind, KindSettings, Settings
+from custmodel.cli._common import AsJson, BadValue, Output, book, parse_money, plural
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help=(
+        "Show and change settings: categories, status labels, Code1/Code2 labels, debtor "
+        "accounts, template customer, dunning fee, deposit prompt, anonymization delay."
+    ),
+    epilog="Example: custmodel settings show --kind private",
+)
+
+KindArgument = Annotated[
+    CustomerKind, typer.Argument(metavar="KIND", case_sensitive=False, help="The kind.")
+]
+
+_KIND = "Settings of the kind named by --kind"
+
+
+def _kind_pairs(kind: KindSettings) -> list[tuple[str, object]]:
+    if kind.debtor_min is None and kind.debtor_max is None:
+        debtor_range = "any"
+    else:
+        debtor_range = f"{kind.debtor_min or ''}..{kind.debtor_max or ''}"
+    labels = "; ".join(f"{flag} {label}" for flag, label in kind.status_labels.items())
+    return [
+        ("Categories", ", ".join(kind.categories)),
+        ("Status labels", labels),
+        ("Code1 label", kind.code1_label),
+        ("Code2 label", kind.code2_label),
+        ("Debtor offset", kind.debtor_offset),
+        ("Debtor range", debtor_range),
+        ("Template customer", kind.template_customer or "none"),
+        ("Dunning fee", f"{kind.dunning_fee} EUR"),
+        ("Deposit prompt", "yes" if kind.deposit_prompt else "no"),
+        ("Renumber on kind change", "yes" if kind.renumber_on_kind_change else "no"),
+    ]
+
+
+def _print(out: Output, settings: Settings, kind: CustomerKind | None) -> None:
+    if kind is not None:
+        out.fields(_kind_pairs(settings.kind(kind)), title=f"Kind {kind.value}")
+        return
+    out.fields(
+        [
+            ("Debtor base", settings.debtor_base),
+            ("Anonymization delay", f"{settings.anonymization_delay_days} days"),
+        ],
+        title="Book",
+    )
+    for each in CustomerKind:
+        out.fields(_kind_pairs(settings.kind(each)), title=f"Kind {each.value}")
+
+
+@app.command(epilog="Example: custmodel settings show --kind corporate --json")
+def show(
+    ctx: typer.Context,
+    kind: Annotated[
+        CustomerKind | None,
+        typer.Option("--kind", case_sensitive=False, help="Only this kind's settings."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show the settings in force (Jack's defaults until something was changed)."""
+    settings = book(ctx).settings
+    out = Output(as_json)
+    if as_json:
+        out.json(settings if kind is None else settings.kind(kind))
+        return
+    _print(out, settings, kind)
+
+
+@app.command(
+    name="set",
+    epilog=(
+        "Example: custmodel settings set --kind private --dunning-fee 5.00 --deposit-prompt; "
+        "custmodel settings set --debtor-base 10000 --anonymization-delay 42"
+    ),
+)
+def set_(
+    ctx: typer.Context,
+    debtor_base: Annotated[
+        int | None,
+        typer.Option("--debtor-base", help="First part of every debtor account."),
+    ] = None,
+    anonymization_delay: Annotated[
+        int | None,
+        typer.Option(
+            "--anonymization-delay",
+            metavar="DAYS",
+            help="Days after departure before a firm booking stops blocking anonymization.",
+        ),
+    ] = None,
+    kind: Annotated[
+        CustomerKind | None,
+        typer.Option("--kind", case_sensitive=False, help="The kind the options below change."),
+    ] = None,
+    code1_label: Annotated[
+        str | None, typer.Option("--code1-label", rich_help_panel=_KIND, help="Name of Code1.")
+    ] = None,
+    code2_label: Annotated[
+        str | None, typer.Option("--code2-label", rich_help_panel=_KIND, help="Name of Code2.")
+    ] = None,
+    debtor_offset: Annotated[
+        int | None,
+        typer.Option("--debtor-offset", rich_help_panel=_KIND, help="Added to base + number."),
+    ] = None,
+    debtor_min: Annotated[
+        int | None,
+        typer.Option("--debtor-min", rich_help_panel=_KIND, help="Lowest debtor account."),
+    ] = None,
+    debtor_max: Annotated[
+        int | None,
+        typer.Option("--debtor-max", rich_help_panel=_KIND, help="Highest debtor account."),
+    ] = None,
+    no_debtor_range: Annotated[
+        bool,
+        typer.Option("--no-debtor-range", rich_help_panel=_KIND, help="Drop min and max."),
+    ] = False,
+    template: Annotated[
+        int | None,
+        typer.Option(
+            "--template",
+            metavar="NUMBER",
+            rich_help_panel=_KIND,
+            help="The template customer (Stammkunde) whose rules the kind inherits.",
+        ),
+    ] = None,
+    no_template: Annotated[
+        bool,
+        typer.Option("--no-template", rich_help_panel=_KIND, help="No template customer."),
+    ] = False,
+    dunning_fee: Annotated[
+        str | None,
+        typer.Option("--dunning-fee", rich_help_panel=_KIND, help="Mahngebühr, EUR: 5.00"),
+    ] = None,
+    deposit_prompt: Annotated[
+        bool | None,
+        typer.Option(
+            "--deposit-prompt/--no-deposit-prompt",
+            rich_help_panel=_KIND,
+            help="Ask for a deposit after the first capture of a firm booking.",
+            show_default=False,
+        ),
+    ] = None,
+    renumber: Annotated[
+        bool | None,
+        typer.Option(
+            "--renumber/--no-renumber",
+            rich_help_panel=_KIND,
+            help="Prospects: recompute the debtor account when they change kind.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change settings of the book (--debtor-base, --anonymization-delay) or of one --kind.
+
+    A change of one kind alone is one atomic update; together with a book-wide setting the
+    settings read a moment before are written back whole.
+    """
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("code1_label", code1_label),
+            ("code2_label", code2_label),
+            ("debtor_offset", debtor_offset),
+            ("debtor_min", debtor_min),
+            ("debtor_max", debtor_max),
+            ("template_customer", template),
+            ("deposit_prompt", deposit_prompt),
+            ("renumber_on_kind_change", renumber),
+        )
+        if value is not None
+    }
+    if dunning_fee is not None:
+        changes["dunning_fee"] = parse_money(dunning_fee, "--dunning-fee")
+    if no_debtor_range:
+        if debtor_min is not None or debtor_max is not None:
+            raise BadValue("--no-debtor-range contradicts --debtor-min and --debtor-max")
+        changes.update(debtor_min=None, debtor_max=None)
+    if no_template:
+        if template is not None:
+            raise BadValue("--no-template contradicts --template")
+        changes["template_customer"] = None
+    if changes and kind is None:
+        raise BadValue("the per-kind settings need --kind")
+    book_wide: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("debtor_base", debtor_base),
+            ("anonymization_delay_days", anonymization_delay),
+        )
+        if value is not None
+    }
+    if not changes and not book_wide:
+        raise BadValue("name a setting to change (see --help)")
+    customer_book = book(ctx)
+    if kind is not None and not book_wide:
+        settings = customer_book.update_kind_settings(kind, **changes)
+    else:
+        settings = attrs.evolve(customer_book.settings, **book_wide)
+        if kind is not None:
+            settings = settings.with_kind(kind, attrs.evolve(settings.kind(kind), **changes))
+        settings = customer_book.configure(settings)
+    out = Output(as_json)
+    if as_json:
+        out.json(settings if kind is None else settings.kind(kind))
+        return
+    out.line("Settings changed.")
+    _print(out, settings, kind)
+
+
+@app.command(epilog="Example: custmodel settings categories private A B C D")
+def categories(
+    ctx: typer.Context,
+    kind: KindArgument,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[CATEGORY]...", help="The kind's categories; none clears them."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Replace a kind's list of categories.
+
+    A category still carried by customers cannot be removed: move them to another one first.
+    """
+    settings = book(ctx).update_kind_settings(kind, categories=tuple(names or ()))
+    out = Output(as_json)
+    if as_json:
+        out.json(list(settings.kind(kind).categories))
+        return
+    listed = ", ".join(settings.kind(kind).categories) or "none"
+    out.line(f"Categories of {kind.value}: {listed}.")
+
+
+@app.command(
+    epilog=(
+        'Example: custmodel settings label private 6 "Neujahrskarte"; '
+        "custmodel settings label private 6 --delete"
+    )
+)
+def label(
+    ctx: typer.Context,
+    kind: KindArgument,
+    flag: Annotated[int, typer.Argument(metavar="FLAG", help="The flag number, 1..32.")],
+    text: Annotated[str | None, typer.Argument(metavar="[LABEL]", help="The new label.")] = None,
+    delete: Annotated[bool, typer.Option("--delete", help="Delete the label.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Set, rename or delete the label of a status flag of a kind.
+
+    Flags set on customers stay as they are: selections use the number. The command reports
+    how many customers carry the flag, so their meaning can be reviewed.
+    """
+    if (text is None) == (not delete):
+        raise BadValue("give a LABEL, or --delete (not both)")
+    carriers = book(ctx).rename_status_label(kind, flag, None if delete else text)
+    out = Output(as_json)
+    if as_json:
+        out.json(
+            {"kind": kind, "flag": flag, "label": None if delete else text, "carriers": carriers}
+        )
+        return
+    if delete:
+        out.line(f"Flag {flag} of {kind.value} has no label any more.")
+    else:
+        out.line(f"Flag {flag} of {kind.value} is labelled {text!r} now.")
+    if not carriers:
+        out.line(f"No customer of {kind.value} carries flag {flag}.")
+        return
+    verb = "carries" if carriers == 1 else "carry"
+    out.line(
+        f"{plural(carriers, 'customer')} {verb} flag {flag}; selections use the number, so "
+        f"review them: custmodel customer select --kind {kind.value} --flag {flag}"
+    )

@@ -1,0 +1,682 @@
+"""``custmodel import`` and ``custmodel export``: customers and bookings as CSV or JSON Lines.
+
+Files are streamed: a row is read, checked and handed on, never the whole file at once.
+
+An import reads its file twice. The first pass checks every row (field values, the kind's
+categories and labelled flags, for bookings that the customer exists and can book) and
+changes nothing; any bad row stops the import with the row numbers, and nothing is imported.
+The second pass writes: customers in batches of ``--batch-size`` rows, each batch one
+transaction (``CustomerBook.register_many``); bookings one transaction each
+(``CustomerBook.record_booking``, which converts prospects and knows the deposit prompt). A
+failure in the second pass (a debtor account taken or outside its kind's range, the store
+failing, data changed by someone else meanwhile) keeps what was written before it and says
+from which row on nothing was imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import functools
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TextIO, TypeVar
+
+import attrs
+import cattrs
+import typer
+from rich.progress import Progress
+
+from custmodel import (
+    Booking,
+    CustmodelError,
+    Customer,
+    CustomerBook,
+    CustomerNotFoundError,
+    InvalidInputError,
+    NewCustomer,
+    Settings,
+    StatusFlags,
+    rules,
+)
+from custmodel.cli._common import (
+    AnonymizedFilter,
+    AnyFlagFilter,
+    AsJson,
+    BadValue,
+    CategoryFilter,
+    Code1Filter,
+    Code2Filter,
+    CommandRefusedError,
+    FlagFilter,
+    KindFilter,
+    MergedFilter,
+    NameFilter,
+    Output,
+    TypeFilter,
+    book,
+    plural,
+    selection,
+)
+from custmodel.serialization import make_converter
+
+__all__ = [
+    "BOOKING_COLUMNS",
+    "CUSTOMER_COLUMNS",
+    "Format",
+    "export_app",
+    "import_app",
+]
+
+T = TypeVar("T")
+
+
+class Format(enum.StrEnum):
+    """File formats of import and export."""
+
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+#: Customer export columns: every field of a customer, in the model's order.
+CUSTOMER_COLUMNS = tuple(field.name for field in attrs.fields(Customer))
+#: Booking export columns; the channel is split into its name and whether it is external.
+BOOKING_COLUMNS = (
+    "reference",
+    "customer",
+    "kind",
+    "departure",
+    "point_of_sale",
+    "channel",
+    "channel_external",
+    "open_amount",
+)
+_NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustomer))
+#: Columns of a customer export that an import leaves out: the book gives them anew.
+_GIVEN_BY_THE_BOOK = frozenset({"number", "debtor_account", "created_at", "updated_at", "version"})
+#: Columns that, when set, mark a row as a merged or anonymized customer: not imported.
+_NOT_IMPORTED = ("merged_into", "anonymized_at")
+_CUSTOMER_ACCEPTED = _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_IMPORTED)
+_BOOKING_ACCEPTED = frozenset(BOOKING_COLUMNS)
+#: JSON holds the channel as one object ({"name": ..., "is_external": ...}).
+_BOOKING_JSON_FIELDS = _BOOKING_ACCEPTED - {"channel_external"}
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+#: How many bad rows an import error names; it counts them all.
+_SHOWN_PROBLEMS = 5
+
+import_app = typer.Typer(
+    no_args_is_help=True,
+    help=(
+        "Import customers or bookings from CSV or JSON Lines. Every row is checked before "
+        "anything is written; a bad row stops the import with its row number."
+    ),
+    epilog="Example: custmodel import customers kunden.csv",
+)
+export_app = typer.Typer(
+    no_args_is_help=True,
+    help="Export customers or bookings as CSV or JSON Lines (one JSON object per line).",
+    epilog="Example: custmodel export customers kunden.csv --kind private",
+)
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="csv or jsonl; default: from the file name (.csv, .jsonl, .ndjson).",
+        show_default=False,
+    ),
+]
+ImportFile = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FILE",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The file to import (UTF-8; a CSV file starts with a header row).",
+    ),
+]
+ExportFile = Annotated[
+    str,
+    typer.Argument(metavar="FILE", help="Where to write; - writes to stdout."),
+]
+
+
+def _format(name: str, given: Format | None) -> Format:
+    if given is not None:
+        return given
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return Format.CSV
+    if suffix in (".jsonl", ".ndjson"):
+        return Format.JSONL
+    raise BadValue("say --format csv or --format jsonl: the file name does not tell")
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+class _Bad:
+    """A row that cannot be read at all; ``message`` says why without repeating it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _column_names(names: Iterable[str]) -> str:
+    """Name columns or fields that look like field names; count the others.
+
+    A file without a header row makes its first row the header: those would be a person's
+    data, which an error line must not repeat.
+    """
+    names = sorted(names)
+    shown = [n for n in names if _FIELD_NAME.fullmatch(n)]
+    hidden = len(names) - len(shown)
+    if hidden:
+        shown.append(f"{hidden} more that are no field names")
+    return ", ".join(shown)
+
+
+def _rows(
+    path: Path,
+    fmt: Format,
+    progress: Progress,
+    description: str,
+    accepted: frozenset[str],
+    required: tuple[str, ...],
+) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
+    """Yield ``(row label, raw row)`` for every row of the file, streaming it.
+
+    Raises:
+        InvalidInputError: for a file that cannot be read as a whole: a bad header, text that
+            is not UTF-8, broken CSV.
+    """
+    label = "the start"
+    with progress.open(
+        path, "r", encoding="utf-8-sig", newline="", description=description
+    ) as handle:
+        rows = _csv_rows(handle, accepted, required) if fmt is Format.CSV else _jsonl_rows(handle)
+        try:
+            for label, row in rows:
+                yield label, row
+        except UnicodeDecodeError:
+            raise InvalidInputError(f"{path.name} is not UTF-8 text (after {label})") from None
+
+
+def _csv_rows(
+    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
+    reader = csv.DictReader(handle)
+    try:
+        header = reader.fieldnames
+        if header is None:
+            raise InvalidInputError("the CSV file is empty: it needs a header row")
+        unknown = set(header) - accepted
+        if unknown:
+            raise InvalidInputError(
+                f"the header row names columns custmodel does not import: {_column_names(unknown)}"
+            )
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise InvalidInputError(f"the header row lacks the columns {', '.join(missing)}")
+        for number, row in enumerate(reader, start=1):
+            label = f"row {number} (line {reader.line_num})"
+            if row.get(None):
+                yield label, _Bad("more cells than the header row has columns")
+                continue
+            yield label, {name: value for name, value in row.items() if value}
+    except csv.Error as error:
+        line = reader.line_num
+        raise InvalidInputError(f"the CSV file is broken near line {line}: {error}") from None
+
+
+def _jsonl_rows(handle: TextIO) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
+    for line_number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        label = f"line {line_number}"
+        try:
+            value = json.loads(line)
+        except ValueError:
+            yield label, _Bad("not valid JSON")
+            continue
+        if not isinstance(value, dict):
+            yield label, _Bad("not a JSON object")
+            continue
+        yield label, {name: item for name, item in value.items() if item is not None}
+
+
+def _structure_message(error: BaseException, _type: type | None) -> str:
+    """A structuring error in words that never repeat the value (it may be personal data)."""
+    if isinstance(error, CustmodelError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return "required field missing"
+    if isinstance(_type, type) and issubclass(_type, enum.Enum):
+        return f"must be one of: {', '.join(str(member.value) for member in _type)}"
+    return "not a valid value"
+
+
+class _Reader:
+    """Turns raw rows into domain objects: the format's conversion, then the cattrs converter."""
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.converter = make_converter()
+
+    def structure(self, data: dict[str, Any], cls: type[T]) -> T:
+        """Build ``cls`` from ``data``, or raise InvalidInputError naming the field."""
+        try:
+            return self.converter.structure(data, cls)
+        except (cattrs.BaseValidationError, CustmodelError, ValueError, TypeError) as error:
+            messages = cattrs.transform_error(error, format_exception=_structure_message)
+            raise InvalidInputError(
+                "; ".join(
+                    f"{where.removeprefix('$.')}: {what}" if where != "$" else what
+                    for what, _, where in (m.rpartition(" @ ") for m in messages)
+                )
+            ) from None
+
+    def customer(self, raw: dict[str, Any]) -> NewCustomer:
+        """The new customer a row describes."""
+        unknown = set(raw) - _CUSTOMER_ACCEPTED
+        if unknown:
+            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        for name in _NOT_IMPORTED:
+            if raw.get(name):
+                raise InvalidInputError(
+                    f"{name} is set: merged and anonymized customers are not imported"
+                )
+        data = {
+            name: value
+            for name, value in raw.items()
+            if name not in _GIVEN_BY_THE_BOOK and name not in _NOT_IMPORTED
+        }
+        if self.fmt is Format.CSV and "status" in data:
+            data["status"] = data["status"].replace(",", " ").split()
+        return self.structure(data, NewCustomer)
+
+    def booking(self, raw: dict[str, Any]) -> Booking:
+        """The booking a row describes."""
+        accepted = _BOOKING_ACCEPTED if self.fmt is Format.CSV else _BOOKING_JSON_FIELDS
+        unknown = set(raw) - accepted
+        if unknown:
+            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        data = dict(raw)
+        if self.fmt is Format.CSV:
+            name = data.pop("channel", None)
+            external = data.pop("channel_external", None)
+            if name is not None or external is not None:
+                data["channel"] = {"name": name or "own", "is_external": _boolean(external)}
+        return self.structure(data, Booking)
+
+
+def _boolean(text: str | None) -> bool:
+    folded = (text or "").strip().lower()
+    if folded in ("", "false", "no", "0"):
+        return False
+    if folded in ("true", "yes", "1"):
+        return True
+    raise InvalidInputError("channel_external must be true or false")
+
+
+def _checked(
+    rows: Iterable[tuple[str, dict[str, Any] | _Bad]], convert: Callable[[dict[str, Any]], T]
+) -> Iterator[tuple[str, T | str]]:
+    """Yield each row as an object, or as the message saying what is wrong with it."""
+    for label, raw in rows:
+        if isinstance(raw, _Bad):
+            yield label, raw.message
+            continue
+        try:
+            yield label, convert(raw)
+        except CustmodelError as error:
+            yield label, str(error)
+
+
+def _refuse_bad_rows(name: str, problems: list[tuple[str, str]], count: int) -> None:
+    if not count:
+        return
+    shown = "; ".join(f"{label}: {message}" for label, message in problems)
+    more = f"; and {count - len(problems)} more" if count > len(problems) else ""
+    raise InvalidInputError(f"{count} bad rows in {name}, nothing was imported: {shown}{more}")
+
+
+def _check_all(name: str, rows: Iterable[tuple[str, T | str]], check: Callable[[T], None]) -> int:
+    """Check every row; return how many there are, or refuse the file naming the bad rows."""
+    problems: list[tuple[str, str]] = []
+    bad = total = 0
+    for label, item in rows:
+        total += 1
+        message: str | None = None
+        if isinstance(item, str):
+            message = item
+        else:
+            try:
+                check(item)
+            except CustmodelError as error:
+                message = str(error)
+        if message is not None:
+            bad += 1
+            if len(problems) < _SHOWN_PROBLEMS:
+                problems.append((label, message))
+    _refuse_bad_rows(name, problems, bad)
+    return total
+
+
+def _stopped(error: CustmodelError, label: str, done: int, what: str) -> CommandRefusedError:
+    return CommandRefusedError(
+        f"{error} at {label}; the {done} {what} before it were imported, nothing from there on"
+    )
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+@import_app.command(
+    name="customers",
+    epilog="Example: custmodel import customers kunden.csv --batch-size 500",
+)
+def import_customers(
+    ctx: typer.Context,
+    file: ImportFile,
+    fmt: FormatOption = None,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", help="Customers per transaction in the writing pass."),
+    ] = 1000,
+    as_json: AsJson = False,
+) -> None:
+    """Register the customers of FILE; they get new numbers and debtor accounts.
+
+    Columns (CSV header or JSON field names) are those of custmodel export customers: kind
+    and last_name are needed, the others optional; an empty cell takes the default. number,
+    debtor_account and the timestamps are given anew by the book and ignored; rows of merged
+    or anonymized customers are refused. status holds flag numbers separated by spaces.
+    """
+    if batch_size < 1:
+        raise BadValue("--batch-size must be at least 1")
+    fmt = _format(file.name, fmt)
+    customer_book = book(ctx)
+    settings = customer_book.settings
+    reader = _Reader(fmt)
+    out = Output(as_json)
+
+    def rows(progress: Progress, description: str) -> Iterator[tuple[str, NewCustomer | str]]:
+        raw = _rows(file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
+        return _checked(raw, reader.customer)
+
+    with out.progress() as progress:
+        total = _check_all(
+            file.name,
+            rows(progress, f"Checking {file.name}"),
+            lambda draft: _fits(settings, draft),
+        )
+        first: int | None = None
+        last: int | None = None
+        done = 0
+        for labels, drafts in _batched(rows(progress, f"Importing {file.name}"), batch_size):
+            try:
+                registered = customer_book.register_many(drafts)
+            except CustmodelError as error:
+                raise _stopped(error, labels[0], done, "customers") from error
+            done += len(registered)
+            first = registered[0].number if first is None else first
+            last = registered[-1].number
+    if as_json:
+        out.json({"file": str(file), "imported": done, "first": first, "last": last})
+        return
+    numbers = f" (numbers {first} to {last})" if done else ""
+    out.line(f"Imported {done} of {plural(total, 'customer')}{numbers} from {file.name}.")
+
+
+def _fits(settings: Settings, draft: NewCustomer) -> None:
+    """The kind of the new customer knows its category and labels its flags."""
+    rules.check_category(settings, draft.kind, draft.category)
+    rules.check_status(settings, draft.kind, draft.status)
+
+
+def _batched(rows: Iterable[tuple[str, T | str]], size: int) -> Iterator[tuple[list[str], list[T]]]:
+    """Group checked rows into batches; a row that fails now means the file changed."""
+    labels: list[str] = []
+    batch: list[T] = []
+    for label, item in rows:
+        if isinstance(item, str):
+            raise InvalidInputError(f"{label}: {item} (the file changed while importing)")
+        labels.append(label)
+        batch.append(item)
+        if len(batch) == size:
+            yield labels, batch
+            labels, batch = [], []
+    if batch:
+        yield labels, batch
+
+
+@import_app.command(name="bookings", epilog="Example: custmodel import bookings vorgaenge.csv")
+def import_bookings(
+    ctx: typer.Context,
+    file: ImportFile,
+    fmt: FormatOption = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the bookings of FILE (new ones, or changes to the same reference).
+
+    Columns are those of custmodel export bookings; channel and channel_external may be left
+    out (an own channel). Every customer must exist, be active and not anonymized. A
+    prospect's first firm booking converts it to a private customer.
+    """
+    fmt = _format(file.name, fmt)
+    customer_book = book(ctx)
+    reader = _Reader(fmt)
+    out = Output(as_json)
+    checked_customers: dict[int, str | None] = {}
+
+    def check(booking: Booking) -> None:
+        if booking.customer not in checked_customers:
+            checked_customers[booking.customer] = _cannot_book(customer_book, booking.customer)
+        problem = checked_customers[booking.customer]
+        if problem is not None:
+            raise InvalidInputError(problem)
+
+    def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
+        raw = _rows(file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
+        return _checked(raw, reader.booking)
+
+    with out.progress() as progress:
+        total = _check_all(file.name, rows(progress, f"Checking {file.name}"), check)
+        checked_customers.clear()
+        done = conversions = 0
+        for labels, bookings in _batched(rows(progress, f"Importing {file.name}"), 1):
+            try:
+                recorded = customer_book.record_booking(bookings[0])
+            except CustmodelError as error:
+                raise _stopped(error, labels[0], done, "bookings") from error
+            done += 1
+            conversions += recorded.conversion is not None
+    if as_json:
+        out.json({"file": str(file), "imported": done, "conversions": conversions})
+        return
+    converted = f"; {conversions} prospects became customers" if conversions else ""
+    out.line(f"Imported {done} of {plural(total, 'booking')} from {file.name}{converted}.")
+
+
+def _cannot_book(customer_book: CustomerBook, number: int) -> str | None:
+    """Why customer ``number`` cannot take bookings, or None."""
+    try:
+        customer = customer_book.get(number)
+    except CustomerNotFoundError as error:
+        return str(error)
+    if customer.merged_into is not None:
+        return f"customer {number} was merged into customer {customer.merged_into}"
+    if customer.is_anonymized:
+        return f"customer {number} is anonymized and takes no bookings"
+    return None
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, StatusFlags):
+        return " ".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | str):
+        return str(value)
+    raise TypeError(f"no CSV form for {type(value).__name__}")  # pragma: no cover
+
+
+def _customer_cells(customer: Customer) -> list[str]:
+    return [_cell(getattr(customer, name)) for name in CUSTOMER_COLUMNS]
+
+
+def _booking_cells(booking: Booking) -> list[str]:
+    return [
+        booking.reference,
+        str(booking.customer),
+        booking.kind.value,
+        booking.departure.isoformat(),
+        booking.point_of_sale,
+        booking.channel.name,
+        _cell(booking.channel.is_external),
+        str(booking.open_amount),
+    ]
+
+
+class _Writer:
+    """Writes rows to a file (through a temporary file renamed at the end) or stdout."""
+
+    def __init__(self, target: str, fmt: Format, columns: tuple[str, ...]) -> None:
+        self.target = target
+        self.fmt = fmt
+        self.columns = columns
+        self.converter = make_converter()
+        self._stack = ExitStack()
+        self._partial: Path | None = None
+        self.handle: TextIO = sys.stdout
+        self._csv: Any = None
+
+    def __enter__(self) -> _Writer:
+        if self.target != "-":
+            final = Path(self.target)
+            self._partial = final.with_name(f"{final.name}.part")
+            self.handle = self._stack.enter_context(
+                self._partial.open("w", encoding="utf-8", newline="")
+            )
+        if self.fmt is Format.CSV:
+            self._csv = csv.writer(self.handle, lineterminator="\n")
+            self._csv.writerow(self.columns)
+        return self
+
+    def write(self, obj: object, cells: Callable[[], list[str]]) -> None:
+        """Write one row: its CSV cells, or its JSON object on one line."""
+        if self.fmt is Format.CSV:
+            self._csv.writerow(cells())
+        else:
+            data = self.converter.unstructure(obj)
+            self.handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def __exit__(self, error_type: object, *_: object) -> None:
+        self._stack.close()
+        if self._partial is None:
+            self.handle.flush()
+            return
+        if error_type is None:
+            os.replace(self._partial, self.target)
+        else:
+            self._partial.unlink(missing_ok=True)
+
+
+def _summary(out: Output, target: str, fmt: Format, count: int, what: str) -> None:
+    if target == "-":
+        return
+    if out.as_json:
+        out.json({"file": target, "format": fmt, "exported": count})
+    else:
+        out.line(f"Exported {plural(count, what)} to {target}.")
+
+
+def _no_json_on_stdout(target: str, as_json: bool) -> None:
+    if target == "-" and as_json:
+        raise BadValue("--json needs a FILE: with - the data itself goes to stdout")
+
+
+@export_app.command(
+    name="customers",
+    epilog="Example: custmodel export customers - --format jsonl --kind corporate",
+)
+def export_customers(
+    ctx: typer.Context,
+    target: ExportFile,
+    fmt: FormatOption = None,
+    kind: KindFilter = None,
+    customer_type: TypeFilter = None,
+    category: CategoryFilter = None,
+    flags: FlagFilter = None,
+    any_flags: AnyFlagFilter = None,
+    code1: Code1Filter = None,
+    code2: Code2Filter = None,
+    name: NameFilter = None,
+    anonymized: AnonymizedFilter = None,
+    include_merged: MergedFilter = False,
+    as_json: AsJson = False,
+) -> None:
+    """Write the customers of a selection (default: every active one) to FILE, by number.
+
+    A file is written under FILE.part and renamed when complete. CSV holds one column per
+    field; status is the flag numbers separated by spaces.
+    """
+    _no_json_on_stdout(target, as_json)
+    fmt = _format(target, fmt)
+    chosen = selection(
+        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
+        include_merged,
+    )  # fmt: skip
+    customers = book(ctx).select(chosen)
+    out = Output(as_json)
+    with out.progress() as progress, _Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
+        for customer in progress.track(customers, description="Exporting customers"):
+            writer.write(customer, functools.partial(_customer_cells, customer))
+    _summary(out, target, fmt, len(customers), "customer")
+
+
+@export_app.command(
+    name="bookings",
+    epilog="Example: custmodel export bookings vorgaenge.csv",
+)
+def export_bookings(
+    ctx: typer.Context,
+    target: ExportFile,
+    fmt: FormatOption = None,
+    customer: Annotated[
+        int | None, typer.Option("--customer", help="Only this customer's bookings.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Write every booking (or one customer's) to FILE, by customer and reference."""
+    _no_json_on_stdout(target, as_json)
+    fmt = _format(target, fmt)
+    customer_book = book(ctx)
+    numbers = [customer] if customer is not None else [c.number for c in customer_book.select()]
+    out = Output(as_json)
+    count = 0
+    with out.progress() as progress, _Writer(target, fmt, BOOKING_COLUMNS) as writer:
+        for number in progress.track(numbers, description="Exporting bookings"):
+            for booking in customer_book.bookings(number):
+                writer.write(booking, functools.partial(_booking_cells, booking))
+                count += 1
+    _summary(out, target, fmt, count, "booking")

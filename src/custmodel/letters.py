@@ -1,0 +1,399 @@
+"""Mail merge with Jack's ``{Field}`` placeholders (R6, R10), as pure functions.
+
+A template is text with placeholders such as ``{Kunde-Name}`` or ``{OP-Betrag+Mahngebühr}``;
+``{{`` and ``}}`` write a literal brace. :meth:`LetterTemplate.parse` refuses an unknown field
+or a malformed brace with :class:`~custmodel.errors.LetterTemplateError` before anything is
+rendered. :func:`merge_fields` gives every field's text for one customer, :func:`render_letter`
+renders one letter. Nothing here reads a store or a clock; :meth:`custmodel.CustomerBook.letters`
+and :meth:`custmodel.CustomerBook.write_merge_data` run these over a selection.
+
+    >>> from decimal import Decimal
+    >>> template = LetterTemplate.parse("{{Summe}}: {OP-Betrag+Mahngebühr}")
+    >>> template.render({"OP-Betrag+Mahngebühr": "1.234,50 €"})
+    '{Summe}: 1.234,50 €'
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+
+from custmodel import rules
+from custmodel.errors import (
+    AlreadyMergedError,
+    AnonymizedCustomerError,
+    InvalidInputError,
+    LetterTemplateError,
+)
+from custmodel.model import Booking, Customer, Letter, Settings, cents
+
+__all__ = [
+    "FIELDS",
+    "NEUTRAL_GREETING",
+    "OPEN_AMOUNT_FIELDS",
+    "LetterTemplate",
+    "TextSink",
+    "check_delimiter",
+    "check_fields",
+    "check_open_amounts",
+    "greeting",
+    "merge_fields",
+    "open_amount_of",
+    "render_letter",
+    "write_data_file",
+]
+
+#: Every field a template or data file may name, in the order a data file lists them by default.
+FIELDS: tuple[str, ...] = (
+    "Kunde-Nummer",
+    "Kunde-Debitorkonto",
+    "Kunde-Anrede",
+    "Kunde-Briefanrede",
+    "Kunde-Vorname",
+    "Kunde-Name",
+    "Kunde-Firma",
+    "Kunde-Strasse",
+    "Kunde-PLZ",
+    "Kunde-Ort",
+    "Kunde-Land",
+    "Kunde-E-Mail",
+    "Kunde-Telefon",
+    "Kunde-Geburtsdatum",
+    "Kunde-Kategorie",
+    "Kunde-Code1",
+    "Kunde-Code2",
+    rules.DUNNING_FEE_FIELD,
+    rules.OPEN_AMOUNT_FIELD,
+    rules.OPEN_AMOUNT_WITH_FEE_FIELD,
+)
+
+#: The fields whose text needs the customer's open amount (OP-Betrag).
+OPEN_AMOUNT_FIELDS = frozenset({rules.OPEN_AMOUNT_FIELD, rules.OPEN_AMOUNT_WITH_FEE_FIELD})
+
+#: The greeting of a letter to nobody in particular: firms, and customers without a salutation
+#: or name that a greeting can use.
+NEUTRAL_GREETING = "Sehr geehrte Damen und Herren"
+
+_GREETINGS = {
+    "frau": "Sehr geehrte Frau",
+    "herr": "Sehr geehrter Herr",
+    "herrn": "Sehr geehrter Herr",
+    "familie": "Sehr geehrte Familie",
+}
+
+#: ``{{`` and ``}}`` (literal braces), a placeholder, or a brace that is neither.
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+_KNOWN = frozenset(FIELDS)
+
+
+def _unknown(name: str, position: int | None) -> LetterTemplateError:
+    where = "" if position is None else f" at position {position}"
+    close = difflib.get_close_matches(name.strip(), FIELDS, n=1)
+    hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+    return LetterTemplateError(
+        f"unknown placeholder {{{name}}}{where}{hint}; known fields: {', '.join(FIELDS)}",
+        placeholder=name,
+        position=position,
+    )
+
+
+def _field_name(name: str, position: int | None) -> str:
+    """Return the known field ``name`` stands for (NFC, as editors may decompose umlauts)."""
+    normalized = unicodedata.normalize("NFC", name)
+    if normalized not in _KNOWN:
+        raise _unknown(name, position)
+    return normalized
+
+
+def _literals(value: Iterable[str]) -> tuple[str, ...]:
+    result = tuple(value)
+    if not all(isinstance(text, str) for text in result):
+        raise LetterTemplateError(
+            "the literal parts of a template must be text", placeholder=None, position=None
+        )
+    return result
+
+
+def _known_fields(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_field_name(name, None) for name in value)
+
+
+@attrs.frozen
+class LetterTemplate:
+    """A checked mail-merge template: literal text between known placeholders.
+
+    Build one with :meth:`parse`; the text comes back with :attr:`text`.
+
+    Attributes:
+        literals: The text before, between and after the placeholders, braces unescaped;
+            always one more than ``fields``.
+        fields: The placeholders in the order they occur (a field may occur several times).
+    """
+
+    literals: tuple[str, ...] = attrs.field(converter=_literals)
+    fields: tuple[str, ...] = attrs.field(default=(), converter=_known_fields)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.literals) != len(self.fields) + 1:
+            raise LetterTemplateError(
+                "a template has one literal part more than it has placeholders",
+                placeholder=None,
+                position=None,
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> LetterTemplate:
+        """Parse ``text``: ``{Field}`` is a placeholder, ``{{`` and ``}}`` are literal braces.
+
+        Raises:
+            LetterTemplateError: for an unknown or empty placeholder (naming it and its
+                position), or a ``{`` or ``}`` that opens or closes nothing (its position only,
+                never the text around it).
+        """
+        if not isinstance(text, str):
+            raise LetterTemplateError("a template is text", placeholder=None, position=None)
+        literals: list[str] = []
+        fields: list[str] = []
+        current: list[str] = []
+        end = 0
+        for match in _TOKEN.finditer(text):
+            current.append(text[end : match.start()])
+            end = match.end()
+            brace = match.group()
+            if brace in ("{{", "}}"):
+                current.append(brace[0])
+            elif match.group(1) is not None:
+                fields.append(_field_name(match.group(1), match.start()))
+                literals.append("".join(current))
+                current = []
+            else:
+                what = "opens" if brace == "{" else "closes"
+                raise LetterTemplateError(
+                    f"the {brace!r} at position {match.start()} {what} no placeholder; "
+                    f"write {brace * 2!r} for a literal brace",
+                    placeholder=None,
+                    position=match.start(),
+                )
+        current.append(text[end:])
+        literals.append("".join(current))
+        return cls(tuple(literals), tuple(fields))
+
+    @property
+    def text(self) -> str:
+        """The template as text, literal braces doubled; ``parse(t.text) == t``."""
+        parts = [_escape(self.literals[0])]
+        for field, literal in zip(self.fields, self.literals[1:], strict=True):
+            parts.append(f"{{{field}}}{_escape(literal)}")
+        return "".join(parts)
+
+    @property
+    def needs_open_amount(self) -> bool:
+        """True if a placeholder needs the open amount (OP-Betrag)."""
+        return not OPEN_AMOUNT_FIELDS.isdisjoint(self.fields)
+
+    def render(self, values: Mapping[str, str]) -> str:
+        """Return the text with each placeholder replaced by its value; missing ones by ""."""
+        parts = [self.literals[0]]
+        for field, literal in zip(self.fields, self.literals[1:], strict=True):
+            parts.append(values.get(field, ""))
+            parts.append(literal)
+        return "".join(parts)
+
+
+def _escape(literal: str) -> str:
+    return literal.replace("{", "{{").replace("}", "}}")
+
+
+def check_fields(fields: Iterable[str]) -> tuple[str, ...]:
+    """Return ``fields`` as known field names, for the columns of a data file.
+
+    Raises:
+        LetterTemplateError: for an unknown field, naming it.
+        InvalidInputError: for no fields at all, a field twice, or one text instead of a list.
+    """
+    if isinstance(fields, str) or not isinstance(fields, Iterable):
+        raise InvalidInputError("fields must be a list of field names, not one text")
+    names = []
+    for name in fields:
+        if not isinstance(name, str):
+            raise InvalidInputError("a field name is text")
+        names.append(_field_name(name, None))
+    if not names:
+        raise InvalidInputError("a data file needs at least one field")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InvalidInputError(f"fields listed twice: {', '.join(twice)}")
+    return tuple(names)
+
+
+def greeting(customer: Customer) -> str:
+    """The greeting line of a letter, without its comma: "Sehr geehrte Frau Dr. Müller".
+
+    "Frau", "Herr"/"Herrn" and "Familie" as the salutation's first word greet the person by
+    salutation and last name; anyone else (a firm, no salutation, no last name) gets
+    :data:`NEUTRAL_GREETING`.
+    """
+    words = customer.salutation.split()
+    opening = _GREETINGS.get(words[0].casefold()) if words else None
+    name = " ".join(customer.last_name.split())
+    if opening is None or not name:
+        return NEUTRAL_GREETING
+    return " ".join([opening, *words[1:], name])
+
+
+def open_amount_of(bookings: Iterable[Booking]) -> Decimal:
+    """The open amount (OP-Betrag) of a customer's bookings: firm ones only, offers owe nothing."""
+    return sum((b.open_amount for b in bookings if b.is_firm), Decimal("0.00"))
+
+
+def _german_date(day: date | None) -> str:
+    return "" if day is None else f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
+def merge_fields(
+    customer: Customer, settings: Settings, open_amount: Decimal | None = None
+) -> dict[str, str]:
+    """Every field of :data:`FIELDS` as text for ``customer``: what a letter or data file shows.
+
+    Money is formatted for de_DE ("1.234,50 €"); ``Kunde-Mahngebühr`` is the dunning fee of the
+    customer's kind (R6). Empty values are "".
+
+    Args:
+        customer: An active, not anonymized customer.
+        settings: The book's settings (dunning fee per kind).
+        open_amount: What the customer owes; None leaves ``OP-Betrag`` and
+            ``OP-Betrag+Mahngebühr`` empty.
+
+    Raises:
+        AnonymizedCustomerError: anonymized customers receive no letters (R10).
+        AlreadyMergedError: a merged duplicate receives none either; its master does.
+        InvalidInputError: a negative open amount or one with fractions of a cent.
+    """
+    if customer.merged_into is not None:
+        raise AlreadyMergedError(customer.number, customer.merged_into)
+    if customer.is_anonymized:
+        raise AnonymizedCustomerError(customer.number, "receive letters")
+    fee = settings.kind(customer.kind).dunning_fee
+    money = rules.dunning_fields(fee, Decimal("0.00") if open_amount is None else open_amount)
+    values = {
+        "Kunde-Nummer": str(customer.number),
+        "Kunde-Debitorkonto": str(customer.debtor_account),
+        "Kunde-Anrede": customer.salutation,
+        "Kunde-Briefanrede": greeting(customer),
+        "Kunde-Vorname": customer.first_name,
+        "Kunde-Name": customer.last_name,
+        "Kunde-Firma": customer.company,
+        "Kunde-Strasse": customer.street,
+        "Kunde-PLZ": customer.postal_code,
+        "Kunde-Ort": customer.city,
+        "Kunde-Land": customer.country,
+        "Kunde-E-Mail": customer.email,
+        "Kunde-Telefon": customer.phone,
+        "Kunde-Geburtsdatum": _german_date(customer.birth_date),
+        "Kunde-Kategorie": customer.category or "",
+        "Kunde-Code1": customer.code1,
+        "Kunde-Code2": customer.code2,
+        **{name: field.text for name, field in money.items()},
+    }
+    if open_amount is None:
+        values.update(dict.fromkeys(OPEN_AMOUNT_FIELDS, ""))
+    return values
+
+
+def render_letter(
+    template: LetterTemplate | str,
+    customer: Customer,
+    settings: Settings,
+    open_amount: Decimal | None = None,
+) -> Letter:
+    """Render ``template`` for ``customer``; the pure core of :meth:`CustomerBook.letters`.
+
+    Raises:
+        LetterTemplateError: ``template`` is text with an unknown or malformed placeholder.
+        AnonymizedCustomerError, AlreadyMergedError: the customer receives no letters.
+    """
+    parsed = template if isinstance(template, LetterTemplate) else LetterTemplate.parse(template)
+    text = parsed.render(merge_fields(customer, settings, open_amount))
+    return Letter(customer=customer.number, debtor_account=customer.debtor_account, text=text)
+
+
+class TextSink(Protocol):
+    """Where a data file goes: anything with ``write(text)``, e.g. a file opened as text."""
+
+    def write(self, text: str, /) -> Any:
+        """Write ``text``."""
+        ...
+
+
+def write_data_file(
+    sink: TextSink,
+    fields: Sequence[str],
+    rows: Iterable[Mapping[str, str]],
+    *,
+    delimiter: str = ";",
+) -> int:
+    """Write a mail-merge data file: a BOM, a header of field names, one row per customer.
+
+    The byte order mark makes word processors and spreadsheets read the file as UTF-8; open a
+    file sink with ``newline=""`` (rows end in CRLF, as RFC 4180 has it). Values are written as
+    they are: it is a data file for mail merge, not a spreadsheet.
+
+    Args:
+        sink: Receives the text.
+        fields: The columns (checked with :func:`check_fields`).
+        rows: Field name -> text for each customer (e.g. from :func:`merge_fields`).
+        delimiter: ``";"`` (the default: de_DE amounts contain commas, and German word
+            processors and spreadsheets expect semicolons), ``","`` or ``"\\t"``.
+
+    Returns:
+        How many rows were written (the header not counted).
+    """
+    columns = check_fields(fields)
+    writer = csv.writer(sink, delimiter=check_delimiter(delimiter), lineterminator="\r\n")
+    sink.write("\ufeff")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in columns])
+        count += 1
+    return count
+
+
+def check_delimiter(delimiter: str) -> str:
+    """Return ``delimiter`` if a data file may use it (``;``, ``,`` or a tab).
+
+    Raises:
+        InvalidInputError: for any other.
+    """
+    if delimiter not in (";", ",", "\t"):
+        raise InvalidInputError('the delimiter of a data file is ";", "," or a tab')
+    return delimiter
+
+
+def check_open_amounts(open_amounts: Mapping[int, Any]) -> dict[int, Decimal]:
+    """Return ``open_amounts`` (customer number -> open amount) checked, as exact amounts.
+
+    Raises:
+        InvalidInputError: not a mapping, a key that is no customer number, or an amount that
+            is negative, a float or has fractions of a cent (the message names the customer).
+    """
+    if not isinstance(open_amounts, Mapping):
+        raise InvalidInputError("open_amounts maps customer numbers to open amounts")
+    checked: dict[int, Decimal] = {}
+    for number, amount in open_amounts.items():
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise InvalidInputError(f"open_amounts is keyed by customer number, got {number!r}")
+        try:
+            checked[number] = cents(amount)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"open amount of customer {number}: {error}") from None
+    return checked

@@ -1,0 +1,336 @@
+"""``custmodel import`` and ``custmodel export``: CSV and JSON Lines, checked before writing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+
+from custmodel import (
+    Booking,
+    BookingKind,
+    Customer,
+    CustomerKind,
+    NewCustomer,
+    SalesChannel,
+    Selection,
+)
+from tests.cli.conftest import SETTINGS, Cli, one_line
+
+NEW_FIELDS = [field.name for field in attrs.fields(NewCustomer)]
+
+
+def drafts_of(customers: list[Customer]) -> list[dict[str, object]]:
+    """What an import keeps of each customer: the fields a new customer has."""
+    return [{name: getattr(c, name) for name in NEW_FIELDS} for c in customers]
+
+
+@pytest.fixture
+def source(cli: Cli) -> Cli:
+    """A book with customers that use every field, and bookings on an own and external channel."""
+    with cli.book() as book:
+        book.register(
+            CustomerKind.PRIVATE, "Müller", first_name="Jürgen", salutation="Herr",
+            company="ACME", street="Königsallee 1", postal_code="40212", city="Düsseldorf",
+            country="DE", email="j@example.org", phone="+49 211 1", birth_date=date(1970, 5, 31),
+            code1="K-4711", code2="X, Y", notes='Zeile 1\nZeile "2"', category="A",
+            status=[1, 2], commission_scheme="P1", fee_schedule="F1",
+        )  # fmt: skip
+        book.register(CustomerKind.CORPORATE, "Reisewelt GmbH", category="Großkunde")
+        book.register(CustomerKind.PROSPECT, "Becker")
+        book.record_booking(Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1"))
+        holidu = SalesChannel.external("Holidu")
+        offer = Booking("VG-2", 2, BookingKind.OFFER, date(2027, 6, 1), "AG2", holidu)
+        book.record_booking(attrs.evolve(offer, open_amount=Decimal("12.50")))
+    return cli
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Cli:
+    """An empty second book with the same settings."""
+    runner = Cli(f"sqlite:///{tmp_path / 'target.sqlite'}")
+    with runner.book() as book:
+        book.configure(SETTINGS)
+    return runner
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_customers_round_trip(source: Cli, target: Cli, tmp_path: Path, suffix: str) -> None:
+    """Customers exported and imported into an empty book come back with the same data."""
+    file = tmp_path / f"kunden.{suffix}"
+    assert "Exported 3 customers" in source.ok(f"export customers {file}").stdout
+    shown = target.ok(f"import customers {file}").stdout
+    assert f"Imported 3 of 3 customers (numbers 1 to 3) from kunden.{suffix}." == shown.strip()
+    with source.book() as before, target.book() as after:
+        assert drafts_of(before.select()) == drafts_of(after.select())
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_bookings_round_trip(source: Cli, target: Cli, tmp_path: Path, suffix: str) -> None:
+    """Bookings exported and imported (after their customers) come back the same."""
+    customers, bookings = tmp_path / f"k.{suffix}", tmp_path / f"b.{suffix}"
+    source.ok(f"export customers {customers}")
+    assert "Exported 2 bookings" in source.ok(f"export bookings {bookings}").stdout
+    target.ok(f"import customers {customers}")
+    data = target.json(f"import bookings {bookings}")
+    assert {"file": str(bookings), "imported": 2, "conversions": 0} == data
+    with source.book() as before, target.book() as after:
+        assert [before.get_booking(r) for r in ("VG-1", "VG-2")] == [
+            after.get_booking(r) for r in ("VG-1", "VG-2")
+        ]
+
+
+def test_import_json_reports_the_numbers_given(target: Cli, tmp_path: Path) -> None:
+    """--json reports how many were imported and the numbers they got."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name\nprivate,A\nprivate,B\n", encoding="utf-8")
+    assert {"file": str(file), "imported": 2, "first": 1, "last": 2} == (
+        target.json(f"import customers {file}")
+    )
+
+
+def test_a_bad_row_imports_nothing_and_names_the_row(target: Cli, tmp_path: Path) -> None:
+    """One bad row among good ones: exit 2, its row and line named, no customer imported."""
+    file = tmp_path / "k.csv"
+    file.write_text(
+        "kind,last_name,birth_date\nprivate,A,\nprivate,B,1970-13-45\nprivate,C,\n",
+        encoding="utf-8",
+    )
+    result = target(f"import customers {file} --batch-size 1")
+    assert 2 == result.exit_code
+    assert "1 bad rows in k.csv, nothing was imported: row 2 (line 3): birth_date" in (
+        one_line(result.stderr)
+    )
+    assert "1970-13-45" not in result.stderr
+    with target.book() as book:
+        assert 0 == book.count(Selection(include_merged=True))
+
+
+def test_every_bad_row_is_counted(target: Cli, tmp_path: Path) -> None:
+    """The error names the first bad rows and counts the rest."""
+    file = tmp_path / "k.jsonl"
+    file.write_text('{"kind": "nope", "last_name": "X"}\n' * 7, encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert 2 == result.exit_code
+    assert "7 bad rows" in result.stderr
+    assert (
+        "line 5: kind: must be one of: private, corporate, travel_agency, prospect; and 2 more"
+        in (result.stderr)
+    )
+
+
+def test_a_category_the_kind_does_not_list_is_a_bad_row(target: Cli, tmp_path: Path) -> None:
+    """Rows are checked against the kind's categories before anything is written."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name,category\nprivate,A,A\nprivate,B,Z\n", encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert (2, "row 2 (line 3)" in result.stderr) == (result.exit_code, True)
+
+
+def test_an_unlabelled_flag_is_a_bad_row(target: Cli, tmp_path: Path) -> None:
+    """A status flag the kind does not label is refused in the checking pass."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name,status\nprivate,A,1 7\n", encoding="utf-8")
+    assert 2 == target(f"import customers {file}").exit_code
+
+
+def test_a_file_without_header_does_not_repeat_its_first_row(target: Cli, tmp_path: Path) -> None:
+    """A header row that is really data is refused without echoing the data."""
+    file = tmp_path / "k.csv"
+    file.write_text("private,Müller,anna.mueller@example.org\n", encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert 2 == result.exit_code
+    assert ("Müller" in result.stderr, "anna" in result.stderr) == (False, False)
+    assert "private" in result.stderr
+
+
+def test_unknown_json_fields_are_named(target: Cli, tmp_path: Path) -> None:
+    """A JSON field custmodel does not know is refused by name."""
+    file = tmp_path / "k.jsonl"
+    file.write_text('{"kind": "private", "last_name": "A", "nickname": "x"}\n', encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert "line 1: fields custmodel does not import: nickname" in result.stderr
+
+
+def test_invalid_json_names_the_line(target: Cli, tmp_path: Path) -> None:
+    """A line that is no JSON object is a bad row with its line number."""
+    file = tmp_path / "k.jsonl"
+    file.write_text('{"kind": "private", "last_name": "A"}\n\n[1]\n{oops\n', encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert "line 3: not a JSON object; line 4: not valid JSON" in result.stderr
+
+
+def test_merged_and_anonymized_rows_are_not_imported(
+    source: Cli, target: Cli, tmp_path: Path
+) -> None:
+    """An export holding a merged customer is refused: tombstones are no customers to import."""
+    source.ok("customer register private Mueller")
+    source.ok("merge apply 1 4 --yes")
+    file = tmp_path / "k.csv"
+    source.ok(f"export customers {file} --include-merged")
+    result = target(f"import customers {file}")
+    assert "merged_into is set: merged and anonymized customers are not imported" in (result.stderr)
+
+
+def test_a_failure_while_writing_keeps_the_batches_before_it(target: Cli, tmp_path: Path) -> None:
+    """Past the kind's debtor range, the batch fails: exit 1, earlier batches stay, and the
+    error says from which row nothing was imported."""
+    target.ok("settings set --kind private --debtor-max 10002")
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name\nprivate,A\nprivate,B\nprivate,C\n", encoding="utf-8")
+    result = target(f"import customers {file} --batch-size 2")
+    assert 1 == result.exit_code
+    assert "at row 3 (line 4); the 2 customers before it were imported" in result.stderr
+    with target.book() as book:
+        assert ["A", "B"] == [c.last_name for c in book.select()]
+
+
+def test_a_file_up_to_the_batch_size_is_all_or_nothing(target: Cli, tmp_path: Path) -> None:
+    """A failure in a single batch leaves the book unchanged."""
+    target.ok("settings set --kind private --debtor-max 10002")
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name\nprivate,A\nprivate,B\nprivate,C\n", encoding="utf-8")
+    assert 1 == target(f"import customers {file}").exit_code
+    with target.book() as book:
+        assert 0 == book.count()
+
+
+def test_bookings_of_unknown_or_anonymized_customers_are_bad_rows(
+    source: Cli, tmp_path: Path
+) -> None:
+    """Each booking's customer must exist and take bookings; else nothing is imported."""
+    source.ok("gdpr anonymize 3 --agency AG1 --yes")
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale\n"
+        "VG-8,1,booking,2027-01-01,AG1\nVG-9,99,booking,2027-01-01,AG1\n"
+        "VG-10,3,offer,2027-01-01,AG1\n",
+        encoding="utf-8",
+    )
+    result = source(f"import bookings {file}")
+    assert 2 == result.exit_code
+    assert "row 2 (line 3): customer 99 not found" in result.stderr
+    assert "row 3 (line 4): customer 3 is anonymized" in result.stderr
+    with source.book() as book:
+        assert ["VG-1"] == [b.reference for b in book.bookings(1)]
+
+
+def test_importing_a_firm_booking_converts_a_prospect(source: Cli, tmp_path: Path) -> None:
+    """Bookings are recorded as record_booking does: a prospect's firm booking converts it."""
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale,channel,channel_external\n"
+        "VG-3,3,booking,2027-01-01,AG1,Holidu,true\n",
+        encoding="utf-8",
+    )
+    shown = source.ok(f"import bookings {file}").stdout
+    assert "Imported 1 of 1 booking from b.csv; 1 prospects became customers." == shown.strip()
+    with source.book() as book:
+        assert (CustomerKind.PRIVATE, True) == (
+            book.get(3).kind,
+            book.get_booking("VG-3").channel.is_external,
+        )
+
+
+def test_bad_channel_flag_is_a_bad_row(source: Cli, tmp_path: Path) -> None:
+    """channel_external takes true or false only."""
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale,channel_external\n"
+        "VG-3,1,booking,2027-01-01,AG1,vielleicht\n",
+        encoding="utf-8",
+    )
+    result = source(f"import bookings {file}")
+    assert (2, "channel_external must be true or false" in result.stderr) == (
+        result.exit_code,
+        True,
+    )
+
+
+def test_missing_required_columns_are_named(target: Cli, tmp_path: Path) -> None:
+    """A header without last_name is refused before any row is read."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind\nprivate\n", encoding="utf-8")
+    assert "the header row lacks the columns last_name" in target(f"import customers {file}").stderr
+
+
+def test_a_file_that_is_not_utf8_is_refused(target: Cli, tmp_path: Path) -> None:
+    """Latin-1 text is refused as not UTF-8, nothing imported."""
+    file = tmp_path / "k.csv"
+    file.write_bytes("kind,last_name\nprivate,Müller\n".encode("latin-1"))
+    result = target(f"import customers {file}")
+    assert (2, "k.csv is not UTF-8 text" in result.stderr) == (result.exit_code, True)
+
+
+def test_a_missing_file_is_a_usage_error(target: Cli, tmp_path: Path) -> None:
+    """Importing a file that does not exist exits with 2."""
+    assert 2 == target(f"import customers {tmp_path / 'nope.csv'}").exit_code
+
+
+def test_an_unknown_suffix_needs_format(source: Cli, tmp_path: Path) -> None:
+    """Without a known suffix the format must be named; then it is used."""
+    file = tmp_path / "kunden.txt"
+    assert 2 == source(f"export customers {file}").exit_code
+    source.ok(f"export customers {file} --format jsonl")
+    assert 3 == len(file.read_text(encoding="utf-8").splitlines())
+
+
+def test_export_to_stdout_writes_only_the_data(source: Cli) -> None:
+    """FILE - writes the rows to stdout, one JSON object per line."""
+    lines = source.ok("export customers - --format jsonl --kind private").stdout.splitlines()
+    assert ["Müller"] == [json.loads(line)["last_name"] for line in lines]
+
+
+def test_export_to_stdout_with_json_is_a_usage_error(source: Cli) -> None:
+    """--json with - would mix the summary into the data: exit 2."""
+    assert 2 == source("export customers - --format csv --json").exit_code
+
+
+def test_export_leaves_no_partial_file(source: Cli, tmp_path: Path) -> None:
+    """The export is written under FILE.part and renamed when complete."""
+    file = tmp_path / "b.csv"
+    data = source.json(f"export bookings {file} --customer 2")
+    assert {"file": str(file), "format": "csv", "exported": 1} == data
+    assert ["b.csv"] == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b."))
+
+
+def test_export_selects_with_the_selection_options(source: Cli, tmp_path: Path) -> None:
+    """The selection options choose the exported customers."""
+    file = tmp_path / "k.csv"
+    source.ok(f"export customers {file} --kind corporate")
+    assert 2 == len(file.read_text(encoding="utf-8").splitlines())
+
+
+def test_progress_shows_on_a_terminal_and_never_with_json(source: Cli, tmp_path: Path) -> None:
+    """On a terminal the progress bar goes to stderr; --json hides it and stdout stays JSON."""
+    file = tmp_path / "k.csv"
+    source.ok(f"export customers {file}")
+    terminal = {"TTY_COMPATIBLE": "1"}
+    shown = source(f"export customers {file}", env=terminal)
+    quiet = source(f"export customers {file} --json", env=terminal)
+    assert ("Exporting customers" in shown.stderr, "", 3) == (
+        True,
+        quiet.stderr,
+        json.loads(quiet.stdout)["exported"],
+    )
+
+
+def test_import_progress_never_breaks_json(target: Cli, source: Cli, tmp_path: Path) -> None:
+    """An import on a terminal with --json prints only JSON on stdout and nothing on stderr."""
+    file = tmp_path / "k.csv"
+    source.ok(f"export customers {file}")
+    result = target(f"import customers {file} --json", env={"TTY_COMPATIBLE": "1"})
+    assert (0, "", 3) == (result.exit_code, result.stderr, json.loads(result.stdout)["imported"])
+    shown = target(f"import customers {file}", env={"TTY_COMPATIBLE": "1"})
+    assert "Checking k.csv" in shown.stderr
+
+
+def test_batch_size_below_1_is_a_usage_error(target: Cli, tmp_path: Path) -> None:
+    """--batch-size 0 exits with 2."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name\nprivate,A\n", encoding="utf-8")
+    assert 2 == target(f"import customers {file} --batch-size 0").exit_code

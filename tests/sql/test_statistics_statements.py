@@ -1,0 +1,115 @@
+"""Statistics are set-based: the SQL statements sent do not grow with the customers counted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from custmodel import CustomerBook, DeparturePeriod, Selection, Settings, StatisticsDimension
+from custmodel.model import Booking, BookingKind, StatusFlags
+from custmodel.storage import _sqlschema as schema
+from custmodel.storage.sql import SqlStore, booking_to_row
+from tests.sql.helpers import customer, query_plan, statements_sent
+
+#: Every dimension at once: the flag masks, the outer join and the year expression.
+EVERY_DIMENSION = tuple(StatisticsDimension)
+
+
+def _populate(store: SqlStore, count: int, tag: str) -> None:
+    """Store ``count`` customers of category ``tag`` with flags and two bookings each."""
+    with store.transaction() as tx:
+        first = tx.allocate_numbers(count)
+        numbers = range(first, first + count)
+        tx.insert_customers(
+            [
+                customer(n, category=tag, code1=f"K-{n % 7}", status=StatusFlags(n % 8))
+                for n in numbers
+            ]
+        )
+    rows = [
+        booking_to_row(
+            Booking(
+                reference=f"{tag}-{n:06d}-{i}",
+                customer=n,
+                kind=BookingKind.BOOKING if i else BookingKind.OFFER,
+                departure=date(2024, 1, 1) + timedelta(days=n % 366),
+                point_of_sale="AG1",
+                revenue=Decimal("100.00") if n % 3 else None,
+                travel_type=("Flug", "Kreuzfahrt", None)[n % 3],
+                destination=("Kreta", None)[n % 2],
+            )
+        )
+        for n in numbers
+        for i in range(2)
+    ]
+    with store.engine.begin() as connection:
+        connection.execute(sa.insert(schema.bookings), rows)
+
+
+def _statements_of_statistics(
+    store: SqlStore, selection: Selection, group_by: tuple[StatisticsDimension, ...]
+) -> tuple[int, list[str]]:
+    """Count statistics through CustomerBook; return the customers counted and every
+    statement sent (without parameters, which name the selection)."""
+    book = CustomerBook(store)
+    with statements_sent(store) as sent:
+        stats = book.statistics(selection, group_by, DeparturePeriod.year(2024))
+    return stats.totals.customers, [statement for statement, _ in sent]
+
+
+@pytest.fixture
+def store(sql_url: str) -> Iterator[SqlStore]:
+    """A configured store on an SQLite file, on PostgreSQL and on MariaDB."""
+    store = SqlStore.from_url(sql_url)
+    CustomerBook(store, Settings())
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "group_by",
+    [EVERY_DIMENSION, (StatisticsDimension.STATUS_FLAG,), (StatisticsDimension.CATEGORY,)],
+    ids=["every-dimension", "status-flag", "category"],
+)
+def test_statistics_send_as_many_statements_for_1000_customers_as_for_10(
+    store: SqlStore, group_by: tuple[StatisticsDimension, ...]
+) -> None:
+    """Statistics of 1,000 customers send exactly the statements that 10 customers need."""
+    _populate(store, 10, "few")
+    _populate(store, 1000, "many")
+
+    few_count, few = _statements_of_statistics(store, Selection(category="few"), group_by)
+    many_count, many = _statements_of_statistics(store, Selection(category="many"), group_by)
+
+    assert (10, 1000) == (few_count, many_count)
+    assert few == many
+
+
+def test_statistics_are_counted_by_one_statement(store: SqlStore) -> None:
+    """Besides reading the settings, the statistics take one SELECT of the customers."""
+    _populate(store, 10, "few")
+
+    _, sent = _statements_of_statistics(store, Selection(), EVERY_DIMENSION)
+
+    counting = [s for s in sent if "custmodel_customers" in s]
+    assert 1 == len(counting)
+    assert "GROUP BY" in counting[0]
+
+
+def test_statistics_of_a_month_by_destination_read_the_departure_index(store: SqlStore) -> None:
+    """By destination over one month of 3,000 customers' bookings, the plan of the statement
+    sent reads the bookings through the departure index (migration 0003)."""
+    _populate(store, 3000, "many")
+    book = CustomerBook(store)
+    month = DeparturePeriod(date(2024, 3, 1), date(2024, 3, 31))
+    with statements_sent(store) as sent:
+        book.statistics(group_by=StatisticsDimension.DESTINATION, period=month)
+    [(statement, parameters)] = [(s, p) for s, p in sent if "GROUP BY" in s]
+
+    plan = query_plan(store, statement, parameters, ["custmodel_bookings", "custmodel_customers"])
+
+    assert "ix_custmodel_bookings_departure" in plan, plan
