@@ -950,7 +950,7 @@ class CustomerBook:
             self._settings(tx),
             found[master],
             dups,
-            tx.bookings_of(numbers),
+            tx.booking_references(numbers),
             fill_blanks=fill_blanks,
             unite_status=unite_status,
             references=tx.reference_counts(numbers),

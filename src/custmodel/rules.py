@@ -450,7 +450,7 @@ def plan_merge(
     settings: Settings,
     master: Customer,
     duplicates: Sequence[Customer],
-    bookings: Iterable[Booking],
+    booking_references: Iterable[str],
     *,
     fill_blanks: bool = False,
     unite_status: bool = False,
@@ -462,7 +462,7 @@ def plan_merge(
         settings: The book's settings (for template customers and categories).
         master: The surviving customer.
         duplicates: The customers to retire, in the order their data fills blanks.
-        bookings: The duplicates' bookings.
+        booking_references: The references of the duplicates' bookings.
         fill_blanks: Plan to fill empty master fields from the duplicates, first one first.
         unite_status: Plan to give the master the status flags of duplicates of its kind.
         references: Host reference name -> how many rows would move.
@@ -523,7 +523,7 @@ def plan_merge(
     return MergePlan(
         master=master.number,
         duplicates=tuple(numbers),
-        bookings=tuple(sorted(b.reference for b in bookings)),
+        bookings=tuple(sorted(booking_references)),
         retired_debtor_accounts={d.number: d.debtor_account for d in duplicates},
         filled_fields=filled,
         united_status=united,

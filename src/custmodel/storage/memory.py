@@ -254,6 +254,9 @@ class _MemoryTransaction:
         refs = set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers))
         return [self._s.bookings[r] for r in sorted(refs)]
 
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        return sorted(set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers)))
+
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         self._require(to_customer)
         moving = self.bookings_of(from_customers)

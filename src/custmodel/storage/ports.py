@@ -161,6 +161,14 @@ class StoreTransaction(Protocol):
         """Return every booking of these customers, ordered by reference, in one read."""
         ...
 
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        """Return the references of every booking of these customers, ordered, in one read.
+
+        The references ``bookings_of`` would return, without building the bookings: a merge
+        plan lists them, and a master's duplicates can hold a great many.
+        """
+        ...
+
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         """Point every booking of ``from_customers`` at ``to_customer``, as one statement.
 

@@ -26,6 +26,7 @@ hide statement parameters from SQLAlchemy's own messages as well.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -670,20 +671,50 @@ class HostReference:
 
 # -- the transaction ----------------------------------------------------------------------------
 
+_SETTINGS_ROW: Final = select(schema.settings).where(schema.settings.c.id == _SETTINGS_ID)
+_KIND_SETTINGS_ROWS: Final = select(schema.kind_settings).order_by(schema.kind_settings.c.kind)
+
+
+@functools.lru_cache(maxsize=32)
+def _settings_from_rows(row: tuple[Any, ...], kind_rows: tuple[tuple[Any, ...], ...]) -> Settings:
+    """Return the settings stored in these rows.
+
+    Every operation of the book reads the settings; building and validating them from the
+    rows cost a third of registering one customer. Settings are immutable, so the same rows
+    give the same object again.
+    """
+    values = dict(zip(schema.settings.columns.keys(), row, strict=True))
+    kind_columns = schema.kind_settings.columns.keys()
+    kinds = {}
+    for kind_row in kind_rows:
+        kind_values = dict(zip(kind_columns, kind_row, strict=True))
+        kinds[CustomerKind(kind_values["kind"])] = kind_settings_from_row(kind_values)
+    return Settings(
+        debtor_base=int(values["debtor_base"]),
+        anonymization_delay_days=int(values["anonymization_delay_days"]),
+        kinds=kinds,
+    )
+
+
+#: The columns :func:`_versioned_update` writes: all but the number, which never changes. A
+#: number in the SET list, even unchanged, makes SQLite check every foreign key that refers to
+#: it for rows still pointing at the old value, and ``custmodel_customers.merged_into`` has no
+#: index: each updated customer would cost a scan of the whole customer table.
+_UPDATED_COLUMNS: Final = tuple(c.name for c in schema.customers.columns if c.name != "number")
+
 
 def _versioned_update() -> Update:
-    """UPDATE of every customer column, guarded by number and the version the caller read."""
-    columns = [c.name for c in schema.customers.columns]
+    """UPDATE of every customer column but the number, guarded by number and read version."""
     return (
         update(schema.customers)
         .where(_c.number == bindparam("w_number"), _c.version == bindparam("w_version"))
-        .values({name: bindparam(f"v_{name}") for name in columns})
+        .values({name: bindparam(f"v_{name}") for name in _UPDATED_COLUMNS})
     )
 
 
 def _versioned_params(old: Customer, row: Mapping[str, Any]) -> dict[str, Any]:
     """Bind parameters of :func:`_versioned_update` for one customer."""
-    params = {f"v_{name}": value for name, value in row.items()}
+    params = {f"v_{name}": row[name] for name in _UPDATED_COLUMNS}
     params["w_number"] = old.number
     params["w_version"] = old.version
     return params
@@ -732,24 +763,11 @@ class SqlTransaction:
     def get_settings(self) -> Settings | None:
         """Return the stored settings, or None if none were ever stored."""
         with _translating("read the settings"):
-            row = (
-                self._conn.execute(
-                    select(schema.settings).where(schema.settings.c.id == _SETTINGS_ID)
-                )
-                .mappings()
-                .one_or_none()
-            )
+            row = self._conn.execute(_SETTINGS_ROW).one_or_none()
             if row is None:
                 return None
-            kinds = {
-                CustomerKind(r["kind"]): kind_settings_from_row(r)
-                for r in self._conn.execute(select(schema.kind_settings)).mappings()
-            }
-        return Settings(
-            debtor_base=int(row["debtor_base"]),
-            anonymization_delay_days=int(row["anonymization_delay_days"]),
-            kinds=kinds,
-        )
+            kinds = tuple(tuple(r) for r in self._conn.execute(_KIND_SETTINGS_ROWS))
+        return _settings_from_rows(tuple(row), kinds)
 
     def put_settings(self, settings: Settings) -> None:
         """Store ``settings``, replacing what was stored."""
@@ -1057,6 +1075,15 @@ class SqlTransaction:
                 found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
         # Python orders by code point; database collations may not, so sort here.
         return sorted(found, key=lambda b: b.reference)
+
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        """Return the references of every booking of these customers, ordered by code point."""
+        found: list[str] = []
+        with _translating("read booking references"):
+            for part in _chunks(customers):
+                statement = select(_b.reference).where(_b.customer.in_(part))
+                found.extend(self._conn.execute(statement).scalars())
+        return sorted(found)
 
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         """Point every booking of ``from_customers`` at ``to_customer`` in one UPDATE.

@@ -3020,6 +3020,19 @@ class StoreContract(abc.ABC):
         with self.store.transaction(write=False) as tx:
             assert ["A", "B", "C"] == [b.reference for b in tx.bookings_of([1, 2])]
 
+    def test_booking_references_are_those_of_bookings_of_in_order(self) -> None:
+        """booking_references lists the references bookings_of returns, in the same order."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        bookings = [_booking("C", 1), _booking("a", 2), _booking("B", 1), _booking("D", 3)]
+        with self.store.transaction() as tx:
+            for booking in bookings:
+                tx.put_booking(booking)
+        with self.store.transaction(write=False) as tx:
+            assert (["B", "C", "a"], []) == (
+                tx.booking_references([1, 2]),
+                tx.booking_references([4]),
+            )
+
     def test_move_bookings_moves_and_counts(self) -> None:
         """move_bookings points every booking of the sources at the target and counts them."""
         self.insert(_customer(1), _customer(2), _customer(3))

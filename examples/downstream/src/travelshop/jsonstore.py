@@ -216,6 +216,9 @@ class _JsonFileTransaction:
         found = (b for b in self.state.bookings.values() if b.customer in wanted)
         return sorted(found, key=lambda b: b.reference)
 
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        return [b.reference for b in self.bookings_of(customers)]
+
     def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
         self._require(to_customer)
         moving = self.bookings_of(from_customers)

@@ -1,0 +1,157 @@
+"""``python -m bench``: run every benchmark and print the table (see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from bench import machine
+from bench.context import QUICK, Context, Sizes
+from bench.harness import Growth, Row, format_seconds, markdown_table, text_table
+from bench.operations import BENCHMARKS
+from bench.plot import plot_growth
+from bench.stores import postgres_url
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    names = [benchmark.name for benchmark in BENCHMARKS]
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Measure custmodel against the raw database drivers doing the same work.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, a few seconds (what CI runs)"
+    )
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"override one size ({', '.join(f.name for f in attrs.fields(Sizes))})",
+    )
+    parser.add_argument(
+        "--only", action="append", choices=names, help="run only these benchmarks (repeatable)"
+    )
+    parser.add_argument(
+        "--no-growth", action="store_true", help="skip the growth series and the plot"
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench-results"),
+        help="directory for growth.png, results.md and results.json (default: bench-results)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def _growth_lines(series: Sequence[Growth]) -> list[str]:
+    lines = []
+    for growth in series:
+        points = ", ".join(
+            f"{size:,} {growth.unit}: {format_seconds(seconds)}"
+            for size, seconds in zip(growth.sizes, growth.seconds, strict=True)
+        )
+        lines.append(f"{growth.operation}: exponent {growth.exponent:.2f} ({points})")
+    return lines
+
+
+def _json(rows: Sequence[Row], series: Sequence[Growth], extra: dict[str, object]) -> str:
+    return json.dumps(
+        {
+            **extra,
+            "rows": [
+                {
+                    "operation": row.operation,
+                    "backend": row.backend,
+                    "custmodel_seconds": list(row.custmodel),
+                    "raw_seconds": list(row.raw),
+                    "ratio": row.ratio,
+                    "rate_per_second": row.rate,
+                    "peak_memory_mib": row.peak_memory_mb,
+                    "target": row.target.describe(),
+                    "result": row.verdict(),
+                    "note": row.note,
+                }
+                for row in rows
+            ],
+            "growth": [
+                {
+                    "operation": growth.operation,
+                    "unit": growth.unit,
+                    "sizes": list(growth.sizes),
+                    "seconds": list(growth.seconds),
+                    "exponent": growth.exponent,
+                }
+                for growth in series
+            ],
+        },
+        indent=2,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; return the exit status (0 also when a target is missed)."""
+    args = _parser().parse_args(argv)
+    sizes = (QUICK if args.quick else Sizes()).override(args.size)
+    selected = [b for b in BENCHMARKS if args.only is None or b.name in args.only]
+    started = time.perf_counter()
+    environment = machine.describe(None if args.no_postgres else postgres_url())
+    rows: list[Row] = []
+    series: list[Growth] = []
+    with tempfile.TemporaryDirectory(prefix="custmodel-bench-") as directory:
+        ctx = Context(sizes, Path(directory), postgres=not args.no_postgres, verbose=not args.quiet)
+        try:
+            for benchmark in selected:
+                rows.extend(benchmark.rows(ctx))
+                if benchmark.growth is not None and not args.no_growth:
+                    series.append(benchmark.growth(ctx))
+        finally:
+            ctx.close()
+    total = time.perf_counter() - started
+
+    print(
+        "custmodel benchmarks"
+        + (" (--quick: tiny sizes, figures mean nothing)" if args.quick else "")
+    )
+    for what, value in environment:
+        print(f"  {what}: {value}")
+    print(f"  load average at end (1/5/15 min): {machine.load_average()}")
+    print(
+        f"  repetitions: {sizes.repeat} (medians; growth: {sizes.growth_repeat} at smaller sizes)"
+    )
+    print()
+    print(text_table(rows))
+    notes = [f"- {row.operation} ({row.backend}): {row.note}" for row in rows if row.note]
+    if notes:
+        print()
+        print("\n".join(notes))
+    if series:
+        print()
+        print("growth, time ~ size^k:")
+        print("\n".join(f"  {line}" for line in _growth_lines(series)))
+    print()
+    print(f"total time: {total:.0f} s")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    if series:
+        plot_growth(series, args.out / "growth.png")
+    (args.out / "results.md").write_text(markdown_table(rows) + "\n", encoding="utf-8")
+    extra = {"machine": dict(environment), "total_seconds": total, "sizes": attrs.asdict(sizes)}
+    (args.out / "results.json").write_text(_json(rows, series, extra) + "\n", encoding="utf-8")
+    print(f"wrote {args.out / 'results.md'}, results.json" + (", growth.png" if series else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""Timing, statistics and the result table of the benchmarks.
+
+A comparison runs custmodel and its raw-driver baseline in turns (interleaved, the order
+alternating from one repetition to the next, so neither profits from a warm cache the other
+left), checks after every repetition that both did the same work, and reports the medians and
+their ratio. Growth series are fitted with a least-squares line in log-log space; its slope is
+the exponent of ``time ~ size ** k``.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+__all__ = [
+    "Contender",
+    "Growth",
+    "Row",
+    "Target",
+    "fit_exponent",
+    "format_seconds",
+    "interleave",
+    "markdown_table",
+    "median",
+    "ratio",
+    "text_table",
+]
+
+S = TypeVar("S")
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of ``values`` (the mean of the middle two for an even count).
+
+    Raises:
+        ValueError: for no values.
+    """
+    if not values:
+        raise ValueError("the median of no values is undefined")
+    return float(statistics.median(values))
+
+
+def ratio(custmodel: float, raw: float) -> float:
+    """How many times the raw baseline's time custmodel took.
+
+    Raises:
+        ValueError: if the baseline took no measurable time.
+    """
+    if raw <= 0:
+        raise ValueError("the baseline took no measurable time; increase the size")
+    return custmodel / raw
+
+
+def fit_exponent(sizes: Sequence[float], times: Sequence[float]) -> float:
+    """The exponent k of ``time ~ size ** k``: the slope of a least-squares line in log-log space.
+
+    Near 1 the cost grows linearly with the size, near 2 quadratically.
+
+    Raises:
+        ValueError: for fewer than two points, different lengths, values that are not
+            positive, or sizes that are all equal.
+    """
+    if len(sizes) != len(times):
+        raise ValueError("every size needs exactly one time")
+    if len(sizes) < 2:
+        raise ValueError("fitting an exponent needs at least two sizes")
+    if min(sizes) <= 0 or min(times) <= 0:
+        raise ValueError("sizes and times must be positive")
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(t) for t in times]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        raise ValueError("fitting an exponent needs at least two different sizes")
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def _keep(_state: object, result: object) -> object:
+    return result
+
+
+@attrs.frozen
+class Contender(Generic[S]):
+    """One side of a comparison.
+
+    Attributes:
+        run: The measured work; gets what ``prepare`` returned.
+        prepare: Unmeasured set-up before every run (a fresh database, a reset...).
+        finish: Unmeasured, right after every run: gets the state and the run's result, cleans
+            up (closes, resets, deletes) and returns the evidence the agreement check
+            compares. By default the evidence is the run's result.
+    """
+
+    run: Callable[[S], Any]
+    prepare: Callable[[], S]
+    finish: Callable[[S, Any], Any] = _keep
+
+
+def interleave(
+    contenders: Sequence[Contender[Any]],
+    repeat: int,
+    agree: Callable[[list[Any]], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[list[float]]:
+    """Run every contender ``repeat`` times in turns; return the seconds of each run.
+
+    The order alternates between repetitions (A B, B A, A B...). Garbage is collected before
+    each run, outside the measurement. After every repetition ``agree`` gets the contenders'
+    evidence (see :class:`Contender`) in the order given, and raises if they did not do the
+    same work.
+
+    Raises:
+        ValueError: for a ``repeat`` below 1.
+        AssertionError: from ``agree``, when the contenders disagree.
+    """
+    if repeat < 1:
+        raise ValueError("repeat at least once")
+    times: list[list[float]] = [[] for _ in contenders]
+    for repetition in range(repeat):
+        indexes = list(range(len(contenders)))
+        if repetition % 2:
+            indexes.reverse()
+        evidence: list[Any] = [None] * len(contenders)
+        for index in indexes:
+            contender = contenders[index]
+            state = contender.prepare()
+            gc.collect()
+            start = clock()
+            result = contender.run(state)
+            times[index].append(clock() - start)
+            evidence[index] = contender.finish(state, result)
+        if agree is not None:
+            agree(evidence)
+    return times
+
+
+@attrs.frozen
+class Target:
+    """What a row promises; each bound is checked when it is set.
+
+    Attributes:
+        max_ratio: custmodel's median time at most this many times the baseline's.
+        min_rate: At least this many operations per second (with ``Row.operations``).
+        max_memory_mb: Peak memory at most this many MiB (with ``Row.peak_memory_mb``).
+    """
+
+    max_ratio: float | None = None
+    min_rate: float | None = None
+    max_memory_mb: float | None = None
+
+    def describe(self) -> str:
+        """The target as the table prints it, e.g. "ratio <= 1.5"."""
+        parts = []
+        if self.max_ratio is not None:
+            parts.append(f"ratio <= {self.max_ratio:g}")
+        if self.min_rate is not None:
+            parts.append(f">= {self.min_rate:,.0f}/s")
+        if self.max_memory_mb is not None:
+            parts.append(f"peak < {self.max_memory_mb:,.0f} MiB")
+        return ", ".join(parts) or "reported"
+
+
+@attrs.frozen
+class Row:
+    """One line of the result table.
+
+    Attributes:
+        operation: What was measured, with its size.
+        backend: "SQLite", "PostgreSQL"...
+        custmodel: Seconds of each custmodel run.
+        raw: Seconds of each baseline run (empty when there is no baseline).
+        target: The promise the row is checked against.
+        operations: How many operations one run did, for a rate (0: no rate).
+        peak_memory_mb: Peak resident memory of the run, MiB (None: not measured).
+        note: Anything else worth printing (how memory was measured...).
+        skipped: Why the row was not measured, or None.
+    """
+
+    operation: str
+    backend: str
+    custmodel: tuple[float, ...] = ()
+    raw: tuple[float, ...] = ()
+    target: Target = Target()
+    operations: int = 0
+    peak_memory_mb: float | None = None
+    note: str = ""
+    skipped: str | None = None
+
+    @property
+    def custmodel_median(self) -> float | None:
+        """custmodel's median seconds, or None when not measured."""
+        return median(self.custmodel) if self.custmodel else None
+
+    @property
+    def raw_median(self) -> float | None:
+        """The baseline's median seconds, or None."""
+        return median(self.raw) if self.raw else None
+
+    @property
+    def ratio(self) -> float | None:
+        """custmodel's median over the baseline's, or None without a baseline."""
+        if self.custmodel_median is None or self.raw_median is None:
+            return None
+        return ratio(self.custmodel_median, self.raw_median)
+
+    @property
+    def rate(self) -> float | None:
+        """Operations per second at custmodel's median, or None."""
+        if not self.operations or not self.custmodel_median:
+            return None
+        return self.operations / self.custmodel_median
+
+    def misses(self) -> list[str]:
+        """The bounds of the target this row misses (empty: met, or nothing to check)."""
+        if self.skipped is not None:
+            return []
+        missed = []
+        bound = self.target
+        if bound.max_ratio is not None and self.ratio is not None and self.ratio > bound.max_ratio:
+            missed.append(f"ratio {self.ratio:.2f} > {bound.max_ratio:g}")
+        if bound.min_rate is not None and self.rate is not None and self.rate < bound.min_rate:
+            missed.append(f"{self.rate:,.0f}/s < {bound.min_rate:,.0f}/s")
+        if (
+            bound.max_memory_mb is not None
+            and self.peak_memory_mb is not None
+            and self.peak_memory_mb >= bound.max_memory_mb
+        ):
+            missed.append(f"peak {self.peak_memory_mb:,.0f} MiB >= {bound.max_memory_mb:,.0f}")
+        return missed
+
+    def verdict(self) -> str:
+        """Return "met", "MISSED: ...", "skipped: ..." or "-" (nothing to check)."""
+        if self.skipped is not None:
+            return f"skipped: {self.skipped}"
+        missed = self.misses()
+        if missed:
+            return "MISSED: " + "; ".join(missed)
+        checked = (
+            (self.target.max_ratio is not None and self.ratio is not None)
+            or (self.target.min_rate is not None and self.rate is not None)
+            or (self.target.max_memory_mb is not None and self.peak_memory_mb is not None)
+        )
+        return "met" if checked else "-"
+
+
+@attrs.frozen
+class Growth:
+    """custmodel's median time of one operation at several sizes, and the fitted exponent.
+
+    Attributes:
+        operation: What grows, e.g. "merge".
+        unit: What the size counts, e.g. "bookings".
+        sizes: The sizes, ascending.
+        seconds: The median seconds at each size.
+    """
+
+    operation: str
+    unit: str
+    sizes: tuple[int, ...]
+    seconds: tuple[float, ...]
+
+    @property
+    def exponent(self) -> float:
+        """The k of ``time ~ size ** k`` (see :func:`fit_exponent`)."""
+        return fit_exponent(self.sizes, self.seconds)
+
+
+def format_seconds(seconds: float | None) -> str:
+    """Seconds for the table: "1.23 s", "45.6 ms", "789 µs", or "-"."""
+    if seconds is None:
+        return "-"
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+_HEADER = ("operation", "backend", "custmodel", "raw driver", "ratio", "target", "result")
+
+
+def _cells(row: Row) -> tuple[str, ...]:
+    custmodel = format_seconds(row.custmodel_median)
+    extras = []
+    if row.rate is not None:
+        extras.append(f"{row.rate:,.0f}/s")
+    if row.peak_memory_mb is not None:
+        extras.append(f"peak {row.peak_memory_mb:,.0f} MiB")
+    if extras:
+        custmodel += f" ({', '.join(extras)})"
+    return (
+        row.operation,
+        row.backend,
+        custmodel,
+        format_seconds(row.raw_median),
+        "-" if row.ratio is None else f"{row.ratio:.2f}",
+        row.target.describe(),
+        row.verdict(),
+    )
+
+
+def text_table(rows: Sequence[Row]) -> str:
+    """The rows as an aligned plain-text table for a terminal."""
+    lines = [_HEADER, *(_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(_HEADER))]
+    rendered = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines
+    ]
+    rendered.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in rendered)
+
+
+def markdown_table(rows: Sequence[Row]) -> str:
+    """The rows as a Markdown table (for docs/benchmarks.md)."""
+    lines = [
+        "| " + " | ".join(_HEADER) + " |",
+        "|" + "|".join("---" for _ in _HEADER) + "|",
+    ]
+    lines.extend("| " + " | ".join(_cells(row)) + " |" for row in rows)
+    return "\n".join(lines)

@@ -1,0 +1,23 @@
+"""The registered benchmarks, in the order the table lists them.
+
+To add one, write a module here whose function takes a :class:`bench.context.Context` and
+returns :class:`bench.harness.Row` objects, wrap it in a :class:`bench.context.Benchmark`, and
+add that to :data:`BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+from bench.context import Benchmark
+from bench.operations import duplicates, lookup, merge, registration, selection, sweep
+
+__all__ = ["BENCHMARKS"]
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    registration.BULK,
+    registration.SINGLE,
+    lookup.LOOKUP,
+    selection.SELECTION,
+    merge.MERGE,
+    sweep.SWEEP,
+    duplicates.DUPLICATES,
+)

@@ -1,0 +1,209 @@
+"""Registering customers: in bulk (SQLite and PostgreSQL), and one transaction at a time.
+
+Both sides start from the same customer records (dicts of field values, what an import or a
+form delivers): custmodel builds ``NewCustomer`` drafts from them and calls
+``register_many``/``register``; the baseline allocates the numbers on the counter row and
+inserts the rows with the driver. Afterwards the two databases must hold the same customers.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import data, raw
+from bench.context import Benchmark, Context
+from bench.harness import Contender, Row, Target, interleave
+from bench.stores import PostgresSchema, SqliteFiles, postgres_schema, raw_sqlite
+from custmodel import CustomerBook, NewCustomer
+from custmodel.storage.sql import SqlStore
+
+__all__ = ["BULK", "SINGLE"]
+
+
+def _records(count: int) -> list[dict[str, Any]]:
+    return [data.customer_fields(n) for n in range(1, count + 1)]
+
+
+def _same_customers(evidence: list[Any]) -> None:
+    custmodel, baseline = evidence
+    assert custmodel == baseline, "custmodel and the raw baseline stored different customers"
+
+
+# -- SQLite -------------------------------------------------------------------------------------
+
+
+def _sqlite_contenders(
+    files: SqliteFiles, records: list[dict[str, Any]], *, bulk: bool
+) -> list[Contender[Any]]:
+    def custmodel_prepare() -> tuple[Path, SqlStore, CustomerBook]:
+        path = files.fresh("registration")
+        store = files.store(path)
+        return path, store, CustomerBook(store)
+
+    def custmodel_run(state: tuple[Path, SqlStore, CustomerBook]) -> None:
+        book = state[2]
+        if bulk:
+            book.register_many([NewCustomer(**record) for record in records])
+        else:
+            for record in records:
+                book.register(**record)
+
+    def custmodel_finish(state: tuple[Path, SqlStore, CustomerBook], _result: object) -> Any:
+        path, store, _ = state
+        store.close()
+        return _digest_and_remove(path)
+
+    def raw_prepare() -> Path:
+        return files.fresh("registration-raw")
+
+    def raw_run(path: Path) -> None:
+        with closing(raw_sqlite(path)) as connection:
+            if bulk:
+                connection.execute("BEGIN IMMEDIATE")
+                first = raw.allocate(connection, len(records))
+                raw.insert_customers(connection, first, records, datetime.now(UTC), sqlite=True)
+                connection.execute("COMMIT")
+                return
+            for record in records:
+                connection.execute("BEGIN IMMEDIATE")
+                first = raw.allocate(connection, 1)
+                raw.insert_customers(connection, first, [record], datetime.now(UTC), sqlite=True)
+                connection.execute("COMMIT")
+
+    def raw_finish(path: Path, _result: object) -> Any:
+        return _digest_and_remove(path)
+
+    return [
+        Contender(custmodel_run, custmodel_prepare, custmodel_finish),
+        Contender(raw_run, raw_prepare, raw_finish),
+    ]
+
+
+def _digest_and_remove(path: Path) -> list[tuple[Any, ...]]:
+    """The customers stored in ``path`` (see :func:`bench.raw.customer_digest`); then delete it."""
+    with closing(raw_sqlite(path)) as connection:
+        digest = raw.customer_digest(connection)
+    SqliteFiles.remove(path)
+    return digest
+
+
+def _bulk_sqlite(ctx: Context, records: list[dict[str, Any]]) -> Row:
+    ctx.log(f"bulk registration of {len(records):,} customers on SQLite")
+    times = interleave(
+        _sqlite_contenders(ctx.sqlite, records, bulk=True), ctx.sizes.repeat, _same_customers
+    )
+    return Row(
+        f"bulk registration, {len(records):,} customers",
+        "SQLite",
+        tuple(times[0]),
+        tuple(times[1]),
+        Target(max_ratio=1.5),
+        operations=len(records),
+    )
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def _pg_contenders(
+    custmodel_schema: PostgresSchema, raw_schema: PostgresSchema, records: list[dict[str, Any]]
+) -> list[Contender[Any]]:
+    def reset(schema: PostgresSchema) -> None:
+        with closing(schema.raw()) as connection:
+            connection.execute("TRUNCATE custmodel_customers CASCADE")
+            connection.execute(
+                "UPDATE custmodel_counters SET value = 0 WHERE name = 'customer_number'"
+            )
+
+    def digest(schema: PostgresSchema) -> list[tuple[Any, ...]]:
+        with closing(schema.raw()) as connection:
+            return raw.customer_digest(connection)
+
+    def custmodel_prepare() -> tuple[SqlStore, CustomerBook]:
+        reset(custmodel_schema)
+        store = SqlStore.from_url(custmodel_schema.url, upgrade=False)
+        return store, CustomerBook(store)
+
+    def custmodel_run(state: tuple[SqlStore, CustomerBook]) -> None:
+        state[1].register_many([NewCustomer(**record) for record in records])
+
+    def custmodel_finish(state: tuple[SqlStore, CustomerBook], _result: object) -> Any:
+        state[0].close()
+        return digest(custmodel_schema)
+
+    def raw_prepare() -> Any:
+        reset(raw_schema)
+        connection = raw_schema.raw()
+        connection.execute("SELECT 1")  # connected, as custmodel's pool is after its first use
+        return connection
+
+    def raw_run(connection: Any) -> None:
+        with connection.transaction(), connection.cursor() as cursor:
+            first = raw.allocate(cursor, len(records), "%s")
+            raw.insert_customers(cursor, first, records, datetime.now(UTC), sqlite=False)
+
+    def raw_finish(connection: Any, _result: object) -> Any:
+        connection.close()
+        return digest(raw_schema)
+
+    return [
+        Contender(custmodel_run, custmodel_prepare, custmodel_finish),
+        Contender(raw_run, raw_prepare, raw_finish),
+    ]
+
+
+def _bulk_postgres(ctx: Context, records: list[dict[str, Any]]) -> Row:
+    operation = f"bulk registration, {len(records):,} customers"
+    if ctx.postgres_problem is not None:
+        return Row(operation, "PostgreSQL", skipped=ctx.postgres_problem)
+    ctx.log(f"bulk registration of {len(records):,} customers on PostgreSQL")
+    with postgres_schema() as custmodel_schema, postgres_schema() as raw_schema:
+        times = interleave(
+            _pg_contenders(custmodel_schema, raw_schema, records),
+            ctx.sizes.repeat,
+            _same_customers,
+        )
+    return Row(
+        operation,
+        "PostgreSQL",
+        tuple(times[0]),
+        tuple(times[1]),
+        Target(max_ratio=1.5),
+        operations=len(records),
+    )
+
+
+def _bulk(ctx: Context) -> list[Row]:
+    records = _records(ctx.sizes.bulk)
+    return [_bulk_sqlite(ctx, records), _bulk_postgres(ctx, records)]
+
+
+def _single(ctx: Context) -> list[Row]:
+    records = _records(ctx.sizes.single)
+    places = [("", ctx.sqlite)]
+    if ctx.sqlite_in_memory is not None:
+        places.append((" (tmpfs: commits not synced to a disk)", ctx.sqlite_in_memory))
+    rows = []
+    for where, files in places:
+        ctx.log(f"{len(records):,} single registrations on SQLite{where}")
+        times = interleave(
+            _sqlite_contenders(files, records, bulk=False), ctx.sizes.repeat, _same_customers
+        )
+        rows.append(
+            Row(
+                f"single registrations, {len(records):,} transactions{where}",
+                "SQLite",
+                tuple(times[0]),
+                tuple(times[1]),
+                Target(max_ratio=3, min_rate=1_000),
+                operations=len(records),
+            )
+        )
+    return rows
+
+
+BULK = Benchmark("bulk", _bulk)
+SINGLE = Benchmark("single", _single)

@@ -1,0 +1,204 @@
+"""The benchmark harness (bench/): its statistics, its table, and a tiny run of one benchmark."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+from bench.context import QUICK, Sizes, growth_sizes
+from bench.harness import (
+    Contender,
+    Row,
+    Target,
+    fit_exponent,
+    format_seconds,
+    interleave,
+    markdown_table,
+    median,
+    ratio,
+    text_table,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_median_of_an_odd_count_is_the_middle_value() -> None:
+    """The median of 3, 1, 2 is 2."""
+    assert 2.0 == median([3.0, 1.0, 2.0])
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
+    """The median of 4, 1, 3, 2 is 2.5."""
+    assert 2.5 == median([4.0, 1.0, 3.0, 2.0])
+
+
+def test_median_of_nothing_is_refused() -> None:
+    """No values have no median."""
+    with pytest.raises(ValueError, match="no values"):
+        median([])
+
+
+def test_ratio_is_custmodel_over_baseline() -> None:
+    """3 s against a 2 s baseline is a ratio of 1.5."""
+    assert 1.5 == ratio(3.0, 2.0)
+
+
+def test_ratio_against_a_baseline_of_no_time_is_refused() -> None:
+    """A baseline that took no time makes no ratio."""
+    with pytest.raises(ValueError, match="no measurable time"):
+        ratio(1.0, 0.0)
+
+
+@pytest.mark.parametrize("k", [0.5, 1.0, 2.0])
+def test_fit_exponent_recovers_a_power_law(k: float) -> None:
+    """Times that grow as size**k give exponent k."""
+    sizes = [1_000, 4_642, 21_544, 100_000]
+    times = [0.003 * size**k for size in sizes]
+
+    assert math.isclose(k, fit_exponent(sizes, times), rel_tol=1e-9)
+
+
+def test_fit_exponent_is_the_least_squares_slope_in_log_log() -> None:
+    """Noisy points get the slope of the least-squares line through their logarithms."""
+    # log10 sizes 0, 1, 2 with log10 times 0, 1.2, 1.8: slope (1.8 - 0) / 2 = 0.9.
+    assert math.isclose(0.9, fit_exponent([1, 10, 100], [1.0, 10**1.2, 10**1.8]))
+
+
+def test_fit_exponent_needs_two_different_sizes() -> None:
+    """One size, or the same size twice, fits no line."""
+    with pytest.raises(ValueError, match="two different sizes"):
+        fit_exponent([10, 10], [1.0, 2.0])
+
+
+def test_growth_sizes_span_two_orders_of_magnitude_in_four_steps() -> None:
+    """100,000 gives 1,000 .. 100,000, evenly spaced in log scale."""
+    assert (1_000, 4_642, 21_544, 100_000) == growth_sizes(100_000)
+
+
+def test_sizes_override_one_size_by_name() -> None:
+    """`--size merge_bookings=2_000` changes that size and nothing else."""
+    sizes = Sizes().override(["merge_bookings=2_000"])
+
+    assert (2_000, Sizes().bulk) == (sizes.merge_bookings, sizes.bulk)
+
+
+def test_sizes_refuse_an_unknown_name() -> None:
+    """A misspelt size name is an error that lists the known ones."""
+    with pytest.raises(ValueError, match="unknown size 'bulks'"):
+        Sizes().override(["bulks=10"])
+
+
+def test_interleave_alternates_the_order_of_the_contenders() -> None:
+    """Repetitions run A B, then B A, then A B."""
+    order: list[str] = []
+    contenders = [
+        Contender(lambda _s: order.append("A"), lambda: None),
+        Contender(lambda _s: order.append("B"), lambda: None),
+    ]
+
+    interleave(contenders, 3)
+
+    assert ["A", "B", "B", "A", "A", "B"] == order
+
+
+def test_interleave_measures_only_the_run() -> None:
+    """Preparing and finishing are outside the measured time."""
+    ticks = iter(range(100))
+    clock_log: list[str] = []
+
+    def clock() -> float:
+        clock_log.append("tick")
+        return float(next(ticks))
+
+    contender = Contender(
+        lambda _s: clock_log.append("run"),
+        lambda: clock_log.append("prepare"),
+        lambda _s, _r: clock_log.append("finish"),
+    )
+
+    times = interleave([contender], 1, clock=clock)
+
+    assert ([[1.0]], ["prepare", "tick", "run", "tick", "finish"]) == (times, clock_log)
+
+
+def test_interleave_stops_when_the_contenders_disagree() -> None:
+    """The agreement check gets both sides' evidence and stops a run whose sides differ."""
+
+    def agree(evidence: list[object]) -> None:
+        assert evidence[0] == evidence[1], "different work"
+
+    contenders = [Contender(lambda _s: 1, lambda: None), Contender(lambda _s: 2, lambda: None)]
+
+    with pytest.raises(AssertionError, match="different work"):
+        interleave(contenders, 1, agree)
+
+
+def test_row_misses_a_ratio_above_its_target() -> None:
+    """A median ratio of 2 against a target of 1.5 is reported as missed."""
+    row = Row("op", "SQLite", (2.0, 2.0, 9.0), (1.0, 1.0, 1.0), Target(max_ratio=1.5))
+
+    assert "MISSED: ratio 2.00 > 1.5" == row.verdict()
+
+
+def test_row_meets_rate_and_ratio_targets() -> None:
+    """2,000 operations in a median of 1 s meet ">= 1,000/s" and a ratio of 2 meets "<= 3"."""
+    row = Row("op", "SQLite", (1.0,), (0.5,), Target(max_ratio=3, min_rate=1_000), operations=2_000)
+
+    assert ("met", 2_000.0) == (row.verdict(), row.rate)
+
+
+def test_row_checks_peak_memory() -> None:
+    """A peak of 600 MiB misses a bound of 500 MiB."""
+    row = Row("op", "SQLite", (1.0,), target=Target(max_memory_mb=500), peak_memory_mb=600)
+
+    assert ["peak 600 MiB >= 500"] == row.misses()
+
+
+def test_a_skipped_row_says_why() -> None:
+    """A row that could not run carries its reason instead of figures."""
+    row = Row("op", "PostgreSQL", skipped="server unreachable")
+
+    assert ("skipped: server unreachable", None) == (row.verdict(), row.ratio)
+
+
+def test_format_seconds_picks_a_readable_unit() -> None:
+    """Seconds, milliseconds and microseconds, and a dash for nothing."""
+    assert ["1.50 s", "12.3 ms", "45 µs", "-"] == [
+        format_seconds(s) for s in (1.5, 0.0123, 0.000045, None)
+    ]
+
+
+def test_tables_list_every_row_under_the_header() -> None:
+    """The text and Markdown tables have a header, a rule and one line per row."""
+    rows = [Row("a", "SQLite", (1.0,), (0.5,)), Row("b", "PostgreSQL", skipped="off")]
+
+    text, markdown = text_table(rows), markdown_table(rows)
+
+    assert (4, 4) == (len(text.splitlines()), len(markdown.splitlines()))
+    assert "| a | SQLite | 1.00 s | 500.0 ms | 2.00 | reported | - |" in markdown
+
+
+def test_quick_lookup_benchmark_runs_and_writes_its_results(tmp_path: Path) -> None:
+    """`python -m bench --quick --only lookup` measures both sides and writes results.json."""
+    status = main(
+        ["--quick", "--only", "lookup", "--no-postgres", "--quiet", "--out", str(tmp_path)]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    [row] = results["rows"]
+    assert (0, QUICK.repeat, QUICK.repeat) == (
+        status,
+        len(row["custmodel_seconds"]),
+        len(row["raw_seconds"]),
+    )
+
+
+def test_ci_runs_the_quick_benchmarks() -> None:
+    """.ci/run runs `python -m bench --quick`, so the benchmarks keep working."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+    assert ".venv/bin/python -m bench --quick" in script
