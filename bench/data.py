@@ -33,8 +33,10 @@ __all__ = [
     "BOOKING_COLUMNS",
     "CATEGORIES",
     "CUSTOMER_COLUMNS",
+    "DESTINATIONS",
     "REGISTERED_AT",
     "TODAY",
+    "TRAVEL_TYPES",
     "bench_settings",
     "booking_rows",
     "customer_fields",
@@ -91,6 +93,9 @@ BOOKING_COLUMNS: Final = (
     "channel_name",
     "channel_external",
     "open_amount_cents",
+    "revenue_cents",
+    "travel_type",
+    "destination",
 )
 
 # Surnames with their share among Germans in per mille (Müller about 3 in 1000), then a long
@@ -173,6 +178,17 @@ _STREETS: Final = (
 _COMPANY_FORMS: Final = ("GmbH", "AG", "KG", "GmbH & Co. KG", "e.K.")
 _EXTERNAL_CHANNELS: Final = ("Booking.com", "Holidu", "HomeToGo")
 _OWN_CHANNELS: Final = ("Website", "Büro", "Telefon")
+#: Travel types and destinations of bookings, most common first (None: not recorded).
+TRAVEL_TYPES: Final = (
+    "Pauschalreise", "Pauschalreise", "Pauschalreise", "Kreuzfahrt", "Städtereise",
+    "Rundreise", "Ferienwohnung", "Nur Flug", None,
+)  # fmt: skip
+DESTINATIONS: Final = (
+    "Mallorca", "Mallorca", "Kreta", "Antalya", "Hurghada", "Gran Canaria", "Teneriffa",
+    "Rhodos", "Ostsee", "Nordsee", "Wien", "Rom", "Karibik", "Mittelmeer", None,
+)  # fmt: skip
+#: Share of firm bookings whose revenue is not recorded (yet).
+_UNKNOWN_REVENUE_SHARE: Final = 0.1
 
 #: (kind, share) of the population.
 _KINDS: Final = (
@@ -370,8 +386,14 @@ def booking_rows(
     are offers, some were sold by another agency or an external partner, a few depart later
     than six weeks before :data:`TODAY`. Bookings are spread over random customers. Dates are
     ISO text for SQLite (``sqlite``), dates otherwise.
+
+    For statistics, most firm bookings carry a revenue (200 to 8,000 EUR, in cents), a tenth
+    none; offers carry the price quoted. Travel types and destinations come from
+    :data:`TRAVEL_TYPES` and :data:`DESTINATIONS`, a few unrecorded. These come from a
+    generator of their own, so the other columns are the same as without them.
     """
     rng = random.Random(SEED + customers)
+    extra = random.Random(SEED * 3 + customers)
     start = TODAY - timedelta(days=6 * 365)
     reference = first_reference
     for _ in range(customers * per_customer):
@@ -394,6 +416,11 @@ def booking_rows(
             channel,
             external,
             rng.randrange(0, 50_000) if firm else 0,
+            None
+            if firm and extra.random() < _UNKNOWN_REVENUE_SHARE
+            else extra.randrange(20_000, 800_000),
+            extra.choice(TRAVEL_TYPES),
+            extra.choice(DESTINATIONS),
         )
         reference += 1
 

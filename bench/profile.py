@@ -5,7 +5,7 @@ operation under :mod:`cProfile` and prints the entries with the most time of the
 ("tottime"), then the most cumulative time. docs/benchmarks.md quotes these to explain each
 missed target.
 
-Operations: bulk, single, lookup, selection, merge, sweep, duplicates.
+Operations: bulk, single, lookup, selection, statistics, merge, sweep, duplicates.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import data
 from bench.operations.merge import _group_bookings, _members
 from bench.stores import SqliteFiles, load_sqlite
-from custmodel import CustomerBook, CustomerKind, NewCustomer, Selection
+from custmodel import CustomerBook, CustomerKind, NewCustomer, Selection, StatisticsDimension
 
 __all__ = ["main"]
 
@@ -29,6 +29,7 @@ _DEFAULT_SIZES = {
     "single": 500,
     "lookup": 100_000,
     "selection": 200_000,
+    "statistics": 200_000,
     "merge": 50_000,
     "sweep": 200_000,
     "duplicates": 20_000,
@@ -52,7 +53,7 @@ def _work(operation: str, size: int, files: SqliteFiles) -> Callable[[], object]
     load_sqlite(
         path,
         size,
-        bookings_per_customer=3 if operation == "sweep" else 0,
+        bookings_per_customer=3 if operation in ("sweep", "statistics") else 0,
         erasure_share=0.01 if operation == "sweep" else 0.0,
     )
     book = CustomerBook(files.store(path))
@@ -62,6 +63,9 @@ def _work(operation: str, size: int, files: SqliteFiles) -> Callable[[], object]
     if operation == "selection":
         selection = Selection(kind=CustomerKind.PRIVATE, status_all=frozenset({1}))
         return lambda: book.select(selection)
+    if operation == "statistics":
+        private = Selection(kind=CustomerKind.PRIVATE)
+        return lambda: book.statistics(private, StatisticsDimension.CATEGORY)
     if operation == "sweep":
         return lambda: book.anonymize_due(data.AGENCY, data.TODAY)
     return lambda: book.find_duplicates()

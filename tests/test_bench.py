@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.__main__ import main
 from bench.context import QUICK, Sizes, growth_sizes
+from bench.data import BOOKING_COLUMNS, booking_rows
 from bench.harness import (
     Contender,
     Row,
@@ -202,3 +204,30 @@ def test_ci_runs_the_quick_benchmarks() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
     assert ".venv/bin/python -m bench --quick" in script
+
+
+def test_booking_rows_fill_the_statistics_columns() -> None:
+    """The loaded bookings carry revenue (some firm ones none), travel types and destinations."""
+    index = {name: n for n, name in enumerate(BOOKING_COLUMNS)}
+    rows = list(booking_rows(1_000, 3, sqlite=True))
+    firm = [row for row in rows if row[index["kind"]] == "booking"]
+
+    def recorded(rows: list[tuple[Any, ...]], column: str) -> set[bool]:
+        return {row[index[column]] is not None for row in rows}
+
+    assert ({True, False}, {True, False}, {True, False}) == (
+        recorded(firm, "revenue_cents"),
+        recorded(rows, "travel_type"),
+        recorded(rows, "destination"),
+    )
+
+
+def test_quick_statistics_benchmark_agrees_with_its_baseline(tmp_path: Path) -> None:
+    """`python -m bench --quick --only statistics` counts what the raw GROUP BY counts, twice."""
+    status = main(
+        ["--quick", "--only", "statistics", "--no-postgres", "--quiet", "--out", str(tmp_path)]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    measured = [len(row["custmodel_seconds"]) for row in results["rows"]]
+    assert (0, [QUICK.repeat, QUICK.repeat]) == (status, measured)

@@ -8,7 +8,15 @@ add that to :data:`BENCHMARKS`.
 from __future__ import annotations
 
 from bench.context import Benchmark
-from bench.operations import duplicates, lookup, merge, registration, selection, sweep
+from bench.operations import (
+    duplicates,
+    lookup,
+    merge,
+    registration,
+    selection,
+    statistics,
+    sweep,
+)
 
 __all__ = ["BENCHMARKS"]
 
@@ -17,6 +25,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     registration.SINGLE,
     lookup.LOOKUP,
     selection.SELECTION,
+    statistics.STATISTICS,
     merge.MERGE,
     sweep.SWEEP,
     duplicates.DUPLICATES,

@@ -1,4 +1,4 @@
-"""The large store that the lookup, selection and erasure sweep benchmarks share.
+"""The large store that the lookup, selection, statistics and erasure sweep benchmarks share.
 
 ``Sizes.customers`` customers (a million by default) with ``bookings_per_customer`` bookings
 each on average and open erasure requests for ``erasure_share`` of them, loaded once per run.

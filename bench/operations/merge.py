@@ -42,6 +42,9 @@ def _group_bookings(groups: int, duplicates: int, bookings: int) -> Iterator[tup
                 "Website",
                 False,
                 10_000,
+                None,
+                None,
+                None,
             )
 
 
