@@ -7,10 +7,17 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from custmodel import CustomerBook, CustomerKind, InvalidInputError, Selection, StoreError
+from custmodel import (
+    CustomerBook,
+    CustomerKind,
+    InvalidInputError,
+    Selection,
+    StatusFlags,
+    StoreError,
+)
 from custmodel.storage import _sqlschema as schema
-from custmodel.storage.sql import SqlStore
-from tests.sql.helpers import register
+from custmodel.storage.sql import SqlStore, customer_from_row, customer_to_row
+from tests.sql.helpers import customer, register
 
 
 @pytest.fixture
@@ -75,3 +82,10 @@ def test_failing_read_begin_is_a_store_error() -> None:
                     driver.execute("ROLLBACK")
     finally:
         store.close()
+
+
+def test_customer_from_row_reads_a_row_by_column_name() -> None:
+    """customer_from_row rebuilds the customer from the row customer_to_row made of it."""
+    stored = customer(7, code1="ABC", city="Bonn", status=StatusFlags.of([1, 3]))
+
+    assert stored == customer_from_row(customer_to_row(stored, aware_times=False))
