@@ -9,12 +9,13 @@ need more than one object (is this category in the kind's list?) live in :mod:`c
 from __future__ import annotations
 
 import enum
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -607,6 +608,44 @@ class Customer:
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)
 
+    @classmethod
+    def from_draft(
+        cls, draft: NewCustomer, *, number: int, debtor_account: int, created_at: datetime
+    ) -> Customer:
+        """Return the new customer registered from ``draft``, at version 1.
+
+        The draft's fields were validated when the draft was built, and every one of them has
+        the same (or, for ``last_name``, a stricter) check there as here, so they are copied
+        without validating them again; registering many customers spent a quarter of its time
+        on that. Number, debtor account and creation time are checked as the constructor
+        checks them; ``updated_at`` is the creation time.
+
+        Raises:
+            InvalidInputError: ``draft`` is not a :class:`NewCustomer`, or number, account or
+                time is not what the constructor accepts.
+        """
+        if not isinstance(draft, NewCustomer):
+            raise InvalidInputError("a customer is registered from a NewCustomer")
+        fields = attrs.fields(cls)
+        _positive(None, fields.number, number)
+        _positive(None, fields.debtor_account, debtor_account)
+        if not isinstance(created_at, datetime):
+            raise InvalidInputError("created_at must be a timezone-aware datetime")
+        _aware(None, fields.created_at, created_at)
+        customer = object.__new__(cls)
+        # Customer is frozen; its own __setattr__ refuses, so set the slots directly, once.
+        set_slot = object.__setattr__
+        for name, value in zip(_DRAFT_FIELDS, _draft_values(draft), strict=True):
+            set_slot(customer, name, value)
+        set_slot(customer, "number", number)
+        set_slot(customer, "debtor_account", debtor_account)
+        set_slot(customer, "created_at", created_at)
+        set_slot(customer, "updated_at", created_at)
+        set_slot(customer, "merged_into", None)
+        set_slot(customer, "anonymized_at", None)
+        set_slot(customer, "version", 1)
+        return customer
+
     @property
     def is_active(self) -> bool:
         """False for a merged duplicate (tombstone); anonymized customers stay active."""
@@ -623,6 +662,12 @@ class Customer:
         if self.first_name:
             return f"{self.last_name}, {self.first_name}"
         return self.last_name or self.company
+
+
+#: The fields a :class:`Customer` takes over from its :class:`NewCustomer` unchanged.
+_DRAFT_FIELDS: Final = tuple(f.name for f in attrs.fields(NewCustomer))
+#: Reads all of them in one call (a tuple, in the order of ``_DRAFT_FIELDS``).
+_draft_values: Final = operator.attrgetter(*_DRAFT_FIELDS)
 
 
 def search_key(text: str) -> str:

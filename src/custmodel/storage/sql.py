@@ -469,22 +469,10 @@ def _lengths(table: Table) -> dict[str, int]:
     }
 
 
-_MAX_LENGTHS: Final = _lengths(schema.customers)
+# Customer columns need no such check: a Customer cannot hold text longer than its column (the
+# model's limits equal the column lengths, tests/sql/test_model_limits.py), so the store does
+# not measure every text of every row again.
 _BOOKING_LENGTHS: Final = _lengths(schema.bookings)
-
-
-def _check_lengths(row: Mapping[Any, Any]) -> None:
-    """Refuse text longer than its column on every engine alike (SQLite would accept it).
-
-    Raises:
-        InvalidInputError: naming the column and the customer number, never the text.
-    """
-    for name, length in _MAX_LENGTHS.items():
-        value = row[name]
-        if isinstance(value, str) and len(value) > length:
-            raise InvalidInputError(
-                f"{name} of customer {row['number']} is longer than {length} characters"
-            )
 
 
 # -- selections ---------------------------------------------------------------------------------
@@ -761,8 +749,37 @@ _BY_CODE1: Final = (
     .where(_c.code1 == bindparam("code1"), _c.merged_into.is_(None))
     .order_by(_c.number)
 )
-_SETTINGS_ROW: Final = select(schema.settings).where(schema.settings.c.id == _SETTINGS_ID)
-_KIND_SETTINGS_ROWS: Final = select(schema.kind_settings).order_by(schema.kind_settings.c.kind)
+
+# Statements of every registration, built once: building a statement costs more than
+# SQLAlchemy's execution of a cached one, and these run in every transaction that registers.
+
+#: The settings row joined to every kind's row (NULLs for no kinds), in one round trip.
+_SETTINGS_ROWS: Final = (
+    select(schema.settings, schema.kind_settings)
+    .select_from(schema.settings.outerjoin(schema.kind_settings, true()))
+    .where(schema.settings.c.id == _SETTINGS_ID)
+    .order_by(schema.kind_settings.c.kind)
+)
+_SETTINGS_WIDTH: Final = len(schema.settings.columns)
+
+_counter = schema.counters.c
+_THIS_COUNTER: Final = _counter.name == bindparam("counter_name")
+#: Advances a counter by ``counter_step``; with RETURNING it hands back the new value.
+_ADVANCE: Final = (
+    update(schema.counters)
+    .where(_THIS_COUNTER)
+    .values(value=_counter.value + bindparam("counter_step", type_=_counter.value.type))
+)
+_ADVANCE_RETURNING: Final = _ADVANCE.returning(_counter.value)
+_LOCK_COUNTER: Final = select(_counter.value).where(_THIS_COUNTER).with_for_update()
+
+#: Which of the given numbers and debtor accounts stored customers hold.
+_TAKEN_KEYS: Final = select(_c.number, _c.debtor_account).where(
+    or_(
+        _c.number.in_(bindparam("numbers", expanding=True)),
+        _c.debtor_account.in_(bindparam("accounts", expanding=True)),
+    )
+)
 
 
 @functools.lru_cache(maxsize=32)
@@ -861,11 +878,13 @@ class SqlTransaction:
     def get_settings(self) -> Settings | None:
         """Return the stored settings, or None if none were ever stored."""
         with _translating("read the settings"):
-            row = self._conn.execute(_SETTINGS_ROW).one_or_none()
-            if row is None:
-                return None
-            kinds = tuple(tuple(r) for r in self._conn.execute(_KIND_SETTINGS_ROWS))
-        return _settings_from_rows(tuple(row), kinds)
+            rows = [tuple(r) for r in self._conn.execute(_SETTINGS_ROWS)]
+        if not rows:
+            return None
+        width = _SETTINGS_WIDTH
+        # The kind columns start with the kind, its key: NULL only when no kind row joined.
+        kinds = tuple(r[width:] for r in rows if r[width] is not None)
+        return _settings_from_rows(rows[0][:width], kinds)
 
     def put_settings(self, settings: Settings) -> None:
         """Store ``settings``, replacing what was stored."""
@@ -903,19 +922,15 @@ class SqlTransaction:
         The row stays locked until the transaction ends, so a concurrent transaction waits
         for it, and a rollback gives the values back.
         """
-        counter = schema.counters.c
-        this_counter = counter.name == name
-        advance = update(schema.counters).where(this_counter).values(value=counter.value + count)
+        params = {"counter_name": name, "counter_step": count}
         last: int | None
         if self._update_returning:
-            last = self._conn.execute(advance.returning(counter.value)).scalar_one_or_none()
+            last = self._conn.execute(_ADVANCE_RETURNING, params).scalar_one_or_none()
         else:
-            current = self._conn.execute(
-                select(counter.value).where(this_counter).with_for_update()
-            ).scalar_one_or_none()
+            current = self._conn.execute(_LOCK_COUNTER, params).scalar_one_or_none()
             last = None
             if current is not None:
-                self._conn.execute(advance)
+                self._conn.execute(_ADVANCE, params)
                 last = int(current) + count
         if last is None:
             # A schema made without the migration has no counter row yet. Two transactions
@@ -931,7 +946,7 @@ class SqlTransaction:
 
         Raises:
             DebtorAccountError: if a debtor account is taken (stored, or twice in the batch).
-            InvalidInputError: if a customer number is taken, or a text exceeds its column.
+            InvalidInputError: if a customer number is taken.
         """
         if not customers:
             return
@@ -942,11 +957,7 @@ class SqlTransaction:
             for part in _chunks(customers):
                 numbers = [c.number for c in part]
                 accounts = [c.debtor_account for c in part]
-                found = self._conn.execute(
-                    select(_c.number, _c.debtor_account).where(
-                        or_(_c.number.in_(numbers), _c.debtor_account.in_(accounts))
-                    )
-                )
+                found = self._conn.execute(_TAKEN_KEYS, {"numbers": numbers, "accounts": accounts})
                 for number, account in found:
                     taken_numbers.add(int(number))
                     taken_accounts.add(int(account))
@@ -961,8 +972,6 @@ class SqlTransaction:
             batch_numbers.add(customer.number)
             batch_accounts.add(account)
         rows = [customer_to_row(c, aware_times=self._aware_times) for c in customers]
-        for row in rows:
-            _check_lengths(row)
         with _translating("insert customers"):
             self._conn.execute(insert(schema.customers), rows)
 
@@ -1031,8 +1040,6 @@ class SqlTransaction:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
         result = [attrs.evolve(c, version=c.version + 1) for c in customers]
         rows = [customer_to_row(c, aware_times=self._aware_times) for c in result]
-        for row in rows:
-            _check_lengths(row)
         # A savepoint keeps the method all-or-nothing when a concurrent writer slips in
         # between the checks above and the writes (possible under READ COMMITTED).
         savepoint = self._conn.begin_nested() if len(rows) > 1 else nullcontext()
