@@ -16,7 +16,8 @@ from custmodel import (
     StoreError,
 )
 from custmodel.storage import _sqlschema as schema
-from custmodel.storage.sql import SqlStore, customer_from_row, customer_to_row
+from custmodel.storage._sqlschema import customers as customers_table
+from custmodel.storage.sql import SqlStore, _customer_from_table_row, customer_to_row
 from tests.sql.helpers import customer, register
 
 
@@ -84,8 +85,10 @@ def test_failing_read_begin_is_a_store_error() -> None:
         store.close()
 
 
-def test_customer_from_row_reads_a_row_by_column_name() -> None:
-    """customer_from_row rebuilds the customer from the row customer_to_row made of it."""
+def test_a_table_row_reads_back_as_the_customer_it_stores() -> None:
+    """A full row in column order, as customer_to_row made it, rebuilds the same customer."""
     stored = customer(7, code1="ABC", city="Bonn", status=StatusFlags.of([1, 3]))
+    row = customer_to_row(stored, aware_times=False)
+    in_column_order = tuple(row[column.name] for column in customers_table.columns)
 
-    assert stored == customer_from_row(customer_to_row(stored, aware_times=False))
+    assert stored == _customer_from_table_row(in_column_order)

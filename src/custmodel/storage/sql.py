@@ -271,11 +271,6 @@ _KINDS: Final[dict[Any, CustomerKind]] = {k.value: k for k in CustomerKind}
 _TYPES: Final[dict[Any, CustomerType]] = {t.value: t for t in CustomerType}
 
 
-def customer_from_row(row: Mapping[Any, Any]) -> Customer:
-    """Return the customer a ``custmodel_customers`` row stores."""
-    return _customer_from_values(tuple(row[name] for name in _CUSTOMER_COLUMNS))
-
-
 def _customer_from_table_row(row: Sequence[Any]) -> Customer:
     """Return the customer a full ``custmodel_customers`` row (in column order) stores."""
     return _customer_from_values(_CUSTOMER_VALUES(row))
