@@ -1146,13 +1146,12 @@ class SqlTransaction:
     # -- bookings ---------------------------------------------------------------------------
 
     def get_booking(self, reference: str) -> Booking | None:
-        """Return the booking with ``reference``, or None."""
+        """Return the booking with ``reference``, or None; a write transaction locks its row."""
+        statement = select(schema.bookings).where(_equals(_b.reference, reference))
+        if self._write:
+            statement = statement.with_for_update()
         with _translating("read a booking"):
-            row = (
-                self._conn.execute(select(schema.bookings).where(_equals(_b.reference, reference)))
-                .mappings()
-                .one_or_none()
-            )
+            row = self._conn.execute(statement).mappings().one_or_none()
         return None if row is None else booking_from_row(row)
 
     def put_booking(self, booking: Booking) -> None:
