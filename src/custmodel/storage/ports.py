@@ -156,7 +156,11 @@ class StoreTransaction(Protocol):
     def put_booking(self, booking: Booking) -> None:
         """Insert ``booking``, or replace the stored booking with its reference.
 
-        The store does not ask whose booking it replaces: the book decides that first.
+        The store does not ask whose booking it replaces: the book decides that first, on
+        what ``get_booking`` read. If ``get_booking`` found no booking with the reference in
+        this transaction, a booking another transaction inserted since is never replaced: the
+        store raises ``StoreBusyError`` instead (stores that run one writer at a time never
+        meet that case).
 
         Raises:
             CustomerNotFoundError: if the booking's customer is not stored.
