@@ -101,6 +101,11 @@ def _reference(value: object) -> str:
     return value
 
 
+def _flag(value: object, name: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} is True or False")
+
+
 def _number(value: object, what: str = "customer number") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInputError(f"a {what} is a positive whole number, got {value!r}")
@@ -680,8 +685,7 @@ class CustomerBook:
         """
         if not isinstance(booking, Booking):
             raise InvalidInputError("record_booking takes a Booking")
-        if not isinstance(replace, bool):
-            raise InvalidInputError("replace is True or False")
+        _flag(replace, "replace")
         convert_to = to_enum(CustomerKind, convert_to)
 
         def op(tx: StoreTransaction) -> BookingRecorded:
@@ -699,6 +703,7 @@ class CustomerBook:
     def update_booking(
         self,
         reference: str,
+        /,
         *,
         convert_to: CustomerKind = CustomerKind.PRIVATE,
         keep_status: bool = False,
@@ -736,6 +741,7 @@ class CustomerBook:
         if unknown:
             raise InvalidInputError(f"unknown booking fields: {', '.join(sorted(unknown))}")
         convert_to = to_enum(CustomerKind, convert_to)
+        _flag(keep_status, "keep_status")
 
         def op(tx: StoreTransaction, owner: int) -> BookingRecorded | None:
             customer = self._changeable(tx, owner, "change a booking")
@@ -778,6 +784,7 @@ class CustomerBook:
         reference = _reference(reference)
         target = _number(to_customer)
         convert_to = to_enum(CustomerKind, convert_to)
+        _flag(keep_status, "keep_status")
 
         def op(tx: StoreTransaction, owner: int) -> BookingMoved | None:
             if owner == target:
