@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from custmodel import Booking, BookingKind, CustomerBook
@@ -38,6 +39,34 @@ def record_same_references(url: str, customer: int, references: list[str], start
             start.wait()
             try:
                 book.record_booking(booking(reference, customer))
+            except CustmodelError as error:
+                outcomes.append(type(error).__name__)
+            else:
+                outcomes.append(RECORDED)
+    finally:
+        store.close()
+    return outcomes
+
+
+def move_or_update(
+    url: str, action: str, references: list[str], amount: str, start: Any
+) -> list[str]:
+    """Per reference, move its booking to customer 2 (``"move"``) or set its open amount.
+
+    Returns, per reference, ``RECORDED`` or the name of the error class the book raised.
+    """
+    store = SqlStore.from_url(url, upgrade=False)
+    book = CustomerBook(store, retries=50)
+    book.get(1)  # opens the connection before the first race
+    outcomes: list[str] = []
+    try:
+        for reference in references:
+            start.wait()
+            try:
+                if action == "move":
+                    book.move_booking(reference, 2)
+                else:
+                    book.update_booking(reference, open_amount=Decimal(amount))
             except CustmodelError as error:
                 outcomes.append(type(error).__name__)
             else:

@@ -187,3 +187,27 @@ def test_racing_first_inserts_leave_one_owner_and_one_refusal(
         if (a, b, owner) not in ((work.RECORDED, refused, 1), (refused, work.RECORDED, 2))
     )
     assert 0 == wrong
+
+
+def test_a_move_racing_a_change_loses_neither(
+    pool: tuple[ProcessPoolExecutor, Any], url: str, book: CustomerBook
+) -> None:
+    """30 times one process moves a booking to customer 2 while another changes its amount."""
+    references = [f"VG-{trial}" for trial in range(TRIALS)]
+    for reference in references:
+        book.record_booking(work.booking(reference, 1))
+    executor, manager = pool
+    start = manager.Barrier(2, timeout=120)
+    futures = [
+        executor.submit(work.move_or_update, url, action, references, "77.00", start)
+        for action in ("move", "update")
+    ]
+    outcomes = [future.result(timeout=300) for future in futures]
+
+    stored = Counter((b.customer, str(b.open_amount)) for b in book.bookings(2))
+    print(f"outcomes over {TRIALS} trials: {Counter(zip(*outcomes, strict=True))}")
+    assert ([[work.RECORDED] * TRIALS] * 2, {(2, "77.00"): TRIALS}, []) == (
+        outcomes,
+        dict(stored),
+        book.bookings(1),
+    )
