@@ -27,7 +27,9 @@ from custmodel import rules
 from custmodel.errors import (
     AlreadyMergedError,
     AnonymizedCustomerError,
+    BookingExistsError,
     BookingNotFoundError,
+    BookingOwnerError,
     ConcurrentUpdateError,
     CustomerNotFoundError,
     DebtorAccountError,
@@ -40,6 +42,7 @@ from custmodel.errors import (
 from custmodel.model import (
     AnonymizationReport,
     Booking,
+    BookingMoved,
     BookingRecorded,
     Customer,
     CustomerKind,
@@ -90,6 +93,17 @@ _MAX_CHAIN = 10_000
 def utc_now() -> datetime:
     """The default clock: the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def _reference(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError("a booking reference is text")
+    return value
+
+
+def _flag(value: object, name: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} is True or False")
 
 
 def _number(value: object, what: str = "customer number") -> int:
@@ -646,44 +660,210 @@ class CustomerBook:
         *,
         convert_to: CustomerKind = CustomerKind.PRIVATE,
         keep_status: bool = False,
+        replace: bool = True,
     ) -> BookingRecorded:
-        """Record a new booking or a change to one (same reference).
+        """Record a new booking, or a change to one of the same customer (same reference).
 
-        A prospect becomes a customer of ``convert_to`` at its first firm booking (R4). The
-        result says whether to ask for a deposit now (R7): at the booking's first capture as a
-        firm booking, on a kind whose deposit prompt is on.
+        A booking never changes its customer here: a reference stored for another customer is
+        refused (:meth:`move_booking` moves a booking). A prospect becomes a customer of
+        ``convert_to`` at its first firm booking (R4). The result says whether to ask for a
+        deposit now (R7): at the booking's first capture as a firm booking, on a kind whose
+        deposit prompt is on.
+
+        Args:
+            booking: The booking as it is to be stored, every field given.
+            convert_to: The kind a prospect becomes at its first firm booking.
+            keep_status: Whether a converted prospect keeps its status flags.
+            replace: False records new bookings only: a stored reference is refused with
+                :class:`~custmodel.errors.BookingExistsError`, whoever owns it.
 
         Raises:
+            BookingOwnerError: the reference is stored for another customer; nothing changed.
+            BookingExistsError: the reference is stored and ``replace`` is False.
             CustomerNotFoundError, AlreadyMergedError, AnonymizedCustomerError: the booking's
                 customer cannot take bookings.
         """
         if not isinstance(booking, Booking):
             raise InvalidInputError("record_booking takes a Booking")
+        _flag(replace, "replace")
         convert_to = to_enum(CustomerKind, convert_to)
 
         def op(tx: StoreTransaction) -> BookingRecorded:
+            # The customer is locked first, then the booking, as every booking command does.
             customer = self._changeable(tx, booking.customer, "record a booking")
-            settings = self._settings(tx)
             previous = tx.get_booking(booking.reference)
-            first_capture = booking.is_firm and (previous is None or not previous.is_firm)
+            if previous is not None and previous.customer != booking.customer:
+                raise BookingOwnerError(booking.reference, previous.customer, booking.customer)
+            if previous is not None and not replace:
+                raise BookingExistsError(booking.reference, previous.customer)
+            return self._store_booking(tx, customer, booking, previous, convert_to, keep_status)
+
+        return self._run(op)
+
+    def update_booking(
+        self,
+        reference: str,
+        /,
+        *,
+        convert_to: CustomerKind = CustomerKind.PRIVATE,
+        keep_status: bool = False,
+        **changes: Any,
+    ) -> BookingRecorded:
+        """Change some fields of the booking ``reference``; the others keep their stored value.
+
+        ``update_booking("VG-1", open_amount=Decimal("0.00"), revenue=None)`` reads, changes
+        and writes the booking in one transaction, so a change another process made meanwhile
+        to other fields is kept. Recording an offer as firm (``kind=BookingKind.BOOKING``) is
+        its first capture and converts a prospect, as :meth:`record_booking` does.
+
+        Args:
+            reference: The booking to change.
+            convert_to: The kind a prospect becomes at its first firm booking.
+            keep_status: Whether a converted prospect keeps its status flags.
+            **changes: Field name of :class:`~custmodel.model.Booking` -> new value; None
+                clears ``revenue``, ``travel_type`` or ``destination``.
+
+        Raises:
+            BookingNotFoundError: no booking has ``reference``.
+            InvalidInputError: an unknown field, ``reference`` or ``customer`` (a booking
+                changes its customer through :meth:`move_booking`), or a bad value.
+            AlreadyMergedError, AnonymizedCustomerError: the booking's customer takes no
+                changes.
+        """
+        reference = _reference(reference)
+        fixed = {"reference", "customer"} & set(changes)
+        if fixed:
+            raise InvalidInputError(
+                f"update_booking does not change {', '.join(sorted(fixed))}; "
+                "move a booking to another customer with move_booking"
+            )
+        unknown = set(changes) - {f.name for f in attrs.fields(Booking)}
+        if unknown:
+            raise InvalidInputError(f"unknown booking fields: {', '.join(sorted(unknown))}")
+        convert_to = to_enum(CustomerKind, convert_to)
+        _flag(keep_status, "keep_status")
+
+        def op(tx: StoreTransaction, owner: int) -> BookingRecorded | None:
+            customer = self._changeable(tx, owner, "change a booking")
+            previous = tx.get_booking(reference)
+            if previous is None or previous.customer != owner:
+                return None
+            booking = attrs.evolve(previous, **changes)
+            return self._store_booking(tx, customer, booking, previous, convert_to, keep_status)
+
+        return self._with_owner(reference, op)
+
+    def move_booking(
+        self,
+        reference: str,
+        to_customer: int,
+        *,
+        convert_to: CustomerKind = CustomerKind.PRIVATE,
+        keep_status: bool = False,
+    ) -> BookingMoved:
+        """Move the booking ``reference`` to customer ``to_customer``; its fields stay.
+
+        This is the one way a booking changes its customer. Both customers and the booking
+        are locked (the customers in number order) before anything is decided. A firm booking
+        moved to a prospect converts the prospect to ``convert_to``, as recording it would
+        (R4); a move is no capture, so it never prompts for a deposit, and the former owner
+        keeps its kind.
+
+        Returns:
+            The booking as stored, the customer it came from and the conversion, if any.
+
+        Raises:
+            BookingNotFoundError: no booking has ``reference``.
+            CustomerNotFoundError: ``to_customer`` does not exist.
+            AlreadyMergedError, AnonymizedCustomerError: the booking's customer or
+                ``to_customer`` is merged or anonymized (an anonymized customer's bookings
+                stay where they are, and it takes none).
+            InvalidInputError: the booking belongs to ``to_customer`` already.
+            Nothing is changed on a refusal.
+        """
+        reference = _reference(reference)
+        target = _number(to_customer)
+        convert_to = to_enum(CustomerKind, convert_to)
+        _flag(keep_status, "keep_status")
+
+        def op(tx: StoreTransaction, owner: int) -> BookingMoved | None:
+            if owner == target:
+                raise InvalidInputError(f"booking {reference!r} belongs to customer {target}")
+            for number in sorted((owner, target)):
+                self._get(tx, number)  # locks both customers, in number order
+            self._changeable(tx, owner, "move its bookings")
+            customer = self._changeable(tx, target, "take a booking")
+            booking = tx.get_booking(reference)
+            if booking is None or booking.customer != owner:
+                return None
+            moved = attrs.evolve(booking, customer=target)
             change = rules.convert_prospect(
-                settings,
+                self._settings(tx),
                 customer,
-                booking,
+                moved,
                 target=convert_to,
                 keep_status=keep_status,
                 now=self._now(),
             )
             if change is not None:
                 change = self._store_kind_change(tx, change)
-                customer = change.customer
-            tx.put_booking(booking)
-            prompt = rules.needs_deposit_prompt(
-                settings.kind(customer.kind), booking, first_capture
+            tx.put_booking(moved)
+            logger.info(
+                "moved booking %r from customer %d to customer %d", reference, owner, target
             )
-            return BookingRecorded(booking, first_capture, prompt, change)
+            return BookingMoved(moved, owner, change)
 
-        return self._run(op)
+        return self._with_owner(reference, op)
+
+    def _with_owner(
+        self, reference: str, operation: Callable[[StoreTransaction, int], T | None]
+    ) -> T:
+        """Run ``operation(tx, owner)`` in a write transaction with the booking's owner.
+
+        The owner is read first without locks, so that the write transaction can lock the
+        customers before the booking, in the order every booking command locks them. The
+        operation returns None when the booking changed its owner in between; that is read
+        anew then.
+        """
+
+        def owner_of(booking: Booking) -> Callable[[StoreTransaction], T | None]:
+            return lambda tx: operation(tx, booking.customer)
+
+        for _ in range(self._retries + 1):
+            owner = self._run(lambda tx: tx.get_booking(reference), write=False)
+            if owner is None:
+                raise BookingNotFoundError(f"booking {reference!r} not found")
+            done = self._run(owner_of(owner))
+            if done is not None:
+                return done
+        raise StoreBusyError(f"booking {reference!r} kept changing its customer; try again later")
+
+    def _store_booking(
+        self,
+        tx: StoreTransaction,
+        customer: Customer,
+        booking: Booking,
+        previous: Booking | None,
+        convert_to: CustomerKind,
+        keep_status: bool,
+    ) -> BookingRecorded:
+        """Store ``booking`` of the locked ``customer`` (``previous``: as stored before)."""
+        settings = self._settings(tx)
+        first_capture = booking.is_firm and (previous is None or not previous.is_firm)
+        change = rules.convert_prospect(
+            settings,
+            customer,
+            booking,
+            target=convert_to,
+            keep_status=keep_status,
+            now=self._now(),
+        )
+        if change is not None:
+            change = self._store_kind_change(tx, change)
+            customer = change.customer
+        tx.put_booking(booking)
+        prompt = rules.needs_deposit_prompt(settings.kind(customer.kind), booking, first_capture)
+        return BookingRecorded(booking, first_capture, prompt, change)
 
     def get_booking(self, reference: str) -> Booking:
         """Return the booking with ``reference``.
@@ -691,8 +871,7 @@ class CustomerBook:
         Raises:
             BookingNotFoundError: if there is none.
         """
-        if not isinstance(reference, str):
-            raise InvalidInputError("a booking reference is text")
+        reference = _reference(reference)
 
         def op(tx: StoreTransaction) -> Booking:
             booking = tx.get_booking(reference)

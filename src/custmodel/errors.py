@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AlreadyMergedError",
     "AnonymizedCustomerError",
+    "BookingExistsError",
     "BookingNotFoundError",
+    "BookingOwnerError",
     "ConcurrentUpdateError",
     "CustmodelError",
     "CustomerNotFoundError",
@@ -87,6 +89,41 @@ class CustomerNotFoundError(CustmodelError, LookupError):
 
 class BookingNotFoundError(CustmodelError, LookupError):
     """No booking has the reference asked for."""
+
+
+class BookingExistsError(CustmodelError, ValueError):
+    """A booking with the reference exists, and the command records only new ones.
+
+    Attributes:
+        reference: The booking reference.
+        owner: The number of the customer the stored booking belongs to.
+    """
+
+    def __init__(self, reference: str, owner: int, message: str | None = None) -> None:
+        super().__init__(message or f"booking {reference!r} exists already (of customer {owner})")
+        self.reference = reference
+        self.owner = owner
+
+
+class BookingOwnerError(BookingExistsError):
+    """The booking reference belongs to another customer; recording it would move the booking.
+
+    A booking changes its customer only through :meth:`custmodel.CustomerBook.move_booking`.
+
+    Attributes:
+        reference: The booking reference.
+        owner: The number of the customer the stored booking belongs to.
+        customer: The number of the customer it was to be recorded for.
+    """
+
+    def __init__(self, reference: str, owner: int, customer: int) -> None:
+        super().__init__(
+            reference,
+            owner,
+            f"booking {reference!r} belongs to customer {owner}, not to customer {customer}; "
+            "move it explicitly to change its customer",
+        )
+        self.customer = customer
 
 
 class AlreadyMergedError(CustmodelError, LookupError):

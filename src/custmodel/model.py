@@ -29,6 +29,7 @@ __all__ = [
     "Blocker",
     "Booking",
     "BookingKind",
+    "BookingMoved",
     "BookingRecorded",
     "Customer",
     "CustomerKind",
@@ -1225,6 +1226,22 @@ class BookingRecorded:
     booking: Booking
     first_capture: bool
     deposit_prompt: bool
+    conversion: KindChange | None = None
+
+
+@attrs.frozen
+class BookingMoved:
+    """What moving a booking to another customer did.
+
+    Attributes:
+        booking: The booking as stored, with its new customer.
+        from_customer: The number of the customer it belonged to before.
+        conversion: The prospect conversion the move triggered (a firm booking moved to a
+            prospect converts it, as recording one does, R4), if any.
+    """
+
+    booking: Booking
+    from_customer: int
     conversion: KindChange | None = None
 
 

@@ -224,6 +224,62 @@ def test_bookings_of_unknown_or_anonymized_customers_are_bad_rows(
         assert ["VG-1"] == [b.reference for b in book.bookings(1)]
 
 
+def test_a_reference_twice_in_a_file_is_refused_naming_both_rows(
+    source: Cli, tmp_path: Path
+) -> None:
+    """Two rows with one reference refuse the file before anything is written; no cell is shown."""
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale\n"
+        "VG-7,1,booking,2027-01-01,AG1\nVG-8,1,booking,2027-01-01,AG1\n"
+        "VG-7,2,offer,2027-02-01,AG2\n",
+        encoding="utf-8",
+    )
+    result = source(f"import bookings {file}")
+    with source.book() as book:
+        stored = [b.reference for b in book.bookings(1) + book.bookings(2)]
+    assert (
+        2,
+        "error: 1 bad rows in b.csv, nothing was imported: row 3 (line 4): the same booking "
+        "reference as row 1 (line 2)",
+        ["VG-1", "VG-2"],
+    ) == (result.exit_code, one_line(result.stderr), stored)
+
+
+def test_a_reference_of_another_customer_is_refused_naming_row_and_reference(
+    source: Cli, tmp_path: Path
+) -> None:
+    """A row giving customer 1's booking VG-1 to customer 2 is refused; nothing is written."""
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale\n"
+        "VG-8,2,booking,2027-01-01,AG1\nVG-1,2,booking,2027-01-01,AG1\n",
+        encoding="utf-8",
+    )
+    result = source(f"import bookings {file}")
+    with source.book() as book:
+        stored = (book.get_booking("VG-1").customer, [b.reference for b in book.bookings(2)])
+    assert (1, ["VG-2"]) == stored
+    assert 2 == result.exit_code
+    assert "row 2 (line 3): booking 'VG-1' belongs to customer 1, not to customer 2" in one_line(
+        result.stderr
+    )
+
+
+def test_a_reference_of_the_same_customer_changes_its_booking(source: Cli, tmp_path: Path) -> None:
+    """A row with customer 1's own reference VG-1 changes that booking, as record_booking does."""
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "reference,customer,kind,departure,point_of_sale,open_amount\n"
+        "VG-1,1,booking,2027-01-01,AG2,10.00\n",
+        encoding="utf-8",
+    )
+    source.ok(f"import bookings {file}")
+    with source.book() as book:
+        stored = book.get_booking("VG-1")
+    assert ("AG2", Decimal("10.00")) == (stored.point_of_sale, stored.open_amount)
+
+
 def test_importing_a_firm_booking_converts_a_prospect(source: Cli, tmp_path: Path) -> None:
     """Bookings are recorded as record_booking does: a prospect's firm booking converts it."""
     file = tmp_path / "b.csv"

@@ -3,8 +3,9 @@
 Files are streamed: a row is read, checked and handed on, never the whole file at once.
 
 An import reads its file twice. The first pass checks every row (field values, the kind's
-categories and labelled flags, for bookings that the customer exists and can book) and
-changes nothing; any bad row stops the import with the row numbers, and nothing is imported.
+categories and labelled flags; for bookings that the customer exists and can book, that no
+reference is in the file twice and that none belongs to another customer) and changes
+nothing; any bad row stops the import with the row numbers, and nothing is imported.
 The second pass writes: customers in batches of ``--batch-size`` rows, each batch one
 transaction (``CustomerBook.register_many``); bookings one transaction each
 (``CustomerBook.record_booking``, which converts prospects and knows the deposit prompt). A
@@ -36,6 +37,8 @@ from rich.progress import Progress
 
 from custmodel import (
     Booking,
+    BookingNotFoundError,
+    BookingOwnerError,
     CustmodelError,
     Customer,
     CustomerBook,
@@ -354,8 +357,13 @@ def _refuse_bad_rows(name: str, problems: list[tuple[str, str]], count: int) -> 
     raise InvalidInputError(f"{count} bad rows in {name}, nothing was imported: {shown}{more}")
 
 
-def _check_all(name: str, rows: Iterable[tuple[str, T | str]], check: Callable[[T], None]) -> int:
-    """Check every row; return how many there are, or refuse the file naming the bad rows."""
+def _check_all(
+    name: str, rows: Iterable[tuple[str, T | str]], check: Callable[[T, str], None]
+) -> int:
+    """Check every row; return how many there are, or refuse the file naming the bad rows.
+
+    ``check(item, label)`` raises a CustmodelError for a bad row.
+    """
     problems: list[tuple[str, str]] = []
     bad = total = 0
     for label, item in rows:
@@ -365,7 +373,7 @@ def _check_all(name: str, rows: Iterable[tuple[str, T | str]], check: Callable[[
             message = item
         else:
             try:
-                check(item)
+                check(item, label)
             except CustmodelError as error:
                 message = str(error)
         if message is not None:
@@ -422,7 +430,7 @@ def import_customers(
         total = _check_all(
             file.name,
             rows(progress, f"Checking {file.name}"),
-            lambda draft: _fits(settings, draft),
+            lambda draft, _label: _fits(settings, draft),
         )
         first: int | None = None
         last: int | None = None
@@ -471,24 +479,35 @@ def import_bookings(
     fmt: FormatOption = None,
     as_json: AsJson = False,
 ) -> None:
-    """Record the bookings of FILE (new ones, or changes to the same reference).
+    """Record the bookings of FILE (new ones, or changes to the same customer's reference).
 
     Columns are those of custmodel export bookings; channel and channel_external may be left
     out (an own channel). Every customer must exist, be active and not anonymized. A
-    prospect's first firm booking converts it to a private customer.
+    prospect's first firm booking converts it to a private customer. A reference may appear
+    once per file, and a recorded reference only for the customer it belongs to (custmodel
+    booking move gives a booking to another customer).
     """
     fmt = _format(file.name, fmt)
     customer_book = book(ctx)
     reader = _Reader(fmt)
     out = Output(as_json)
     checked_customers: dict[int, str | None] = {}
+    # Reference -> label of the row that has it; a second row with it refuses the file.
+    seen: dict[str, str] = {}
 
-    def check(booking: Booking) -> None:
+    def check(booking: Booking, label: str) -> None:
+        first = seen.setdefault(booking.reference, label)
+        if first != label:
+            # The reference is a cell of the file: the message names the rows only.
+            raise InvalidInputError(f"the same booking reference as {first}")
         if booking.customer not in checked_customers:
             checked_customers[booking.customer] = _cannot_book(customer_book, booking.customer)
         problem = checked_customers[booking.customer]
         if problem is not None:
             raise InvalidInputError(problem)
+        owner = _owner(customer_book, booking.reference)
+        if owner is not None and owner != booking.customer:
+            raise BookingOwnerError(booking.reference, owner, booking.customer)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
         raw = _rows(file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
@@ -510,6 +529,14 @@ def import_bookings(
         return
     converted = f"; {conversions} prospects became customers" if conversions else ""
     out.line(f"Imported {done} of {plural(total, 'booking')} from {file.name}{converted}.")
+
+
+def _owner(customer_book: CustomerBook, reference: str) -> int | None:
+    """The customer the booking ``reference`` belongs to, or None if nobody recorded it."""
+    try:
+        return customer_book.get_booking(reference).customer
+    except BookingNotFoundError:
+        return None
 
 
 def _cannot_book(customer_book: CustomerBook, number: int) -> str | None:

@@ -37,10 +37,14 @@ __all__ = ["CustomerStore", "StoreTransaction"]
 class StoreTransaction(Protocol):
     """One transaction on a store: the repository methods the book works with.
 
-    In a write transaction, reading a customer (``get_customer``, ``get_customers``) holds it
-    until the transaction ends, so that the book's check-then-write on one customer cannot
-    interleave with another transaction's (SQLite: one writer at a time; PostgreSQL and
-    MariaDB: the rows read are locked).
+    In a write transaction, reading a customer (``get_customer``, ``get_customers``) or a
+    booking (``get_booking``) holds it until the transaction ends, so that the book's
+    check-then-write on one customer or booking cannot interleave with another transaction's
+    (SQLite: one writer at a time; PostgreSQL and MariaDB: the rows read are locked). The book
+    locks customers before bookings, customers in number order. A booking that does not exist
+    yet cannot be locked: two transactions inserting the same reference collide on its key, and
+    the loser raises :class:`~custmodel.errors.StoreBusyError`, so that the book retries and
+    then finds the booking.
     """
 
     # -- settings ---------------------------------------------------------------------------
@@ -146,14 +150,21 @@ class StoreTransaction(Protocol):
     # -- bookings ---------------------------------------------------------------------------
 
     def get_booking(self, reference: str) -> Booking | None:
-        """Return the booking with ``reference``, or None."""
+        """Return the booking with ``reference``, or None (held in a write transaction)."""
         ...
 
     def put_booking(self, booking: Booking) -> None:
         """Insert ``booking``, or replace the stored booking with its reference.
 
+        The store does not ask whose booking it replaces: the book decides that first, on
+        what ``get_booking`` read. If ``get_booking`` found no booking with the reference in
+        this transaction, a booking another transaction inserted since is never replaced: the
+        store raises ``StoreBusyError`` instead (stores that run one writer at a time never
+        meet that case).
+
         Raises:
             CustomerNotFoundError: if the booking's customer is not stored.
+            StoreBusyError: if a concurrent transaction inserted the same reference first.
         """
         ...
 

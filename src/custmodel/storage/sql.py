@@ -845,6 +845,8 @@ class SqlTransaction:
         self._update_returning = bool(dialect.update_returning)
         self._references = dict(sorted((references or {}).items()))
         self._write = write
+        # References get_booking found no row for: no lock covers a row that is not there.
+        self._absent_bookings: set[str] = set()
 
     def _customers_where(
         self, clause: ColumnElement[bool], *, lock: bool = False
@@ -1146,27 +1148,40 @@ class SqlTransaction:
     # -- bookings ---------------------------------------------------------------------------
 
     def get_booking(self, reference: str) -> Booking | None:
-        """Return the booking with ``reference``, or None."""
+        """Return the booking with ``reference``, or None; a write transaction locks its row."""
+        statement = select(schema.bookings).where(_equals(_b.reference, reference))
+        if self._write:
+            statement = statement.with_for_update()
         with _translating("read a booking"):
-            row = (
-                self._conn.execute(select(schema.bookings).where(_equals(_b.reference, reference)))
-                .mappings()
-                .one_or_none()
-            )
-        return None if row is None else booking_from_row(row)
+            row = self._conn.execute(statement).mappings().one_or_none()
+        if row is None:
+            if self._write:
+                self._absent_bookings.add(reference)
+            return None
+        self._absent_bookings.discard(reference)
+        return booking_from_row(row)
 
     def put_booking(self, booking: Booking) -> None:
-        """Insert ``booking``, or replace the stored booking with its reference."""
+        """Insert ``booking``, or replace the stored booking with its reference.
+
+        A reference this transaction's ``get_booking`` found no row for is only inserted:
+        read committed would let an UPDATE find a row another transaction committed since,
+        and overwrite a booking nobody here has seen. The INSERT collides with that row's key
+        instead, and the book retries (``StoreBusyError``).
+        """
         row = booking_to_row(booking)
         for name, length in _BOOKING_LENGTHS.items():
             if isinstance(row[name], str) and len(row[name]) > length:
                 raise InvalidInputError(f"booking {name} is longer than {length} characters")
         with _translating(f"store booking for customer {booking.customer}"):
-            replaced = self._conn.execute(
-                update(schema.bookings).where(_b.reference == booking.reference).values(row)
-            )
-            if replaced.rowcount == 0:
+            replaced = None
+            if booking.reference not in self._absent_bookings:
+                replaced = self._conn.execute(
+                    update(schema.bookings).where(_b.reference == booking.reference).values(row)
+                )
+            if replaced is None or replaced.rowcount == 0:
                 self._conn.execute(insert(schema.bookings).values(row))
+        self._absent_bookings.discard(booking.reference)
 
     def bookings_of(self, customers: Collection[int]) -> list[Booking]:
         """Return every booking of these customers, ordered by reference."""

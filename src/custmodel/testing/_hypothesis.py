@@ -30,6 +30,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "Blocker": lambda cst: cst.blockers(),
     "Booking": lambda cst: cst.bookings(),
     "BookingKind": lambda cst: cst.booking_kinds,
+    "BookingMoved": lambda cst: cst.bookings_moved(),
     "BookingRecorded": lambda cst: cst.bookings_recorded(),
     # Under drawn settings, so that categories and status flags occur.
     "Customer": lambda cst: cst.settings().flatmap(lambda s: cst.customers(settings=s)),

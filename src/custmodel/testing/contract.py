@@ -48,7 +48,9 @@ from custmodel.book import CustomerBook
 from custmodel.errors import (
     AlreadyMergedError,
     AnonymizedCustomerError,
+    BookingExistsError,
     BookingNotFoundError,
+    BookingOwnerError,
     ConcurrentUpdateError,
     CustomerNotFoundError,
     DebtorAccountError,
@@ -4125,3 +4127,171 @@ class StoreContract(abc.ABC):
             assert order == [row.values for row in stats.rows]
 
         agrees()
+
+    # -- bookings belong to their customer ------------------------------------------------------
+
+    def owned_book(self) -> CustomerBook:
+        """Private customers 1 and 2 and prospect 3; booking B-1 (firm) of customer 1."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(PRIVATE), _draft(PRIVATE), _draft(PROSPECT)])
+        book.record_booking(_booking("B-1", 1, open_amount=Decimal("12.00")))
+        return book
+
+    def test_recording_a_reference_of_another_customer_is_refused(self) -> None:
+        """Recording B-1 of customer 1 for customer 2 raises BookingOwnerError; nothing changes."""
+        book = self.owned_book()
+        error = self.assert_refused(
+            BookingOwnerError, lambda: book.record_booking(_booking("B-1", 2))
+        )
+        assert ("B-1", 1, 2) == (error.reference, error.owner, error.customer)
+
+    def test_the_owner_refusal_names_the_reference_and_both_numbers(self) -> None:
+        """The refusal's message names the reference and both customer numbers."""
+        book = self.owned_book()
+        with pytest.raises(BookingOwnerError) as info:
+            book.record_booking(_booking("B-1", 2))
+        assert "booking 'B-1' belongs to customer 1, not to customer 2" in str(info.value)
+
+    def test_a_booking_of_an_anonymized_customer_is_not_taken_by_recording(self) -> None:
+        """An anonymized customer's booking recorded for a named customer is refused."""
+        book = self.owned_book()
+        book.anonymize(1, AGENCY)
+        self.assert_refused(BookingOwnerError, lambda: book.record_booking(_booking("B-1", 2)))
+
+    def test_recording_for_the_owner_still_changes_the_booking(self) -> None:
+        """The same reference recorded again for its own customer changes that booking."""
+        book = self.owned_book()
+        changed = _booking("B-1", 1, open_amount=Decimal("0.00"))
+        book.record_booking(changed)
+        assert changed == book.get_booking("B-1")
+
+    def test_recording_without_replace_refuses_a_stored_reference(self) -> None:
+        """``replace=False`` refuses a stored reference of the same customer too."""
+        book = self.owned_book()
+        error = self.assert_refused(
+            BookingExistsError,
+            lambda: book.record_booking(_booking("B-1", 1), replace=False),
+        )
+        assert ("B-1", 1) == (error.reference, error.owner)
+
+    def test_recording_without_replace_records_a_new_reference(self) -> None:
+        """``replace=False`` records a reference nobody holds."""
+        book = self.owned_book()
+        book.record_booking(_booking("B-2", 2), replace=False)
+        assert 2 == book.get_booking("B-2").customer
+
+    def test_update_booking_changes_only_the_fields_given(self) -> None:
+        """update_booking changes the open amount and keeps every other stored field."""
+        book = self.owned_book()
+        book.record_booking(attrs.evolve(_booking("B-2", 2), revenue=Decimal("900.00")))
+        book.update_booking("B-2", open_amount=Decimal("50.00"))
+        expected = attrs.evolve(
+            _booking("B-2", 2), revenue=Decimal("900.00"), open_amount=Decimal("50.00")
+        )
+        assert expected == book.get_booking("B-2")
+
+    def test_update_booking_clears_the_revenue_with_none(self) -> None:
+        """``revenue=None`` clears the revenue of a booking."""
+        book = self.owned_book()
+        book.record_booking(attrs.evolve(_booking("B-2", 2), revenue=Decimal("900.00")))
+        book.update_booking("B-2", revenue=None)
+        assert None is book.get_booking("B-2").revenue
+
+    def test_update_booking_of_an_unknown_reference_is_refused(self) -> None:
+        """update_booking of a reference nobody recorded raises BookingNotFoundError."""
+        book = self.owned_book()
+        self.assert_refused(
+            BookingNotFoundError, lambda: book.update_booking("B-9", point_of_sale="AG2")
+        )
+
+    def test_update_booking_does_not_change_the_customer(self) -> None:
+        """update_booking refuses ``customer``: a booking moves only with move_booking."""
+        book = self.owned_book()
+        self.assert_refused(InvalidInputError, lambda: book.update_booking("B-1", customer=2))
+
+    def test_update_booking_refuses_a_bad_value(self) -> None:
+        """A bad value (an empty point of sale) is refused; nothing changes."""
+        book = self.owned_book()
+        self.assert_refused(InvalidInputError, lambda: book.update_booking("B-1", point_of_sale=""))
+
+    def test_update_booking_of_an_anonymized_customer_is_refused(self) -> None:
+        """An anonymized customer's bookings take no changes."""
+        book = self.owned_book()
+        book.anonymize(1, AGENCY)
+        self.assert_refused(
+            AnonymizedCustomerError, lambda: book.update_booking("B-1", point_of_sale="AG2")
+        )
+
+    def test_update_booking_making_an_offer_firm_converts_a_prospect(self) -> None:
+        """An offer of a prospect updated to a firm booking converts the prospect."""
+        book = self.owned_book()
+        book.record_booking(_booking("A-1", 3, OFFER))
+        recorded = book.update_booking("A-1", kind=FIRM)
+        assert (True, PRIVATE) == (recorded.first_capture, book.get(3).kind)
+
+    def test_move_booking_moves_it_with_its_fields(self) -> None:
+        """move_booking gives B-1 to customer 2 and keeps every other field."""
+        book = self.owned_book()
+        moved = book.move_booking("B-1", 2)
+        expected = _booking("B-1", 2, open_amount=Decimal("12.00"))
+        assert (expected, 1, expected, [], [expected]) == (
+            moved.booking,
+            moved.from_customer,
+            book.get_booking("B-1"),
+            book.bookings(1),
+            book.bookings(2),
+        )
+
+    def test_moving_an_unknown_booking_is_refused(self) -> None:
+        """move_booking of a reference nobody recorded raises BookingNotFoundError."""
+        book = self.owned_book()
+        self.assert_refused(BookingNotFoundError, lambda: book.move_booking("B-9", 2))
+
+    def test_moving_a_booking_to_an_unknown_customer_is_refused(self) -> None:
+        """move_booking to a number nobody has raises CustomerNotFoundError."""
+        book = self.owned_book()
+        self.assert_refused(CustomerNotFoundError, lambda: book.move_booking("B-1", 9))
+
+    def test_moving_a_booking_to_its_owner_is_refused(self) -> None:
+        """move_booking to the customer who has the booking already is refused."""
+        book = self.owned_book()
+        self.assert_refused(InvalidInputError, lambda: book.move_booking("B-1", 1))
+
+    def test_moving_a_booking_to_a_merged_customer_is_refused(self) -> None:
+        """move_booking to a tombstone raises AlreadyMergedError naming the master."""
+        book = self.owned_book()
+        book.merge(3, [2])
+        error = self.assert_refused(AlreadyMergedError, lambda: book.move_booking("B-1", 2))
+        assert (2, 3) == (error.number, error.master)
+
+    def test_moving_a_booking_to_an_anonymized_customer_is_refused(self) -> None:
+        """move_booking to an anonymized customer raises AnonymizedCustomerError."""
+        book = self.owned_book()
+        book.anonymize(2, AGENCY)
+        error = self.assert_refused(AnonymizedCustomerError, lambda: book.move_booking("B-1", 2))
+        assert 2 == error.number
+
+    def test_moving_a_booking_of_an_anonymized_customer_is_refused(self) -> None:
+        """The booking of an anonymized customer is never moved to a named one."""
+        book = self.owned_book()
+        book.anonymize(1, AGENCY)
+        error = self.assert_refused(AnonymizedCustomerError, lambda: book.move_booking("B-1", 2))
+        assert 1 == error.number
+
+    def test_moving_a_firm_booking_to_a_prospect_converts_it(self) -> None:
+        """A firm booking moved to a prospect converts the prospect to the kind named."""
+        book = self.owned_book()
+        moved = book.move_booking("B-1", 3, convert_to=CORPORATE)
+        assert moved.conversion is not None
+        assert (PROSPECT, CORPORATE, CORPORATE) == (
+            moved.conversion.old_kind,
+            moved.conversion.new_kind,
+            book.get(3).kind,
+        )
+
+    def test_moving_an_offer_to_a_prospect_does_not_convert_it(self) -> None:
+        """An offer moved to a prospect leaves it a prospect."""
+        book = self.owned_book()
+        book.record_booking(_booking("A-1", 1, OFFER))
+        moved = book.move_booking("A-1", 3)
+        assert (None, PROSPECT) == (moved.conversion, book.get(3).kind)

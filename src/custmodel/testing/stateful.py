@@ -433,6 +433,47 @@ class StoreAgreement(RuleBasedStateMachine):
             )
         )
 
+    @rule(
+        reference=st.sampled_from(_REFERENCES),
+        kind=st.none() | cst.booking_kinds,
+        point_of_sale=st.none() | _AGENCIES,
+        amount=st.none() | cst.money(Decimal("5000.00")),
+        clear_revenue=st.booleans(),
+        convert_to=_CONVERT_TO,
+    )
+    def update_booking(
+        self,
+        reference: str,
+        kind: BookingKind | None,
+        point_of_sale: str | None,
+        amount: Decimal | None,
+        clear_revenue: bool,
+        convert_to: CustomerKind,
+    ) -> None:
+        """Change some fields of a booking (refused: unknown reference, anonymized customer)."""
+        given = {"kind": kind, "point_of_sale": point_of_sale, "open_amount": amount}
+        changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if clear_revenue:
+            changes["revenue"] = None
+        self.both(lambda book: book.update_booking(reference, convert_to=convert_to, **changes))
+
+    @rule(
+        data=st.data(),
+        reference=st.sampled_from(_REFERENCES),
+        convert_to=_CONVERT_TO,
+        keep_status=st.booleans(),
+    )
+    def move_booking(
+        self, data: st.DataObject, reference: str, convert_to: CustomerKind, keep_status: bool
+    ) -> None:
+        """Move a booking (refused: unknown, merged, anonymized, or its own customer)."""
+        number = data.draw(self._numbers(), label="to")
+        self.both(
+            lambda book: book.move_booking(
+                reference, number, convert_to=convert_to, keep_status=keep_status
+            )
+        )
+
     # -- merge and anonymization --------------------------------------------------------------
 
     @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans(), actor=_ACTORS)

@@ -36,6 +36,7 @@ from custmodel.model import (
     BlockReason,
     Booking,
     BookingKind,
+    BookingMoved,
     BookingRecorded,
     Customer,
     CustomerKind,
@@ -78,6 +79,7 @@ __all__ = [
     "blockers",
     "booking_kinds",
     "bookings",
+    "bookings_moved",
     "bookings_recorded",
     "customer_kinds",
     "customer_profiles",
@@ -709,6 +711,18 @@ def bookings_recorded(draw: st.DrawFn) -> BookingRecorded:
         deposit_prompt=first_capture and draw(st.booleans()),
         conversion=conversion,
     )
+
+
+@st.composite
+def bookings_moved(draw: st.DrawFn) -> BookingMoved:
+    """What moving a booking did: the customer it left, and a prospect's conversion."""
+    booking = draw(bookings())
+    conversion = None
+    if booking.is_firm and draw(st.booleans()):
+        conversion = draw(kind_changes(old_kind=CustomerKind.PROSPECT))
+        booking = attrs.evolve(booking, customer=conversion.customer.number)
+    others = st.integers(1, 10_000_000).filter(lambda n: n != booking.customer)
+    return BookingMoved(booking=booking, from_customer=draw(others), conversion=conversion)
 
 
 @st.composite
