@@ -18,6 +18,8 @@ What each engine needs, and gets here:
 Host references (columns of the host application's tables that hold customer numbers) are
 registered on the store at start-up with :meth:`SqlStore.register_reference`; a merge moves
 them in its own transaction, and refuses while a foreign key to the customers is unregistered.
+The host writes such a row in its own transaction after :meth:`SqlStore.hold_customer`, which
+locks the customer against merges until that transaction ends.
 
 Driver exceptions are translated where they cross into custmodel (``raise ... from e``); their
 messages name numbers and columns only, never personal data, and engines this module creates
@@ -37,7 +39,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 from sqlalchemy import (
@@ -77,7 +79,6 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Subquery
 
@@ -119,7 +120,13 @@ from custmodel.model import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.ports import StoreTransaction
 
-__all__ = ["HostReference", "SqlStore", "SqlTransaction", "statistics_statement"]
+__all__ = [
+    "DriverConnection",
+    "HostReference",
+    "SqlStore",
+    "SqlTransaction",
+    "statistics_statement",
+]
 
 _T = TypeVar("_T")
 
@@ -736,6 +743,17 @@ class HostReference:
     def clause(self) -> TableClause:
         """Return the table with just this column, for statements (quoted as needed)."""
         return table(self.table, column(self.column))
+
+
+class DriverConnection(Protocol):
+    """A DB-API (PEP 249) connection, as far as :meth:`SqlStore.hold_customer` uses one.
+
+    Connections of sqlite3, psycopg and PyMySQL are, and so are the pooled ones SQLAlchemy's
+    ``engine.raw_connection()`` returns.
+    """
+
+    def cursor(self) -> Any:
+        """Return a new cursor."""
 
 
 #: How many merge tombstones :meth:`SqlStore.hold_customer` follows before it calls the data
@@ -1829,7 +1847,7 @@ class SqlStore:
             raise InvalidInputError(f"host reference {reference.name} is registered already")
         self._references[reference.name] = reference
 
-    def hold_customer(self, connection: Connection | DBAPIConnection, number: int) -> int:
+    def hold_customer(self, connection: Connection | DriverConnection, number: int) -> int:
         """Lock customer ``number`` against merges in the caller's transaction; return its number.
 
         Call it inside the transaction in which the host application writes a row that names
@@ -1872,8 +1890,8 @@ class SqlStore:
         if self._closed:
             raise StoreError("the store is closed")
         self._check_caller_connection(connection)
-        driver = _driver_connection(connection)
         with _translating(f"hold customer {number}"):
+            driver = _driver_connection(connection)
             if self._engine.dialect.name == "sqlite":
                 self._run_on(connection, _TAKE_WRITE_LOCK)
             current = number
@@ -1916,7 +1934,7 @@ class SqlStore:
 
     def _run_on(
         self,
-        connection: Connection | DBAPIConnection,
+        connection: Connection | DriverConnection,
         statement: Select[Any] | Update,
         parameters: Mapping[str, Any] | None = None,
     ) -> Sequence[Any] | None:
