@@ -30,7 +30,7 @@ __all__ = ["book", "payments", "store", "url"]
 
 #: Race: trials per engine, and trials of the control (which strands payments in each).
 TRIALS = 30
-CONTROL_TRIALS = 10
+CONTROL_TRIALS = 6
 #: Race: writer processes, and how many payments each writes at least per trial.
 WRITERS = 3
 LEAST = 12
