@@ -427,6 +427,34 @@ class MemoryStore:
                 raise InvalidInputError(f"host reference {name!r} is registered already")
             self._state.references[name] = mover
 
+    @contextmanager
+    def hold_customer(self, number: int) -> Iterator[int]:
+        """Hold customer ``number`` against merges while the block writes the host's rows.
+
+        Yields the number of the active customer ``number`` stands for (following merges to
+        the master): write that one. The block runs under the store's lock, so no merge (and
+        no other transaction) runs until it ends, and a host row written in it is in place
+        before a later merge moves the host's references. Keep the block short, and do not
+        wait in it for another thread that uses the store.
+
+        Raises:
+            CustomerNotFoundError: if no customer has ``number``.
+            InvalidInputError: if ``number`` is no whole number.
+        """
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidInputError("a customer number is a whole number")
+        with self._lock:
+            customer = self._state.customers.get(number)
+            seen: set[int] = set()
+            while customer is not None and customer.merged_into is not None:
+                if customer.number in seen:
+                    raise CustomerNotFoundError(f"merge chain of customer {number} does not end")
+                seen.add(customer.number)
+                customer = self._state.customers.get(customer.merged_into)
+            if customer is None:
+                raise CustomerNotFoundError(f"customer {number} not found", number=number)
+            yield customer.number
+
     def purge(self) -> None:
         """Nothing to purge: the memory store keeps no old versions."""
 

@@ -18,6 +18,8 @@ What each engine needs, and gets here:
 Host references (columns of the host application's tables that hold customer numbers) are
 registered on the store at start-up with :meth:`SqlStore.register_reference`; a merge moves
 them in its own transaction, and refuses while a foreign key to the customers is unregistered.
+The host writes such a row in its own transaction after :meth:`SqlStore.hold_customer`, which
+locks the customer against merges until that transaction ends.
 
 Driver exceptions are translated where they cross into custmodel (``raise ... from e``); their
 messages name numbers and columns only, never personal data, and engines this module creates
@@ -37,7 +39,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 from sqlalchemy import (
@@ -92,6 +94,7 @@ from custmodel.errors import (
     StoreError,
 )
 from custmodel.model import (
+    MAX_NUMBER,
     STATUS_FLAG_COUNT,
     Booking,
     BookingKind,
@@ -117,7 +120,13 @@ from custmodel.model import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.ports import StoreTransaction
 
-__all__ = ["HostReference", "SqlStore", "SqlTransaction", "statistics_statement"]
+__all__ = [
+    "DriverConnection",
+    "HostReference",
+    "SqlStore",
+    "SqlTransaction",
+    "statistics_statement",
+]
 
 _T = TypeVar("_T")
 
@@ -734,6 +743,65 @@ class HostReference:
     def clause(self) -> TableClause:
         """Return the table with just this column, for statements (quoted as needed)."""
         return table(self.table, column(self.column))
+
+
+class DriverConnection(Protocol):
+    """A DB-API (PEP 249) connection, as far as :meth:`SqlStore.hold_customer` uses one.
+
+    Connections of sqlite3, psycopg and PyMySQL are, and so are the pooled ones SQLAlchemy's
+    ``engine.raw_connection()`` returns.
+    """
+
+    def cursor(self) -> Any:
+        """Return a new cursor."""
+
+
+#: How many merge tombstones :meth:`SqlStore.hold_customer` follows before it calls the data
+#: broken (as :meth:`custmodel.CustomerBook.resolve` does).
+_MAX_CHAIN: Final = 10_000
+
+#: Reads where customer ``number`` was merged to, under a lock that a merge's lock on the row
+#: (PostgreSQL ``FOR NO KEY UPDATE``, MariaDB ``FOR UPDATE``) waits for: ``FOR SHARE``, MariaDB
+#: ``LOCK IN SHARE MODE``. A foreign key check takes only ``FOR KEY SHARE`` on PostgreSQL,
+#: which a merge does not wait for. SQLite renders no lock clause.
+_HOLD: Final = (
+    select(_c.merged_into).where(_c.number == bindparam("number")).with_for_update(read=True)
+)
+
+#: Changes nothing but takes SQLite's write lock: a transaction begun IMMEDIATE has it already,
+#: a deferred one is upgraded (or refused as busy when it read data a writer changed since).
+_TAKE_WRITE_LOCK: Final = update(schema.customers).where(false()).values(version=_c.version)
+
+#: psycopg's ``TransactionStatus`` INTRANS and INERROR: a transaction is open.
+_PSYCOPG_IN_TRANSACTION: Final = frozenset({2, 3})
+#: MySQL protocol server status bits (PyMySQL keeps the last ones the server sent).
+_MYSQL_IN_TRANS: Final = 0x0001
+_MYSQL_AUTOCOMMIT: Final = 0x0002
+
+
+def _driver_connection(connection: Any) -> Any:
+    """Return the driver's own connection behind a SQLAlchemy or pooled DB-API connection."""
+    if isinstance(connection, Connection):
+        return connection.connection.driver_connection
+    return getattr(connection, "driver_connection", connection)
+
+
+def _in_transaction(driver: Any) -> bool | None:
+    """Whether the driver's connection has a transaction open; None where it cannot tell.
+
+    Knows the drivers custmodel installs: sqlite3, psycopg (3) and PyMySQL.
+    """
+    if isinstance(getattr(driver, "in_transaction", None), bool):  # sqlite3
+        return bool(driver.in_transaction)
+    status = getattr(getattr(driver, "info", None), "transaction_status", None)  # psycopg
+    if status is not None:
+        return int(status) in _PSYCOPG_IN_TRANSACTION
+    server_status = getattr(driver, "server_status", None)  # PyMySQL
+    if isinstance(server_status, int):
+        # Without autocommit every statement runs in a transaction that lasts until COMMIT;
+        # with it, only after an explicit BEGIN (whose answer set IN_TRANS).
+        return not server_status & _MYSQL_AUTOCOMMIT or bool(server_status & _MYSQL_IN_TRANS)
+    return None
 
 
 # -- the transaction ----------------------------------------------------------------------------
@@ -1793,6 +1861,132 @@ class SqlStore:
         if reference.name in self._references:
             raise InvalidInputError(f"host reference {reference.name} is registered already")
         self._references[reference.name] = reference
+
+    def hold_customer(self, connection: Connection | DriverConnection, number: int) -> int:
+        """Lock customer ``number`` against merges in the caller's transaction; return its number.
+
+        Call it inside the transaction in which the host application writes a row that names
+        a customer, and write the number it returns: the active customer ``number`` stands
+        for, following merge tombstones to the master. Until that transaction ends, a merge of
+        that customer waits for it, and a merge that committed first has been followed, so
+        the row either is written before a merge moves the host's rows or names the master.
+        Without the hold, a row written while a merge runs can keep the duplicate's number.
+
+        How the lock is taken: PostgreSQL ``SELECT ... FOR SHARE`` and MariaDB ``LOCK IN
+        SHARE MODE`` on every customer row of the chain, which a merge's lock on the same row
+        waits for (and which waits for a merge that holds it, then reads the row again);
+        SQLite's write lock, which the transaction keeps until it ends (the store's engine
+        begins IMMEDIATE; a deferred transaction is upgraded here). Nothing is written, and
+        custmodel opens no transaction of its own.
+
+        Args:
+            connection: The caller's connection to this store's database, inside the
+                transaction that writes the host's row: a SQLAlchemy ``Connection`` (e.g.
+                from ``store.engine.begin()``), or a DB-API connection of the store's driver
+                (``store.engine.raw_connection()``, or one of sqlite3, psycopg or PyMySQL).
+            number: The customer number the row is to name, merged or not.
+
+        Returns:
+            The number of the active customer to write.
+
+        Raises:
+            CustomerNotFoundError: if no customer has ``number``.
+            InvalidInputError: if ``number`` is no customer number, the connection is not
+                one of the store's database driver, or it is in autocommit mode with no
+                transaction open (the lock would end with the statement).
+            StoreBusyError: if the lock could not be had in time, or a deferred SQLite
+                transaction read data that a merge changed since (roll back and retry).
+            StoreError: if the store is closed or the database fails.
+        """
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidInputError("a customer number is a whole number")
+        if not 1 <= number <= MAX_NUMBER:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+        if self._closed:
+            raise StoreError("the store is closed")
+        self._check_caller_connection(connection)
+        with _translating(f"hold customer {number}"):
+            driver = _driver_connection(connection)
+            if self._engine.dialect.name == "sqlite":
+                self._run_on(connection, _TAKE_WRITE_LOCK)
+            current = number
+            for _ in range(_MAX_CHAIN):
+                row = self._run_on(connection, _HOLD, {"number": current})
+                if _in_transaction(driver) is False:
+                    raise InvalidInputError(
+                        "hold_customer needs a connection inside an open transaction, not in "
+                        "autocommit mode: the lock would end with the statement"
+                    )
+                if row is None:
+                    raise CustomerNotFoundError(
+                        f"customer {number} not found"
+                        if current == number
+                        else f"customer {number} points to missing master {current}",
+                        number=current,
+                    )
+                (merged_into,) = row
+                if merged_into is None:
+                    return current
+                current = int(merged_into)
+        raise CustomerNotFoundError(f"merge chain of customer {number} does not end")
+
+    def _check_caller_connection(self, connection: object) -> None:
+        """Refuse a connection that is not of this store's database driver."""
+        dialect = self._engine.dialect
+        if isinstance(connection, Connection):
+            if connection.dialect.name != dialect.name:
+                raise InvalidInputError(
+                    f"a {connection.dialect.name} connection cannot hold customers of a "
+                    f"{dialect.name} store"
+                )
+            return
+        driver = _driver_connection(connection)
+        expected = dialect.loaded_dbapi.__name__.partition(".")[0]
+        if type(driver).__module__.partition(".")[0] != expected:
+            raise InvalidInputError(
+                f"hold_customer needs a SQLAlchemy connection or a {expected} connection"
+            )
+
+    def _run_on(
+        self,
+        connection: Connection | DriverConnection,
+        statement: Select[Any] | Update,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> Sequence[Any] | None:
+        """Run ``statement`` on the caller's connection; return its first row, if it has rows.
+
+        A DB-API connection gets the statement compiled for the store's dialect, its values
+        bound as parameters; its driver's errors are raised as SQLAlchemy's.
+        """
+        if isinstance(connection, Connection):
+            result = connection.execute(statement, parameters)
+            row = result.first() if result.returns_rows else None
+            return None if row is None else tuple(row)
+        dialect = self._engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        values = compiled.construct_params(parameters)
+        arguments: Any = (
+            tuple(values[name] for name in compiled.positiontup or ())
+            if compiled.positional
+            else values
+        )
+        dbapi = dialect.loaded_dbapi
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.string, arguments)
+            found = cursor.fetchone() if cursor.description is not None else None
+        except dbapi.Error as error:
+            raise sa_exc.DBAPIError.instance(
+                compiled.string,
+                arguments,
+                error,
+                dbapi.Error,
+                hide_parameters=True,
+                dialect=dialect,
+            ) from error
+        finally:
+            cursor.close()
+        return None if found is None else tuple(found)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision of custmodel's migrations.
