@@ -169,7 +169,22 @@ class CustomerBook:
 
     @staticmethod
     def _settings(tx: StoreTransaction) -> Settings:
-        return tx.get_settings() or Settings()
+        """The settings, held (shared) until a write transaction ends.
+
+        A write decided on them (a category's validity, a label, the debtor base) then cannot
+        interleave with a settings change: the change waits for the commit, or the read waits
+        for the change's commit and sees it.
+        """
+        return tx.get_settings(lock="share") or Settings()
+
+    @staticmethod
+    def _settings_for_update(tx: StoreTransaction) -> Settings:
+        """The settings, locked for this transaction's read-modify-write of them.
+
+        Taken before the read, never after a shared read: two transactions upgrading their
+        shared locks would wait for each other.
+        """
+        return tx.get_settings(lock="update") or Settings()
 
     @staticmethod
     def _get(tx: StoreTransaction, number: int) -> Customer:
@@ -218,7 +233,7 @@ class CustomerBook:
             raise InvalidInputError("settings must be a Settings object")
 
         def op(tx: StoreTransaction) -> Settings:
-            self._check_settings(tx, self._settings(tx), settings)
+            self._check_settings(tx, self._settings_for_update(tx), settings)
             tx.put_settings(settings)
             return settings
 
@@ -273,7 +288,7 @@ class CustomerBook:
         kind_changes = _kind_changes(per_kind)
 
         def op(tx: StoreTransaction) -> Settings:
-            old = self._settings(tx)
+            old = self._settings_for_update(tx)
             new = attrs.evolve(old, **changes)
             for kind, fields in kind_changes.items():
                 new = new.with_kind(kind, attrs.evolve(new.kind(kind), **fields))
@@ -310,7 +325,7 @@ class CustomerBook:
         check_flag_number(flag)
 
         def op(tx: StoreTransaction) -> int:
-            settings = self._settings(tx)
+            settings = self._settings_for_update(tx)
             labels = dict(settings.kind(kind).status_labels)
             if label:
                 labels[flag] = label
@@ -921,6 +936,13 @@ class CustomerBook:
         fill_blanks: bool,
         unite_status: bool,
     ) -> tuple[MergePlan, Customer, list[Customer]]:
+        """Plan the merge on the customers, locked in a write transaction, and the settings.
+
+        The settings are read without a lock: a merge that does not touch them must not wait
+        for, or hold up, every registration. A plan that writes them or decides on them
+        (template customers follow, a category fills a blank, flags are united) is made again
+        by :meth:`merge` on settings it locked for update.
+        """
         if isinstance(duplicates, str | bytes) or not isinstance(duplicates, Iterable):
             raise InvalidInputError("duplicates must be a list of customer numbers")
         numbers = [_number(n) for n in duplicates]
@@ -942,7 +964,7 @@ class CustomerBook:
                 f"first: {', '.join(dangling)}"
             )
         plan = rules.plan_merge(
-            self._settings(tx),
+            tx.get_settings() or Settings(),
             found[master],
             dups,
             tx.booking_references(numbers),
@@ -1004,6 +1026,20 @@ class CustomerBook:
             plan, master_customer, dups = self._plan(
                 tx, master, duplicates, fill_blanks, unite_status
             )
+            settings: Settings | None = None
+            if _plan_uses_settings(plan):
+                # Decided on settings read without a lock: decide again on locked ones, which
+                # this transaction may write (template customers follow to the master).
+                settings = self._settings_for_update(tx)
+                plan = rules.plan_merge(
+                    settings,
+                    master_customer,
+                    dups,
+                    plan.bookings,
+                    fill_blanks=fill_blanks,
+                    unite_status=unite_status,
+                    references=plan.references,
+                )
             now = self._now()
             moved = tx.move_bookings(plan.duplicates, plan.master)
             new_master = rules.filled_master(plan, master_customer, dups, now)
@@ -1013,8 +1049,7 @@ class CustomerBook:
             stored = tx.update_customers(changed)
             if new_master is not master_customer:
                 new_master = stored[0]
-            if plan.templates:
-                settings = self._settings(tx)
+            if plan.templates and settings is not None:
                 for kind in plan.templates:
                     settings = settings.with_kind(
                         kind, attrs.evolve(settings.kind(kind), template_customer=plan.master)
@@ -1314,6 +1349,11 @@ class CustomerBook:
             return find_duplicate_groups(customers, threshold=threshold, focus=number)
 
         return self._run(op, write=False)
+
+
+def _plan_uses_settings(plan: MergePlan) -> bool:
+    """Whether a merge plan writes the settings or rests on what they allow."""
+    return bool(plan.templates or "category" in plan.filled_fields or plan.united_status.bits)
 
 
 def _page(
