@@ -1303,14 +1303,27 @@ class CustomerBook:
         numbers = tx.due_erasures(acting_agency, cutoff, after, limit)
         if dry_run or not numbers:
             return numbers, 0
-        bookings: dict[int, list[Booking]] = {n: [] for n in numbers}
-        for booking in tx.bookings_of(numbers):
+        # The query read without locks: a booking or a merge of these customers may have
+        # committed since, or be about to. Lock the customers first (a booking, a merge and an
+        # erasure request lock them too, so they wait for this commit or this lock waits for
+        # theirs), then read their state, requests and bookings again and decide on those.
+        customers = tx.get_customers(numbers)
+        requested = {r.customer for r in tx.erasure_requests(open_only=True, customers=numbers)}
+        candidates = [
+            n
+            for n in numbers
+            if n in customers
+            and n in requested
+            and customers[n].is_active
+            and not customers[n].is_anonymized
+        ]
+        bookings: dict[int, list[Booking]] = {n: [] for n in candidates}
+        for booking in tx.bookings_of(candidates):
             bookings[booking.customer].append(booking)
         now = self._now()
-        customers = tx.get_customers(numbers)
         changed = []
-        for number in numbers:
-            # The store's query and the rule must agree; the rule has the last word.
+        for number in candidates:
+            # The store's query and the rule must agree; the rule, on locked data, decides.
             if rules.anonymization_eligibility(
                 bookings[number], acting_agency, day, delay
             ).eligible:
