@@ -645,11 +645,22 @@ class CustomerBook:
         selection = attrs.evolve(selection, anonymized=False, include_merged=False)
 
         def op(tx: StoreTransaction) -> int:
-            if on:
-                settings = self._settings(tx)
-                for kind in sorted(tx.kinds_in(selection)):
-                    rules.check_status(settings, CustomerKind(kind), StatusFlags.of([flag]))
-            return tx.set_status(selection, flag, on, self._now())
+            now = self._now()
+            if not on:
+                return tx.set_status(selection, flag, on, now)
+            # The labels are held until commit; the kinds are read without a lock, so each
+            # statement sets the flag only on customers of a kind checked here: a customer
+            # whose kind changed meanwhile, or one of another kind registered meanwhile, is
+            # left alone (the statement re-checks the kind of each row it writes).
+            settings = self._settings(tx)
+            kinds = [CustomerKind(k) for k in sorted(tx.kinds_in(selection))]
+            for kind in kinds:
+                rules.check_status(settings, kind, StatusFlags.of([flag]))
+            if selection.kind is not None:
+                return tx.set_status(selection, flag, on, now) if kinds else 0
+            return sum(
+                tx.set_status(attrs.evolve(selection, kind=kind), flag, on, now) for kind in kinds
+            )
 
         return self._run(op)
 
