@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -99,3 +100,24 @@ def test_deleting_a_label_counts_the_flags_set_while_it_waited(
     )
 
     assert (1, {}) == (carriers, dict(book.settings.kind(PRIVATE).status_labels))
+
+
+def test_a_merge_keeps_a_settings_change_committed_while_it_ran(
+    url: str, book: CustomerBook
+) -> None:
+    """A kind's new template customer and fee, committed while a merge ran, are kept."""
+    master, template, other = (
+        book.register(kind=PRIVATE, last_name="Muster").number for _ in range(3)
+    )
+    book.update_kind_settings(PRIVATE, template_customer=template)
+
+    work.while_held(
+        url,
+        lambda held: held.update_kind_settings(
+            PRIVATE, template_customer=other, dunning_fee=Decimal("5.00")
+        ),
+        lambda acting: acting.merge(master, [template]),
+    )
+
+    private = book.settings.kind(PRIVATE)
+    assert (other, Decimal("5.00")) == (private.template_customer, private.dunning_fee)
