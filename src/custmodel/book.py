@@ -183,7 +183,22 @@ class CustomerBook:
 
     @staticmethod
     def _settings(tx: StoreTransaction) -> Settings:
-        return tx.get_settings() or Settings()
+        """The settings, held (shared) until a write transaction ends.
+
+        A write decided on them (a category's validity, a label, the debtor base) then cannot
+        interleave with a settings change: the change waits for the commit, or the read waits
+        for the change's commit and sees it.
+        """
+        return tx.get_settings(lock="share") or Settings()
+
+    @staticmethod
+    def _settings_for_update(tx: StoreTransaction) -> Settings:
+        """The settings, locked for this transaction's read-modify-write of them.
+
+        Taken before the read, never after a shared read: two transactions upgrading their
+        shared locks would wait for each other.
+        """
+        return tx.get_settings(lock="update") or Settings()
 
     @staticmethod
     def _get(tx: StoreTransaction, number: int) -> Customer:
@@ -232,7 +247,7 @@ class CustomerBook:
             raise InvalidInputError("settings must be a Settings object")
 
         def op(tx: StoreTransaction) -> Settings:
-            self._check_settings(tx, self._settings(tx), settings)
+            self._check_settings(tx, self._settings_for_update(tx), settings)
             tx.put_settings(settings)
             return settings
 
@@ -287,7 +302,7 @@ class CustomerBook:
         kind_changes = _kind_changes(per_kind)
 
         def op(tx: StoreTransaction) -> Settings:
-            old = self._settings(tx)
+            old = self._settings_for_update(tx)
             new = attrs.evolve(old, **changes)
             for kind, fields in kind_changes.items():
                 new = new.with_kind(kind, attrs.evolve(new.kind(kind), **fields))
@@ -324,7 +339,7 @@ class CustomerBook:
         check_flag_number(flag)
 
         def op(tx: StoreTransaction) -> int:
-            settings = self._settings(tx)
+            settings = self._settings_for_update(tx)
             labels = dict(settings.kind(kind).status_labels)
             if label:
                 labels[flag] = label
@@ -644,11 +659,22 @@ class CustomerBook:
         selection = attrs.evolve(selection, anonymized=False, include_merged=False)
 
         def op(tx: StoreTransaction) -> int:
-            if on:
-                settings = self._settings(tx)
-                for kind in sorted(tx.kinds_in(selection)):
-                    rules.check_status(settings, CustomerKind(kind), StatusFlags.of([flag]))
-            return tx.set_status(selection, flag, on, self._now())
+            now = self._now()
+            if not on:
+                return tx.set_status(selection, flag, on, now)
+            # The labels are held until commit; the kinds are read without a lock, so each
+            # statement sets the flag only on customers of a kind checked here: a customer
+            # whose kind changed meanwhile, or one of another kind registered meanwhile, is
+            # left alone (the statement re-checks the kind of each row it writes).
+            settings = self._settings(tx)
+            kinds = [CustomerKind(k) for k in sorted(tx.kinds_in(selection))]
+            for kind in kinds:
+                rules.check_status(settings, kind, StatusFlags.of([flag]))
+            if selection.kind is not None:
+                return tx.set_status(selection, flag, on, now) if kinds else 0
+            return sum(
+                tx.set_status(attrs.evolve(selection, kind=kind), flag, on, now) for kind in kinds
+            )
 
         return self._run(op)
 
@@ -1100,6 +1126,13 @@ class CustomerBook:
         fill_blanks: bool,
         unite_status: bool,
     ) -> tuple[MergePlan, Customer, list[Customer]]:
+        """Plan the merge on the customers, locked in a write transaction, and the settings.
+
+        The settings are read without a lock: a merge that does not touch them must not wait
+        for, or hold up, every registration. A plan that writes them or decides on them
+        (template customers follow, a category fills a blank, flags are united) is made again
+        by :meth:`merge` on settings it locked for update.
+        """
         if isinstance(duplicates, str | bytes) or not isinstance(duplicates, Iterable):
             raise InvalidInputError("duplicates must be a list of customer numbers")
         numbers = [_number(n) for n in duplicates]
@@ -1121,7 +1154,7 @@ class CustomerBook:
                 f"first: {', '.join(dangling)}"
             )
         plan = rules.plan_merge(
-            self._settings(tx),
+            tx.get_settings() or Settings(),
             found[master],
             dups,
             tx.booking_references(numbers),
@@ -1183,6 +1216,20 @@ class CustomerBook:
             plan, master_customer, dups = self._plan(
                 tx, master, duplicates, fill_blanks, unite_status
             )
+            settings: Settings | None = None
+            if _plan_uses_settings(plan):
+                # Decided on settings read without a lock: decide again on locked ones, which
+                # this transaction may write (template customers follow to the master).
+                settings = self._settings_for_update(tx)
+                plan = rules.plan_merge(
+                    settings,
+                    master_customer,
+                    dups,
+                    plan.bookings,
+                    fill_blanks=fill_blanks,
+                    unite_status=unite_status,
+                    references=plan.references,
+                )
             now = self._now()
             moved = tx.move_bookings(plan.duplicates, plan.master)
             new_master = rules.filled_master(plan, master_customer, dups, now)
@@ -1192,8 +1239,7 @@ class CustomerBook:
             stored = tx.update_customers(changed)
             if new_master is not master_customer:
                 new_master = stored[0]
-            if plan.templates:
-                settings = self._settings(tx)
+            if plan.templates and settings is not None:
                 for kind in plan.templates:
                     settings = settings.with_kind(
                         kind, attrs.evolve(settings.kind(kind), template_customer=plan.master)
@@ -1447,14 +1493,27 @@ class CustomerBook:
         numbers = tx.due_erasures(acting_agency, cutoff, after, limit)
         if dry_run or not numbers:
             return numbers, 0
-        bookings: dict[int, list[Booking]] = {n: [] for n in numbers}
-        for booking in tx.bookings_of(numbers):
+        # The query read without locks: a booking or a merge of these customers may have
+        # committed since, or be about to. Lock the customers first (a booking, a merge and an
+        # erasure request lock them too, so they wait for this commit or this lock waits for
+        # theirs), then read their state, requests and bookings again and decide on those.
+        customers = tx.get_customers(numbers)
+        requested = {r.customer for r in tx.erasure_requests(open_only=True, customers=numbers)}
+        candidates = [
+            n
+            for n in numbers
+            if n in customers
+            and n in requested
+            and customers[n].is_active
+            and not customers[n].is_anonymized
+        ]
+        bookings: dict[int, list[Booking]] = {n: [] for n in candidates}
+        for booking in tx.bookings_of(candidates):
             bookings[booking.customer].append(booking)
         now = self._now()
-        customers = tx.get_customers(numbers)
         changed = []
-        for number in numbers:
-            # The store's query and the rule must agree; the rule has the last word.
+        for number in candidates:
+            # The store's query and the rule must agree; the rule, on locked data, decides.
             if rules.anonymization_eligibility(
                 bookings[number], acting_agency, day, delay
             ).eligible:
@@ -1493,6 +1552,11 @@ class CustomerBook:
             return find_duplicate_groups(customers, threshold=threshold, focus=number)
 
         return self._run(op, write=False)
+
+
+def _plan_uses_settings(plan: MergePlan) -> bool:
+    """Whether a merge plan writes the settings or rests on what they allow."""
+    return bool(plan.templates or "category" in plan.filled_fields or plan.united_status.bits)
 
 
 def _page(

@@ -5,6 +5,6 @@ lives in ``custmodel.storage.sql`` and is imported only when asked for, so that 
 custmodel never imports SQLAlchemy.
 """
 
-from custmodel.storage.ports import CustomerStore, StoreTransaction
+from custmodel.storage.ports import CustomerStore, SettingsLock, StoreTransaction
 
-__all__ = ["CustomerStore", "StoreTransaction"]
+__all__ = ["CustomerStore", "SettingsLock", "StoreTransaction"]

@@ -36,7 +36,7 @@ from custmodel.model import (
     Statistics,
     StatisticsDimension,
 )
-from custmodel.storage.ports import StoreTransaction
+from custmodel.storage.ports import SettingsLock, StoreTransaction
 
 __all__ = ["MemoryStore", "ReferenceMover"]
 
@@ -75,7 +75,9 @@ class _MemoryTransaction:
 
     # -- settings ---------------------------------------------------------------------------
 
-    def get_settings(self) -> Settings | None:
+    def get_settings(self, *, lock: SettingsLock | None = None) -> Settings | None:
+        # One lock serializes every transaction: what was read stays as read until the end.
+        del lock
         return self._s.settings
 
     def put_settings(self, settings: Settings) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from custmodel.model import (
     Booking,
@@ -31,7 +31,10 @@ from custmodel.model import (
     StatisticsDimension,
 )
 
-__all__ = ["CustomerStore", "StoreTransaction"]
+__all__ = ["CustomerStore", "SettingsLock", "StoreTransaction"]
+
+#: How :meth:`StoreTransaction.get_settings` holds the settings it reads in a write transaction.
+SettingsLock = Literal["share", "update"]
 
 
 class StoreTransaction(Protocol):
@@ -49,12 +52,32 @@ class StoreTransaction(Protocol):
 
     # -- settings ---------------------------------------------------------------------------
 
-    def get_settings(self) -> Settings | None:
-        """Return the stored settings, or None if none were ever stored."""
+    def get_settings(self, *, lock: SettingsLock | None = None) -> Settings | None:
+        """Return the stored settings, or None if none were ever stored.
+
+        Args:
+            lock: In a write transaction, hold the settings until the transaction ends, taken
+                before they are read: ``"share"`` keeps other transactions from changing them
+                (a check that decides a write on them, such as a category's validity, stays
+                true until commit); ``"update"`` also makes other ``"share"`` and ``"update"``
+                reads wait, so that a read-modify-write of the settings cannot lose a
+                concurrent change. A transaction that will write the settings reads them with
+                ``"update"`` from the start (a share lock upgraded later can deadlock). None,
+                and any lock in a read transaction, reads without holding anything. Stores
+                that serialize their write transactions (SQLite, the memory store) need no
+                lock of their own.
+        """
         ...
 
     def put_settings(self, settings: Settings) -> None:
-        """Store ``settings``, replacing what was stored."""
+        """Store ``settings``, replacing what was stored.
+
+        Changes the stored settings in place (stores with rows update the rows of what
+        differs) rather than deleting and re-inserting them, so a concurrent reader never sees
+        them missing. The first settings of a store raced by another transaction's first
+        settings end in :class:`~custmodel.errors.StoreBusyError` (the book retries), never in
+        another error.
+        """
         ...
 
     # -- numbering --------------------------------------------------------------------------

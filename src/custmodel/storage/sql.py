@@ -118,7 +118,7 @@ from custmodel.model import (
     search_key,
 )
 from custmodel.storage import _sqlschema as schema
-from custmodel.storage.ports import StoreTransaction
+from custmodel.storage.ports import SettingsLock, StoreTransaction
 
 __all__ = [
     "DriverConnection",
@@ -824,6 +824,10 @@ _SETTINGS_ROWS: Final = (
     .order_by(schema.kind_settings.c.kind)
 )
 _SETTINGS_WIDTH: Final = len(schema.settings.columns)
+_SETTINGS_KEY: Final = select(schema.settings.c.id).where(schema.settings.c.id == _SETTINGS_ID)
+#: Lock the settings row before the settings are read (see ``SqlTransaction.get_settings``).
+_SETTINGS_SHARE_LOCK: Final = _SETTINGS_KEY.with_for_update(read=True)
+_SETTINGS_UPDATE_LOCK: Final = _SETTINGS_KEY.with_for_update()
 
 _counter = schema.counters.c
 _THIS_COUNTER: Final = _counter.name == bindparam("counter_name")
@@ -911,6 +915,8 @@ class SqlTransaction:
         dialect = connection.dialect
         self._aware_times = dialect.name == "postgresql"
         self._update_returning = bool(dialect.update_returning)
+        # SQLite serializes write transactions (BEGIN IMMEDIATE): row locks add nothing.
+        self._row_locks = dialect.name != "sqlite"
         self._references = dict(sorted((references or {}).items()))
         self._write = write
         # References get_booking found no row for: no lock covers a row that is not there.
@@ -940,9 +946,19 @@ class SqlTransaction:
 
     # -- settings ---------------------------------------------------------------------------
 
-    def get_settings(self) -> Settings | None:
-        """Return the stored settings, or None if none were ever stored."""
+    def get_settings(self, *, lock: SettingsLock | None = None) -> Settings | None:
+        """Return the stored settings, or None if none were ever stored.
+
+        With ``lock`` in a write transaction on PostgreSQL or MariaDB the settings row is
+        locked first (``FOR SHARE``/``LOCK IN SHARE MODE``, or ``FOR UPDATE``), and the
+        settings are read by the next statement: under READ COMMITTED that statement sees
+        what a transaction that held the lock committed. SQLite's ``BEGIN IMMEDIATE`` has
+        serialized the writers already.
+        """
         with _translating("read the settings"):
+            if lock is not None and self._write and self._row_locks:
+                statement = _SETTINGS_UPDATE_LOCK if lock == "update" else _SETTINGS_SHARE_LOCK
+                self._conn.execute(statement)
             rows = [tuple(r) for r in self._conn.execute(_SETTINGS_ROWS)]
         if not rows:
             return None
@@ -952,21 +968,48 @@ class SqlTransaction:
         return _settings_from_rows(rows[0][:width], kinds)
 
     def put_settings(self, settings: Settings) -> None:
-        """Store ``settings``, replacing what was stored."""
+        """Store ``settings``: update the settings row and each kind's row in place.
+
+        Rows are updated, not deleted and inserted again, so a transaction reading the
+        settings meanwhile never finds them missing. Kind rows are inserted only for kinds not
+        stored yet and deleted only for kinds no longer given. Two transactions storing the
+        very first settings of an empty store collide on the settings row's key; the loser
+        gets :class:`~custmodel.errors.StoreBusyError`, and its retry updates the row.
+        """
+        book_row = {
+            "debtor_base": settings.debtor_base,
+            "anonymization_delay_days": settings.anonymization_delay_days,
+        }
+        rows = {k.value: kind_settings_to_row(k, s) for k, s in settings.kinds.items()}
         with _translating("store the settings"):
-            self._conn.execute(delete(schema.kind_settings))
-            self._conn.execute(delete(schema.settings))
-            self._conn.execute(
-                insert(schema.settings).values(
-                    id=_SETTINGS_ID,
-                    debtor_base=settings.debtor_base,
-                    anonymization_delay_days=settings.anonymization_delay_days,
+            written = self._conn.execute(
+                update(schema.settings).where(schema.settings.c.id == _SETTINGS_ID),
+                book_row,
+            )
+            if written.rowcount == 0:
+                try:
+                    self._conn.execute(insert(schema.settings), {"id": _SETTINGS_ID, **book_row})
+                except sa_exc.IntegrityError as error:
+                    raise StoreBusyError(
+                        "store the settings: a concurrent transaction stored the first ones"
+                    ) from error
+            stored = {str(r[0]): tuple(r) for r in self._conn.execute(select(schema.kind_settings))}
+            columns = schema.kind_settings.columns.keys()
+            gone = sorted(set(stored) - set(rows))
+            if gone:
+                self._conn.execute(
+                    delete(schema.kind_settings).where(schema.kind_settings.c.kind.in_(gone))
                 )
-            )
-            self._conn.execute(
-                insert(schema.kind_settings),
-                [kind_settings_to_row(k, s) for k, s in settings.kinds.items()],
-            )
+            for kind, row in sorted(rows.items()):
+                old = stored.get(kind)
+                if old is None:
+                    self._conn.execute(insert(schema.kind_settings), row)
+                elif dict(zip(columns, old, strict=True)) != row:
+                    self._conn.execute(
+                        update(schema.kind_settings)
+                        .where(schema.kind_settings.c.kind == kind)
+                        .values({c: v for c, v in row.items() if c != "kind"})
+                    )
 
     # -- numbering --------------------------------------------------------------------------
 

@@ -4295,3 +4295,90 @@ class StoreContract(abc.ABC):
         book.record_booking(_booking("A-1", 1, OFFER))
         moved = book.move_booking("A-1", 3)
         assert (None, PROSPECT) == (moved.conversion, book.get(3).kind)
+    # -- settings written in place, read under a lock ------------------------------------------
+
+    def test_put_settings_twice_keeps_the_second(self) -> None:
+        """Settings put over stored ones read back as the second, every changed field kept."""
+        second = attrs.evolve(
+            SETTINGS.with_kind(
+                CORPORATE,
+                attrs.evolve(
+                    SETTINGS.kind(CORPORATE),
+                    categories=("Key account", "Neu"),
+                    status_labels={5: "Messe"},
+                    dunning_fee=Decimal("7.50"),
+                    deposit_prompt=True,
+                ),
+            ),
+            debtor_base=20000,
+        )
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+        with self.store.transaction() as tx:
+            tx.put_settings(second)
+        with self.store.transaction(write=False) as tx:
+            assert second == tx.get_settings()
+
+    def test_put_settings_of_the_stored_settings_changes_nothing(self) -> None:
+        """Putting the settings that are stored again reads back the same settings."""
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+            tx.put_settings(SETTINGS)
+        with self.store.transaction(write=False) as tx:
+            assert SETTINGS == tx.get_settings()
+
+    def test_put_settings_takes_back_a_kind_changed_before(self) -> None:
+        """A kind changed and then put as it was before reads back as before."""
+        changed = SETTINGS.with_kind(PROSPECT, KindSettings())
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+        with self.store.transaction() as tx:
+            tx.put_settings(changed)
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+        with self.store.transaction(write=False) as tx:
+            assert SETTINGS == tx.get_settings()
+
+    def test_put_settings_rolled_back_keeps_the_stored_settings(self) -> None:
+        """Settings put in a transaction that raised leave the stored settings as they were."""
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+
+        def put_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.put_settings(Settings(debtor_base=30000))
+                raise _Abort
+
+        with pytest.raises(_Abort):
+            put_then_fail()
+        with self.store.transaction(write=False) as tx:
+            assert SETTINGS == tx.get_settings()
+
+    def test_get_settings_under_a_lock_reads_the_stored_settings(self) -> None:
+        """Reads with a share or an update lock give what a read without a lock gives."""
+        with self.store.transaction() as tx:
+            tx.put_settings(SETTINGS)
+        with self.store.transaction() as tx:
+            locked = (tx.get_settings(lock="share"), tx.get_settings(lock="update"))
+        with self.store.transaction(write=False) as tx:
+            read = (tx.get_settings(lock="share"), tx.get_settings())
+        assert ((SETTINGS, SETTINGS), (SETTINGS, SETTINGS)) == (locked, read)
+
+    def test_get_settings_under_a_lock_is_none_before_any_were_put(self) -> None:
+        """A locked read of a store without settings gives None, and settings can be put."""
+        with self.store.transaction() as tx:
+            before = tx.get_settings(lock="update")
+            tx.put_settings(SETTINGS)
+        with self.store.transaction(write=False) as tx:
+            assert (None, SETTINGS) == (before, tx.get_settings())
+
+    def test_update_kind_settings_keeps_the_other_fields_and_kinds(self) -> None:
+        """Changing one kind's dunning fee leaves every other setting as it was."""
+        book = self.book(SETTINGS)
+
+        book.update_kind_settings(CORPORATE, dunning_fee=Decimal("7.50"))
+
+        expected = SETTINGS.with_kind(
+            CORPORATE, attrs.evolve(SETTINGS.kind(CORPORATE), dunning_fee=Decimal("7.50"))
+        )
+        assert expected == self.book().settings

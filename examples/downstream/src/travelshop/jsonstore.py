@@ -46,7 +46,7 @@ from custmodel.model import (
     StatisticsDimension,
 )
 from custmodel.serialization import make_converter
-from custmodel.storage import StoreTransaction
+from custmodel.storage import SettingsLock, StoreTransaction
 
 if TYPE_CHECKING:
     from cattrs.preconf.json import JsonConverter
@@ -97,7 +97,9 @@ class _JsonFileTransaction:
 
     # -- settings and numbering ---------------------------------------------------------------
 
-    def get_settings(self) -> Settings | None:
+    def get_settings(self, *, lock: SettingsLock | None = None) -> Settings | None:
+        # The store's lock serializes transactions, so nothing read can change before commit.
+        del lock
         return self.state.settings
 
     def put_settings(self, settings: Settings) -> None:
