@@ -4295,6 +4295,7 @@ class StoreContract(abc.ABC):
         book.record_booking(_booking("A-1", 1, OFFER))
         moved = book.move_booking("A-1", 3)
         assert (None, PROSPECT) == (moved.conversion, book.get(3).kind)
+
     # -- settings written in place, read under a lock ------------------------------------------
 
     def test_put_settings_twice_keeps_the_second(self) -> None:
