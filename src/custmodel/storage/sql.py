@@ -1496,12 +1496,62 @@ class SqlTransaction:
                 completed += int(written.rowcount)
         return completed
 
-    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        """Set the receipt day of the open erasure request ``request_id`` in one UPDATE.
+
+        Returns the request as stored now, or None if no open request has that id.
+
+        Raises:
+            InvalidInputError: if ``received_on`` is no date.
+        """
+        with _translating(f"change the receipt day of erasure request {request_id}"):
+            found = self._open_request(request_id)
+            if found is None:
+                return None
+            # Validated before it is written, as the memory store validates.
+            redated = attrs.evolve(found, received_on=received_on)
+            self._conn.execute(
+                update(schema.erasure_requests)
+                .where(_e.id == request_id, _e.completed_at.is_(None))
+                .values(received_on=received_on)
+            )
+        return redated
+
+    def _open_request(self, request_id: int) -> ErasureRequest | None:
+        """Return the open erasure request with ``request_id``, or None."""
+        row = (
+            self._conn.execute(
+                select(schema.erasure_requests).where(
+                    _e.id == request_id, _e.completed_at.is_(None)
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else erasure_request_from_row(row)
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open erasure requests with these ids, one DELETE per chunk of ids."""
+        deleted = 0
+        with _translating("delete erasure requests"):
+            for part in _chunks(request_ids):
+                written = self._conn.execute(
+                    delete(schema.erasure_requests).where(
+                        _e.id.in_(part), _e.completed_at.is_(None)
+                    )
+                )
+                deleted += int(written.rowcount)
+        return deleted
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
         """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
 
-        One query: the open requests (an index range of ``completed_at, customer`` past
-        ``after``) joined to their active, not anonymized customers, without a firm booking
-        that blocks (an anti-join probing the index on ``custmodel_bookings.customer``).
+        One query: the open requests received by ``received_by`` (an index range of
+        ``completed_at, customer`` past ``after``) joined to their active, not anonymized
+        customers, without a firm booking that blocks (an anti-join probing the index on
+        ``custmodel_bookings.customer``).
         """
         if limit < 1:
             return []
@@ -1523,6 +1573,7 @@ class SqlTransaction:
             .where(
                 _e.completed_at.is_(None),
                 _e.customer > after,
+                _e.received_on <= received_by,
                 _c.merged_into.is_(None),
                 _c.anonymized_at.is_(None),
                 b.c.reference.is_(None),
