@@ -1123,16 +1123,21 @@ class CustomerBook:
             self._purge()
         return report
 
-    def _purge(self) -> None:
+    def _purge(self) -> bool:
         """Purge old versions after a committed anonymization, without undoing the success.
 
         The anonymization is committed already; a store busy with readers cannot purge now,
         which is logged, and the next anonymization or :meth:`CustomerStore.purge` does it.
+
+        Returns:
+            False if the store was busy and nothing was purged.
         """
         try:
             self._store.purge()
         except StoreBusyError:
             logger.warning("could not purge old row versions now; the store is busy")
+            return False
+        return True
 
     # -- erasure requests -------------------------------------------------------------------
 
@@ -1250,6 +1255,9 @@ class CustomerBook:
         due: list[int] = []
         anonymized = batches = 0
         after = 0
+        # Purged after each batch, so that a crash later in the sweep leaves no old data of
+        # the customers already anonymized; once the store is busy, only at the end.
+        purged = True
         while True:
             batch = self._run(
                 functools.partial(
@@ -1269,9 +1277,12 @@ class CustomerBook:
             due.extend(found)
             anonymized += done
             after = found[-1]
+            if done and purged:
+                purged = self._purge()
         if anonymized:
             logger.info("erasure sweep anonymized %d customers", anonymized)
-            self._purge()
+            if not purged:
+                self._purge()
         return ErasureSweep(
             dry_run=dry_run,
             due=len(due),
