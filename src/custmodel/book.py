@@ -52,6 +52,7 @@ from custmodel.model import (
     EffectiveRules,
     Eligibility,
     ErasureRequest,
+    ErasureRequestRecorded,
     ErasureState,
     ErasureStatus,
     ErasureSweep,
@@ -1246,6 +1247,7 @@ class CustomerBook:
                     )
                 tx.put_settings(settings)
             tx.move_erasure_requests(plan.duplicates, plan.master)
+            _fold_open_requests(tx, plan.master)
             # Host rows are moved last: the memory store cannot take them back if a later
             # step failed, and nothing after this point can refuse the merge.
             references = tx.move_references(plan.duplicates, plan.master)
@@ -1346,25 +1348,32 @@ class CustomerBook:
             self._purge()
         return report
 
-    def _purge(self) -> None:
+    def _purge(self) -> bool:
         """Purge old versions after a committed anonymization, without undoing the success.
 
         The anonymization is committed already; a store busy with readers cannot purge now,
         which is logged, and the next anonymization or :meth:`CustomerStore.purge` does it.
+
+        Returns:
+            False if the store was busy and nothing was purged.
         """
         try:
             self._store.purge()
         except StoreBusyError:
             logger.warning("could not purge old row versions now; the store is busy")
+            return False
+        return True
 
     # -- erasure requests -------------------------------------------------------------------
 
-    def request_erasure(self, number: int, received_on: date) -> ErasureRequest:
+    def request_erasure(self, number: int, received_on: date) -> ErasureRequestRecorded:
         """Record a person's request to erase their data (GDPR Art. 17).
 
-        A merged number follows to its master. While a request of the customer is open, that
-        request is returned and no second one is recorded; for an anonymized customer the
-        request is recorded as completed at once.
+        A merged number follows to its master. A customer has at most one open request: while
+        one is open, a repeat records nothing and says so (``repeated``); the open request
+        keeps the earliest receipt day, because the one-month answer deadline runs from the
+        first receipt, so a repeat received earlier moves it there (``moved_from``). For an
+        anonymized customer the request is recorded as completed at once.
 
         Raises:
             InvalidInputError: ``received_on`` is not a date or lies after today.
@@ -1373,23 +1382,46 @@ class CustomerBook:
         if isinstance(received_on, datetime) or not isinstance(received_on, date):
             raise InvalidInputError("received_on must be a date (not a datetime)")
 
-        def op(tx: StoreTransaction) -> ErasureRequest:
+        def op(tx: StoreTransaction) -> ErasureRequestRecorded:
             now = self._now()
             if received_on > now.date():
                 raise InvalidInputError("an erasure request cannot be received in the future")
+            # Reading the customer locks it in a write transaction, so a concurrent request
+            # for the same customer waits here and then finds this one open.
             customer = self._follow(tx, self._get(tx, number))
             open_requests = tx.erasure_requests(open_only=True, customers=[customer.number])
             if open_requests:
-                return open_requests[0]
+                request = open_requests[0]
+                if received_on >= request.received_on:
+                    return ErasureRequestRecorded(request, repeated=True)
+                redated = tx.redate_erasure_request(request.id, received_on)
+                if redated is not None:
+                    return ErasureRequestRecorded(
+                        redated, repeated=True, moved_from=request.received_on
+                    )
             request = tx.add_erasure_request(customer.number, received_on, now)
             if customer.is_anonymized:
                 tx.complete_erasure_requests([customer.number], now)
                 request = attrs.evolve(request, completed_at=now)
-            return request
+            return ErasureRequestRecorded(request)
 
-        request = self._run(op)
-        logger.info("erasure request %d recorded for customer %d", request.id, request.customer)
-        return request
+        recorded = self._run(op)
+        request = recorded.request
+        if recorded.moved_from is not None:
+            logger.info(
+                "erasure request %d of customer %d repeated with an earlier receipt day",
+                request.id,
+                request.customer,
+            )
+        elif recorded.repeated:
+            logger.info(
+                "erasure request %d of customer %d repeated; it stays open",
+                request.id,
+                request.customer,
+            )
+        else:
+            logger.info("erasure request %d recorded for customer %d", request.id, request.customer)
+        return recorded
 
     def erasure_requests(
         self, acting_agency: str, today: date | None = None, *, include_done: bool = False
@@ -1400,12 +1432,15 @@ class CustomerBook:
         BLOCKED: another point of sale or an external channel holds bookings of the person, so
         it is not the agency's data to erase; the eligibility says which. DONE (with
         ``include_done``): anonymized. ``answer_by`` is the GDPR's one month after receipt.
+        The list is as of ``today``: a request received after that day is not in it.
         """
         day = self._today(today)
         _agency(acting_agency)
 
         def op(tx: StoreTransaction) -> list[ErasureStatus]:
-            requests = tx.erasure_requests(open_only=not include_done)
+            requests = [
+                r for r in tx.erasure_requests(open_only=not include_done) if r.received_on <= day
+            ]
             delay = self._settings(tx).anonymization_delay_days
             bookings: dict[int, list[Booking]] = {}
             for booking in tx.bookings_of({r.customer for r in requests if r.is_open}):
@@ -1445,6 +1480,9 @@ class CustomerBook:
         due: list[int] = []
         anonymized = batches = 0
         after = 0
+        # Purged after each batch, so that a crash later in the sweep leaves no old data of
+        # the customers already anonymized; once the store is busy, only at the end.
+        purged = True
         while True:
             batch = self._run(
                 functools.partial(
@@ -1464,9 +1502,12 @@ class CustomerBook:
             due.extend(found)
             anonymized += done
             after = found[-1]
+            if done and purged:
+                purged = self._purge()
         if anonymized:
             logger.info("erasure sweep anonymized %d customers", anonymized)
-            self._purge()
+            if not purged:
+                self._purge()
         return ErasureSweep(
             dry_run=dry_run,
             due=len(due),
@@ -1490,7 +1531,7 @@ class CustomerBook:
             cutoff = day - timedelta(days=delay)
         except OverflowError:
             return [], 0
-        numbers = tx.due_erasures(acting_agency, cutoff, after, limit)
+        numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
         if dry_run or not numbers:
             return numbers, 0
         # The query read without locks: a booking or a merge of these customers may have
@@ -1581,6 +1622,17 @@ def _the_customers(_tx: StoreTransaction, customers: list[Customer]) -> list[Cus
 def _their_bookings(tx: StoreTransaction, customers: list[Customer]) -> list[Booking]:
     bookings = tx.bookings_of([c.number for c in customers])
     return sorted(bookings, key=lambda b: (b.customer, b.reference))
+
+
+def _fold_open_requests(tx: StoreTransaction, customer: int) -> None:
+    """Leave ``customer`` one open erasure request (see :func:`rules.folded_erasure_requests`)."""
+    open_requests = tx.erasure_requests(open_only=True, customers=[customer])
+    if len(open_requests) < 2:
+        return
+    kept, folded = rules.folded_erasure_requests(open_requests)
+    tx.delete_erasure_requests(folded)
+    if kept not in open_requests:
+        tx.redate_erasure_request(kept.id, kept.received_on)
 
 
 def _one_month_after(day: date) -> date:

@@ -39,6 +39,7 @@ __all__ = [
     "EffectiveRules",
     "Eligibility",
     "ErasureRequest",
+    "ErasureRequestRecorded",
     "ErasureState",
     "ErasureStatus",
     "ErasureSweep",
@@ -1536,6 +1537,25 @@ class ErasureRequest:
     def is_open(self) -> bool:
         """True until the customer is anonymized."""
         return self.completed_at is None
+
+
+@attrs.frozen
+class ErasureRequestRecorded:
+    """What recording an erasure request did.
+
+    Attributes:
+        request: The customer's request as stored now: the new one, or the one that was open
+            already (completed at once when the customer is anonymized already).
+        repeated: True if a request of the customer was open already: no second one was
+            recorded, the open one stands for both.
+        moved_from: The receipt day the open request had before this repeat moved it to the
+            earlier day given (the one-month answer deadline runs from the first receipt);
+            None when nothing moved.
+    """
+
+    request: ErasureRequest
+    repeated: bool = False
+    moved_from: date | None = attrs.field(default=None, validator=_optional_date)
 
 
 class ErasureState(enum.StrEnum):

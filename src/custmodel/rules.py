@@ -35,6 +35,7 @@ from custmodel.model import (
     DeparturePeriod,
     EffectiveRules,
     Eligibility,
+    ErasureRequest,
     KindChange,
     KindSettings,
     LabelledCode,
@@ -73,6 +74,7 @@ __all__ = [
     "dunning_fields",
     "effective_rules",
     "filled_master",
+    "folded_erasure_requests",
     "format_eur",
     "label_statistics",
     "needs_deposit_prompt",
@@ -556,6 +558,26 @@ def tombstone(duplicate: Customer, master: int, now: datetime) -> Customer:
     changes["commission_scheme"] = None
     changes["fee_schedule"] = None
     return attrs.evolve(duplicate, merged_into=master, updated_at=now, **changes)
+
+
+def folded_erasure_requests(
+    open_requests: Sequence[ErasureRequest],
+) -> tuple[ErasureRequest, tuple[int, ...]]:
+    """Fold one customer's open erasure requests (at least one) into the one that stays open.
+
+    A customer has at most one open request; a merge can bring it more. The first recorded
+    (lowest id) stays, with the earliest receipt day of all, as a repeated request moves it
+    (the one-month answer deadline runs from the first receipt). The others are absorbed
+    into it, like a repeat that records nothing.
+
+    Returns:
+        The request that stays open, as it is to be stored, and the ids of the others.
+    """
+    kept = min(open_requests, key=lambda r: r.id)
+    earliest = min(r.received_on for r in open_requests)
+    if earliest < kept.received_on:
+        kept = attrs.evolve(kept, received_on=earliest)
+    return kept, tuple(sorted(r.id for r in open_requests if r.id != kept.id))
 
 
 # -- R10: statistics ----------------------------------------------------------------------------

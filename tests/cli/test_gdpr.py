@@ -99,12 +99,49 @@ def test_anonymize_twice_changes_nothing_the_second_time(people: Cli) -> None:
 def test_request_records_an_erasure_request(people: Cli) -> None:
     """request records the request with its date of receipt."""
     data = people.json("gdpr", "request", "2", "--received", "2026-11-20")
-    assert (1, 2, "2026-11-20", None) == (
-        data["id"],
-        data["customer"],
-        data["received_on"],
-        data["completed_at"],
+    request = data["request"]
+    assert (1, 2, "2026-11-20", None, False, None) == (
+        request["id"],
+        request["customer"],
+        request["received_on"],
+        request["completed_at"],
+        data["repeated"],
+        data["moved_from"],
     )
+
+
+def test_a_repeated_request_says_it_is_open_already(people: Cli) -> None:
+    """A repeat received later says since when the request is open and records nothing."""
+    people.ok("gdpr", "request", "2", "--received", "2026-11-20")
+    shown = people.ok("gdpr", "request", "2", "--received", "2026-11-22").stdout
+    assert (
+        "Erasure request 1 of customer 2 is already open since 2026-11-20; nothing recorded."
+    ) == one_line(shown)
+
+
+def test_a_repeat_received_earlier_moves_the_receipt_day(people: Cli) -> None:
+    """A repeat received earlier says it moved the open request's receipt day back."""
+    people.ok("gdpr", "request", "2", "--received", "2026-11-20")
+    shown = people.ok("gdpr", "request", "2", "--received", "2026-11-12").stdout
+    assert (
+        "Erasure request 1 of customer 2 is already open; its receipt day moved from "
+        "2026-11-20 to 2026-11-12."
+    ) == one_line(shown)
+
+
+def test_requests_as_of_a_day_leave_out_later_requests(people: Cli) -> None:
+    """requests --today D does not list a request received after D."""
+    people.ok("gdpr", "request", "1", "--received", "2026-11-20")
+    people.ok("gdpr", "request", "2", "--received", "2026-11-24")
+    statuses = people.json("gdpr", "requests", "--agency", "AG1", "--today", "2026-11-23")
+    assert [1] == [s["request"]["customer"] for s in statuses]
+
+
+def test_a_sweep_for_a_day_before_the_receipt_anonymizes_nobody(people: Cli) -> None:
+    """sweep --today D leaves a customer whose request arrived after D alone."""
+    people.ok("gdpr", "request", "1", "--received", "2026-11-24")
+    shown = people.ok("gdpr", "sweep", "--agency", "AG1", "--today", "2026-11-23").stdout
+    assert "Anonymized 0 of 0 due customers in 0 batches: none." == shown.strip()
 
 
 def test_request_without_a_date_is_received_today(people: Cli) -> None:

@@ -41,6 +41,7 @@ from custmodel import (
 from custmodel.model import (
     DeparturePeriod,
     ErasureRequest,
+    ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
     MergeRecord,
@@ -76,6 +77,7 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     MoneyField: cst.money_fields(),
     MergeRecord: cst.merge_records(),
     ErasureRequest: cst.erasure_requests(),
+    ErasureRequestRecorded: cst.erasure_requests_recorded(),
     ErasureStatus: cst.erasure_statuses(),
     ErasureSweep: cst.erasure_sweeps(),
     CustomerProfile: cst.customer_profiles(),

@@ -21,6 +21,8 @@ OPEN = 20
 BOOKINGS_EACH = 5
 AGENCY = "AG1"
 CUTOFF = date(2024, 3, 1)
+#: The day the sweep runs for: the cutoff plus the default delay.
+TODAY = CUTOFF + timedelta(days=42)
 TABLES = [t.name for t in schema.metadata.sorted_tables]
 
 
@@ -108,7 +110,7 @@ def test_due_erasures_is_one_statement_with_the_right_answer(
     expected = [first + i for i in open_indexes if _is_due(i)][1:6]
 
     due, _ = _one_statement(
-        sql_store, lambda tx: tx.due_erasures(AGENCY, CUTOFF, expected[0] - 1, 5)
+        sql_store, lambda tx: tx.due_erasures(AGENCY, CUTOFF, expected[0] - 1, 5, received_by=TODAY)
     )
 
     assert expected == due
@@ -120,7 +122,7 @@ def test_due_erasures_probes_the_open_request_and_booking_indexes(
     """The plan reads the open requests by index and looks bookings up by customer index."""
     sql_store, _ = store
     _, (statement, parameters) = _one_statement(
-        sql_store, lambda tx: tx.due_erasures(AGENCY, CUTOFF, 0, 500)
+        sql_store, lambda tx: tx.due_erasures(AGENCY, CUTOFF, 0, 500, received_by=TODAY)
     )
 
     plan = query_plan(sql_store, statement, parameters, TABLES)

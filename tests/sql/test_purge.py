@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,28 @@ def test_anonymization_blanks_the_search_name(sql_url: str) -> None:
 
     assert name_search_key(anonymous) == stored
     assert "sch" not in stored
+
+
+def test_a_busy_purge_gives_up_after_its_patience_not_the_busy_timeout(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the default 30 s busy timeout, a purge a reader blocks reports busy after its
+    patience (0.2 s here), not after 30 s per attempt."""
+    monkeypatch.setattr(sql, "_CHECKPOINT_PATIENCE", 0.2)
+    store = SqlStore.from_url(f"sqlite:///{database}")
+    book = CustomerBook(store, Settings(), clock=lambda: NOW)
+    book.register(CustomerKind.PRIVATE, "Muster")
+    reader = SqlStore.from_url(f"sqlite:///{database}", upgrade=False)
+    try:
+        with reader.transaction(write=False) as tx:
+            tx.count(Selection())
+            book.register(CustomerKind.PRIVATE, "Beispiel")
+            started = time.monotonic()
+            with pytest.raises(StoreBusyError):
+                store.purge()
+            waited = time.monotonic() - started
+    finally:
+        reader.close()
+        store.close()
+
+    assert waited < 5, f"waited {waited:.1f} s"

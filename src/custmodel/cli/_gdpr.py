@@ -146,7 +146,9 @@ def request(
 ) -> None:
     """Record a person's request to erase their data (GDPR Art. 17).
 
-    While a request of the customer is open, that one is shown and no second one recorded.
+    While a request of the customer is open, no second one is recorded: the open one is shown,
+    and an earlier --received moves its receipt day back (the answer is due one month after
+    the first receipt).
     """
     customer_book = book(ctx)
     # The book's clock runs in UTC and refuses requests received after its today.
@@ -156,11 +158,24 @@ def request(
     if as_json:
         out.json(recorded)
         return
-    state = "open" if recorded.is_open else "completed (anonymized already)"
-    out.line(
-        f"Erasure request {recorded.id} of customer {recorded.customer}, received "
-        f"{recorded.received_on.isoformat()}: {state}."
-    )
+    request = recorded.request
+    since = request.received_on.isoformat()
+    if recorded.moved_from is not None:
+        out.line(
+            f"Erasure request {request.id} of customer {request.customer} is already open; "
+            f"its receipt day moved from {recorded.moved_from.isoformat()} to {since}."
+        )
+    elif recorded.repeated:
+        out.line(
+            f"Erasure request {request.id} of customer {request.customer} is already open "
+            f"since {since}; nothing recorded."
+        )
+    else:
+        state = "open" if request.is_open else "completed (anonymized already)"
+        out.line(
+            f"Erasure request {request.id} of customer {request.customer}, received "
+            f"{since}: {state}."
+        )
 
 
 def _why(verdict: Eligibility) -> str:

@@ -9,6 +9,7 @@ store safe to share between threads of one process.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import defaultdict
@@ -60,6 +61,8 @@ class _State:
         self.references: dict[str, ReferenceMover] = {}
         self.merges: list[MergeRecord] = []
         self.erasures: dict[int, ErasureRequest] = {}
+        #: The last erasure request id given: ids of deleted requests are not given again.
+        self.erasure_ids = 0
 
 
 class _MemoryTransaction:
@@ -333,12 +336,14 @@ class _MemoryTransaction:
     ) -> ErasureRequest:
         self._require(customer)
         request = ErasureRequest(
-            id=max(self._s.erasures, default=0) + 1,
+            id=self._s.erasure_ids + 1,
             customer=customer,
             received_on=received_on,
             recorded_at=recorded_at,
         )
         self._put_request(request)
+        self._s.erasure_ids = request.id
+        self._undo.append(lambda: setattr(self._s, "erasure_ids", request.id - 1))
         return request
 
     def erasure_requests(
@@ -364,10 +369,34 @@ class _MemoryTransaction:
             self._put_request(attrs.evolve(request, completed_at=when))
         return len(completing)
 
-    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        request = self._s.erasures.get(request_id)
+        if request is None or not request.is_open:
+            return None
+        redated = attrs.evolve(request, received_on=received_on)
+        self._put_request(redated)
+        return redated
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        erasures = self._s.erasures
+        deleting = [erasures[i] for i in set(request_ids) if i in erasures and erasures[i].is_open]
+        for request in deleting:
+            del erasures[request.id]
+            self._undo.append(functools.partial(erasures.__setitem__, request.id, request))
+        return len(deleting)
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
         if limit < 1:
             return []
-        candidates = sorted({r.customer for r in self._s.erasures.values() if r.is_open})
+        candidates = sorted(
+            {
+                r.customer
+                for r in self._s.erasures.values()
+                if r.is_open and r.received_on <= received_by
+            }
+        )
         due: list[int] = []
         for number in candidates:
             if number <= after:

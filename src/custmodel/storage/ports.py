@@ -308,14 +308,37 @@ class StoreTransaction(Protocol):
         """
         ...
 
-    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        """Set the receipt day of the open erasure request ``request_id``.
+
+        Returns the request as stored now, or None if no open request has that id (a
+        completed request keeps the day it was answered for).
+
+        Raises:
+            InvalidInputError: if ``received_on`` is no date.
+        """
+        ...
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open erasure requests with these ids (one statement per chunk).
+
+        Completed requests are never deleted: they record an erasure that was done. Returns
+        how many were deleted.
+        """
+        ...
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
         """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
 
         Set-based (one query, no query per customer): active, not anonymized customers with an
-        open request whose every firm booking has ``acting_agency`` as point of sale, an own
-        sales channel and a departure on or before ``cutoff`` (today minus the anonymization
-        delay). Offers never count. Numbers greater than ``after``, ascending, at most
-        ``limit`` of them (keyset pagination keeps memory flat on large stores).
+        open request received on or before ``received_by`` (the day the sweep runs for: a
+        request received later was not there yet) whose every firm booking has
+        ``acting_agency`` as point of sale, an own sales channel and a departure on or before
+        ``cutoff`` (that day minus the anonymization delay). Offers never count. Numbers
+        greater than ``after``, ascending, at most ``limit`` of them (keyset pagination keeps
+        memory flat on large stores).
         """
         ...
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import operator
 import re
 import threading
@@ -146,8 +147,13 @@ _MIGRATION_LOCK_NAME: Final = "custmodel_migrations"
 _WRITE_OPTION: Final = "custmodel_write"
 #: How long :meth:`SqlStore.purge` keeps retrying a checkpoint a reader blocks, in seconds.
 _CHECKPOINT_PATIENCE: Final = 2.0
+#: How long one checkpoint attempt lets SQLite wait for readers, in milliseconds. The
+#: connection's own busy timeout (30 s by default) would hold every attempt that long.
+_CHECKPOINT_WAIT_MS: Final = 50
 #: custmodel's tables share this prefix; host tables must not use it.
 _PREFIX: Final = "custmodel_"
+
+logger = logging.getLogger("custmodel")
 
 #: Default driver and the extra that installs it, per database.
 _DRIVERS: Final = {
@@ -1622,12 +1628,62 @@ class SqlTransaction:
                 completed += int(written.rowcount)
         return completed
 
-    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        """Set the receipt day of the open erasure request ``request_id`` in one UPDATE.
+
+        Returns the request as stored now, or None if no open request has that id.
+
+        Raises:
+            InvalidInputError: if ``received_on`` is no date.
+        """
+        with _translating(f"change the receipt day of erasure request {request_id}"):
+            found = self._open_request(request_id)
+            if found is None:
+                return None
+            # Validated before it is written, as the memory store validates.
+            redated = attrs.evolve(found, received_on=received_on)
+            self._conn.execute(
+                update(schema.erasure_requests)
+                .where(_e.id == request_id, _e.completed_at.is_(None))
+                .values(received_on=received_on)
+            )
+        return redated
+
+    def _open_request(self, request_id: int) -> ErasureRequest | None:
+        """Return the open erasure request with ``request_id``, or None."""
+        row = (
+            self._conn.execute(
+                select(schema.erasure_requests).where(
+                    _e.id == request_id, _e.completed_at.is_(None)
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else erasure_request_from_row(row)
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open erasure requests with these ids, one DELETE per chunk of ids."""
+        deleted = 0
+        with _translating("delete erasure requests"):
+            for part in _chunks(request_ids):
+                written = self._conn.execute(
+                    delete(schema.erasure_requests).where(
+                        _e.id.in_(part), _e.completed_at.is_(None)
+                    )
+                )
+                deleted += int(written.rowcount)
+        return deleted
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
         """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
 
-        One query: the open requests (an index range of ``completed_at, customer`` past
-        ``after``) joined to their active, not anonymized customers, without a firm booking
-        that blocks (an anti-join probing the index on ``custmodel_bookings.customer``).
+        One query: the open requests received by ``received_by`` (an index range of
+        ``completed_at, customer`` past ``after``) joined to their active, not anonymized
+        customers, without a firm booking that blocks (an anti-join probing the index on
+        ``custmodel_bookings.customer``).
         """
         if limit < 1:
             return []
@@ -1649,6 +1705,7 @@ class SqlTransaction:
             .where(
                 _e.completed_at.is_(None),
                 _e.customer > after,
+                _e.received_on <= received_by,
                 _c.merged_into.is_(None),
                 _c.anonymized_at.is_(None),
                 b.c.reference.is_(None),
@@ -1708,24 +1765,32 @@ def _sqlite_on_begin(connection: Connection) -> None:
         ) from error
 
 
-def _checkpoint(cursor: Any) -> None:
+def _checkpoint(cursor: Any, patience: float) -> None:
     """Copy the whole write-ahead log into the database and truncate the log to 0 bytes.
+
+    Args:
+        patience: How long to keep retrying while readers block it, in seconds (0: once).
 
     Raises:
         StoreBusyError: if readers still held old snapshots after the retries.
     """
-    deadline = time.monotonic() + _CHECKPOINT_PATIENCE
-    while True:
-        # (busy, log frames, frames checkpointed); busy is 1 while a reader blocks it.
-        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if not busy:
-            return
-        if time.monotonic() >= deadline:
-            raise StoreBusyError(
-                "checkpoint the write-ahead log: readers kept it busy; the changes are "
-                "committed, purge again later"
-            )
-        time.sleep(0.05)
+    deadline = time.monotonic() + patience
+    (saved,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+    cursor.execute(f"PRAGMA busy_timeout={_CHECKPOINT_WAIT_MS}")
+    try:
+        while True:
+            # (busy, log frames, frames checkpointed); busy is 1 while a reader blocks it.
+            busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    "checkpoint the write-ahead log: readers kept it busy; the changes are "
+                    "committed, purge again later"
+                )
+            time.sleep(0.05)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={int(saved)}")
 
 
 @contextmanager
@@ -1848,7 +1913,29 @@ class SqlStore:
             except BaseException:
                 store.close()
                 raise
+        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            store._purge_left_log(Path(f"{parsed.database}-wal"))
         return store
+
+    def _purge_left_log(self, log: Path) -> None:
+        """Checkpoint a write-ahead log that holds frames when the file is opened.
+
+        A process killed after it committed an anonymization but before its purge left the
+        old values in the database file and the new ones in the log; they stay there until a
+        checkpoint. One attempt: while other processes read, it is logged and left to the next
+        purge (the log also holds frames when another process works on the file; then this
+        attempt checkpoints what it can).
+        """
+        try:
+            left = log.stat().st_size > 0
+        except OSError:
+            return
+        if not left:
+            return
+        try:
+            self._purge(patience=0.0)
+        except StoreError as error:
+            logger.warning("could not checkpoint the write-ahead log on opening: %s", error)
 
     @property
     def engine(self) -> Engine:
@@ -2166,6 +2253,10 @@ class SqlStore:
                 committed, call ``purge`` again later.
             StoreError: if the store is closed or the database fails.
         """
+        self._purge(patience=_CHECKPOINT_PATIENCE)
+
+    def _purge(self, *, patience: float) -> None:
+        """:meth:`purge`, retrying a checkpoint readers block for ``patience`` seconds."""
         if self._closed:
             raise StoreError("the store is closed")
         if self._engine.dialect.name != "sqlite":
@@ -2178,7 +2269,7 @@ class SqlStore:
                     _secure_delete_on(cursor)
                     (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
                     if str(mode).lower() == "wal":
-                        _checkpoint(cursor)
+                        _checkpoint(cursor, patience)
                 finally:
                     cursor.close()
             finally:

@@ -41,6 +41,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "EffectiveRules": lambda cst: cst.effective_rules(),
     "Eligibility": lambda cst: cst.eligibilities(),
     "ErasureRequest": lambda cst: cst.erasure_requests(),
+    "ErasureRequestRecorded": lambda cst: cst.erasure_requests_recorded(),
     "ErasureState": lambda cst: cst.erasure_states,
     "ErasureStatus": lambda cst: cst.erasure_statuses(),
     "ErasureSweep": lambda cst: cst.erasure_sweeps(),

@@ -75,6 +75,7 @@ from custmodel.model import (
     DeparturePeriod,
     Eligibility,
     ErasureRequest,
+    ErasureRequestRecorded,
     ErasureState,
     ErasureSweep,
     KindSettings,
@@ -2160,7 +2161,7 @@ class StoreContract(abc.ABC):
         """A request is stored open, for the customer, with its receipt day and the clock time."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
-        request = book.request_erasure(1, TODAY - timedelta(days=2))
+        request = book.request_erasure(1, TODAY - timedelta(days=2)).request
         expected = ErasureRequest(request.id, 1, TODAY - timedelta(days=2), NOW)
         assert (expected, [expected], True) == (request, self.requests(), request.is_open)
 
@@ -2168,14 +2169,14 @@ class StoreContract(abc.ABC):
         """A request received on the clock's day is recorded."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
-        assert TODAY == book.request_erasure(1, TODAY).received_on
+        assert TODAY == book.request_erasure(1, TODAY).request.received_on
 
     def test_a_request_for_a_merged_number_goes_to_its_master(self) -> None:
         """A request naming a tombstone is recorded for the master it was merged into."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft()])
         book.merge(1, [2])
-        request = book.request_erasure(2, TODAY)
+        request = book.request_erasure(2, TODAY).request
         assert (1, [request]) == (request.customer, self.requests())
 
     def test_a_request_follows_a_merge_chain_to_its_end(self) -> None:
@@ -2184,49 +2185,50 @@ class StoreContract(abc.ABC):
         book.register_many([_draft(), _draft(), _draft()])
         book.merge(2, [1])
         book.merge(3, [2])
-        assert 3 == book.request_erasure(1, TODAY).customer
+        assert 3 == book.request_erasure(1, TODAY).request.customer
 
     def test_a_merge_moves_the_duplicates_open_request_to_the_master(self) -> None:
         """A duplicate's open request belongs to the master after the merge, same id."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft()])
-        request = book.request_erasure(2, TODAY - timedelta(days=3))
+        request = book.request_erasure(2, TODAY - timedelta(days=3)).request
         book.merge(1, [2])
         assert [attrs.evolve(request, customer=1)] == self.requests()
 
-    def test_a_merge_keeps_the_masters_own_request_beside_the_moved_one(self) -> None:
-        """Master and duplicate with open requests: both stay open, both on the master."""
+    def test_a_merge_folds_the_moved_open_request_into_the_masters_own(self) -> None:
+        """Master and duplicate with open requests: the master's stays, with the earlier day."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft()])
-        own = book.request_erasure(1, TODAY - timedelta(days=1))
-        moved = book.request_erasure(2, TODAY - timedelta(days=3))
+        own = book.request_erasure(1, TODAY - timedelta(days=1)).request
+        book.request_erasure(2, TODAY - timedelta(days=3))
         book.merge(1, [2])
-        assert [own, attrs.evolve(moved, customer=1)] == self.requests()
+        assert [attrs.evolve(own, received_on=TODAY - timedelta(days=3))] == self.requests()
 
     def test_a_merge_chain_carries_a_request_to_its_end(self) -> None:
         """A's request moves to B when A is merged into B, and on to C with B."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft(), _draft()])
-        request = book.request_erasure(1, TODAY)
+        request = book.request_erasure(1, TODAY).request
         book.merge(2, [1])
         book.merge(3, [2])
         assert [attrs.evolve(request, customer=3)] == self.requests()
 
     def test_a_second_request_while_one_is_open_returns_the_open_one(self) -> None:
-        """Asking again while a request is open returns that request and records nothing."""
+        """Asking again, received later, while a request is open returns that request as a
+        repeat and records nothing."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
-        first = book.request_erasure(1, TODAY - timedelta(days=5))
+        first = book.request_erasure(1, TODAY - timedelta(days=5)).request
         before = self.snapshot()
         again = book.request_erasure(1, TODAY - timedelta(days=1))
-        assert (first, before) == (again, self.snapshot())
+        assert (ErasureRequestRecorded(first, repeated=True), before) == (again, self.snapshot())
 
     def test_a_request_for_an_anonymized_customer_is_completed_at_once(self) -> None:
         """A request for a customer who is anonymized already is recorded as completed now."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
         book.anonymize(1, AGENCY)
-        request = book.request_erasure(1, TODAY - timedelta(days=1))
+        request = book.request_erasure(1, TODAY - timedelta(days=1)).request
         expected = ErasureRequest(request.id, 1, TODAY - timedelta(days=1), NOW, NOW)
         assert (expected, [expected]) == (request, self.requests())
 
@@ -2254,22 +2256,19 @@ class StoreContract(abc.ABC):
         """Anonymizing a customer completes its open request at the clock time."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
-        request = book.request_erasure(1, TODAY)
+        request = book.request_erasure(1, TODAY).request
         book.anonymize(1, AGENCY)
         assert [attrs.evolve(request, completed_at=NOW)] == self.requests()
 
-    def test_anonymize_completes_every_open_request_a_merge_brought(self) -> None:
-        """The master's own and the moved request are both completed by its anonymization."""
+    def test_anonymize_completes_the_request_a_merge_folded(self) -> None:
+        """The master's one open request, the duplicate's folded into it, is completed."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft()])
-        own = book.request_erasure(1, TODAY)
-        moved = book.request_erasure(2, TODAY)
+        own = book.request_erasure(1, TODAY).request
+        book.request_erasure(2, TODAY)
         book.merge(1, [2])
         book.anonymize(1, AGENCY)
-        assert [
-            attrs.evolve(own, completed_at=NOW),
-            attrs.evolve(moved, customer=1, completed_at=NOW),
-        ] == self.requests()
+        assert [attrs.evolve(own, completed_at=NOW)] == self.requests()
 
     def test_a_refused_anonymization_leaves_the_request_open(self) -> None:
         """An ineligible customer's request stays open; nothing is changed."""
@@ -2301,7 +2300,7 @@ class StoreContract(abc.ABC):
         def request(_: int) -> ErasureRequest:
             book = CustomerBook(_PausingStore(self.store, pause), clock=fixed_clock)
             start.wait()
-            return book.request_erasure(1, TODAY)
+            return book.request_erasure(1, TODAY).request
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             returned = list(pool.map(request, range(4)))
@@ -3211,7 +3210,10 @@ class StoreContract(abc.ABC):
                 tx.add_erasure_request(number, TODAY, NOW)
         cutoff = TODAY - timedelta(days=42)
         with self.store.transaction(write=False) as tx:
-            pages = [tx.due_erasures(AGENCY, cutoff, after, 2) for after in (0, 2, 4, 5)]
+            pages = [
+                tx.due_erasures(AGENCY, cutoff, after, 2, received_by=TODAY)
+                for after in (0, 2, 4, 5)
+            ]
         assert [[1, 2], [3, 4], [5], []] == pages
 
     def test_due_erasures_leave_out_tombstones_anonymized_and_unrequested(self) -> None:
@@ -3227,7 +3229,7 @@ class StoreContract(abc.ABC):
             for number in (1, 2, 3, 5):
                 tx.add_erasure_request(number, TODAY, NOW)
             tx.complete_erasure_requests([5], NOW)
-            due = tx.due_erasures(AGENCY, TODAY, 0, 100)
+            due = tx.due_erasures(AGENCY, TODAY, 0, 100, received_by=TODAY)
         assert [1] == due
 
     def test_due_erasures_apply_the_cutoff_inclusively(self) -> None:
@@ -3249,7 +3251,7 @@ class StoreContract(abc.ABC):
             )
             for number in (1, 2, 3):
                 tx.add_erasure_request(number, TODAY, NOW)
-            due = tx.due_erasures(AGENCY, cutoff, 0, 100)
+            due = tx.due_erasures(AGENCY, cutoff, 0, 100, received_by=TODAY)
         assert [1, 3] == due
 
     def test_a_raising_transaction_leaves_audit_and_requests_unchanged(self) -> None:
@@ -4383,3 +4385,218 @@ class StoreContract(abc.ABC):
             CORPORATE, attrs.evolve(SETTINGS.kind(CORPORATE), dunning_fee=Decimal("7.50"))
         )
         assert expected == self.book().settings
+
+    # -- erasure requests: receipt day, repeats and merges (R9) ----------------------------------
+
+    def test_a_sweep_leaves_a_request_received_after_its_day_alone(self) -> None:
+        """A sweep for yesterday neither anonymizes nor counts a customer who asked today."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.request_erasure(1, TODAY)
+        sweep = book.anonymize_due(AGENCY, TODAY - timedelta(days=1))
+        assert (ErasureSweep(False, 0, 0, 0, ()), False, 1) == (
+            sweep,
+            book.get(1).is_anonymized,
+            len(book.erasure_requests(AGENCY)),
+        )
+
+    def test_a_dry_sweep_for_a_day_before_the_receipt_finds_nobody(self) -> None:
+        """A dry sweep for the day before a request arrived reports nobody due."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.request_erasure(1, TODAY - timedelta(days=1))
+        sweep = book.anonymize_due(AGENCY, TODAY - timedelta(days=2), dry_run=True)
+        assert ErasureSweep(True, 0, 0, 0, ()) == sweep
+
+    def test_a_sweep_on_the_day_of_receipt_anonymizes(self) -> None:
+        """A request received on the day the sweep runs for is due that day."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.request_erasure(1, TODAY - timedelta(days=1))
+        assert (1,) == book.anonymize_due(AGENCY, TODAY - timedelta(days=1)).customers
+
+    def test_a_listing_as_of_a_day_leaves_out_requests_received_later(self) -> None:
+        """Listed as of three days ago, only the request received before then appears."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.request_erasure(1, TODAY - timedelta(days=4))
+        book.request_erasure(2, TODAY - timedelta(days=2))
+        listed = book.erasure_requests(AGENCY, TODAY - timedelta(days=3), include_done=True)
+        assert [(1, ErasureState.DUE)] == [(s.request.customer, s.state) for s in listed]
+
+    def test_due_erasures_leave_out_requests_received_after_the_day(self) -> None:
+        """due_erasures finds only customers whose open request arrived by ``received_by``."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            tx.add_erasure_request(1, TODAY - timedelta(days=2), NOW)
+            tx.add_erasure_request(2, TODAY - timedelta(days=1), NOW)
+            tx.add_erasure_request(3, TODAY, NOW)
+            due = tx.due_erasures(AGENCY, TODAY, 0, 100, received_by=TODAY - timedelta(days=1))
+        assert [1, 2] == due
+
+    def test_a_first_request_is_no_repeat(self) -> None:
+        """The first request of a customer is reported as recorded, not as a repeat."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        recorded = book.request_erasure(1, TODAY)
+        assert ErasureRequestRecorded(self.requests()[0], repeated=False) == recorded
+
+    def test_a_repeat_received_earlier_moves_the_open_request_to_that_day(self) -> None:
+        """A repeat received before the open request's day moves that request back and
+        says from which day; no second request is recorded."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        first = book.request_erasure(1, TODAY - timedelta(days=1)).request
+        again = book.request_erasure(1, TODAY - timedelta(days=5))
+        moved = attrs.evolve(first, received_on=TODAY - timedelta(days=5))
+        expected = ErasureRequestRecorded(moved, repeated=True, moved_from=first.received_on)
+        assert (expected, [moved]) == (again, self.requests())
+
+    def test_a_repeat_on_the_same_day_changes_nothing(self) -> None:
+        """A repeat received on the open request's day is a repeat and changes nothing."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        first = book.request_erasure(1, TODAY - timedelta(days=2)).request
+        before = self.snapshot()
+        again = book.request_erasure(1, TODAY - timedelta(days=2))
+        assert (ErasureRequestRecorded(first, repeated=True), before) == (again, self.snapshot())
+
+    def test_an_earlier_repeat_moves_the_answer_deadline(self) -> None:
+        """The answer is due one month after the earliest receipt a repeat reported."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        book.request_erasure(1, date(2024, 2, 20))
+        book.request_erasure(1, date(2024, 2, 10))
+        assert date(2024, 3, 10) == book.erasure_requests(AGENCY)[0].answer_by
+
+    def test_a_repeat_for_a_merged_number_moves_the_masters_request(self) -> None:
+        """A repeat naming a tombstone, received earlier, moves the master's open request."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.merge(1, [2])
+        book.request_erasure(1, TODAY - timedelta(days=1))
+        again = book.request_erasure(2, TODAY - timedelta(days=4))
+        stored = [(r.customer, r.received_on) for r in self.requests()]
+        assert ([(1, TODAY - timedelta(days=4))], True) == (stored, again.repeated)
+
+    def test_a_merge_keeps_the_masters_earlier_request_and_drops_the_moved_one(self) -> None:
+        """The master's request, received first, stays unchanged; the duplicate's is gone."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        own = book.request_erasure(1, TODAY - timedelta(days=6)).request
+        book.request_erasure(2, TODAY - timedelta(days=2))
+        book.merge(1, [2])
+        assert [own] == self.requests()
+
+    def test_a_merge_of_duplicates_with_requests_leaves_the_master_one(self) -> None:
+        """Two duplicates' open requests on a master without one fold into the first
+        recorded, with the earliest receipt day of both."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft()])
+        first = book.request_erasure(3, TODAY - timedelta(days=1)).request
+        book.request_erasure(2, TODAY - timedelta(days=7))
+        book.merge(1, [2, 3])
+        expected = attrs.evolve(first, customer=1, received_on=TODAY - timedelta(days=7))
+        assert [expected] == self.requests()
+
+    def test_a_merge_that_folds_requests_keeps_its_merge_record(self) -> None:
+        """The merge record of a merge that folded requests names the same numbers and
+        counts as one that folded none."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft(), _draft()])
+        book.request_erasure(1, TODAY)
+        book.request_erasure(2, TODAY - timedelta(days=1))
+        folding = book.merge(1, [2], actor="u-1").record
+        plain = book.merge(3, [4], actor="u-1").record
+        assert (
+            [(1, (2,), 0, {}, "u-1"), (3, (4,), 0, {}, "u-1")],
+            [folding, plain],
+        ) == (
+            [
+                (r.master, r.duplicates, r.bookings_moved, r.references_moved, r.actor)
+                for r in (folding, plain)
+            ],
+            book.merge_history(),
+        )
+
+    def test_a_sweep_after_a_folding_merge_completes_the_one_request(self) -> None:
+        """The master of a folding merge is swept once, its one request completed."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft()])
+        book.request_erasure(1, TODAY)
+        book.request_erasure(2, TODAY)
+        book.merge(1, [2])
+        sweep = book.anonymize_due(AGENCY)
+        assert ((1,), [(1, NOW)]) == (
+            sweep.customers,
+            [(r.customer, r.completed_at) for r in self.requests()],
+        )
+
+    def test_redate_erasure_request_changes_an_open_request_only(self) -> None:
+        """redate_erasure_request moves an open request's day; a completed or unknown id
+        gives None and changes nothing."""
+        self.insert(_customer(1), _customer(2))
+        with self.store.transaction() as tx:
+            open_one = tx.add_erasure_request(1, TODAY, NOW)
+            done = tx.add_erasure_request(2, TODAY, NOW)
+            tx.complete_erasure_requests([2], NOW)
+            results = [
+                tx.redate_erasure_request(open_one.id, date(2024, 2, 29)),
+                tx.redate_erasure_request(done.id, date(2024, 2, 29)),
+                tx.redate_erasure_request(done.id + 1, date(2024, 2, 29)),
+            ]
+        moved = attrs.evolve(open_one, received_on=date(2024, 2, 29))
+        assert (
+            [moved, None, None],
+            [moved, attrs.evolve(done, completed_at=NOW)],
+        ) == (results, self.requests())
+
+    def test_redate_erasure_request_refuses_a_datetime(self) -> None:
+        """A datetime for the receipt day is refused at the port; nothing is changed."""
+        self.insert(_customer(1))
+        with self.store.transaction() as tx:
+            request = tx.add_erasure_request(1, TODAY, NOW)
+
+        def redate() -> None:
+            with self.store.transaction() as tx:
+                tx.redate_erasure_request(request.id, NOW)
+
+        self.assert_refused(InvalidInputError, redate)
+
+    def test_delete_erasure_requests_deletes_open_ones_only(self) -> None:
+        """delete_erasure_requests removes and counts open requests; completed ones and
+        unknown ids stay as they are."""
+        self.insert(_customer(1), _customer(2), _customer(3))
+        with self.store.transaction() as tx:
+            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2, 3)]
+            tx.complete_erasure_requests([2], NOW)
+            deleted = tx.delete_erasure_requests([r.id for r in made] + [made[-1].id + 1])
+        assert (2, [attrs.evolve(made[1], completed_at=NOW)]) == (deleted, self.requests())
+
+    def test_the_id_of_a_deleted_request_is_not_given_again(self) -> None:
+        """After the newest request was deleted, the next one gets a new id."""
+        self.insert(_customer(1), _customer(2))
+        with self.store.transaction() as tx:
+            first = tx.add_erasure_request(1, TODAY, NOW)
+            deleted = tx.add_erasure_request(2, TODAY, NOW)
+            tx.delete_erasure_requests([deleted.id])
+        with self.store.transaction() as tx:
+            later = tx.add_erasure_request(2, TODAY, NOW)
+        assert [first.id + 1, first.id + 2] == [deleted.id, later.id]
+
+    def test_a_raising_transaction_undoes_redating_and_deleting(self) -> None:
+        """A request moved and another deleted in a failed transaction are as before."""
+        self.insert(_customer(1), _customer(2))
+        with self.store.transaction() as tx:
+            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2)]
+        before = self.snapshot()
+
+        def write_then_fail() -> None:
+            with self.store.transaction() as tx:
+                tx.redate_erasure_request(made[0].id, date(2024, 1, 2))
+                tx.delete_erasure_requests([made[1].id])
+                raise _Abort
+
+        with pytest.raises(_Abort):
+            write_then_fail()
+        assert before == self.snapshot()

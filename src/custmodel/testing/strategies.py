@@ -46,6 +46,7 @@ from custmodel.model import (
     EffectiveRules,
     Eligibility,
     ErasureRequest,
+    ErasureRequestRecorded,
     ErasureState,
     ErasureStatus,
     ErasureSweep,
@@ -91,6 +92,7 @@ __all__ = [
     "effective_rules",
     "eligibilities",
     "erasure_requests",
+    "erasure_requests_recorded",
     "erasure_states",
     "erasure_statuses",
     "erasure_sweeps",
@@ -848,6 +850,18 @@ def erasure_requests(
         recorded_at=recorded_at,
         completed_at=completed_at,
     )
+
+
+@st.composite
+def erasure_requests_recorded(draw: st.DrawFn) -> ErasureRequestRecorded:
+    """What ``CustomerBook.request_erasure`` reports: a new request, or a repeat of an open
+    one, which may have moved the open request's receipt day to an earlier one."""
+    repeated = draw(st.booleans())
+    request = draw(erasure_requests(is_open=True if repeated else None))
+    moved_from = None
+    if repeated and draw(st.booleans()):
+        moved_from = request.received_on + timedelta(days=draw(st.integers(1, 400)))
+    return ErasureRequestRecorded(request, repeated=repeated, moved_from=moved_from)
 
 
 def _one_month_after(day: date) -> date:

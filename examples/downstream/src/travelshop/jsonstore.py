@@ -67,6 +67,8 @@ class _State:
     bookings: dict[str, Booking] = attrs.Factory(dict)
     merge_records: list[MergeRecord] = attrs.Factory(list)
     erasure_requests: dict[int, ErasureRequest] = attrs.Factory(dict)
+    #: The last erasure request id given: ids of deleted requests are not given again.
+    last_erasure_request_id: int = 0
 
     def copy(self) -> _State:
         """A copy a transaction may change (the domain objects are immutable and shared)."""
@@ -77,6 +79,7 @@ class _State:
             dict(self.bookings),
             list(self.merge_records),
             dict(self.erasure_requests),
+            self.last_erasure_request_id,
         )
 
 
@@ -275,12 +278,13 @@ class _JsonFileTransaction:
     ) -> ErasureRequest:
         self._require(customer)
         request = ErasureRequest(
-            id=max(self.state.erasure_requests, default=0) + 1,
+            id=self.state.last_erasure_request_id + 1,
             customer=customer,
             received_on=received_on,
             recorded_at=recorded_at,
         )
         self.state.erasure_requests[request.id] = request
+        self.state.last_erasure_request_id = request.id
         self.changed = True
         return request
 
@@ -309,8 +313,33 @@ class _JsonFileTransaction:
         self.changed = True
         return len(completing)
 
-    def due_erasures(self, acting_agency: str, cutoff: date, after: int, limit: int) -> list[int]:
-        requested = sorted({r.customer for r in self.state.erasure_requests.values() if r.is_open})
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        request = self.state.erasure_requests.get(request_id)
+        if request is None or not request.is_open:
+            return None
+        redated = attrs.evolve(request, received_on=received_on)
+        self.state.erasure_requests[request_id] = redated
+        self.changed = True
+        return redated
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        requests = self.state.erasure_requests
+        deleting = [i for i in set(request_ids) if i in requests and requests[i].is_open]
+        for request_id in deleting:
+            del requests[request_id]
+        self.changed = True
+        return len(deleting)
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
+        requested = sorted(
+            {
+                r.customer
+                for r in self.state.erasure_requests.values()
+                if r.is_open and r.received_on <= received_by
+            }
+        )
         due: list[int] = []
         for number in requested:
             if number <= after:
@@ -406,6 +435,10 @@ class JsonFileStore:
                 bookings={b.reference: b for b in bookings},
                 merge_records=conv.structure(data["merge_records"], list[MergeRecord]),
                 erasure_requests={r.id: r for r in requests},
+                # Files written before the counter was kept: no request was deleted then.
+                last_erasure_request_id=int(
+                    data.get("last_erasure_request_id", max((r.id for r in requests), default=0))
+                ),
             )
         except StoreError:
             raise
@@ -424,6 +457,7 @@ class JsonFileStore:
             "erasure_requests": conv.unstructure(
                 [state.erasure_requests[i] for i in sorted(state.erasure_requests)]
             ),
+            "last_erasure_request_id": state.last_erasure_request_id,
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
         try:
