@@ -1539,7 +1539,11 @@ class CustomerBook:
         # erasure request lock them too, so they wait for this commit or this lock waits for
         # theirs), then read their state, requests and bookings again and decide on those.
         customers = tx.get_customers(numbers)
-        requested = {r.customer for r in tx.erasure_requests(open_only=True, customers=numbers)}
+        requested = {
+            r.customer
+            for r in tx.erasure_requests(open_only=True, customers=numbers)
+            if r.received_on <= day
+        }
         candidates = [
             n
             for n in numbers
