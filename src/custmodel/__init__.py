@@ -32,6 +32,11 @@ from custmodel.errors import (
 )
 from custmodel.letters import LetterTemplate
 from custmodel.model import (
+    MAX_CATEGORIES,
+    MAX_LABEL_LENGTH,
+    MAX_MONEY,
+    MAX_NOTES_LENGTH,
+    MAX_NUMBER,
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
     AnonymizationReport,
@@ -77,6 +82,11 @@ from custmodel.storage.factory import open_store
 from custmodel.storage.memory import MemoryStore
 
 __all__ = [
+    "MAX_CATEGORIES",
+    "MAX_LABEL_LENGTH",
+    "MAX_MONEY",
+    "MAX_NOTES_LENGTH",
+    "MAX_NUMBER",
     "PERSONAL_FIELDS",
     "STATUS_FLAG_COUNT",
     "AlreadyMergedError",

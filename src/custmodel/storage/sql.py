@@ -570,6 +570,10 @@ def _statistics_key(dimension: StatisticsDimension, flags: Subquery) -> ColumnEl
     return columns[dimension]
 
 
+#: The lower 32 bits of a number of cents; see :func:`statistics_statement`.
+_LOW_BITS: Final = 2**32 - 1
+
+
 def statistics_statement(
     selection: Selection, group_by: Sequence[StatisticsDimension], period: DeparturePeriod
 ) -> CompoundSelect[Any]:
@@ -600,11 +604,17 @@ def statistics_statement(
         carries = _c.status.op("&", return_type=BigInteger)(flags.c.mask) == flags.c.mask
         grouped_from = joined.outerjoin(flags, carries)
     firm = _b.kind == BookingKind.BOOKING.value
+    # Revenue is summed in two halves, the upper and the lower 32 bits of the cents: SQLite's
+    # SUM of integers fails beyond 64 bits, which a plain sum of large amounts reaches. Each
+    # half's sum stays below 2**63 for fewer than 2**31 bookings per group, on every engine.
+    upper = _b.revenue_cents.op(">>", return_type=BigInteger)(literal_column("32"))
+    lower = _b.revenue_cents.op("&", return_type=BigInteger)(literal_column(str(_LOW_BITS)))
     counts = (
         func.count(distinct(_c.number)),
         func.count(case((firm, _b.reference))),
         func.count(case((_b.kind == BookingKind.OFFER.value, _b.reference))),
-        func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0),
+        func.coalesce(func.sum(case((firm, upper))), 0),
+        func.coalesce(func.sum(case((firm, lower))), 0),
     )
     where = selection_clause(attrs.evolve(selection, include_merged=False))
     keys = [_statistics_key(d, flags) for d in group_by]
@@ -1234,13 +1244,13 @@ class SqlTransaction:
             found = self._conn.execute(statement).all()
         rows: list[StatisticsRow] = []
         totals = StatisticsRow()
-        for is_total, *values, customers, firm_bookings, offers, revenue in found:
+        for is_total, *values, customers, firm_bookings, offers, upper, lower in found:
             counted = StatisticsRow(
                 (),
                 int(customers),
                 int(firm_bookings),
                 int(offers),
-                _euros(int(revenue)),
+                _euros((int(upper) << 32) + int(lower)),
             )
             if int(is_total):
                 totals = counted
