@@ -3055,9 +3055,12 @@ class StoreContract(abc.ABC):
         """Agency "AG1 " did not sell a booking of "AG1": the customer is out of both."""
         assert (False, False) == self.swept_and_eligible(_booking("B-1", 1), agency="AG1 ")
 
-    def test_the_sweep_and_the_rule_agree_on_an_agency_no_store_can_hold(self) -> None:
-        """An agency name with a lone surrogate sold nothing: the customer is out of both."""
-        assert (False, False) == self.swept_and_eligible(_booking("B-1", 1), agency="AG\ud800")
+    def test_the_sweep_and_the_rule_refuse_an_agency_no_store_can_hold(self) -> None:
+        """An agency name with a lone surrogate is refused by both, before any store sees it."""
+        with pytest.raises(InvalidInputError):
+            self.swept_and_eligible(_booking("B-1", 1), agency="AG\ud800")
+        with pytest.raises(InvalidInputError):
+            self.book().anonymize_due("AG\ud800")
 
     def test_anonymize_succeeds_exactly_when_eligible(self) -> None:
         """For any bookings, ``anonymize`` and the sweep act exactly when the rule says yes."""
@@ -3161,14 +3164,14 @@ class StoreContract(abc.ABC):
         book = self.book(SETTINGS)
         self.assert_refused(InvalidInputError, lambda: book.register(PRIVATE, "M\ud800ller"))
 
-    def test_a_search_for_text_no_customer_can_hold_finds_nobody(self) -> None:
-        """Searching Code1 for a lone surrogate finds nobody instead of failing."""
+    def test_a_search_for_text_no_customer_can_hold_is_refused(self) -> None:
+        """Searching Code1 for a lone surrogate is InvalidInputError, as writing it is."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins", code1="K-1")
-        assert ([], []) == (
-            book.find_by_code1("K\ud800"),
-            book.select(Selection(code1="K\ud800")),
-        )
+        with pytest.raises(InvalidInputError):
+            book.find_by_code1("K\ud800")
+        with pytest.raises(InvalidInputError):
+            book.select(Selection(code1="K\ud800"))
 
     def test_every_status_bit_round_trips(self) -> None:
         """A customer carrying all 32 flags reads them back, bit 32 included."""
