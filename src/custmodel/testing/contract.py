@@ -703,6 +703,14 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
 }
 
 
+def _failure_text(error: BaseException) -> str:
+    """What went wrong, with hypothesis' falsifying example; each failure of a group."""
+    if isinstance(error, BaseExceptionGroup):
+        return "\n".join(_failure_text(inner) for inner in error.exceptions)
+    notes = "\n".join(getattr(error, "__notes__", ()))
+    return f"{type(error).__name__}: {str(error)[:500]}\n{notes[:2000]}"
+
+
 def _outcome(book: CustomerBook, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What calling ``book.<name>(*args, **kwargs)`` gave: its result, or the refusal's class.
 
@@ -4558,8 +4566,7 @@ class StoreContract(abc.ABC):
             try:
                 self._drive_with_garbage(book, reference, name)
             except Exception as error:
-                notes = "\n".join(getattr(error, "__notes__", ()))
-                failures[name] = f"{type(error).__name__}: {str(error)[:500]}\n{notes[:2000]}"
+                failures[name] = _failure_text(error)
                 if take_snapshot(reference.store) != self.snapshot():
                     failures["(the stores disagree from here on)"] = name
                     break
