@@ -34,6 +34,7 @@ from custmodel.letters import LetterTemplate
 from custmodel.model import (
     MAX_CATEGORIES,
     MAX_LABEL_LENGTH,
+    MAX_MERGE_DUPLICATES,
     MAX_MONEY,
     MAX_NOTES_LENGTH,
     MAX_NUMBER,
@@ -84,6 +85,7 @@ from custmodel.storage.memory import MemoryStore
 __all__ = [
     "MAX_CATEGORIES",
     "MAX_LABEL_LENGTH",
+    "MAX_MERGE_DUPLICATES",
     "MAX_MONEY",
     "MAX_NOTES_LENGTH",
     "MAX_NUMBER",

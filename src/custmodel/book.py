@@ -67,6 +67,7 @@ from custmodel.model import (
     StatusFlags,
     check_flag_number,
     check_lookup_text,
+    check_merge_duplicates,
     check_number,
     to_enum,
 )
@@ -980,6 +981,7 @@ class CustomerBook:
         """
         _flag(fill_blanks, "fill_blanks")
         _flag(unite_status, "unite_status")
+        check_merge_duplicates(duplicates)
         return self._run(
             lambda tx: self._plan(tx, master, duplicates, fill_blanks, unite_status)[0],
             write=False,
@@ -1009,6 +1011,7 @@ class CustomerBook:
         """
         _flag(fill_blanks, "fill_blanks")
         _flag(unite_status, "unite_status")
+        check_merge_duplicates(duplicates)
         if actor is not None:
             # Validate the actor before anything moves: host rows moved by the memory store
             # could not be taken back if the audit record refused it afterwards.

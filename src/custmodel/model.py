@@ -12,7 +12,7 @@ import enum
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
@@ -24,6 +24,7 @@ from custmodel.errors import InvalidInputError, InvalidSettingsError, InvalidSta
 __all__ = [
     "MAX_CATEGORIES",
     "MAX_LABEL_LENGTH",
+    "MAX_MERGE_DUPLICATES",
     "MAX_MONEY",
     "MAX_NOTES_LENGTH",
     "MAX_NUMBER",
@@ -69,6 +70,7 @@ __all__ = [
     "StatusFlags",
     "cents",
     "check_lookup_text",
+    "check_merge_duplicates",
     "check_number",
     "max_length",
     "name_search_key",
@@ -353,8 +355,25 @@ def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: s
         _non_empty(_inst, attribute, value)
 
 
-def _numbers(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(value)
+#: The most duplicates one merge takes. A merge record keeps them as one JSON text (a TEXT
+#: column, 65,535 bytes on MariaDB); 1,000 numbers of up to 19 digits fit.
+MAX_MERGE_DUPLICATES: Final = 1000
+
+
+def check_merge_duplicates(value: object) -> None:
+    """Refuse more than :data:`MAX_MERGE_DUPLICATES` duplicates for one merge.
+
+    Raises:
+        InvalidInputError: for more.
+    """
+    if isinstance(value, Sized) and len(value) > MAX_MERGE_DUPLICATES:
+        raise InvalidInputError(f"a merge takes at most {MAX_MERGE_DUPLICATES} duplicates")
+
+
+def _duplicates(value: Iterable[int]) -> tuple[int, ...]:
+    numbers = tuple(value)
+    check_merge_duplicates(numbers)
+    return numbers
 
 
 def _date(_inst: object, attribute: attrs.Attribute[Any], value: date) -> None:
@@ -1637,7 +1656,7 @@ class MergeRecord:
     id: int
     merged_at: datetime = attrs.field(validator=_aware)
     master: int = attrs.field(validator=_positive)
-    duplicates: tuple[int, ...] = attrs.field(converter=_numbers)
+    duplicates: tuple[int, ...] = attrs.field(converter=_duplicates)
     bookings_moved: int = attrs.field(validator=_non_negative)
     references_moved: dict[str, int] = attrs.field(factory=dict, hash=False)
     actor: str | None = attrs.field(

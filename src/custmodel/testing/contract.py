@@ -65,6 +65,7 @@ from custmodel.errors import (
 )
 from custmodel.model import (
     MAX_LABEL_LENGTH,
+    MAX_MERGE_DUPLICATES,
     MAX_MONEY,
     MAX_NOTES_LENGTH,
     MAX_NUMBER,
@@ -4733,3 +4734,12 @@ class StoreContract(abc.ABC):
             InvalidSettingsError,
             lambda: book.rename_status_label(PRIVATE, 5, "x" * (MAX_LABEL_LENGTH + 1)),
         )
+
+    def test_a_merge_of_more_duplicates_than_the_limit_is_refused(self) -> None:
+        """Merging MAX_MERGE_DUPLICATES + 1 duplicates is InvalidInputError; nothing changes."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Muster")
+        too_many = list(range(2, MAX_MERGE_DUPLICATES + 3))
+
+        self.assert_refused(InvalidInputError, lambda: book.merge(1, too_many))
+        self.assert_refused(InvalidInputError, lambda: book.plan_merge(1, too_many))
