@@ -10,6 +10,9 @@ import attrs
 import pytest
 
 from custmodel import (
+    MAX_MONEY,
+    MAX_NOTES_LENGTH,
+    MAX_NUMBER,
     AlreadyMergedError,
     AnonymizedCustomerError,
     Booking,
@@ -19,6 +22,7 @@ from custmodel import (
     CustomerType,
     InvalidCategoryError,
     InvalidInputError,
+    InvalidSettingsError,
     InvalidStatusFlagError,
     KindSettings,
     MemoryStore,
@@ -559,3 +563,60 @@ def test_statistics_rows_are_sorted_by_code_point_with_none_last() -> None:
         book.record_booking(attrs.evolve(booking, destination=destination))
     stats = book.statistics(group_by="destination")
     assert [("Wien",), ("mallorca",), (None,)] == [row.values for row in stats.rows]
+
+
+def test_money_above_the_largest_amount_is_refused() -> None:
+    """A booking's revenue one cent above MAX_MONEY is InvalidInputError."""
+    with pytest.raises(InvalidInputError):
+        attrs.evolve(firm("VG-1", 1), revenue=MAX_MONEY + Decimal("0.01"))
+
+
+def test_statistics_revenue_may_exceed_the_largest_amount() -> None:
+    """Two bookings of MAX_MONEY add up to twice MAX_MONEY in the statistics."""
+    book = make_book()
+    book.register(PRIVATE, "Weber")
+    for reference in ("VG-1", "VG-2"):
+        book.record_booking(attrs.evolve(firm(reference, 1), revenue=MAX_MONEY))
+    assert 2 * MAX_MONEY == book.statistics().totals.revenue
+
+
+def test_a_number_above_the_range_is_refused_not_looked_up() -> None:
+    """Customer 2**63 is InvalidInputError, not CustomerNotFoundError."""
+    with pytest.raises(InvalidInputError):
+        make_book().get(MAX_NUMBER + 1)
+
+
+def test_a_lookup_with_a_control_character_is_refused() -> None:
+    """Looking up Code1 "K-1" followed by a NUL byte is InvalidInputError, not "nothing"."""
+    with pytest.raises(InvalidInputError):
+        make_book().find_by_code1("K-1\x00")
+
+
+def test_notes_are_limited_in_characters() -> None:
+    """Notes of MAX_NOTES_LENGTH four-byte characters are taken; one character more is not."""
+    book = make_book()
+    book.register(PRIVATE, "Weber", notes="\U0001f600" * MAX_NOTES_LENGTH)
+    with pytest.raises(InvalidInputError):
+        book.register(PRIVATE, "Weber", notes="x" * (MAX_NOTES_LENGTH + 1))
+
+
+def test_a_label_with_a_control_character_is_refused() -> None:
+    """A status flag label with a tab is InvalidSettingsError."""
+    with pytest.raises(InvalidSettingsError):
+        make_book().rename_status_label(PRIVATE, 3, "Golf\tClub")
+
+
+def test_a_switch_must_be_a_bool() -> None:
+    """``set_status(on="no")`` is InvalidInputError, not a truthy "yes"."""
+    with pytest.raises(InvalidInputError):
+        make_book().set_status(None, 1, on="no")  # type: ignore[arg-type]
+
+
+def test_update_of_a_merged_customer_reports_the_merge_first() -> None:
+    """Updating a tombstone raises AlreadyMergedError, though its last name is empty."""
+    book = make_book()
+    book.register(PRIVATE, "Weber")
+    book.register(PRIVATE, "Weber")
+    book.merge(1, [2])
+    with pytest.raises(AlreadyMergedError):
+        book.update(book.get(2))

@@ -34,6 +34,12 @@ from custmodel.errors import (
 )
 from custmodel.letters import LetterTemplate
 from custmodel.model import (
+    MAX_CATEGORIES,
+    MAX_LABEL_LENGTH,
+    MAX_MERGE_DUPLICATES,
+    MAX_MONEY,
+    MAX_NOTES_LENGTH,
+    MAX_NUMBER,
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
     AnonymizationReport,
@@ -81,6 +87,12 @@ from custmodel.storage.factory import open_store
 from custmodel.storage.memory import MemoryStore
 
 __all__ = [
+    "MAX_CATEGORIES",
+    "MAX_LABEL_LENGTH",
+    "MAX_MERGE_DUPLICATES",
+    "MAX_MONEY",
+    "MAX_NOTES_LENGTH",
+    "MAX_NUMBER",
     "PERSONAL_FIELDS",
     "STATUS_FLAG_COUNT",
     "AlreadyMergedError",

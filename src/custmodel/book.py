@@ -70,6 +70,9 @@ from custmodel.model import (
     StatisticsDimension,
     StatusFlags,
     check_flag_number,
+    check_lookup_text,
+    check_merge_duplicates,
+    check_number,
     to_enum,
 )
 from custmodel.storage.ports import CustomerStore, StoreTransaction
@@ -97,19 +100,19 @@ def utc_now() -> datetime:
 
 
 def _reference(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidInputError("a booking reference is text")
-    return value
-
-
-def _flag(value: object, name: str) -> None:
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"{name} is True or False")
+    """Return ``value`` if it is text a booking lookup can search for; see check_lookup_text."""
+    return check_lookup_text(value, "a booking reference")
 
 
 def _number(value: object, what: str = "customer number") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"a {what} is a positive whole number, got {value!r}")
+    """Return ``value`` if it is a number a store can hold (1..2**63 - 1); see check_number."""
+    return check_number(value, what)
+
+
+def _flag(value: object, what: str) -> bool:
+    """Return ``value`` if it is True or False: a switch argument of a public method."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{what} is True or False")
     return value
 
 
@@ -261,9 +264,9 @@ class CustomerBook:
         another process made meanwhile to other settings is kept.
 
         Raises:
-            InvalidInputError: for an unknown setting name or a bad value.
+            InvalidInputError: for an unknown kind or setting name, or a bad value.
         """
-        return self.update_settings(per_kind={kind: changes})
+        return self.update_settings(per_kind={to_enum(CustomerKind, kind): changes})
 
     def update_settings(
         self,
@@ -338,6 +341,8 @@ class CustomerBook:
         """
         kind = to_enum(CustomerKind, kind)
         check_flag_number(flag)
+        if label is not None and not isinstance(label, str):
+            raise InvalidInputError("a status label is text, or None to delete it")
 
         def op(tx: StoreTransaction) -> int:
             settings = self._settings_for_update(tx)
@@ -446,8 +451,7 @@ class CustomerBook:
 
     def find_by_code1(self, text: str) -> list[Customer]:
         """Return the active customers whose Code1 is exactly ``text`` (an index lookup)."""
-        if not isinstance(text, str):
-            raise InvalidInputError("code1 must be text")
+        check_lookup_text(text, "code1")
         return self._run(lambda tx: tx.find_by_code1(text), write=False)
 
     def select(self, selection: Selection | None = None) -> list[Customer]:
@@ -581,10 +585,10 @@ class CustomerBook:
         """
         if not isinstance(customer, Customer):
             raise InvalidInputError("update takes a Customer")
-        if not customer.last_name.strip():
-            raise InvalidInputError(f"customer {customer.number}: last_name must not be empty")
 
         def op(tx: StoreTransaction) -> Customer:
+            # The customer's state first: a merged or anonymized customer cannot change at all,
+            # whatever else is wrong with the changes (a tombstone's last name is empty).
             stored = self._active(tx, customer.number)
             if stored.is_anonymized:
                 raise AnonymizedCustomerError(customer.number, "update")
@@ -595,6 +599,8 @@ class CustomerBook:
                     raise InvalidInputError(
                         f"customer {customer.number}: {field} cannot be changed by update"
                     )
+            if not customer.last_name.strip():
+                raise InvalidInputError(f"customer {customer.number}: last_name must not be empty")
             settings = self._settings(tx)
             rules.check_category(settings, stored.kind, customer.category)
             rules.check_new_flags(settings, stored.kind, stored.status, customer.status)
@@ -607,6 +613,7 @@ class CustomerBook:
     ) -> KindChange:
         """Give customer ``number`` another kind (R1); the result says what was dropped."""
         kind = to_enum(CustomerKind, kind)
+        _flag(keep_status, "keep_status")
 
         def op(tx: StoreTransaction) -> KindChange:
             customer = self._changeable(tx, number, "change kind")
@@ -654,6 +661,7 @@ class CustomerBook:
         """
         selection = _selection(selection)
         check_flag_number(flag)
+        _flag(on, "on")
         if selection.anonymized:
             # Asking for anonymized customers only selects nobody this command may touch.
             return 0
@@ -714,6 +722,7 @@ class CustomerBook:
             raise InvalidInputError("record_booking takes a Booking")
         _flag(replace, "replace")
         convert_to = to_enum(CustomerKind, convert_to)
+        _flag(keep_status, "keep_status")
 
         def op(tx: StoreTransaction) -> BookingRecorded:
             # The customer is locked first, then the booking, as every booking command does.
@@ -1178,6 +1187,9 @@ class CustomerBook:
         Raises:
             MergeRefusedError, CustomerNotFoundError: the merge would be refused.
         """
+        _flag(fill_blanks, "fill_blanks")
+        _flag(unite_status, "unite_status")
+        check_merge_duplicates(duplicates)
         return self._run(
             lambda tx: self._plan(tx, master, duplicates, fill_blanks, unite_status)[0],
             write=False,
@@ -1205,7 +1217,9 @@ class CustomerBook:
         Raises:
             MergeRefusedError, CustomerNotFoundError: nothing was changed.
         """
-
+        _flag(fill_blanks, "fill_blanks")
+        _flag(unite_status, "unite_status")
+        check_merge_duplicates(duplicates)
         if actor is not None:
             # Validate the actor before anything moves: host rows moved by the memory store
             # could not be taken back if the audit record refused it afterwards.
@@ -1436,6 +1450,7 @@ class CustomerBook:
         """
         day = self._today(today)
         _agency(acting_agency)
+        _flag(include_done, "include_done")
 
         def op(tx: StoreTransaction) -> list[ErasureStatus]:
             requests = [
@@ -1475,8 +1490,8 @@ class CustomerBook:
         """
         day = self._today(today)
         _agency(acting_agency)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidInputError("batch_size must be a positive whole number")
+        _flag(dry_run, "dry_run")
+        _batch_size(batch_size)
         due: list[int] = []
         anonymized = batches = 0
         after = 0
@@ -1587,8 +1602,14 @@ class CustomerBook:
         """
         from custmodel.dedupe import find_duplicate_groups
 
-        if not 0 < threshold <= 1:
-            raise InvalidInputError("threshold must lie in (0, 1]")
+        if number is not None:
+            _number(number)
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 < threshold <= 1
+        ):
+            raise InvalidInputError("threshold is a number in (0, 1]")
 
         def op(tx: StoreTransaction) -> list[DuplicateGroup]:
             if number is not None:
@@ -1661,13 +1682,11 @@ def _erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date
 def _agency(acting_agency: str) -> str:
     if not isinstance(acting_agency, str) or not acting_agency.strip():
         raise InvalidInputError("the acting agency must be named")
-    return acting_agency
+    return check_lookup_text(acting_agency, "the acting agency")
 
 
 def _batch_size(batch_size: int) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidInputError("batch_size must be a positive whole number")
-    return batch_size
+    return check_number(batch_size, "batch_size")
 
 
 #: The settings :meth:`CustomerBook.update_settings` changes by name; kinds have ``per_kind``.

@@ -12,16 +12,22 @@ import enum
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
 
 import attrs
 
-from custmodel.errors import InvalidInputError, InvalidStatusFlagError
+from custmodel.errors import InvalidInputError, InvalidSettingsError, InvalidStatusFlagError
 
 __all__ = [
+    "MAX_CATEGORIES",
+    "MAX_LABEL_LENGTH",
+    "MAX_MERGE_DUPLICATES",
+    "MAX_MONEY",
+    "MAX_NOTES_LENGTH",
+    "MAX_NUMBER",
     "PERSONAL_FIELDS",
     "STATUS_FLAG_COUNT",
     "AnonymizationReport",
@@ -65,6 +71,10 @@ __all__ = [
     "StatisticsValue",
     "StatusFlags",
     "cents",
+    "check_lookup_text",
+    "check_merge_duplicates",
+    "check_number",
+    "max_length",
     "name_search_key",
     "search_key",
     "statistics_value",
@@ -121,27 +131,69 @@ def check_flag_number(flag: int) -> int:
     return flag
 
 
+#: The largest amount of money the model takes, in EUR: 10**15 - 1 cents. Every store keeps
+#: cents in a signed 64-bit integer (up to 2**63 - 1, about 9.2 * 10**18 cents), so any amount
+#: fits on every backend, and so do sums of up to 9,000 of them. Refusing larger amounts here is
+#: what makes every store give the same answer: InvalidInputError, before a store sees them.
+MAX_MONEY: Final = Decimal("9999999999999.99")
+
+
 def cents(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a non-negative EUR amount with exactly two decimals.
 
     Raises:
-        InvalidInputError: for a negative, non-finite or sub-cent amount, or a float (floats
-            cannot hold cents exactly).
+        InvalidInputError: for a negative, non-finite or sub-cent amount, one above
+            :data:`MAX_MONEY`, or a float (floats cannot hold cents exactly).
     """
+    amount = _amount(value)
+    if amount > MAX_MONEY:
+        raise InvalidInputError(f"money must not exceed {MAX_MONEY} EUR")
+    return _whole_cents(amount)
+
+
+def _amount(value: object) -> Decimal:
+    """Return ``value`` as a finite, non-negative Decimal."""
     if isinstance(value, bool | float):
         raise InvalidInputError("money must be a Decimal, an int or a string, not a float")
+    if not isinstance(value, Decimal | int | str):
+        raise InvalidInputError("money must be a Decimal, an int or a string")
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInputError(f"not an amount of money: {value!r}") from None
+        raise InvalidInputError("not an amount of money") from None
     if not amount.is_finite():
         raise InvalidInputError("money must be a finite amount")
     if amount < 0:
         raise InvalidInputError("money must not be negative")
-    quantized = amount.quantize(_CENT)
+    return amount
+
+
+def _whole_cents(amount: Decimal) -> Decimal:
+    """Return a finite, non-negative ``amount`` with two decimals, if it is whole cents."""
+    if amount.adjusted() < -3:
+        # Far below a cent: quantizing would only say so after a long computation.
+        if amount != 0:
+            raise InvalidInputError("money has at most two decimals (whole cents)")
+        return _CENT * 0
+    try:
+        quantized = amount.quantize(_CENT, context=_MONEY_CONTEXT)
+    except InvalidOperation:  # pragma: no cover - the callers bound the amount's size
+        raise InvalidInputError("money is too large") from None
     if quantized != amount:
         raise InvalidInputError("money has at most two decimals (whole cents)")
     return quantized
+
+
+#: Enough digits for any sum a store can hand back (statistics revenue of many bookings).
+_MONEY_CONTEXT: Final = Context(prec=60)
+
+
+def _sum_of_cents(value: Decimal | int | str) -> Decimal:
+    """:func:`cents` without the upper bound, for sums of amounts (statistics revenue)."""
+    amount = _amount(value)
+    if amount.adjusted() > 40:
+        raise InvalidInputError("a sum of money is too large")
+    return _whole_cents(amount)
 
 
 def _optional_cents(value: Decimal | int | str | None) -> Decimal | None:
@@ -173,8 +225,32 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
 
 
 def _limit(length: int) -> dict[str, int]:
-    """Field metadata: the longest text the field takes (the SQL column length)."""
+    """Field metadata: the longest text the field takes (the SQL schema reads its columns'
+    lengths from it, see :func:`max_length`)."""
     return {"max_length": length}
+
+
+def max_length(model: type, field: str) -> int:
+    """Return the longest text ``model``'s ``field`` takes, in characters.
+
+    The SQL schema takes its column lengths from here, so the model and every store agree.
+
+    Raises:
+        KeyError: ``field`` has no length limit.
+    """
+    length: int = attrs.fields_dict(model)[field].metadata["max_length"]
+    return length
+
+
+#: The longest notes a customer can have, in characters. Notes are a TEXT column, which
+#: MariaDB caps at 65,535 bytes; in UTF-8 a character takes up to 4 bytes, so 16,383
+#: characters fit whatever they are, on every backend.
+MAX_NOTES_LENGTH: Final = 65_535 // 4
+#: The longest status flag label and category, in characters.
+MAX_LABEL_LENGTH: Final = 100
+#: The most categories a kind can have. The kind's categories are stored together as one JSON
+#: text (a TEXT column, 65,535 bytes on MariaDB): 100 categories of 100 characters fit.
+MAX_CATEGORIES: Final = 100
 
 
 def _check_length(attribute: attrs.Attribute[Any], value: str) -> None:
@@ -189,10 +265,29 @@ def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
         raise InvalidInputError(f"{attribute.name} must be text")
     if _CONTROL_OR_SURROGATE_MULTILINE.search(value):
         raise InvalidInputError(f"{attribute.name} must not contain control characters")
+    _check_length(attribute, value)
 
 
-#: Largest number a store keeps (SQL BIGINT); numbers and accounts stay far below it.
-MAX_NUMBER = 2**63 - 1
+def check_lookup_text(value: object, what: str) -> str:
+    """Return ``value`` if it is text a lookup can search for.
+
+    Stored text never holds control characters or lone surrogates, and some stores cannot
+    even be asked for them (PostgreSQL refuses a NUL byte), so a lookup refuses them too, the
+    same on every store, rather than answering "nothing" on some and failing on others.
+
+    Raises:
+        InvalidInputError: ``value`` is no text or holds control characters.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what} must be text")
+    if _CONTROL_OR_SURROGATE.search(value):
+        raise InvalidInputError(f"{what} must not contain control characters")
+    return value
+
+
+#: Largest number a store keeps (SQL BIGINT): customer numbers, debtor accounts, batch sizes
+#: and versions are whole numbers from 1 (or 0) to this one.
+MAX_NUMBER: Final = 2**63 - 1
 #: Largest debtor base or offset: base + offset + number must still fit ``MAX_NUMBER``.
 MAX_DEBTOR_PART = 10**15
 
@@ -205,6 +300,20 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: int) -> Non
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
         raise InvalidInputError(f"{attribute.name} must be a whole number from 0 to 2**63 - 1")
+
+
+def check_number(value: object, what: str) -> int:
+    """Return ``value`` if it is a whole number from 1 to :data:`MAX_NUMBER`.
+
+    A number outside that range is refused, not looked up: no store can hold it.
+
+    Raises:
+        InvalidInputError: for anything else (0, a negative number, one above the range, a
+            bool, a float, text).
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
+        raise InvalidInputError(f"a {what} is a whole number from 1 to 2**63 - 1")
+    return value
 
 
 def _delay(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
@@ -228,13 +337,45 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
         raise InvalidInputError(f"{attribute.name} must not be empty")
 
 
+def _optional_lookup(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None:
+        check_lookup_text(value, attribute.name)
+
+
+def _optional_bool(_inst: object, attribute: attrs.Attribute[Any], value: bool | None) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInputError(f"{attribute.name} must be True, False or None")
+
+
+def _bool(_inst: object, attribute: attrs.Attribute[Any], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{attribute.name} must be True or False")
+
+
 def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
     if value is not None:
         _non_empty(_inst, attribute, value)
 
 
-def _numbers(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(value)
+#: The most duplicates one merge takes. A merge record keeps them as one JSON text (a TEXT
+#: column, 65,535 bytes on MariaDB); 1,000 numbers of up to 19 digits fit.
+MAX_MERGE_DUPLICATES: Final = 1000
+
+
+def check_merge_duplicates(value: object) -> None:
+    """Refuse more than :data:`MAX_MERGE_DUPLICATES` duplicates for one merge.
+
+    Raises:
+        InvalidInputError: for more.
+    """
+    if isinstance(value, Sized) and len(value) > MAX_MERGE_DUPLICATES:
+        raise InvalidInputError(f"a merge takes at most {MAX_MERGE_DUPLICATES} duplicates")
+
+
+def _duplicates(value: Iterable[int]) -> tuple[int, ...]:
+    numbers = tuple(value)
+    check_merge_duplicates(numbers)
+    return numbers
 
 
 def _date(_inst: object, attribute: attrs.Attribute[Any], value: date) -> None:
@@ -352,7 +493,16 @@ class StatusFlags:
 
 
 def _to_flags(value: StatusFlags | Iterable[int]) -> StatusFlags:
-    return value if isinstance(value, StatusFlags) else StatusFlags.of(value)
+    if isinstance(value, StatusFlags):
+        return value
+    return StatusFlags.of(_flag_numbers(value))
+
+
+def _flag_numbers(value: object) -> Iterable[int]:
+    """Return ``value`` if it is a collection of flag numbers (not text, not one number)."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidStatusFlagError("status flags are given as a collection of flag numbers")
+    return value
 
 
 # -- settings -----------------------------------------------------------------------------------
@@ -360,23 +510,35 @@ def _to_flags(value: StatusFlags | Iterable[int]) -> StatusFlags:
 
 def _labels(value: Mapping[int, str]) -> dict[int, str]:
     labels: dict[int, str] = {}
+    if not isinstance(value, Mapping):
+        raise InvalidSettingsError("status labels map flag numbers to labels")
     for flag, label in dict(value).items():
         check_flag_number(flag)
         if not isinstance(label, str) or not label.strip():
             raise InvalidStatusFlagError(f"status flag {flag} needs a non-empty label")
+        if _CONTROL_OR_SURROGATE.search(label):
+            raise InvalidSettingsError(f"the label of flag {flag} has control characters")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidSettingsError(
+                f"the label of flag {flag} is longer than {MAX_LABEL_LENGTH} characters"
+            )
         labels[flag] = label
     return dict(sorted(labels.items()))
 
 
 def _categories(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidInputError("categories must be a list of texts, not one text")
     result = tuple(value)
+    if len(result) > MAX_CATEGORIES:
+        raise InvalidSettingsError(f"a kind has at most {MAX_CATEGORIES} categories")
     for category in result:
         if not isinstance(category, str) or not category.strip():
             raise InvalidInputError("a category must be non-empty text")
-        if len(category) > 100:
-            raise InvalidInputError("a category is at most 100 characters long")
+        if _CONTROL_OR_SURROGATE.search(category):
+            raise InvalidSettingsError("a category must not contain control characters")
+        if len(category) > MAX_LABEL_LENGTH:
+            raise InvalidInputError(f"a category is at most {MAX_LABEL_LENGTH} characters long")
     if len(set(result)) != len(result):
         raise InvalidInputError("categories of a kind must be distinct")
     return result
@@ -412,8 +574,8 @@ class KindSettings:
     debtor_max: int | None = attrs.field(default=None, validator=_optional_positive)
     template_customer: int | None = attrs.field(default=None, validator=_optional_positive)
     dunning_fee: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
-    deposit_prompt: bool = False
-    renumber_on_kind_change: bool = False
+    deposit_prompt: bool = attrs.field(default=False, validator=_bool)
+    renumber_on_kind_change: bool = attrs.field(default=False, validator=_bool)
 
     def __attrs_post_init__(self) -> None:
         if (
@@ -529,7 +691,7 @@ class NewCustomer:
     birth_date: date | None = attrs.field(default=None, validator=_optional_date)
     code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
     code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    notes: str = attrs.field(default="", validator=_multiline)
+    notes: str = attrs.field(default="", validator=_multiline, metadata=_limit(MAX_NOTES_LENGTH))
     category: str | None = attrs.field(
         default=None, validator=_optional_non_empty, metadata=_limit(100)
     )
@@ -595,7 +757,7 @@ class Customer:
     birth_date: date | None = attrs.field(default=None, validator=_optional_date)
     code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
     code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    notes: str = attrs.field(default="", validator=_multiline)
+    notes: str = attrs.field(default="", validator=_multiline, metadata=_limit(MAX_NOTES_LENGTH))
     category: str | None = attrs.field(
         default=None, validator=_optional_non_empty, metadata=_limit(100)
     )
@@ -702,7 +864,7 @@ class SalesChannel:
     """
 
     name: str = attrs.field(validator=_non_empty, metadata=_limit(100))
-    is_external: bool = False
+    is_external: bool = attrs.field(default=False, validator=_bool)
 
     @classmethod
     def own(cls, name: str = "own") -> SalesChannel:
@@ -749,6 +911,11 @@ class Booking:
         default=None, validator=_optional_non_empty, metadata=_limit(100)
     )
 
+    @channel.validator
+    def _check_channel(self, _attribute: attrs.Attribute[SalesChannel], value: object) -> None:
+        if not isinstance(value, SalesChannel):
+            raise InvalidInputError("channel must be a SalesChannel")
+
     @departure.validator
     def _check_departure(self, _attribute: attrs.Attribute[date], value: date) -> None:
         if not isinstance(value, date) or isinstance(value, datetime):
@@ -764,7 +931,7 @@ class Booking:
 
 
 def _flag_set(value: Iterable[int]) -> frozenset[int]:
-    return frozenset(check_flag_number(flag) for flag in value)
+    return frozenset(check_flag_number(flag) for flag in _flag_numbers(value))
 
 
 @attrs.frozen
@@ -789,14 +956,14 @@ class Selection:
 
     kind: CustomerKind | None = attrs.field(default=None, converter=_optional_kind)
     customer_type: CustomerType | None = attrs.field(default=None, converter=_optional_type)
-    category: str | None = None
+    category: str | None = attrs.field(default=None, validator=_optional_lookup)
     status_all: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)
     status_any: frozenset[int] = attrs.field(default=frozenset(), converter=_flag_set)
-    code1: str | None = None
-    code2: str | None = None
+    code1: str | None = attrs.field(default=None, validator=_optional_lookup)
+    code2: str | None = attrs.field(default=None, validator=_optional_lookup)
     name: str | None = attrs.field(default=None)
-    anonymized: bool | None = None
-    include_merged: bool = False
+    anonymized: bool | None = attrs.field(default=None, validator=_optional_bool)
+    include_merged: bool = attrs.field(default=False, validator=_bool)
 
     @name.validator
     def _check_name(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
@@ -1042,7 +1209,7 @@ class StatisticsRow:
     customers: int = attrs.field(default=0, validator=_non_negative)
     firm_bookings: int = attrs.field(default=0, validator=_non_negative)
     offers: int = attrs.field(default=0, validator=_non_negative)
-    revenue: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
+    revenue: Decimal = attrs.field(default=Decimal("0.00"), converter=_sum_of_cents)
 
     @property
     def values(self) -> tuple[StatisticsValue, ...]:
@@ -1507,7 +1674,7 @@ class MergeRecord:
     id: int
     merged_at: datetime = attrs.field(validator=_aware)
     master: int = attrs.field(validator=_positive)
-    duplicates: tuple[int, ...] = attrs.field(converter=_numbers)
+    duplicates: tuple[int, ...] = attrs.field(converter=_duplicates)
     bookings_moved: int = attrs.field(validator=_non_negative)
     references_moved: dict[str, int] = attrs.field(factory=dict, hash=False)
     actor: str | None = attrs.field(

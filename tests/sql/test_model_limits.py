@@ -6,10 +6,14 @@ from datetime import date
 
 import attrs
 import pytest
-from sqlalchemy import String
+import sqlalchemy as sa
+from sqlalchemy import String, Text
 
 from custmodel import (
+    MAX_MONEY,
+    MAX_NOTES_LENGTH,
     Booking,
+    BookingKind,
     Customer,
     CustomerBook,
     CustomerKind,
@@ -18,7 +22,12 @@ from custmodel import (
     NewCustomer,
     SalesChannel,
 )
+from custmodel.model import max_length
 from custmodel.storage import _sqlschema as schema
+from custmodel.storage.sql import SqlStore, booking_to_row
+from tests.sql.helpers import register
+
+PRIVATE = CustomerKind.PRIVATE
 
 
 @pytest.mark.parametrize(
@@ -43,9 +52,28 @@ def test_model_text_limits_equal_the_column_lengths(
     columns = {
         c.name: c.type.length
         for c in table.columns  # type: ignore[attr-defined]
-        if isinstance(c.type, String) and c.type.length and c.name in limits
+        if isinstance(c.type, String) and c.name in limits
     }
-    assert columns == limits
+    # A TEXT column has no length; the model's limit must fit MariaDB's TEXT (tested below).
+    texts = {name for name, length in columns.items() if length is None}
+    assert {name: limits[name] for name in columns if name not in texts} == {
+        name: length for name, length in columns.items() if name not in texts
+    }
+    assert set(limits) == set(columns)
+
+
+def test_customer_notes_fit_mariadb_text_in_any_characters() -> None:
+    """The notes limit in characters, 4 UTF-8 bytes each, fits MariaDB's 65,535-byte TEXT."""
+    assert isinstance(schema.customers.c.notes.type, Text)
+    assert 65_535 >= 4 * max_length(Customer, "notes")
+
+
+def test_notes_of_the_limit_are_taken_and_one_more_character_is_refused() -> None:
+    """Notes of MAX_NOTES_LENGTH four-byte characters are accepted; one more is refused."""
+    draft = NewCustomer(PRIVATE, "Weber", notes="\U0001f600" * MAX_NOTES_LENGTH)
+
+    with pytest.raises(InvalidInputError, match=f"notes is longer than {MAX_NOTES_LENGTH}"):
+        attrs.evolve(draft, notes=draft.notes + "x")
 
 
 def test_memory_store_refuses_text_longer_than_the_column() -> None:
@@ -63,3 +91,36 @@ def test_bookings_refuse_statistics_text_longer_than_the_column(field: str) -> N
 
     with pytest.raises(InvalidInputError, match=f"{field} is longer than 100"):
         attrs.evolve(booking, **{field: "x" * 101})
+
+
+#: Bookings of MAX_MONEY each whose revenue, in cents, adds up to more than 2**63 - 1.
+OVERFLOWING_BOOKINGS = 2**63 // int(MAX_MONEY * 100) + 1
+
+
+def test_revenue_beyond_64_bit_cents_is_summed_exactly(sql_url: str) -> None:
+    """Statistics add up revenue whose sum in cents exceeds 64 bits, exactly, on every engine."""
+    store = SqlStore.from_url(sql_url)
+    try:
+        register(store)
+        rows = [
+            booking_to_row(
+                Booking(
+                    f"VG-{n:05d}",
+                    1,
+                    BookingKind.BOOKING,
+                    date(2025, 5, 1),
+                    "AG1",
+                    revenue=MAX_MONEY,
+                )
+            )
+            for n in range(OVERFLOWING_BOOKINGS)
+        ]
+        with store.engine.begin() as connection:
+            connection.execute(sa.insert(schema.bookings), rows)
+
+        totals = CustomerBook(store).statistics().totals
+    finally:
+        store.close()
+
+    assert MAX_MONEY * OVERFLOWING_BOOKINGS == totals.revenue
+    assert 2**63 <= totals.revenue * 100

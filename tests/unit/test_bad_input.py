@@ -19,6 +19,11 @@ import attrs
 import pytest
 
 from custmodel import (
+    MAX_CATEGORIES,
+    MAX_LABEL_LENGTH,
+    MAX_MONEY,
+    MAX_NOTES_LENGTH,
+    AlreadyMergedError,
     ConcurrentUpdateError,
     CustmodelError,
     CustomerBook,
@@ -28,15 +33,19 @@ from custmodel import (
     DeparturePeriod,
     InvalidCategoryError,
     InvalidInputError,
+    InvalidSettingsError,
     InvalidStatusFlagError,
     KindSettings,
     LetterTemplateError,
     MemoryStore,
     MergeRefusedError,
     NewCustomer,
+    SalesChannel,
     Selection,
     Settings,
+    StatisticsRow,
 )
+from custmodel.model import cents
 from tests.booksupport import AGENCY, firm_booking, make_book, snapshot
 
 SETTINGS = Settings(
@@ -253,6 +262,78 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         InvalidInputError,
     ),
     "get booking by number": (lambda b: b.get_booking(1), InvalidInputError),
+    "get booking with NUL": (lambda b: b.get_booking("VG-1\x00"), InvalidInputError),
+    "find by code1 with NUL": (lambda b: b.find_by_code1("K-1\x00"), InvalidInputError),
+    "eligibility for an agency with NUL": (
+        lambda b: b.eligibility(1, "AG\x00"),
+        InvalidInputError,
+    ),
+    "iter_customers batch size beyond 64 bits": (
+        lambda b: b.iter_customers(batch_size=2**63),
+        InvalidInputError,
+    ),
+    "anonymize_due batch size beyond 64 bits": (
+        lambda b: b.anonymize_due(AGENCY, batch_size=2**63),
+        InvalidInputError,
+    ),
+    "letters batch size beyond 64 bits": (
+        lambda b: b.letters(None, "x", batch_size=2**63),
+        InvalidInputError,
+    ),
+    "debtor account beyond 64 bits": (
+        lambda b: b.resolve_debtor_account(2**63),
+        InvalidInputError,
+    ),
+    "set_status with on as text": (lambda b: b.set_status(None, 1, on="no"), InvalidInputError),
+    "find_duplicates threshold as text": (
+        lambda b: b.find_duplicates(threshold="0.9"),
+        InvalidInputError,
+    ),
+    "find_duplicates threshold None": (
+        lambda b: b.find_duplicates(threshold=None),
+        InvalidInputError,
+    ),
+    "find_duplicates of a number beyond 64 bits": (
+        lambda b: b.find_duplicates(2**63),
+        InvalidInputError,
+    ),
+    "change_kind keep_status as text": (
+        lambda b: b.change_kind(2, CustomerKind.CORPORATE, keep_status="no"),
+        InvalidInputError,
+    ),
+    "merge fill_blanks as a number": (lambda b: b.merge(1, [2], fill_blanks=1), InvalidInputError),
+    "plan_merge unite_status as text": (
+        lambda b: b.plan_merge(1, [2], unite_status="yes"),
+        InvalidInputError,
+    ),
+    "erasure requests include_done as text": (
+        lambda b: b.erasure_requests(AGENCY, include_done="no"),
+        InvalidInputError,
+    ),
+    "anonymize_due dry_run as text": (
+        lambda b: b.anonymize_due(AGENCY, dry_run="no"),
+        InvalidInputError,
+    ),
+    "rename a label to a number": (
+        lambda b: b.rename_status_label(CustomerKind.PRIVATE, 1, 5),
+        InvalidInputError,
+    ),
+    "rename a label to an empty list": (
+        lambda b: b.rename_status_label(CustomerKind.PRIVATE, 1, []),
+        InvalidInputError,
+    ),
+    "rename a label to text with NUL": (
+        lambda b: b.rename_status_label(CustomerKind.PRIVATE, 1, "VIP\x00"),
+        InvalidSettingsError,
+    ),
+    "dunning fields of 1e26": (
+        lambda b: b.dunning_fields(1, Decimal("1e26")),
+        InvalidInputError,
+    ),
+    "open amounts keyed beyond 64 bits": (
+        lambda b: b.letters(None, "x", open_amounts={2**63: Decimal("1.00")}),
+        InvalidInputError,
+    ),
     # changes
     "update no Customer": (lambda b: b.update("x"), InvalidInputError),
     "update unknown category": (_updated(category="Z"), InvalidCategoryError),
@@ -396,7 +477,7 @@ def test_bad_input_changes_nothing(attempt: Attempt, error: type[CustmodelError]
     assert before == snapshot(book)
 
 
-BAD_NUMBERS = [0, -1, "1", True, 1.0, None]
+BAD_NUMBERS = [0, -1, "1", True, 1.0, None, 2**63, 2**64]
 
 #: Entry points that take a customer number first.
 BY_NUMBER: dict[str, Attempt] = {
@@ -523,6 +604,36 @@ CONSTRUCTORS: dict[str, Callable[[], object]] = {
     "period ending before it starts": lambda: DeparturePeriod(date(2025, 2, 1), date(2025, 1, 31)),
     "period starting at a datetime": lambda: DeparturePeriod(NAIVE),
     "period of year 0": lambda: DeparturePeriod.year(0),
+    "booking revenue of 1e26": lambda: _with(revenue=Decimal("1e26")),
+    "booking open amount of 1e26 as text": lambda: _with(open_amount="1e26"),
+    "booking revenue a cent above the limit": lambda: _with(revenue=MAX_MONEY + Decimal("0.01")),
+    "booking open amount beyond 64-bit cents": lambda: _with(open_amount=2**63),
+    "booking open amount as a list": lambda: _with(open_amount=[1]),
+    "booking channel as text": lambda: _with(channel="own"),
+    "channel external as text": lambda: SalesChannel("Holidu", is_external="yes"),
+    "kind settings dunning fee of 1e26": lambda: KindSettings(dunning_fee=Decimal("1e26")),
+    "kind settings deposit prompt as text": lambda: KindSettings(deposit_prompt="no"),
+    "status label with NUL": lambda: KindSettings(status_labels={1: "VIP\x00"}),
+    "status label with a C1 control": lambda: KindSettings(status_labels={1: "VIP\x85"}),
+    "status label too long": lambda: KindSettings(status_labels={1: "x" * (MAX_LABEL_LENGTH + 1)}),
+    "status labels as a list": lambda: KindSettings(status_labels=[(1, "VIP")]),
+    "category with a tab": lambda: KindSettings(categories=("A\tB",)),
+    "category with a lone surrogate": lambda: KindSettings(categories=("A\ud800",)),
+    "one category too many": lambda: KindSettings(
+        categories=tuple(str(n) for n in range(MAX_CATEGORIES + 1))
+    ),
+    "categories as one number": lambda: KindSettings(categories=5),
+    "new customer notes too long": lambda: NewCustomer(
+        CustomerKind.PRIVATE, "X", notes="x" * (MAX_NOTES_LENGTH + 1)
+    ),
+    "new customer status as one number": lambda: NewCustomer(CustomerKind.PRIVATE, "X", status=1),
+    "selection status_all as one number": lambda: Selection(status_all=1),
+    "selection status_any as text": lambda: Selection(status_any="12"),
+    "selection code1 as a number": lambda: Selection(code1=5),
+    "selection code2 with NUL": lambda: Selection(code2="rot\x00"),
+    "selection category with NUL": lambda: Selection(category="A\x00"),
+    "selection anonymized as text": lambda: Selection(anonymized="no"),
+    "selection include_merged as a number": lambda: Selection(include_merged=1),
 }
 
 
@@ -531,3 +642,38 @@ def test_domain_object_refuses_a_bad_value(build: Callable[[], object]) -> None:
     """Building a domain object from a bad value raises InvalidInputError."""
     with pytest.raises(InvalidInputError):
         build()
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [Decimal("1e26"), Decimal("9e999999"), "1e30", 10**30, Decimal("1e-1000000")],
+    ids=repr,
+)
+def test_money_of_any_size_is_refused_with_a_typed_error(amount: object) -> None:
+    """Amounts far too large or with far too many decimals raise InvalidInputError."""
+    with pytest.raises(InvalidInputError):
+        cents(amount)  # type: ignore[arg-type]
+
+
+def test_the_largest_amount_of_money_is_taken() -> None:
+    """MAX_MONEY, 10**15 - 1 cents, is an amount of money."""
+    assert Decimal("9999999999999.99") == cents("9999999999999.99") == MAX_MONEY
+
+
+def test_a_statistics_revenue_may_exceed_the_largest_single_amount() -> None:
+    """A revenue sum beyond MAX_MONEY and beyond 64-bit cents is a valid statistics value."""
+    total = MAX_MONEY * 10_000
+
+    assert total == StatisticsRow(revenue=total).revenue
+
+
+def test_update_of_a_merged_customer_reports_the_merge() -> None:
+    """Updating a tombstone (whose last name is empty) raises AlreadyMergedError."""
+    book = _book()
+    book.merge(1, [2])
+    before = snapshot(book)
+
+    with pytest.raises(AlreadyMergedError):
+        book.update(book.get(2))
+
+    assert before == snapshot(book)

@@ -39,6 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
+from custmodel.model import Booking, Customer, KindSettings, MergeRecord, SalesChannel, max_length
+
 __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
     "ERASURE_REQUEST_COUNTER",
@@ -96,6 +98,15 @@ NAMING_CONVENTION: Final = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _text(model: type, field: str) -> String:
+    """The column type of a limited text field: as long as the model's limit (``max_length``).
+
+    The model declares every limit and refuses longer text on every store; the schema follows
+    it, never the other way round.
+    """
+    return String(max_length(model, field))
+
+
 def utc_datetime() -> TypeEngine[datetime]:
     """Return the column type for a UTC timestamp with microseconds on every engine."""
     return DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
@@ -108,25 +119,26 @@ customers = Table(
     Column("kind", String(32), nullable=False),
     Column("customer_type", String(32), nullable=False),
     Column("debtor_account", BigInteger, nullable=False),
-    Column("salutation", String(100), nullable=False),
-    Column("first_name", String(255), nullable=False),
-    Column("last_name", String(255), nullable=False),
-    Column("company", String(255), nullable=False),
-    Column("street", String(255), nullable=False),
-    Column("postal_code", String(32), nullable=False),
-    Column("city", String(255), nullable=False),
-    Column("country", String(100), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("phone", String(64), nullable=False),
+    Column("salutation", _text(Customer, "salutation"), nullable=False),
+    Column("first_name", _text(Customer, "first_name"), nullable=False),
+    Column("last_name", _text(Customer, "last_name"), nullable=False),
+    Column("company", _text(Customer, "company"), nullable=False),
+    Column("street", _text(Customer, "street"), nullable=False),
+    Column("postal_code", _text(Customer, "postal_code"), nullable=False),
+    Column("city", _text(Customer, "city"), nullable=False),
+    Column("country", _text(Customer, "country"), nullable=False),
+    Column("email", _text(Customer, "email"), nullable=False),
+    Column("phone", _text(Customer, "phone"), nullable=False),
     Column("birth_date", Date, nullable=True),
-    Column("code1", String(191), nullable=False),
-    Column("code2", String(255), nullable=False),
+    Column("code1", _text(Customer, "code1"), nullable=False),
+    Column("code2", _text(Customer, "code2"), nullable=False),
+    # Text: the model keeps notes short enough for MariaDB's TEXT (see MAX_NOTES_LENGTH).
     Column("notes", Text, nullable=False),
-    Column("category", String(100), nullable=True),
+    Column("category", _text(Customer, "category"), nullable=True),
     # 32 flag bits; BIGINT so that bit 32 never turns a value negative on any engine.
     Column("status", BigInteger, nullable=False),
-    Column("commission_scheme", String(100), nullable=True),
-    Column("fee_schedule", String(100), nullable=True),
+    Column("commission_scheme", _text(Customer, "commission_scheme"), nullable=True),
+    Column("fee_schedule", _text(Customer, "fee_schedule"), nullable=True),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
     Column(
@@ -149,7 +161,7 @@ customers = Table(
 bookings = Table(
     "custmodel_bookings",
     metadata,
-    Column("reference", String(191), primary_key=True),
+    Column("reference", _text(Booking, "reference"), primary_key=True),
     Column(
         "customer",
         BigInteger,
@@ -158,14 +170,14 @@ bookings = Table(
     ),
     Column("kind", String(32), nullable=False),
     Column("departure", Date, nullable=False),
-    Column("point_of_sale", String(100), nullable=False),
-    Column("channel_name", String(100), nullable=False),
+    Column("point_of_sale", _text(Booking, "point_of_sale"), nullable=False),
+    Column("channel_name", _text(SalesChannel, "name"), nullable=False),
     Column("channel_external", Boolean, nullable=False),
     Column("open_amount_cents", BigInteger, nullable=False),
     # Statistics fields (revision 0003); NULL while unknown. Revenue in cents like all money.
     Column("revenue_cents", BigInteger, nullable=True),
-    Column("travel_type", String(100), nullable=True),
-    Column("destination", String(100), nullable=True),
+    Column("travel_type", _text(Booking, "travel_type"), nullable=True),
+    Column("destination", _text(Booking, "destination"), nullable=True),
     Index(None, "customer"),
     # Statistics restricted to a departure period read one range of it.
     Index(None, "departure"),
@@ -196,8 +208,8 @@ kind_settings = Table(
     Column("kind", String(32), primary_key=True),
     Column("categories", Text, nullable=False),
     Column("status_labels", Text, nullable=False),
-    Column("code1_label", String(255), nullable=False),
-    Column("code2_label", String(255), nullable=False),
+    Column("code1_label", _text(KindSettings, "code1_label"), nullable=False),
+    Column("code2_label", _text(KindSettings, "code2_label"), nullable=False),
     Column("debtor_offset", BigInteger, nullable=False),
     Column("debtor_min", BigInteger, nullable=True),
     Column("debtor_max", BigInteger, nullable=True),
@@ -221,7 +233,7 @@ merges = Table(
     Column("bookings_moved", BigInteger, nullable=False),
     # Host reference "table.column" -> rows moved, as a JSON object.
     Column("references_moved", Text, nullable=False),
-    Column("actor", String(100), nullable=True),
+    Column("actor", _text(MergeRecord, "actor"), nullable=True),
     Index(None, "master"),
     **MYSQL_TABLE_OPTIONS,
 )

@@ -585,8 +585,16 @@ def _statistics_key(dimension: StatisticsDimension, flags: Subquery) -> ColumnEl
     return columns[dimension]
 
 
+#: The lower 32 bits of a number of cents; see :func:`statistics_statement`.
+_LOW_BITS: Final = 2**32 - 1
+
+
 def statistics_statement(
-    selection: Selection, group_by: Sequence[StatisticsDimension], period: DeparturePeriod
+    selection: Selection,
+    group_by: Sequence[StatisticsDimension],
+    period: DeparturePeriod,
+    *,
+    split_revenue: bool = False,
 ) -> CompoundSelect[Any]:
     """Return the one statement that counts the statistics of ``selection`` per group.
 
@@ -599,7 +607,12 @@ def statistics_statement(
     customer and booking appears once.
 
     Counts are COUNT and SUM over integers, so every engine returns whole numbers; ordering is
-    left to :class:`~custmodel.model.Statistics` (collations and NULL order differ).
+    left to :class:`~custmodel.model.Statistics` (collations and NULL order differ). The
+    revenue comes as two columns, upper and lower, whose sum is ``upper * 2**32 + lower``
+    cents. Without ``split_revenue``, upper is 0 and lower the plain SUM, which PostgreSQL and
+    MariaDB compute as an exact NUMERIC/DECIMAL of any size. SQLite's SUM of integers fails
+    beyond 64 bits; after it failed, ``split_revenue`` sums the upper and the lower 32 bits of
+    each booking's cents apart, each sum below 2**63 for fewer than 2**31 bookings per group.
     """
     flags = _flag_masks()
     on = [_b.customer == _c.number]
@@ -615,11 +628,21 @@ def statistics_statement(
         carries = _c.status.op("&", return_type=BigInteger)(flags.c.mask) == flags.c.mask
         grouped_from = joined.outerjoin(flags, carries)
     firm = _b.kind == BookingKind.BOOKING.value
+    revenue: tuple[ColumnElement[Any], ColumnElement[Any]]
+    if split_revenue:
+        upper = _b.revenue_cents.op(">>", return_type=BigInteger)(literal_column("32"))
+        lower = _b.revenue_cents.op("&", return_type=BigInteger)(literal_column(str(_LOW_BITS)))
+        revenue = (
+            func.coalesce(func.sum(case((firm, upper))), 0),
+            func.coalesce(func.sum(case((firm, lower))), 0),
+        )
+    else:
+        revenue = (literal_column("0"), func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0))
     counts = (
         func.count(distinct(_c.number)),
         func.count(case((firm, _b.reference))),
         func.count(case((_b.kind == BookingKind.OFFER.value, _b.reference))),
-        func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0),
+        *revenue,
     )
     where = selection_clause(attrs.evolve(selection, include_merged=False))
     keys = [_statistics_key(d, flags) for d in group_by]
@@ -1363,16 +1386,25 @@ class SqlTransaction:
         """
         statement = statistics_statement(selection, group_by, period)
         with _translating("count statistics"):
-            found = self._conn.execute(statement).all()
+            try:
+                found = self._conn.execute(statement).all()
+            except sa_exc.OperationalError as error:
+                # Only SQLite's SUM of integers fails beyond 64 bits (the others sum exactly as
+                # decimals); a failed SELECT leaves its transaction usable, so count again with
+                # the revenue split in halves, which costs more and is needed only here.
+                if "integer overflow" not in str(error.orig):
+                    raise
+                split = statistics_statement(selection, group_by, period, split_revenue=True)
+                found = self._conn.execute(split).all()
         rows: list[StatisticsRow] = []
         totals = StatisticsRow()
-        for is_total, *values, customers, firm_bookings, offers, revenue in found:
+        for is_total, *values, customers, firm_bookings, offers, upper, lower in found:
             counted = StatisticsRow(
                 (),
                 int(customers),
                 int(firm_bookings),
                 int(offers),
-                _euros(int(revenue)),
+                _euros((int(upper) << 32) + int(lower)),
             )
             if int(is_total):
                 totals = counted
