@@ -17,6 +17,8 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.LetterTemplateError: ValueError,
     errors.CustomerNotFoundError: LookupError,
     errors.BookingNotFoundError: LookupError,
+    errors.BookingExistsError: ValueError,
+    errors.BookingOwnerError: ValueError,
     errors.AlreadyMergedError: LookupError,
     errors.AnonymizedCustomerError: ValueError,
     errors.DebtorAccountError: ValueError,
