@@ -131,7 +131,8 @@ def cents(value: Decimal | int | str) -> Decimal:
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInputError(f"not an amount of money: {value!r}") from None
+        # The value may be any text a person typed (a name in the wrong column): not repeated.
+        raise InvalidInputError("not an amount of money") from None
     if not amount.is_finite():
         raise InvalidInputError("money must be a finite amount")
     if amount < 0:

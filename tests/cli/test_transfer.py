@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from custmodel import (
     SalesChannel,
     Selection,
 )
+from custmodel.cli._transfer import BOOKING_COLUMNS, CUSTOMER_COLUMNS
 from tests.cli.conftest import SETTINGS, Cli, CountedCli, one_line
 
 NEW_FIELDS = [field.name for field in attrs.fields(NewCustomer)]
@@ -153,12 +155,25 @@ def test_a_file_without_header_does_not_repeat_its_first_row(target: Cli, tmp_pa
     assert "private" in result.stderr
 
 
-def test_unknown_json_fields_are_named(target: Cli, tmp_path: Path) -> None:
-    """A JSON field custmodel does not know is refused by name."""
+def test_unknown_json_fields_are_named_by_position(target: Cli, tmp_path: Path) -> None:
+    """A JSON field custmodel does not know is refused by its position, not its name."""
     file = tmp_path / "k.jsonl"
     file.write_text('{"kind": "private", "last_name": "A", "nickname": "x"}\n', encoding="utf-8")
     result = target(f"import customers {file}")
-    assert "line 1: fields custmodel does not import: nickname" in result.stderr
+    assert result.stderr.endswith("line 1: fields custmodel does not import: field 3\n")
+
+
+def test_a_misspelt_column_is_named_with_the_field_it_resembles(
+    target: Cli, tmp_path: Path
+) -> None:
+    """A header name custmodel does not know is named by position and the likely field."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,lastname\nprivate,A\n", encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert (
+        "error: the header row names columns custmodel does not import: column 2 (perhaps "
+        "last_name)"
+    ) == one_line(result.stderr)
 
 
 def test_invalid_json_names_the_line(target: Cli, tmp_path: Path) -> None:
@@ -398,3 +413,67 @@ def test_export_bookings_of_one_customer_takes_no_selection(source: Cli) -> None
 def test_export_batch_size_below_1_is_a_usage_error(source: Cli) -> None:
     """--batch-size 0 on an export exits with 2."""
     assert 2 == source("export customers - --format csv --batch-size 0").exit_code
+
+
+#: A cell no column accepts (a control character, no number, no date), with a person's name.
+MARKED_CELL = "Hans Mxyzptlk\x07 geb. 1970"
+
+
+def _file_with(tmp_path: Path, suffix: str, columns: dict[str, str]) -> Path:
+    """A one-row import file of ``columns`` in the format ``suffix`` names."""
+    file = tmp_path / f"import.{suffix}"
+    if suffix == "csv":
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerows([list(columns), list(columns.values())])
+    else:
+        file.write_text(json.dumps(columns) + "\n", encoding="utf-8")
+    return file
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+@pytest.mark.parametrize("column", [*CUSTOMER_COLUMNS])
+def test_a_bad_customer_cell_is_never_repeated(tmp_path: Path, suffix: str, column: str) -> None:
+    """Whatever column holds the marked cell, the import's output does not show it."""
+    row = {"kind": "private", "last_name": "Neumann", column: MARKED_CELL}
+    result = Cli("memory://")(f"import customers {_file_with(tmp_path, suffix, row)}")
+
+    assert (False, False) == ("Mxyzptlk" in result.stderr, "Mxyzptlk" in result.stdout)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+@pytest.mark.parametrize("column", [c for c in BOOKING_COLUMNS if c != "channel_external"])
+def test_a_bad_booking_cell_is_never_repeated(tmp_path: Path, suffix: str, column: str) -> None:
+    """Whatever column holds the marked cell, the booking import's output does not show it."""
+    row = {
+        "reference": "VG-1", "customer": "1", "kind": "booking", "departure": "2027-05-01",
+        "point_of_sale": "AG1", column: MARKED_CELL,
+    }  # fmt: skip
+    result = Cli("memory://")(f"import bookings {_file_with(tmp_path, suffix, row)}")
+
+    assert (2, False) == (result.exit_code, "Mxyzptlk" in result.stderr)
+
+
+def test_a_money_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
+    """A money cell that is no amount is refused naming its row and column, not its content."""
+    row = {
+        "reference": "VG-1", "customer": "1", "kind": "booking", "departure": "2027-05-01",
+        "point_of_sale": "AG1", "open_amount": "Hans Müller geb. 1970",
+    }  # fmt: skip
+    result = Cli("memory://")(f"import bookings {_file_with(tmp_path, 'csv', row)}")
+
+    assert (
+        "error: 1 bad rows in import.csv, nothing was imported: row 1 (line 2): open_amount: "
+        "not an amount of money"
+    ) == one_line(result.stderr)
+
+
+def test_a_file_without_header_row_names_no_lower_case_cell(tmp_path: Path) -> None:
+    """A first data row taken for the header shows no cell, even one that looks like a field."""
+    file = tmp_path / "k.csv"
+    file.write_text("private,mueller,hans\n", encoding="utf-8")
+    result = Cli("memory://")(f"import customers {file}")
+
+    assert (
+        "error: the header row names columns custmodel does not import: private, column 2, column 3"
+    ) == one_line(result.stderr)

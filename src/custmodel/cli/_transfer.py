@@ -16,11 +16,11 @@ from which row on nothing was imported.
 from __future__ import annotations
 
 import csv
+import difflib
 import enum
 import functools
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
@@ -36,12 +36,16 @@ from rich.progress import Progress
 
 from custmodel import (
     Booking,
+    BookingKind,
     CustmodelError,
     Customer,
     CustomerBook,
+    CustomerKind,
     CustomerNotFoundError,
+    CustomerType,
     InvalidInputError,
     NewCustomer,
+    SalesChannel,
     Settings,
     StatusFlags,
     rules,
@@ -111,7 +115,16 @@ _CUSTOMER_ACCEPTED = _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_
 _BOOKING_ACCEPTED = frozenset(BOOKING_COLUMNS)
 #: JSON holds the channel as one object ({"name": ..., "is_external": ...}).
 _BOOKING_JSON_FIELDS = _BOOKING_ACCEPTED - {"channel_external"}
-_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+#: The words an import error may repeat from a header row or a JSON object: custmodel's field
+#: names and the values of its enums. Anything else there may be a person's data: a file
+#: without a header row makes its first row the header.
+_VOCABULARY = frozenset(
+    [
+        *(field.name for cls in (Customer, Booking, SalesChannel) for field in attrs.fields(cls)),
+        *BOOKING_COLUMNS,
+        *(str(value) for enum_ in (CustomerKind, CustomerType, BookingKind) for value in enum_),
+    ]
+)
 #: How many bad rows an import error names; it counts them all.
 _SHOWN_PROBLEMS = 5
 
@@ -175,18 +188,22 @@ class _Bad:
         self.message = message
 
 
-def _column_names(names: Iterable[str]) -> str:
-    """Name columns or fields that look like field names; count the others.
+def _unknown_names(names: Iterable[str], accepted: frozenset[str], what: str) -> str:
+    """Say which of ``names`` (a header row, a JSON object's keys) custmodel does not import.
 
-    A file without a header row makes its first row the header: those would be a person's
-    data, which an error line must not repeat.
+    A name of custmodel's vocabulary is repeated; any other is named by its position (``what``
+    and the number: "column 3") and the accepted field it resembles, never by itself.
     """
-    names = sorted(names)
-    shown = [n for n in names if _FIELD_NAME.fullmatch(n)]
-    hidden = len(names) - len(shown)
-    if hidden:
-        shown.append(f"{hidden} more that are no field names")
-    return ", ".join(shown)
+    described = []
+    for position, name in enumerate(names, start=1):
+        if name in accepted:
+            continue
+        if name in _VOCABULARY:
+            described.append(name)
+            continue
+        close = difflib.get_close_matches(name.strip().lower(), sorted(accepted), n=1)
+        described.append(f"{what} {position}" + (f" (perhaps {close[0]})" if close else ""))
+    return ", ".join(described)
 
 
 def _rows(
@@ -207,7 +224,10 @@ def _rows(
     with progress.open(
         path, "r", encoding="utf-8-sig", newline="", description=description
     ) as handle:
-        rows = _csv_rows(handle, accepted, required) if fmt is Format.CSV else _jsonl_rows(handle)
+        if fmt is Format.CSV:
+            rows = _csv_rows(handle, accepted, required)
+        else:
+            rows = _jsonl_rows(handle, accepted)
         try:
             for label, row in rows:
                 yield label, row
@@ -223,10 +243,10 @@ def _csv_rows(
         header = reader.fieldnames
         if header is None:
             raise InvalidInputError("the CSV file is empty: it needs a header row")
-        unknown = set(header) - accepted
-        if unknown:
+        if not accepted.issuperset(header):
             raise InvalidInputError(
-                f"the header row names columns custmodel does not import: {_column_names(unknown)}"
+                "the header row names columns custmodel does not import: "
+                + _unknown_names(header, accepted, "column")
             )
         missing = [name for name in required if name not in header]
         if missing:
@@ -242,7 +262,9 @@ def _csv_rows(
         raise InvalidInputError(f"the CSV file is broken near line {line}: {error}") from None
 
 
-def _jsonl_rows(handle: TextIO) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
+def _jsonl_rows(
+    handle: TextIO, accepted: frozenset[str]
+) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     for line_number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
@@ -254,6 +276,10 @@ def _jsonl_rows(handle: TextIO) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
             continue
         if not isinstance(value, dict):
             yield label, _Bad("not a JSON object")
+            continue
+        if not accepted.issuperset(value):
+            unknown = _unknown_names(value, accepted, "field")
+            yield label, _Bad(f"fields custmodel does not import: {unknown}")
             continue
         yield label, {name: item for name, item in value.items() if item is not None}
 
@@ -291,9 +317,9 @@ class _Reader:
 
     def customer(self, raw: dict[str, Any]) -> NewCustomer:
         """The new customer a row describes."""
-        unknown = set(raw) - _CUSTOMER_ACCEPTED
-        if unknown:
-            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        if not _CUSTOMER_ACCEPTED.issuperset(raw):
+            unknown = _unknown_names(raw, _CUSTOMER_ACCEPTED, "field")
+            raise InvalidInputError(f"fields custmodel does not import: {unknown}")
         for name in _NOT_IMPORTED:
             if raw.get(name):
                 raise InvalidInputError(
@@ -311,9 +337,9 @@ class _Reader:
     def booking(self, raw: dict[str, Any]) -> Booking:
         """The booking a row describes."""
         accepted = _BOOKING_ACCEPTED if self.fmt is Format.CSV else _BOOKING_JSON_FIELDS
-        unknown = set(raw) - accepted
-        if unknown:
-            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        if not accepted.issuperset(raw):
+            unknown = _unknown_names(raw, accepted, "field")
+            raise InvalidInputError(f"fields custmodel does not import: {unknown}")
         data = dict(raw)
         if self.fmt is Format.CSV:
             name = data.pop("channel", None)
