@@ -66,8 +66,10 @@ from custmodel.cli._common import (
     Output,
     TypeFilter,
     book,
+    escape_formula,
     plural,
     selection,
+    unescape_formula,
 )
 from custmodel.serialization import make_converter
 
@@ -165,6 +167,32 @@ ExportFile = Annotated[
     str,
     typer.Argument(metavar="FILE", help="Where to write; - writes to stdout."),
 ]
+ExportRawCells = Annotated[
+    bool,
+    typer.Option(
+        "--raw-cells",
+        help=(
+            "CSV: write every cell exactly as stored. By default a cell that starts with "
+            "=, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula) "
+            "gets a ' in front; plain numbers such as -12.50 do not."
+        ),
+    ),
+]
+ImportRawCells = Annotated[
+    bool,
+    typer.Option(
+        "--raw-cells",
+        help=(
+            "CSV: take every cell exactly as written (a file exported with --raw-cells). By "
+            "default the ' that an export puts in front of a formula-like cell is removed."
+        ),
+    ),
+]
+
+
+def _raw_cells_need_csv(raw_cells: bool, fmt: Format) -> None:
+    if raw_cells and fmt is not Format.CSV:
+        raise BadValue("--raw-cells applies to CSV; JSON Lines hold every value as it is")
 
 
 def _format(name: str, given: Format | None) -> Format:
@@ -213,8 +241,12 @@ def _rows(
     description: str,
     accepted: frozenset[str],
     required: tuple[str, ...],
+    raw_cells: bool = False,
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     """Yield ``(row label, raw row)`` for every row of the file, streaming it.
+
+    CSV cells lose the ``'`` an export put in front of a formula-like cell, unless
+    ``raw_cells``.
 
     Raises:
         InvalidInputError: for a file that cannot be read as a whole: a bad header, text that
@@ -225,7 +257,7 @@ def _rows(
         path, "r", encoding="utf-8-sig", newline="", description=description
     ) as handle:
         if fmt is Format.CSV:
-            rows = _csv_rows(handle, accepted, required)
+            rows = _csv_rows(handle, accepted, required, raw_cells)
         else:
             rows = _jsonl_rows(handle, accepted)
         try:
@@ -236,7 +268,7 @@ def _rows(
 
 
 def _csv_rows(
-    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...]
+    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], raw_cells: bool
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     reader = csv.DictReader(handle)
     try:
@@ -256,7 +288,15 @@ def _csv_rows(
             if row.get(None):
                 yield label, _Bad("more cells than the header row has columns")
                 continue
-            yield label, {name: value for name, value in row.items() if value}
+            # A short row's missing cells are None: left out, like empty ones.
+            yield (
+                label,
+                {
+                    name: value if raw_cells else unescape_formula(value)
+                    for name, value in row.items()
+                    if value
+                },
+            )
     except csv.Error as error:
         line = reader.line_num
         raise InvalidInputError(f"the CSV file is broken near line {line}: {error}") from None
@@ -423,6 +463,7 @@ def import_customers(
         int,
         typer.Option("--batch-size", help="Customers per transaction in the writing pass."),
     ] = 1000,
+    raw_cells: ImportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Register the customers of FILE; they get new numbers and debtor accounts.
@@ -435,13 +476,16 @@ def import_customers(
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
     fmt = _format(file.name, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     customer_book = book(ctx)
     settings = customer_book.settings
     reader = _Reader(fmt)
     out = Output(as_json)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, NewCustomer | str]]:
-        raw = _rows(file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
+        raw = _rows(
+            file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"), raw_cells
+        )
         return _checked(raw, reader.customer)
 
     with out.progress() as progress:
@@ -495,6 +539,7 @@ def import_bookings(
     ctx: typer.Context,
     file: ImportFile,
     fmt: FormatOption = None,
+    raw_cells: ImportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Record the bookings of FILE (new ones, or changes to the same reference).
@@ -504,6 +549,7 @@ def import_bookings(
     prospect's first firm booking converts it to a private customer.
     """
     fmt = _format(file.name, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     customer_book = book(ctx)
     reader = _Reader(fmt)
     out = Output(as_json)
@@ -517,7 +563,9 @@ def import_bookings(
             raise InvalidInputError(problem)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
-        raw = _rows(file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
+        raw = _rows(
+            file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5], raw_cells
+        )
         return _checked(raw, reader.booking)
 
     with out.progress() as progress:
@@ -591,12 +639,19 @@ def _booking_cells(booking: Booking) -> list[str]:
 
 
 class Writer:
-    """Writes rows to a file (through a temporary file renamed at the end) or stdout."""
+    """Writes rows to a file (through a temporary file renamed at the end) or stdout.
 
-    def __init__(self, target: str, fmt: Format, columns: tuple[str, ...]) -> None:
+    CSV cells that a spreadsheet would run as a formula get a ``'`` in front
+    (:func:`~custmodel.cli._common.escape_formula`) unless ``raw_cells``.
+    """
+
+    def __init__(
+        self, target: str, fmt: Format, columns: tuple[str, ...], *, raw_cells: bool = False
+    ) -> None:
         self.target = target
         self.fmt = fmt
         self.columns = columns
+        self.raw_cells = raw_cells
         self.converter = make_converter()
         self._stack = ExitStack()
         self._partial: Path | None = None
@@ -618,7 +673,8 @@ class Writer:
     def write(self, obj: object, cells: Callable[[], list[str]]) -> None:
         """Write one row: its CSV cells, or its JSON object on one line."""
         if self.fmt is Format.CSV:
-            self._csv.writerow(cells())
+            row = cells()
+            self._csv.writerow(row if self.raw_cells else map(escape_formula, row))
         else:
             data = self.converter.unstructure(obj)
             self.handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
@@ -679,16 +735,19 @@ def export_customers(
     anonymized: AnonymizedFilter = None,
     include_merged: MergedFilter = False,
     batch_size: ExportBatchSize = 1000,
+    raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Write the customers of a selection (default: every active one) to FILE, by number.
 
     The customers are read --batch-size at a time, each batch one read transaction, and
     written as they are read. A file is written under FILE.part and renamed when complete.
-    CSV holds one column per field; status is the flag numbers separated by spaces.
+    CSV holds one column per field; status is the flag numbers separated by spaces; a cell a
+    spreadsheet would run as a formula gets a ' in front (import removes it again).
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
@@ -697,7 +756,10 @@ def export_customers(
     customer_book = book(ctx)
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
+    with (
+        out.progress() as progress,
+        Writer(target, fmt, CUSTOMER_COLUMNS, raw_cells=raw_cells) as writer,
+    ):
         # Counting costs a query; only a visible progress bar needs the total.
         total = None if progress.disable else customer_book.count(chosen)
         task = progress.add_task("Exporting customers", total=total)
@@ -729,15 +791,18 @@ def export_bookings(
     name: NameFilter = None,
     anonymized: AnonymizedFilter = None,
     batch_size: ExportBatchSize = 1000,
+    raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Write the bookings of a selection's customers (default: every active one) to FILE.
 
     Bookings are written by customer number and reference. Each read transaction takes
-    --batch-size customers and all their bookings; --customer N writes one customer's.
+    --batch-size customers and all their bookings; --customer N writes one customer's. CSV
+    cells a spreadsheet would run as a formula get a ' in front, as in export customers.
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
@@ -752,7 +817,10 @@ def export_bookings(
     )
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, Writer(target, fmt, BOOKING_COLUMNS) as writer:
+    with (
+        out.progress() as progress,
+        Writer(target, fmt, BOOKING_COLUMNS, raw_cells=raw_cells) as writer,
+    ):
         task = progress.add_task("Exporting bookings", total=None)
         for booking in bookings:
             writer.write(booking, functools.partial(_booking_cells, booking))
