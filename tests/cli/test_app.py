@@ -127,6 +127,7 @@ ESCAPED_VALUES = {
     "control character": "Mxyz\x07ptlk",
     "lone surrogate": "Mxyz\udcffptlk",
     "leading dash": "-Mxyzptlk",
+    "leading dashes and a backslash": "--Mxyz\\\\ptlk",
 }
 
 

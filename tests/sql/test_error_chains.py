@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from custmodel import CustmodelError, CustomerBook, CustomerKind, Selection
 from custmodel.storage.sql import DriverError, SqlStore
+from tests.privacy import error_texts
 from tests.servers import empty_database
 
 #: Planted in every personal field a test writes or searches; it must never come back.
@@ -75,36 +76,12 @@ def _failed_search(store: SqlStore) -> CustmodelError:
 Failure = Callable[[SqlStore], CustmodelError]
 
 
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """Every exception reachable from ``error``: causes, contexts and exceptions held in
-    attributes (SQLAlchemy's ``orig``)."""
-    seen: set[int] = set()
-    todo = [error]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        held = [current.__cause__, current.__context__, *vars(current).values()]
-        todo.extend(item for item in held if isinstance(item, BaseException))
-
-
-def _texts(error: BaseException) -> list[str]:
-    """What the chain of ``error`` shows: messages, reprs, arguments, attributes."""
-    return [
-        text
-        for each in _chain(error)
-        for text in (str(each), repr(each), *map(repr, each.args), *map(repr, vars(each).values()))
-    ]
-
-
 @pytest.mark.parametrize("failure", [_refused_registration, _failed_search])
 def test_the_error_chain_holds_no_personal_data(store: SqlStore, failure: Failure) -> None:
     """Nothing reachable from the error (cause, context, their attributes) holds the marker."""
     error = failure(store)
 
-    assert [] == [text for text in _texts(error) if "mxyzptlk" in text.lower()]
+    assert [] == [text for text in error_texts(error) if "mxyzptlk" in text.lower()]
 
 
 @pytest.mark.parametrize("failure", [_refused_registration, _failed_search])

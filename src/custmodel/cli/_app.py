@@ -180,12 +180,13 @@ class _RootGroup(TyperGroup):
         parent: typer.Context | None = None,
         **extra: Any,
     ) -> typer.Context:
+        typed = tuple(args)  # parsing consumes the list
         try:
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[return-value]
         except typer.TyperException as error:
             if _no_args_help(error):
                 raise
-            _fail(_usage_message(error, args, self, info_name), error.exit_code)
+            _fail(_usage_message(error, typed, self, info_name), error.exit_code)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
