@@ -174,6 +174,7 @@ def parse_money(text: str, option: str) -> Decimal:
 #: What a spreadsheet takes for the start of a formula at the start of a cell (OWASP's list).
 FORMULA_TRIGGERS = "=+-@\t\r"
 _TRIGGER = f"[{re.escape(FORMULA_TRIGGERS)}]"
+_FIRST = frozenset(f"'{FORMULA_TRIGGERS}")
 #: A cell a CSV export guards: quotes (one added by an earlier guard) before a trigger.
 _GUARDED = re.compile(f"'*{_TRIGGER}")
 #: A cell a CSV import unguards: at least one quote before a trigger.
@@ -198,7 +199,8 @@ def escape_formula(cell: str) -> str:
         >>> print(escape_formula("-12.50"))
         -12.50
     """
-    if _GUARDED.match(cell) and not _NUMBER.fullmatch(cell):
+    # Most cells start with a letter or a digit: one look at the first character settles them.
+    if cell[:1] in _FIRST and _GUARDED.match(cell) and not _NUMBER.fullmatch(cell):
         return f"'{cell}"
     return cell
 
