@@ -322,13 +322,17 @@ class CustomerBook:
             template = new.kind(kind).template_customer
             if template is not None:
                 rules.check_template_customer(kind, tx.get_customer(template), template)
-            removed = set(old.kind(kind).categories) - set(new.kind(kind).categories)
-            for category in sorted(removed):
+            kept = set(new.kind(kind).categories)
+            for position, category in enumerate(old.kind(kind).categories, start=1):
+                if category in kept:
+                    continue
                 carriers = tx.count(Selection(kind=kind, category=category, include_merged=True))
                 if carriers:
+                    # Named by its place in the list: a category is text a person typed.
                     raise InvalidCategoryError(
-                        f"category {category!r} of kind {kind.value} is carried by {carriers} "
-                        "customers; move them to another category first"
+                        f"category {position} of the {len(old.kind(kind).categories)} of kind "
+                        f"{kind.value} is carried by {carriers} customers; move them to "
+                        "another category first"
                     )
 
     def rename_status_label(self, kind: CustomerKind, flag: int, label: str | None) -> int:

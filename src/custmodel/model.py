@@ -160,6 +160,7 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
+        # The value may be any text a person typed (a name in the wrong column): not repeated.
         raise InvalidInputError("not an amount of money") from None
     if not amount.is_finite():
         raise InvalidInputError("money must be a finite amount")

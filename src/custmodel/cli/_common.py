@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_DATABASE",
     "EXIT_REFUSED",
     "EXIT_USAGE",
+    "FORMULA_TRIGGERS",
     "AsJson",
     "BadValue",
     "CommandRefusedError",
@@ -47,6 +49,7 @@ __all__ = [
     "book",
     "confirm",
     "customer_rows",
+    "escape_formula",
     "flags_text",
     "parse_date",
     "parse_money",
@@ -54,6 +57,7 @@ __all__ = [
     "redact_url",
     "selection",
     "state",
+    "unescape_formula",
 ]
 
 #: The store the commands use when neither ``--db`` nor ``CUSTMODEL_DATABASE_URL`` names one.
@@ -165,6 +169,50 @@ def parse_money(text: str, option: str) -> Decimal:
     if not amount.is_finite():
         raise BadValue(f"{option} must be an amount like 1234.50 (a point, no comma)")
     return amount
+
+
+#: What a spreadsheet takes for the start of a formula at the start of a cell (OWASP's list).
+FORMULA_TRIGGERS = "=+-@\t\r"
+_TRIGGER = f"[{re.escape(FORMULA_TRIGGERS)}]"
+_FIRST = frozenset(f"'{FORMULA_TRIGGERS}")
+#: A cell a CSV export guards: quotes (one added by an earlier guard) before a trigger.
+_GUARDED = re.compile(f"'*{_TRIGGER}")
+#: A cell a CSV import unguards: at least one quote before a trigger.
+_UNGUARD = re.compile(f"'+{_TRIGGER}")
+#: A plain number such as -12.50 or +3: a spreadsheet reads it as a number, never a formula.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def escape_formula(cell: str) -> str:
+    """Return ``cell`` as a CSV export writes it: with a ``'`` in front if a spreadsheet would
+    run it as a formula.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (OWASP's
+    rule against CSV injection) gets a leading ``'``, which spreadsheets show as text; so does
+    one that starts with quotes before such a character, so that :func:`unescape_formula`
+    can tell the two apart. A plain number (``-12.50``, ``+3``, ``1e5``) is no formula and
+    stays as it is.
+
+    Example:
+        >>> print(escape_formula('=HYPERLINK("http://x.example")'))
+        '=HYPERLINK("http://x.example")
+        >>> print(escape_formula("-12.50"))
+        -12.50
+    """
+    # Most cells start with a letter or a digit: one look at the first character settles them.
+    if cell[:1] in _FIRST and _GUARDED.match(cell) and not _NUMBER.fullmatch(cell):
+        return f"'{cell}"
+    return cell
+
+
+def unescape_formula(cell: str) -> str:
+    """Undo :func:`escape_formula`: drop the ``'`` it put in front of ``cell``.
+
+    Only a cell that starts with quotes before a formula trigger loses one, so
+    ``unescape_formula(escape_formula(text)) == text`` for every text, and a cell the export
+    left alone (``'Hallo'``, ``-12.50``) is read as it is.
+    """
+    return cell[1:] if _UNGUARD.match(cell) else cell
 
 
 def confirm(question: str, *, yes: bool) -> None:

@@ -160,9 +160,9 @@ def _csv_cells(
     return cells
 
 
-def _write_csv(statistics: Statistics, target: str) -> None:
+def _write_csv(statistics: Statistics, target: str, *, raw_cells: bool) -> None:
     group_by = statistics.group_by
-    with Writer(target, Format.CSV, csv_columns(group_by)) as writer:
+    with Writer(target, Format.CSV, csv_columns(group_by), raw_cells=raw_cells) as writer:
         for row in statistics.rows:
             writer.write(row, functools.partial(_csv_cells, "group", row, group_by))
         totals = statistics.totals
@@ -228,6 +228,17 @@ def stats(
             help="With --csv: write to FILE instead of stdout.",
         ),
     ] = None,
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help=(
+                "With --csv: write every cell exactly as stored. By default a cell that starts "
+                "with =, +, -, @, a tab or a carriage return (a destination, a code, a label a "
+                "spreadsheet would run as a formula) gets a ' in front."
+            ),
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Count customers, firm bookings, offers and revenue of a selection per group.
@@ -236,7 +247,8 @@ def stats(
     included: statistics hold no personal data); the period chooses which bookings count by
     their departure (both days included). Flags are grouped by number and shown with their
     labels; a customer without a category, flag, travel type or destination is in the row
-    "(none)". Revenue is that of the firm bookings; offers carry none.
+    "(none)". Revenue is that of the firm bookings; offers carry none. In the CSV form a
+    cell a spreadsheet would run as a formula gets a ' in front, unless --raw-cells.
     """
     if as_csv and as_json:
         raise BadValue("choose --csv or --json, not both")
@@ -244,6 +256,8 @@ def stats(
         raise BadValue("--output writes the CSV form: give --csv too")
     if output is not None and as_json:
         raise BadValue("--json prints to stdout; --output goes with --csv")
+    if raw_cells and not as_csv:
+        raise BadValue("--raw-cells changes the CSV form: give --csv too")
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
     )
@@ -255,7 +269,7 @@ def stats(
         return
     if as_csv:
         target = "-" if output is None else str(output)
-        _write_csv(statistics, target)
+        _write_csv(statistics, target, raw_cells=raw_cells)
         if output is not None:
             out.line(f"Wrote {plural(len(statistics.rows), 'group')} and the totals to {output}.")
         return

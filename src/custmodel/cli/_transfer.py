@@ -17,11 +17,11 @@ from which row on nothing was imported.
 from __future__ import annotations
 
 import csv
+import difflib
 import enum
 import functools
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
@@ -37,14 +37,18 @@ from rich.progress import Progress
 
 from custmodel import (
     Booking,
+    BookingKind,
     BookingNotFoundError,
     BookingOwnerError,
     CustmodelError,
     Customer,
     CustomerBook,
+    CustomerKind,
     CustomerNotFoundError,
+    CustomerType,
     InvalidInputError,
     NewCustomer,
+    SalesChannel,
     Settings,
     StatusFlags,
     rules,
@@ -65,8 +69,10 @@ from custmodel.cli._common import (
     Output,
     TypeFilter,
     book,
+    escape_formula,
     plural,
     selection,
+    unescape_formula,
 )
 from custmodel.serialization import make_converter
 
@@ -114,7 +120,16 @@ _CUSTOMER_ACCEPTED = _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_
 _BOOKING_ACCEPTED = frozenset(BOOKING_COLUMNS)
 #: JSON holds the channel as one object ({"name": ..., "is_external": ...}).
 _BOOKING_JSON_FIELDS = _BOOKING_ACCEPTED - {"channel_external"}
-_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+#: The words an import error may repeat from a header row or a JSON object: custmodel's field
+#: names and the values of its enums. Anything else there may be a person's data: a file
+#: without a header row makes its first row the header.
+_VOCABULARY = frozenset(
+    [
+        *(field.name for cls in (Customer, Booking, SalesChannel) for field in attrs.fields(cls)),
+        *BOOKING_COLUMNS,
+        *(str(value) for enum_ in (CustomerKind, CustomerType, BookingKind) for value in enum_),
+    ]
+)
 #: How many bad rows an import error names; it counts them all.
 _SHOWN_PROBLEMS = 5
 
@@ -155,6 +170,32 @@ ExportFile = Annotated[
     str,
     typer.Argument(metavar="FILE", help="Where to write; - writes to stdout."),
 ]
+ExportRawCells = Annotated[
+    bool,
+    typer.Option(
+        "--raw-cells",
+        help=(
+            "CSV: write every cell exactly as stored. By default a cell that starts with "
+            "=, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula) "
+            "gets a ' in front; plain numbers such as -12.50 do not."
+        ),
+    ),
+]
+ImportRawCells = Annotated[
+    bool,
+    typer.Option(
+        "--raw-cells",
+        help=(
+            "CSV: take every cell exactly as written (a file exported with --raw-cells). By "
+            "default the ' that an export puts in front of a formula-like cell is removed."
+        ),
+    ),
+]
+
+
+def _raw_cells_need_csv(raw_cells: bool, fmt: Format) -> None:
+    if raw_cells and fmt is not Format.CSV:
+        raise BadValue("--raw-cells applies to CSV; JSON Lines hold every value as it is")
 
 
 def _format(name: str, given: Format | None) -> Format:
@@ -178,18 +219,22 @@ class _Bad:
         self.message = message
 
 
-def _column_names(names: Iterable[str]) -> str:
-    """Name columns or fields that look like field names; count the others.
+def _unknown_names(names: Iterable[str], accepted: frozenset[str], what: str) -> str:
+    """Say which of ``names`` (a header row, a JSON object's keys) custmodel does not import.
 
-    A file without a header row makes its first row the header: those would be a person's
-    data, which an error line must not repeat.
+    A name of custmodel's vocabulary is repeated; any other is named by its position (``what``
+    and the number: "column 3") and the accepted field it resembles, never by itself.
     """
-    names = sorted(names)
-    shown = [n for n in names if _FIELD_NAME.fullmatch(n)]
-    hidden = len(names) - len(shown)
-    if hidden:
-        shown.append(f"{hidden} more that are no field names")
-    return ", ".join(shown)
+    described = []
+    for position, name in enumerate(names, start=1):
+        if name in accepted:
+            continue
+        if name in _VOCABULARY:
+            described.append(name)
+            continue
+        close = difflib.get_close_matches(name.strip().lower(), sorted(accepted), n=1)
+        described.append(f"{what} {position}" + (f" (perhaps {close[0]})" if close else ""))
+    return ", ".join(described)
 
 
 def _rows(
@@ -199,8 +244,12 @@ def _rows(
     description: str,
     accepted: frozenset[str],
     required: tuple[str, ...],
+    raw_cells: bool = False,
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     """Yield ``(row label, raw row)`` for every row of the file, streaming it.
+
+    CSV cells lose the ``'`` an export put in front of a formula-like cell, unless
+    ``raw_cells``.
 
     Raises:
         InvalidInputError: for a file that cannot be read as a whole: a bad header, text that
@@ -210,7 +259,10 @@ def _rows(
     with progress.open(
         path, "r", encoding="utf-8-sig", newline="", description=description
     ) as handle:
-        rows = _csv_rows(handle, accepted, required) if fmt is Format.CSV else _jsonl_rows(handle)
+        if fmt is Format.CSV:
+            rows = _csv_rows(handle, accepted, required, raw_cells)
+        else:
+            rows = _jsonl_rows(handle, accepted)
         try:
             for label, row in rows:
                 yield label, row
@@ -219,17 +271,17 @@ def _rows(
 
 
 def _csv_rows(
-    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...]
+    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], raw_cells: bool
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     reader = csv.DictReader(handle)
     try:
         header = reader.fieldnames
         if header is None:
             raise InvalidInputError("the CSV file is empty: it needs a header row")
-        unknown = set(header) - accepted
-        if unknown:
+        if not accepted.issuperset(header):
             raise InvalidInputError(
-                f"the header row names columns custmodel does not import: {_column_names(unknown)}"
+                "the header row names columns custmodel does not import: "
+                + _unknown_names(header, accepted, "column")
             )
         missing = [name for name in required if name not in header]
         if missing:
@@ -239,13 +291,23 @@ def _csv_rows(
             if row.get(None):
                 yield label, _Bad("more cells than the header row has columns")
                 continue
-            yield label, {name: value for name, value in row.items() if value}
+            # A short row's missing cells are None: left out, like empty ones.
+            yield (
+                label,
+                {
+                    name: value if raw_cells else unescape_formula(value)
+                    for name, value in row.items()
+                    if value
+                },
+            )
     except csv.Error as error:
         line = reader.line_num
         raise InvalidInputError(f"the CSV file is broken near line {line}: {error}") from None
 
 
-def _jsonl_rows(handle: TextIO) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
+def _jsonl_rows(
+    handle: TextIO, accepted: frozenset[str]
+) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     for line_number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
@@ -257,6 +319,10 @@ def _jsonl_rows(handle: TextIO) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
             continue
         if not isinstance(value, dict):
             yield label, _Bad("not a JSON object")
+            continue
+        if not accepted.issuperset(value):
+            unknown = _unknown_names(value, accepted, "field")
+            yield label, _Bad(f"fields custmodel does not import: {unknown}")
             continue
         yield label, {name: item for name, item in value.items() if item is not None}
 
@@ -294,9 +360,9 @@ class _Reader:
 
     def customer(self, raw: dict[str, Any]) -> NewCustomer:
         """The new customer a row describes."""
-        unknown = set(raw) - _CUSTOMER_ACCEPTED
-        if unknown:
-            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        if not _CUSTOMER_ACCEPTED.issuperset(raw):
+            unknown = _unknown_names(raw, _CUSTOMER_ACCEPTED, "field")
+            raise InvalidInputError(f"fields custmodel does not import: {unknown}")
         for name in _NOT_IMPORTED:
             if raw.get(name):
                 raise InvalidInputError(
@@ -314,9 +380,9 @@ class _Reader:
     def booking(self, raw: dict[str, Any]) -> Booking:
         """The booking a row describes."""
         accepted = _BOOKING_ACCEPTED if self.fmt is Format.CSV else _BOOKING_JSON_FIELDS
-        unknown = set(raw) - accepted
-        if unknown:
-            raise InvalidInputError(f"fields custmodel does not import: {_column_names(unknown)}")
+        if not accepted.issuperset(raw):
+            unknown = _unknown_names(raw, accepted, "field")
+            raise InvalidInputError(f"fields custmodel does not import: {unknown}")
         data = dict(raw)
         if self.fmt is Format.CSV:
             name = data.pop("channel", None)
@@ -405,6 +471,7 @@ def import_customers(
         int,
         typer.Option("--batch-size", help="Customers per transaction in the writing pass."),
     ] = 1000,
+    raw_cells: ImportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Register the customers of FILE; they get new numbers and debtor accounts.
@@ -417,13 +484,16 @@ def import_customers(
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
     fmt = _format(file.name, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     customer_book = book(ctx)
     settings = customer_book.settings
     reader = _Reader(fmt)
     out = Output(as_json)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, NewCustomer | str]]:
-        raw = _rows(file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
+        raw = _rows(
+            file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"), raw_cells
+        )
         return _checked(raw, reader.customer)
 
     with out.progress() as progress:
@@ -477,6 +547,7 @@ def import_bookings(
     ctx: typer.Context,
     file: ImportFile,
     fmt: FormatOption = None,
+    raw_cells: ImportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Record the bookings of FILE (new ones, or changes to the same customer's reference).
@@ -488,6 +559,7 @@ def import_bookings(
     booking move gives a booking to another customer).
     """
     fmt = _format(file.name, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     customer_book = book(ctx)
     reader = _Reader(fmt)
     out = Output(as_json)
@@ -510,7 +582,9 @@ def import_bookings(
             raise BookingOwnerError(booking.reference, owner, booking.customer)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
-        raw = _rows(file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
+        raw = _rows(
+            file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5], raw_cells
+        )
         return _checked(raw, reader.booking)
 
     with out.progress() as progress:
@@ -592,12 +666,19 @@ def _booking_cells(booking: Booking) -> list[str]:
 
 
 class Writer:
-    """Writes rows to a file (through a temporary file renamed at the end) or stdout."""
+    """Writes rows to a file (through a temporary file renamed at the end) or stdout.
 
-    def __init__(self, target: str, fmt: Format, columns: tuple[str, ...]) -> None:
+    CSV cells that a spreadsheet would run as a formula get a ``'`` in front
+    (:func:`~custmodel.cli._common.escape_formula`) unless ``raw_cells``.
+    """
+
+    def __init__(
+        self, target: str, fmt: Format, columns: tuple[str, ...], *, raw_cells: bool = False
+    ) -> None:
         self.target = target
         self.fmt = fmt
         self.columns = columns
+        self.raw_cells = raw_cells
         self.converter = make_converter()
         self._stack = ExitStack()
         self._partial: Path | None = None
@@ -619,7 +700,8 @@ class Writer:
     def write(self, obj: object, cells: Callable[[], list[str]]) -> None:
         """Write one row: its CSV cells, or its JSON object on one line."""
         if self.fmt is Format.CSV:
-            self._csv.writerow(cells())
+            row = cells()
+            self._csv.writerow(row if self.raw_cells else map(escape_formula, row))
         else:
             data = self.converter.unstructure(obj)
             self.handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
@@ -680,16 +762,19 @@ def export_customers(
     anonymized: AnonymizedFilter = None,
     include_merged: MergedFilter = False,
     batch_size: ExportBatchSize = 1000,
+    raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Write the customers of a selection (default: every active one) to FILE, by number.
 
     The customers are read --batch-size at a time, each batch one read transaction, and
     written as they are read. A file is written under FILE.part and renamed when complete.
-    CSV holds one column per field; status is the flag numbers separated by spaces.
+    CSV holds one column per field; status is the flag numbers separated by spaces; a cell a
+    spreadsheet would run as a formula gets a ' in front (import removes it again).
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
@@ -698,7 +783,10 @@ def export_customers(
     customer_book = book(ctx)
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, Writer(target, fmt, CUSTOMER_COLUMNS) as writer:
+    with (
+        out.progress() as progress,
+        Writer(target, fmt, CUSTOMER_COLUMNS, raw_cells=raw_cells) as writer,
+    ):
         # Counting costs a query; only a visible progress bar needs the total.
         total = None if progress.disable else customer_book.count(chosen)
         task = progress.add_task("Exporting customers", total=total)
@@ -730,15 +818,18 @@ def export_bookings(
     name: NameFilter = None,
     anonymized: AnonymizedFilter = None,
     batch_size: ExportBatchSize = 1000,
+    raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
 ) -> None:
     """Write the bookings of a selection's customers (default: every active one) to FILE.
 
     Bookings are written by customer number and reference. Each read transaction takes
-    --batch-size customers and all their bookings; --customer N writes one customer's.
+    --batch-size customers and all their bookings; --customer N writes one customer's. CSV
+    cells a spreadsheet would run as a formula get a ' in front, as in export customers.
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
+    _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
     chosen = selection(
         kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
@@ -753,7 +844,10 @@ def export_bookings(
     )
     out = Output(as_json)
     count = 0
-    with out.progress() as progress, Writer(target, fmt, BOOKING_COLUMNS) as writer:
+    with (
+        out.progress() as progress,
+        Writer(target, fmt, BOOKING_COLUMNS, raw_cells=raw_cells) as writer,
+    ):
         task = progress.add_task("Exporting bookings", total=None)
         for booking in bookings:
             writer.write(booking, functools.partial(_booking_cells, booking))

@@ -21,9 +21,12 @@ them in its own transaction, and refuses while a foreign key to the customers is
 The host writes such a row in its own transaction after :meth:`SqlStore.hold_customer`, which
 locks the customer against merges until that transaction ends.
 
-Driver exceptions are translated where they cross into custmodel (``raise ... from e``); their
-messages name numbers and columns only, never personal data, and engines this module creates
-hide statement parameters from SQLAlchemy's own messages as well.
+Driver exceptions are translated where they cross into custmodel; the custmodel error's
+message names numbers and columns only, and its cause (and context) is a :class:`DriverError`
+that keeps the driver's error class and code but neither its text, nor the statement, nor its
+parameters, all of which can hold personal data. Engines this module creates hide statement
+parameters from SQLAlchemy's own log lines and messages, and drop SQLAlchemy's DEBUG records
+(which print whole result rows).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 import attrs
 from sqlalchemy import (
@@ -123,6 +126,7 @@ from custmodel.storage.ports import SettingsLock, StoreTransaction
 
 __all__ = [
     "DriverConnection",
+    "DriverError",
     "HostReference",
     "SqlStore",
     "SqlTransaction",
@@ -719,7 +723,8 @@ def _translate(error: sa_exc.SQLAlchemyError, action: str) -> CustmodelError:
     """Return the custmodel error for a SQLAlchemy error raised while doing ``action``.
 
     The message names the action and the driver's exception class, never the driver's text,
-    which can quote the values of a row.
+    which can quote the values of a row. Raise it with :func:`_raise_translated`, which
+    chains a :class:`DriverError` instead of ``error``.
     """
     if isinstance(error, sa_exc.DBAPIError):
         if _is_busy(error):
@@ -730,16 +735,124 @@ def _translate(error: sa_exc.SQLAlchemyError, action: str) -> CustmodelError:
     return StoreError(f"{action}: database error ({type(error).__name__})")
 
 
+class DriverError(CustmodelError):
+    """What a database error was, without anything it said about the data.
+
+    The SQL store raises custmodel errors with this as their cause and context, never the
+    driver's exception: SQLAlchemy's exception keeps the statement and its parameters (the
+    values of a row, the text searched for), and the driver's message can quote values too
+    (PostgreSQL's ``DETAIL: Key (...)=(...)``, MariaDB's ``Duplicate entry '...'``). A
+    logger's ``exc_info`` or a printed traceback thus shows the error class and code, which is
+    what a diagnosis needs, and no personal data. The store never raises this error itself.
+
+    Attributes:
+        error_class: The driver's exception class, with its module, e.g.
+            ``"psycopg.errors.UniqueViolation"``.
+        sqlstate: The SQLSTATE code (PostgreSQL), or None.
+        errno: The MySQL/MariaDB error number, or None.
+        sqlite_error: SQLite's extended result code name, e.g. ``"SQLITE_CONSTRAINT_UNIQUE"``,
+            or None.
+        constraint: The constraint the database names (PostgreSQL), or None.
+    """
+
+    def __init__(
+        self,
+        error_class: str,
+        *,
+        sqlstate: str | None = None,
+        errno: int | None = None,
+        sqlite_error: str | None = None,
+        constraint: str | None = None,
+    ) -> None:
+        details = [
+            f"{name} {value}"
+            for name, value in (
+                ("SQLSTATE", sqlstate),
+                ("errno", errno),
+                ("SQLite", sqlite_error),
+                ("constraint", constraint),
+            )
+            if value is not None
+        ]
+        super().__init__(f"{error_class} ({', '.join(details)})" if details else error_class)
+        self.error_class = error_class
+        self.sqlstate = sqlstate
+        self.errno = errno
+        self.sqlite_error = sqlite_error
+        self.constraint = constraint
+
+    @classmethod
+    def of(cls, error: BaseException) -> DriverError:
+        """Summarize ``error`` (a SQLAlchemy error, or the driver's own) without its text."""
+        orig = getattr(error, "orig", None) if isinstance(error, sa_exc.StatementError) else None
+        cause = orig if isinstance(orig, BaseException) else error
+        diag = getattr(cause, "diag", None)
+        constraint = getattr(diag, "constraint_name", None)
+        sqlite_error = getattr(cause, "sqlite_errorname", None)
+        return cls(
+            f"{type(cause).__module__}.{type(cause).__qualname__}",
+            sqlstate=_sqlstate(cause),
+            errno=_mysql_errno(cause),
+            sqlite_error=sqlite_error if isinstance(sqlite_error, str) else None,
+            constraint=constraint if isinstance(constraint, str) else None,
+        )
+
+
+def _raise_with_cause(error: CustmodelError, cause: DriverError) -> NoReturn:
+    """Raise ``error`` with ``cause`` as its ``__cause__`` and its ``__context__``.
+
+    ``raise error from cause`` inside an ``except`` block would keep the exception being
+    handled as ``__context__``, where tracebacks, loggers and error trackers still find it.
+    """
+    try:
+        raise error from cause
+    except CustmodelError as raised:
+        raised.__context__ = cause
+        raise
+
+
+def _raise_translated(error: sa_exc.SQLAlchemyError, action: str) -> NoReturn:
+    """Raise the custmodel error for ``error`` (see :func:`_translate`), chained to a
+    :class:`DriverError` instead of ``error``."""
+    _raise_with_cause(_translate(error, action), DriverError.of(error))
+
+
 @contextmanager
 def _translating(action: str) -> Iterator[None]:
     """Translate SQLAlchemy errors raised in the block; custmodel's own errors pass through."""
     try:
         yield
     except sa_exc.SQLAlchemyError as error:
-        raise _translate(error, action) from error
+        _raise_translated(error, action)
     except UnicodeEncodeError as error:
-        # Drivers encode text as UTF-8 while sending it; lone surrogates cannot be.
-        raise InvalidInputError(f"{action}: text that is not valid Unicode") from error
+        # Drivers encode text as UTF-8 while sending it; lone surrogates cannot be. The
+        # error's ``object`` is the whole text, so it is not chained either.
+        _raise_with_cause(
+            InvalidInputError(f"{action}: text that is not valid Unicode"), DriverError.of(error)
+        )
+
+
+# -- logging ------------------------------------------------------------------------------------
+
+#: The ``logging_name`` of the engines :meth:`SqlStore.from_url` creates: SQLAlchemy logs
+#: their statements to the logger ``sqlalchemy.engine.Engine.custmodel``.
+_LOGGING_NAME: Final = "custmodel"
+
+
+class _NoRowLogging(logging.Filter):
+    """Drop SQLAlchemy's DEBUG records of custmodel's engines: they print whole result rows.
+
+    At DEBUG, SQLAlchemy logs every row a statement returns (``Row (...)``) and the column
+    names; at INFO it logs statements, whose parameters ``hide_parameters`` hides. Dropping
+    the DEBUG level as a whole, not lines that look like rows, keeps working whatever words
+    a SQLAlchemy version uses for them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger(f"sqlalchemy.engine.Engine.{_LOGGING_NAME}").addFilter(_NoRowLogging())
 
 
 def _chunks(values: Collection[_T]) -> Iterator[list[_T]]:
@@ -1916,7 +2029,7 @@ class SqlStore:
             StoreError: if the database cannot be reached or migrated.
         """
         parsed, extra = _normalize_url(url)
-        options: dict[str, Any] = {"hide_parameters": True}
+        options: dict[str, Any] = {"hide_parameters": True, "logging_name": _LOGGING_NAME}
         backend = parsed.get_backend_name()
         if backend == "sqlite":
             if parsed.database in (None, "", ":memory:"):
@@ -1937,7 +2050,7 @@ class SqlStore:
         except ImportError as error:
             raise MissingExtraError(extra, f"a {backend} database") from error
         except sa_exc.SQLAlchemyError as error:
-            raise _translate(error, f"open the {backend} database") from error
+            _raise_translated(error, f"open the {backend} database")
         store = cls(engine)
         if upgrade:
             try:
@@ -2180,7 +2293,7 @@ class SqlStore:
                     config.attributes["connection"] = connection
                     command.upgrade(config, "head")
         except sa_exc.SQLAlchemyError as error:
-            raise _translate(error, "migrate the database schema") from error
+            _raise_translated(error, "migrate the database schema")
         except CommandError as error:
             raise StoreError(
                 "migrate the database schema: its revision is unknown to this custmodel "
@@ -2197,7 +2310,7 @@ class SqlStore:
                     return False
                 revisions = connection.execute(select(version.c.version_num)).scalars().all()
         except sa_exc.SQLAlchemyError as error:
-            raise _translate(error, "migrate the database schema") from error
+            _raise_translated(error, "migrate the database schema")
         return revisions == [schema.HEAD_REVISION]
 
     def schema_revision(self) -> str | None:
