@@ -33,7 +33,7 @@ from custmodel.errors import (
     InvalidInputError,
     LetterTemplateError,
 )
-from custmodel.model import MAX_NUMBER, Booking, Customer, Letter, Settings, cents
+from custmodel.model import MAX_NUMBER, Booking, Customer, Letter, Settings, cents, shown
 
 __all__ = [
     "FIELDS",
@@ -391,7 +391,9 @@ def check_open_amounts(open_amounts: Mapping[int, Any]) -> dict[int, Decimal]:
     checked: dict[int, Decimal] = {}
     for number, amount in open_amounts.items():
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_NUMBER:
-            raise InvalidInputError(f"open_amounts is keyed by customer number, got {number!r}")
+            raise InvalidInputError(
+                f"open_amounts is keyed by customer number, got {shown(number)}"
+            )
         try:
             checked[number] = cents(amount)
         except InvalidInputError as error:

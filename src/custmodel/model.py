@@ -120,6 +120,14 @@ class BookingKind(enum.StrEnum):
 # -- value validation ---------------------------------------------------------------------------
 
 
+def shown(value: object) -> str:
+    """How an error message may show a refused value: a whole number as itself, anything else
+    by its type only, since it may be text a person typed (a name in the wrong field)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
 def check_flag_number(flag: int) -> int:
     """Return ``flag`` if it is a status flag number (1..32).
 
@@ -127,7 +135,9 @@ def check_flag_number(flag: int) -> int:
         InvalidStatusFlagError: for any other number, or a non-integer.
     """
     if isinstance(flag, bool) or not isinstance(flag, int) or not 1 <= flag <= STATUS_FLAG_COUNT:
-        raise InvalidStatusFlagError(f"status flag must be a number from 1 to 32, got {flag!r}")
+        raise InvalidStatusFlagError(
+            f"status flag must be a number from 1 to 32, got {shown(flag)}"
+        )
     return flag
 
 
@@ -1060,7 +1070,7 @@ class DeparturePeriod:
             InvalidInputError: for a year outside 1..9999.
         """
         if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
-            raise InvalidInputError(f"a year is a whole number from 1 to 9999, got {year!r}")
+            raise InvalidInputError(f"a year is a whole number from 1 to 9999, got {shown(year)}")
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     def __contains__(self, day: object) -> bool:
@@ -1111,7 +1121,7 @@ class StatisticsKey:
         # Strict: StatisticsKey.of converts; here "private" is no kind, Decimal(3) no flag.
         normal = statistics_value(self.dimension, value)
         if type(normal) is not type(value) or normal != value:
-            raise InvalidInputError(f"{value!r} is no value of the {self.dimension} dimension")
+            raise InvalidInputError(f"{shown(value)} is no value of the {self.dimension} dimension")
 
     @classmethod
     def of(
@@ -1161,27 +1171,29 @@ def statistics_value(dimension: StatisticsDimension, value: object) -> Statistic
         if dimension is StatisticsDimension.STATUS_FLAG:
             return check_flag_number(number)
         if not 1 <= number <= 9999:
-            raise InvalidInputError(f"a departure year is a number from 1 to 9999, got {value!r}")
+            raise InvalidInputError(
+                f"a departure year is a number from 1 to 9999, got {shown(value)}"
+            )
         return number
     if value is None and dimension not in (StatisticsDimension.CODE1, StatisticsDimension.CODE2):
         return None
     if not isinstance(value, str):
-        raise InvalidInputError(f"a {dimension} value is text, got {value!r}")
+        raise InvalidInputError(f"a {dimension} value is text, got {shown(value)}")
     return value
 
 
 def _whole(value: object) -> int:
     """Return ``value`` as an int if it is a whole number (int, integral Decimal or digits)."""
     if isinstance(value, bool):
-        raise InvalidInputError(f"not a whole number: {value!r}")
+        raise InvalidInputError(f"not a whole number: {shown(value)}")
     if isinstance(value, int):
         return value
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise InvalidInputError(f"not a whole number: {value!r}") from None
+        raise InvalidInputError(f"not a whole number: {shown(value)}") from None
     if not number.is_finite() or number != number.to_integral_value():
-        raise InvalidInputError(f"not a whole number: {value!r}")
+        raise InvalidInputError(f"not a whole number: {shown(value)}")
     return int(number)
 
 

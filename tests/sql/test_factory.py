@@ -61,3 +61,16 @@ def test_sql_url_without_sqlalchemy_names_the_extra(monkeypatch: pytest.MonkeyPa
 
     with pytest.raises(MissingExtraError, match=r"custmodel\[sql\]"):
         open_store("sqlite://")
+
+
+def test_a_malformed_url_is_refused_without_its_password_in_the_chain() -> None:
+    """A URL the parser refuses gives InvalidInputError with no chained parser error, whose
+    message would quote the URL and its password."""
+    with pytest.raises(InvalidInputError) as info:
+        SqlStore.from_url("postgresql://user:Geheim123@host:notaport/db")
+
+    chained = (
+        info.value.__cause__,
+        info.value.__context__ if not info.value.__suppress_context__ else None,
+    )
+    assert (None, None) == chained

@@ -43,9 +43,12 @@ from custmodel import (
     SalesChannel,
     Selection,
     Settings,
+    StatisticsDimension,
+    StatisticsKey,
     StatisticsRow,
 )
-from custmodel.model import cents
+from custmodel.letters import check_open_amounts
+from custmodel.model import cents, check_flag_number
 from tests.booksupport import AGENCY, firm_booking, make_book, snapshot
 
 SETTINGS = Settings(
@@ -677,3 +680,26 @@ def test_update_of_a_merged_customer_reports_the_merge() -> None:
         book.update(book.get(2))
 
     assert before == snapshot(book)
+
+
+_TYPED = "Hans Müller geb. 1970"
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        lambda: check_flag_number(_TYPED),  # type: ignore[arg-type]
+        lambda: DeparturePeriod.year(_TYPED),  # type: ignore[arg-type]
+        lambda: StatisticsKey.of(StatisticsDimension.DEPARTURE_YEAR, _TYPED),
+        lambda: StatisticsKey.of(StatisticsDimension.KIND, _TYPED),
+        lambda: check_open_amounts({_TYPED: Decimal("1.00")}),  # type: ignore[dict-item]
+        lambda: CustomerBook(MemoryStore()).get(_TYPED),  # type: ignore[arg-type]
+    ],
+    ids=["flag", "year", "departure-year-key", "kind-key", "open-amounts", "number"],
+)
+def test_refused_values_are_named_by_their_type_not_repeated(refuse: Callable[[], object]) -> None:
+    """A value refused for its type is shown as "a str", never as the text that was typed."""
+    with pytest.raises(InvalidInputError) as info:
+        refuse()
+
+    assert "Müller" not in str(info.value)

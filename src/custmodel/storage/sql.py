@@ -1973,8 +1973,9 @@ def _normalize_url(url: str | URL) -> tuple[URL, str]:
     """
     try:
         parsed = make_url(url)
-    except (sa_exc.ArgumentError, ValueError) as error:
-        raise InvalidInputError("not a database URL") from error
+    except (sa_exc.ArgumentError, ValueError):
+        # The parser's message quotes the URL, and with it any password: not chained.
+        raise InvalidInputError("not a database URL") from None
     backend, _, driver = parsed.drivername.partition("+")
     if backend not in _DRIVERS:
         raise InvalidInputError(f"unsupported database {backend!r} (sqlite, postgresql, mysql)")
