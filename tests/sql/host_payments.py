@@ -2,7 +2,9 @@
 
 Use from a test module::
 
-    from tests.sql.host_payments import book, payments, store, url  # fixtures
+    from tests.sql.host_payments import book, payments, store  # fixtures
+
+(``url``, the database on each engine, comes from tests/sql/conftest.py.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ __all__ = [
     "payments_table",
     "register",
     "store",
-    "url",
 ]
 
 
@@ -53,20 +54,6 @@ def payments_table(url: str) -> Iterator[sa.Table]:
     finally:
         table.drop(engine)
         engine.dispose()
-
-
-@pytest.fixture(
-    params=[
-        "sqlite_url",
-        pytest.param("postgres_url", marks=pytest.mark.server),
-        pytest.param("mariadb_url", marks=pytest.mark.server),
-    ]
-)
-def url(request: pytest.FixtureRequest) -> str:
-    """A migrated, empty database on each SQL engine (SQLite: a file), reachable from others."""
-    url: str = request.getfixturevalue(request.param)
-    SqlStore.from_url(url).close()
-    return url
 
 
 @pytest.fixture

@@ -27,20 +27,6 @@ from tests.sql import _workers_bookings as work
 TRIALS = 30
 
 
-@pytest.fixture(
-    params=[
-        "sqlite_url",
-        pytest.param("postgres_url", marks=pytest.mark.server),
-        pytest.param("mariadb_url", marks=pytest.mark.server),
-    ]
-)
-def url(request: pytest.FixtureRequest) -> str:
-    """A migrated, empty database on each SQL engine, reachable from other processes."""
-    url: str = request.getfixturevalue(request.param)
-    SqlStore.from_url(url).close()
-    return url
-
-
 @pytest.fixture
 def book(url: str) -> Iterator[CustomerBook]:
     """A book on ``url`` with private customers 1 and 2."""

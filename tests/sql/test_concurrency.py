@@ -20,20 +20,6 @@ PER_PROCESS = 250
 PER_UNLOCKED = 20
 
 
-@pytest.fixture(
-    params=[
-        "sqlite_url",
-        pytest.param("postgres_url", marks=pytest.mark.server),
-        pytest.param("mariadb_url", marks=pytest.mark.server),
-    ]
-)
-def url(request: pytest.FixtureRequest) -> str:
-    """A migrated, empty database on each SQL engine, reachable from other processes."""
-    url: str = request.getfixturevalue(request.param)
-    SqlStore.from_url(url).close()
-    return url
-
-
 @pytest.fixture(scope="module")
 def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
     """PROCESSES spawned worker processes, started once for the module, and a sync manager.

@@ -22,20 +22,6 @@ TRIALS = 30
 SETTINGS_WORKERS = 8
 
 
-@pytest.fixture(
-    params=[
-        "sqlite_url",
-        pytest.param("postgres_url", marks=pytest.mark.server),
-        pytest.param("mariadb_url", marks=pytest.mark.server),
-    ]
-)
-def url(request: pytest.FixtureRequest) -> str:
-    """A migrated, empty database on each SQL engine, reachable from other processes."""
-    url: str = request.getfixturevalue(request.param)
-    SqlStore.from_url(url).close()
-    return url
-
-
 @pytest.fixture(scope="module")
 def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
     """Spawned worker processes shared by the module's race tests, and a sync manager."""

@@ -24,9 +24,9 @@ from custmodel.storage.sql import SqlStore
 from tests.background import Background
 from tests.sql import _workers_host
 from tests.sql._workers_host import HOLD, PAYMENT_COLUMN, PAYMENTS, RESOLVE
-from tests.sql.host_payments import book, pay, payers, payments, register, store, url
+from tests.sql.host_payments import book, pay, payers, payments, register, store
 
-__all__ = ["book", "payments", "store", "url"]
+__all__ = ["book", "payments", "store"]
 
 #: Race: trials per engine, and trials of the control (which strands payments in each).
 TRIALS = 30

@@ -34,10 +34,9 @@ from tests.sql.host_payments import (
     payments_table,
     register,
     store,
-    url,
 )
 
-__all__ = ["book", "payments", "store", "url"]
+__all__ = ["book", "payments", "store"]
 
 
 @pytest.fixture
