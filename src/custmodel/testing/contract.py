@@ -541,6 +541,17 @@ _CHANNELS = _GARBAGE | st.builds(
     _TEXTS,
     _optional(is_external=_BOOLS),
 )
+#: A booking's fields but its reference and customer, which every booking command keeps apart.
+_BOOKING_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "kind": _sometimes(st.sampled_from(BookingKind)),
+    "departure": _DAYS,
+    "point_of_sale": _TEXTS,
+    "channel": _CHANNELS,
+    "open_amount": _MONEY,
+    "revenue": st.none() | _MONEY,
+    "travel_type": st.none() | _TEXTS,
+    "destination": st.none() | _TEXTS,
+}
 _BOOKINGS = _GARBAGE | st.builds(
     lambda fields: _Make(
         Booking,
@@ -553,18 +564,7 @@ _BOOKINGS = _GARBAGE | st.builds(
             **fields,
         },
     ),
-    _optional(
-        reference=_TEXTS,
-        customer=_NUMBERS,
-        kind=_sometimes(st.sampled_from(BookingKind)),
-        departure=_DAYS,
-        point_of_sale=_TEXTS,
-        channel=_CHANNELS,
-        open_amount=_MONEY,
-        revenue=st.none() | _MONEY,
-        travel_type=st.none() | _TEXTS,
-        destination=st.none() | _TEXTS,
-    ),
+    _optional(reference=_TEXTS, customer=_NUMBERS, **_BOOKING_FIELDS),
 )
 _EDITED = st.builds(
     lambda number, changes: _Make(_edited, {"number": number, "changes": changes}, with_book=True),
@@ -673,16 +673,9 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         _optional(
             convert_to=_KINDS,
             keep_status=_BOOLS,
-            kind=_sometimes(st.sampled_from(BookingKind)),
-            departure=_DAYS,
-            point_of_sale=_TEXTS,
-            channel=_CHANNELS,
-            open_amount=_MONEY,
-            revenue=st.none() | _MONEY,
-            travel_type=st.none() | _TEXTS,
-            destination=st.none() | _TEXTS,
             customer=_NUMBERS,
             colour=_GARBAGE,
+            **_BOOKING_FIELDS,
         ),
     ),
     "move_booking": _call(st.tuples(_REFERENCES, _NUMBERS), convert_to=_KINDS, keep_status=_BOOLS),
