@@ -16,12 +16,14 @@ from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from custmodel.storage import CustomerStore, StoreTransaction
 from custmodel.storage.memory import MemoryStore
 from custmodel.storage.sql import SqlStore
 from custmodel.testing.stateful import make_agreement_test
 from tests import servers
+from tests.sql.helpers import INVOICE_REFERENCE, INVOICES
 
 
 class _DisposableStore:
@@ -44,9 +46,11 @@ class _DisposableStore:
             self._dispose()
 
 
-def _sqlite_file_store() -> CustomerStore:
+def _sqlite_file_store(setup: Callable[[SqlStore], None] | None = None) -> CustomerStore:
     directory = Path(tempfile.mkdtemp(prefix="custmodel-agreement-"))
     store = SqlStore.from_url(f"sqlite:///{directory / 'agreement.sqlite'}")
+    if setup is not None:
+        setup(store)
     return _DisposableStore(store, lambda: shutil.rmtree(directory, ignore_errors=True))
 
 
@@ -85,3 +89,33 @@ def _server_agreement(engine: str) -> type[unittest.TestCase]:
 
 TestPostgresAgreement = _server_agreement("postgresql")
 TestMariadbAgreement = _server_agreement("mariadb")
+
+
+def _no_invoices(customers: frozenset[int], master: int | None) -> int:
+    """The mover of a host whose invoices point at none of the customers."""
+    del customers, master
+    return 0
+
+
+def _register_invoices(store: MemoryStore) -> None:
+    """Register the host table invoices' reference on a memory store, under its SQL name."""
+    store.register_reference(INVOICE_REFERENCE, _no_invoices)
+
+
+def _add_invoices(store: SqlStore) -> None:
+    """Create the host table invoices beside the store's and register its customer_number."""
+    host = sa.MetaData()
+    sa.Table("custmodel_customers", host, sa.Column("number", sa.BigInteger, primary_key=True))
+    sa.Table(
+        INVOICES,
+        host,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("customer_number", sa.BigInteger, sa.ForeignKey("custmodel_customers.number")),
+    ).create(store.engine)
+    store.register_reference(INVOICES, "customer_number")
+
+
+# A store with a registered host reference agrees with a memory store given the same reference.
+TestSqliteFileAgreementWithInvoices = make_agreement_test(
+    lambda: _sqlite_file_store(_add_invoices), register_references=_register_invoices
+)

@@ -17,6 +17,18 @@ Run it against your own adapter from any test module::
 ``make_store`` is called once per hypothesis example and must return a new, empty store; the
 store is closed (``store.close()``) when the example ends, so a store whose ``close`` also drops
 its database leaves nothing behind.
+
+A store set up as the application runs it, with host references registered, is compared with a
+memory store that has the same references: pass ``register_references``, which registers them
+on each new reference store (the state machine writes no host rows, so a mover that finds none
+will do)::
+
+    TestMyStoreAgreement = make_agreement_test(
+        make_production_store,
+        register_references=lambda memory: memory.register_reference(
+            "invoices.customer_number", lambda customers, master: 0
+        ),
+    )
 """
 
 from __future__ import annotations
@@ -247,12 +259,20 @@ class StoreAgreement(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.now = START
-        self.reference = CustomerBook(MemoryStore(), clock=self._clock)
+        self.reference = CustomerBook(self.make_reference_store(), clock=self._clock)
         self.subject = CustomerBook(self.make_store(), clock=self._clock)
 
     def make_store(self) -> CustomerStore:
         """Return a new, empty store under test; called once per example."""
         raise NotImplementedError("a StoreAgreement needs make_store")
+
+    def make_reference_store(self) -> MemoryStore:
+        """Return the memory store the store under test is compared with; called once per example.
+
+        The default has no host references. Where the store under test registers some, override
+        it to register the same names, so that merge plans, reports and records agree.
+        """
+        return MemoryStore()
 
     def teardown(self) -> None:
         """Close both stores."""
@@ -638,17 +658,27 @@ def make_agreement_test(
     make_store: Callable[[], CustomerStore],
     *,
     settings: hypothesis.settings | None = None,
+    register_references: Callable[[MemoryStore], object] | None = None,
 ) -> type[unittest.TestCase]:
     """Return a test case that runs :class:`StoreAgreement` against stores from ``make_store``.
 
     Args:
         make_store: Returns a new, empty store; called once per example, closed after it.
         settings: Hypothesis settings; default :func:`default_agreement_settings`.
+        register_references: Registers, on each new reference memory store, the host
+            references the stores from ``make_store`` have registered (under the same names),
+            so that merges count and move the same references on both; default none.
     """
 
     class Agreement(StoreAgreement):
         def make_store(self) -> CustomerStore:
             return make_store()
+
+        def make_reference_store(self) -> MemoryStore:
+            store = super().make_reference_store()
+            if register_references is not None:
+                register_references(store)
+            return store
 
     test_case = Agreement.TestCase
     test_case.settings = settings or default_agreement_settings()
