@@ -4,8 +4,6 @@ Kept for code that imports it; the data set is made in :mod:`custmodel.demo._dat
 """
 
 from custmodel.demo._dataset import (
-    _PHONE_BLOCKS,
-    _PLACES,
     EXTERNAL_CHANNELS,
     FIRST_DEPARTURE,
     MAX_CUSTOMERS,
@@ -20,6 +18,7 @@ from custmodel.demo._dataset import (
     PlannedBooking,
     generate,
 )
+from custmodel.demo._people import _PHONE_BLOCKS, _PLACES
 
 __all__ = [
     "EXTERNAL_CHANNELS",

@@ -33,6 +33,7 @@ from custmodel.model import (
 from custmodel.rules import format_eur
 
 if TYPE_CHECKING:
+    from custmodel.dedupe import DuplicateGroup
     from custmodel.demo._story import Story
 
 #: The departure year the statistics evaluate: the last complete year before the story's today.
@@ -151,27 +152,7 @@ def duplicates(story: Story) -> None:
     p, book, data = story.p, story.book, story.data
     p.heading("9. Dubletten finden und zusammenführen (TSmart: Auftraggeber zusammenführen)")
     testine = [story.number(i) for i in data.cast.testine]
-    try:
-        groups = book.find_duplicates()
-    except MissingExtraError as error:
-        # Without rapidfuzz the book cannot score names; the manual's own way still works:
-        # search for the name, pick the records by hand.
-        p.line(f"Duplicate finding skipped: {error}")
-        groups = []
-    if groups:
-        p.line(
-            f"find_duplicates() over {book.count()} active customers: {len(groups)} groups "
-            "of probable duplicates, each with its reasons:"
-        )
-        for group in groups:
-            names = " / ".join(
-                sorted({book.get(n).display_name for n in group.customers}, key=str.casefold)
-            )
-            p.line(
-                f"  {len(group.customers)} x {names}: customers "
-                f"{', '.join(map(str, group.customers))} (score {group.score:.2f}; "
-                f"{'; '.join(group.pairs[0].reasons)})"
-            )
+    groups = _duplicate_groups(story)
     found = [
         c
         for c in book.select(Selection(name="Test", kind=CustomerKind.PRIVATE))
@@ -212,6 +193,33 @@ def duplicates(story: Story) -> None:
             f"The other {len(groups) - 1} groups wait for a person to check them: a merge is "
             "a decision, the reasons are there to make it."
         )
+
+
+def _duplicate_groups(story: Story) -> list[DuplicateGroup]:
+    """The groups of probable duplicates, each told with its reasons; none without rapidfuzz."""
+    p, book = story.p, story.book
+    try:
+        groups = book.find_duplicates()
+    except MissingExtraError as error:
+        # Without rapidfuzz the book cannot score names; the manual's own way still works:
+        # search for the name, pick the records by hand.
+        p.line(f"Duplicate finding skipped: {error}")
+        return []
+    if groups:
+        p.line(
+            f"find_duplicates() over {book.count()} active customers: {len(groups)} groups "
+            "of probable duplicates, each with its reasons:"
+        )
+    for group in groups:
+        names = " / ".join(
+            sorted({book.get(n).display_name for n in group.customers}, key=str.casefold)
+        )
+        p.line(
+            f"  {len(group.customers)} x {names}: customers "
+            f"{', '.join(map(str, group.customers))} (score {group.score:.2f}; "
+            f"{'; '.join(group.pairs[0].reasons)})"
+        )
+    return groups
 
 
 # -- 10. GDPR -------------------------------------------------------------------------------------
@@ -305,25 +313,11 @@ def _sweep(story: Story) -> None:
 
 def statistics(story: Story) -> None:
     """Chapter 11: revenue statistics of last year by category, flag, trip."""
-    p, book, data = story.p, story.book, story.data
+    p, book = story.p, story.book
     year = _STATISTICS_YEAR
     period = DeparturePeriod.year(year)
     p.heading(f"11. Auswertungen: Umsatz nach Kategorie, Status, Reiseart, Zielgebiet ({year})")
-    unrecorded = sum(
-        1
-        for b in data.bookings
-        if b.kind is BookingKind.BOOKING and b.departure.year == year and b.revenue is None
-    )
-    p.line(
-        "statistics(selection, group_by, period) counts per group the customers, their "
-        "firm bookings (Buchungen) and offers (Angebote) departing in the period, and the "
-        f"revenue (Umsatz) of the firm bookings; here the departures of {year}. A group "
-        "by the customer's own fields holds its customers with or without a trip in the "
-        "period, a group by travel type or destination those with one. Offers "
-        "carry their quoted price, which is no revenue; "
-        f"{_count(unrecorded, 'firm booking')} of {year} have no revenue recorded and "
-        "count 0,00 €."
-    )
+    _statistics_intro(story, year)
     private = Selection(kind=CustomerKind.PRIVATE)
 
     p.line()
@@ -369,6 +363,26 @@ def statistics(story: Story) -> None:
         )
 
 
+def _statistics_intro(story: Story, year: int) -> None:
+    """What the statistics count, and how many firm bookings of the year lack their revenue."""
+    p, data = story.p, story.data
+    unrecorded = sum(
+        1
+        for b in data.bookings
+        if b.kind is BookingKind.BOOKING and b.departure.year == year and b.revenue is None
+    )
+    p.line(
+        "statistics(selection, group_by, period) counts per group the customers, their "
+        "firm bookings (Buchungen) and offers (Angebote) departing in the period, and the "
+        f"revenue (Umsatz) of the firm bookings; here the departures of {year}. A group "
+        "by the customer's own fields holds its customers with or without a trip in the "
+        "period, a group by travel type or destination those with one. Offers "
+        "carry their quoted price, which is no revenue; "
+        f"{_count(unrecorded, 'firm booking')} of {year} have no revenue recorded and "
+        "count 0,00 €."
+    )
+
+
 def _statistics_table(
     p: _Printer,
     statistics: Statistics,
@@ -402,15 +416,7 @@ def dunning_run(story: Story) -> None:
     """Chapter 12: the dunning run: letters to every debtor with due items."""
     p, book, data = story.p, story.book, story.data
     p.heading("12. Mahnlauf: Serienbriefe an alle Kunden mit fälligen offenen Posten")
-    # The ledger's due open items: the rest of every trip that departed unpaid. Open rests
-    # of trips still to come are not due yet, so the letters get these amounts, not the
-    # bookings' open amounts; a merged duplicate's items moved to its master (R8).
-    due: dict[int, Decimal] = {}
-    for b in data.bookings:
-        if b.kind is BookingKind.BOOKING and b.open_amount and b.departure <= TODAY:
-            number = story.number(b.customer)
-            number = story.masters.get(number, number)
-            due[number] = due.get(number, Decimal("0.00")) + b.open_amount
+    due = _due_open_items(story)
     anonymized = {c.number for c in book.select(Selection(anonymized=True))} & set(due)
     letters = book.letters(None, DUNNING_LETTER, open_amounts=due, owing_only=True)
     sample_to = story.number(data.cast.dunning)
@@ -437,13 +443,35 @@ def dunning_run(story: Story) -> None:
         p.line(f"The letter to customer {sample.customer}:")
         for text in sample.text.splitlines():
             p.line(f"    {text}".rstrip())
+    _merge_data_file(story, due)
+
+
+def _due_open_items(story: Story) -> dict[int, Decimal]:
+    """What each customer owes for trips that departed unpaid, by customer number.
+
+    The ledger's due open items: the rest of every trip that departed unpaid. Open rests of
+    trips still to come are not due yet, so the letters get these amounts, not the bookings'
+    open amounts; a merged duplicate's items moved to its master (R8).
+    """
+    due: dict[int, Decimal] = {}
+    for b in story.data.bookings:
+        if b.kind is BookingKind.BOOKING and b.open_amount and b.departure <= TODAY:
+            number = story.number(b.customer)
+            number = story.masters.get(number, number)
+            due[number] = due.get(number, Decimal("0.00")) + b.open_amount
+    return due
+
+
+def _merge_data_file(story: Story, due: dict[int, Decimal]) -> None:
+    """Write the mail-merge data file into the letters directory, or tell how to get one."""
+    p = story.p
     if story.letters_dir is None:
         p.line(
             "write_merge_data() writes the same recipients and fields as a data file for "
             f"the word processor's mail merge; run(letters_dir=...) writes {MERGE_DATA_FILE}."
         )
         return
-    rows = book.write_merge_data(
+    rows = story.book.write_merge_data(
         None,
         story.letters_dir / MERGE_DATA_FILE,
         fields=_MERGE_DATA_FIELDS,
