@@ -21,7 +21,7 @@ customers the story talks about), ``_people`` (names, addresses, phones, e-mails
 ``_bookings`` (the booking history) and ``_draw`` (seeded random choices).
 """
 
-from custmodel.demo._dataset import OWN_AGENCY
+from custmodel.demo._constants import OWN_AGENCY
 from custmodel.demo._settings import DUNNING_LETTER, MERGE_DATA_FILE, demo_settings
 from custmodel.demo._story import DEFAULT_CUSTOMERS, DEFAULT_SEED, Track, run
 

@@ -18,36 +18,12 @@ import attrs
 
 from custmodel.demo._bookings import PlannedBooking, _Bookings, _reference
 from custmodel.demo._cast import Cast, _cast, _cast_bookings, _drafts, _templates
-from custmodel.demo._constants import (
-    EXTERNAL_CHANNELS,
-    FIRST_DEPARTURE,
-    MAX_CUSTOMERS,
-    MEMBER_NUMBER,
-    MIN_CUSTOMERS,
-    OTHER_AGENCIES,
-    OWN_AGENCY,
-    OWN_CHANNELS,
-    TODAY,
-)
+from custmodel.demo._constants import MAX_CUSTOMERS, MIN_CUSTOMERS, TODAY
 from custmodel.demo._draw import _Draw, _Weighted
 from custmodel.demo._people import _People
 from custmodel.model import BookingKind, CustomerKind, NewCustomer
 
-__all__ = [
-    "EXTERNAL_CHANNELS",
-    "FIRST_DEPARTURE",
-    "MAX_CUSTOMERS",
-    "MEMBER_NUMBER",
-    "MIN_CUSTOMERS",
-    "OTHER_AGENCIES",
-    "OWN_AGENCY",
-    "OWN_CHANNELS",
-    "TODAY",
-    "Cast",
-    "DemoData",
-    "PlannedBooking",
-    "generate",
-]
+__all__ = ["Cast", "DemoData", "PlannedBooking", "generate"]
 
 _KINDS = _Weighted(
     (

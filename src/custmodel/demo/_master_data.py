@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from custmodel.demo import _dataset
-from custmodel.demo._dataset import OWN_AGENCY, TODAY, PlannedBooking
+from custmodel.demo._bookings import PlannedBooking
+from custmodel.demo._constants import FIRST_DEPARTURE, MEMBER_NUMBER, OWN_AGENCY, TODAY
 from custmodel.demo._report import _KIND_NAMES, _TYPE_NAMES, _count
 from custmodel.demo._settings import _CUSTOMER_BATCH
 from custmodel.model import BookingKind, CustomerKind, CustomerType, Selection
@@ -38,7 +38,7 @@ def summary(story: Story) -> None:
         f"Registered {len(data.customers)} customers with register_many in "
         f"{_count(-(-len(data.customers) // _CUSTOMER_BATCH), 'transaction')} and "
         f"imported {len(data.bookings)} bookings "
-        f"(Vorgänge) with departures from {_dataset.FIRST_DEPARTURE.year} to "
+        f"(Vorgänge) with departures from {FIRST_DEPARTURE.year} to "
         f"{max(b.departure for b in data.bookings).year}."
     )
     p.line()
@@ -208,10 +208,10 @@ def code1(story: Story) -> None:
     """Chapter 4: finding customers by Code1, an index field that is not unique."""
     p, book, settings = story.p, story.book, story.book.settings
     p.heading("4. Kundensuche über Code1 (Code1 is an index field)")
-    found = book.find_by_code1(_dataset.MEMBER_NUMBER)
+    found = book.find_by_code1(MEMBER_NUMBER)
     label = settings.kind(CustomerKind.PRIVATE).code1_label
     p.line(
-        f"{label} {_dataset.MEMBER_NUMBER!r} finds: "
+        f"{label} {MEMBER_NUMBER!r} finds: "
         + ", ".join(f"{c.number} {c.display_name} ({c.city})" for c in found)
     )
     acquired = book.find_by_code1("MK")
@@ -241,7 +241,7 @@ def profile(story: Story) -> None:
         f"{carriers} private customers carrying it keep the flag, and their profile shows "
         "it by its number."
     )
-    [customer] = book.find_by_code1(_dataset.MEMBER_NUMBER)
+    [customer] = book.find_by_code1(MEMBER_NUMBER)
     profile = book.profile(customer.number)
     p.line(f"profile({profile.number}), {customer.display_name}, as the card shows it:")
     width = max(len(profile.code1.label), len(profile.code2.label), len("Kundenart")) + 2

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from custmodel.demo._dataset import OWN_AGENCY, TODAY
+from custmodel.demo._constants import OWN_AGENCY, TODAY
 from custmodel.demo._report import _KIND_NAMES, _count, _Printer, _text_of
 from custmodel.demo._settings import _MERGE_DATA_FIELDS, DUNNING_LETTER, MERGE_DATA_FILE
 from custmodel.errors import MissingExtraError, NotEligibleError

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Protocol, TextIO, TypeVar
 
 from custmodel.book import CustomerBook
-from custmodel.demo import _dataset, _master_data, _processes
-from custmodel.demo._dataset import OWN_AGENCY, TODAY, DemoData
+from custmodel.demo import _master_data, _processes
+from custmodel.demo._constants import MAX_CUSTOMERS, MIN_CUSTOMERS, OWN_AGENCY, TODAY
+from custmodel.demo._dataset import DemoData, generate
 from custmodel.demo._report import _Printer
 from custmodel.demo._settings import _BOOKING_BATCH, _CUSTOMER_BATCH, demo_settings
 from custmodel.errors import InvalidInputError
@@ -107,7 +108,7 @@ def run(
                 f"the demo cannot make its letters directory: {error.strerror}"
             ) from error
     book.configure(demo_settings())
-    data = _dataset.generate(seed, customers)
+    data = generate(seed, customers)
     Story(book, data, _Printer(out), track, letters).play()
     return book
 
@@ -124,10 +125,8 @@ def _letters_path(
         raise InvalidInputError("the demo's seed is a whole number")
     if isinstance(customers, bool) or not isinstance(customers, int):
         raise InvalidInputError("the demo's number of customers is a whole number")
-    if not _dataset.MIN_CUSTOMERS <= customers <= _dataset.MAX_CUSTOMERS:
-        raise InvalidInputError(
-            f"the demo registers {_dataset.MIN_CUSTOMERS} to {_dataset.MAX_CUSTOMERS} customers"
-        )
+    if not MIN_CUSTOMERS <= customers <= MAX_CUSTOMERS:
+        raise InvalidInputError(f"the demo registers {MIN_CUSTOMERS} to {MAX_CUSTOMERS} customers")
     if letters_dir is None:
         return None
     if not isinstance(letters_dir, str | os.PathLike):
