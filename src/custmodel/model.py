@@ -70,6 +70,7 @@ __all__ = [
     "StatisticsRow",
     "StatisticsValue",
     "StatusFlags",
+    "blank_value",
     "cents",
     "check_lookup_text",
     "check_merge_duplicates",
@@ -637,27 +638,91 @@ class Settings:
 
 # -- customers ----------------------------------------------------------------------------------
 
+
+@attrs.frozen
+class _Declared:
+    """How one of the customer's own fields is declared, for :class:`NewCustomer` and
+    :class:`Customer` alike (see :data:`_CUSTOMER_FIELDS`).
+
+    Attributes:
+        blank: What the field holds when empty: its default, and what anonymization writes.
+        validator: The check of a value, None where a converter does it.
+        max_length: The longest text it takes (the SQL schema's column length), or None.
+        personal: True when it describes the person (:data:`PERSONAL_FIELDS`).
+    """
+
+    blank: object
+    validator: Any = None
+    max_length: int | None = None
+    personal: bool = False
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        """The attrs field's metadata: its limit (read by :func:`max_length`), personal or not."""
+        limit = {} if self.max_length is None else _limit(self.max_length)
+        return {**limit, "personal": self.personal}
+
+
+#: The customer's own fields, each declared once: what it holds when blank, how its value is
+#: checked, its longest text and whether it is personal data. :class:`NewCustomer` and
+#: :class:`Customer` build their fields from here (:func:`_customer_field`), the SQL schema's
+#: column lengths come from here through :func:`max_length`, and :data:`PERSONAL_FIELDS` (what
+#: anonymization replaces, what a tombstone keeps none of) is read from here, in this order. A
+#: new field is a line here, its annotation in both classes, and its migration. Category and
+#: status flags are personal because they record facts about the person ("single", "VIP").
+_CUSTOMER_FIELDS: Final[dict[str, _Declared]] = {
+    "salutation": _Declared("", _text, 100, personal=True),
+    "first_name": _Declared("", _text, 255, personal=True),
+    # Required: NewCustomer refuses an empty one; a tombstone's is empty.
+    "last_name": _Declared("", _text, 255, personal=True),
+    "company": _Declared("", _text, 255, personal=True),
+    "street": _Declared("", _text, 255, personal=True),
+    "postal_code": _Declared("", _text, 32, personal=True),
+    "city": _Declared("", _text, 255, personal=True),
+    "country": _Declared("", _text, 100, personal=True),
+    "email": _Declared("", _text, 320, personal=True),
+    "phone": _Declared("", _text, 64, personal=True),
+    "birth_date": _Declared(None, _optional_date, personal=True),
+    "code1": _Declared("", _text, 191, personal=True),
+    "code2": _Declared("", _text, 255, personal=True),
+    "notes": _Declared("", _multiline, MAX_NOTES_LENGTH, personal=True),
+    "category": _Declared(None, _optional_non_empty, MAX_LABEL_LENGTH, personal=True),
+    # Converted, not validated: the classes declare the converter (typed for their callers).
+    "status": _Declared(StatusFlags(), personal=True),
+    "commission_scheme": _Declared(None, _optional_non_empty, 100),
+    "fee_schedule": _Declared(None, _optional_non_empty, 100),
+}
+
 #: Fields that describe the person. Anonymization blanks every one of them; tombstones of merged
 #: customers keep none of them. Category and status flags are included because they record
 #: facts about the person ("single", "retired", "VIP").
-PERSONAL_FIELDS: tuple[str, ...] = (
-    "salutation",
-    "first_name",
-    "last_name",
-    "company",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "email",
-    "phone",
-    "birth_date",
-    "code1",
-    "code2",
-    "notes",
-    "category",
-    "status",
+PERSONAL_FIELDS: tuple[str, ...] = tuple(
+    name for name, declared in _CUSTOMER_FIELDS.items() if declared.personal
 )
+
+
+def _customer_field(name: str) -> Any:
+    """The attrs field of the customer's own field ``name``, as :data:`_CUSTOMER_FIELDS` has it."""
+    declared = _CUSTOMER_FIELDS[name]
+    return attrs.field(
+        default=declared.blank, validator=declared.validator, metadata=declared.metadata
+    )
+
+
+def _customer_metadata(name: str) -> dict[str, object]:
+    """The metadata of the customer's own field ``name``, for a field declared by hand."""
+    return _CUSTOMER_FIELDS[name].metadata
+
+
+def blank_value(field: str) -> object:
+    """Return what the customer's field ``field`` holds when empty ("", None, no flags).
+
+    Anonymization writes it into every personal field (but the last name).
+
+    Raises:
+        KeyError: ``field`` is none of the customer's own fields.
+    """
+    return _CUSTOMER_FIELDS[field].blank
 
 
 @attrs.frozen
@@ -688,31 +753,27 @@ class NewCustomer:
     """
 
     kind: CustomerKind = attrs.field(converter=_kind)
-    last_name: str = attrs.field(validator=_non_empty, metadata=_limit(255))
+    last_name: str = attrs.field(validator=_non_empty, metadata=_customer_metadata("last_name"))
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    salutation: str = attrs.field(default="", validator=_text, metadata=_limit(100))
-    company: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    street: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    postal_code: str = attrs.field(default="", validator=_text, metadata=_limit(32))
-    city: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    country: str = attrs.field(default="", validator=_text, metadata=_limit(100))
-    email: str = attrs.field(default="", validator=_text, metadata=_limit(320))
-    phone: str = attrs.field(default="", validator=_text, metadata=_limit(64))
-    birth_date: date | None = attrs.field(default=None, validator=_optional_date)
-    code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
-    code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    notes: str = attrs.field(default="", validator=_multiline, metadata=_limit(MAX_NOTES_LENGTH))
-    category: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    first_name: str = _customer_field("first_name")
+    salutation: str = _customer_field("salutation")
+    company: str = _customer_field("company")
+    street: str = _customer_field("street")
+    postal_code: str = _customer_field("postal_code")
+    city: str = _customer_field("city")
+    country: str = _customer_field("country")
+    email: str = _customer_field("email")
+    phone: str = _customer_field("phone")
+    birth_date: date | None = _customer_field("birth_date")  # noqa: RUF009 (an attrs field)
+    code1: str = _customer_field("code1")
+    code2: str = _customer_field("code2")
+    notes: str = _customer_field("notes")
+    category: str | None = _customer_field("category")
+    status: StatusFlags = attrs.field(
+        factory=StatusFlags, converter=_to_flags, metadata=_customer_metadata("status")
     )
-    status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
-    )
-    fee_schedule: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
-    )
+    commission_scheme: str | None = _customer_field("commission_scheme")
+    fee_schedule: str | None = _customer_field("fee_schedule")
 
 
 @attrs.frozen
@@ -752,33 +813,29 @@ class Customer:
     number: int = attrs.field(validator=_positive)
     kind: CustomerKind = attrs.field(converter=_kind)
     debtor_account: int = attrs.field(validator=_positive)
-    last_name: str = attrs.field(validator=_text, metadata=_limit(255))
+    last_name: str = attrs.field(validator=_text, metadata=_customer_metadata("last_name"))
     created_at: datetime = attrs.field(validator=_aware)
     updated_at: datetime = attrs.field(validator=_aware)
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    salutation: str = attrs.field(default="", validator=_text, metadata=_limit(100))
-    company: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    street: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    postal_code: str = attrs.field(default="", validator=_text, metadata=_limit(32))
-    city: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    country: str = attrs.field(default="", validator=_text, metadata=_limit(100))
-    email: str = attrs.field(default="", validator=_text, metadata=_limit(320))
-    phone: str = attrs.field(default="", validator=_text, metadata=_limit(64))
-    birth_date: date | None = attrs.field(default=None, validator=_optional_date)
-    code1: str = attrs.field(default="", validator=_text, metadata=_limit(191))
-    code2: str = attrs.field(default="", validator=_text, metadata=_limit(255))
-    notes: str = attrs.field(default="", validator=_multiline, metadata=_limit(MAX_NOTES_LENGTH))
-    category: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
+    first_name: str = _customer_field("first_name")
+    salutation: str = _customer_field("salutation")
+    company: str = _customer_field("company")
+    street: str = _customer_field("street")
+    postal_code: str = _customer_field("postal_code")
+    city: str = _customer_field("city")
+    country: str = _customer_field("country")
+    email: str = _customer_field("email")
+    phone: str = _customer_field("phone")
+    birth_date: date | None = _customer_field("birth_date")  # noqa: RUF009 (an attrs field)
+    code1: str = _customer_field("code1")
+    code2: str = _customer_field("code2")
+    notes: str = _customer_field("notes")
+    category: str | None = _customer_field("category")
+    status: StatusFlags = attrs.field(
+        factory=StatusFlags, converter=_to_flags, metadata=_customer_metadata("status")
     )
-    status: StatusFlags = attrs.field(factory=StatusFlags, converter=_to_flags)
-    commission_scheme: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
-    )
-    fee_schedule: str | None = attrs.field(
-        default=None, validator=_optional_non_empty, metadata=_limit(100)
-    )
+    commission_scheme: str | None = _customer_field("commission_scheme")
+    fee_schedule: str | None = _customer_field("fee_schedule")
     merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)

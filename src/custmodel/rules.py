@@ -51,6 +51,7 @@ from custmodel.model import (
     StatisticsRow,
     StatisticsValue,
     StatusFlags,
+    blank_value,
     cents,
 )
 
@@ -417,14 +418,6 @@ def anonymization_eligibility(
     return Eligibility(eligible=False, blockers=tuple(blockers), eligible_from=eligible_from)
 
 
-def _blank(field: str) -> object:
-    if field == "status":
-        return StatusFlags()
-    if field in ("birth_date", "category"):
-        return None
-    return ""
-
-
 def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, ...]]:
     """Return ``customer`` with every personal field replaced by dummy data, and those fields.
 
@@ -432,8 +425,8 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
     about the person (no hash, initial or length) can be inferred from it. Number, kind, type,
     debtor account and the rule references stay.
     """
-    cleared = tuple(f for f in PERSONAL_FIELDS if getattr(customer, f) != _blank(f))
-    changes: dict[str, Any] = {f: _blank(f) for f in PERSONAL_FIELDS}
+    cleared = tuple(f for f in PERSONAL_FIELDS if getattr(customer, f) != blank_value(f))
+    changes: dict[str, Any] = {f: blank_value(f) for f in PERSONAL_FIELDS}
     changes["last_name"] = ANONYMIZED_NAME
     result = attrs.evolve(customer, anonymized_at=now, updated_at=now, **changes)
     return result, cleared
@@ -554,7 +547,7 @@ def tombstone(duplicate: Customer, master: int, now: datetime) -> Customer:
 
     A tombstone keeps no personal data (R8, R9): the master holds whatever survives.
     """
-    changes: dict[str, Any] = {f: _blank(f) for f in PERSONAL_FIELDS}
+    changes: dict[str, Any] = {f: blank_value(f) for f in PERSONAL_FIELDS}
     changes["commission_scheme"] = None
     changes["fee_schedule"] = None
     return attrs.evolve(duplicate, merged_into=master, updated_at=now, **changes)
