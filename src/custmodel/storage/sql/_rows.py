@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+import attrs
 from sqlalchemy import (
     String,
     Table,
@@ -60,11 +61,59 @@ def _time_from_db(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _required_time(value: datetime | None) -> datetime:
     result = _time_from_db(value)
     if result is None:  # pragma: no cover - the columns are NOT NULL
         raise StoreError("a required timestamp column is NULL")
     return result
+
+
+#: The fields of :class:`Customer`, in the order its ``__init__`` takes them.
+_CUSTOMER_FIELDS: Final = tuple(field.name for field in attrs.fields(Customer))
+_TABLE_COLUMNS: Final = tuple(schema.customers.c.keys())
+#: The ``custmodel_customers`` columns that store a customer: one per field, named as the field,
+#: in the table's order (a field without a column fails here, on import). The table has one
+#: more, ``search_name``, which :func:`customer_to_row` derives from the name.
+_CUSTOMER_COLUMNS: Final = tuple(sorted(_CUSTOMER_FIELDS, key=_TABLE_COLUMNS.index))
+#: Reads a customer's values of those columns, in that order.
+_CUSTOMER_TO_VALUES: Final = operator.attrgetter(*_CUSTOMER_COLUMNS)
+#: Picks the fields' values out of a full row of the table (by position), in field order.
+_CUSTOMER_FROM_VALUES: Final = operator.itemgetter(
+    *(_TABLE_COLUMNS.index(name) for name in _CUSTOMER_FIELDS)
+)
+#: Timestamps are stored in UTC, naive unless the engine keeps time zones.
+_CUSTOMER_TIMES: Final = ("created_at", "updated_at", "anonymized_at")
+#: How a field's value becomes its column's, where the two differ (timestamps aside).
+_TO_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
+    "kind": operator.attrgetter("value"),
+    "customer_type": operator.attrgetter("value"),
+    "status": operator.attrgetter("bits"),
+}
+# Dictionary look-ups instead of Enum.__call__ (a few microseconds a row); a value missing
+# here still goes through the enum, which refuses it as before.
+_KINDS: Final[dict[Any, CustomerKind]] = {k.value: k for k in CustomerKind}
+_TYPES: Final[dict[Any, CustomerType]] = {t.value: t for t in CustomerType}
+#: How a column's value becomes its field's, where the two differ.
+_FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
+    "number": int,
+    "kind": lambda value: _KINDS.get(value) or CustomerKind(value),
+    "customer_type": lambda value: _TYPES.get(value) or CustomerType(value),
+    "debtor_account": int,
+    "status": lambda value: StatusFlags(int(value)),
+    "created_at": _required_time,
+    "updated_at": _required_time,
+    "merged_into": _optional_int,
+    "anonymized_at": _time_from_db,
+    "version": int,
+}
+# The same by position, so that a row is converted in a list, without a look-up per name.
+_TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
+_TIME_POSITIONS: Final = tuple(_CUSTOMER_COLUMNS.index(name) for name in _CUSTOMER_TIMES)
+_FROM_POSITIONS: Final = tuple((_CUSTOMER_FIELDS.index(n), f) for n, f in _FROM_COLUMN.items())
 
 
 def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
@@ -75,147 +124,26 @@ def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
         aware_times: Bind timestamps with their UTC time zone (PostgreSQL ``timestamptz``);
             otherwise as naive UTC.
     """
-    return {
-        "number": customer.number,
-        "kind": customer.kind.value,
-        "customer_type": customer.customer_type.value,
-        "debtor_account": customer.debtor_account,
-        "salutation": customer.salutation,
-        "first_name": customer.first_name,
-        "last_name": customer.last_name,
-        "company": customer.company,
-        "street": customer.street,
-        "postal_code": customer.postal_code,
-        "city": customer.city,
-        "country": customer.country,
-        "email": customer.email,
-        "phone": customer.phone,
-        "birth_date": customer.birth_date,
-        "code1": customer.code1,
-        "code2": customer.code2,
-        "notes": customer.notes,
-        "category": customer.category,
-        "status": customer.status.bits,
-        "commission_scheme": customer.commission_scheme,
-        "fee_schedule": customer.fee_schedule,
-        "created_at": _time_to_db(customer.created_at, aware=aware_times),
-        "updated_at": _time_to_db(customer.updated_at, aware=aware_times),
-        "merged_into": customer.merged_into,
-        "anonymized_at": _time_to_db(customer.anonymized_at, aware=aware_times),
-        "version": customer.version,
-        "search_name": name_search_key(customer),
-    }
-
-
-#: The ``custmodel_customers`` columns a :class:`Customer` is built from, in this order.
-_CUSTOMER_COLUMNS: Final = (
-    "number",
-    "kind",
-    "customer_type",
-    "debtor_account",
-    "salutation",
-    "first_name",
-    "last_name",
-    "company",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "email",
-    "phone",
-    "birth_date",
-    "code1",
-    "code2",
-    "notes",
-    "category",
-    "status",
-    "commission_scheme",
-    "fee_schedule",
-    "created_at",
-    "updated_at",
-    "merged_into",
-    "anonymized_at",
-    "version",
-)
-#: Picks those columns, in that order, out of a full row of the table (by position).
-_CUSTOMER_VALUES: Final = operator.itemgetter(
-    *(list(schema.customers.c.keys()).index(name) for name in _CUSTOMER_COLUMNS)
-)
-# Dictionary look-ups instead of Enum.__call__ (a few microseconds a row); a value missing
-# here still goes through the enum, which refuses it as before.
-_KINDS: Final[dict[Any, CustomerKind]] = {k.value: k for k in CustomerKind}
-_TYPES: Final[dict[Any, CustomerType]] = {t.value: t for t in CustomerType}
+    values = list(_CUSTOMER_TO_VALUES(customer))
+    for index, convert in _TO_POSITIONS:
+        values[index] = convert(values[index])
+    for index in _TIME_POSITIONS:
+        values[index] = _time_to_db(values[index], aware=aware_times)
+    row = dict(zip(_CUSTOMER_COLUMNS, values, strict=True))
+    row["search_name"] = name_search_key(customer)
+    return row
 
 
 def _customer_from_table_row(row: Sequence[Any]) -> Customer:
-    """Return the customer a full ``custmodel_customers`` row (in column order) stores."""
-    return _customer_from_values(_CUSTOMER_VALUES(row))
-
-
-def _customer_from_values(values: Sequence[Any]) -> Customer:
-    """Return the customer stored in the values of ``_CUSTOMER_COLUMNS``, in that order.
+    """Return the customer a full ``custmodel_customers`` row (in column order) stores.
 
     The customer is built, and so validated, like any other: a row that breaks a rule of
     the model is refused with the model's error.
     """
-    (
-        number,
-        kind,
-        customer_type,
-        debtor_account,
-        salutation,
-        first_name,
-        last_name,
-        company,
-        street,
-        postal_code,
-        city,
-        country,
-        email,
-        phone,
-        birth_date,
-        code1,
-        code2,
-        notes,
-        category,
-        status,
-        commission_scheme,
-        fee_schedule,
-        created_at,
-        updated_at,
-        merged_into,
-        anonymized_at,
-        version,
-    ) = values
-    return Customer(
-        number=int(number),
-        kind=_KINDS.get(kind) or CustomerKind(kind),
-        customer_type=_TYPES.get(customer_type) or CustomerType(customer_type),
-        debtor_account=int(debtor_account),
-        salutation=salutation,
-        first_name=first_name,
-        last_name=last_name,
-        company=company,
-        street=street,
-        postal_code=postal_code,
-        city=city,
-        country=country,
-        email=email,
-        phone=phone,
-        birth_date=birth_date,
-        code1=code1,
-        code2=code2,
-        notes=notes,
-        category=category,
-        status=StatusFlags(int(status)),
-        commission_scheme=commission_scheme,
-        fee_schedule=fee_schedule,
-        created_at=_required_time(created_at),
-        updated_at=_required_time(updated_at),
-        merged_into=None if merged_into is None else int(merged_into),
-        anonymized_at=_time_from_db(anonymized_at),
-        version=int(version),
-    )
+    values = list(_CUSTOMER_FROM_VALUES(row))
+    for index, convert in _FROM_POSITIONS:
+        values[index] = convert(values[index])
+    return Customer(*values)
 
 
 def booking_to_row(booking: Booking) -> dict[str, Any]:
@@ -308,10 +236,6 @@ def kind_settings_to_row(kind: CustomerKind, settings: KindSettings) -> dict[str
         "deposit_prompt": settings.deposit_prompt,
         "renumber_on_kind_change": settings.renumber_on_kind_change,
     }
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def kind_settings_from_row(row: Mapping[Any, Any]) -> KindSettings:
