@@ -73,11 +73,12 @@ from custmodel.storage.sql._rows import (
 from custmodel.storage.sql._store import SqlStore
 from custmodel.storage.sql._transaction import SqlTransaction
 
-__all__ = [
-    "DriverConnection",
+# In the order docs/reference/storage.md lists them (members_order: __all__), not sorted.
+__all__ = [  # noqa: RUF022 - the reference's order
     "DriverError",
     "HostReference",
-    "SqlStore",
+    "DriverConnection",
     "SqlTransaction",
+    "SqlStore",
     "statistics_statement",
 ]
