@@ -66,13 +66,39 @@ def _resolve(obj: griffe.Object, pkg: griffe.Module, name: str) -> str | None:
     if first == _PACKAGE:
         path = name
     else:
-        try:
-            path = obj.resolve(first)
-        except griffe.NameResolutionError:
+        found = _resolve_name(obj, first)
+        if found is None:
             return None
-        path = f"{path}.{rest}" if rest else path
+        path = f"{found}.{rest}" if rest else found
     if not path.startswith(f"{_PACKAGE}.") and path != _PACKAGE:
         return None
+    target = _target(pkg, path)
+    if target is None:
+        return None
+    if _private(target.path):
+        return _public_path(pkg, target)
+    return target.path
+
+
+def _resolve_name(obj: griffe.Object, name: str) -> str | None:
+    """Return the path ``name`` stands for in ``obj``, or None.
+
+    A private module's docstrings may name what the public package around it re-exports
+    (``SqlStore`` in ``custmodel.storage.sql._transaction``); such names resolve there.
+    """
+    scope: griffe.Object | None = obj
+    while scope is not None:
+        try:
+            return scope.resolve(name)
+        except griffe.NameResolutionError:
+            pass
+        module = scope.module
+        scope = module.parent if module.name.startswith("_") else None
+    return None
+
+
+def _target(pkg: griffe.Module, path: str) -> griffe.Object | None:
+    """Return the object at ``path``, following re-exports, or None."""
     try:
         target: griffe.Object | griffe.Alias = (
             pkg if path == _PACKAGE else pkg[path.removeprefix(f"{_PACKAGE}.")]
@@ -81,9 +107,29 @@ def _resolve(obj: griffe.Object, pkg: griffe.Module, name: str) -> str | None:
             target = target.final_target
     except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
         return None
-    if any(part.startswith("_") and not part.startswith("__") for part in target.path.split(".")):
+    return target
+
+
+def _private(path: str) -> bool:
+    """True if a part of ``path`` is private (``_name``, not ``__name__``)."""
+    return any(part.startswith("_") and not part.startswith("__") for part in path.split("."))
+
+
+def _public_path(pkg: griffe.Module, target: griffe.Object) -> str | None:
+    """Return where the site documents ``target`` of a private module, or None.
+
+    The path without the private modules, if that leads to ``target``: the public package
+    re-exports it from its private implementation module (``custmodel.storage.sql._store``).
+    """
+    public = ".".join(
+        part
+        for part in target.path.split(".")
+        if not (part.startswith("_") and not part.startswith("__"))
+    )
+    found = _target(pkg, public)
+    if found is None or found.path != target.path:
         return None
-    return target.path
+    return public
 
 
 class EnumValues(griffe.Extension):

@@ -15,8 +15,8 @@ from custmodel import CustomerBook, CustomerKind, Settings
 from custmodel.errors import StoreBusyError, StoreError
 from custmodel.model import Selection, name_search_key
 from custmodel.storage import _sqlschema as schema
-from custmodel.storage import sql
 from custmodel.storage.sql import SqlStore
+from custmodel.storage.sql import _store as sql
 from tests.sql.helpers import NOW
 
 

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2025-02-01
 
-Written by hand to equal ``custmodel.storage._sqlschema.metadata``; a test compares the two.
+Written by hand to equal ``custmodel.storage.sql._schema.metadata``; a test compares the two.
 Like 0001 it spells its types out instead of importing the metadata.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from custmodel.storage._sqlschema import VERSION_TABLE, metadata
+from custmodel.storage.sql._schema import VERSION_TABLE, metadata
 
 
 def _is_custmodel(name: str | None, type_: str, _parent_names: object) -> bool:

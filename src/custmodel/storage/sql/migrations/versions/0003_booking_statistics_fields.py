@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2025-03-01
 
-Written by hand to equal ``custmodel.storage._sqlschema.metadata``; a test compares the two.
+Written by hand to equal ``custmodel.storage.sql._schema.metadata``; a test compares the two.
 The new columns are nullable, so bookings stored before read back with unknown revenue, travel
 type and destination. The tables were created with the utf8mb4_nopad_bin collation on MariaDB,
 which the new text columns inherit.

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2025-01-01
 
-Written by hand to equal ``custmodel.storage._sqlschema.metadata``; a test compares the two.
+Written by hand to equal ``custmodel.storage.sql._schema.metadata``; a test compares the two.
 The migration spells its types out instead of importing the metadata, so it keeps creating
 what it created when the metadata later moves on.
 """

@@ -1,0 +1,188 @@
+"""Translating driver errors into custmodel errors that carry no personal data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final, NoReturn
+
+from sqlalchemy import exc as sa_exc
+
+from custmodel.errors import (
+    CustmodelError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidInputError,
+    StoreBusyError,
+    StoreError,
+)
+from custmodel.storage.sql import _schema as schema
+
+_SQLITE_BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
+_PG_BUSY_STATES: Final = frozenset({"40001", "40P01", "55P03"})
+_MYSQL_BUSY_ERRNOS: Final = frozenset({1205, 1213})  # lock wait timeout, deadlock
+_MYSQL_FK_ERRNOS: Final = frozenset({1216, 1217, 1451, 1452})
+_TABLE: Final = re.compile(r"custmodel_[a-z_]+")
+
+
+def _sqlstate(orig: BaseException | None) -> str | None:
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state if isinstance(state, str) else None
+
+
+def _mysql_errno(orig: BaseException | None) -> int | None:
+    args = getattr(orig, "args", ())
+    if type(orig).__module__.startswith(("pymysql", "MySQLdb", "mysql", "mariadb")) and args:
+        first = args[0]
+        return first if isinstance(first, int) else None
+    return None
+
+
+def _is_busy(error: sa_exc.DBAPIError) -> bool:
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _SQLITE_BUSY_CODES:
+        return True
+    text = str(orig)
+    return (
+        _sqlstate(orig) in _PG_BUSY_STATES
+        or _mysql_errno(orig) in _MYSQL_BUSY_ERRNOS
+        or "database is locked" in text
+        or "database table is locked" in text
+    )
+
+
+def _integrity(error: sa_exc.IntegrityError, action: str) -> CustmodelError:
+    """Translate a constraint violation; see :func:`_translate`."""
+    orig = error.orig
+    text = str(orig)
+    state = _sqlstate(orig)
+    errno = _mysql_errno(orig)
+    if state == "23503" or errno in _MYSQL_FK_ERRNOS or "FOREIGN KEY constraint failed" in text:
+        return CustomerNotFoundError(f"{action}: a referenced customer does not exist")
+    unique = state == "23505" or errno == 1062 or "UNIQUE constraint failed" in text
+    if unique and "debtor_account" in text:
+        return DebtorAccountError(f"{action}: a debtor account is taken")
+    found = _TABLE.search(error.statement or "")
+    table = found.group(0) if found else None
+    if unique and table == schema.customers.name:
+        return InvalidInputError(f"{action}: a customer number is taken")
+    if unique and table in (schema.bookings.name, schema.counters.name):
+        # A concurrent transaction inserted the same booking or counter row first; the retry
+        # sees that row and updates it.
+        return StoreBusyError(f"{action}: a concurrent transaction inserted the same row")
+    return StoreError(f"{action}: the database refused the data ({type(orig).__name__})")
+
+
+def _translate(error: sa_exc.SQLAlchemyError, action: str) -> CustmodelError:
+    """Return the custmodel error for a SQLAlchemy error raised while doing ``action``.
+
+    The message names the action and the driver's exception class, never the driver's text,
+    which can quote the values of a row. Raise it with :func:`_raise_translated`, which
+    chains a :class:`DriverError` instead of ``error``.
+    """
+    if isinstance(error, sa_exc.DBAPIError):
+        if _is_busy(error):
+            return StoreBusyError(f"{action}: the database is busy, try again")
+        if isinstance(error, sa_exc.IntegrityError):
+            return _integrity(error, action)
+        return StoreError(f"{action}: database error ({type(error.orig).__name__})")
+    return StoreError(f"{action}: database error ({type(error).__name__})")
+
+
+class DriverError(CustmodelError):
+    """What a database error was, without anything it said about the data.
+
+    The SQL store raises custmodel errors with this as their cause and context, never the
+    driver's exception: SQLAlchemy's exception keeps the statement and its parameters (the
+    values of a row, the text searched for), and the driver's message can quote values too
+    (PostgreSQL's ``DETAIL: Key (...)=(...)``, MariaDB's ``Duplicate entry '...'``). A
+    logger's ``exc_info`` or a printed traceback thus shows the error class and code, which is
+    what a diagnosis needs, and no personal data. The store never raises this error itself.
+
+    Attributes:
+        error_class: The driver's exception class, with its module, e.g.
+            ``"psycopg.errors.UniqueViolation"``.
+        sqlstate: The SQLSTATE code (PostgreSQL), or None.
+        errno: The MySQL/MariaDB error number, or None.
+        sqlite_error: SQLite's extended result code name, e.g. ``"SQLITE_CONSTRAINT_UNIQUE"``,
+            or None.
+        constraint: The constraint the database names (PostgreSQL), or None.
+    """
+
+    def __init__(
+        self,
+        error_class: str,
+        *,
+        sqlstate: str | None = None,
+        errno: int | None = None,
+        sqlite_error: str | None = None,
+        constraint: str | None = None,
+    ) -> None:
+        details = [
+            f"{name} {value}"
+            for name, value in (
+                ("SQLSTATE", sqlstate),
+                ("errno", errno),
+                ("SQLite", sqlite_error),
+                ("constraint", constraint),
+            )
+            if value is not None
+        ]
+        super().__init__(f"{error_class} ({', '.join(details)})" if details else error_class)
+        self.error_class = error_class
+        self.sqlstate = sqlstate
+        self.errno = errno
+        self.sqlite_error = sqlite_error
+        self.constraint = constraint
+
+    @classmethod
+    def of(cls, error: BaseException) -> DriverError:
+        """Summarize ``error`` (a SQLAlchemy error, or the driver's own) without its text."""
+        orig = getattr(error, "orig", None) if isinstance(error, sa_exc.StatementError) else None
+        cause = orig if isinstance(orig, BaseException) else error
+        diag = getattr(cause, "diag", None)
+        constraint = getattr(diag, "constraint_name", None)
+        sqlite_error = getattr(cause, "sqlite_errorname", None)
+        return cls(
+            f"{type(cause).__module__}.{type(cause).__qualname__}",
+            sqlstate=_sqlstate(cause),
+            errno=_mysql_errno(cause),
+            sqlite_error=sqlite_error if isinstance(sqlite_error, str) else None,
+            constraint=constraint if isinstance(constraint, str) else None,
+        )
+
+
+def _raise_with_cause(error: CustmodelError, cause: DriverError) -> NoReturn:
+    """Raise ``error`` with ``cause`` as its ``__cause__`` and its ``__context__``.
+
+    ``raise error from cause`` inside an ``except`` block would keep the exception being
+    handled as ``__context__``, where tracebacks, loggers and error trackers still find it.
+    """
+    try:
+        raise error from cause
+    except CustmodelError as raised:
+        raised.__context__ = cause
+        raise
+
+
+def _raise_translated(error: sa_exc.SQLAlchemyError, action: str) -> NoReturn:
+    """Raise the custmodel error for ``error`` (see :func:`_translate`), chained to a
+    :class:`DriverError` instead of ``error``."""
+    _raise_with_cause(_translate(error, action), DriverError.of(error))
+
+
+@contextmanager
+def _translating(action: str) -> Iterator[None]:
+    """Translate SQLAlchemy errors raised in the block; custmodel's own errors pass through."""
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as error:
+        _raise_translated(error, action)
+    except UnicodeEncodeError as error:
+        # Drivers encode text as UTF-8 while sending it; lone surrogates cannot be. The
+        # error's ``object`` is the whole text, so it is not chained either.
+        _raise_with_cause(
+            InvalidInputError(f"{action}: text that is not valid Unicode"), DriverError.of(error)
+        )

@@ -1,0 +1,303 @@
+"""Statements: the selection clause, the statistics statement, the prebuilt ones."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+import attrs
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Update,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    extract,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.sql import Subquery
+
+from custmodel.model import (
+    STATUS_FLAG_COUNT,
+    BookingKind,
+    Customer,
+    DeparturePeriod,
+    Selection,
+    StatisticsDimension,
+    search_key,
+)
+from custmodel.storage.sql import _schema as schema
+
+_T = TypeVar("_T")
+
+#: Values per ``IN (...)`` list: far below SQLite's bound-parameter limit on every version.
+_CHUNK: Final = 900
+#: All 32 flag bits. Clearing a flag ANDs with this minus the bit: a positive literal, where
+#: ``~bit`` would be negative and read differently by MariaDB's unsigned bit arithmetic.
+_ALL_BITS: Final = (1 << 32) - 1
+_SETTINGS_ID: Final = 1
+
+_c = schema.customers.c
+_b = schema.bookings.c
+_m = schema.merges.c
+_md = schema.merge_duplicates.c
+_e = schema.erasure_requests.c
+
+# -- selections ---------------------------------------------------------------------------------
+
+
+def _escape_like(text: str) -> str:
+    r"""Escape ``text`` for ``LIKE ... ESCAPE '\'`` so that it matches only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _storable(text: str) -> bool:
+    """Return False for text no database can hold (lone surrogates are not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _equals(column: ColumnElement[str | None], text: str) -> ColumnElement[bool]:
+    """``column = text``; text no customer can hold equals nothing, as in the memory store."""
+    return column == text if _storable(text) else false()
+
+
+def _bits(mask: int) -> ColumnElement[int]:
+    return literal(mask, BigInteger)
+
+
+def _and_bits(mask: int) -> ColumnElement[int]:
+    """``status & mask``, with the operator every supported engine spells the same."""
+    result: ColumnElement[int] = _c.status.op("&", return_type=BigInteger)(_bits(mask))
+    return result
+
+
+def selection_clause(selection: Selection) -> ColumnElement[bool]:
+    """Return the WHERE clause that selects what ``selection.matches`` on ``custmodel_customers``.
+
+    Each condition mirrors one check of :meth:`custmodel.model.Selection.matches`.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    if not selection.include_merged:
+        clauses.append(_c.merged_into.is_(None))
+    if selection.kind is not None:
+        clauses.append(_c.kind == selection.kind.value)
+    if selection.customer_type is not None:
+        clauses.append(_c.customer_type == selection.customer_type.value)
+    if selection.category is not None:
+        clauses.append(_equals(_c.category, selection.category))
+    if selection.status_all_bits:
+        clauses.append(_and_bits(selection.status_all_bits) == _bits(selection.status_all_bits))
+    if selection.status_any:
+        clauses.append(_and_bits(selection.status_any_bits) != 0)
+    if selection.code1 is not None:
+        clauses.append(_equals(_c.code1, selection.code1))
+    if selection.code2 is not None:
+        clauses.append(_equals(_c.code2, selection.code2))
+    if selection.name is not None:
+        needle = search_key(selection.name)
+        pattern = f"%{_escape_like(needle)}%"
+        clauses.append(_c.search_name.like(pattern, escape="\\") if _storable(needle) else false())
+    if selection.anonymized is not None:
+        column = _c.anonymized_at
+        clauses.append(column.is_not(None) if selection.anonymized else column.is_(None))
+    return and_(true(), *clauses)
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+
+def _flag_masks() -> Subquery:
+    """The 32 status flags as a derived table ``(flag, mask)``.
+
+    A UNION ALL of one-row SELECTs with inlined numbers: every engine accepts it (SQLite and
+    MariaDB name no columns of a VALUES list), and no bound parameter's type is left to guess.
+    """
+    rows = [
+        select(
+            literal_column(str(flag), BigInteger).label("flag"),
+            literal_column(str(1 << (flag - 1)), BigInteger).label("mask"),
+        )
+        for flag in range(1, STATUS_FLAG_COUNT + 1)
+    ]
+    return union_all(*rows).subquery("flag_masks")
+
+
+def _statistics_key(dimension: StatisticsDimension, flags: Subquery) -> ColumnElement[Any]:
+    """The column (or expression) a statistics dimension groups by."""
+    columns: dict[StatisticsDimension, ColumnElement[Any]] = {
+        StatisticsDimension.KIND: _c.kind,
+        StatisticsDimension.CUSTOMER_TYPE: _c.customer_type,
+        StatisticsDimension.CATEGORY: _c.category,
+        StatisticsDimension.STATUS_FLAG: flags.c.flag,
+        StatisticsDimension.CODE1: _c.code1,
+        StatisticsDimension.CODE2: _c.code2,
+        StatisticsDimension.TRAVEL_TYPE: _b.travel_type,
+        StatisticsDimension.DESTINATION: _b.destination,
+        # SQLite has no EXTRACT; SQLAlchemy renders CAST(STRFTIME('%Y', ...) AS INTEGER) there.
+        StatisticsDimension.DEPARTURE_YEAR: extract("year", _b.departure),
+    }
+    return columns[dimension]
+
+
+#: The lower 32 bits of a number of cents; see :func:`statistics_statement`.
+_LOW_BITS: Final = 2**32 - 1
+
+
+def statistics_statement(
+    selection: Selection,
+    group_by: Sequence[StatisticsDimension],
+    period: DeparturePeriod,
+    *,
+    split_revenue: bool = False,
+) -> CompoundSelect[Any]:
+    """Return the one statement that counts the statistics of ``selection`` per group.
+
+    The selected active customers are joined to their bookings departing in ``period``: an
+    outer join when every dimension is the customer's own, so that customers without bookings
+    count, an inner join when a dimension is read from bookings. Grouping by status flag joins
+    the 32-row derived table of flag masks on ``status & mask = mask`` (outer, so customers
+    without flags form the group NULL). The grouped rows come with ``is_total = 0``; a UNION
+    ALL adds the totals (``is_total = 1``) over the same join without the flags, where every
+    customer and booking appears once.
+
+    Counts are COUNT and SUM over integers, so every engine returns whole numbers; ordering is
+    left to :class:`~custmodel.model.Statistics` (collations and NULL order differ). The
+    revenue comes as two columns, upper and lower, whose sum is ``upper * 2**32 + lower``
+    cents. Without ``split_revenue``, upper is 0 and lower the plain SUM, which PostgreSQL and
+    MariaDB compute as an exact NUMERIC/DECIMAL of any size. SQLite's SUM of integers fails
+    beyond 64 bits; after it failed, ``split_revenue`` sums the upper and the lower 32 bits of
+    each booking's cents apart, each sum below 2**63 for fewer than 2**31 bookings per group.
+    """
+    flags = _flag_masks()
+    on = [_b.customer == _c.number]
+    if period.start is not None:
+        on.append(_b.departure >= period.start)
+    if period.end is not None:
+        on.append(_b.departure <= period.end)
+    per_booking = any(d.per_booking for d in group_by)
+    joined = schema.customers.join(schema.bookings, and_(*on), isouter=not per_booking)
+    grouped_from = joined
+    if StatisticsDimension.STATUS_FLAG in group_by:
+        # "= mask" rather than "<> 0": SQLAlchemy then sees the join link the two tables.
+        carries = _c.status.op("&", return_type=BigInteger)(flags.c.mask) == flags.c.mask
+        grouped_from = joined.outerjoin(flags, carries)
+    firm = _b.kind == BookingKind.BOOKING.value
+    revenue: tuple[ColumnElement[Any], ColumnElement[Any]]
+    if split_revenue:
+        upper = _b.revenue_cents.op(">>", return_type=BigInteger)(literal_column("32"))
+        lower = _b.revenue_cents.op("&", return_type=BigInteger)(literal_column(str(_LOW_BITS)))
+        revenue = (
+            func.coalesce(func.sum(case((firm, upper))), 0),
+            func.coalesce(func.sum(case((firm, lower))), 0),
+        )
+    else:
+        revenue = (literal_column("0"), func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0))
+    counts = (
+        func.count(distinct(_c.number)),
+        func.count(case((firm, _b.reference))),
+        func.count(case((_b.kind == BookingKind.OFFER.value, _b.reference))),
+        *revenue,
+    )
+    where = selection_clause(attrs.evolve(selection, include_merged=False))
+    keys = [_statistics_key(d, flags) for d in group_by]
+    grouped = (
+        select(literal_column("0").label("is_total"), *keys, *counts)
+        .select_from(grouped_from)
+        .where(where)
+        .group_by(*keys)
+    )
+    no_keys: list[ColumnElement[Any]] = [null() for _ in keys]
+    totals = select(literal_column("1"), *no_keys, *counts).select_from(joined).where(where)
+    return union_all(grouped, totals)
+
+
+def _chunks(values: Collection[_T]) -> Iterator[list[_T]]:
+    """Yield ``values`` without duplicates in lists short enough for one ``IN (...)``."""
+    items = list(dict.fromkeys(values))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+# -- prebuilt statements ------------------------------------------------------------------------
+
+# Built once: its SQLAlchemy cache key is then computed once, not on every lookup.
+_BY_CODE1: Final = (
+    select(schema.customers)
+    .where(_c.code1 == bindparam("code1"), _c.merged_into.is_(None))
+    .order_by(_c.number)
+)
+
+# Statements of every registration, built once: building a statement costs more than
+# SQLAlchemy's execution of a cached one, and these run in every transaction that registers.
+
+#: The settings row joined to every kind's row (NULLs for no kinds), in one round trip.
+_SETTINGS_ROWS: Final = (
+    select(schema.settings, schema.kind_settings)
+    .select_from(schema.settings.outerjoin(schema.kind_settings, true()))
+    .where(schema.settings.c.id == _SETTINGS_ID)
+    .order_by(schema.kind_settings.c.kind)
+)
+_SETTINGS_WIDTH: Final = len(schema.settings.columns)
+_SETTINGS_KEY: Final = select(schema.settings.c.id).where(schema.settings.c.id == _SETTINGS_ID)
+#: Lock the settings row before the settings are read (see ``SqlTransaction.get_settings``).
+_SETTINGS_SHARE_LOCK: Final = _SETTINGS_KEY.with_for_update(read=True)
+_SETTINGS_UPDATE_LOCK: Final = _SETTINGS_KEY.with_for_update()
+
+_counter = schema.counters.c
+_THIS_COUNTER: Final = _counter.name == bindparam("counter_name")
+#: Advances a counter by ``counter_step``; with RETURNING it hands back the new value.
+_ADVANCE: Final = (
+    update(schema.counters)
+    .where(_THIS_COUNTER)
+    .values(value=_counter.value + bindparam("counter_step", type_=_counter.value.type))
+)
+_ADVANCE_RETURNING: Final = _ADVANCE.returning(_counter.value)
+_LOCK_COUNTER: Final = select(_counter.value).where(_THIS_COUNTER).with_for_update()
+
+#: Which of the given numbers and debtor accounts stored customers hold.
+_TAKEN_KEYS: Final = select(_c.number, _c.debtor_account).where(
+    or_(
+        _c.number.in_(bindparam("numbers", expanding=True)),
+        _c.debtor_account.in_(bindparam("accounts", expanding=True)),
+    )
+)
+
+
+#: The columns :func:`_versioned_update` writes: all but the number, which never changes. A
+#: number in the SET list, even unchanged, makes SQLite check every foreign key that refers to
+#: it for rows still pointing at the old value, and ``custmodel_customers.merged_into`` has no
+#: index: each updated customer would cost a scan of the whole customer table.
+_UPDATED_COLUMNS: Final = tuple(c.name for c in schema.customers.columns if c.name != "number")
+
+
+def _versioned_update() -> Update:
+    """UPDATE of every customer column but the number, guarded by number and read version."""
+    return (
+        update(schema.customers)
+        .where(_c.number == bindparam("w_number"), _c.version == bindparam("w_version"))
+        .values({name: bindparam(f"v_{name}") for name in _UPDATED_COLUMNS})
+    )
+
+
+def _versioned_params(old: Customer, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Bind parameters of :func:`_versioned_update` for one customer."""
+    params = {f"v_{name}": row[name] for name in _UPDATED_COLUMNS}
+    params["w_number"] = old.number
+    params["w_version"] = old.version
+    return params

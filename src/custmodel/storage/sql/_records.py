@@ -1,0 +1,276 @@
+"""Merge records and erasure requests, the audit rows of a SQL transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    TableClause,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    true,
+    union,
+    update,
+)
+
+from custmodel.errors import (
+    InvalidInputError,
+)
+from custmodel.model import (
+    BookingKind,
+    ErasureRequest,
+    MergeRecord,
+)
+from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._errors import _translating
+from custmodel.storage.sql._queries import _c, _chunks, _e, _m, _md, _storable
+from custmodel.storage.sql._rows import (
+    _time_to_db,
+    erasure_request_from_row,
+    merge_record_from_row,
+    merge_record_to_row,
+)
+
+
+class AuditRecords:
+    """The merge records and erasure requests of a :class:`SqlTransaction`, which inherits them.
+
+    They share the transaction's connection and its counters, nothing else.
+    """
+
+    _conn: Connection
+    _aware_times: bool
+
+    if TYPE_CHECKING:
+
+        def _advance(self, name: str, count: int = 1) -> int: ...
+
+        def _require_customer(self, number: int) -> None: ...
+
+        def _repoint(
+            self,
+            table: TableClause,
+            column: str,
+            from_customers: Collection[int],
+            to_customer: int,
+        ) -> int: ...
+
+    # -- merge audit --------------------------------------------------------------------------
+
+    def add_merge_record(self, record: MergeRecord) -> MergeRecord:
+        """Store ``record`` with the next running id (its own ``id`` is ignored); return it.
+
+        Raises:
+            CustomerNotFoundError: if the master or a duplicate is not stored.
+        """
+        with _translating(f"record the merge into customer {record.master}"):
+            stored = attrs.evolve(record, id=self._advance(schema.MERGE_RECORD_COUNTER))
+            self._conn.execute(
+                insert(schema.merges).values(
+                    merge_record_to_row(stored, aware_times=self._aware_times)
+                )
+            )
+            duplicates = list(dict.fromkeys(stored.duplicates))
+            if duplicates:
+                self._conn.execute(
+                    insert(schema.merge_duplicates),
+                    [{"merge_id": stored.id, "customer": n} for n in duplicates],
+                )
+        return stored
+
+    def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
+        """Return the merge records ordered by id; with ``customer``, those naming it.
+
+        A record names a customer as its master (index on ``master``) or as one of its
+        duplicates (index on ``custmodel_merge_duplicates.customer``): two index lookups.
+        """
+        statement = select(schema.merges).order_by(_m.id)
+        if customer is not None:
+            # A UNION of two index lookups; "master = n OR id IN (...)" scans the table on
+            # PostgreSQL and MariaDB.
+            as_master = select(schema.merges).where(_m.master == customer)
+            as_duplicate = (
+                select(schema.merges)
+                .join(schema.merge_duplicates, _md.merge_id == _m.id)
+                .where(_md.customer == customer)
+            )
+            found = union(as_master, as_duplicate).subquery()
+            statement = select(found).order_by(found.c.id)
+        with _translating("read merge records"):
+            rows = self._conn.execute(statement).mappings().all()
+        return [merge_record_from_row(r) for r in rows]
+
+    # -- erasure requests ---------------------------------------------------------------------
+
+    def add_erasure_request(
+        self, customer: int, received_on: date, recorded_at: datetime
+    ) -> ErasureRequest:
+        """Store an open erasure request with the next running id and return it.
+
+        Raises:
+            CustomerNotFoundError: if the customer is not stored.
+            InvalidInputError: for a naive ``recorded_at`` or a ``received_on`` that is no date.
+        """
+        with _translating(f"record an erasure request of customer {customer}"):
+            self._require_customer(customer)
+            # Validated before the counter moves, so a refused request takes no id.
+            request = ErasureRequest(
+                id=0, customer=customer, received_on=received_on, recorded_at=recorded_at
+            )
+            request = attrs.evolve(request, id=self._advance(schema.ERASURE_REQUEST_COUNTER))
+            self._conn.execute(
+                insert(schema.erasure_requests).values(
+                    id=request.id,
+                    customer=request.customer,
+                    received_on=request.received_on,
+                    recorded_at=_time_to_db(request.recorded_at, aware=self._aware_times),
+                    completed_at=None,
+                )
+            )
+        return request
+
+    def erasure_requests(
+        self, *, open_only: bool = True, customers: Collection[int] | None = None
+    ) -> list[ErasureRequest]:
+        """Return erasure requests ordered by id (open ones unless ``open_only`` is False)."""
+        where: list[ColumnElement[bool]] = [_e.completed_at.is_(None)] if open_only else []
+        parts: list[list[int] | None] = [None] if customers is None else list(_chunks(customers))
+        found: list[ErasureRequest] = []
+        with _translating("read erasure requests"):
+            for part in parts:
+                clauses = where if part is None else [*where, _e.customer.in_(part)]
+                statement = select(schema.erasure_requests).where(true(), *clauses)
+                rows = self._conn.execute(statement.order_by(_e.id)).mappings()
+                found.extend(erasure_request_from_row(r) for r in rows)
+        return sorted(found, key=lambda r: r.id)
+
+    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the erasure requests of ``from_customers`` at ``to_customer`` in one UPDATE.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored.
+        """
+        with _translating(f"move erasure requests to customer {to_customer}"):
+            moved = self._repoint(schema.erasure_requests, "customer", from_customers, to_customer)
+            if not moved:
+                # The foreign key checks the target only when a row moves.
+                self._require_customer(to_customer)
+        return moved
+
+    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
+        """Mark the open requests of these customers completed at ``when`` in one UPDATE.
+
+        Raises:
+            InvalidInputError: for a naive ``when``, if there is a request to complete (the
+                memory store finds it at the first one).
+        """
+        completed = 0
+        with _translating("complete erasure requests"):
+            if when.tzinfo is None or when.utcoffset() is None:
+                if self.erasure_requests(open_only=True, customers=customers):
+                    raise InvalidInputError("completed_at must be a timezone-aware datetime")
+                return 0
+            for part in _chunks(customers):
+                written = self._conn.execute(
+                    update(schema.erasure_requests)
+                    .where(_e.customer.in_(part), _e.completed_at.is_(None))
+                    .values(completed_at=_time_to_db(when, aware=self._aware_times))
+                )
+                completed += int(written.rowcount)
+        return completed
+
+    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+        """Set the receipt day of the open erasure request ``request_id`` in one UPDATE.
+
+        Returns the request as stored now, or None if no open request has that id.
+
+        Raises:
+            InvalidInputError: if ``received_on`` is no date.
+        """
+        with _translating(f"change the receipt day of erasure request {request_id}"):
+            found = self._open_request(request_id)
+            if found is None:
+                return None
+            # Validated before it is written, as the memory store validates.
+            redated = attrs.evolve(found, received_on=received_on)
+            self._conn.execute(
+                update(schema.erasure_requests)
+                .where(_e.id == request_id, _e.completed_at.is_(None))
+                .values(received_on=received_on)
+            )
+        return redated
+
+    def _open_request(self, request_id: int) -> ErasureRequest | None:
+        """Return the open erasure request with ``request_id``, or None."""
+        row = (
+            self._conn.execute(
+                select(schema.erasure_requests).where(
+                    _e.id == request_id, _e.completed_at.is_(None)
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else erasure_request_from_row(row)
+
+    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open erasure requests with these ids, one DELETE per chunk of ids."""
+        deleted = 0
+        with _translating("delete erasure requests"):
+            for part in _chunks(request_ids):
+                written = self._conn.execute(
+                    delete(schema.erasure_requests).where(
+                        _e.id.in_(part), _e.completed_at.is_(None)
+                    )
+                )
+                deleted += int(written.rowcount)
+        return deleted
+
+    def due_erasures(
+        self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
+    ) -> list[int]:
+        """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
+
+        One query: the open requests received by ``received_by`` (an index range of
+        ``completed_at, customer`` past ``after``) joined to their active, not anonymized
+        customers, without a firm booking that blocks (an anti-join probing the index on
+        ``custmodel_bookings.customer``).
+        """
+        if limit < 1:
+            return []
+        b = schema.bookings.alias("b")
+        agency_differs = b.c.point_of_sale != acting_agency if _storable(acting_agency) else true()
+        # An anti-join written as LEFT JOIN ... IS NULL: every engine probes the bookings'
+        # customer index per open request (MariaDB would materialize a NOT EXISTS over the
+        # whole bookings table).
+        blocking = and_(
+            b.c.customer == _e.customer,
+            b.c.kind == BookingKind.BOOKING.value,
+            or_(agency_differs, b.c.channel_external == true(), b.c.departure > cutoff),
+        )
+        statement = (
+            select(_e.customer)
+            .distinct()
+            .join(schema.customers, _c.number == _e.customer)
+            .outerjoin(b, blocking)
+            .where(
+                _e.completed_at.is_(None),
+                _e.customer > after,
+                _e.received_on <= received_by,
+                _c.merged_into.is_(None),
+                _c.anonymized_at.is_(None),
+                b.c.reference.is_(None),
+            )
+            .order_by(_e.customer)
+            .limit(limit)
+        )
+        with _translating("find the due erasure requests"):
+            return [int(n) for n in self._conn.execute(statement).scalars()]

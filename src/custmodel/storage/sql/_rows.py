@@ -1,0 +1,291 @@
+"""Rows of custmodel's tables <-> domain objects."""
+
+from __future__ import annotations
+
+import functools
+import json
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+from sqlalchemy import (
+    String,
+    Table,
+)
+
+from custmodel.errors import (
+    StoreError,
+)
+from custmodel.model import (
+    Booking,
+    BookingKind,
+    Customer,
+    CustomerKind,
+    CustomerType,
+    ErasureRequest,
+    KindSettings,
+    MergeRecord,
+    SalesChannel,
+    Settings,
+    StatusFlags,
+    name_search_key,
+)
+from custmodel.storage.sql import _schema as schema
+
+
+def _cents(amount: Decimal) -> int:
+    """Return a two-decimal EUR amount as whole cents."""
+    return int(amount.scaleb(2))
+
+
+def _euros(cents: int) -> Decimal:
+    """Return whole cents as a EUR amount with exactly two decimals."""
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def _time_to_db(value: datetime | None, *, aware: bool) -> datetime | None:
+    """Return ``value`` in UTC, naive unless the column keeps time zones (PostgreSQL)."""
+    if value is None:
+        return None
+    utc = value.astimezone(UTC)
+    return utc if aware else utc.replace(tzinfo=None)
+
+
+def _time_from_db(value: datetime | None) -> datetime | None:
+    """Return a stored timestamp as an aware UTC datetime (naive ones are UTC by design)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _required_time(value: datetime | None) -> datetime:
+    result = _time_from_db(value)
+    if result is None:  # pragma: no cover - the columns are NOT NULL
+        raise StoreError("a required timestamp column is NULL")
+    return result
+
+
+#: The fields of :class:`Customer`, in the order its ``__init__`` takes them.
+_CUSTOMER_FIELDS: Final = tuple(field.name for field in attrs.fields(Customer))
+_TABLE_COLUMNS: Final = tuple(schema.customers.c.keys())
+#: The ``custmodel_customers`` columns that store a customer: one per field, named as the field,
+#: in the table's order (a field without a column fails here, on import). The table has one
+#: more, ``search_name``, which :func:`customer_to_row` derives from the name.
+_CUSTOMER_COLUMNS: Final = tuple(sorted(_CUSTOMER_FIELDS, key=_TABLE_COLUMNS.index))
+#: Reads a customer's values of those columns, in that order.
+_CUSTOMER_TO_VALUES: Final = operator.attrgetter(*_CUSTOMER_COLUMNS)
+#: Picks the fields' values out of a full row of the table (by position), in field order.
+_CUSTOMER_FROM_VALUES: Final = operator.itemgetter(
+    *(_TABLE_COLUMNS.index(name) for name in _CUSTOMER_FIELDS)
+)
+#: Timestamps are stored in UTC, naive unless the engine keeps time zones.
+_CUSTOMER_TIMES: Final = ("created_at", "updated_at", "anonymized_at")
+#: How a field's value becomes its column's, where the two differ (timestamps aside).
+_TO_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
+    "kind": operator.attrgetter("value"),
+    "customer_type": operator.attrgetter("value"),
+    "status": operator.attrgetter("bits"),
+}
+# Dictionary look-ups instead of Enum.__call__ (a few microseconds a row); a value missing
+# here still goes through the enum, which refuses it as before.
+_KINDS: Final[dict[Any, CustomerKind]] = {k.value: k for k in CustomerKind}
+_TYPES: Final[dict[Any, CustomerType]] = {t.value: t for t in CustomerType}
+#: How a column's value becomes its field's, where the two differ.
+_FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
+    "number": int,
+    "kind": lambda value: _KINDS.get(value) or CustomerKind(value),
+    "customer_type": lambda value: _TYPES.get(value) or CustomerType(value),
+    "debtor_account": int,
+    "status": lambda value: StatusFlags(int(value)),
+    "created_at": _required_time,
+    "updated_at": _required_time,
+    "merged_into": _optional_int,
+    "anonymized_at": _time_from_db,
+    "version": int,
+}
+# The same by position, so that a row is converted in a list, without a look-up per name.
+_TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
+_TIME_POSITIONS: Final = tuple(_CUSTOMER_COLUMNS.index(name) for name in _CUSTOMER_TIMES)
+_FROM_POSITIONS: Final = tuple((_CUSTOMER_FIELDS.index(n), f) for n, f in _FROM_COLUMN.items())
+
+
+def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_customers`` row that stores ``customer``.
+
+    Args:
+        customer: The customer.
+        aware_times: Bind timestamps with their UTC time zone (PostgreSQL ``timestamptz``);
+            otherwise as naive UTC.
+    """
+    values = list(_CUSTOMER_TO_VALUES(customer))
+    for index, convert in _TO_POSITIONS:
+        values[index] = convert(values[index])
+    for index in _TIME_POSITIONS:
+        values[index] = _time_to_db(values[index], aware=aware_times)
+    row = dict(zip(_CUSTOMER_COLUMNS, values, strict=True))
+    row["search_name"] = name_search_key(customer)
+    return row
+
+
+def _customer_from_table_row(row: Sequence[Any]) -> Customer:
+    """Return the customer a full ``custmodel_customers`` row (in column order) stores.
+
+    The customer is built, and so validated, like any other: a row that breaks a rule of
+    the model is refused with the model's error.
+    """
+    values = list(_CUSTOMER_FROM_VALUES(row))
+    for index, convert in _FROM_POSITIONS:
+        values[index] = convert(values[index])
+    return Customer(*values)
+
+
+def booking_to_row(booking: Booking) -> dict[str, Any]:
+    """Return the ``custmodel_bookings`` row that stores ``booking``."""
+    return {
+        "reference": booking.reference,
+        "customer": booking.customer,
+        "kind": booking.kind.value,
+        "departure": booking.departure,
+        "point_of_sale": booking.point_of_sale,
+        "channel_name": booking.channel.name,
+        "channel_external": booking.channel.is_external,
+        "open_amount_cents": _cents(booking.open_amount),
+        "revenue_cents": None if booking.revenue is None else _cents(booking.revenue),
+        "travel_type": booking.travel_type,
+        "destination": booking.destination,
+    }
+
+
+def booking_from_row(row: Mapping[Any, Any]) -> Booking:
+    """Return the booking a ``custmodel_bookings`` row stores."""
+    return Booking(
+        reference=row["reference"],
+        customer=int(row["customer"]),
+        kind=BookingKind(row["kind"]),
+        departure=row["departure"],
+        point_of_sale=row["point_of_sale"],
+        channel=SalesChannel(row["channel_name"], is_external=bool(row["channel_external"])),
+        open_amount=_euros(row["open_amount_cents"]),
+        revenue=None if row["revenue_cents"] is None else _euros(row["revenue_cents"]),
+        travel_type=row["travel_type"],
+        destination=row["destination"],
+    )
+
+
+def merge_record_to_row(record: MergeRecord, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_merges`` row that stores ``record`` (with its id)."""
+    return {
+        "id": record.id,
+        "merged_at": _time_to_db(record.merged_at, aware=aware_times),
+        "master": record.master,
+        "duplicates": json.dumps(list(record.duplicates)),
+        "bookings_moved": record.bookings_moved,
+        "references_moved": json.dumps(record.references_moved, sort_keys=True),
+        "actor": record.actor,
+    }
+
+
+def merge_record_from_row(row: Mapping[Any, Any]) -> MergeRecord:
+    """Return the merge record a ``custmodel_merges`` row stores."""
+    moved: dict[str, int] = json.loads(row["references_moved"])
+    return MergeRecord(
+        id=int(row["id"]),
+        merged_at=_required_time(row["merged_at"]),
+        master=int(row["master"]),
+        duplicates=tuple(int(n) for n in json.loads(row["duplicates"])),
+        bookings_moved=int(row["bookings_moved"]),
+        references_moved={name: int(count) for name, count in moved.items()},
+        actor=row["actor"],
+    )
+
+
+def erasure_request_from_row(row: Mapping[Any, Any]) -> ErasureRequest:
+    """Return the erasure request a ``custmodel_erasure_requests`` row stores."""
+    return ErasureRequest(
+        id=int(row["id"]),
+        customer=int(row["customer"]),
+        received_on=row["received_on"],
+        recorded_at=_required_time(row["recorded_at"]),
+        completed_at=_time_from_db(row["completed_at"]),
+    )
+
+
+def kind_settings_to_row(kind: CustomerKind, settings: KindSettings) -> dict[str, Any]:
+    """Return the ``custmodel_kind_settings`` row that stores the settings of ``kind``."""
+    return {
+        "kind": kind.value,
+        "categories": json.dumps(list(settings.categories), ensure_ascii=False),
+        "status_labels": json.dumps(
+            {str(flag): label for flag, label in settings.status_labels.items()},
+            ensure_ascii=False,
+        ),
+        "code1_label": settings.code1_label,
+        "code2_label": settings.code2_label,
+        "debtor_offset": settings.debtor_offset,
+        "debtor_min": settings.debtor_min,
+        "debtor_max": settings.debtor_max,
+        "template_customer": settings.template_customer,
+        "dunning_fee_cents": _cents(settings.dunning_fee),
+        "deposit_prompt": settings.deposit_prompt,
+        "renumber_on_kind_change": settings.renumber_on_kind_change,
+    }
+
+
+def kind_settings_from_row(row: Mapping[Any, Any]) -> KindSettings:
+    """Return the kind settings a ``custmodel_kind_settings`` row stores."""
+    labels: dict[str, str] = json.loads(row["status_labels"])
+    return KindSettings(
+        categories=tuple(json.loads(row["categories"])),
+        status_labels={int(flag): label for flag, label in labels.items()},
+        code1_label=row["code1_label"],
+        code2_label=row["code2_label"],
+        debtor_offset=int(row["debtor_offset"]),
+        debtor_min=_optional_int(row["debtor_min"]),
+        debtor_max=_optional_int(row["debtor_max"]),
+        template_customer=_optional_int(row["template_customer"]),
+        dunning_fee=_euros(row["dunning_fee_cents"]),
+        deposit_prompt=bool(row["deposit_prompt"]),
+        renumber_on_kind_change=bool(row["renumber_on_kind_change"]),
+    )
+
+
+def _lengths(table: Table) -> dict[str, int]:
+    return {
+        column.name: column.type.length
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    }
+
+
+# Customer columns need no such check: a Customer cannot hold text longer than its column (the
+# model's limits equal the column lengths, tests/sql/test_model_limits.py), so the store does
+# not measure every text of every row again.
+_BOOKING_LENGTHS: Final = _lengths(schema.bookings)
+
+
+@functools.lru_cache(maxsize=32)
+def _settings_from_rows(row: tuple[Any, ...], kind_rows: tuple[tuple[Any, ...], ...]) -> Settings:
+    """Return the settings stored in these rows.
+
+    Every operation of the book reads the settings; building and validating them from the
+    rows cost a third of registering one customer. Settings are immutable, so the same rows
+    give the same object again.
+    """
+    values = dict(zip(schema.settings.columns.keys(), row, strict=True))
+    kind_columns = schema.kind_settings.columns.keys()
+    kinds = {}
+    for kind_row in kind_rows:
+        kind_values = dict(zip(kind_columns, kind_row, strict=True))
+        kinds[CustomerKind(kind_values["kind"])] = kind_settings_from_row(kind_values)
+    return Settings(
+        debtor_base=int(values["debtor_base"]),
+        anonymization_delay_days=int(values["anonymization_delay_days"]),
+        kinds=kinds,
+    )

@@ -1,0 +1,278 @@
+"""The SQL schema of custmodel, defined once as SQLAlchemy metadata.
+
+Every table is prefixed ``custmodel_`` so the schema can live in a host application's database
+beside its own tables; a host points its foreign keys at ``custmodel_customers.number``. The
+shipped Alembic migrations (``custmodel/storage/sql/migrations``) create exactly this schema; a
+test compares them with :func:`alembic.autogenerate.compare_metadata`.
+
+Portability decisions, each for one engine's quirk:
+
+* Money is integer cents (BIGINT): exact on every engine, no NUMERIC scale surprises.
+* Datetimes are stored in UTC: ``timestamptz`` on PostgreSQL, ``DATETIME(6)`` on MariaDB (the
+  default there drops microseconds), ISO text on SQLite.
+* MariaDB tables use ``utf8mb4_nopad_bin``: its default collations ignore case, accents and
+  trailing spaces, which would make ``code1 = 'abc'`` find ``'ABC '`` where Python's ``==``
+  does not.
+* Indexed text columns stay within 191 characters, the utf8mb4 key prefix every InnoDB row
+  format accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeEngine
+
+from custmodel.model import Booking, Customer, KindSettings, MergeRecord, SalesChannel, max_length
+
+__all__ = [
+    "CUSTOMER_NUMBER_COUNTER",
+    "ERASURE_REQUEST_COUNTER",
+    "HEAD_REVISION",
+    "MERGE_RECORD_COUNTER",
+    "MYSQL_TABLE_OPTIONS",
+    "VERSION_TABLE",
+    "bookings",
+    "counters",
+    "customers",
+    "erasure_requests",
+    "kind_settings",
+    "merge_duplicates",
+    "merges",
+    "metadata",
+    "settings",
+]
+
+#: Alembic's version table for custmodel's own history, apart from the host application's.
+VERSION_TABLE: Final = "custmodel_alembic_version"
+#: The newest revision of the shipped migrations. A store whose version table holds it opens
+#: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
+#: new migration cannot be shipped without raising it.
+HEAD_REVISION: Final = "0003"
+
+#: The row of ``custmodel_counters`` that hands out customer numbers.
+CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
+#: The rows that hand out the running ids of merge records and erasure requests. A counter row
+#: (not an autoincrement column) gives them back on rollback, as the memory store does, so the
+#: ids run without gaps on every engine.
+MERGE_RECORD_COUNTER: Final = "merge_record"
+ERASURE_REQUEST_COUNTER: Final = "erasure_request"
+
+#: Table options for MySQL/MariaDB; see the module docstring for the collation. SQLAlchemy
+#: reads the ``mariadb_`` spelling for ``mariadb://`` URLs and the ``mysql_`` one otherwise.
+MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
+    f"{prefix}_{option}": value
+    for prefix in ("mysql", "mariadb")
+    for option, value in (
+        ("engine", "InnoDB"),
+        ("charset", "utf8mb4"),
+        ("collate", "utf8mb4_nopad_bin"),
+    )
+}
+
+#: Constraint names are spelled out so migrations, error translation and host applications can
+#: refer to them on every engine.
+NAMING_CONVENTION: Final = {
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _text(model: type, field: str) -> String:
+    """The column type of a limited text field: as long as the model's limit (``max_length``).
+
+    The model declares every limit and refuses longer text on every store; the schema follows
+    it, never the other way round.
+    """
+    return String(max_length(model, field))
+
+
+def utc_datetime() -> TypeEngine[datetime]:
+    """Return the column type for a UTC timestamp with microseconds on every engine."""
+    return DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+customers = Table(
+    "custmodel_customers",
+    metadata,
+    Column("number", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("customer_type", String(32), nullable=False),
+    Column("debtor_account", BigInteger, nullable=False),
+    Column("salutation", _text(Customer, "salutation"), nullable=False),
+    Column("first_name", _text(Customer, "first_name"), nullable=False),
+    Column("last_name", _text(Customer, "last_name"), nullable=False),
+    Column("company", _text(Customer, "company"), nullable=False),
+    Column("street", _text(Customer, "street"), nullable=False),
+    Column("postal_code", _text(Customer, "postal_code"), nullable=False),
+    Column("city", _text(Customer, "city"), nullable=False),
+    Column("country", _text(Customer, "country"), nullable=False),
+    Column("email", _text(Customer, "email"), nullable=False),
+    Column("phone", _text(Customer, "phone"), nullable=False),
+    Column("birth_date", Date, nullable=True),
+    Column("code1", _text(Customer, "code1"), nullable=False),
+    Column("code2", _text(Customer, "code2"), nullable=False),
+    # Text: the model keeps notes short enough for MariaDB's TEXT (see MAX_NOTES_LENGTH).
+    Column("notes", Text, nullable=False),
+    Column("category", _text(Customer, "category"), nullable=True),
+    # 32 flag bits; BIGINT so that bit 32 never turns a value negative on any engine.
+    Column("status", BigInteger, nullable=False),
+    Column("commission_scheme", _text(Customer, "commission_scheme"), nullable=True),
+    Column("fee_schedule", _text(Customer, "fee_schedule"), nullable=True),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("updated_at", utc_datetime(), nullable=False),
+    Column(
+        "merged_into",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        nullable=True,
+    ),
+    Column("anonymized_at", utc_datetime(), nullable=True),
+    Column("version", BigInteger, nullable=False),
+    # Folded last name, first name and company (custmodel.model.name_search_key), kept in step
+    # by every write so a name search is one LIKE on one column.
+    Column("search_name", Text, nullable=False),
+    UniqueConstraint("debtor_account"),
+    Index(None, "code1"),
+    Index(None, "kind"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+bookings = Table(
+    "custmodel_bookings",
+    metadata,
+    Column("reference", _text(Booking, "reference"), primary_key=True),
+    Column(
+        "customer",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        nullable=False,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("departure", Date, nullable=False),
+    Column("point_of_sale", _text(Booking, "point_of_sale"), nullable=False),
+    Column("channel_name", _text(SalesChannel, "name"), nullable=False),
+    Column("channel_external", Boolean, nullable=False),
+    Column("open_amount_cents", BigInteger, nullable=False),
+    # Statistics fields (revision 0003); NULL while unknown. Revenue in cents like all money.
+    Column("revenue_cents", BigInteger, nullable=True),
+    Column("travel_type", _text(Booking, "travel_type"), nullable=True),
+    Column("destination", _text(Booking, "destination"), nullable=True),
+    Index(None, "customer"),
+    # Statistics restricted to a departure period read one range of it.
+    Index(None, "departure"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+counters = Table(
+    "custmodel_counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+settings = Table(
+    "custmodel_settings",
+    metadata,
+    # Always 1: the settings are one row; a key keeps it addressable and unique.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("debtor_base", BigInteger, nullable=False),
+    Column("anonymization_delay_days", BigInteger, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+kind_settings = Table(
+    "custmodel_kind_settings",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("categories", Text, nullable=False),
+    Column("status_labels", Text, nullable=False),
+    Column("code1_label", _text(KindSettings, "code1_label"), nullable=False),
+    Column("code2_label", _text(KindSettings, "code2_label"), nullable=False),
+    Column("debtor_offset", BigInteger, nullable=False),
+    Column("debtor_min", BigInteger, nullable=True),
+    Column("debtor_max", BigInteger, nullable=True),
+    Column("template_customer", BigInteger, nullable=True),
+    Column("dunning_fee_cents", BigInteger, nullable=False),
+    Column("deposit_prompt", Boolean, nullable=False),
+    Column("renumber_on_kind_change", Boolean, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+merges = Table(
+    "custmodel_merges",
+    metadata,
+    # From the counter row MERGE_RECORD_COUNTER, so a rolled-back merge leaves no gap.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("merged_at", utc_datetime(), nullable=False),
+    Column("master", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    # The duplicates in the order given, as a JSON list of numbers; custmodel_merge_duplicates
+    # indexes them for lookups by duplicate.
+    Column("duplicates", Text, nullable=False),
+    Column("bookings_moved", BigInteger, nullable=False),
+    # Host reference "table.column" -> rows moved, as a JSON object.
+    Column("references_moved", Text, nullable=False),
+    Column("actor", _text(MergeRecord, "actor"), nullable=True),
+    Index(None, "master"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+merge_duplicates = Table(
+    "custmodel_merge_duplicates",
+    metadata,
+    Column(
+        "merge_id",
+        BigInteger,
+        ForeignKey("custmodel_merges.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "customer",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # The key leads with merge_id (its foreign key's index); lookups by duplicate use this one.
+    Index(None, "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+erasure_requests = Table(
+    "custmodel_erasure_requests",
+    metadata,
+    # From the counter row ERASURE_REQUEST_COUNTER, like the merge records' ids.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("recorded_at", utc_datetime(), nullable=False),
+    Column("completed_at", utc_datetime(), nullable=True),
+    # The requests of a customer (and the foreign key's index on MariaDB).
+    Index(None, "customer"),
+    # The open requests by customer, for the keyset-paginated sweep: completed_at IS NULL AND
+    # customer > :after ORDER BY customer is one range of this index.
+    Index("ix_custmodel_erasure_requests_open", "completed_at", "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)

@@ -1,0 +1,452 @@
+"""The SQL store: engine, migrations, transactions, host references."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    column,
+    create_engine,
+    event,
+    select,
+    table,
+)
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import StaticPool
+
+from custmodel.errors import (
+    CustomerNotFoundError,
+    InvalidInputError,
+    MissingExtraError,
+    StoreError,
+)
+from custmodel.model import (
+    MAX_NUMBER,
+)
+from custmodel.storage.ports import StoreTransaction
+from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._engine import (
+    _LOGGING_NAME,
+    _SQLITE_TIMEOUT,
+    _WRITE_OPTION,
+    _checkpoint,
+    _migration_lock,
+    _normalize_url,
+    _secure_delete_on,
+    _sqlite_on_begin,
+    _sqlite_on_connect,
+)
+from custmodel.storage.sql._errors import _raise_translated, _translating
+from custmodel.storage.sql._hosts import (
+    _HOLD,
+    _MAX_CHAIN,
+    _PREFIX,
+    _TAKE_WRITE_LOCK,
+    DriverConnection,
+    HostReference,
+    _driver_connection,
+    _in_transaction,
+    check_caller_connection,
+    run_on,
+)
+from custmodel.storage.sql._transaction import SqlTransaction
+
+_MIGRATIONS: Final = Path(__file__).with_name("migrations")
+#: How long :meth:`SqlStore.purge` keeps retrying a checkpoint a reader blocks, in seconds.
+_CHECKPOINT_PATIENCE: Final = 2.0
+
+logger = logging.getLogger("custmodel")
+
+
+class SqlStore:
+    """A store in a SQL database: SQLite, PostgreSQL or MariaDB.
+
+    Example:
+        >>> store = SqlStore.from_url("sqlite://")
+        >>> with store.transaction() as tx:
+        ...     tx.allocate_numbers()
+        1
+        >>> store.close()
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap ``engine``; call :meth:`upgrade` unless its schema is current.
+
+        For SQLite the engine should be new: the connection hooks installed here apply to
+        connections opened from now on.
+        """
+        self._engine = engine
+        self._closed = False
+        self._lock: AbstractContextManager[object] = nullcontext()
+        self._references: dict[str, HostReference] = {}
+        if engine.dialect.name == "sqlite":
+            if not event.contains(engine, "connect", _sqlite_on_connect):
+                event.listen(engine, "connect", _sqlite_on_connect)
+                event.listen(engine, "begin", _sqlite_on_begin)
+            if isinstance(engine.pool, StaticPool):
+                # One shared connection (in-memory database): one transaction at a time.
+                self._lock = threading.RLock()
+
+    @classmethod
+    def from_url(cls, url: str | URL, *, upgrade: bool = True) -> SqlStore:
+        """Open the database at ``url`` and, unless ``upgrade`` is False, migrate it to head.
+
+        ``sqlite:///path`` is a file (``?timeout=`` seconds to wait for a lock, default 30),
+        ``sqlite://`` a database in memory shared by all threads. ``postgresql://`` uses
+        psycopg, ``mysql://`` and ``mariadb://`` use PyMySQL.
+
+        Raises:
+            InvalidInputError: for a URL that names no supported database.
+            MissingExtraError: if the driver is not installed; the message names the extra.
+            StoreError: if the database cannot be reached or migrated.
+        """
+        parsed, extra = _normalize_url(url)
+        options: dict[str, Any] = {"hide_parameters": True, "logging_name": _LOGGING_NAME}
+        backend = parsed.get_backend_name()
+        if backend == "sqlite":
+            if parsed.database in (None, "", ":memory:"):
+                options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+            elif "timeout" not in parsed.query:
+                options["connect_args"] = {"timeout": _SQLITE_TIMEOUT}
+        else:
+            # A server restart or an idle timeout leaves dead connections in the pool; testing
+            # one before use costs a round trip, a failed operation would cost more.
+            options["pool_pre_ping"] = True
+        if backend in ("mysql", "mariadb"):
+            if "charset" not in parsed.query:
+                parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+            # Fewer gap locks than REPEATABLE READ; the counter row is locked explicitly.
+            options.update(isolation_level="READ COMMITTED", pool_recycle=3600)
+        try:
+            engine = create_engine(parsed, **options)
+        except ImportError as error:
+            raise MissingExtraError(extra, f"a {backend} database") from error
+        except sa_exc.SQLAlchemyError as error:
+            _raise_translated(error, f"open the {backend} database")
+        store = cls(engine)
+        if upgrade:
+            try:
+                store.upgrade()
+            except BaseException:
+                store.close()
+                raise
+        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            store._purge_left_log(Path(f"{parsed.database}-wal"))
+        return store
+
+    def _purge_left_log(self, log: Path) -> None:
+        """Checkpoint a write-ahead log that holds frames when the file is opened.
+
+        A process killed after it committed an anonymization but before its purge left the
+        old values in the database file and the new ones in the log; they stay there until a
+        checkpoint. One attempt: while other processes read, it is logged and left to the next
+        purge (the log also holds frames when another process works on the file; then this
+        attempt checkpoints what it can).
+        """
+        try:
+            left = log.stat().st_size > 0
+        except OSError:
+            return
+        if not left:
+            return
+        try:
+            self._purge(patience=0.0)
+        except StoreError as error:
+            logger.warning("could not checkpoint the write-ahead log on opening: %s", error)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine; a host application may share it for its own tables."""
+        return self._engine
+
+    @property
+    def references(self) -> list[HostReference]:
+        """The registered host references, by name."""
+        return [self._references[name] for name in sorted(self._references)]
+
+    def register_reference(self, table: str, column: str) -> None:
+        """Register a column of a host table that holds customer numbers, so merges move it.
+
+        Call it at start-up, for every such column, before the first merge: registrations live
+        in this store object (nothing is written to the database), so every process registers
+        its references again. A merge then points the column's rows at the master in its own
+        transaction, and ``plan_merge`` counts them under the name "table.column". While a
+        foreign key to ``custmodel_customers.number`` is not registered, merges are refused:
+        they would leave the host's rows pointing at a tombstone.
+
+        The table must be in the database the store works on (PostgreSQL: visible through
+        the ``search_path``); the column may, but need not, have a foreign key to
+        ``custmodel_customers.number``.
+
+        Raises:
+            InvalidInputError: if the table or the column does not exist, the table is one
+                of custmodel's own, or the reference is registered already.
+            StoreError: if the store is closed or the database cannot be read.
+        """
+        if not isinstance(table, str) or not isinstance(column, str):
+            raise InvalidInputError("a host reference is a table name and a column name")
+        if table.startswith(_PREFIX):
+            raise InvalidInputError(f"{table} is custmodel's own table, not a host reference")
+        if self._closed:
+            raise StoreError("the store is closed")
+        with (
+            self._lock,
+            _translating(f"read the columns of table {table}"),
+            self._engine.connect() as connection,
+        ):
+            # Reading the catalog needs no write lock (SQLite: a deferred transaction).
+            connection.execution_options(**{_WRITE_OPTION: False})
+            inspector = sa_inspect(connection)
+            if table not in inspector.get_table_names():
+                raise InvalidInputError(f"host reference {table}.{column}: no table {table}")
+            columns = {c["name"] for c in inspector.get_columns(table)}
+        if column not in columns:
+            raise InvalidInputError(
+                f"host reference {table}.{column}: table {table} has no column {column}"
+            )
+        reference = HostReference(table, column)
+        if reference.name in self._references:
+            raise InvalidInputError(f"host reference {reference.name} is registered already")
+        self._references[reference.name] = reference
+
+    def hold_customer(self, connection: Connection | DriverConnection, number: int) -> int:
+        """Lock customer ``number`` against merges in the caller's transaction; return its number.
+
+        Call it inside the transaction in which the host application writes a row that names
+        a customer, and write the number it returns: the active customer ``number`` stands
+        for, following merge tombstones to the master. Until that transaction ends, a merge of
+        that customer waits for it, and a merge that committed first has been followed, so
+        the row either is written before a merge moves the host's rows or names the master.
+        Without the hold, a row written while a merge runs can keep the duplicate's number.
+
+        How the lock is taken: PostgreSQL ``SELECT ... FOR SHARE`` and MariaDB ``LOCK IN
+        SHARE MODE`` on every customer row of the chain, which a merge's lock on the same row
+        waits for (and which waits for a merge that holds it, then reads the row again);
+        SQLite's write lock, which the transaction keeps until it ends (the store's engine
+        begins IMMEDIATE; a deferred transaction is upgraded here). Nothing is written, and
+        custmodel opens no transaction of its own.
+
+        Args:
+            connection: The caller's connection to this store's database, inside the
+                transaction that writes the host's row: a SQLAlchemy ``Connection`` (e.g.
+                from ``store.engine.begin()``), or a DB-API connection of the store's driver
+                (``store.engine.raw_connection()``, or one of sqlite3, psycopg or PyMySQL).
+            number: The customer number the row is to name, merged or not.
+
+        Returns:
+            The number of the active customer to write.
+
+        Raises:
+            CustomerNotFoundError: if no customer has ``number``.
+            InvalidInputError: if ``number`` is no customer number, the connection is not
+                one of the store's database driver, or it is in autocommit mode with no
+                transaction open (the lock would end with the statement).
+            StoreBusyError: if the lock could not be had in time, or a deferred SQLite
+                transaction read data that a merge changed since (roll back and retry).
+            StoreError: if the store is closed or the database fails.
+        """
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidInputError("a customer number is a whole number")
+        if not 1 <= number <= MAX_NUMBER:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+        if self._closed:
+            raise StoreError("the store is closed")
+        check_caller_connection(self._engine.dialect, connection)
+        with _translating(f"hold customer {number}"):
+            driver = _driver_connection(connection)
+            if self._engine.dialect.name == "sqlite":
+                run_on(self._engine.dialect, connection, _TAKE_WRITE_LOCK)
+            current = number
+            for _ in range(_MAX_CHAIN):
+                row = run_on(self._engine.dialect, connection, _HOLD, {"number": current})
+                if _in_transaction(driver) is False:
+                    raise InvalidInputError(
+                        "hold_customer needs a connection inside an open transaction, not in "
+                        "autocommit mode: the lock would end with the statement"
+                    )
+                if row is None:
+                    raise CustomerNotFoundError(
+                        f"customer {number} not found"
+                        if current == number
+                        else f"customer {number} points to missing master {current}",
+                        number=current,
+                    )
+                (merged_into,) = row
+                if merged_into is None:
+                    return current
+                current = int(merged_into)
+        raise CustomerNotFoundError(f"merge chain of customer {number} does not end")
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision of custmodel's migrations.
+
+        Safe to call on every start: at head it changes nothing, and concurrent callers
+        serialize on a lock (SQLite's write lock, a PostgreSQL advisory lock, a MariaDB named
+        lock). Alembic records the revision in ``custmodel_alembic_version``.
+
+        A database already at the newest revision is recognised by reading the version table
+        alone, without loading Alembic (which costs more than the rest of a short command).
+
+        Raises:
+            StoreError: if the database cannot be migrated, e.g. because it was migrated by a
+                newer custmodel.
+        """
+        if self._at_head():
+            return
+        from alembic import command
+        from alembic.config import Config
+        from alembic.util import CommandError
+
+        config = Config()
+        # ConfigParser would read "%" in the path as interpolation.
+        config.set_main_option("script_location", str(_MIGRATIONS).replace("%", "%%"))
+        try:
+            with self._lock, self._engine.connect() as connection:
+                connection.execution_options(**{_WRITE_OPTION: True})
+                with _migration_lock(connection), connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+        except sa_exc.SQLAlchemyError as error:
+            _raise_translated(error, "migrate the database schema")
+        except CommandError as error:
+            raise StoreError(
+                "migrate the database schema: its revision is unknown to this custmodel "
+                "version, or the migrations are broken"
+            ) from error
+
+    def _at_head(self) -> bool:
+        """True if the version table records exactly the newest shipped revision."""
+        version = table(schema.VERSION_TABLE, column("version_num"))
+        try:
+            with self._lock, self._engine.connect() as connection:
+                connection.execution_options(**{_WRITE_OPTION: False})
+                if not sa_inspect(connection).has_table(schema.VERSION_TABLE):
+                    return False
+                revisions = connection.execute(select(version.c.version_num)).scalars().all()
+        except sa_exc.SQLAlchemyError as error:
+            _raise_translated(error, "migrate the database schema")
+        return revisions == [schema.HEAD_REVISION]
+
+    def schema_revision(self) -> str | None:
+        """Return the schema revision the database is at, None if custmodel never migrated it.
+
+        Reads only: an outdated schema stays as it is (:meth:`upgrade` brings it to
+        :meth:`head_revision`).
+
+        Raises:
+            StoreError: if the store is closed or the database cannot be read.
+        """
+        from alembic.runtime.migration import MigrationContext
+
+        if self._closed:
+            raise StoreError("the store is closed")
+        with (
+            self._lock,
+            _translating("read the schema revision"),
+            self._engine.connect() as connection,
+        ):
+            connection.execution_options(**{_WRITE_OPTION: False})
+            context = MigrationContext.configure(
+                connection, opts={"version_table": schema.VERSION_TABLE}
+            )
+            return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str:
+        """Return the newest schema revision this custmodel version ships."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        if head is None:  # pragma: no cover - the package always ships its migrations
+            raise StoreError("custmodel's migrations are missing from the installation")
+        return head
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        """Open a transaction; it commits when the block ends, rolls back when it raises.
+
+        Args:
+            write: False starts a deferred transaction on SQLite, which takes no write lock.
+
+        Raises:
+            StoreBusyError: if the database stayed locked (the caller may retry).
+            StoreError: if the store is closed or the database fails.
+        """
+        if self._closed:
+            raise StoreError("the store is closed")
+        with self._lock:
+            with _translating("open a connection"):
+                connection = self._engine.connect()
+            try:
+                with _translating("begin a transaction"):
+                    connection.execution_options(**{_WRITE_OPTION: write})
+                    connection.begin()
+                try:
+                    yield SqlTransaction(connection, self._references, write=write)
+                except BaseException:
+                    # The block's own error is what the caller needs; a failing rollback
+                    # (a lost connection) is discarded with the connection below.
+                    with suppress(sa_exc.SQLAlchemyError):
+                        connection.rollback()
+                    raise
+                with _translating("commit"):
+                    connection.commit()
+            finally:
+                with suppress(sa_exc.SQLAlchemyError):
+                    connection.close()
+
+    def purge(self) -> None:
+        """Make overwritten data unrecoverable from the database's own files, where it can.
+
+        SQLite (a file): checkpoint the write-ahead log into the database and truncate it
+        (``PRAGMA wal_checkpoint(TRUNCATE)``), so the old page versions it held are gone;
+        ``secure_delete``, on for every connection, has zeroed the freed space in the
+        database. A reader that still reads an old snapshot blocks the checkpoint; it is
+        retried for a moment. An in-memory database has no files.
+
+        PostgreSQL and MariaDB: nothing. Old row versions stay in the table's pages until the
+        server reuses them; ``docs/storage.md`` says what to do where that matters.
+
+        Raises:
+            StoreBusyError: if readers kept the checkpoint from finishing; the data is
+                committed, call ``purge`` again later.
+            StoreError: if the store is closed or the database fails.
+        """
+        self._purge(patience=_CHECKPOINT_PATIENCE)
+
+    def _purge(self, *, patience: float) -> None:
+        """:meth:`purge`, retrying a checkpoint readers block for ``patience`` seconds."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._engine.dialect.name != "sqlite":
+            return
+        with self._lock, _translating("checkpoint the write-ahead log"):
+            raw = self._engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                try:
+                    _secure_delete_on(cursor)
+                    (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+                    if str(mode).lower() == "wal":
+                        _checkpoint(cursor, patience)
+                finally:
+                    cursor.close()
+            finally:
+                raw.close()
+
+    def close(self) -> None:
+        """Close every pooled connection; the store is unusable afterwards."""
+        self._closed = True
+        self._engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self._engine.url.render_as_string(hide_password=True)!r})"

@@ -1,0 +1,632 @@
+"""One transaction on a SQL store."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import nullcontext
+from datetime import datetime
+from typing import Any
+
+import attrs
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    TableClause,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import exc as sa_exc
+
+from custmodel.errors import (
+    ConcurrentUpdateError,
+    CustomerNotFoundError,
+    DebtorAccountError,
+    InvalidInputError,
+    InvalidStatusFlagError,
+    StoreBusyError,
+)
+from custmodel.model import (
+    Booking,
+    Customer,
+    DeparturePeriod,
+    Selection,
+    Settings,
+    Statistics,
+    StatisticsDimension,
+    StatisticsKey,
+    StatisticsRow,
+    check_flag_number,
+)
+from custmodel.storage.ports import SettingsLock
+from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._errors import _translating
+from custmodel.storage.sql._hosts import _PREFIX, HostReference, customer_foreign_keys
+from custmodel.storage.sql._queries import (
+    _ADVANCE,
+    _ADVANCE_RETURNING,
+    _ALL_BITS,
+    _BY_CODE1,
+    _LOCK_COUNTER,
+    _SETTINGS_ID,
+    _SETTINGS_ROWS,
+    _SETTINGS_SHARE_LOCK,
+    _SETTINGS_UPDATE_LOCK,
+    _SETTINGS_WIDTH,
+    _TAKEN_KEYS,
+    _and_bits,
+    _b,
+    _bits,
+    _c,
+    _chunks,
+    _equals,
+    _storable,
+    _versioned_params,
+    _versioned_update,
+    selection_clause,
+    statistics_statement,
+)
+from custmodel.storage.sql._records import AuditRecords
+from custmodel.storage.sql._rows import (
+    _BOOKING_LENGTHS,
+    _customer_from_table_row,
+    _euros,
+    _settings_from_rows,
+    _time_to_db,
+    booking_from_row,
+    booking_to_row,
+    customer_to_row,
+    kind_settings_to_row,
+)
+
+
+class SqlTransaction(AuditRecords):
+    """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
+
+    In a write transaction, reading customers by number locks their rows until the transaction
+    ends (``FOR NO KEY UPDATE`` on PostgreSQL, ``FOR UPDATE`` on MariaDB; SQLite's
+    ``BEGIN IMMEDIATE`` serializes writers anyway). What the book checks about a customer then
+    stays true until it writes: a request for erasure cannot slip in between a merge's or an
+    anonymization's reads and writes, nor two requests for one customer past each other's check.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        references: Mapping[str, HostReference] | None = None,
+        *,
+        write: bool = True,
+    ) -> None:
+        self._conn = connection
+        dialect = connection.dialect
+        self._aware_times = dialect.name == "postgresql"
+        self._update_returning = bool(dialect.update_returning)
+        # SQLite serializes write transactions (BEGIN IMMEDIATE): row locks add nothing.
+        self._row_locks = dialect.name != "sqlite"
+        self._references = dict(sorted((references or {}).items()))
+        self._write = write
+        # References get_booking found no row for: no lock covers a row that is not there.
+        self._absent_bookings: set[str] = set()
+
+    def _customers_where(
+        self, clause: ColumnElement[bool], *, lock: bool = False
+    ) -> list[Customer]:
+        statement = select(schema.customers).where(clause).order_by(_c.number)
+        if lock and self._write:
+            # key_share: PostgreSQL's FOR NO KEY UPDATE, which lets foreign key checks (a new
+            # booking of the customer) pass; MariaDB has only FOR UPDATE.
+            statement = statement.with_for_update(key_share=True)
+        return self._customers_of(statement)
+
+    def _customers_of(
+        self, statement: Select[Any], parameters: Mapping[str, Any] | None = None
+    ) -> list[Customer]:
+        """Run ``statement`` (whole rows of the customers table) and build its customers."""
+        # All rows at once and by position: no per-row fetch, no per-column name look-up.
+        rows = self._conn.execute(statement, parameters).all()
+        return [_customer_from_table_row(r) for r in rows]
+
+    def _count_where(self, clause: ColumnElement[bool]) -> int:
+        statement = select(func.count()).select_from(schema.customers).where(clause)
+        return int(self._conn.execute(statement).scalar_one())
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_settings(self, *, lock: SettingsLock | None = None) -> Settings | None:
+        """Return the stored settings, or None if none were ever stored.
+
+        With ``lock`` in a write transaction on PostgreSQL or MariaDB the settings row is
+        locked first (``FOR SHARE``/``LOCK IN SHARE MODE``, or ``FOR UPDATE``), and the
+        settings are read by the next statement: under READ COMMITTED that statement sees
+        what a transaction that held the lock committed. SQLite's ``BEGIN IMMEDIATE`` has
+        serialized the writers already.
+        """
+        with _translating("read the settings"):
+            if lock is not None and self._write and self._row_locks:
+                statement = _SETTINGS_UPDATE_LOCK if lock == "update" else _SETTINGS_SHARE_LOCK
+                self._conn.execute(statement)
+            rows = [tuple(r) for r in self._conn.execute(_SETTINGS_ROWS)]
+        if not rows:
+            return None
+        width = _SETTINGS_WIDTH
+        # The kind columns start with the kind, its key: NULL only when no kind row joined.
+        kinds = tuple(r[width:] for r in rows if r[width] is not None)
+        return _settings_from_rows(rows[0][:width], kinds)
+
+    def put_settings(self, settings: Settings) -> None:
+        """Store ``settings``: update the settings row and each kind's row in place.
+
+        Rows are updated, not deleted and inserted again, so a transaction reading the
+        settings meanwhile never finds them missing. Kind rows are inserted only for kinds not
+        stored yet and deleted only for kinds no longer given. Two transactions storing the
+        very first settings of an empty store collide on the settings row's key; the loser
+        gets :class:`~custmodel.errors.StoreBusyError`, and its retry updates the row.
+        """
+        book_row = {
+            "debtor_base": settings.debtor_base,
+            "anonymization_delay_days": settings.anonymization_delay_days,
+        }
+        rows = {k.value: kind_settings_to_row(k, s) for k, s in settings.kinds.items()}
+        with _translating("store the settings"):
+            written = self._conn.execute(
+                update(schema.settings).where(schema.settings.c.id == _SETTINGS_ID),
+                book_row,
+            )
+            if written.rowcount == 0:
+                try:
+                    self._conn.execute(insert(schema.settings), {"id": _SETTINGS_ID, **book_row})
+                except sa_exc.IntegrityError as error:
+                    raise StoreBusyError(
+                        "store the settings: a concurrent transaction stored the first ones"
+                    ) from error
+            stored = {str(r[0]): tuple(r) for r in self._conn.execute(select(schema.kind_settings))}
+            columns = schema.kind_settings.columns.keys()
+            gone = sorted(set(stored) - set(rows))
+            if gone:
+                self._conn.execute(
+                    delete(schema.kind_settings).where(schema.kind_settings.c.kind.in_(gone))
+                )
+            for kind, row in sorted(rows.items()):
+                old = stored.get(kind)
+                if old is None:
+                    self._conn.execute(insert(schema.kind_settings), row)
+                elif dict(zip(columns, old, strict=True)) != row:
+                    self._conn.execute(
+                        update(schema.kind_settings)
+                        .where(schema.kind_settings.c.kind == kind)
+                        .values({c: v for c, v in row.items() if c != "kind"})
+                    )
+
+    # -- numbering --------------------------------------------------------------------------
+
+    def allocate_numbers(self, count: int = 1) -> int:
+        """Reserve ``count`` consecutive customer numbers and return the first.
+
+        The counter row stays locked until the transaction ends, so a concurrent registration
+        waits for it, and a rollback returns the numbers.
+        """
+        if count < 1:
+            raise InvalidInputError("allocate at least one customer number")
+        with _translating("allocate customer numbers"):
+            return self._advance(schema.CUSTOMER_NUMBER_COUNTER, count)
+
+    def _advance(self, name: str, count: int = 1) -> int:
+        """Advance the counter row ``name`` by ``count`` and return the first value reserved.
+
+        The row stays locked until the transaction ends, so a concurrent transaction waits
+        for it, and a rollback gives the values back.
+        """
+        params = {"counter_name": name, "counter_step": count}
+        last: int | None
+        if self._update_returning:
+            last = self._conn.execute(_ADVANCE_RETURNING, params).scalar_one_or_none()
+        else:
+            current = self._conn.execute(_LOCK_COUNTER, params).scalar_one_or_none()
+            last = None
+            if current is not None:
+                self._conn.execute(_ADVANCE, params)
+                last = int(current) + count
+        if last is None:
+            # A schema made without the migration has no counter row yet. Two transactions
+            # racing to create it collide on the key; the loser is told to retry.
+            self._conn.execute(insert(schema.counters).values(name=name, value=count))
+            last = count
+        return int(last) - count + 1
+
+    # -- customers --------------------------------------------------------------------------
+
+    def insert_customers(self, customers: Sequence[Customer]) -> None:
+        """Insert new customers in one statement; see :class:`StoreTransaction`.
+
+        Raises:
+            DebtorAccountError: if a debtor account is taken (stored, or twice in the batch).
+            InvalidInputError: if a customer number is taken.
+        """
+        if not customers:
+            return
+        taken_numbers: set[int] = set()
+        taken_accounts: set[int] = set()
+        with _translating("insert customers"):
+            # One read checks both keys, so the errors are the memory store's, in its order.
+            for part in _chunks(customers):
+                numbers = [c.number for c in part]
+                accounts = [c.debtor_account for c in part]
+                found = self._conn.execute(_TAKEN_KEYS, {"numbers": numbers, "accounts": accounts})
+                for number, account in found:
+                    taken_numbers.add(int(number))
+                    taken_accounts.add(int(account))
+        batch_numbers: set[int] = set()
+        batch_accounts: set[int] = set()
+        for customer in customers:
+            if customer.number in taken_numbers or customer.number in batch_numbers:
+                raise InvalidInputError(f"customer number {customer.number} is taken")
+            account = customer.debtor_account
+            if account in taken_accounts or account in batch_accounts:
+                raise DebtorAccountError(f"debtor account {account} is taken")
+            batch_numbers.add(customer.number)
+            batch_accounts.add(account)
+        rows = [customer_to_row(c, aware_times=self._aware_times) for c in customers]
+        with _translating("insert customers"):
+            self._conn.execute(insert(schema.customers), rows)
+
+    def get_customer(self, number: int) -> Customer | None:
+        """Return the customer with ``number`` (tombstones included), or None."""
+        with _translating(f"read customer {number}"):
+            found = self._customers_where(_c.number == number, lock=True)
+        return found[0] if found else None
+
+    def get_customers(self, numbers: Collection[int]) -> dict[int, Customer]:
+        """Return the customers with these numbers that exist, by number."""
+        result: dict[int, Customer] = {}
+        with _translating("read customers"):
+            for part in _chunks(numbers):
+                found = self._customers_where(_c.number.in_(part), lock=True)
+                result.update((c.number, c) for c in found)
+        return result
+
+    def customer_by_debtor_account(self, account: int) -> Customer | None:
+        """Return the customer (tombstones included) holding ``account``, or None."""
+        with _translating(f"read debtor account {account}"):
+            found = self._customers_where(_c.debtor_account == account)
+        return found[0] if found else None
+
+    def debtor_accounts_taken(self, accounts: Collection[int]) -> set[int]:
+        """Return which of ``accounts`` are held by a stored customer (tombstones included)."""
+        taken: set[int] = set()
+        with _translating("read debtor accounts"):
+            for part in _chunks(accounts):
+                statement = select(_c.debtor_account).where(_c.debtor_account.in_(part))
+                taken.update(int(a) for a in self._conn.execute(statement).scalars())
+        return taken
+
+    def update_customers(self, customers: Sequence[Customer]) -> list[Customer]:
+        """Replace stored customers if their versions are current; see :class:`StoreTransaction`.
+
+        Raises:
+            CustomerNotFoundError: if a number is not stored.
+            ConcurrentUpdateError: if a stored version differs (nothing is written).
+            DebtorAccountError: if a changed debtor account is held by another customer.
+            InvalidInputError: if a text exceeds its column.
+        """
+        if not customers:
+            return []
+        versions: dict[int, int] = {}
+        holders: dict[int, int] = {}
+        with _translating("update customers"):
+            for part in _chunks([c.number for c in customers]):
+                found = self._conn.execute(select(_c.number, _c.version).where(_c.number.in_(part)))
+                versions.update((int(n), int(v)) for n, v in found)
+            for accounts in _chunks([c.debtor_account for c in customers]):
+                found = self._conn.execute(
+                    select(_c.debtor_account, _c.number).where(_c.debtor_account.in_(accounts))
+                )
+                holders.update((int(a), int(n)) for a, n in found)
+        for customer in customers:
+            stored = versions.get(customer.number)
+            if stored is None:
+                raise CustomerNotFoundError(
+                    f"customer {customer.number} not found", number=customer.number
+                )
+            if stored != customer.version:
+                raise ConcurrentUpdateError(customer.number, customer.version, stored)
+            holder = holders.get(customer.debtor_account)
+            if holder is not None and holder != customer.number:
+                raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
+        result = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        rows = [customer_to_row(c, aware_times=self._aware_times) for c in result]
+        # A savepoint keeps the method all-or-nothing when a concurrent writer slips in
+        # between the checks above and the writes (possible under READ COMMITTED).
+        savepoint = self._conn.begin_nested() if len(rows) > 1 else nullcontext()
+        with _translating("update customers"), savepoint:
+            pairs = list(zip(customers, rows, strict=True))
+            if len(pairs) > 1 and self._conn.dialect.supports_sane_multi_rowcount:
+                # One executemany for the whole batch. Only when its summed row count shows a
+                # concurrent writer in between is the batch undone and redone row by row, to
+                # name the customer that changed.
+                batch = self._conn.begin_nested()
+                written = self._conn.execute(
+                    _versioned_update(), [_versioned_params(old, row) for old, row in pairs]
+                )
+                if written.rowcount == len(pairs):
+                    batch.commit()
+                    return result
+                batch.rollback()
+            for old, row in pairs:
+                single = self._conn.execute(_versioned_update(), _versioned_params(old, row))
+                if single.rowcount != 1:
+                    actual = self._conn.execute(
+                        select(_c.version).where(_c.number == old.number)
+                    ).scalar_one_or_none()
+                    if actual is None:
+                        raise CustomerNotFoundError(
+                            f"customer {old.number} not found", number=old.number
+                        )
+                    raise ConcurrentUpdateError(old.number, old.version, int(actual))
+        return result
+
+    def find_by_code1(self, code1: str) -> list[Customer]:
+        """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""
+        if not _storable(code1):
+            return []  # no customer can hold it (see _equals)
+        with _translating("find customers by code1"):
+            return self._customers_of(_BY_CODE1, {"code1": code1})
+
+    def select(self, selection: Selection) -> list[Customer]:
+        """Return the customers ``selection.matches``, ordered by number."""
+        with _translating("select customers"):
+            return self._customers_where(selection_clause(selection))
+
+    def count(self, selection: Selection) -> int:
+        """Return how many customers ``selection.matches``."""
+        with _translating("count customers"):
+            return self._count_where(selection_clause(selection))
+
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return at most ``limit`` selected customers numbered above ``after``, by number.
+
+        A range scan of the primary key from ``after`` on, stopped by LIMIT.
+        """
+        if limit < 1:
+            return []
+        statement = (
+            select(schema.customers)
+            .where(selection_clause(selection), _c.number > after)
+            .order_by(_c.number)
+            .limit(limit)
+        )
+        with _translating("select a page of customers"):
+            return self._customers_of(statement)
+
+    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+        """Set or clear one flag on every selected customer in one UPDATE.
+
+        Only rows whose flag changes are written (version + 1, ``updated_at = now``).
+
+        Returns:
+            How many customers changed.
+        """
+        where = selection_clause(selection)
+        with _translating("set a status flag"):
+            try:
+                bit = 1 << (check_flag_number(flag) - 1)
+            except InvalidStatusFlagError:
+                # The memory store finds a bad flag number at the first selected customer.
+                if self._count_where(where):
+                    raise
+                return 0
+            changes = _and_bits(bit) == 0 if on else _and_bits(bit) != 0
+            if now.tzinfo is None or now.utcoffset() is None:
+                # ... and a naive ``now`` at the first customer it changes.
+                if self._count_where(and_(where, changes)):
+                    raise InvalidInputError("updated_at must be a timezone-aware datetime")
+                return 0
+            status = (
+                _c.status.op("|", return_type=BigInteger)(_bits(bit))
+                if on
+                else _and_bits(_ALL_BITS - bit)
+            )
+            written = self._conn.execute(
+                update(schema.customers)
+                .where(where, changes)
+                .values(
+                    status=status,
+                    version=_c.version + 1,
+                    updated_at=_time_to_db(now, aware=self._aware_times),
+                )
+            )
+        return int(written.rowcount)
+
+    def kinds_in(self, selection: Selection) -> set[str]:
+        """Return the kind values present among the selected customers."""
+        statement = select(_c.kind).distinct().where(selection_clause(selection))
+        with _translating("read the kinds of a selection"):
+            return {str(kind) for kind in self._conn.execute(statement).scalars()}
+
+    # -- bookings ---------------------------------------------------------------------------
+
+    def get_booking(self, reference: str) -> Booking | None:
+        """Return the booking with ``reference``, or None; a write transaction locks its row."""
+        statement = select(schema.bookings).where(_equals(_b.reference, reference))
+        if self._write:
+            statement = statement.with_for_update()
+        with _translating("read a booking"):
+            row = self._conn.execute(statement).mappings().one_or_none()
+        if row is None:
+            if self._write:
+                self._absent_bookings.add(reference)
+            return None
+        self._absent_bookings.discard(reference)
+        return booking_from_row(row)
+
+    def put_booking(self, booking: Booking) -> None:
+        """Insert ``booking``, or replace the stored booking with its reference.
+
+        A reference this transaction's ``get_booking`` found no row for is only inserted:
+        read committed would let an UPDATE find a row another transaction committed since,
+        and overwrite a booking nobody here has seen. The INSERT collides with that row's key
+        instead, and the book retries (``StoreBusyError``).
+        """
+        row = booking_to_row(booking)
+        for name, length in _BOOKING_LENGTHS.items():
+            if isinstance(row[name], str) and len(row[name]) > length:
+                raise InvalidInputError(f"booking {name} is longer than {length} characters")
+        with _translating(f"store booking for customer {booking.customer}"):
+            replaced = None
+            if booking.reference not in self._absent_bookings:
+                replaced = self._conn.execute(
+                    update(schema.bookings).where(_b.reference == booking.reference).values(row)
+                )
+            if replaced is None or replaced.rowcount == 0:
+                self._conn.execute(insert(schema.bookings).values(row))
+        self._absent_bookings.discard(booking.reference)
+
+    def bookings_of(self, customers: Collection[int]) -> list[Booking]:
+        """Return every booking of these customers, ordered by reference."""
+        found: list[Booking] = []
+        with _translating("read bookings"):
+            for part in _chunks(customers):
+                statement = select(schema.bookings).where(_b.customer.in_(part))
+                found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
+        # Python orders by code point; database collations may not, so sort here.
+        return sorted(found, key=lambda b: b.reference)
+
+    def booking_references(self, customers: Collection[int]) -> list[str]:
+        """Return the references of every booking of these customers, ordered by code point."""
+        found: list[str] = []
+        with _translating("read booking references"):
+            for part in _chunks(customers):
+                statement = select(_b.reference).where(_b.customer.in_(part))
+                found.extend(self._conn.execute(statement).scalars())
+        return sorted(found)
+
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point every booking of ``from_customers`` at ``to_customer`` in one UPDATE.
+
+        Returns:
+            How many bookings moved.
+        """
+        with _translating(f"move bookings to customer {to_customer}"):
+            return self._repoint(schema.bookings, "customer", from_customers, to_customer)
+
+    def _repoint(
+        self, table: TableClause, column: str, from_customers: Collection[int], to_customer: int
+    ) -> int:
+        """Set ``table.column`` to ``to_customer`` where it holds one of ``from_customers``.
+
+        One UPDATE per chunk of customers (SQLite limits bound parameters); returns the rows.
+        """
+        moved = 0
+        for part in _chunks(from_customers):
+            written = self._conn.execute(
+                update(table).where(table.c[column].in_(part)).values({column: to_customer})
+            )
+            moved += int(written.rowcount)
+        return moved
+
+    def _require_customer(self, number: int) -> None:
+        """Refuse a customer number that is not stored, as the foreign keys would."""
+        found = self._conn.execute(select(_c.number).where(_c.number == number)).first()
+        if found is None:
+            raise CustomerNotFoundError(f"customer {number} not found", number=number)
+
+    # -- statistics -------------------------------------------------------------------------
+
+    def statistics(
+        self,
+        selection: Selection,
+        group_by: Sequence[StatisticsDimension],
+        period: DeparturePeriod,
+    ) -> Statistics:
+        """Count the statistics in one statement (:func:`statistics_statement`).
+
+        The statement's cost grows with the rows it reads, never its number with the customers.
+        """
+        statement = statistics_statement(selection, group_by, period)
+        with _translating("count statistics"):
+            try:
+                found = self._conn.execute(statement).all()
+            except sa_exc.OperationalError as error:
+                # Only SQLite's SUM of integers fails beyond 64 bits (the others sum exactly as
+                # decimals); a failed SELECT leaves its transaction usable, so count again with
+                # the revenue split in halves, which costs more and is needed only here.
+                if "integer overflow" not in str(error.orig):
+                    raise
+                split = statistics_statement(selection, group_by, period, split_revenue=True)
+                found = self._conn.execute(split).all()
+        rows: list[StatisticsRow] = []
+        totals = StatisticsRow()
+        for is_total, *values, customers, firm_bookings, offers, upper, lower in found:
+            counted = StatisticsRow(
+                (),
+                int(customers),
+                int(firm_bookings),
+                int(offers),
+                _euros((int(upper) << 32) + int(lower)),
+            )
+            if int(is_total):
+                totals = counted
+            else:
+                key = tuple(StatisticsKey.of(d, v) for d, v in zip(group_by, values, strict=True))
+                rows.append(attrs.evolve(counted, key=key))
+        return Statistics(group_by, period, rows, totals)
+
+    # -- host references --------------------------------------------------------------------
+
+    def reference_counts(self, customers: Collection[int]) -> dict[str, int]:
+        """Return, per registered host reference, how many rows point at these customers.
+
+        One ``SELECT COUNT(*)`` per reference (per 900 customers); every reference is listed.
+        """
+        counts: dict[str, int] = {}
+        for name, reference in self._references.items():
+            host = reference.clause()
+            target = host.c[reference.column]
+            total = 0
+            with _translating(f"count the rows of host reference {name}"):
+                for part in _chunks(customers):
+                    statement = select(func.count()).select_from(host).where(target.in_(part))
+                    total += int(self._conn.execute(statement).scalar_one())
+            counts[name] = total
+        return counts
+
+    def move_references(self, from_customers: Collection[int], to_customer: int) -> dict[str, int]:
+        """Point every registered host reference at ``from_customers`` to ``to_customer``.
+
+        One ``UPDATE`` per reference (per 900 customers), in this transaction: a merge that
+        fails later rolls the host's rows back with everything else.
+
+        Returns:
+            Rows moved per reference, every reference listed.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored and a host foreign key
+                guards the column.
+        """
+        moved: dict[str, int] = {}
+        for name, reference in self._references.items():
+            host = reference.clause()
+            with _translating(f"move host reference {name} to customer {to_customer}"):
+                moved[name] = self._repoint(host, reference.column, from_customers, to_customer)
+        return moved
+
+    def unregistered_references(self) -> list[str]:
+        """Return "table.column" of every foreign key to the customers that is not registered.
+
+        Reads the database's catalog through this transaction's connection: every table of the
+        current database (PostgreSQL: the tables visible through the ``search_path``) whose
+        foreign key references ``custmodel_customers.number``, except custmodel's own tables
+        and the registered references. One catalog query on every engine, however many rows
+        or tables there are.
+        """
+        with _translating("read the foreign keys to customers"):
+            found = customer_foreign_keys(self._conn)
+        return sorted(
+            name
+            for name in {f"{t}.{c}" for t, c in found}
+            if not name.startswith(_PREFIX) and name not in self._references
+        )
