@@ -7,6 +7,7 @@ needs from the store, asks the rule, and stores the outcome.
 
 from __future__ import annotations
 
+import collections
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -64,6 +65,7 @@ __all__ = [
     "change_kind",
     "check_category",
     "check_debtor_range",
+    "check_merge_numbers",
     "check_new_flags",
     "check_status",
     "check_template_customer",
@@ -448,6 +450,23 @@ _FILLABLE = (
 )
 
 
+def check_merge_numbers(master: int, duplicates: Sequence[int]) -> None:
+    """Refuse a merge by its numbers alone: the master among the duplicates, one listed twice.
+
+    :func:`plan_merge` asks this first; :meth:`custmodel.CustomerBook.merge` asks it before it
+    reads a customer, so these refusals come before "not found".
+
+    Raises:
+        MergeRefusedError: naming the master, or the first duplicate listed more than once.
+    """
+    if master in duplicates:
+        raise MergeRefusedError(f"customer {master} cannot be merged into itself")
+    counts = collections.Counter(duplicates)
+    twice = next((n for n in duplicates if counts[n] > 1), None)
+    if twice is not None:
+        raise MergeRefusedError(f"customer {twice} is listed twice as a duplicate")
+
+
 def plan_merge(
     settings: Settings,
     master: Customer,
@@ -476,13 +495,8 @@ def plan_merge(
     numbers = [d.number for d in duplicates]
     if not numbers:
         raise MergeRefusedError(f"merge into customer {master.number} names no duplicates")
-    if master.number in numbers:
-        raise MergeRefusedError(f"customer {master.number} cannot be merged into itself")
-    seen: set[int] = set()
-    for number in numbers:
-        if number in seen:
-            raise MergeRefusedError(f"customer {number} is listed twice as a duplicate")
-        seen.add(number)
+    check_merge_numbers(master.number, numbers)
+    seen = set(numbers)
     for customer in (master, *duplicates):
         if not customer.is_active:
             raise MergeRefusedError(
