@@ -530,7 +530,7 @@ class CustomerBook:
         are locked (the customers in number order) before anything is decided. A firm booking
         moved to a prospect converts the prospect to ``convert_to``, as recording it would
         (R4); a move is no capture, so it never prompts for a deposit, and the former owner
-        keeps its kind.
+        keeps its kind. Nothing is changed on a refusal.
 
         Returns:
             The booking as stored, the customer it came from and the conversion, if any.
@@ -542,7 +542,6 @@ class CustomerBook:
                 ``to_customer`` is merged or anonymized (an anonymized customer's bookings
                 stay where they are, and it takes none).
             InvalidInputError: the booking belongs to ``to_customer`` already.
-            Nothing is changed on a refusal.
         """
         reference = _common.reference(reference)
         target = _common.number(to_customer)
