@@ -310,9 +310,7 @@ class CustomerBook:
         Raises:
             InvalidInputError: a bad selection or batch size.
         """
-        chosen = _common.selection(selection)
-        _common.batch_size(batch_size)
-        return reading.paged(self._run, chosen, batch_size, reading.the_customers)
+        return reading.pages(self._run, selection, batch_size, reading.the_customers)
 
     def iter_bookings(
         self, selection: Selection | None = None, *, batch_size: int = 1000
@@ -329,9 +327,7 @@ class CustomerBook:
         Raises:
             InvalidInputError: a bad selection or batch size.
         """
-        chosen = _common.selection(selection)
-        _common.batch_size(batch_size)
-        return reading.paged(self._run, chosen, batch_size, reading.their_bookings)
+        return reading.pages(self._run, selection, batch_size, reading.their_bookings)
 
     def statistics(
         self,
@@ -459,17 +455,9 @@ class CustomerBook:
         if not isinstance(booking, Booking):
             raise InvalidInputError("record_booking takes a Booking")
         _common.flag(replace, "replace")
-        convert_to = to_enum(CustomerKind, convert_to)
-        _common.flag(keep_status, "keep_status")
+        target = bookings.conversion(convert_to, keep_status)
         return self._run(
-            functools.partial(
-                bookings.record_booking,
-                booking=booking,
-                convert_to=convert_to,
-                keep_status=keep_status,
-                replace=replace,
-                now=self._now,
-            )
+            lambda tx: bookings.record_booking(tx, booking, target, keep_status, replace, self._now)
         )
 
     def update_booking(
@@ -504,17 +492,14 @@ class CustomerBook:
         """
         reference = _common.reference(reference)
         bookings.booking_changes(changes)
-        convert_to = to_enum(CustomerKind, convert_to)
-        _common.flag(keep_status, "keep_status")
-        operation = functools.partial(
-            bookings.update_booking,
-            reference=reference,
-            changes=changes,
-            convert_to=convert_to,
-            keep_status=keep_status,
-            now=self._now,
-        )
-        return bookings.with_owner(self._run, self._retries, reference, operation)
+        target = bookings.conversion(convert_to, keep_status)
+
+        def update(tx: StoreTransaction, owner: int) -> BookingRecorded | None:
+            return bookings.update_booking(
+                tx, owner, reference, changes, target, keep_status, self._now
+            )
+
+        return bookings.with_owner(self._run, self._retries, reference, update)
 
     def move_booking(
         self,
@@ -544,18 +529,13 @@ class CustomerBook:
             InvalidInputError: the booking belongs to ``to_customer`` already.
         """
         reference = _common.reference(reference)
-        target = _common.number(to_customer)
-        convert_to = to_enum(CustomerKind, convert_to)
-        _common.flag(keep_status, "keep_status")
-        operation = functools.partial(
-            bookings.move_booking,
-            reference=reference,
-            target=target,
-            convert_to=convert_to,
-            keep_status=keep_status,
-            now=self._now,
-        )
-        return bookings.with_owner(self._run, self._retries, reference, operation)
+        number = _common.number(to_customer)
+        kind = bookings.conversion(convert_to, keep_status)
+
+        def move(tx: StoreTransaction, owner: int) -> BookingMoved | None:
+            return bookings.move_booking(tx, owner, reference, number, kind, keep_status, self._now)
+
+        return bookings.with_owner(self._run, self._retries, reference, move)
 
     def get_booking(self, reference: str) -> Booking:
         """Return the booking with ``reference``.
@@ -740,14 +720,8 @@ class CustomerBook:
         check_merge_duplicates(duplicates)
         merge.check_actor(actor, self._now)
         report = self._run(
-            functools.partial(
-                merge.merge,
-                master=master,
-                duplicates=duplicates,
-                fill_blanks=fill_blanks,
-                unite_status=unite_status,
-                actor=actor,
-                now=self._now,
+            lambda tx: merge.merge(
+                tx, master, duplicates, fill_blanks, unite_status, actor, self._now
             )
         )
         merge.log_merged(report)

@@ -7,6 +7,7 @@ needs from the store, asks the rule, and stores the outcome.
 
 from __future__ import annotations
 
+import calendar
 import collections
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,6 +38,8 @@ from custmodel.model import (
     EffectiveRules,
     Eligibility,
     ErasureRequest,
+    ErasureState,
+    ErasureStatus,
     KindChange,
     KindSettings,
     LabelledCode,
@@ -77,6 +80,7 @@ __all__ = [
     "dunning_fields",
     "effective_rules",
     "erasure_due",
+    "erasure_status",
     "filled_master",
     "folded_erasure_requests",
     "format_eur",
@@ -513,6 +517,31 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
     changes["last_name"] = ANONYMIZED_NAME
     result = attrs.evolve(customer, anonymized_at=now, updated_at=now, **changes)
     return result, cleared
+
+
+def _one_month_after(day: date) -> date:
+    """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date) -> ErasureStatus:
+    """The state of an erasure request on ``day``, given its customer's eligibility then (R9).
+
+    DONE: completed. DUE: the customer may be anonymized now. WAITING: only time blocks, from
+    ``eligibility.eligible_from`` on. BLOCKED: another point of sale or an external channel. The
+    answer is due one calendar month after receipt (GDPR Art. 12(3)).
+    """
+    answer_by = _one_month_after(request.received_on)
+    if not request.is_open:
+        state, due_on = ErasureState.DONE, None
+    elif eligibility.eligible:
+        state, due_on = ErasureState.DUE, day
+    elif eligibility.eligible_from is not None:
+        state, due_on = ErasureState.WAITING, eligibility.eligible_from
+    else:
+        state, due_on = ErasureState.BLOCKED, None
+    return ErasureStatus(request, state, due_on, answer_by, eligibility)
 
 
 # -- R8: merge ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from custmodel.model import (
 from custmodel.storage.ports import StoreTransaction
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 #: The book's clock, checked: returns the current time, timezone-aware, in UTC.
 Clock = Callable[[], datetime]
@@ -80,10 +81,15 @@ def batch_size(value: int) -> int:
 
 def selection(value: Selection | None) -> Selection:
     """Return ``value`` as a selection; None selects every active customer."""
+    return given_or_default(value, Selection, "a selection must be a Selection object")
+
+
+def given_or_default(value: object, cls: type[V], refusal: str) -> V:
+    """Return ``value`` if it is a ``cls``, or ``cls()`` for None; refuse anything else."""
     if value is None:
-        return Selection()
-    if not isinstance(value, Selection):
-        raise InvalidInputError("a selection must be a Selection object")
+        return cls()
+    if not isinstance(value, cls):
+        raise InvalidInputError(refusal)
     return value
 
 

@@ -23,6 +23,9 @@ from custmodel.model import (
     BookingRecorded,
     Customer,
     CustomerKind,
+    KindChange,
+    Settings,
+    to_enum,
 )
 from custmodel.storage.ports import StoreTransaction
 
@@ -42,10 +45,16 @@ def booking_changes(changes: Mapping[str, Any]) -> None:
         raise InvalidInputError(f"unknown booking fields: {', '.join(sorted(unknown))}")
 
 
+def conversion(convert_to: CustomerKind, keep_status: bool) -> CustomerKind:
+    """Return the kind a prospect converts to, after checking the conversion's arguments."""
+    kind = to_enum(CustomerKind, convert_to)
+    _common.flag(keep_status, "keep_status")
+    return kind
+
+
 def record_booking(
     tx: StoreTransaction,
     booking: Booking,
-    *,
     convert_to: CustomerKind,
     keep_status: bool,
     replace: bool,
@@ -67,7 +76,6 @@ def update_booking(
     owner: int,
     reference: str,
     changes: Mapping[str, Any],
-    *,
     convert_to: CustomerKind,
     keep_status: bool,
     now: Clock,
@@ -86,7 +94,6 @@ def move_booking(
     owner: int,
     reference: str,
     target: int,
-    *,
     convert_to: CustomerKind,
     keep_status: bool,
     now: Clock,
@@ -102,16 +109,7 @@ def move_booking(
     if booking is None or booking.customer != owner:
         return None
     moved = attrs.evolve(booking, customer=target)
-    change = rules.convert_prospect(
-        _common.settings(tx),
-        customer,
-        moved,
-        target=convert_to,
-        keep_status=keep_status,
-        now=now(),
-    )
-    if change is not None:
-        change = _common.store_kind_change(tx, change)
+    change = convert(tx, _common.settings(tx), customer, moved, convert_to, keep_status, now)
     tx.put_booking(moved)
     _common.logger.info(
         "moved booking %r from customer %d to customer %d", reference, owner, target
@@ -158,20 +156,32 @@ def store_booking(
     """Store ``booking`` of the locked ``customer`` (``previous``: as stored before)."""
     settings = _common.settings(tx)
     first_capture = booking.is_firm and (previous is None or not previous.is_firm)
-    change = rules.convert_prospect(
-        settings,
-        customer,
-        booking,
-        target=convert_to,
-        keep_status=keep_status,
-        now=now(),
-    )
+    change = convert(tx, settings, customer, booking, convert_to, keep_status, now)
     if change is not None:
-        change = _common.store_kind_change(tx, change)
         customer = change.customer
     tx.put_booking(booking)
     prompt = rules.needs_deposit_prompt(settings.kind(customer.kind), booking, first_capture)
     return BookingRecorded(booking, first_capture, prompt, change)
+
+
+def convert(
+    tx: StoreTransaction,
+    settings: Settings,
+    customer: Customer,
+    booking: Booking,
+    convert_to: CustomerKind,
+    keep_status: bool,
+    now: Clock,
+) -> KindChange | None:
+    """Convert the locked ``customer`` if it is a prospect and ``booking`` its first firm one.
+
+    Returns:
+        The conversion as stored, or None when ``customer`` stays what it is (R4).
+    """
+    change = rules.convert_prospect(
+        settings, customer, booking, target=convert_to, keep_status=keep_status, now=now()
+    )
+    return None if change is None else _common.store_kind_change(tx, change)
 
 
 def get_booking(tx: StoreTransaction, reference: str) -> Booking:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -17,9 +16,7 @@ from custmodel.model import (
     AnonymizationReport,
     Booking,
     Eligibility,
-    ErasureRequest,
     ErasureRequestRecorded,
-    ErasureState,
     ErasureStatus,
     ErasureSweep,
 )
@@ -157,28 +154,8 @@ def erasure_requests(
         found = rules.anonymization_eligibility(
             bookings.get(request.customer, []), acting_agency, day, delay
         )
-        statuses.append(erasure_status(request, found, day))
+        statuses.append(rules.erasure_status(request, found, day))
     return statuses
-
-
-def one_month_after(day: date) -> date:
-    """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def erasure_status(request: ErasureRequest, found: Eligibility, day: date) -> ErasureStatus:
-    """The state of ``request`` on ``day``, given its customer's eligibility then."""
-    answer_by = one_month_after(request.received_on)
-    if not request.is_open:
-        state, due_on = ErasureState.DONE, None
-    elif found.eligible:
-        state, due_on = ErasureState.DUE, day
-    elif found.eligible_from is not None:
-        state, due_on = ErasureState.WAITING, found.eligible_from
-    else:
-        state, due_on = ErasureState.BLOCKED, None
-    return ErasureStatus(request, state, due_on, answer_by, found)
 
 
 # -- the sweep --------------------------------------------------------------------------------

@@ -74,7 +74,6 @@ def merge(
     tx: StoreTransaction,
     master: int,
     duplicates: Sequence[int],
-    *,
     fill_blanks: bool,
     unite_status: bool,
     actor: str | None,

@@ -64,6 +64,15 @@ def resolve_debtor_account(tx: StoreTransaction, account: int) -> Customer:
 # -- paging -----------------------------------------------------------------------------------
 
 
+def pages(
+    run: Runner, selection: Selection | None, batch_size: int, read: PageReader[T]
+) -> Iterator[T]:
+    """Check the arguments now; yield what ``read`` makes of each page later (see :func:`paged`)."""
+    chosen = _common.selection(selection)
+    _common.batch_size(batch_size)
+    return paged(run, chosen, batch_size, read)
+
+
 def paged(run: Runner, selection: Selection, batch_size: int, read: PageReader[T]) -> Iterator[T]:
     """Yield what ``read`` makes of each page of the selection, one transaction per page."""
     after = 0
@@ -127,11 +136,9 @@ def dimensions(
 
 def period(value: DeparturePeriod | None) -> DeparturePeriod:
     """Return ``value`` as the departures that count; None counts all."""
-    if value is None:
-        return DeparturePeriod()
-    if not isinstance(value, DeparturePeriod):
-        raise InvalidInputError("a statistics period is a DeparturePeriod")
-    return value
+    return _common.given_or_default(
+        value, DeparturePeriod, "a statistics period is a DeparturePeriod"
+    )
 
 
 def statistics(
