@@ -7,8 +7,10 @@ needs from the store, asks the rule, and stores the outcome.
 
 from __future__ import annotations
 
+import calendar
+import collections
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +38,8 @@ from custmodel.model import (
     EffectiveRules,
     Eligibility,
     ErasureRequest,
+    ErasureState,
+    ErasureStatus,
     KindChange,
     KindSettings,
     LabelledCode,
@@ -65,6 +69,7 @@ __all__ = [
     "change_kind",
     "check_category",
     "check_debtor_range",
+    "check_merge_numbers",
     "check_new_flags",
     "check_status",
     "check_template_customer",
@@ -72,8 +77,11 @@ __all__ = [
     "count_statistics",
     "customer_profile",
     "debtor_account",
+    "due_for_erasure",
     "dunning_fields",
     "effective_rules",
+    "erasure_due",
+    "erasure_status",
     "filled_master",
     "folded_erasure_requests",
     "format_eur",
@@ -392,17 +400,7 @@ def anonymization_eligibility(
     for booking in sorted(bookings, key=lambda b: b.reference):
         if not booking.is_firm:
             continue
-        reasons: list[BlockReason] = []
-        if booking.point_of_sale != acting_agency:
-            reasons.append(BlockReason.NOT_POINT_OF_SALE)
-        if booking.channel.is_external:
-            reasons.append(BlockReason.EXTERNAL_CHANNEL)
-        try:
-            allowed_from = booking.departure + delay
-        except OverflowError:
-            allowed_from = date.max
-        if today < allowed_from:
-            reasons.append(BlockReason.TOO_RECENT)
+        reasons, allowed_from = _block_reasons(booking, acting_agency, today, delay)
         if reasons:
             blockers.append(
                 Blocker(
@@ -416,6 +414,88 @@ def anonymization_eligibility(
     only_time = all(b.reasons == (BlockReason.TOO_RECENT,) for b in blockers)
     eligible_from = max(b.allowed_from for b in blockers if b.allowed_from) if only_time else None
     return Eligibility(eligible=False, blockers=tuple(blockers), eligible_from=eligible_from)
+
+
+def _block_reasons(
+    booking: Booking, acting_agency: str, today: date, delay: timedelta
+) -> tuple[list[BlockReason], date]:
+    """The three blocking rules of R9 for one firm booking, in one place.
+
+    Returns:
+        Why ``booking`` keeps ``acting_agency`` from anonymizing on ``today`` (empty if it
+        does not), and the day from which its departure no longer blocks.
+    """
+    reasons: list[BlockReason] = []
+    if booking.point_of_sale != acting_agency:
+        reasons.append(BlockReason.NOT_POINT_OF_SALE)
+    if booking.channel.is_external:
+        reasons.append(BlockReason.EXTERNAL_CHANNEL)
+    try:
+        allowed_from = booking.departure + delay
+    except OverflowError:
+        allowed_from = date.max
+    if today < allowed_from:
+        reasons.append(BlockReason.TOO_RECENT)
+    return reasons, allowed_from
+
+
+def erasure_due(bookings: Iterable[Booking], acting_agency: str, cutoff: date) -> bool:
+    """Whether ``acting_agency`` may anonymize the customer with these bookings (R9), by cutoff.
+
+    ``cutoff`` is the day minus the anonymization delay: a departure on or before it is old
+    enough. The same answer as ``anonymization_eligibility(bookings, acting_agency, cutoff + delay,
+    delay).eligible``, asked the way a store's sweep asks it: with the cutoff, for one customer
+    of many, without building the reasons.
+    """
+    none = timedelta(0)
+    return not any(_block_reasons(b, acting_agency, cutoff, none)[0] for b in bookings if b.is_firm)
+
+
+def due_for_erasure(
+    customers: Mapping[int, Customer],
+    requests: Iterable[ErasureRequest],
+    bookings_of: Callable[[int], Iterable[Booking]],
+    acting_agency: str,
+    cutoff: date,
+    after: int,
+    limit: int,
+    *,
+    received_by: date,
+) -> list[int]:
+    """The customers due for erasure (R9): the shared scan behind a store's ``due_erasures``.
+
+    For the stores that have no query language for the rule: the memory store, a third
+    party's store (the SQL store asks it set-based, and the contract suite checks that both
+    agree with :func:`anonymization_eligibility`). Active, not anonymized customers with an
+    open request received on or before ``received_by`` for whom :func:`erasure_due` holds;
+    numbers greater than ``after``, ascending, at most ``limit`` of them. See
+    :meth:`custmodel.storage.StoreTransaction.due_erasures`.
+
+    Args:
+        customers: Every customer by number (a request's customer must be in it).
+        requests: The erasure requests (open and completed).
+        bookings_of: Returns the bookings of one customer number.
+        acting_agency: The agency that runs the sweep.
+        cutoff: The sweep's day minus the anonymization delay.
+        after: Only numbers above it (keyset pagination).
+        limit: At most this many numbers.
+        received_by: The sweep's day: a request received later was not there yet.
+    """
+    if limit < 1:
+        return []
+    requested = sorted({r.customer for r in requests if r.is_open and r.received_on <= received_by})
+    due: list[int] = []
+    for number in requested:
+        if number <= after:
+            continue
+        customer = customers[number]
+        if not customer.is_active or customer.is_anonymized:
+            continue
+        if erasure_due(bookings_of(number), acting_agency, cutoff):
+            due.append(number)
+            if len(due) == limit:
+                break
+    return due
 
 
 def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, ...]]:
@@ -432,6 +512,31 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
     return result, cleared
 
 
+def _one_month_after(day: date) -> date:
+    """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date) -> ErasureStatus:
+    """The state of an erasure request on ``day``, given its customer's eligibility then (R9).
+
+    DONE: completed. DUE: the customer may be anonymized now. WAITING: only time blocks, from
+    ``eligibility.eligible_from`` on. BLOCKED: another point of sale or an external channel. The
+    answer is due one calendar month after receipt (GDPR Art. 12(3)).
+    """
+    answer_by = _one_month_after(request.received_on)
+    if not request.is_open:
+        state, due_on = ErasureState.DONE, None
+    elif eligibility.eligible:
+        state, due_on = ErasureState.DUE, day
+    elif eligibility.eligible_from is not None:
+        state, due_on = ErasureState.WAITING, eligibility.eligible_from
+    else:
+        state, due_on = ErasureState.BLOCKED, None
+    return ErasureStatus(request, state, due_on, answer_by, eligibility)
+
+
 # -- R8: merge ----------------------------------------------------------------------------------
 
 _FILLABLE = (
@@ -439,6 +544,23 @@ _FILLABLE = (
     "commission_scheme",
     "fee_schedule",
 )
+
+
+def check_merge_numbers(master: int, duplicates: Sequence[int]) -> None:
+    """Refuse a merge by its numbers alone: the master among the duplicates, one listed twice.
+
+    :func:`plan_merge` asks this first; :meth:`custmodel.CustomerBook.merge` asks it before it
+    reads a customer, so these refusals come before "not found".
+
+    Raises:
+        MergeRefusedError: naming the master, or the first duplicate listed more than once.
+    """
+    if master in duplicates:
+        raise MergeRefusedError(f"customer {master} cannot be merged into itself")
+    counts = collections.Counter(duplicates)
+    twice = next((n for n in duplicates if counts[n] > 1), None)
+    if twice is not None:
+        raise MergeRefusedError(f"customer {twice} is listed twice as a duplicate")
 
 
 def plan_merge(
@@ -469,13 +591,8 @@ def plan_merge(
     numbers = [d.number for d in duplicates]
     if not numbers:
         raise MergeRefusedError(f"merge into customer {master.number} names no duplicates")
-    if master.number in numbers:
-        raise MergeRefusedError(f"customer {master.number} cannot be merged into itself")
-    seen: set[int] = set()
-    for number in numbers:
-        if number in seen:
-            raise MergeRefusedError(f"customer {number} is listed twice as a duplicate")
-        seen.add(number)
+    check_merge_numbers(master.number, numbers)
+    seen = set(numbers)
     for customer in (master, *duplicates):
         if not customer.is_active:
             raise MergeRefusedError(

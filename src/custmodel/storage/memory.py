@@ -388,33 +388,16 @@ class _MemoryTransaction:
     def due_erasures(
         self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
     ) -> list[int]:
-        if limit < 1:
-            return []
-        candidates = sorted(
-            {
-                r.customer
-                for r in self._s.erasures.values()
-                if r.is_open and r.received_on <= received_by
-            }
+        return rules.due_for_erasure(
+            self._s.customers,
+            self._s.erasures.values(),
+            lambda number: self.bookings_of([number]),
+            acting_agency,
+            cutoff,
+            after,
+            limit,
+            received_by=received_by,
         )
-        due: list[int] = []
-        for number in candidates:
-            if number <= after:
-                continue
-            customer = self._s.customers[number]
-            if not customer.is_active or customer.is_anonymized:
-                continue
-            if all(
-                b.point_of_sale == acting_agency
-                and not b.channel.is_external
-                and b.departure <= cutoff
-                for b in self.bookings_of([number])
-                if b.is_firm
-            ):
-                due.append(number)
-                if len(due) == limit:
-                    break
-        return due
 
 
 class MemoryStore:

@@ -333,31 +333,17 @@ class _JsonFileTransaction:
     def due_erasures(
         self, acting_agency: str, cutoff: date, after: int, limit: int, *, received_by: date
     ) -> list[int]:
-        requested = sorted(
-            {
-                r.customer
-                for r in self.state.erasure_requests.values()
-                if r.is_open and r.received_on <= received_by
-            }
+        # custmodel's shared scan: a store without a query language for the rule calls it.
+        return rules.due_for_erasure(
+            self.state.customers,
+            self.state.erasure_requests.values(),
+            lambda number: self.bookings_of([number]),
+            acting_agency,
+            cutoff,
+            after,
+            limit,
+            received_by=received_by,
         )
-        due: list[int] = []
-        for number in requested:
-            if number <= after:
-                continue
-            customer = self.state.customers[number]
-            if not customer.is_active or customer.is_anonymized:
-                continue
-            if all(
-                b.point_of_sale == acting_agency
-                and not b.channel.is_external
-                and b.departure <= cutoff
-                for b in self.bookings_of([number])
-                if b.is_firm
-            ):
-                due.append(number)
-                if len(due) == limit:
-                    break
-        return due
 
 
 class JsonFileStore:

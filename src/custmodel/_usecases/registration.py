@@ -1,0 +1,60 @@
+"""Registering customers: numbers, debtor accounts, categories and flags checked (R1, R2, R4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from custmodel import rules
+from custmodel._usecases import _common
+from custmodel._usecases._common import Clock
+from custmodel.errors import InvalidInputError
+from custmodel.model import Customer, CustomerKind, NewCustomer
+from custmodel.storage.ports import StoreTransaction
+
+
+def draft(kind: CustomerKind, last_name: str, fields: dict[str, Any]) -> NewCustomer:
+    """The checked draft of one customer to register.
+
+    Raises:
+        InvalidInputError: an unknown field or a bad value.
+    """
+    try:
+        return NewCustomer(kind=kind, last_name=last_name, **fields)
+    except TypeError as error:
+        raise InvalidInputError(str(error)) from None
+
+
+def drafts(value: Iterable[NewCustomer]) -> list[NewCustomer]:
+    """Return the drafts to register as a list, each checked to be a NewCustomer."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError("register_many takes NewCustomer objects")
+    batch = list(value)
+    for item in batch:
+        if not isinstance(item, NewCustomer):
+            raise InvalidInputError("register_many takes NewCustomer objects")
+    return batch
+
+
+def register_many(
+    tx: StoreTransaction, batch: Sequence[NewCustomer], *, now: Clock
+) -> list[Customer]:
+    """Register ``batch`` with consecutive numbers and their debtor accounts, all or none."""
+    settings = _common.settings(tx)
+    for item in batch:
+        rules.check_category(settings, item.kind, item.category)
+        rules.check_status(settings, item.kind, item.status)
+    first = tx.allocate_numbers(len(batch))
+    created_at = now()
+    customers = []
+    for offset, item in enumerate(batch):
+        number = first + offset
+        account = rules.debtor_account(settings, item.kind, number)
+        rules.check_debtor_range(settings, item.kind, account)
+        customers.append(
+            Customer.from_draft(item, number=number, debtor_account=account, created_at=created_at)
+        )
+    # The store refuses a taken debtor account (DebtorAccountError, a port guarantee), so the
+    # use case does not ask for the accounts first.
+    tx.insert_customers(customers)
+    return customers
