@@ -9,6 +9,7 @@ need more than one object (is this category in the kind's list?) live in :mod:`c
 from __future__ import annotations
 
 import enum
+import inspect
 import operator
 import re
 import unicodedata
@@ -38,6 +39,7 @@ __all__ = [
     "BookingMoved",
     "BookingRecorded",
     "Customer",
+    "CustomerFields",
     "CustomerKind",
     "CustomerProfile",
     "CustomerType",
@@ -49,6 +51,7 @@ __all__ = [
     "ErasureState",
     "ErasureStatus",
     "ErasureSweep",
+    "FieldShape",
     "KindChange",
     "KindSettings",
     "LabelledCode",
@@ -75,6 +78,7 @@ __all__ = [
     "check_lookup_text",
     "check_merge_duplicates",
     "check_number",
+    "customer_fields",
     "max_length",
     "name_search_key",
     "search_key",
@@ -639,79 +643,125 @@ class Settings:
 # -- customers ----------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Declared:
-    """How one of the customer's own fields is declared, for :class:`NewCustomer` and
-    :class:`Customer` alike (see :data:`_CUSTOMER_FIELDS`).
+class FieldShape(enum.StrEnum):
+    """What kind of value one of the customer's own fields holds, for the stores' columns.
 
-    Attributes:
-        blank: What the field holds when empty: its default, and what anonymization writes.
-        validator: The check of a value, None where a converter does it.
-        max_length: The longest text it takes (the SQL schema's column length), or None.
-        personal: True when it describes the person (:data:`PERSONAL_FIELDS`).
+    A store maps each shape to its own type (the SQL schema: ``String(max_length)``, ``Text``,
+    ``Date``, ``BigInteger``); the model names no store's type.
     """
 
-    blank: object
-    validator: Any = None
-    max_length: int | None = None
-    personal: bool = False
-
-    @property
-    def metadata(self) -> dict[str, object]:
-        """The attrs field's metadata: its limit (read by :func:`max_length`), personal or not."""
-        limit = {} if self.max_length is None else _limit(self.max_length)
-        return {**limit, "personal": self.personal}
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    FLAGS = "flags"
 
 
-#: The customer's own fields, each declared once: what it holds when blank, how its value is
-#: checked, its longest text and whether it is personal data. :class:`NewCustomer` and
-#: :class:`Customer` build their fields from here (:func:`_customer_field`), the SQL schema's
-#: column lengths come from here through :func:`max_length`, and :data:`PERSONAL_FIELDS` (what
-#: anonymization replaces, what a tombstone keeps none of) is read from here, in this order. A
-#: new field is a line here, its annotation in both classes, and its migration. Category and
-#: status flags are personal because they record facts about the person ("single", "VIP").
-_CUSTOMER_FIELDS: Final[dict[str, _Declared]] = {
-    "salutation": _Declared("", _text, 100, personal=True),
-    "first_name": _Declared("", _text, 255, personal=True),
-    # Required: NewCustomer refuses an empty one; a tombstone's is empty.
-    "last_name": _Declared("", _text, 255, personal=True),
-    "company": _Declared("", _text, 255, personal=True),
-    "street": _Declared("", _text, 255, personal=True),
-    "postal_code": _Declared("", _text, 32, personal=True),
-    "city": _Declared("", _text, 255, personal=True),
-    "country": _Declared("", _text, 100, personal=True),
-    "email": _Declared("", _text, 320, personal=True),
-    "phone": _Declared("", _text, 64, personal=True),
-    "birth_date": _Declared(None, _optional_date, personal=True),
-    "code1": _Declared("", _text, 191, personal=True),
-    "code2": _Declared("", _text, 255, personal=True),
-    "notes": _Declared("", _multiline, MAX_NOTES_LENGTH, personal=True),
-    "category": _Declared(None, _optional_non_empty, MAX_LABEL_LENGTH, personal=True),
-    # Converted, not validated: the classes declare the converter (typed for their callers).
-    "status": _Declared(StatusFlags(), personal=True),
-    "commission_scheme": _Declared(None, _optional_non_empty, 100),
-    "fee_schedule": _Declared(None, _optional_non_empty, 100),
-}
+def _own(
+    blank: object,
+    validator: Any = None,
+    max_length: int | None = None,
+    *,
+    personal: bool,
+    shape: FieldShape = FieldShape.TEXT,
+) -> Any:
+    """Declare one of the customer's own fields (see :class:`CustomerFields`).
+
+    Args:
+        blank: What the field holds when empty: its default, and what anonymization writes.
+        validator: The check of a value.
+        max_length: The longest text it takes (the SQL schema's column length), or None.
+        personal: True when it describes the person (:data:`PERSONAL_FIELDS`); required, so
+            that no field can be declared without saying whether anonymization replaces it.
+        shape: What kind of value it holds, for the stores' columns.
+    """
+    metadata = _metadata(blank, max_length, personal=personal, shape=shape)
+    return attrs.field(default=blank, validator=validator, metadata=metadata)
+
+
+def _metadata(
+    blank: object, max_length: int | None, *, personal: bool, shape: FieldShape
+) -> dict[str, object]:
+    """The metadata of one of the customer's own fields (see :func:`_own`)."""
+    limit = {} if max_length is None else _limit(max_length)
+    return {**limit, "personal": personal, "shape": shape, "blank": blank}
+
+
+def _after_customer_type(cls: type, fields: list[attrs.Attribute[Any]]) -> list[Any]:
+    """Place the declared fields of :class:`CustomerFields` right after ``customer_type``.
+
+    attrs puts a base class's fields first; this keeps the order in which ``repr``, ``asdict``,
+    JSON and the CSV export have always listed a customer's fields. The declared fields are
+    keyword-only, so the order changes no positional argument.
+    """
+    annotated = inspect.get_annotations(cls)
+    own = [f for f in fields if f.name in annotated]
+    declared = [f for f in fields if f.name not in annotated]
+    anchor = next(i for i, f in enumerate(own) if f.name == "customer_type") + 1
+    return [*own[:anchor], *declared, *own[anchor:]]
+
+
+@attrs.frozen(kw_only=True)
+class CustomerFields:
+    """The customer's own fields, each declared once, for :class:`NewCustomer` and
+    :class:`Customer` alike.
+
+    Each line says what the field holds when blank, how a value is checked, its longest text,
+    whether it is personal data and its shape. Both classes inherit these fields, the SQL
+    schema derives its columns (type, length, nullability) from them, and
+    :data:`PERSONAL_FIELDS` (what anonymization replaces, what a tombstone keeps none of) is
+    read from here, in this order. A new field is one line here plus its migration.
+
+    Category and status flags are personal because they record facts about the person
+    ("single", "VIP"). The fields are keyword-only; ``last_name`` is declared here and taken up
+    again by both classes as a positional argument (NewCustomer refuses an empty one; a
+    tombstone's is empty).
+    """
+
+    last_name: str = _own("", _text, 255, personal=True)
+    first_name: str = _own("", _text, 255, personal=True)
+    salutation: str = _own("", _text, 100, personal=True)
+    company: str = _own("", _text, 255, personal=True)
+    street: str = _own("", _text, 255, personal=True)
+    postal_code: str = _own("", _text, 32, personal=True)
+    city: str = _own("", _text, 255, personal=True)
+    country: str = _own("", _text, 100, personal=True)
+    email: str = _own("", _text, 320, personal=True)
+    phone: str = _own("", _text, 64, personal=True)
+    birth_date: date | None = _own(None, _optional_date, personal=True, shape=FieldShape.DATE)  # noqa: RUF009
+    code1: str = _own("", _text, 191, personal=True)
+    code2: str = _own("", _text, 255, personal=True)
+    notes: str = _own("", _multiline, MAX_NOTES_LENGTH, personal=True, shape=FieldShape.LONG_TEXT)
+    category: str | None = _own(None, _optional_non_empty, MAX_LABEL_LENGTH, personal=True)
+    status: StatusFlags = attrs.field(
+        factory=StatusFlags,
+        converter=_to_flags,
+        metadata=_metadata(StatusFlags(), None, personal=True, shape=FieldShape.FLAGS),
+    )
+    commission_scheme: str | None = _own(None, _optional_non_empty, 100, personal=False)
+    fee_schedule: str | None = _own(None, _optional_non_empty, 100, personal=False)
+
+
+def customer_fields() -> tuple[attrs.Attribute[Any], ...]:
+    """Return the customer's own fields as :class:`CustomerFields` declares them, in order.
+
+    Each field's metadata holds ``personal``, ``shape``, ``blank`` and, for text, ``max_length``.
+    """
+    return tuple(attrs.fields(CustomerFields))
+
 
 #: Fields that describe the person. Anonymization blanks every one of them; tombstones of merged
 #: customers keep none of them. Category and status flags are included because they record
 #: facts about the person ("single", "retired", "VIP").
 PERSONAL_FIELDS: tuple[str, ...] = tuple(
-    name for name, declared in _CUSTOMER_FIELDS.items() if declared.personal
+    f.name for f in customer_fields() if f.metadata["personal"]
 )
 
-
-def _customer_field(name: str) -> Any:
-    """The attrs field of the customer's own field ``name``, as :data:`_CUSTOMER_FIELDS` has it."""
-    declared = _CUSTOMER_FIELDS[name]
-    return attrs.field(
-        default=declared.blank, validator=declared.validator, metadata=declared.metadata
-    )
+_BLANKS: Final[dict[str, object]] = {f.name: f.metadata["blank"] for f in customer_fields()}
 
 
-def _customer_metadata(name: str) -> dict[str, object]:
-    """The metadata of the customer's own field ``name``, for a field declared by hand."""
-    return _CUSTOMER_FIELDS[name].metadata
+def _customer_metadata(name: str) -> Any:
+    """The metadata of the customer's own field ``name``, for a field taken up by a class."""
+    return attrs.fields_dict(CustomerFields)[name].metadata
 
 
 def blank_value(field: str) -> object:
@@ -722,11 +772,11 @@ def blank_value(field: str) -> object:
     Raises:
         KeyError: ``field`` is none of the customer's own fields.
     """
-    return _CUSTOMER_FIELDS[field].blank
+    return _BLANKS[field]
 
 
-@attrs.frozen
-class NewCustomer:
+@attrs.frozen(field_transformer=_after_customer_type)
+class NewCustomer(CustomerFields):
     """What a caller supplies to register a customer; the book adds number and account.
 
     Attributes:
@@ -755,29 +805,10 @@ class NewCustomer:
     kind: CustomerKind = attrs.field(converter=_kind)
     last_name: str = attrs.field(validator=_non_empty, metadata=_customer_metadata("last_name"))
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = _customer_field("first_name")
-    salutation: str = _customer_field("salutation")
-    company: str = _customer_field("company")
-    street: str = _customer_field("street")
-    postal_code: str = _customer_field("postal_code")
-    city: str = _customer_field("city")
-    country: str = _customer_field("country")
-    email: str = _customer_field("email")
-    phone: str = _customer_field("phone")
-    birth_date: date | None = _customer_field("birth_date")  # noqa: RUF009 (an attrs field)
-    code1: str = _customer_field("code1")
-    code2: str = _customer_field("code2")
-    notes: str = _customer_field("notes")
-    category: str | None = _customer_field("category")
-    status: StatusFlags = attrs.field(
-        factory=StatusFlags, converter=_to_flags, metadata=_customer_metadata("status")
-    )
-    commission_scheme: str | None = _customer_field("commission_scheme")
-    fee_schedule: str | None = _customer_field("fee_schedule")
 
 
-@attrs.frozen
-class Customer:
+@attrs.frozen(field_transformer=_after_customer_type)
+class Customer(CustomerFields):
     """A customer (Kunde, Auftraggeber): the party that books and pays.
 
     Attributes:
@@ -817,25 +848,6 @@ class Customer:
     created_at: datetime = attrs.field(validator=_aware)
     updated_at: datetime = attrs.field(validator=_aware)
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
-    first_name: str = _customer_field("first_name")
-    salutation: str = _customer_field("salutation")
-    company: str = _customer_field("company")
-    street: str = _customer_field("street")
-    postal_code: str = _customer_field("postal_code")
-    city: str = _customer_field("city")
-    country: str = _customer_field("country")
-    email: str = _customer_field("email")
-    phone: str = _customer_field("phone")
-    birth_date: date | None = _customer_field("birth_date")  # noqa: RUF009 (an attrs field)
-    code1: str = _customer_field("code1")
-    code2: str = _customer_field("code2")
-    notes: str = _customer_field("notes")
-    category: str | None = _customer_field("category")
-    status: StatusFlags = attrs.field(
-        factory=StatusFlags, converter=_to_flags, metadata=_customer_metadata("status")
-    )
-    commission_scheme: str | None = _customer_field("commission_scheme")
-    fee_schedule: str | None = _customer_field("fee_schedule")
     merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 
+from custmodel import model
 from custmodel.model import (
     PERSONAL_FIELDS,
     Customer,
+    CustomerFields,
     CustomerKind,
+    CustomerType,
     NewCustomer,
     blank_value,
+    customer_fields,
     max_length,
 )
 
@@ -20,9 +25,9 @@ RULE_FIELDS = ("commission_scheme", "fee_schedule")
 def test_personal_fields_keep_their_order() -> None:
     """PERSONAL_FIELDS names the person's fields in the order anonymization reports them."""
     assert (
-        "salutation",
-        "first_name",
         "last_name",
+        "first_name",
+        "salutation",
         "company",
         "street",
         "postal_code",
@@ -67,3 +72,49 @@ def test_the_limits_are_read_from_the_declaration() -> None:
         max_length(NewCustomer, "postal_code"),
         max_length(Customer, "code1"),
     )
+
+
+def test_both_classes_take_every_declared_field_and_keep_their_order() -> None:
+    """NewCustomer and Customer inherit every field of CustomerFields, keyword-only, after
+    ``customer_type``; the order that repr, JSON and the CSV export show stays as it was."""
+    declared = [f.name for f in customer_fields()]
+    for cls in (NewCustomer, Customer):
+        names = [f.name for f in attrs.fields(cls)]
+        start = names.index("customer_type") + 1
+        inherited = [n for n in declared if n != "last_name"]
+        assert inherited == names[start : start + len(inherited)]
+        assert all(attrs.fields_dict(cls)[n].kw_only for n in inherited)
+    assert ["kind", "last_name", "customer_type"] == [
+        f.name for f in attrs.fields(NewCustomer) if not f.kw_only
+    ]
+
+
+def test_a_field_declared_once_reaches_both_classes_and_the_personal_list() -> None:
+    """A field added to the declaration alone is in both classes, in PERSONAL_FIELDS' way of
+    reading, and in the SQL columns (checked in tests/sql/test_schema_fields.py)."""
+
+    @attrs.frozen(kw_only=True)
+    class Declared(CustomerFields):
+        nickname: str = model._own("", model._text, 40, personal=True)
+
+    @attrs.frozen(field_transformer=model._after_customer_type)
+    class Draft(Declared):
+        kind: CustomerKind = attrs.field(converter=model._kind)
+        last_name: str = attrs.field()
+        customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN)
+
+    names = [f.name for f in attrs.fields(Draft)]
+    assert "nickname" == names[-1]
+    assert Draft(CustomerKind.PRIVATE, "X").nickname == ""
+    metadata = attrs.fields_dict(Draft)["nickname"].metadata
+    assert (True, 40, model.FieldShape.TEXT) == (
+        metadata["personal"],
+        metadata["max_length"],
+        metadata["shape"],
+    )
+
+
+def test_a_field_cannot_be_declared_without_saying_whether_it_is_personal() -> None:
+    """``personal`` has no default: forgetting it fails where the field is declared."""
+    with pytest.raises(TypeError):
+        model._own("", model._text, 40)  # type: ignore[call-arg]

@@ -50,6 +50,7 @@ from custmodel.model import (
     ErasureState,
     ErasureStatus,
     ErasureSweep,
+    FieldShape,
     KindChange,
     KindSettings,
     LabelledCode,
@@ -96,6 +97,7 @@ __all__ = [
     "erasure_states",
     "erasure_statuses",
     "erasure_sweeps",
+    "field_shapes",
     "flag_numbers",
     "kind_changes",
     "kind_settings",
@@ -793,6 +795,8 @@ def merge_reports(draw: st.DrawFn) -> MergeReport:
 # -- merge audit and erasure requests -----------------------------------------------------------
 
 rule_origins = st.sampled_from(RuleOrigin)
+#: The shapes of the customer's own fields (``CustomerFields``).
+field_shapes = st.sampled_from(FieldShape)
 block_reasons = st.sampled_from(BlockReason)
 erasure_states = st.sampled_from(ErasureState)
 

@@ -114,6 +114,13 @@ _FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
 _TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
 _TIME_POSITIONS: Final = tuple(_CUSTOMER_COLUMNS.index(name) for name in _CUSTOMER_TIMES)
 _FROM_POSITIONS: Final = tuple((_CUSTOMER_FIELDS.index(n), f) for n, f in _FROM_COLUMN.items())
+#: The customer's own fields (``CustomerFields``) are keyword-only in ``Customer.__init__``;
+#: these pick the positional values and the keyword ones out of a list in field order.
+_KEYWORD_FIELDS: Final = tuple(f.name for f in attrs.fields(Customer) if f.kw_only)
+_POSITIONAL_VALUES: Final = operator.itemgetter(
+    *(_CUSTOMER_FIELDS.index(f.name) for f in attrs.fields(Customer) if not f.kw_only)
+)
+_KEYWORD_VALUES: Final = operator.itemgetter(*(_CUSTOMER_FIELDS.index(n) for n in _KEYWORD_FIELDS))
 
 
 def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
@@ -143,7 +150,10 @@ def _customer_from_table_row(row: Sequence[Any]) -> Customer:
     values = list(_CUSTOMER_FROM_VALUES(row))
     for index, convert in _FROM_POSITIONS:
         values[index] = convert(values[index])
-    return Customer(*values)
+    return Customer(
+        *_POSITIONAL_VALUES(values),
+        **dict(zip(_KEYWORD_FIELDS, _KEYWORD_VALUES(values), strict=True)),
+    )
 
 
 def booking_to_row(booking: Booking) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -39,7 +40,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
-from custmodel.model import Booking, Customer, KindSettings, MergeRecord, SalesChannel, max_length
+from custmodel.model import (
+    Booking,
+    FieldShape,
+    KindSettings,
+    MergeRecord,
+    SalesChannel,
+    customer_fields,
+    max_length,
+)
 
 __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
@@ -112,6 +121,34 @@ def utc_datetime() -> TypeEngine[datetime]:
     return DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
+def _own_column(field: attrs.Attribute[Any]) -> Column[Any]:
+    """The column of one of the customer's own fields, derived from its declaration.
+
+    Text is ``String`` as long as the model's limit; long text is ``Text`` (the model keeps it
+    short enough for MariaDB's TEXT, see ``MAX_NOTES_LENGTH``); status flags are 32 bits in a
+    BIGINT, so that bit 32 never turns a value negative on any engine. A field whose blank is
+    None may be NULL.
+    """
+    shape = field.metadata["shape"]
+    kind: TypeEngine[Any]
+    if shape is FieldShape.TEXT:
+        kind = String(field.metadata["max_length"])
+    elif shape is FieldShape.LONG_TEXT:
+        kind = Text()
+    elif shape is FieldShape.DATE:
+        kind = Date()
+    else:
+        kind = BigInteger()
+    return Column(field.name, kind, nullable=field.metadata["blank"] is None)
+
+
+def own_columns() -> list[Column[Any]]:
+    """The columns of the customer's own fields (:class:`custmodel.model.CustomerFields`), in
+    their declared order: a field declared there gets its column here, with no line of its own.
+    """
+    return [_own_column(field) for field in customer_fields()]
+
+
 customers = Table(
     "custmodel_customers",
     metadata,
@@ -119,26 +156,7 @@ customers = Table(
     Column("kind", String(32), nullable=False),
     Column("customer_type", String(32), nullable=False),
     Column("debtor_account", BigInteger, nullable=False),
-    Column("salutation", _text(Customer, "salutation"), nullable=False),
-    Column("first_name", _text(Customer, "first_name"), nullable=False),
-    Column("last_name", _text(Customer, "last_name"), nullable=False),
-    Column("company", _text(Customer, "company"), nullable=False),
-    Column("street", _text(Customer, "street"), nullable=False),
-    Column("postal_code", _text(Customer, "postal_code"), nullable=False),
-    Column("city", _text(Customer, "city"), nullable=False),
-    Column("country", _text(Customer, "country"), nullable=False),
-    Column("email", _text(Customer, "email"), nullable=False),
-    Column("phone", _text(Customer, "phone"), nullable=False),
-    Column("birth_date", Date, nullable=True),
-    Column("code1", _text(Customer, "code1"), nullable=False),
-    Column("code2", _text(Customer, "code2"), nullable=False),
-    # Text: the model keeps notes short enough for MariaDB's TEXT (see MAX_NOTES_LENGTH).
-    Column("notes", Text, nullable=False),
-    Column("category", _text(Customer, "category"), nullable=True),
-    # 32 flag bits; BIGINT so that bit 32 never turns a value negative on any engine.
-    Column("status", BigInteger, nullable=False),
-    Column("commission_scheme", _text(Customer, "commission_scheme"), nullable=True),
-    Column("fee_schedule", _text(Customer, "fee_schedule"), nullable=True),
+    *own_columns(),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
     Column(
