@@ -5,18 +5,21 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from custmodel import model
 from custmodel.model import (
     PERSONAL_FIELDS,
     Customer,
-    CustomerFields,
     CustomerKind,
     CustomerType,
+    FieldShape,
     NewCustomer,
+    _checks,
+    _customer,
+    _kinds,
     blank_value,
     customer_fields,
     max_length,
 )
+from custmodel.model._customer import CustomerFields
 
 #: The customer's own fields that are no personal data.
 RULE_FIELDS = ("commission_scheme", "fee_schedule")
@@ -95,11 +98,11 @@ def test_a_field_declared_once_reaches_both_classes_and_the_personal_list() -> N
 
     @attrs.frozen(kw_only=True)
     class Declared(CustomerFields):
-        nickname: str = model._own("", model._text, 40, personal=True)
+        nickname: str = _customer._own("", _checks._text, 40, personal=True)
 
-    @attrs.frozen(field_transformer=model._after_customer_type)
+    @attrs.frozen(field_transformer=_customer._after_customer_type)
     class Draft(Declared):
-        kind: CustomerKind = attrs.field(converter=model._kind)
+        kind: CustomerKind = attrs.field(converter=_kinds._kind)
         last_name: str = attrs.field()
         customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN)
 
@@ -107,7 +110,7 @@ def test_a_field_declared_once_reaches_both_classes_and_the_personal_list() -> N
     assert "nickname" == names[-1]
     assert Draft(CustomerKind.PRIVATE, "X").nickname == ""
     metadata = attrs.fields_dict(Draft)["nickname"].metadata
-    assert (True, 40, model.FieldShape.TEXT) == (
+    assert (True, 40, FieldShape.TEXT) == (
         metadata["personal"],
         metadata["max_length"],
         metadata["shape"],
@@ -117,4 +120,4 @@ def test_a_field_declared_once_reaches_both_classes_and_the_personal_list() -> N
 def test_a_field_cannot_be_declared_without_saying_whether_it_is_personal() -> None:
     """``personal`` has no default: forgetting it fails where the field is declared."""
     with pytest.raises(TypeError):
-        model._own("", model._text, 40)  # type: ignore[call-arg]
+        _customer._own("", _checks._text, 40)  # type: ignore[call-arg]

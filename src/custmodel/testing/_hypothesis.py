@@ -34,8 +34,6 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "BookingRecorded": lambda cst: cst.bookings_recorded(),
     # Under drawn settings, so that categories and status flags occur.
     "Customer": lambda cst: cst.settings().flatmap(lambda s: cst.customers(settings=s)),
-    # The declaration both customer classes inherit: a drawn customer is one.
-    "CustomerFields": lambda cst: cst.settings().flatmap(lambda s: cst.customers(settings=s)),
     "CustomerKind": lambda cst: cst.customer_kinds,
     "CustomerProfile": lambda cst: cst.customer_profiles(),
     "CustomerType": lambda cst: cst.customer_types,

@@ -1,0 +1,333 @@
+"""The customer: its own fields declared once, the draft a caller registers and the stored
+customer.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import operator
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Final
+
+import attrs
+
+from custmodel.errors import InvalidInputError
+from custmodel.model._checks import (
+    MAX_LABEL_LENGTH,
+    MAX_NOTES_LENGTH,
+    _aware,
+    _limit,
+    _multiline,
+    _non_empty,
+    _optional_date,
+    _optional_non_empty,
+    _optional_positive,
+    _positive,
+    _text,
+)
+from custmodel.model._flags import StatusFlags, _to_flags
+from custmodel.model._kinds import CustomerKind, CustomerType, _kind, _type
+
+__all__ = [
+    "PERSONAL_FIELDS",
+    "Customer",
+    "CustomerFields",
+    "FieldShape",
+    "NewCustomer",
+    "blank_value",
+    "customer_fields",
+    "name_search_key",
+    "search_key",
+]
+
+
+class FieldShape(enum.StrEnum):
+    """What kind of value one of the customer's own fields holds, for the stores' columns.
+
+    A store maps each shape to its own type (the SQL schema: ``String(max_length)``, ``Text``,
+    ``Date``, ``BigInteger``); the model names no store's type.
+    """
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    FLAGS = "flags"
+
+
+def _own(
+    blank: object,
+    validator: Any = None,
+    max_length: int | None = None,
+    *,
+    personal: bool,
+    shape: FieldShape = FieldShape.TEXT,
+) -> Any:
+    """Declare one of the customer's own fields (see :class:`CustomerFields`).
+
+    Args:
+        blank: What the field holds when empty: its default, and what anonymization writes.
+        validator: The check of a value.
+        max_length: The longest text it takes (the SQL schema's column length), or None.
+        personal: True when it describes the person (:data:`PERSONAL_FIELDS`); required, so
+            that no field can be declared without saying whether anonymization replaces it.
+        shape: What kind of value it holds, for the stores' columns.
+    """
+    metadata = _metadata(blank, max_length, personal=personal, shape=shape)
+    return attrs.field(default=blank, validator=validator, metadata=metadata)
+
+
+def _metadata(
+    blank: object, max_length: int | None, *, personal: bool, shape: FieldShape
+) -> dict[str, object]:
+    """The metadata of one of the customer's own fields (see :func:`_own`)."""
+    limit = {} if max_length is None else _limit(max_length)
+    return {**limit, "personal": personal, "shape": shape, "blank": blank}
+
+
+def _after_customer_type(cls: type, fields: list[attrs.Attribute[Any]]) -> list[Any]:
+    """Place the declared fields of :class:`CustomerFields` right after ``customer_type``.
+
+    attrs puts a base class's fields first; this keeps the order in which ``repr``, ``asdict``,
+    JSON and the CSV export have always listed a customer's fields. The declared fields are
+    keyword-only, so the order changes no positional argument.
+    """
+    annotated = inspect.get_annotations(cls)
+    own = [f for f in fields if f.name in annotated]
+    declared = [f for f in fields if f.name not in annotated]
+    anchor = next(i for i, f in enumerate(own) if f.name == "customer_type") + 1
+    return [*own[:anchor], *declared, *own[anchor:]]
+
+
+@attrs.frozen(kw_only=True)
+class CustomerFields:
+    """The customer's own fields, each declared once, for :class:`NewCustomer` and
+    :class:`Customer` alike.
+
+    Each line says what the field holds when blank, how a value is checked, its longest text,
+    whether it is personal data and its shape. Both classes inherit these fields, the SQL
+    schema derives its columns (type, length, nullability) from them, and
+    :data:`PERSONAL_FIELDS` (what anonymization replaces, what a tombstone keeps none of) is
+    read from here, in this order. A new field is one line here plus its migration.
+
+    Category and status flags are personal because they record facts about the person
+    ("single", "VIP"). The fields are keyword-only; ``last_name`` is declared here and taken up
+    again by both classes as a positional argument (NewCustomer refuses an empty one; a
+    tombstone's is empty).
+    """
+
+    last_name: str = _own("", _text, 255, personal=True)
+    first_name: str = _own("", _text, 255, personal=True)
+    salutation: str = _own("", _text, 100, personal=True)
+    company: str = _own("", _text, 255, personal=True)
+    street: str = _own("", _text, 255, personal=True)
+    postal_code: str = _own("", _text, 32, personal=True)
+    city: str = _own("", _text, 255, personal=True)
+    country: str = _own("", _text, 100, personal=True)
+    email: str = _own("", _text, 320, personal=True)
+    phone: str = _own("", _text, 64, personal=True)
+    birth_date: date | None = _own(None, _optional_date, personal=True, shape=FieldShape.DATE)  # noqa: RUF009
+    code1: str = _own("", _text, 191, personal=True)
+    code2: str = _own("", _text, 255, personal=True)
+    notes: str = _own("", _multiline, MAX_NOTES_LENGTH, personal=True, shape=FieldShape.LONG_TEXT)
+    category: str | None = _own(None, _optional_non_empty, MAX_LABEL_LENGTH, personal=True)
+    status: StatusFlags = attrs.field(
+        factory=StatusFlags,
+        converter=_to_flags,
+        metadata=_metadata(StatusFlags(), None, personal=True, shape=FieldShape.FLAGS),
+    )
+    commission_scheme: str | None = _own(None, _optional_non_empty, 100, personal=False)
+    fee_schedule: str | None = _own(None, _optional_non_empty, 100, personal=False)
+
+
+def customer_fields() -> tuple[attrs.Attribute[Any], ...]:
+    """Return the customer's own fields as :class:`CustomerFields` declares them, in order.
+
+    Each field's metadata holds ``personal``, ``shape``, ``blank`` and, for text, ``max_length``.
+    """
+    return tuple(attrs.fields(CustomerFields))
+
+
+#: Fields that describe the person. Anonymization blanks every one of them; tombstones of merged
+#: customers keep none of them. Category and status flags are included because they record
+#: facts about the person ("single", "retired", "VIP").
+PERSONAL_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in customer_fields() if f.metadata["personal"]
+)
+
+
+_BLANKS: Final[dict[str, object]] = {f.name: f.metadata["blank"] for f in customer_fields()}
+
+
+def _customer_metadata(name: str) -> Any:
+    """The metadata of the customer's own field ``name``, for a field taken up by a class."""
+    return attrs.fields_dict(CustomerFields)[name].metadata
+
+
+def blank_value(field: str) -> object:
+    """Return what the customer's field ``field`` holds when empty ("", None, no flags).
+
+    Anonymization writes it into every personal field (but the last name).
+
+    Raises:
+        KeyError: ``field`` is none of the customer's own fields.
+    """
+    return _BLANKS[field]
+
+
+@attrs.frozen(field_transformer=_after_customer_type)
+class NewCustomer(CustomerFields):
+    """What a caller supplies to register a customer; the book adds number and account.
+
+    Attributes:
+        kind: The customer kind.
+        last_name: Family name, or the name of a company or agency.
+        customer_type: Defaults to WALK_IN (Laufkundschaft).
+        first_name: Given name.
+        salutation: Anrede for letters ("Frau", "Herr", "Firma"...).
+        company: Company the person belongs to, if any.
+        street: Street and house number.
+        postal_code: Postleitzahl.
+        city: Ort.
+        country: ISO 3166 country code or free text.
+        email: E-mail address.
+        phone: Phone number.
+        birth_date: Date of birth.
+        code1: Free field Code1 (searchable).
+        code2: Free field Code2.
+        notes: Free notes, may span lines.
+        category: One of the kind's categories, or None.
+        status: Status flags; each needs a label on the kind.
+        commission_scheme: Own commission scheme id (Provision / Rabattstaffel).
+        fee_schedule: Own fee schedule id (Fee-Regelwerk / Serviceentgelt).
+    """
+
+    kind: CustomerKind = attrs.field(converter=_kind)
+    last_name: str = attrs.field(validator=_non_empty, metadata=_customer_metadata("last_name"))
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
+
+
+@attrs.frozen(field_transformer=_after_customer_type)
+class Customer(CustomerFields):
+    """A customer (Kunde, Auftraggeber): the party that books and pays.
+
+    Attributes:
+        number: Running customer number, never reused.
+        kind: Kundenart.
+        customer_type: Kundentyp.
+        debtor_account: Accounts-receivable account; unique, never reused.
+        last_name: Family name, or the name of a company or agency.
+        first_name: Given name.
+        salutation: Anrede for letters.
+        company: Company name.
+        street: Street and house number.
+        postal_code: Postleitzahl.
+        city: Ort.
+        country: Country.
+        email: E-mail address.
+        phone: Phone number.
+        birth_date: Date of birth.
+        code1: Free field Code1, indexed and searchable.
+        code2: Free field Code2.
+        notes: Free notes.
+        category: One of the kind's categories, or None.
+        status: Status flags.
+        commission_scheme: Own commission scheme id, None to inherit from the template customer.
+        fee_schedule: Own fee schedule id, None to inherit from the template customer.
+        created_at: When the customer was registered (aware, UTC).
+        updated_at: When the record last changed (aware, UTC).
+        merged_into: For a merged duplicate (tombstone): the master it was merged into.
+        anonymized_at: When the customer was anonymized, None while it was not.
+        version: Incremented by every stored change; updates must carry the current one.
+    """
+
+    number: int = attrs.field(validator=_positive)
+    kind: CustomerKind = attrs.field(converter=_kind)
+    debtor_account: int = attrs.field(validator=_positive)
+    last_name: str = attrs.field(validator=_text, metadata=_customer_metadata("last_name"))
+    created_at: datetime = attrs.field(validator=_aware)
+    updated_at: datetime = attrs.field(validator=_aware)
+    customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
+    merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
+    anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
+    version: int = attrs.field(default=1, validator=_positive)
+
+    @classmethod
+    def from_draft(
+        cls, draft: NewCustomer, *, number: int, debtor_account: int, created_at: datetime
+    ) -> Customer:
+        """Return the new customer registered from ``draft``, at version 1.
+
+        The draft's fields were validated when the draft was built, and every one of them has
+        the same (or, for ``last_name``, a stricter) check there as here, so they are copied
+        without validating them again; registering many customers spent a quarter of its time
+        on that. Number, debtor account and creation time are checked as the constructor
+        checks them; ``updated_at`` is the creation time.
+
+        Raises:
+            InvalidInputError: ``draft`` is not a :class:`NewCustomer`, or number, account or
+                time is not what the constructor accepts.
+        """
+        if not isinstance(draft, NewCustomer):
+            raise InvalidInputError("a customer is registered from a NewCustomer")
+        fields = attrs.fields(cls)
+        _positive(None, fields.number, number)
+        _positive(None, fields.debtor_account, debtor_account)
+        if not isinstance(created_at, datetime):
+            raise InvalidInputError("created_at must be a timezone-aware datetime")
+        _aware(None, fields.created_at, created_at)
+        customer = object.__new__(cls)
+        # Customer is frozen; its own __setattr__ refuses, so set the slots directly, once.
+        set_slot = object.__setattr__
+        for name, value in zip(_DRAFT_FIELDS, _draft_values(draft), strict=True):
+            set_slot(customer, name, value)
+        set_slot(customer, "number", number)
+        set_slot(customer, "debtor_account", debtor_account)
+        set_slot(customer, "created_at", created_at)
+        set_slot(customer, "updated_at", created_at)
+        set_slot(customer, "merged_into", None)
+        set_slot(customer, "anonymized_at", None)
+        set_slot(customer, "version", 1)
+        return customer
+
+    @property
+    def is_active(self) -> bool:
+        """False for a merged duplicate (tombstone); anonymized customers stay active."""
+        return self.merged_into is None
+
+    @property
+    def is_anonymized(self) -> bool:
+        """True once the customer was anonymized."""
+        return self.anonymized_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """Name as a list shows it: "Last, First", or the company."""
+        if self.first_name:
+            return f"{self.last_name}, {self.first_name}"
+        return self.last_name or self.company
+
+
+#: The fields a :class:`Customer` takes over from its :class:`NewCustomer` unchanged.
+_DRAFT_FIELDS: Final = tuple(f.name for f in attrs.fields(NewCustomer))
+
+
+#: Reads all of them in one call (a tuple, in the order of ``_DRAFT_FIELDS``).
+_draft_values: Final = operator.attrgetter(*_DRAFT_FIELDS)
+
+
+def search_key(text: str) -> str:
+    """Fold ``text`` for case-insensitive search: casefold and NFC, so "STRASSE" finds "Straße"."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def name_search_key(customer: Customer) -> str:
+    """The text a name search looks in: last name, first name and company, folded.
+
+    The parts are joined by a unit separator, which no customer text can contain, so a search
+    never matches across two fields.
+    """
+    return "\x1f".join(
+        search_key(part) for part in (customer.last_name, customer.first_name, customer.company)
+    )

@@ -1,0 +1,182 @@
+"""Anonymization and erasure requests: eligibility, blockers, reports, request states and sweeps."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import attrs
+
+from custmodel.model._checks import _aware, _date, _optional_date, _positive
+from custmodel.model._customer import Customer
+
+__all__ = [
+    "AnonymizationReport",
+    "BlockReason",
+    "Blocker",
+    "Eligibility",
+    "ErasureRequest",
+    "ErasureRequestRecorded",
+    "ErasureState",
+    "ErasureStatus",
+    "ErasureSweep",
+]
+
+
+class BlockReason(enum.StrEnum):
+    """Why a booking blocks anonymization."""
+
+    NOT_POINT_OF_SALE = "not_point_of_sale"
+    EXTERNAL_CHANNEL = "external_channel"
+    TOO_RECENT = "too_recent"
+
+
+@attrs.frozen
+class Blocker:
+    """A firm booking that blocks anonymization, with every reason it does.
+
+    Attributes:
+        reference: The booking reference.
+        reasons: Every reason that applies, in the order of :class:`BlockReason`.
+        allowed_from: For TOO_RECENT: the first day this booking stops blocking.
+    """
+
+    reference: str
+    reasons: tuple[BlockReason, ...]
+    allowed_from: date | None = None
+
+
+@attrs.frozen
+class Eligibility:
+    """May this customer be anonymized by this agency on this day (R9)?
+
+    Attributes:
+        eligible: The answer.
+        blockers: Every blocking booking with its reasons, ordered by reference.
+        eligible_from: When only time blocks, the first day the customer becomes eligible;
+            None when the customer is eligible now or something other than time blocks.
+    """
+
+    eligible: bool
+    blockers: tuple[Blocker, ...] = ()
+    eligible_from: date | None = None
+
+    def explain(self) -> str:
+        """One line for a person: eligible, or why not and until when."""
+        if self.eligible:
+            return "eligible"
+        parts = [
+            f"{b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
+            for b in self.blockers
+        ]
+        text = "not eligible - " + "; ".join(parts)
+        if self.eligible_from is not None:
+            text += f" (eligible from {self.eligible_from.isoformat()})"
+        return text
+
+
+@attrs.frozen
+class AnonymizationReport:
+    """What anonymizing a customer did.
+
+    Attributes:
+        customer: The customer after anonymization.
+        already_anonymized: True if it was anonymized before: nothing was changed this time.
+        fields_cleared: The personal fields that held data and were replaced.
+    """
+
+    customer: Customer
+    already_anonymized: bool
+    fields_cleared: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ErasureRequest:
+    """A person's request to have their data erased (GDPR Art. 17).
+
+    Attributes:
+        id: Running number of the request, given by the store.
+        customer: The customer it applies to (a merged number is followed to its master).
+        received_on: The day the agency received the request.
+        recorded_at: When it was recorded (aware, UTC).
+        completed_at: When the customer was anonymized, None while the request is open.
+    """
+
+    id: int
+    customer: int = attrs.field(validator=_positive)
+    received_on: date = attrs.field(validator=_date)
+    recorded_at: datetime = attrs.field(validator=_aware)
+    completed_at: datetime | None = attrs.field(default=None, validator=_aware)
+
+    @property
+    def is_open(self) -> bool:
+        """True until the customer is anonymized."""
+        return self.completed_at is None
+
+
+@attrs.frozen
+class ErasureRequestRecorded:
+    """What recording an erasure request did.
+
+    Attributes:
+        request: The customer's request as stored now: the new one, or the one that was open
+            already (completed at once when the customer is anonymized already).
+        repeated: True if a request of the customer was open already: no second one was
+            recorded, the open one stands for both.
+        moved_from: The receipt day the open request had before this repeat moved it to the
+            earlier day given (the one-month answer deadline runs from the first receipt);
+            None when nothing moved.
+    """
+
+    request: ErasureRequest
+    repeated: bool = False
+    moved_from: date | None = attrs.field(default=None, validator=_optional_date)
+
+
+class ErasureState(enum.StrEnum):
+    """Where an erasure request stands for the acting agency on a day."""
+
+    DUE = "due"
+    WAITING = "waiting"
+    BLOCKED = "blocked"
+    DONE = "done"
+
+
+@attrs.frozen
+class ErasureStatus:
+    """An erasure request with its state, for the agency's answer to the person.
+
+    Attributes:
+        request: The request.
+        state: DUE (may be anonymized now), WAITING (only time blocks), BLOCKED (another
+            point of sale or an external channel: not the agency's data to erase), DONE.
+        due_on: DUE: the day asked about; WAITING: the first day it becomes due; else None.
+        answer_by: The day the agency must have answered the person: one month after receipt
+            (GDPR Art. 12(3)).
+        eligibility: The eligibility behind the state, with every blocking booking.
+    """
+
+    request: ErasureRequest
+    state: ErasureState
+    due_on: date | None
+    answer_by: date
+    eligibility: Eligibility
+
+
+@attrs.frozen
+class ErasureSweep:
+    """What a sweep over the due erasure requests did (or, dry, would do).
+
+    Attributes:
+        dry_run: True if nothing was changed.
+        due: How many customers were due.
+        anonymized: How many customers were anonymized (0 on a dry run).
+        batches: How many batches (transactions) the sweep took.
+        customers: The numbers of the due customers, ascending.
+    """
+
+    dry_run: bool
+    due: int
+    anonymized: int
+    batches: int
+    customers: tuple[int, ...] = ()
