@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+import typing
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, TypeVar
 
 import typer
 from rich.console import Console
@@ -38,6 +41,7 @@ from custmodel.storage.ports import CustomerStore
 __all__ = [
     "CUSTOMER_COLUMNS",
     "DEFAULT_DATABASE",
+    "EVERY",
     "EXIT_REFUSED",
     "EXIT_USAGE",
     "FORMULA_TRIGGERS",
@@ -56,6 +60,7 @@ __all__ = [
     "plural",
     "redact_url",
     "selection",
+    "selection_filters",
     "state",
     "unescape_formula",
 ]
@@ -397,6 +402,66 @@ MergedFilter = Annotated[
         rich_help_panel=_SELECTION,
     ),
 ]
+
+
+#: The filter options every selecting command takes, in the order its help lists them.
+_FILTERS: Final = (
+    ("kind", KindFilter, None),
+    ("customer_type", TypeFilter, None),
+    ("category", CategoryFilter, None),
+    ("flags", FlagFilter, None),
+    ("any_flags", AnyFlagFilter, None),
+    ("code1", Code1Filter, None),
+    ("code2", Code2Filter, None),
+    ("name", NameFilter, None),
+)
+_ANONYMIZED: Final = ("anonymized", AnonymizedFilter, None)
+_MERGED: Final = ("include_merged", MergedFilter, False)
+
+#: The selection of a command that takes :func:`selection_filters`, before they fill it in.
+EVERY: Final = Selection()
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def selection_filters(
+    *, anonymized: bool = False, merged: bool = False
+) -> Callable[[_Command], _Command]:
+    """Give a command the selection filter options in place of its ``chosen`` parameter.
+
+    The command declares ``chosen: Selection = EVERY``; its command line gets ``--kind``,
+    ``--type``, ``--category``, ``--flag``, ``--any-flag``, ``--code1``, ``--code2`` and
+    ``--name`` there (with ``--anonymized/--not-anonymized`` and ``--include-merged`` when
+    asked), and the command receives the :class:`~custmodel.Selection` they describe.
+    """
+    filters = [*_FILTERS, *([_ANONYMIZED] if anonymized else []), *([_MERGED] if merged else [])]
+    names = [name for name, _annotation, _default in filters]
+
+    def decorate(command: _Command) -> _Command:
+        signature = inspect.signature(command)
+        hints = typing.get_type_hints(command, include_extras=True)
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            if parameter.name == "chosen":
+                parameters += [
+                    inspect.Parameter(name, parameter.kind, default=default, annotation=annotation)
+                    for name, annotation, default in filters
+                ]
+            else:
+                parameters.append(parameter.replace(annotation=hints[parameter.name]))
+
+        @functools.wraps(command)
+        def run(**options: Any) -> Any:
+            chosen = selection(**{name: options.pop(name) for name in names})
+            return command(**options, chosen=chosen)
+
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters} | {
+            "return": hints.get("return")
+        }
+        return typing.cast("_Command", run)
+
+    return decorate
 
 
 def selection(

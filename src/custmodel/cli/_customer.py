@@ -17,29 +17,22 @@ from custmodel import (
     CustomerProfile,
     CustomerType,
     EffectiveRules,
+    Selection,
     Settings,
 )
 from custmodel.cli._common import (
     CUSTOMER_COLUMNS,
-    AnonymizedFilter,
-    AnyFlagFilter,
+    EVERY,
     AsJson,
     BadValue,
-    CategoryFilter,
-    Code1Filter,
-    Code2Filter,
-    FlagFilter,
-    KindFilter,
-    MergedFilter,
-    NameFilter,
     Output,
-    TypeFilter,
     book,
     customer_rows,
     parse_date,
     parse_money,
     plural,
     selection,
+    selection_filters,
 )
 
 __all__ = ["app", "describe", "profile_pairs"]
@@ -407,26 +400,14 @@ def find(
     name="select",
     epilog="Example: custmodel customer select --kind private --flag 1 --not-anonymized",
 )
+@selection_filters(anonymized=True, merged=True)
 def select_(
     ctx: typer.Context,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
-    anonymized: AnonymizedFilter = None,
-    include_merged: MergedFilter = False,
+    chosen: Selection = EVERY,
     count: Annotated[bool, typer.Option("--count", help="Print only how many.")] = False,
     as_json: AsJson = False,
 ) -> None:
     """List the customers of a selection, by number; without filters, every active one."""
-    chosen = selection(
-        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
-        include_merged,
-    )  # fmt: skip
     out = Output(as_json)
     if count:
         total = book(ctx).count(chosen)
@@ -450,6 +431,7 @@ def select_(
         "(and --clear to take flag 6 off again)"
     ),
 )
+@selection_filters()
 def set_status(
     ctx: typer.Context,
     flag: Annotated[int, typer.Argument(metavar="FLAG", help="The flag number, 1..32.")],
@@ -457,14 +439,7 @@ def set_status(
     every: Annotated[
         bool, typer.Option("--all", help="Every customer (when no filter is given).")
     ] = False,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
+    chosen: Selection = EVERY,
     as_json: AsJson = False,
 ) -> None:
     """Set (or clear) one status flag on every customer of a selection ("Status setzen").
@@ -472,7 +447,6 @@ def set_status(
     Anonymized customers and merged duplicates are never touched. Without a filter the
     command needs --all, so that a forgotten filter does not flag every customer.
     """
-    chosen = selection(kind, customer_type, category, flags, any_flags, code1, code2, name)
     if chosen == selection() and not every:
         raise BadValue("name a selection filter, or --all for every customer")
     changed = book(ctx).set_status(chosen, flag, on=not clear)

@@ -22,20 +22,13 @@ from rich.progress import Progress, TaskID
 
 from custmodel import CustomerBook, InvalidInputError, LetterTemplate, Selection, letters
 from custmodel.cli._common import (
-    AnyFlagFilter,
+    EVERY,
     AsJson,
     BadValue,
-    CategoryFilter,
-    Code1Filter,
-    Code2Filter,
-    FlagFilter,
-    KindFilter,
-    NameFilter,
     Output,
-    TypeFilter,
     book,
     plural,
-    selection,
+    selection_filters,
 )
 
 __all__ = ["EPILOG", "FIELD_DESCRIPTIONS", "letter_name", "mail_merge", "read_open_amounts"]
@@ -229,6 +222,7 @@ def _write_letters(
     return len(written)
 
 
+@selection_filters()
 def mail_merge(
     ctx: typer.Context,
     template: Annotated[
@@ -304,14 +298,7 @@ def mail_merge(
     list_fields: Annotated[
         bool, typer.Option("--list-fields", help="List the placeholders and what they hold.")
     ] = False,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
+    chosen: Selection = EVERY,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Customers read per transaction.")
     ] = 500,
@@ -342,7 +329,6 @@ def mail_merge(
         if open_amounts is None
         else letters.check_open_amounts(read_open_amounts(open_amounts))
     )
-    chosen = selection(kind, customer_type, category, flags, any_flags, code1, code2, name)
     if data_file is not None:
         if template is not None:
             raise BadValue("a data file takes no TEMPLATE: choose its columns with --fields")

@@ -11,28 +11,21 @@ import typer
 
 from custmodel import (
     DeparturePeriod,
+    Selection,
     Statistics,
     StatisticsDimension,
     StatisticsKey,
     StatisticsRow,
 )
 from custmodel.cli._common import (
-    AnonymizedFilter,
-    AnyFlagFilter,
+    EVERY,
     AsJson,
     BadValue,
-    CategoryFilter,
-    Code1Filter,
-    Code2Filter,
-    FlagFilter,
-    KindFilter,
-    NameFilter,
     Output,
-    TypeFilter,
     book,
     parse_date,
     plural,
-    selection,
+    selection_filters,
 )
 from custmodel.cli._transfer import Format, Writer
 from custmodel.rules import format_eur
@@ -169,6 +162,7 @@ def _write_csv(statistics: Statistics, target: str, *, raw_cells: bool) -> None:
         writer.write(totals, functools.partial(_csv_cells, "total", totals, group_by))
 
 
+@selection_filters(anonymized=True)
 def stats(
     ctx: typer.Context,
     by: Annotated[
@@ -185,15 +179,7 @@ def stats(
             show_default=False,
         ),
     ] = None,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
-    anonymized: AnonymizedFilter = None,
+    chosen: Selection = EVERY,
     start: Annotated[
         str | None,
         typer.Option(
@@ -258,9 +244,6 @@ def stats(
         raise BadValue("--json prints to stdout; --output goes with --csv")
     if raw_cells and not as_csv:
         raise BadValue("--raw-cells changes the CSV form: give --csv too")
-    chosen = selection(
-        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
-    )
     period = _period(start, end, year)
     statistics = book(ctx).statistics(chosen, by or [StatisticsDimension.KIND], period)
     out = Output(as_json)

@@ -49,29 +49,22 @@ from custmodel import (
     InvalidInputError,
     NewCustomer,
     SalesChannel,
+    Selection,
     Settings,
     StatusFlags,
     rules,
 )
 from custmodel.cli._common import (
-    AnonymizedFilter,
-    AnyFlagFilter,
+    EVERY,
     AsJson,
     BadValue,
-    CategoryFilter,
-    Code1Filter,
-    Code2Filter,
     CommandRefusedError,
-    FlagFilter,
-    KindFilter,
-    MergedFilter,
-    NameFilter,
     Output,
-    TypeFilter,
     book,
     escape_formula,
     plural,
     selection,
+    selection_filters,
     unescape_formula,
 )
 from custmodel.serialization import make_converter
@@ -747,20 +740,12 @@ def _export_batch_size(batch_size: int) -> int:
     name="customers",
     epilog="Example: custmodel export customers - --format jsonl --kind corporate",
 )
+@selection_filters(anonymized=True, merged=True)
 def export_customers(
     ctx: typer.Context,
     target: ExportFile,
     fmt: FormatOption = None,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
-    anonymized: AnonymizedFilter = None,
-    include_merged: MergedFilter = False,
+    chosen: Selection = EVERY,
     batch_size: ExportBatchSize = 1000,
     raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
@@ -776,10 +761,6 @@ def export_customers(
     fmt = _format(target, fmt)
     _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
-    chosen = selection(
-        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized,
-        include_merged,
-    )  # fmt: skip
     customer_book = book(ctx)
     out = Output(as_json)
     count = 0
@@ -801,6 +782,7 @@ def export_customers(
     name="bookings",
     epilog="Example: custmodel export bookings vorgaenge.csv --kind corporate",
 )
+@selection_filters(anonymized=True)
 def export_bookings(
     ctx: typer.Context,
     target: ExportFile,
@@ -808,15 +790,7 @@ def export_bookings(
     customer: Annotated[
         int | None, typer.Option("--customer", help="Only this customer's bookings.")
     ] = None,
-    kind: KindFilter = None,
-    customer_type: TypeFilter = None,
-    category: CategoryFilter = None,
-    flags: FlagFilter = None,
-    any_flags: AnyFlagFilter = None,
-    code1: Code1Filter = None,
-    code2: Code2Filter = None,
-    name: NameFilter = None,
-    anonymized: AnonymizedFilter = None,
+    chosen: Selection = EVERY,
     batch_size: ExportBatchSize = 1000,
     raw_cells: ExportRawCells = False,
     as_json: AsJson = False,
@@ -831,9 +805,6 @@ def export_bookings(
     fmt = _format(target, fmt)
     _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
-    chosen = selection(
-        kind, customer_type, category, flags, any_flags, code1, code2, name, anonymized
-    )
     if customer is not None and chosen != selection():
         raise BadValue("--customer names one customer; it takes no selection options")
     customer_book = book(ctx)
