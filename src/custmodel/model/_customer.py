@@ -33,7 +33,6 @@ from custmodel.model._kinds import CustomerKind, CustomerType, _kind, _type
 __all__ = [
     "PERSONAL_FIELDS",
     "Customer",
-    "CustomerFields",
     "FieldShape",
     "NewCustomer",
     "blank_value",

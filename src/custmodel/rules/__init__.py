@@ -13,70 +13,35 @@ contract tests): ``_classification`` (R1, R2, and the prospect's conversion of R
 
 from __future__ import annotations
 
-from custmodel.rules._classification import (
-    change_kind,
-    check_category,
-    check_new_flags,
-    check_status,
-    convert_prospect,
+from custmodel.rules import (
+    _classification,
+    _deposit,
+    _dunning,
+    _erasure,
+    _merge,
+    _numbering,
+    _profile,
+    _statistics,
+    _templates,
 )
-from custmodel.rules._deposit import needs_deposit_prompt
-from custmodel.rules._dunning import (
-    DUNNING_FEE_FIELD,
-    OPEN_AMOUNT_FIELD,
-    OPEN_AMOUNT_WITH_FEE_FIELD,
-    dunning_fields,
-    format_eur,
-)
-from custmodel.rules._erasure import (
-    ANONYMIZED_NAME,
-    anonymization_eligibility,
-    anonymized,
-    due_for_erasure,
-    erasure_due,
-    erasure_status,
-)
-from custmodel.rules._merge import (
-    check_merge_numbers,
-    filled_master,
-    folded_erasure_requests,
-    plan_merge,
-    tombstone,
-)
-from custmodel.rules._numbering import check_debtor_range, debtor_account
-from custmodel.rules._profile import customer_profile
-from custmodel.rules._statistics import count_statistics, label_statistics, statistics_dimensions
-from custmodel.rules._templates import check_template_customer, effective_rules
+from custmodel.rules._classification import *  # noqa: F403
+from custmodel.rules._deposit import *  # noqa: F403
+from custmodel.rules._dunning import *  # noqa: F403
+from custmodel.rules._erasure import *  # noqa: F403
+from custmodel.rules._merge import *  # noqa: F403
+from custmodel.rules._numbering import *  # noqa: F403
+from custmodel.rules._profile import *  # noqa: F403
+from custmodel.rules._statistics import *  # noqa: F403
+from custmodel.rules._templates import *  # noqa: F403
 
 __all__ = [
-    "ANONYMIZED_NAME",
-    "DUNNING_FEE_FIELD",
-    "OPEN_AMOUNT_FIELD",
-    "OPEN_AMOUNT_WITH_FEE_FIELD",
-    "anonymization_eligibility",
-    "anonymized",
-    "change_kind",
-    "check_category",
-    "check_debtor_range",
-    "check_merge_numbers",
-    "check_new_flags",
-    "check_status",
-    "check_template_customer",
-    "convert_prospect",
-    "count_statistics",
-    "customer_profile",
-    "debtor_account",
-    "due_for_erasure",
-    "dunning_fields",
-    "effective_rules",
-    "erasure_due",
-    "erasure_status",
-    "filled_master",
-    "folded_erasure_requests",
-    "format_eur",
-    "label_statistics",
-    "needs_deposit_prompt",
-    "plan_merge",
-    "statistics_dimensions",
-    "tombstone",
+    *_classification.__all__,
+    *_deposit.__all__,
+    *_dunning.__all__,
+    *_erasure.__all__,
+    *_merge.__all__,
+    *_numbering.__all__,
+    *_profile.__all__,
+    *_statistics.__all__,
+    *_templates.__all__,
 ]
