@@ -8,116 +8,32 @@ Start with :class:`CustomerBook` over a store::
     1
 """
 
-from custmodel import errors, letters, rules
+from custmodel import errors, letters, model, rules
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import *  # noqa: F403 (every error, as custmodel.errors lists them)
 from custmodel.letters import LetterTemplate
-from custmodel.model import (
-    MAX_CATEGORIES,
-    MAX_LABEL_LENGTH,
-    MAX_MERGE_DUPLICATES,
-    MAX_MONEY,
-    MAX_NOTES_LENGTH,
-    MAX_NUMBER,
-    PERSONAL_FIELDS,
-    STATUS_FLAG_COUNT,
-    AnonymizationReport,
-    Blocker,
-    BlockReason,
-    Booking,
-    BookingKind,
-    BookingMoved,
-    BookingRecorded,
-    Customer,
-    CustomerKind,
-    CustomerProfile,
-    CustomerType,
-    DeparturePeriod,
-    EffectiveRules,
-    Eligibility,
-    ErasureRequest,
-    ErasureRequestRecorded,
-    ErasureState,
-    ErasureStatus,
-    ErasureSweep,
-    KindChange,
-    KindSettings,
-    LabelledCode,
-    Letter,
-    MergePlan,
-    MergeRecord,
-    MergeReport,
-    MoneyField,
-    NewCustomer,
-    ProfileFlag,
-    RuleOrigin,
-    RuleSource,
-    SalesChannel,
-    Selection,
-    Settings,
-    Statistics,
-    StatisticsDimension,
-    StatisticsKey,
-    StatisticsRow,
-    StatusFlags,
-)
+
+# Every domain type, as the modules of custmodel.model list them.
+from custmodel.model._booking import *  # noqa: F403
+from custmodel.model._checks import *  # noqa: F403
+from custmodel.model._customer import *  # noqa: F403
+from custmodel.model._erasure import *  # noqa: F403
+from custmodel.model._flags import *  # noqa: F403
+from custmodel.model._kinds import *  # noqa: F403
+from custmodel.model._merge import *  # noqa: F403
+from custmodel.model._profile import *  # noqa: F403
+from custmodel.model._selection import *  # noqa: F403
+from custmodel.model._settings import *  # noqa: F403
+from custmodel.model._statistics import *  # noqa: F403
 from custmodel.storage import CustomerStore, StoreTransaction
 from custmodel.storage.factory import open_store
 from custmodel.storage.memory import MemoryStore
 
 __all__ = [
-    *errors.__all__,
-    "MAX_CATEGORIES",
-    "MAX_LABEL_LENGTH",
-    "MAX_MERGE_DUPLICATES",
-    "MAX_MONEY",
-    "MAX_NOTES_LENGTH",
-    "MAX_NUMBER",
-    "PERSONAL_FIELDS",
-    "STATUS_FLAG_COUNT",
-    "AnonymizationReport",
-    "BlockReason",
-    "Blocker",
-    "Booking",
-    "BookingKind",
-    "BookingMoved",
-    "BookingRecorded",
-    "Customer",
     "CustomerBook",
-    "CustomerKind",
-    "CustomerProfile",
     "CustomerStore",
-    "CustomerType",
-    "DeparturePeriod",
-    "EffectiveRules",
-    "Eligibility",
-    "ErasureRequest",
-    "ErasureRequestRecorded",
-    "ErasureState",
-    "ErasureStatus",
-    "ErasureSweep",
-    "KindChange",
-    "KindSettings",
-    "LabelledCode",
-    "Letter",
     "LetterTemplate",
     "MemoryStore",
-    "MergePlan",
-    "MergeRecord",
-    "MergeReport",
-    "MoneyField",
-    "NewCustomer",
-    "ProfileFlag",
-    "RuleOrigin",
-    "RuleSource",
-    "SalesChannel",
-    "Selection",
-    "Settings",
-    "Statistics",
-    "StatisticsDimension",
-    "StatisticsKey",
-    "StatisticsRow",
-    "StatusFlags",
     "StoreTransaction",
     "__version__",
     "letters",
@@ -125,5 +41,7 @@ __all__ = [
     "rules",
     "utc_now",
 ]
+__all__ += errors.__all__
+__all__ += model.__all__
 
 __version__ = "0.1.0.dev0"

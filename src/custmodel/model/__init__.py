@@ -46,16 +46,15 @@ from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403
 
-__all__ = [
-    *_booking.__all__,
-    *_checks.__all__,
-    *_customer.__all__,
-    *_erasure.__all__,
-    *_flags.__all__,
-    *_kinds.__all__,
-    *_merge.__all__,
-    *_profile.__all__,
-    *_selection.__all__,
-    *_settings.__all__,
-    *_statistics.__all__,
-]
+__all__: list[str] = []
+__all__ += _booking.__all__
+__all__ += _checks.__all__
+__all__ += _customer.__all__
+__all__ += _erasure.__all__
+__all__ += _flags.__all__
+__all__ += _kinds.__all__
+__all__ += _merge.__all__
+__all__ += _profile.__all__
+__all__ += _selection.__all__
+__all__ += _settings.__all__
+__all__ += _statistics.__all__

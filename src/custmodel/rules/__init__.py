@@ -34,14 +34,13 @@ from custmodel.rules._profile import *  # noqa: F403
 from custmodel.rules._statistics import *  # noqa: F403
 from custmodel.rules._templates import *  # noqa: F403
 
-__all__ = [
-    *_classification.__all__,
-    *_deposit.__all__,
-    *_dunning.__all__,
-    *_erasure.__all__,
-    *_merge.__all__,
-    *_numbering.__all__,
-    *_profile.__all__,
-    *_statistics.__all__,
-    *_templates.__all__,
-]
+__all__: list[str] = []
+__all__ += _classification.__all__
+__all__ += _deposit.__all__
+__all__ += _dunning.__all__
+__all__ += _erasure.__all__
+__all__ += _merge.__all__
+__all__ += _numbering.__all__
+__all__ += _profile.__all__
+__all__ += _statistics.__all__
+__all__ += _templates.__all__

@@ -49,6 +49,9 @@ from custmodel.model import (
     customer_fields,
     max_length,
 )
+from custmodel.storage.sql.migrations._support import (
+    MYSQL_TABLE_OPTIONS as _MIGRATED_TABLE_OPTIONS,
+)
 
 __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
@@ -83,17 +86,9 @@ CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
 MERGE_RECORD_COUNTER: Final = "merge_record"
 ERASURE_REQUEST_COUNTER: Final = "erasure_request"
 
-#: Table options for MySQL/MariaDB; see the module docstring for the collation. SQLAlchemy
-#: reads the ``mariadb_`` spelling for ``mariadb://`` URLs and the ``mysql_`` one otherwise.
-MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
-    f"{prefix}_{option}": value
-    for prefix in ("mysql", "mariadb")
-    for option, value in (
-        ("engine", "InnoDB"),
-        ("charset", "utf8mb4"),
-        ("collate", "utf8mb4_nopad_bin"),
-    )
-}
+#: Table options for MySQL/MariaDB; see the module docstring for the collation. The migrations
+#: created the tables with the same options (one definition, in the migrations' support module).
+MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = _MIGRATED_TABLE_OPTIONS
 
 #: Constraint names are spelled out so migrations, error translation and host applications can
 #: refer to them on every engine.

@@ -13,27 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
+
+from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# utf8mb4_nopad_bin: compare text exactly as Python does (case, accents, trailing spaces).
-_MYSQL: dict[str, Any] = {
-    f"{prefix}_{option}": value
-    for prefix in ("mysql", "mariadb")
-    for option, value in (
-        ("engine", "InnoDB"),
-        ("charset", "utf8mb4"),
-        ("collate", "utf8mb4_nopad_bin"),
-    )
-}
+_MYSQL = MYSQL_TABLE_OPTIONS
 
 
 def _utc() -> sa.types.TypeEngine[datetime]:
