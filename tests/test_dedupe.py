@@ -74,10 +74,23 @@ def test_first_names_one_letter_apart_are_different_people(book: CustomerBook) -
 
 
 def test_different_birth_dates_are_different_people(book: CustomerBook) -> None:
-    """Same name, different birth dates: not duplicates."""
-    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 1, 1))
-    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1980, 1, 1))
+    """Same name, birth dates more than one typo apart: not duplicates."""
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 3, 12))
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1982, 7, 25))
     assert [] == groups(book)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [date(1980, 1, 1), date(1970, 1, 10), date(1970, 10, 1)],
+    ids=["one digit wrong", "two digits swapped", "day and month swapped"],
+)
+def test_a_birth_date_one_typo_off_still_matches(book: CustomerBook, other: date) -> None:
+    """A birth date one typo (or a day/month swap) away is evidence, not a veto."""
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 1, 1))
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=other)
+    [group] = book.find_duplicates()
+    assert "birth dates one typo apart" in group.pairs[0].reasons
 
 
 def test_same_name_in_another_town_is_no_match(book: CustomerBook) -> None:
