@@ -37,10 +37,12 @@ def block_keys(p: Profile) -> Iterator[str]:
     if p.phone:
         yield "t" + p.phone
     if p.street and p.postal:
-        yield f"a{p.postal}|{p.street}"
+        yield f"a{p.postal}|{p.street}|{p.first_code}"
     if p.postal:
-        if p.first_code:
-            yield f"f{p.postal}|{p.first_code}"
+        if p.first_code and p.last:
+            # A typo in the last name leaves its start or its end alone.
+            yield f"f{p.postal}|{p.first_code}|{p.last[:2]}"
+            yield f"g{p.postal}|{p.first_code}|{p.last[-3:]}"
         if p.last_code:
             yield f"l{p.postal}|{p.last_code}"
     if p.birth and p.last:

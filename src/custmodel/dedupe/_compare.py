@@ -66,7 +66,7 @@ def _date_level(x: str, y: str) -> int:
 
 def _feminine(x: str, y: str) -> bool:
     short, long = (x, y) if len(x) < len(y) else (y, x)
-    return long.startswith(short) and long[len(short) :] in _FEMININE
+    return long[len(short) :] in _FEMININE and long.startswith(short)
 
 
 class Comparer:
@@ -116,19 +116,29 @@ class Comparer:
         last = self.name(a.last, b.last, a.last_code, b.last_code)
         first = self.name(a.first, b.first, a.first_code, b.first_code)
         swapped = False
-        if (last != 1 or first != 1) and a.first and b.first and a.last and b.last:
+        if (
+            (last != 1 or first != 1)
+            and a.first
+            and b.first
+            and a.last
+            and b.last
+            # Cheap test first: swapped names start alike crosswise.
+            and (a.last[0] == b.first[0] or a.first[0] == b.last[0])
+        ):
             cross_last = self.name(a.last, b.first, a.last_code, b.first_code)
             cross_first = self.name(a.first, b.last, a.first_code, b.last_code)
             if _quality(cross_last) + _quality(cross_first) > _quality(last) + _quality(first):
                 last, first, swapped = cross_last, cross_first, True
+        postal = _date_level(a.postal, b.postal)
         return (
             (
                 last,
                 first,
                 _date_level(a.birth, b.birth),
                 self.street(a.street, b.street),
-                _date_level(a.postal, b.postal),
-                self.text(a.city, b.city, 0.9),
+                postal,
+                # The postal code already says the town: counting both would count it twice.
+                0 if postal == 1 else self.text(a.city, b.city, 0.9),
                 _key_level(a.email, b.email),
                 _key_level(a.phone, b.phone),
             ),

@@ -9,7 +9,7 @@ from custmodel.dedupe._blocking import candidate_pairs
 from custmodel.dedupe._compare import BIRTH, FIELDS, FIRST, OUTCOMES, Comparer
 from custmodel.dedupe._model import Model, default_model, estimate
 from custmodel.dedupe._normalize import extra
-from custmodel.dedupe._profile import Profile, profile
+from custmodel.dedupe._profile import Folding, Profile, profile
 from custmodel.dedupe._types import (
     CandidateKeys,
     Comparison,
@@ -52,21 +52,26 @@ class _Scorer:
         self.model = model
 
     def score(
-        self, a: Profile, b: Profile, levels: tuple[int, ...], swapped: bool
+        self, a: Profile, b: Profile, levels: tuple[int, ...], swapped: bool, threshold: float
     ) -> tuple[float, tuple[Comparison, ...], tuple[str, ...]] | None:
-        """Match probability, comparisons and reasons; None for a household's other member."""
+        """Probability, comparisons and reasons of a match; None below ``threshold``."""
         if levels[FIRST] == _FIRST_DIFFERS and levels[BIRTH] != 1:
             # Another first name and no shared birth date: another member of the household
             # (a couple, "Jan" and "Jana"), however much else (address, e-mail) agrees.
             return None
+        if _probability(self.model.total(levels, a, b)) < threshold:
+            return None
         weights = self.model.weights(levels, a, b)
-        total = self.model.prior + sum(weights)
-        probability = 1 / (1 + 2 ** -min(max(total, -60.0), 60.0))
+        probability = _probability(self.model.prior + sum(weights))
         comparisons = tuple(
             Comparison(field, _outcome(f, level, swapped), round(weight, 2))
             for f, (field, level, weight) in enumerate(zip(FIELDS, levels, weights, strict=True))
         )
-        return round(probability, 4), comparisons, _reasons(comparisons, a, swapped)
+        return probability, comparisons, _reasons(comparisons, a, swapped)
+
+
+def _probability(log_odds: float) -> float:
+    return round(1 / (1 + 2 ** -min(max(log_odds, -60.0), 60.0)), 4)
 
 
 def _outcome(field: int, level: int, swapped: bool) -> str:
@@ -89,14 +94,12 @@ def _reasons(comparisons: Sequence[Comparison], a: Profile, swapped: bool) -> tu
 
 def _profiles(customers: Iterable[Customer | NewCustomer]) -> list[Profile]:
     _rapidfuzz, cologne = extra()
-    codes: dict[str, str] = {}
 
     def encode(text: str) -> str:
-        if text not in codes:
-            codes[text] = " ".join(c for _w, c in cologne.encode(text)) if text else ""
-        return codes[text]
+        return " ".join(code for _word, code in cologne.encode(text))
 
-    return [profile(c, encode) for c in customers]
+    folding = Folding(encode)
+    return [profile(c, folding) for c in customers]
 
 
 def find_duplicate_groups(
@@ -140,8 +143,8 @@ def find_duplicate_groups(
         first, second = sorted((a.number, b.number))
         if (first, second) in marked or (focus is not None and focus not in (first, second)):
             continue
-        scored = scorer.score(a, b, levels, swapped)
-        if scored is not None and scored[0] >= threshold:
+        scored = scorer.score(a, b, levels, swapped, threshold)
+        if scored is not None:
             probability, comparisons, reasons = scored
             pairs.append(DuplicatePair(first, second, probability, reasons, comparisons))
     return _groups(_split(pairs, marked), focus)
@@ -176,8 +179,8 @@ def likely_duplicates(
     found = []
     for b in profiles:
         levels, swapped = scorer.comparer.levels(a, b)
-        scored = scorer.score(a, b, levels, swapped)
-        if scored is not None and scored[0] >= threshold:
+        scored = scorer.score(a, b, levels, swapped, threshold)
+        if scored is not None:
             probability, comparisons, reasons = scored
             found.append(DuplicateCandidate(b.number, probability, comparisons, reasons))
     return sorted(found, key=lambda c: (-c.score, c.number))

@@ -97,6 +97,7 @@ class Model:
     counts: tuple[Counter[str], ...] = ()
     present: tuple[int, ...] = ()
     table: tuple[tuple[float, ...], ...] = attrs.field(init=False)
+    _exact: dict[tuple[int, str, bool], float] = attrs.field(init=False, factory=dict)
 
     @table.default
     def _table(self) -> tuple[tuple[float, ...], ...]:
@@ -109,6 +110,13 @@ class Model:
         """The weight of ``level`` on ``field``; an exact match weighs by its value's rarity."""
         if level != 1 or (not self.counts and not company):
             return self.table[field][level]
+        key = (field, value, company)
+        weight = self._exact.get(key)
+        if weight is None:
+            weight = self._exact[key] = self._rarity(field, value, company)
+        return weight
+
+    def _rarity(self, field: int, value: str, company: bool) -> float:
         u0 = _U0_COMPANY if company else _U0[field][0]
         # Other profiles with this value (the pair itself left out), among the others.
         others = max(self.counts[field][value] - 2, 0) if self.counts else 0
@@ -125,6 +133,20 @@ class Model:
             self.weight(f, level, value, company and f == 0)
             for f, (level, value) in enumerate(zip(levels, _values(a), strict=True))
         ]
+
+    def total(self, levels: Sequence[int], a: Profile, b: Profile) -> float:
+        """The prior plus the weights of a compared pair: its log2 odds of being one party."""
+        table = self.table
+        total = self.prior
+        values: tuple[str, ...] | None = None
+        for f, level in enumerate(levels):
+            if level == 1:
+                if values is None:
+                    values = _values(a)
+                total += self.weight(f, 1, values[f], f == 0 and a.company and b.company)
+            else:
+                total += table[f][level]
+        return total
 
 
 def default_model() -> Model:

@@ -39,6 +39,8 @@ def extra() -> tuple[ModuleType, ModuleType]:
 
 def fold(text: str) -> str:
     """Fold case, umlauts, ß, accents and punctuation: "Straße 5a" -> "strasse 5a"."""
+    if text.isascii():
+        return " ".join(_NON_ALNUM.sub(" ", text.lower()).split())
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)

@@ -9,7 +9,7 @@ import attrs
 from custmodel.dedupe._normalize import digits, fold, normalize_name, normalize_street
 from custmodel.model import Customer, CustomerKind, NewCustomer
 
-__all__ = ["Profile", "profile"]
+__all__ = ["Folding", "Profile", "profile"]
 
 _COMPANIES = frozenset({CustomerKind.CORPORATE, CustomerKind.TRAVEL_AGENCY})
 
@@ -48,21 +48,52 @@ class Profile:
     company: bool = False
 
 
-def profile(customer: Customer | NewCustomer, encode: Callable[[str], str]) -> Profile:
-    """Fold ``customer`` for comparison; ``encode`` gives the Kölner Phonetik of a name."""
-    last = normalize_name(customer.last_name or customer.company)
-    first = normalize_name(customer.first_name)
+class Folding:
+    """Folds texts, remembering each result: names and towns repeat across customers."""
+
+    def __init__(self, encode: Callable[[str], str]) -> None:
+        self.encode = encode
+        self._names: dict[str, str] = {}
+        self._towns: dict[str, str] = {}
+        self._codes: dict[str, str] = {}
+
+    def name(self, text: str) -> str:
+        """``normalize_name(text)``, remembered."""
+        folded = self._names.get(text)
+        if folded is None:
+            folded = self._names[text] = normalize_name(text)
+        return folded
+
+    def town(self, text: str) -> str:
+        """``fold(text)``, remembered."""
+        folded = self._towns.get(text)
+        if folded is None:
+            folded = self._towns[text] = fold(text)
+        return folded
+
+    def code(self, text: str) -> str:
+        """The Kölner Phonetik of a folded name, remembered."""
+        code = self._codes.get(text)
+        if code is None:
+            code = self._codes[text] = self.encode(text) if text else ""
+        return code
+
+
+def profile(customer: Customer | NewCustomer, folding: Folding) -> Profile:
+    """Fold ``customer`` for comparison."""
+    last = folding.name(customer.last_name or customer.company)
+    first = folding.name(customer.first_name)
     phone = digits(customer.phone)
     return Profile(
         number=getattr(customer, "number", 0),
         last=last,
         first=first,
-        last_code=encode(last),
-        first_code=encode(first.split(" ")[0]) if first else "",
+        last_code=folding.code(last),
+        first_code=folding.code(first.split(" ")[0]),
         birth=customer.birth_date.strftime("%Y%m%d") if customer.birth_date else "",
         street=normalize_street(customer.street).replace(" ", ""),
         postal=customer.postal_code.replace(" ", ""),
-        city=fold(customer.city),
+        city=folding.town(customer.city),
         email=customer.email.strip().casefold(),
         # The last eight digits: "+49 30 1234567" and "030 1234567" are the same line.
         phone=phone[-8:] if len(phone) >= 6 else "",
