@@ -6,6 +6,8 @@ cologne-phonetics.
 
 from __future__ import annotations
 
+from custmodel.dedupe._blocking import MAX_BLOCK, WINDOW
+from custmodel.dedupe._compare import FIELDS
 from custmodel.dedupe._finder import (
     DEFAULT_THRESHOLD,
     candidate_keys,
@@ -23,6 +25,9 @@ from custmodel.dedupe._types import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "FIELDS",
+    "MAX_BLOCK",
+    "WINDOW",
     "CandidateKeys",
     "Comparison",
     "DuplicateCandidate",

@@ -84,11 +84,12 @@ def _outcome(field: int, level: int, swapped: bool) -> str:
 def _reasons(comparisons: Sequence[Comparison], a: Profile, swapped: bool) -> tuple[str, ...]:
     reasons = ["first and last name swapped"] if swapped else []
     for c in comparisons:
-        outcome = c.outcome.removesuffix(", swapped")
-        if c.field == "last_name" and outcome == "sounds alike":
+        if swapped and c.field in ("last_name", "first_name"):
+            continue
+        if c.field == "last_name" and c.outcome == "sounds alike":
             reasons.append(f"last names sound alike ({a.last_code})")
-        elif (c.field, outcome) in _AGREED:
-            reasons.append(_AGREED[c.field, outcome])
+        elif (c.field, c.outcome) in _AGREED:
+            reasons.append(_AGREED[c.field, c.outcome])
     return tuple(reasons)
 
 
