@@ -59,9 +59,9 @@ class _Scorer:
             # Another first name and no shared birth date: another member of the household
             # (a couple, "Jan" and "Jana"), however much else (address, e-mail) agrees.
             return None
-        if _probability(self.model.total(levels, a, b)) < threshold:
+        if _probability(self.model.total(levels, a, b, swapped)) < threshold:
             return None
-        weights = self.model.weights(levels, a, b)
+        weights = self.model.weights(levels, a, b, swapped)
         probability = _probability(self.model.prior + sum(weights))
         comparisons = tuple(
             Comparison(field, _outcome(f, level, swapped), round(weight, 2))

@@ -126,27 +126,32 @@ class Model:
         u = (others + _TF_WEIGHT) / (present + _TF_WEIGHT / u0)
         return math.log2(self.m[field][1] / u)
 
-    def weights(self, levels: Sequence[int], a: Profile, b: Profile) -> list[float]:
+    def weights(
+        self, levels: Sequence[int], a: Profile, b: Profile, swapped: bool = False
+    ) -> list[float]:
         """Weight of every field of a compared pair."""
-        company = a.company and b.company
-        return [
-            self.weight(f, level, value, company and f == 0)
-            for f, (level, value) in enumerate(zip(levels, _values(a), strict=True))
-        ]
+        return [self._field(f, level, a, b, swapped) for f, level in enumerate(levels)]
 
-    def total(self, levels: Sequence[int], a: Profile, b: Profile) -> float:
+    def total(self, levels: Sequence[int], a: Profile, b: Profile, swapped: bool = False) -> float:
         """The prior plus the weights of a compared pair: its log2 odds of being one party."""
         table = self.table
         total = self.prior
-        values: tuple[str, ...] | None = None
         for f, level in enumerate(levels):
-            if level == 1:
-                if values is None:
-                    values = _values(a)
-                total += self.weight(f, 1, values[f], f == 0 and a.company and b.company)
-            else:
-                total += table[f][level]
+            total += self._field(f, 1, a, b, swapped) if level == 1 else table[f][level]
         return total
+
+    def _field(self, f: int, level: int, a: Profile, b: Profile, swapped: bool) -> float:
+        if level != 1:
+            return self.table[f][level]
+        value = _values(a)[f]
+        if f > 1:
+            return self.weight(f, 1, value)
+        company = a.company and b.company
+        if not swapped:
+            return self.weight(f, 1, value, company and f == 0)
+        # Names matched crosswise: "Ingrid" is as common as a first name, whichever side
+        # holds it; the commoner reading counts.
+        return min(self.weight(0, 1, value), self.weight(1, 1, value))
 
 
 def default_model() -> Model:
