@@ -58,6 +58,8 @@ _PRIOR_RANGE = (-30.0, -3.0)
 _U_WEIGHT = 1000
 _M_WEIGHT = 100
 _TF_WEIGHT = 2
+#: How far learnt m may stray from the defaults, as a factor either way.
+_M_FACTOR = 4
 #: Fewest candidate pairs that estimation learns m and the prior from.
 _MIN_PAIRS = 500
 _RANDOM_PAIRS = 20_000
@@ -243,13 +245,27 @@ def _em(
         share = max(expected, 1.0) / pairs
         prior = min(max(math.log2(share / (1 - share)), _PRIOR_RANGE[0]), _PRIOR_RANGE[1])
         m = tuple(
-            (
-                1.0,
-                *(
+            _clamped(
+                [
                     (seen + _M_WEIGHT * m0) / (sum(counts) + _M_WEIGHT)
                     for seen, m0 in zip(counts, defaults, strict=True)
-                ),
+                ],
+                defaults,
             )
             for counts, defaults in zip(matched, _M0, strict=True)
         )
     return m, prior
+
+
+def _clamped(m: list[float], defaults: tuple[float, ...]) -> tuple[float, ...]:
+    """``m`` kept within a factor of :data:`_M_FACTOR` of the defaults, summing to 1.
+
+    A store whose non-matching candidates look alike (one town, one first name) must not
+    teach the model that one party rarely agrees with itself.
+    """
+    kept = [
+        min(max(p, d / _M_FACTOR), min(d * _M_FACTOR, 1.0))
+        for p, d in zip(m, defaults, strict=True)
+    ]
+    total = sum(kept)
+    return (1.0, *(p / total for p in kept))
