@@ -36,8 +36,11 @@ def block_keys(p: Profile) -> Iterator[str]:
         yield "e" + p.email
     if p.phone:
         yield "t" + p.phone
-    if p.street and p.postal:
-        yield f"a{p.postal}|{p.street}|{p.first_code}"
+    if p.street:
+        # The same street and house number, in any town (a postal code typo), with either
+        # name: a changed surname, or a typo in the other name.
+        yield f"a{p.street}|{p.first_code}"
+        yield f"s{p.street}|{p.last_code}"
     if p.postal:
         if p.first_code and p.last:
             # A typo in the last name leaves its start or its end alone.

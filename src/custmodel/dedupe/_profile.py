@@ -22,7 +22,7 @@ class Profile:
         number: The customer number (0 for a draft not registered yet).
         last: Last name (or company name), folded.
         first: First name, folded.
-        last_code: Kölner Phonetik code of ``last``.
+        last_code: Kölner Phonetik code of ``last``, its words run together ("crou ch").
         first_code: Kölner Phonetik code of the first word of ``first``.
         birth: Birth date as "YYYYMMDD".
         street: Street and house number, folded, without spaces.
@@ -88,7 +88,7 @@ def profile(customer: Customer | NewCustomer, folding: Folding) -> Profile:
         number=getattr(customer, "number", 0),
         last=last,
         first=first,
-        last_code=folding.code(last),
+        last_code=folding.code(last.replace(" ", "")),
         first_code=folding.code(first.split(" ")[0]),
         birth=customer.birth_date.strftime("%Y%m%d") if customer.birth_date else "",
         street=normalize_street(customer.street).replace(" ", ""),
