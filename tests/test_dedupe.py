@@ -21,6 +21,7 @@ from custmodel import (
 )
 from custmodel.dedupe import (
     FIELDS,
+    MAX_BLOCK,
     WINDOW,
     CandidateKeys,
     candidate_keys,
@@ -378,3 +379,17 @@ def test_a_shared_placeholder_e_mail_costs_linear_comparisons(
     shared = find_duplicate_groups(_strangers(1_500, email="keine@example.org"))
     assert ([], []) == (alone, shared)
     assert len(calls) - compared_alone <= 1_500 * WINDOW
+
+
+def test_a_placeholder_e_mail_is_no_evidence() -> None:
+    """Two namesakes in two towns do not match for sharing the e-mail of 25 others."""
+    namesakes = [
+        attrs.evolve(c, last_name="Weber", first_name="Anna", postal_code=postal_code)
+        for c, postal_code in zip(_strangers(2), ("10115", "80331"), strict=True)
+    ]
+    customers = [
+        *_strangers(MAX_BLOCK),
+        *(attrs.evolve(c, number=c.number + 100) for c in namesakes),
+    ]
+    placeholder = [attrs.evolve(c, email="keine@example.org") for c in customers]
+    assert [] == find_duplicate_groups(placeholder)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from custmodel.dedupe._blocking import candidate_pairs
+import attrs
+
+from custmodel.dedupe._blocking import MAX_BLOCK, candidate_pairs
 from custmodel.dedupe._compare import BIRTH, FIELDS, FIRST, OUTCOMES, Comparer
 from custmodel.dedupe._model import Model, default_model, estimate
 from custmodel.dedupe._normalize import extra
@@ -100,7 +102,31 @@ def _profiles(customers: Iterable[Customer | NewCustomer]) -> list[Profile]:
         return " ".join(code for _word, code in cologne.encode(text))
 
     folding = Folding(encode)
-    return [profile(c, folding) for c in customers]
+    return _without_placeholders([profile(c, folding) for c in customers])
+
+
+def _without_placeholders(profiles: list[Profile]) -> list[Profile]:
+    """Treat an e-mail or phone shared by more than MAX_BLOCK customers as missing.
+
+    "keine@example.org" or "0000" on thousands of records identifies no one: agreeing on it
+    is no evidence, and disagreeing with it none against.
+    """
+    emails = Counter(p.email for p in profiles if p.email)
+    phones = Counter(p.phone for p in profiles if p.phone)
+    common_emails = {e for e, count in emails.items() if count > MAX_BLOCK}
+    common_phones = {t for t, count in phones.items() if count > MAX_BLOCK}
+    if not common_emails and not common_phones:
+        return profiles
+    return [
+        attrs.evolve(
+            p,
+            email="" if p.email in common_emails else p.email,
+            phone="" if p.phone in common_phones else p.phone,
+        )
+        if p.email in common_emails or p.phone in common_phones
+        else p
+        for p in profiles
+    ]
 
 
 def find_duplicate_groups(
