@@ -5,9 +5,10 @@ and ``u`` the chance when they are not; a level weighs ``log2(m / u)`` (its Baye
 bits). ``u`` comes from the store itself: random pairs for the levels, and the frequency of
 the very value for an exact match (term frequency: two "Müller" say less than two
 "Zwetschgenbaum"). ``m`` is estimated by expectation-maximization over the candidate pairs,
-starting from and pulled towards sane defaults, so that a small store (too few pairs to learn
-from) still scores like a large one. The prior odds that a candidate pair is one party come
-from the same estimation.
+starting from and pulled towards sane defaults; a store of fewer than 1,000 customers is too small
+to learn from and is scored with the defaults. The prior, the odds that two random customers
+are one party, comes from the same estimation: blocking only spares the comparison of pairs
+that almost surely are no match, so it is a prior over all pairs, as u is.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class Model:
     Attributes:
         m: Per field, per level (level 0 first, unused): chance of it for one party.
         u: Per field, per level: chance of it for two parties.
-        prior: Log2 prior odds that a candidate pair is one party.
+        prior: Log2 prior odds that two random customers are one party.
         counts: Per field, how often each value occurs, for term-frequency adjustment.
         present: Per field, how many profiles have a value.
     """
