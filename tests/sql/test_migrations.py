@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from custmodel import DistinctMark
 from custmodel.errors import StoreError
 from custmodel.model import Booking, BookingKind, Customer, CustomerKind
 from custmodel.storage._sqlschema import HEAD_REVISION, VERSION_TABLE, metadata
@@ -23,7 +24,7 @@ from custmodel.storage.sql import SqlStore
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0003"
+HEAD = "0004"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -84,6 +85,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_bookings",
             "custmodel_counters",
             "custmodel_customers",
+            "custmodel_distinct_marks",
             "custmodel_erasure_requests",
             "custmodel_kind_settings",
             "custmodel_merge_duplicates",
@@ -221,9 +223,14 @@ def test_upgrade_from_0001_keeps_the_data_and_adds_the_id_counters(empty_url: st
 
 
 def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) -> None:
-    """Downgrading to 0001 drops the three new tables and their counters; upgrading restores."""
+    """Downgrading to 0001 drops the tables added since and their counters; upgrading restores."""
     store = SqlStore.from_url(empty_url)
-    new_tables = {"custmodel_erasure_requests", "custmodel_merge_duplicates", "custmodel_merges"}
+    new_tables = {
+        "custmodel_distinct_marks",
+        "custmodel_erasure_requests",
+        "custmodel_merge_duplicates",
+        "custmodel_merges",
+    }
     try:
         with_head = _tables(store)
 
@@ -235,6 +242,31 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
         assert with_head - new_tables == _tables(store)
         store.upgrade()
         assert with_head == _tables(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
+    """Downgrading to 0003 drops the marks' table and keeps the customers; upgrading again
+    restores the schema."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers(2)
+            tx.insert_customers(
+                [Customer(n, CustomerKind.PRIVATE, 10000 + n, "Muster", now, now) for n in (1, 2)]
+            )
+            tx.add_distinct_mark(DistinctMark(1, 2, marked_at=now))
+        tables = _tables(store)
+
+        _migrate(store, "downgrade", "0003")
+
+        assert tables - {"custmodel_distinct_marks"} == _tables(store)
+        store.upgrade()
+        with store.transaction(write=False) as tx:
+            assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
         assert [] == _schema_diff(store)
     finally:
         store.close()

@@ -13,13 +13,14 @@ import functools
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
 import attrs
 
 from custmodel import rules
+from custmodel._marks import DistinctMark
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -63,6 +64,8 @@ class _State:
         self.erasures: dict[int, ErasureRequest] = {}
         #: The last erasure request id given: ids of deleted requests are not given again.
         self.erasure_ids = 0
+        self.marks: dict[tuple[int, int], DistinctMark] = {}
+        self.marks_by_customer: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
 
 
 class _MemoryTransaction:
@@ -315,6 +318,50 @@ class _MemoryTransaction:
             for r in self._s.merges
             if customer is None or customer == r.master or customer in r.duplicates
         ]
+
+    # -- "not a duplicate" marks -----------------------------------------------------------------
+
+    def _index_mark(self, mark: DistinctMark, *, on: bool) -> None:
+        s = self._s
+        if on:
+            s.marks[mark.pair] = mark
+        else:
+            del s.marks[mark.pair]
+        for number in mark.pair:
+            pairs = s.marks_by_customer[number]
+            if on:
+                pairs.add(mark.pair)
+            else:
+                pairs.discard(mark.pair)
+                if not pairs:
+                    del s.marks_by_customer[number]
+
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        if not isinstance(mark, DistinctMark):
+            raise InvalidInputError("add_distinct_mark takes a DistinctMark")
+        for number in mark.pair:
+            self._require(number)
+        stored = self._s.marks.get(mark.pair)
+        if stored is not None:
+            return stored
+        self._index_mark(mark, on=True)
+        self._undo.append(functools.partial(self._index_mark, mark, on=False))
+        return mark
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        if numbers is None:
+            pairs: Iterable[tuple[int, int]] = self._s.marks
+        else:
+            by_customer = self._s.marks_by_customer
+            pairs = set().union(*(by_customer.get(n, ()) for n in numbers))
+        return [self._s.marks[p] for p in sorted(pairs)]
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        removing = [self._s.marks[p] for p in dict.fromkeys(pairs) if p in self._s.marks]
+        for mark in removing:
+            self._index_mark(mark, on=False)
+            self._undo.append(functools.partial(self._index_mark, mark, on=True))
+        return len(removing)
 
     # -- erasure requests -----------------------------------------------------------------------
 

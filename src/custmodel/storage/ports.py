@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
+from custmodel._marks import DistinctMark
 from custmodel.model import (
     Booking,
     Customer,
@@ -273,6 +274,30 @@ class StoreTransaction(Protocol):
     def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
         """Return the merge records, ordered by id; with ``customer``, only those naming it
         as master or duplicate."""
+        ...
+
+    # -- "not a duplicate" marks ---------------------------------------------------------------
+
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        """Store ``mark`` unless its pair is marked already; return the mark stored for it.
+
+        Marking a pair twice keeps the first mark (its time and actor) and returns it.
+
+        Raises:
+            CustomerNotFoundError: if either customer is not stored.
+        """
+        ...
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        """Return the marks ordered by pair; with ``numbers``, only those naming one of them.
+
+        An index lookup per number on stores that have indexes: a duplicate search of one
+        customer and a merge read only the marks of the customers concerned.
+        """
+        ...
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        """Remove the marks of these pairs (lower number first); return how many there were."""
         ...
 
     # -- erasure requests ---------------------------------------------------------------------

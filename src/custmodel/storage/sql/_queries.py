@@ -54,6 +54,7 @@ _b = schema.bookings.c
 _m = schema.merges.c
 _md = schema.merge_duplicates.c
 _e = schema.erasure_requests.c
+_dm = schema.distinct_marks.c
 
 # -- selections ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
 )
 
+from custmodel._marks import DistinctMark
 from custmodel.errors import (
     StoreError,
 )
@@ -214,6 +215,26 @@ def erasure_request_from_row(row: Mapping[Any, Any]) -> ErasureRequest:
         received_on=row["received_on"],
         recorded_at=_required_time(row["recorded_at"]),
         completed_at=_time_from_db(row["completed_at"]),
+    )
+
+
+def distinct_mark_to_row(mark: DistinctMark, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_distinct_marks`` row that stores ``mark``."""
+    return {
+        "low": mark.low,
+        "high": mark.high,
+        "marked_at": _time_to_db(mark.marked_at, aware=aware_times),
+        "actor": mark.actor,
+    }
+
+
+def distinct_mark_from_row(row: Mapping[Any, Any]) -> DistinctMark:
+    """Return the distinct mark a ``custmodel_distinct_marks`` row stores."""
+    return DistinctMark(
+        low=int(row["low"]),
+        high=int(row["high"]),
+        marked_at=_required_time(row["marked_at"]),
+        actor=row["actor"],
     )
 
 

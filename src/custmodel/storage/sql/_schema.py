@@ -51,6 +51,7 @@ __all__ = [
     "bookings",
     "counters",
     "customers",
+    "distinct_marks",
     "erasure_requests",
     "kind_settings",
     "merge_duplicates",
@@ -64,7 +65,7 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0003"
+HEAD_REVISION: Final = "0004"
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
@@ -274,5 +275,30 @@ erasure_requests = Table(
     # The open requests by customer, for the keyset-paginated sweep: completed_at IS NULL AND
     # customer > :after ORDER BY customer is one range of this index.
     Index("ix_custmodel_erasure_requests_open", "completed_at", "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+distinct_marks = Table(
+    "custmodel_distinct_marks",
+    metadata,
+    # The pair, lower number first: one row per pair however it was given.
+    Column(
+        "low",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "high",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("marked_at", utc_datetime(), nullable=False),
+    Column("actor", String(100), nullable=True),
+    # The key leads with low; the marks of a customer are "low = n" plus "high = n".
+    Index(None, "high"),
     **MYSQL_TABLE_OPTIONS,
 )
