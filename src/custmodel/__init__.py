@@ -9,6 +9,7 @@ Start with :class:`CustomerBook` over a store::
 """
 
 from custmodel import letters, rules
+from custmodel._marks import DistinctMark
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import (
     AlreadyMergedError,
@@ -118,6 +119,7 @@ __all__ = [
     "CustomerType",
     "DebtorAccountError",
     "DeparturePeriod",
+    "DistinctMark",
     "EffectiveRules",
     "Eligibility",
     "ErasureRequest",

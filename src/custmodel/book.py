@@ -22,10 +22,12 @@ import attrs
 
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
+from custmodel._marks import DistinctMark, check_actor
 from custmodel._usecases import (
     _common,
     bookings,
     erasure,
+    marks,
     merge,
     reading,
     registration,
@@ -863,3 +865,37 @@ class CustomerBook:
             _common.number(number)
         reading.threshold(threshold)
         return self._run(lambda tx: reading.find_duplicates(tx, number, threshold), write=False)
+
+    def mark_distinct(self, first: int, second: int, *, actor: str | None = None) -> DistinctMark:
+        """Mark two customers as different parties: no later duplicate search pairs them.
+
+        The mark holds the two numbers, when, and ``actor`` (a user id) if given: no personal
+        data. Marking a pair again keeps and returns the first mark. When one of them is merged
+        into a master later, the mark moves to the master.
+
+        Raises:
+            InvalidInputError: the same number twice, or a bad actor.
+            CustomerNotFoundError: a customer does not exist.
+            AlreadyMergedError: a customer was merged (mark its master instead).
+        """
+        check_actor(actor)
+        return self._run(lambda tx: marks.mark_distinct(tx, first, second, actor, self._now))
+
+    def unmark_distinct(self, first: int, second: int) -> bool:
+        """Remove the "not a duplicate" mark of two customers; return whether there was one.
+
+        Raises:
+            InvalidInputError, CustomerNotFoundError, AlreadyMergedError: as for
+                :meth:`mark_distinct`.
+        """
+        return self._run(lambda tx: marks.unmark_distinct(tx, first, second))
+
+    def distinct_marks(self, number: int | None = None) -> list[DistinctMark]:
+        """Return the "not a duplicate" marks by pair; with ``number``, those naming it.
+
+        Raises:
+            CustomerNotFoundError: ``number`` names no customer.
+        """
+        if number is not None:
+            _common.number(number)
+        return self._run(lambda tx: marks.distinct_marks(tx, number), write=False)

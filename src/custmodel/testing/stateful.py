@@ -509,6 +509,16 @@ class StoreAgreement(RuleBasedStateMachine):
             )
         )
 
+    @rule(data=st.data(), actor=_ACTORS, undo=st.booleans())
+    def mark_distinct(self, data: st.DataObject, actor: str | None, undo: bool) -> None:
+        """Mark two customers distinct, or remove their mark (refused: the same, merged)."""
+        first = data.draw(self._numbers(), label="first")
+        second = data.draw(self._numbers(), label="second")
+        if undo:
+            self.both(lambda book: book.unmark_distinct(first, second))
+        else:
+            self.both(lambda book: book.mark_distinct(first, second, actor=actor))
+
     @rule(data=st.data())
     def merge_history(self, data: st.DataObject) -> None:
         """Read the merge audit, whole or of one customer."""
@@ -627,8 +637,8 @@ class StoreAgreement(RuleBasedStateMachine):
 
     @invariant()
     def stores_agree(self) -> None:
-        """Both stores hold the same settings, customers, bookings, next number, merge audit
-        and erasure requests."""
+        """Both stores hold the same settings, customers, bookings, next number, merge audit,
+        erasure requests and distinct marks."""
         expected = take_snapshot(self.reference.store)
         actual = take_snapshot(self.subject.store)
         assert expected.settings == actual.settings
@@ -637,6 +647,7 @@ class StoreAgreement(RuleBasedStateMachine):
         assert expected.next_number == actual.next_number
         assert expected.merge_records == actual.merge_records
         assert expected.erasure_requests == actual.erasure_requests
+        assert expected.distinct_marks == actual.distinct_marks
 
 
 def default_agreement_settings() -> hypothesis.settings:

@@ -402,6 +402,9 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
     "anonymize_due": _call(
         st.tuples(_AGENCIES, st.none() | _DAYS), dry_run=_BOOLS, batch_size=_NUMBERS
     ),
+    "mark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS), actor=st.none() | _TEXTS),
+    "unmark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS)),
+    "distinct_marks": _call(st.tuples(st.none() | _NUMBERS)),
     "find_duplicates": _call(
         st.tuples(st.none() | _NUMBERS),
         threshold=_sometimes(st.sampled_from([0.5, 0.85, 1.0, 0.0, 1.5, float("nan")])),
