@@ -8,8 +8,21 @@ from typing import Any
 
 import pytest
 
-from custmodel import CustomerBook, CustomerKind, MemoryStore, MissingExtraError
-from custmodel.dedupe import normalize_name
+from custmodel import (
+    CustomerBook,
+    CustomerKind,
+    MemoryStore,
+    MissingExtraError,
+    NewCustomer,
+    Selection,
+)
+from custmodel.dedupe import (
+    CandidateKeys,
+    candidate_keys,
+    find_duplicate_groups,
+    likely_duplicates,
+    normalize_name,
+)
 
 PRIVATE = CustomerKind.PRIVATE
 
@@ -157,3 +170,50 @@ def test_missing_extra_is_named(book: CustomerBook, monkeypatch: pytest.MonkeyPa
 def test_normalize_name(raw: str, expected: str) -> None:
     """Case, umlauts, ß, accents, titles and company suffixes fold away."""
     assert expected == normalize_name(raw)
+
+
+def test_a_pair_marked_distinct_is_never_paired(book: CustomerBook) -> None:
+    """Two customers marked "not a duplicate" form no group."""
+    a = book.register(PRIVATE, "Test", first_name="Testine").number
+    b = book.register(PRIVATE, "Test", first_name="Testine").number
+    customers = book.select(Selection())
+    assert [] == find_duplicate_groups(customers, distinct=[(b, a)])
+
+
+def test_a_group_holding_a_marked_pair_is_split(book: CustomerBook) -> None:
+    """A chain a-b-c with a and c marked distinct loses its weakest link, not a pair."""
+    a = book.register(PRIVATE, "Test", first_name="Testine", birth_date=date(1990, 1, 1))
+    b = book.register(PRIVATE, "Test", first_name="Testine", birth_date=date(1990, 1, 1))
+    c = book.register(PRIVATE, "Test", first_name="Testine")
+    found = find_duplicate_groups(book.select(Selection()), distinct=[(a.number, c.number)])
+    assert [(a.number, b.number)] == [g.customers for g in found]
+
+
+def test_likely_duplicates_of_a_draft_are_the_matching_customers(book: CustomerBook) -> None:
+    """An entry check finds the customer a draft repeats, and not the customer itself."""
+    existing = book.register(PRIVATE, "Müller", first_name="Hans", birth_date=date(1970, 5, 1))
+    book.register(PRIVATE, "Schulz", first_name="Petra")
+    draft = NewCustomer(PRIVATE, "Mueller", first_name="Hans", birth_date=date(1970, 5, 1))
+    customers = book.select(Selection())
+    assert [existing.number] == [c.number for c in likely_duplicates(draft, customers)]
+    assert [] == likely_duplicates(existing, [existing])
+
+
+def test_candidate_keys_name_both_names_folded() -> None:
+    """The keys of a draft hold its e-mail lower-cased and each name folded on its own."""
+    draft = NewCustomer(
+        PRIVATE,
+        "STRAUSS",
+        first_name="Jürgen",
+        email="J.Strauss@Example.org",
+        phone="030 1234",
+        postal_code="10115",
+        birth_date=date(1970, 5, 1),
+    )
+    assert CandidateKeys(
+        emails=("j.strauss@example.org",),
+        birth_dates=(date(1970, 5, 1),),
+        postal_codes=("10115",),
+        name_keys=("strauss", "jürgen"),
+        phones=("030 1234",),
+    ) == candidate_keys(draft)

@@ -8,6 +8,7 @@ import typer
 
 from custmodel import MergePlan
 from custmodel.cli._common import AsJson, Output, book, confirm, plural
+from custmodel.dedupe import DEFAULT_THRESHOLD
 
 __all__ = ["app", "plan_pairs"]
 
@@ -39,7 +40,7 @@ def duplicates(
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", help="Lowest pair score that counts, 0..1.")
-    ] = 0.85,
+    ] = DEFAULT_THRESHOLD,
     as_json: AsJson = False,
 ) -> None:
     """Find customers that are probably the same party, with the reasons for each match."""

@@ -1,125 +1,27 @@
-"""Finding duplicate customers, German-aware: "Müller"/"Mueller", "Meier"/"Mayer".
-
-Names are normalized (case, umlauts and ß, accents, whitespace, titles such as "Dr." and
-company suffixes such as "GmbH" or "e.K."), then customers are put into blocks by Kölner
-Phonetik codes and by exact keys (e-mail, phone digits, birth date), so only customers that
-share a block are compared: the cost stays near-linear in the number of customers. Pairs are
-scored with rapidfuzz similarity over the names, with birth date, e-mail, phone and postal code
-as further evidence, and every match says why it matched.
-
-Needs the ``dedupe`` extra (``pip install custmodel[dedupe]``): rapidfuzz and
-cologne-phonetics.
-"""
+"""The old scorer behind the new interface (replaced step by step)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from types import ModuleType
 from typing import Any
 
 import attrs
 
-from custmodel.errors import MissingExtraError
-from custmodel.model import Customer
-
-__all__ = [
-    "DuplicateGroup",
-    "DuplicatePair",
-    "find_duplicate_groups",
-    "normalize_name",
-    "phonetic_code",
-]
-
-#: Words that are no part of a person's or company's name.
-_TITLES = frozenset(
-    {"dr", "prof", "professor", "dipl", "ing", "med", "herr", "frau", "hr", "fr", "divers"}
+from custmodel.dedupe._normalize import digits, extra, normalize_name
+from custmodel.dedupe._types import (
+    CandidateKeys,
+    Comparison,
+    DuplicateCandidate,
+    DuplicateGroup,
+    DuplicatePair,
 )
-#: Legal forms a company name may carry or leave out.
-_SUFFIXES = frozenset(
-    {"gmbh", "mbh", "ag", "kg", "ohg", "ug", "gbr", "se", "kgaa", "co", "ek", "ev", "inc", "ltd"}
-)
-_DOTTED_FORMS = re.compile(r"\b(e)\s*\.\s*(k|v)\s*\.?", re.IGNORECASE)
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_DIGITS = re.compile(r"\D+")
+from custmodel.model import Customer, NewCustomer, search_key
 
+__all__ = ["DEFAULT_THRESHOLD", "candidate_keys", "find_duplicate_groups", "likely_duplicates"]
 
-def _extra() -> tuple[ModuleType, ModuleType]:
-    """Import rapidfuzz and cologne_phonetics, or say which extra to install."""
-    try:
-        import cologne_phonetics  # type: ignore[import-untyped]
-        from rapidfuzz import fuzz
-    except ImportError as error:
-        raise MissingExtraError("dedupe", "finding duplicates") from error
-    return fuzz, cologne_phonetics
-
-
-def normalize_name(text: str) -> str:
-    """Fold a name: "Dr. Jürgen Müller-Lüdenscheidt" -> "juergen mueller luedenscheidt".
-
-    Case, umlauts (ä -> ae, ß -> ss), other accents, punctuation and whitespace are folded;
-    titles and company suffixes (GmbH, AG, e.K., ...) are dropped.
-    """
-    text = _DOTTED_FORMS.sub(lambda m: f" {m.group(1)}{m.group(2)} ", text)
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
-    )
-    tokens = _NON_ALNUM.sub(" ", stripped).split()
-    return " ".join(t for t in tokens if t not in _TITLES and t not in _SUFFIXES)
-
-
-def phonetic_code(text: str) -> str:
-    """Kölner Phonetik code of a normalized name, word codes joined by spaces."""
-    _fuzz, cologne = _extra()
-    if not text:
-        return ""
-    return " ".join(code for _word, code in cologne.encode(text))
-
-
-@attrs.frozen
-class DuplicatePair:
-    """Two customers that look like the same party.
-
-    Attributes:
-        first: The lower customer number.
-        second: The higher customer number.
-        score: How alike they are, 0..1.
-        reasons: Why they matched, for a person to check ("name 100%", "same e-mail"...).
-    """
-
-    first: int
-    second: int
-    score: float
-    reasons: tuple[str, ...]
-
-
-@attrs.frozen
-class DuplicateGroup:
-    """Customers that are probably one party, with the pairs that link them.
-
-    Attributes:
-        customers: The customer numbers, ascending.
-        score: The lowest score of the pairs that link the group.
-        pairs: The matched pairs, best first.
-    """
-
-    customers: tuple[int, ...]
-    score: float
-    pairs: tuple[DuplicatePair, ...]
-
-    @property
-    def master(self) -> int:
-        """The suggested master: the oldest customer, whose number is most widely known."""
-        return self.customers[0]
-
-    @property
-    def duplicates(self) -> tuple[int, ...]:
-        """The others, ready for ``CustomerBook.plan_merge(group.master, group.duplicates)``."""
-        return self.customers[1:]
+#: The lowest match probability that counts as a duplicate.
+DEFAULT_THRESHOLD = 0.85
 
 
 @attrs.frozen
@@ -136,12 +38,12 @@ class _Profile:
     birth: str
 
 
-def _profile(customer: Customer, encode: Callable[[str], str]) -> _Profile:
+def _profile(customer: Customer | NewCustomer, encode: Callable[[str], str]) -> _Profile:
     last = normalize_name(customer.last_name or customer.company)
     first = normalize_name(customer.first_name)
-    phone = _DIGITS.sub("", customer.phone)
+    phone = digits(customer.phone)
     return _Profile(
-        number=customer.number,
+        number=getattr(customer, "number", 0),
         last=last,
         first=first,
         full=f"{last} {first}".strip(),
@@ -221,14 +123,25 @@ def _score(
     return score, (f"name {round(name * 100)}%", *reasons)
 
 
+def _comparisons(reasons: tuple[str, ...]) -> tuple[Comparison, ...]:
+    fields = {
+        "same birth date": "birth_date",
+        "same e-mail": "email",
+        "same phone": "phone",
+        "same postal code": "postal_code",
+    }
+    return tuple(Comparison(fields[r], "exact", 1.0) for r in reasons if r in fields)
+
+
 _BLOCK_ORDER = {"name": 0, "birth": 1, "place": 2, "email": 3, "phone": 4}
 
 
 def find_duplicate_groups(
     customers: Iterable[Customer],
     *,
-    threshold: float = 0.85,
+    threshold: float = DEFAULT_THRESHOLD,
     focus: int | None = None,
+    distinct: Iterable[tuple[int, int]] = (),
 ) -> list[DuplicateGroup]:
     """Group customers that are probably the same party, best groups first.
 
@@ -238,11 +151,15 @@ def find_duplicate_groups(
         customers: The customers to search.
         threshold: The lowest pair score that counts as a match (0..1).
         focus: Only return the matches of this customer number.
+        distinct: Pairs of customer numbers marked "not a duplicate": never paired, and no
+            group holds both (a group is split by leaving out its weakest links).
 
     Raises:
         MissingExtraError: without the ``dedupe`` extra installed.
     """
-    fuzz, cologne = _extra()
+    rapidfuzz, cologne = extra()
+    fuzz = rapidfuzz.fuzz
+    marked = _marked(distinct)
     codes: dict[str, str] = {}
 
     def encode(text: str) -> str:
@@ -273,10 +190,17 @@ def find_duplicate_groups(
                 if earlier and any(k in earlier for k in keys[right]):
                     continue
                 first, second = (a, b) if a.number < b.number else (b, a)
+                if (first.number, second.number) in marked:
+                    continue
                 scored = _score(first, second, fuzz, threshold)
                 if scored is not None:
-                    pairs.append(DuplicatePair(first.number, second.number, *scored))
-    return _groups(pairs, focus)
+                    score, reasons = scored
+                    pairs.append(
+                        DuplicatePair(
+                            first.number, second.number, score, reasons, _comparisons(reasons)
+                        )
+                    )
+    return _groups(_split(pairs, marked), focus)
 
 
 def _groups(pairs: Iterable[DuplicatePair], focus: int | None) -> list[DuplicateGroup]:
@@ -309,3 +233,100 @@ def _groups(pairs: Iterable[DuplicatePair], focus: int | None) -> list[Duplicate
     if focus is not None:
         groups = [g for g in groups if focus in g.customers]
     return sorted(groups, key=lambda g: (-g.score, -len(g.customers), g.customers))
+
+
+def _marked(distinct: Iterable[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+    return frozenset((min(a, b), max(a, b)) for a, b in distinct)
+
+
+def _split(pairs: list[DuplicatePair], marked: frozenset[tuple[int, int]]) -> list[DuplicatePair]:
+    """Leave out the weakest links until no linked group holds both members of a marked pair.
+
+    Links are added strongest first (a maximum spanning forest, Kruskal's way); a link that
+    would join two marked customers into one group is dropped.
+    """
+    if not marked:
+        return pairs
+    parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}
+
+    def root(n: int) -> int:
+        parent.setdefault(n, n)
+        members.setdefault(n, {n})
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    kept: list[DuplicatePair] = []
+    partners: defaultdict[int, set[int]] = defaultdict(set)
+    for a, b in marked:
+        partners[a].add(b)
+        partners[b].add(a)
+    for pair in sorted(pairs, key=lambda p: (-p.score, p.first, p.second)):
+        left, right = root(pair.first), root(pair.second)
+        if left != right:
+            small, large = sorted((members[left], members[right]), key=len)
+            if any(partners[n] & large for n in small):
+                continue
+            parent[right] = left
+            members[left] = members.pop(left) | members.pop(right)
+        kept.append(pair)
+    return kept
+
+
+def likely_duplicates(
+    draft: NewCustomer | Customer,
+    candidates: Iterable[Customer],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[DuplicateCandidate]:
+    """The candidates that probably are the same party as ``draft``, best first.
+
+    The entry check before registering ``draft``: ``candidates`` are what a store found for
+    :func:`candidate_keys`. A customer draft never matches itself (the same number); merged
+    and anonymized candidates are skipped.
+
+    Args:
+        draft: What is being registered (or an existing customer).
+        candidates: The customers to compare it with.
+        threshold: The lowest match probability that counts (0..1).
+
+    Raises:
+        MissingExtraError: without the ``dedupe`` extra installed.
+    """
+    rapidfuzz, cologne = extra()
+    codes: dict[str, str] = {}
+
+    def encode(text: str) -> str:
+        if text not in codes:
+            codes[text] = " ".join(c for _w, c in cologne.encode(text)) if text else ""
+        return codes[text]
+
+    own = getattr(draft, "number", None)
+    a = _profile(draft, encode)
+    found = []
+    for customer in candidates:
+        if customer.number == own or not customer.is_active or customer.is_anonymized:
+            continue
+        scored = _score(a, _profile(customer, encode), rapidfuzz.fuzz, threshold)
+        if scored is not None:
+            score, reasons = scored
+            found.append(DuplicateCandidate(customer.number, score, _comparisons(reasons), reasons))
+    return sorted(found, key=lambda c: (-c.score, c.number))
+
+
+def candidate_keys(draft: NewCustomer | Customer) -> CandidateKeys:
+    """What a store should look up to find the candidates of an entry check for ``draft``.
+
+    The name keys hold last and first name each on its own, so a customer entered with the
+    names swapped is found as well.
+    """
+    names = (draft.last_name, draft.first_name, draft.company)
+    return CandidateKeys(
+        emails=(draft.email.strip().lower(),) if draft.email.strip() else (),
+        birth_dates=(draft.birth_date,) if draft.birth_date else (),
+        postal_codes=(draft.postal_code.strip(),) if draft.postal_code.strip() else (),
+        name_keys=tuple(dict.fromkeys(search_key(n.strip()) for n in names if n.strip())),
+        phones=(draft.phone,) if draft.phone.strip() else (),
+    )
