@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from custmodel import rules
+from custmodel._marks import DistinctMark
 from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
     PERSONAL_FIELDS,
@@ -88,6 +89,7 @@ __all__ = [
     "customers",
     "customers_with_bookings",
     "departure_periods",
+    "distinct_marks",
     "duplicate_groups",
     "effective_rules",
     "eligibilities",
@@ -798,6 +800,18 @@ erasure_states = st.sampled_from(ErasureState)
 
 #: Who merged: a user id of the host application, or nobody named.
 _ACTORS = st.none() | st.sampled_from(["sachbearbeiter-7", "jack", "Jörg.K", "batch"]) | names()
+
+
+@st.composite
+def distinct_marks(draw: st.DrawFn) -> DistinctMark:
+    """ "Not a duplicate" marks: two different numbers, lower first, when, maybe an actor."""
+    low = draw(st.integers(1, 10_000_000))
+    return DistinctMark(
+        low=low,
+        high=draw(st.integers(low + 1, 10_000_001)),
+        marked_at=draw(aware_datetimes()),
+        actor=draw(_ACTORS),
+    )
 
 
 @st.composite
