@@ -9,6 +9,7 @@ Start with :class:`CustomerBook` over a store::
 """
 
 from custmodel import letters, rules
+from custmodel._entrycheck import DuplicateMode, Registration
 from custmodel._marks import DistinctMark
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import (
@@ -26,6 +27,7 @@ from custmodel.errors import (
     InvalidSettingsError,
     InvalidStatusFlagError,
     LetterTemplateError,
+    LikelyDuplicateError,
     MergeRefusedError,
     MissingExtraError,
     NotEligibleError,
@@ -120,6 +122,7 @@ __all__ = [
     "DebtorAccountError",
     "DeparturePeriod",
     "DistinctMark",
+    "DuplicateMode",
     "EffectiveRules",
     "Eligibility",
     "ErasureRequest",
@@ -137,6 +140,7 @@ __all__ = [
     "Letter",
     "LetterTemplate",
     "LetterTemplateError",
+    "LikelyDuplicateError",
     "MemoryStore",
     "MergePlan",
     "MergeRecord",
@@ -147,6 +151,7 @@ __all__ = [
     "NewCustomer",
     "NotEligibleError",
     "ProfileFlag",
+    "Registration",
     "RuleOrigin",
     "RuleSource",
     "SalesChannel",

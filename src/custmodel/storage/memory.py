@@ -20,7 +20,9 @@ from datetime import date, datetime
 import attrs
 
 from custmodel import rules
+from custmodel._entrycheck import candidate_lookups, customer_lookups
 from custmodel._marks import DistinctMark
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -183,6 +185,22 @@ class _MemoryTransaction:
         for customer in result:
             self._store(customer)
         return result
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        # One pass over every customer: the memory store is for small stores, where a pass is
+        # cheaper than keeping five more indexes in step with every write.
+        wanted = candidate_lookups(keys)
+        holders: defaultdict[tuple[str, object], list[int]] = defaultdict(list)
+        for customer in self._s.customers.values():
+            if customer.merged_into is not None or customer.anonymized_at is not None:
+                continue
+            for lookup in customer_lookups(customer):
+                if lookup in wanted:
+                    holders[lookup].append(customer.number)
+        found = {
+            n for numbers in holders.values() if len(numbers) <= max_per_value for n in numbers
+        }
+        return [self._s.customers[n] for n in sorted(found)]
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         numbers = sorted(self._s.by_code1.get(code1, ()))

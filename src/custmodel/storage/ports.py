@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from custmodel._marks import DistinctMark
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.model import (
     Booking,
     Customer,
@@ -128,6 +129,22 @@ class StoreTransaction(Protocol):
             CustomerNotFoundError: if a number is not stored.
             ConcurrentUpdateError: if a stored version differs (nothing is written).
             DebtorAccountError: if a changed debtor account is held by another customer.
+        """
+        ...
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        """Return the active, not anonymized customers that share a key, ordered by number.
+
+        A customer shares a key when its e-mail address (trimmed, lower case: see
+        :func:`custmodel._entrycheck.email_key`) is one of ``keys.emails``, its phone, birth
+        date or postal code equals one of those given, or its last name (folded:
+        :func:`custmodel._entrycheck.name_key`) equals one of ``keys.name_keys`` folded. A
+        value that more than ``max_per_value`` such customers share (a placeholder e-mail, a
+        big town's postal code) is no evidence and is skipped, so the answer stays small
+        however large the store. Empty values are skipped.
+
+        Index lookups on stores that have indexes, read without holding any customer: the
+        entry check before a registration runs it on every registration.
         """
         ...
 

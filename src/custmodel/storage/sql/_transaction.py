@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 
+from custmodel._entrycheck import candidate_lookups
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -368,6 +370,41 @@ class SqlTransaction(AuditRecords):
                         )
                     raise ConcurrentUpdateError(old.number, old.version, int(actual))
         return result
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        """Return the customers sharing a key; see :class:`StoreTransaction`.
+
+        One index lookup per key value, stopped after ``max_per_value + 1`` rows (more means
+        the value is skipped), then one read of the customers found; nothing is locked.
+        """
+        columns = {
+            "email": _c.search_email,
+            "phone": _c.phone,
+            "birth_date": _c.birth_date,
+            "postal_code": _c.postal_code,
+            "last_name": _c.search_last,
+        }
+        found: set[int] = set()
+        with _translating("find the candidates of a duplicate check"):
+            for field, value in sorted(candidate_lookups(keys), key=repr):
+                if isinstance(value, str) and not _storable(value):
+                    continue
+                statement = (
+                    select(_c.number)
+                    .where(
+                        columns[field] == value,
+                        _c.merged_into.is_(None),
+                        _c.anonymized_at.is_(None),
+                    )
+                    .limit(max_per_value + 1)
+                )
+                numbers = self._conn.execute(statement).scalars().all()
+                if len(numbers) <= max_per_value:
+                    found.update(int(n) for n in numbers)
+            customers: list[Customer] = []
+            for part in _chunks(sorted(found)):
+                customers += self._customers_where(_c.number.in_(part))
+        return sorted(customers, key=lambda c: c.number)
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""

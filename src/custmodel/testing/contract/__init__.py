@@ -56,6 +56,7 @@ from custmodel.testing.contract.bookings import BookingContract
 from custmodel.testing.contract.classification import ClassificationContract
 from custmodel.testing.contract.concurrency import ConcurrencyContract
 from custmodel.testing.contract.distinct import DistinctContract
+from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
 from custmodel.testing.contract.host_references import HostReferenceContract
 from custmodel.testing.contract.merge import MergeContract
@@ -77,6 +78,7 @@ __all__ = [
     "ClassificationContract",
     "ConcurrencyContract",
     "DistinctContract",
+    "EntryCheckContract",
     "ErasureRequestContract",
     "HostReferenceContract",
     "MergeContract",
@@ -93,6 +95,7 @@ __all__ = [
 
 class StoreContract(
     RegistrationContract,
+    EntryCheckContract,
     SettingsContract,
     ClassificationContract,
     SelectionContract,
