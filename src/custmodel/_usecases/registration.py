@@ -51,14 +51,16 @@ def register_many(
     that share a key with it, and with the drafts before it in the batch
     (:mod:`custmodel._usecases.entry`); "refuse" raises before anything is written.
     """
-    # A refusing check decides a write on what it read: the settings row, locked for update,
-    # makes refusing registrations wait for each other (see entry.stored_candidates).
-    settings = _common.settings_for_update(tx) if mode == "refuse" else _common.settings(tx)
+    settings = _common.settings(tx)
     for item in batch:
         rules.check_category(settings, item.kind, item.category)
         rules.check_status(settings, item.kind, item.status)
-    stored = entry.stored_candidates(tx, batch, threshold) if mode != "off" else None
     first = tx.allocate_numbers(len(batch))
+    # Looked up after the numbers: the counter row stays locked until this transaction ends,
+    # so every registration that took numbers before has committed, and is seen, and none can
+    # take numbers, and insert, before this one commits (SQL stores lock the row; SQLite and
+    # the memory store run one writer at a time anyway).
+    stored = entry.stored_candidates(tx, batch, threshold) if mode != "off" else None
     created_at = now()
     customers = []
     for offset, item in enumerate(batch):
