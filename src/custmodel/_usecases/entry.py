@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 #: A key value more customers than this share is no evidence (a placeholder e-mail, a big
 #: town's postal code): the store skips it, and so does the check within a batch.
-MAX_PER_VALUE = 50
+MAX_PER_VALUE = 20
 
 
 def stored_candidates(

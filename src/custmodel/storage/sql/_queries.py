@@ -244,6 +244,21 @@ _BY_CODE1: Final = (
     .order_by(_c.number)
 )
 
+#: The entry check's lookups, one per key field: active, not anonymized customers holding
+#: ``value``, at most ``limit`` of them (see ``SqlTransaction.duplicate_candidates``).
+_CANDIDATES: Final = {
+    field: select(_c.number)
+    .where(column == bindparam("value"), _c.merged_into.is_(None), _c.anonymized_at.is_(None))
+    .limit(bindparam("limit", type_=BigInteger))
+    for field, column in (
+        ("email", _c.search_email),
+        ("phone", _c.phone),
+        ("birth_date", _c.birth_date),
+        ("postal_code", _c.postal_code),
+        ("last_name", _c.search_last),
+    )
+}
+
 # Statements of every registration, built once: building a statement costs more than
 # SQLAlchemy's execution of a cached one, and these run in every transaction that registers.
 

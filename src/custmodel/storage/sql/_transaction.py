@@ -54,6 +54,7 @@ from custmodel.storage.sql._queries import (
     _ADVANCE_RETURNING,
     _ALL_BITS,
     _BY_CODE1,
+    _CANDIDATES,
     _LOCK_COUNTER,
     _SETTINGS_ID,
     _SETTINGS_ROWS,
@@ -377,28 +378,18 @@ class SqlTransaction(AuditRecords):
         One index lookup per key value, stopped after ``max_per_value + 1`` rows (more means
         the value is skipped), then one read of the customers found; nothing is locked.
         """
-        columns = {
-            "email": _c.search_email,
-            "phone": _c.phone,
-            "birth_date": _c.birth_date,
-            "postal_code": _c.postal_code,
-            "last_name": _c.search_last,
-        }
         found: set[int] = set()
         with _translating("find the candidates of a duplicate check"):
             for field, value in sorted(candidate_lookups(keys), key=repr):
                 if isinstance(value, str) and not _storable(value):
                     continue
-                statement = (
-                    select(_c.number)
-                    .where(
-                        columns[field] == value,
-                        _c.merged_into.is_(None),
-                        _c.anonymized_at.is_(None),
+                numbers = (
+                    self._conn.execute(
+                        _CANDIDATES[field], {"value": value, "limit": max_per_value + 1}
                     )
-                    .limit(max_per_value + 1)
+                    .scalars()
+                    .all()
                 )
-                numbers = self._conn.execute(statement).scalars().all()
                 if len(numbers) <= max_per_value:
                     found.update(int(n) for n in numbers)
             customers: list[Customer] = []
