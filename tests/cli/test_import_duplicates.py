@@ -91,7 +91,11 @@ def test_refuse_stops_at_the_batch_with_a_duplicate_and_reports_it(
     )
 
     assert 1 == result.exit_code
-    assert "the 2 customers before it were imported" in result.stderr
+    assert (
+        "error: likely duplicates: row 3 (line 4) is probably customer 1; row 4 (line 5) is "
+        "probably customer 2. The 2 customers before row 3 (line 4) were imported, nothing from "
+        "there on"
+    ) == result.stderr.strip()
     assert "Testine" not in result.stderr
     assert [
         ("row 3 (line 4)", "", "1"),

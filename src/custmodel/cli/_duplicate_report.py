@@ -68,3 +68,16 @@ def refusal_rows(
     ]
     rows += [[labels[later], "", labels[earlier], "", "", ""] for earlier, later in error.within]
     return rows
+
+
+def refusal_message(error: LikelyDuplicateError, labels: Sequence[str], done: int) -> str:
+    """Why the import stopped, by the file's rows: the refused batch's likely duplicates."""
+    parts = [
+        f"{labels[index]} is probably customer {', '.join(map(str, numbers))}"
+        for index, numbers in sorted(error.matches.items())
+    ]
+    parts += [f"{labels[later]} is probably {labels[earlier]}" for earlier, later in error.within]
+    return (
+        f"likely duplicates: {'; '.join(parts)}. The {done} customers before "
+        f"{labels[0]} were imported, nothing from there on"
+    )

@@ -80,6 +80,7 @@ from custmodel.cli._common import (
 from custmodel.cli._duplicate_report import (
     REPORT_COLUMNS,
     DuplicateOption,
+    refusal_message,
     refusal_rows,
     report_rows,
 )
@@ -556,7 +557,7 @@ def import_customers(
                     if report is not None:
                         for cells in refusal_rows(error, labels, rows_by_number):
                             report.write(None, functools.partial(list, cells))
-                    stopped = _stopped(error, labels[0], done, "customers")
+                    stopped = CommandRefusedError(refusal_message(error, labels, done))
                     break
                 except CustmodelError as error:
                     raise _stopped(error, labels[0], done, "customers") from error
