@@ -280,9 +280,9 @@ class CustomerBook:
             last_name: Family name, or the name of a company or agency.
             duplicates: Look for likely duplicates among the stored customers first:
                 ``"off"`` (the default) does not; ``"warn"`` registers and returns a
-                :class:`~custmodel._entrycheck.Registration` with the candidates; ``"refuse"`` raises
-                :class:`~custmodel.errors.LikelyDuplicateError` instead of registering when
-                there is one. Needs ``custmodel[dedupe]``.
+                :class:`~custmodel._entrycheck.Registration` with the candidates;
+                ``"refuse"`` raises :class:`~custmodel.errors.LikelyDuplicateError` instead
+                of registering when there is one. Needs ``custmodel[dedupe]``.
             duplicate_threshold: The lowest match probability that counts (0..1); None for
                 the finder's default.
             **fields: Any other field of :class:`~custmodel.model.NewCustomer`
