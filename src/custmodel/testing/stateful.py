@@ -371,6 +371,36 @@ class StoreAgreement(RuleBasedStateMachine):
         numbers: list[int] = list(outcome.value) if isinstance(outcome.value, list) else []
         return multiple(*numbers)
 
+    @rule(target=customers, data=st.data(), refuse=st.booleans())
+    def register_checked(self, data: st.DataObject, refuse: bool) -> MultipleResults[int]:
+        """Register a batch with the duplicate check ("warn" or "refuse"), its first draft
+        often a stored customer keyed in again."""
+        drafts = data.draw(
+            st.lists(agreement_drafts(self._settings()), min_size=1, max_size=3), label="drafts"
+        )
+        number = data.draw(self._numbers(), label="repeated")
+        stored = self.both(lambda book: book.get(number)).value
+        if isinstance(stored, Customer) and stored.last_name and data.draw(st.booleans()):
+            drafts[0] = attrs.evolve(
+                drafts[0],
+                last_name=stored.last_name,
+                first_name=stored.first_name,
+                email=stored.email,
+                birth_date=stored.birth_date,
+            )
+        outcome = self.both(
+            lambda book: (
+                [c.number for c in book.register_many(drafts, duplicates="refuse")]
+                if refuse
+                else [
+                    (r.customer.number, r.numbers)
+                    for r in book.register_many(drafts, duplicates="warn")
+                ]
+            )
+        )
+        registered = outcome.value if isinstance(outcome.value, list) else []
+        return multiple(*(n if isinstance(n, int) else n[0] for n in registered))
+
     @rule(data=st.data(), stale=st.booleans())
     def update(self, data: st.DataObject, stale: bool) -> None:
         """Update fields of a customer as read, or from an older version."""
