@@ -1,14 +1,17 @@
-"""The old scorer behind the new interface (replaced step by step)."""
+"""Finding duplicates: candidate pairs from bounded blocks, scored by a Fellegi-Sunter model."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
 import attrs
 
-from custmodel.dedupe._normalize import digits, extra, normalize_name
+from custmodel.dedupe._blocking import MAX_BLOCK, candidate_pairs
+from custmodel.dedupe._compare import BIRTH, FIELDS, FIRST, OUTCOMES, Comparer
+from custmodel.dedupe._model import Model, default_model, estimate
+from custmodel.dedupe._normalize import extra
+from custmodel.dedupe._profile import Folding, Profile, profile
 from custmodel.dedupe._types import (
     CandidateKeys,
     Comparison,
@@ -23,117 +26,107 @@ __all__ = ["DEFAULT_THRESHOLD", "candidate_keys", "find_duplicate_groups", "like
 #: The lowest match probability that counts as a duplicate.
 DEFAULT_THRESHOLD = 0.85
 
-
-@attrs.frozen
-class _Profile:
-    number: int
-    last: str
-    first: str
-    full: str
-    last_code: str
-    first_code: str
-    email: str
-    phone: str
-    postal_code: str
-    birth: str
-
-
-def _profile(customer: Customer | NewCustomer, encode: Callable[[str], str]) -> _Profile:
-    last = normalize_name(customer.last_name or customer.company)
-    first = normalize_name(customer.first_name)
-    phone = digits(customer.phone)
-    return _Profile(
-        number=getattr(customer, "number", 0),
-        last=last,
-        first=first,
-        full=f"{last} {first}".strip(),
-        last_code=encode(last),
-        first_code=encode(first.split(" ")[0]) if first else "",
-        email=customer.email.strip().casefold(),
-        # The last eight digits: "+49 30 1234567" and "030 1234567" are the same line.
-        phone=phone[-8:] if len(phone) >= 6 else "",
-        postal_code=customer.postal_code.strip(),
-        birth=customer.birth_date.isoformat() if customer.birth_date else "",
-    )
+_FIRST_DIFFERS = OUTCOMES[FIRST].index("differs")
+_AGREED = {
+    ("last_name", "exact"): "same last name",
+    ("last_name", "similar"): "last names similar",
+    ("first_name", "exact"): "same first name",
+    ("first_name", "similar"): "first names similar",
+    ("first_name", "sounds alike"): "first names sound alike",
+    ("birth_date", "exact"): "same birth date",
+    ("birth_date", "close"): "birth dates one typo apart",
+    ("street", "exact"): "same street",
+    ("street", "similar"): "similar street",
+    ("postal_code", "exact"): "same postal code",
+    ("postal_code", "close"): "postal codes one typo apart",
+    ("city", "exact"): "same town",
+    ("city", "similar"): "similar town",
+    ("email", "exact"): "same e-mail",
+    ("phone", "exact"): "same phone",
+}
 
 
-def _blocks(profile: _Profile) -> list[tuple[str, str]]:
-    keys = []
-    if profile.last_code:
-        keys.append(("name", f"{profile.last_code}|{profile.first_code}"))
-        if profile.birth:
-            keys.append(("birth", f"{profile.last_code}|{profile.birth}"))
-        if profile.postal_code:
-            keys.append(("place", f"{profile.last_code}|{profile.postal_code}"))
-    if profile.email:
-        keys.append(("email", profile.email))
-    if profile.phone:
-        keys.append(("phone", profile.phone))
-    return keys
+class _Scorer:
+    """Compares profiles and weighs the outcome with a model."""
 
+    def __init__(self, comparer: Comparer, model: Model) -> None:
+        self.comparer = comparer
+        self.model = model
 
-def _score(
-    a: _Profile, b: _Profile, fuzz: Any, threshold: float
-) -> tuple[float, tuple[str, ...]] | None:
-    """Score a candidate pair; None when they are different parties or below ``threshold``.
-
-    The cheap evidence (dates, e-mail, phone, postal code) is weighed first: when even a perfect
-    name match could not reach the threshold, no fuzzy comparison is made.
-    """
-    if a.birth and b.birth and a.birth != b.birth:
-        return None
-    same_birth = bool(a.birth) and a.birth == b.birth
-    reasons: list[str] = []
-    bonus = 0.0
-    if same_birth:
-        bonus += 0.15
-        reasons.append("same birth date")
-    if a.email and a.email == b.email:
-        bonus += 0.2
-        reasons.append("same e-mail")
-    if a.phone and a.phone == b.phone:
-        bonus += 0.15
-        reasons.append("same phone")
-    if a.postal_code and b.postal_code:
-        if a.postal_code == b.postal_code:
-            bonus += 0.05
-            reasons.append("same postal code")
-        else:
-            # Same name at another address is weak evidence: common names are common.
-            bonus -= 0.2
-    if 1.0 + bonus < threshold:
-        return None
-    if a.first and b.first:
-        # "Jan"/"Jana", "Paul"/"Paula" are different people, and couples share e-mail and
-        # phone; only a shared birth date makes a first-name typo believable.
-        first = fuzz.ratio(a.first, b.first) / 100
-        if first < (0.6 if same_birth else 0.88):
+    def score(
+        self, a: Profile, b: Profile, levels: tuple[int, ...], swapped: bool, threshold: float
+    ) -> tuple[float, tuple[Comparison, ...], tuple[str, ...]] | None:
+        """Probability, comparisons and reasons of a match; None below ``threshold``."""
+        if levels[FIRST] == _FIRST_DIFFERS and levels[BIRTH] != 1:
+            # Another first name and no shared birth date: another member of the household
+            # (a couple, "Jan" and "Jana"), however much else (address, e-mail) agrees.
             return None
-    else:
-        first = 1.0 if a.first == b.first else 0.8
-    last = fuzz.ratio(a.last, b.last) / 100
-    if a.last_code and a.last_code == b.last_code and a.last != b.last:
-        # Kölner Phonetik agrees: "Meier"/"Mayer" are one name spelt two ways.
-        last = max(last, 0.9)
-        reasons.insert(0, f"last names sound alike ({a.last_code})")
-    name = 0.6 * last + 0.4 * first
-    score = round(min(name + bonus, 1.0), 4)
-    if score < threshold:
-        return None
-    return score, (f"name {round(name * 100)}%", *reasons)
+        if _probability(self.model.total(levels, a, b, swapped)) < threshold:
+            return None
+        weights = self.model.weights(levels, a, b, swapped)
+        probability = _probability(self.model.prior + sum(weights))
+        comparisons = tuple(
+            Comparison(field, _outcome(f, level, swapped), round(weight, 2))
+            for f, (field, level, weight) in enumerate(zip(FIELDS, levels, weights, strict=True))
+        )
+        return probability, comparisons, _reasons(comparisons, a, swapped)
 
 
-def _comparisons(reasons: tuple[str, ...]) -> tuple[Comparison, ...]:
-    fields = {
-        "same birth date": "birth_date",
-        "same e-mail": "email",
-        "same phone": "phone",
-        "same postal code": "postal_code",
-    }
-    return tuple(Comparison(fields[r], "exact", 1.0) for r in reasons if r in fields)
+def _probability(log_odds: float) -> float:
+    return round(1 / (1 + 2 ** -min(max(log_odds, -60.0), 60.0)), 4)
 
 
-_BLOCK_ORDER = {"name": 0, "birth": 1, "place": 2, "email": 3, "phone": 4}
+def _outcome(field: int, level: int, swapped: bool) -> str:
+    outcome = OUTCOMES[field][level]
+    if swapped and field <= FIRST and level:
+        return f"{outcome}, swapped"
+    return outcome
+
+
+def _reasons(comparisons: Sequence[Comparison], a: Profile, swapped: bool) -> tuple[str, ...]:
+    reasons = ["first and last name swapped"] if swapped else []
+    for c in comparisons:
+        if swapped and c.field in ("last_name", "first_name"):
+            continue
+        if c.field == "last_name" and c.outcome == "sounds alike":
+            reasons.append(f"last names sound alike ({a.last_code})")
+        elif (c.field, c.outcome) in _AGREED:
+            reasons.append(_AGREED[c.field, c.outcome])
+    return tuple(reasons)
+
+
+def _profiles(customers: Iterable[Customer | NewCustomer]) -> list[Profile]:
+    _rapidfuzz, cologne = extra()
+
+    def encode(text: str) -> str:
+        return " ".join(code for _word, code in cologne.encode(text))
+
+    folding = Folding(encode)
+    return _without_placeholders([profile(c, folding) for c in customers])
+
+
+def _without_placeholders(profiles: list[Profile]) -> list[Profile]:
+    """Treat an e-mail or phone shared by more than MAX_BLOCK customers as missing.
+
+    "keine@example.org" or "0000" on thousands of records identifies no one: agreeing on it
+    is no evidence, and disagreeing with it none against.
+    """
+    emails = Counter(p.email for p in profiles if p.email)
+    phones = Counter(p.phone for p in profiles if p.phone)
+    common_emails = {e for e, count in emails.items() if count > MAX_BLOCK}
+    common_phones = {t for t, count in phones.items() if count > MAX_BLOCK}
+    if not common_emails and not common_phones:
+        return profiles
+    return [
+        attrs.evolve(
+            p,
+            email="" if p.email in common_emails else p.email,
+            phone="" if p.phone in common_phones else p.phone,
+        )
+        if p.email in common_emails or p.phone in common_phones
+        else p
+        for p in profiles
+    ]
 
 
 def find_duplicate_groups(
@@ -145,11 +138,13 @@ def find_duplicate_groups(
 ) -> list[DuplicateGroup]:
     """Group customers that are probably the same party, best groups first.
 
-    Merged and anonymized customers are left out: they cannot be merged.
+    Candidates come from several bounded blocking passes (:mod:`custmodel.dedupe`); each
+    pair is scored by a Fellegi-Sunter model whose weights are estimated from ``customers``
+    themselves. Merged and anonymized customers are left out: they cannot be merged.
 
     Args:
         customers: The customers to search.
-        threshold: The lowest pair score that counts as a match (0..1).
+        threshold: The lowest match probability that counts (0..1).
         focus: Only return the matches of this customer number.
         distinct: Pairs of customer numbers marked "not a duplicate": never paired, and no
             group holds both (a group is split by leaving out its weakest links).
@@ -157,50 +152,81 @@ def find_duplicate_groups(
     Raises:
         MissingExtraError: without the ``dedupe`` extra installed.
     """
-    rapidfuzz, cologne = extra()
-    fuzz = rapidfuzz.fuzz
+    rapidfuzz, _cologne = extra()
+    comparer = Comparer(rapidfuzz)
     marked = _marked(distinct)
-    codes: dict[str, str] = {}
-
-    def encode(text: str) -> str:
-        if text not in codes:
-            codes[text] = " ".join(c for _w, c in cologne.encode(text)) if text else ""
-        return codes[text]
-
-    profiles = [_profile(c, encode) for c in customers if c.is_active and not c.is_anonymized]
-    keys = [_blocks(p) for p in profiles]
-    blocks: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, profile_keys in enumerate(keys):
-        for key in profile_keys:
-            blocks[key].append(index)
-
+    profiles = _profiles(c for c in customers if c.is_active and not c.is_anonymized)
+    n = len(profiles)
+    compared = []
+    patterns: Counter[tuple[int, ...]] = Counter()
+    for code in candidate_pairs(profiles):
+        a, b = profiles[code // n], profiles[code % n]
+        levels, swapped = comparer.levels(a, b)
+        patterns[levels] += 1
+        compared.append((a, b, levels, swapped))
+    scorer = _Scorer(comparer, estimate(profiles, patterns, comparer))
     pairs: list[DuplicatePair] = []
-    for key, block in blocks.items():
-        if len(block) < 2:
+    for a, b, levels, swapped in compared:
+        first, second = sorted((a.number, b.number))
+        if (first, second) in marked or (focus is not None and focus not in (first, second)):
             continue
-        rank = _BLOCK_ORDER[key[0]]
-        for i, left in enumerate(block):
-            a = profiles[left]
-            earlier = {k for k in keys[left] if _BLOCK_ORDER[k[0]] < rank}
-            for right in block[i + 1 :]:
-                b = profiles[right]
-                if focus is not None and focus not in (a.number, b.number):
-                    continue
-                # A pair sharing several blocks is compared once, in the first it shares.
-                if earlier and any(k in earlier for k in keys[right]):
-                    continue
-                first, second = (a, b) if a.number < b.number else (b, a)
-                if (first.number, second.number) in marked:
-                    continue
-                scored = _score(first, second, fuzz, threshold)
-                if scored is not None:
-                    score, reasons = scored
-                    pairs.append(
-                        DuplicatePair(
-                            first.number, second.number, score, reasons, _comparisons(reasons)
-                        )
-                    )
+        scored = scorer.score(a, b, levels, swapped, threshold)
+        if scored is not None:
+            probability, comparisons, reasons = scored
+            pairs.append(DuplicatePair(first, second, probability, reasons, comparisons))
     return _groups(_split(pairs, marked), focus)
+
+
+def likely_duplicates(
+    draft: NewCustomer | Customer,
+    candidates: Iterable[Customer],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[DuplicateCandidate]:
+    """The candidates that probably are the same party as ``draft``, best first.
+
+    The entry check before registering ``draft``: ``candidates`` are what a store found for
+    :func:`candidate_keys`. The default weights are used (a handful of candidates is too
+    few to learn from). A customer draft never matches itself (the same number); merged and
+    anonymized candidates are skipped.
+
+    Args:
+        draft: What is being registered (or an existing customer).
+        candidates: The customers to compare it with.
+        threshold: The lowest match probability that counts (0..1).
+
+    Raises:
+        MissingExtraError: without the ``dedupe`` extra installed.
+    """
+    rapidfuzz, _cologne = extra()
+    scorer = _Scorer(Comparer(rapidfuzz), default_model())
+    own = getattr(draft, "number", None)
+    others = [c for c in candidates if c.number != own and c.is_active and not c.is_anonymized]
+    a, *profiles = _profiles([draft, *others])
+    found = []
+    for b in profiles:
+        levels, swapped = scorer.comparer.levels(a, b)
+        scored = scorer.score(a, b, levels, swapped, threshold)
+        if scored is not None:
+            probability, comparisons, reasons = scored
+            found.append(DuplicateCandidate(b.number, probability, comparisons, reasons))
+    return sorted(found, key=lambda c: (-c.score, c.number))
+
+
+def candidate_keys(draft: NewCustomer | Customer) -> CandidateKeys:
+    """What a store should look up to find the candidates of an entry check for ``draft``.
+
+    The name keys hold last and first name each on its own, so a customer entered with the
+    names swapped is found as well.
+    """
+    names = (draft.last_name, draft.first_name, draft.company)
+    return CandidateKeys(
+        emails=(draft.email.strip().lower(),) if draft.email.strip() else (),
+        birth_dates=(draft.birth_date,) if draft.birth_date else (),
+        postal_codes=(draft.postal_code.strip(),) if draft.postal_code.strip() else (),
+        name_keys=tuple(dict.fromkeys(search_key(n.strip()) for n in names if n.strip())),
+        phones=(draft.phone,) if draft.phone.strip() else (),
+    )
 
 
 def _groups(pairs: Iterable[DuplicatePair], focus: int | None) -> list[DuplicateGroup]:
@@ -273,60 +299,3 @@ def _split(pairs: list[DuplicatePair], marked: frozenset[tuple[int, int]]) -> li
             members[left] = members.pop(left) | members.pop(right)
         kept.append(pair)
     return kept
-
-
-def likely_duplicates(
-    draft: NewCustomer | Customer,
-    candidates: Iterable[Customer],
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> list[DuplicateCandidate]:
-    """The candidates that probably are the same party as ``draft``, best first.
-
-    The entry check before registering ``draft``: ``candidates`` are what a store found for
-    :func:`candidate_keys`. A customer draft never matches itself (the same number); merged
-    and anonymized candidates are skipped.
-
-    Args:
-        draft: What is being registered (or an existing customer).
-        candidates: The customers to compare it with.
-        threshold: The lowest match probability that counts (0..1).
-
-    Raises:
-        MissingExtraError: without the ``dedupe`` extra installed.
-    """
-    rapidfuzz, cologne = extra()
-    codes: dict[str, str] = {}
-
-    def encode(text: str) -> str:
-        if text not in codes:
-            codes[text] = " ".join(c for _w, c in cologne.encode(text)) if text else ""
-        return codes[text]
-
-    own = getattr(draft, "number", None)
-    a = _profile(draft, encode)
-    found = []
-    for customer in candidates:
-        if customer.number == own or not customer.is_active or customer.is_anonymized:
-            continue
-        scored = _score(a, _profile(customer, encode), rapidfuzz.fuzz, threshold)
-        if scored is not None:
-            score, reasons = scored
-            found.append(DuplicateCandidate(customer.number, score, _comparisons(reasons), reasons))
-    return sorted(found, key=lambda c: (-c.score, c.number))
-
-
-def candidate_keys(draft: NewCustomer | Customer) -> CandidateKeys:
-    """What a store should look up to find the candidates of an entry check for ``draft``.
-
-    The name keys hold last and first name each on its own, so a customer entered with the
-    names swapped is found as well.
-    """
-    names = (draft.last_name, draft.first_name, draft.company)
-    return CandidateKeys(
-        emails=(draft.email.strip().lower(),) if draft.email.strip() else (),
-        birth_dates=(draft.birth_date,) if draft.birth_date else (),
-        postal_codes=(draft.postal_code.strip(),) if draft.postal_code.strip() else (),
-        name_keys=tuple(dict.fromkeys(search_key(n.strip()) for n in names if n.strip())),
-        phones=(draft.phone,) if draft.phone.strip() else (),
-    )

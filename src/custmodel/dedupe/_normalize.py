@@ -8,7 +8,7 @@ from types import ModuleType
 
 from custmodel.errors import MissingExtraError
 
-__all__ = ["digits", "extra", "normalize_name", "phonetic_code"]
+__all__ = ["digits", "extra", "fold", "normalize_name", "normalize_street", "phonetic_code"]
 
 #: Words that are no part of a person's or company's name.
 _TITLES = frozenset(
@@ -22,6 +22,9 @@ _DOTTED_FORMS = re.compile(r"\b(e)\s*\.\s*(k|v)\s*\.?", re.IGNORECASE)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NON_DIGITS = re.compile(r"\D+")
+# "Hauptstr. 5", "Hauptstraße 5" and "Haupt Str 5" are one street.
+_STREET_WORD = re.compile(r"(?<=[a-z])\s*(?:str|strasse)\b")
+_STREET_ALONE = re.compile(r"\bstr\b")
 
 
 def extra() -> tuple[ModuleType, ModuleType]:
@@ -36,6 +39,8 @@ def extra() -> tuple[ModuleType, ModuleType]:
 
 def fold(text: str) -> str:
     """Fold case, umlauts, ß, accents and punctuation: "Straße 5a" -> "strasse 5a"."""
+    if text.isascii():
+        return " ".join(_NON_ALNUM.sub(" ", text.lower()).split())
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
@@ -64,3 +69,9 @@ def phonetic_code(text: str) -> str:
 def digits(text: str) -> str:
     """The digits of ``text``: "+49 30/123-45" -> "493012345"."""
     return _NON_DIGITS.sub("", text)
+
+
+def normalize_street(text: str) -> str:
+    """Fold a street: "Hauptstr. 5a" and "Haupt-Straße 5 a" -> "hauptstrasse 5 a"."""
+    folded = _STREET_WORD.sub("strasse", fold(text))
+    return _STREET_ALONE.sub("strasse", folded)

@@ -22,9 +22,9 @@ class Comparison:
     Attributes:
         field: The field compared ("last_name", "first_name", "birth_date", "street",
             "postal_code", "city", "email", "phone").
-        outcome: "exact", "similar", "differs" or "missing" (a further level some fields
-            have: "swapped" for names given the other way round, "close" for a birth date
-            one typo or a day/month swap away, "sounds alike" for names).
+        outcome: "exact", "similar", "sounds alike" (names), "close" (a birth date or postal
+            code one typo, or a day/month swap, away), "differs" or "missing"; names that
+            agreed crosswise (first name against last name) add ", swapped".
         weight: The log2 Bayes factor the outcome contributed: above 0 speaks for one party,
             below 0 against, 0 (a missing value) neither.
     """
