@@ -244,6 +244,12 @@ _BY_CODE1: Final = (
     .order_by(_c.number)
 )
 
+#: Customers by number, without a lock (the entry check's candidates), in number order.
+_BY_NUMBERS: Final = (
+    select(schema.customers)
+    .where(_c.number.in_(bindparam("numbers", expanding=True)))
+    .order_by(_c.number)
+)
 #: The entry check's lookups, one per key field: active, not anonymized customers holding
 #: ``value``, at most ``limit`` of them (see ``SqlTransaction.duplicate_candidates``).
 _CANDIDATES: Final = {

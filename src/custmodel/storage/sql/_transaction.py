@@ -54,6 +54,7 @@ from custmodel.storage.sql._queries import (
     _ADVANCE_RETURNING,
     _ALL_BITS,
     _BY_CODE1,
+    _BY_NUMBERS,
     _CANDIDATES,
     _LOCK_COUNTER,
     _SETTINGS_ID,
@@ -394,8 +395,8 @@ class SqlTransaction(AuditRecords):
                     found.update(int(n) for n in numbers)
             customers: list[Customer] = []
             for part in _chunks(sorted(found)):
-                customers += self._customers_where(_c.number.in_(part))
-        return sorted(customers, key=lambda c: c.number)
+                customers += self._customers_of(_BY_NUMBERS, {"numbers": part})
+        return customers
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""
