@@ -26,6 +26,7 @@ from custmodel import (
     Settings,
     StatusFlags,
 )
+from custmodel._entrycheck import email_key, name_key
 from custmodel.model import search_key
 
 __all__ = [
@@ -83,6 +84,8 @@ CUSTOMER_COLUMNS: Final = (
     "anonymized_at",
     "version",
     "search_name",
+    "search_last",
+    "search_email",
 )
 BOOKING_COLUMNS: Final = (
     "reference",
@@ -334,7 +337,8 @@ def customer_row(
 
     The raw baselines and the loaders write these rows. Timestamps are UTC: naive ISO text with
     microseconds on SQLite (as SQLAlchemy stores them there), aware datetimes for PostgreSQL;
-    ``search_name`` is the folded name key custmodel keeps in step with every write.
+    ``search_name``, ``search_last`` and ``search_email`` are the folded keys custmodel keeps
+    in step with every write.
     """
     stamp: Any = when.astimezone(UTC)
     birth: Any = fields["birth_date"]
@@ -373,6 +377,8 @@ def customer_row(
         None,
         1,
         search_name,
+        name_key(fields["last_name"]),
+        email_key(fields["email"]),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from bench import data
+from custmodel._entrycheck import name_key
 from custmodel.model import PERSONAL_FIELDS
 from custmodel.rules import ANONYMIZED_NAME
 
@@ -101,6 +102,7 @@ def _blanked(last_name: str) -> dict[str, Any]:
     values: dict[str, Any] = dict.fromkeys(PERSONAL_FIELDS, "")
     values.update(birth_date=None, category=None, status=0, last_name=last_name)
     values["search_name"] = "\x1f".join((last_name.casefold(), "", ""))
+    values.update(search_last=name_key(last_name), search_email="")
     return values
 
 

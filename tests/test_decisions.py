@@ -27,6 +27,7 @@ from custmodel import (
     KindSettings,
     MemoryStore,
     MergeRefusedError,
+    NewCustomer,
     SalesChannel,
     Selection,
     Settings,
@@ -34,6 +35,8 @@ from custmodel import (
     TemplateCustomerError,
     rules,
 )
+from custmodel._usecases.entry import MAX_PER_VALUE
+from custmodel.dedupe import CandidateKeys
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PRIVATE, CORPORATE, PROSPECT = CustomerKind.PRIVATE, CustomerKind.CORPORATE, CustomerKind.PROSPECT
@@ -246,6 +249,38 @@ def test_offer_upgraded_to_firm_booking_is_a_first_capture() -> None:
         ).deposit_prompt,
     ]
     assert [False, True, False] == prompts
+
+
+def test_a_mark_follows_its_duplicate_to_the_master() -> None:
+    """A mark of duplicate 2 against 3 names master 1 after the merge; one of 1 and 2 goes."""
+    book = make_book()
+    for _ in range(3):
+        book.register(PRIVATE, "Test")
+    book.mark_distinct(2, 3)
+    book.mark_distinct(1, 2)
+
+    book.merge(1, [2])
+
+    assert [(1, 3)] == [m.pair for m in book.distinct_marks()]
+
+
+def test_the_entry_check_skips_a_value_too_many_customers_share() -> None:
+    """An e-mail 21 customers share finds none of them; shared by 20 it finds all 20."""
+    book = make_book()
+    book.register_many(
+        NewCustomer(kind=PRIVATE, last_name=f"Kunde{n}", email="info@example.org")
+        for n in range(20)
+    )
+    keys = CandidateKeys(emails=("info@example.org",))
+
+    def found() -> int:
+        with book.store.transaction(write=False) as tx:
+            return len(tx.duplicate_candidates(keys, MAX_PER_VALUE))
+
+    twenty = found()
+    book.register(PRIVATE, "Kunde20", email="info@example.org")
+
+    assert (20, 0) == (twenty, found())
 
 
 def test_merged_customer_takes_no_new_booking() -> None:

@@ -23,6 +23,7 @@ __all__ = ["BENCHMARKS"]
 BENCHMARKS: tuple[Benchmark, ...] = (
     registration.BULK,
     registration.SINGLE,
+    registration.CHECKED,
     lookup.LOOKUP,
     selection.SELECTION,
     statistics.STATISTICS,

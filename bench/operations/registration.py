@@ -8,6 +8,8 @@ inserts the rows with the driver. Afterwards the two databases must hold the sam
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +19,10 @@ from bench import data, raw
 from bench.context import Benchmark, Context
 from bench.harness import Contender, Row, Target, interleave
 from bench.stores import PostgresSchema, SqliteFiles, postgres_schema, raw_sqlite
-from custmodel import CustomerBook, NewCustomer
+from custmodel import CustomerBook, DuplicateMode, NewCustomer
 from custmodel.storage.sql import SqlStore
 
-__all__ = ["BULK", "SINGLE"]
+__all__ = ["BULK", "CHECKED", "SINGLE"]
 
 
 def _records(count: int) -> list[dict[str, Any]]:
@@ -205,5 +207,111 @@ def _single(ctx: Context) -> list[Row]:
     return rows
 
 
+def _checked_contenders(
+    files: SqliteFiles, template: Path, records: list[dict[str, Any]]
+) -> list[Contender[Any]]:
+    """Single registrations into a copy of ``template``, with and without the check.
+
+    Half of ``records`` repeat a stored customer (another e-mail case, the names swapped every
+    other time), so the check finds candidates and scores them, as it does in an office.
+    """
+
+    def prepare() -> tuple[Path, SqlStore, CustomerBook]:
+        path = files.fresh("registration-checked")
+        shutil.copyfile(template, path)
+        store = files.store(path)
+        return path, store, CustomerBook(store)
+
+    def run(mode: DuplicateMode) -> Callable[[tuple[Path, SqlStore, CustomerBook]], object]:
+        def register(state: tuple[Path, SqlStore, CustomerBook]) -> object:
+            book = state[2]
+            return sum(
+                bool(book.register(**record, duplicates="warn").candidates)
+                if mode == "warn"
+                else bool(book.register(**record))
+                for record in records
+            )
+
+        return register
+
+    def finish(state: tuple[Path, SqlStore, CustomerBook], found: object) -> Any:
+        path, store, _ = state
+        store.close()
+        return _digest_and_remove(path), found
+
+    return [
+        Contender(run("warn"), prepare, finish),
+        Contender(run("off"), prepare, finish),
+    ]
+
+
+def _repeated(stored: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """``count`` records to register: every other one a stored customer keyed in again."""
+    records = []
+    for n in range(count):
+        if n % 2:
+            record = dict(stored[(n * 7919) % len(stored)])
+            record["email"] = record["email"].upper()
+            if n % 4 == 1:
+                record["first_name"], record["last_name"] = (
+                    record["last_name"],
+                    record["first_name"],
+                )
+        else:
+            record = data.customer_fields(len(stored) + n + 1)
+        records.append(record)
+    return records
+
+
+def _checked(ctx: Context) -> list[Row]:
+    stored = _records(ctx.sizes.bulk)
+    records = _repeated(stored, ctx.sizes.single)
+    places = [("", ctx.sqlite)]
+    if ctx.sqlite_in_memory is not None:
+        places.append((" (tmpfs: commits not synced to a disk)", ctx.sqlite_in_memory))
+    rows = []
+    flagged: list[int] = []
+
+    def agree(found: list[Any]) -> None:
+        (with_check, candidates), (without_check, _) = found
+        assert with_check == without_check, "the check changed what was stored"
+        flagged.append(candidates)
+
+    for where, files in places:
+        ctx.log(
+            f"{len(records):,} single registrations with the duplicate check on a store of "
+            f"{len(stored):,} customers{where}"
+        )
+        template = files.fresh("registration-checked-template")
+        store = SqliteFiles.store(template)
+        CustomerBook(store).register_many([NewCustomer(**record) for record in stored])
+        store.purge()  # the log copied into the file: one file to copy
+        store.close()
+        try:
+            contenders = _checked_contenders(files, template, records)
+            times = interleave(contenders, ctx.sizes.repeat, agree)
+        finally:
+            SqliteFiles.remove(template)
+        rows.append(
+            Row(
+                f"single registrations with the duplicate check, {len(records):,} into "
+                f"{len(stored):,} customers{where}",
+                "SQLite",
+                tuple(times[0]),
+                tuple(times[1]),
+                # The check's own cost (a few index lookups and the scoring, about 2 ms) weighs
+                # against a commit: less beside a synced one, more where commits cost nothing.
+                Target(max_ratio=2 if not where else 4, min_rate=100),
+                operations=len(records),
+                note=(
+                    f"baseline: the same registrations without the check; {flagged[-1]:,} of "
+                    f"{len(records):,} came back with candidates"
+                ),
+            )
+        )
+    return rows
+
+
 BULK = Benchmark("bulk", _bulk)
 SINGLE = Benchmark("single", _single)
+CHECKED = Benchmark("checked", _checked)

@@ -9,6 +9,8 @@ Start with :class:`CustomerBook` over a store::
 """
 
 from custmodel import errors, letters, model, rules
+from custmodel._entrycheck import DuplicateMode, Registration
+from custmodel._marks import DistinctMark
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import *  # noqa: F403 (every error, as custmodel.errors lists them)
 from custmodel.letters import LetterTemplate
@@ -32,8 +34,11 @@ from custmodel.storage.memory import MemoryStore
 __all__ = [
     "CustomerBook",
     "CustomerStore",
+    "DistinctMark",
+    "DuplicateMode",
     "LetterTemplate",
     "MemoryStore",
+    "Registration",
     "StoreTransaction",
     "__version__",
     "letters",

@@ -16,15 +16,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
+from custmodel._book_duplicates import DuplicateMethods
+from custmodel._entrycheck import DuplicateMode, Registration, check_mode
 from custmodel._usecases import (
     _common,
     bookings,
+    entry,
     erasure,
     merge,
     reading,
@@ -66,7 +69,7 @@ from custmodel.model import (
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 if TYPE_CHECKING:
-    from custmodel.dedupe import DuplicateGroup
+    pass
 
 __all__ = ["CustomerBook", "utc_now"]
 
@@ -78,7 +81,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerBook:
+class CustomerBook(DuplicateMethods):
     """Customer master data of one agency: register, find, classify, merge and anonymize.
 
     Args:
@@ -227,35 +230,129 @@ class CustomerBook:
 
     # -- registration and lookup -------------------------------------------------------------
 
+    @overload
     def register(
         self,
         kind: CustomerKind,
         last_name: str,
+        *,
+        duplicates: Literal["off", "refuse"] = "off",
+        duplicate_threshold: float | None = None,
         **fields: Any,
-    ) -> Customer:
+    ) -> Customer: ...
+
+    @overload
+    def register(
+        self,
+        kind: CustomerKind,
+        last_name: str,
+        *,
+        duplicates: Literal["warn"],
+        duplicate_threshold: float | None = None,
+        **fields: Any,
+    ) -> Registration: ...
+
+    @overload
+    def register(
+        self,
+        kind: CustomerKind,
+        last_name: str,
+        *,
+        duplicates: DuplicateMode,
+        duplicate_threshold: float | None = None,
+        **fields: Any,
+    ) -> Customer | Registration: ...
+
+    def register(
+        self,
+        kind: CustomerKind,
+        last_name: str,
+        *,
+        duplicates: DuplicateMode = "off",
+        duplicate_threshold: float | None = None,
+        **fields: Any,
+    ) -> Customer | Registration:
         """Register one customer; it gets the next number and its debtor account (R4).
 
         Args:
             kind: The customer kind.
             last_name: Family name, or the name of a company or agency.
+            duplicates: Look for likely duplicates among the stored customers first:
+                ``"off"`` (the default) does not; ``"warn"`` registers and returns a
+                :class:`~custmodel._entrycheck.Registration` with the candidates;
+                ``"refuse"`` raises :class:`~custmodel.errors.LikelyDuplicateError` instead
+                of registering when there is one. Needs ``custmodel[dedupe]``.
+            duplicate_threshold: The lowest match probability that counts (0..1); None for
+                the finder's default.
             **fields: Any other field of :class:`~custmodel.model.NewCustomer`
                 (``customer_type``, ``first_name``, ``email``, ``category``, ``status``...).
 
         Raises:
             InvalidInputError: a bad field value (and its subclasses for categories and flags).
             DebtorAccountError: the computed account is taken or outside the kind's range.
+            LikelyDuplicateError: with ``duplicates="refuse"``, naming the stored customers.
         """
-        return self.register_many([registration.draft(kind, last_name, fields)])[0]
+        found = self.register_many(
+            [registration.draft(kind, last_name, fields)],
+            duplicates=duplicates,
+            duplicate_threshold=duplicate_threshold,
+        )
+        return found[0]
 
-    def register_many(self, drafts: Iterable[NewCustomer]) -> list[Customer]:
+    @overload
+    def register_many(
+        self,
+        drafts: Iterable[NewCustomer],
+        *,
+        duplicates: Literal["off", "refuse"] = "off",
+        duplicate_threshold: float | None = None,
+    ) -> list[Customer]: ...
+
+    @overload
+    def register_many(
+        self,
+        drafts: Iterable[NewCustomer],
+        *,
+        duplicates: Literal["warn"],
+        duplicate_threshold: float | None = None,
+    ) -> list[Registration]: ...
+
+    @overload
+    def register_many(
+        self,
+        drafts: Iterable[NewCustomer],
+        *,
+        duplicates: DuplicateMode,
+        duplicate_threshold: float | None = None,
+    ) -> list[Customer] | list[Registration]: ...
+
+    def register_many(
+        self,
+        drafts: Iterable[NewCustomer],
+        *,
+        duplicates: DuplicateMode = "off",
+        duplicate_threshold: float | None = None,
+    ) -> list[Customer] | list[Registration]:
         """Register many customers in one transaction, with consecutive numbers.
 
-        Either all are registered or, on any error, none.
+        Either all are registered or, on any error, none. ``duplicates`` and
+        ``duplicate_threshold`` work as for :meth:`register`; each draft is also compared with
+        the drafts before it, so with ``"warn"`` a candidate may be another customer of the
+        same batch (by its new number), and ``"refuse"`` refuses such pairs too.
         """
+        mode = check_mode(duplicates)
+        threshold = entry.threshold(duplicate_threshold, mode)
         batch = registration.drafts(drafts)
         if not batch:
             return []
-        return self._run(lambda tx: registration.register_many(tx, batch, now=self._now))
+        registered = self._run(
+            lambda tx: registration.register_many(
+                tx, batch, now=self._now, mode=mode, threshold=threshold
+            )
+        )
+        if mode == "warn":
+            return registered
+        return [r.customer for r in registered]
 
     def get(self, number: int) -> Customer:
         """Return customer ``number`` as stored; a merged one comes back as its tombstone.
@@ -840,26 +937,3 @@ class CustomerBook:
             batch_size=batch_size,
             now=self._now,
         )
-
-    # -- duplicates -------------------------------------------------------------------------
-
-    def find_duplicates(
-        self, number: int | None = None, *, threshold: float = 0.85
-    ) -> list[DuplicateGroup]:
-        """Find customers that are probably the same party, best candidates first.
-
-        German-aware (umlauts, ß, titles, company suffixes, Kölner Phonetik); each group says
-        why its customers matched and feeds :meth:`plan_merge` directly
-        (``book.plan_merge(group.master, group.duplicates)``). Needs ``custmodel[dedupe]``.
-
-        Args:
-            number: Only the matches of this customer; None searches the whole store.
-            threshold: The lowest pair score that counts as a match (0..1).
-
-        Raises:
-            MissingExtraError: without the ``dedupe`` extra.
-        """
-        if number is not None:
-            _common.number(number)
-        reading.threshold(threshold)
-        return self._run(lambda tx: reading.find_duplicates(tx, number, threshold), write=False)

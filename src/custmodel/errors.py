@@ -28,6 +28,7 @@ __all__ = [
     "InvalidSettingsError",
     "InvalidStatusFlagError",
     "LetterTemplateError",
+    "LikelyDuplicateError",
     "MergeRefusedError",
     "MissingExtraError",
     "NotEligibleError",
@@ -145,6 +146,38 @@ class AnonymizedCustomerError(CustmodelError, ValueError):
 
 class DebtorAccountError(CustmodelError, ValueError):
     """A computed debtor account is taken already or lies outside its kind's range."""
+
+
+class LikelyDuplicateError(CustmodelError, ValueError):
+    """Registration refused: what was entered is probably a customer stored already.
+
+    Raised by the duplicate check in mode ``"refuse"``; nothing was registered. The message
+    and attributes hold customer numbers and positions in the batch only.
+
+    Attributes:
+        matches: Position of the draft in the batch (0 for a single registration) -> the
+            stored customers it probably is, best first.
+        within: Pairs of positions in the batch that are probably the same party.
+    """
+
+    def __init__(
+        self,
+        matches: dict[int, tuple[int, ...]],
+        within: tuple[tuple[int, int], ...] = (),
+    ) -> None:
+        parts = [
+            f"entry {index + 1} is probably customer {', '.join(map(str, numbers))}"
+            for index, numbers in sorted(matches.items())
+        ]
+        parts += [f"entries {a + 1} and {b + 1} are probably one party" for a, b in within]
+        super().__init__("likely duplicates, nothing registered: " + "; ".join(parts))
+        self.matches = matches
+        self.within = within
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """Every stored customer named, ascending."""
+        return tuple(sorted({n for found in self.matches.values() for n in found}))
 
 
 class MissingExtraError(CustmodelError, ImportError):

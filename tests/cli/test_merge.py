@@ -141,3 +141,57 @@ def test_plan_unite_status_lists_the_flags_the_master_gains(cli: Cli) -> None:
     cli.ok("merge apply 1 2 --unite-status --yes")
     with cli.book() as book:
         assert frozenset({2}) == book.get(1).status.numbers
+
+
+def test_distinct_marks_a_pair_that_duplicates_then_leaves_out(twins: Cli) -> None:
+    """merge distinct 2 1 stores the mark (1, 2); duplicates finds no group afterwards."""
+    shown = twins.ok("merge", "distinct", "2", "1", "--actor", "jdoe").stdout
+    assert "Customers 1 and 2 are marked distinct" in shown
+    assert [] == twins.json("merge", "duplicates")
+    with twins.book() as book:
+        assert [((1, 2), "jdoe")] == [(m.pair, m.actor) for m in book.distinct_marks()]
+
+
+def test_duplicates_names_the_command_for_a_pair_that_is_no_duplicate(twins: Cli) -> None:
+    """The duplicates table also names merge distinct for the first pair."""
+    assert "custmodel merge distinct 1 2" in twins.ok("merge", "duplicates").stdout
+
+
+def test_distinct_undo_removes_the_mark(twins: Cli) -> None:
+    """--undo removes the mark and the twins are found again; a second undo changes nothing."""
+    twins.ok("merge", "distinct", "1", "2")
+
+    assert "may be found as duplicates again" in twins.ok("merge distinct 1 2 --undo").stdout
+    assert {"removed": False} == twins.json("merge", "distinct", "1", "2", "--undo")
+    assert [[1, 2]] == [g["customers"] for g in twins.json("merge", "duplicates")]
+
+
+def test_distinct_list_shows_the_marks_by_pair(twins: Cli) -> None:
+    """distinct-list shows every marked pair, or those of one customer."""
+    twins.ok("merge", "distinct", "1", "3")
+    twins.ok("merge", "distinct", "2", "3")
+
+    assert [[1, 3], [2, 3]] == [[m["low"], m["high"]] for m in twins.json("merge", "distinct-list")]
+    assert [[1, 3]] == [
+        [m["low"], m["high"]] for m in twins.json("merge", "distinct-list", "--customer", "1")
+    ]
+    assert "2 pairs marked distinct." in twins.ok("merge", "distinct-list").stdout
+
+
+def test_distinct_of_a_customer_with_itself_fails_and_changes_nothing(twins: Cli) -> None:
+    """Marking a customer against itself exits with an error naming only the number."""
+    result = twins("merge", "distinct", "2", "2")
+    assert (2, "error: customer 2 cannot be marked distinct from itself") == (
+        result.exit_code,
+        result.stderr.strip(),
+    )
+    with twins.book() as book:
+        assert [] == book.distinct_marks()
+
+
+def test_a_merge_carries_the_mark_to_the_master(twins: Cli) -> None:
+    """A mark of duplicate 2 names master 1 after merge apply."""
+    twins.ok("merge", "distinct", "2", "3")
+    twins.ok("merge", "apply", "1", "2", "--yes")
+
+    assert [[1, 3]] == [[m["low"], m["high"]] for m in twins.json("merge", "distinct-list")]

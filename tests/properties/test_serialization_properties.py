@@ -19,6 +19,7 @@ from custmodel import (
     BookingRecorded,
     Customer,
     CustomerProfile,
+    DistinctMark,
     EffectiveRules,
     Eligibility,
     KindChange,
@@ -113,6 +114,12 @@ def test_json_round_trip_gives_an_equal_object(
     value = data.draw(values)
 
     assert value == loads(dumps(value), cls)
+
+
+@given(cst.distinct_marks())
+def test_a_distinct_mark_round_trips(mark: DistinctMark) -> None:
+    """A "not a duplicate" mark survives a JSON round trip."""
+    assert mark == loads(dumps(mark), DistinctMark)
 
 
 @given(cst.letter_templates())

@@ -16,14 +16,17 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from custmodel import DistinctMark
+from custmodel.dedupe import CandidateKeys
 from custmodel.errors import StoreError
 from custmodel.model import Booking, BookingKind, Customer, CustomerKind
+from custmodel.storage import _sqlschema as schema
 from custmodel.storage._sqlschema import HEAD_REVISION, VERSION_TABLE, metadata
-from custmodel.storage.sql import SqlStore
+from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0003"
+HEAD = "0005"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -84,6 +87,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_bookings",
             "custmodel_counters",
             "custmodel_customers",
+            "custmodel_distinct_marks",
             "custmodel_erasure_requests",
             "custmodel_kind_settings",
             "custmodel_merge_duplicates",
@@ -187,6 +191,21 @@ def _migrate(store: SqlStore, direction: str, revision: str) -> None:
         getattr(command, direction)(config, revision)
 
 
+def _insert_as_before_0005(store: SqlStore, *customers: Customer) -> None:
+    """Store customers as a release before 0005 did: without the entry check's key columns."""
+    with store.engine.begin() as connection:
+        for customer in customers:
+            row = customer_to_row(customer, aware_times=connection.dialect.name == "postgresql")
+            del row["search_last"], row["search_email"]
+            table = sa.table("custmodel_customers", *(sa.column(name) for name in row))
+            connection.execute(sa.insert(table).values(row))
+        connection.execute(
+            sa.update(sa.table("custmodel_counters", sa.column("name"), sa.column("value")))
+            .where(sa.column("name") == "customer_number")
+            .values(value=len(customers))
+        )
+
+
 def test_upgrade_from_0001_keeps_the_data_and_adds_the_id_counters(empty_url: str) -> None:
     """A database at 0001 with a customer upgrades to head with the customer and id counters."""
     store = SqlStore.from_url(empty_url, upgrade=False)
@@ -202,9 +221,7 @@ def test_upgrade_from_0001_keeps_the_data_and_adds_the_id_counters(empty_url: st
             created_at=now,
             updated_at=now,
         )
-        with store.transaction() as tx:
-            tx.allocate_numbers()
-            tx.insert_customers([customer])
+        _insert_as_before_0005(store, customer)
 
         store.upgrade()
 
@@ -221,9 +238,14 @@ def test_upgrade_from_0001_keeps_the_data_and_adds_the_id_counters(empty_url: st
 
 
 def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) -> None:
-    """Downgrading to 0001 drops the three new tables and their counters; upgrading restores."""
+    """Downgrading to 0001 drops the tables added since and their counters; upgrading restores."""
     store = SqlStore.from_url(empty_url)
-    new_tables = {"custmodel_erasure_requests", "custmodel_merge_duplicates", "custmodel_merges"}
+    new_tables = {
+        "custmodel_distinct_marks",
+        "custmodel_erasure_requests",
+        "custmodel_merge_duplicates",
+        "custmodel_merges",
+    }
     try:
         with_head = _tables(store)
 
@@ -235,6 +257,62 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
         assert with_head - new_tables == _tables(store)
         store.upgrade()
         assert with_head == _tables(store)
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
+    """Downgrading to 0003 drops the marks' table and keeps the customers; upgrading again
+    restores the schema."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers(2)
+            tx.insert_customers(
+                [Customer(n, CustomerKind.PRIVATE, 10000 + n, "Muster", now, now) for n in (1, 2)]
+            )
+            tx.add_distinct_mark(DistinctMark(1, 2, marked_at=now))
+        tables = _tables(store)
+
+        _migrate(store, "downgrade", "0003")
+
+        assert tables - {"custmodel_distinct_marks"} == _tables(store)
+        store.upgrade()
+        with store.transaction(write=False) as tx:
+            assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_upgrade_to_0005_fills_the_entry_check_keys(empty_url: str) -> None:
+    """Customers stored before 0005 get their folded last name and e-mail as lookup keys, and
+    the entry check finds them."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    stored = [
+        Customer(n, CustomerKind.PRIVATE, 10000 + n, last, now, now, email=mail)
+        for n, last, mail in ((1, "Müller", " JM@Example.org"), (2, "STRAßE", ""))
+    ]
+    try:
+        _migrate(store, "upgrade", "0004")
+        _insert_as_before_0005(store, *stored)
+
+        store.upgrade()
+
+        keys = sa.select(
+            schema.customers.c.number,
+            schema.customers.c.search_last,
+            schema.customers.c.search_email,
+        ).order_by(schema.customers.c.number)
+        with store.engine.connect() as connection:
+            found = [tuple(row) for row in connection.execute(keys)]
+        assert [(1, "müller", "jm@example.org"), (2, "strasse", "")] == found
+        with store.transaction(write=False) as tx:
+            candidates = tx.duplicate_candidates(CandidateKeys(name_keys=("Strasse",)), 5)
+        assert [stored[1]] == candidates
         assert [] == _schema_diff(store)
     finally:
         store.close()
@@ -270,11 +348,7 @@ def test_upgrade_from_0002_keeps_bookings_with_unknown_statistics_fields(empty_u
     }
     try:
         _migrate(store, "upgrade", "0002")
-        with store.transaction() as tx:
-            tx.allocate_numbers()
-            tx.insert_customers(
-                [Customer(1, CustomerKind.PRIVATE, 10001, "Muster", now, now)],
-            )
+        _insert_as_before_0005(store, Customer(1, CustomerKind.PRIVATE, 10001, "Muster", now, now))
         with store.engine.begin() as connection:
             connection.execute(
                 sa.insert(sa.table("custmodel_bookings", *map(sa.column, old_row))), [old_row]

@@ -23,6 +23,7 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.AnonymizedCustomerError: ValueError,
     errors.DebtorAccountError: ValueError,
     errors.MergeRefusedError: ValueError,
+    errors.LikelyDuplicateError: ValueError,
     errors.MissingExtraError: ImportError,
     errors.NotEligibleError: ValueError,
     errors.ConcurrentUpdateError: RuntimeError,
@@ -97,3 +98,14 @@ def test_concurrent_update_error_names_both_versions() -> None:
     assert (
         "customer 7 was changed concurrently (update based on version 2, stored version 3)"
     ) == str(error)
+
+
+def test_likely_duplicate_error_names_entries_and_numbers_only() -> None:
+    """The refusal names batch entries (from 1) and stored numbers; ``numbers`` gathers them."""
+    error = errors.LikelyDuplicateError({0: (7, 3), 2: (3,)}, ((1, 2),))
+
+    assert (
+        "likely duplicates, nothing registered: entry 1 is probably customer 7, 3; entry 3 is "
+        "probably customer 3; entries 2 and 3 are probably one party"
+    ) == str(error)
+    assert (3, 7) == error.numbers

@@ -11,6 +11,7 @@ opens the transaction and hands it over; nothing here is public API.
 - :mod:`~custmodel._usecases.reading`: lookups, selections, paging, statistics, profiles and
   the recipients of letters (R3, R5, R6, R10).
 - :mod:`~custmodel._usecases.merge`: planning and applying merges (R8).
+- :mod:`~custmodel._usecases.marks`: "not a duplicate" marks, and how merges carry them.
 - :mod:`~custmodel._usecases.erasure`: eligibility, anonymization, erasure requests and the
   sweep (R9).
 - :mod:`~custmodel._usecases._common`: what several of them share.

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custmodel import rules
-from custmodel._usecases import _common
+from custmodel._usecases import _common, marks
 from custmodel._usecases._common import Clock
 from custmodel.errors import CustomerNotFoundError, InvalidInputError, MergeRefusedError
 from custmodel.model import Customer, MergePlan, MergeRecord, MergeReport, Settings
@@ -112,6 +112,7 @@ def merge(
         tx.put_settings(settings)
     tx.move_erasure_requests(planned.duplicates, planned.master)
     fold_open_requests(tx, planned.master)
+    marks.follow_merge(tx, planned.master, planned.duplicates)
     # Host rows are moved last: the memory store cannot take them back if a later step
     # failed, and nothing after this point can refuse the merge.
     references = tx.move_references(planned.duplicates, planned.master)

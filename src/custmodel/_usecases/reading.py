@@ -184,7 +184,12 @@ def find_duplicates(
     if number is not None:
         _common.active(tx, number)
     customers = tx.select(Selection(anonymized=False))
-    return find_duplicate_groups(customers, threshold=threshold, focus=number)
+    # Every mark: the search reads every customer anyway, and a group of the focus may link
+    # others too.
+    told_apart = tx.distinct_marks()
+    return find_duplicate_groups(
+        customers, threshold=threshold, focus=number, distinct=[m.pair for m in told_apart]
+    )
 
 
 def threshold(value: float) -> float:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from custmodel import rules
-from custmodel._usecases import _common
+from custmodel._entrycheck import DuplicateMode, Registration
+from custmodel._usecases import _common, entry
 from custmodel._usecases._common import Clock
 from custmodel.errors import InvalidInputError
 from custmodel.model import Customer, CustomerKind, NewCustomer
@@ -37,14 +38,29 @@ def drafts(value: Iterable[NewCustomer]) -> list[NewCustomer]:
 
 
 def register_many(
-    tx: StoreTransaction, batch: Sequence[NewCustomer], *, now: Clock
-) -> list[Customer]:
-    """Register ``batch`` with consecutive numbers and their debtor accounts, all or none."""
+    tx: StoreTransaction,
+    batch: Sequence[NewCustomer],
+    *,
+    now: Clock,
+    mode: DuplicateMode = "off",
+    threshold: float = 0.0,
+) -> list[Registration]:
+    """Register ``batch`` with consecutive numbers and their debtor accounts, all or none.
+
+    With ``mode`` "warn" or "refuse", each draft is first compared with the stored customers
+    that share a key with it, and with the drafts before it in the batch
+    (:mod:`custmodel._usecases.entry`); "refuse" raises before anything is written.
+    """
     settings = _common.settings(tx)
     for item in batch:
         rules.check_category(settings, item.kind, item.category)
         rules.check_status(settings, item.kind, item.status)
     first = tx.allocate_numbers(len(batch))
+    # Looked up after the numbers: the counter row stays locked until this transaction ends,
+    # so every registration that took numbers before has committed, and is seen, and none can
+    # take numbers, and insert, before this one commits (SQL stores lock the row; SQLite and
+    # the memory store run one writer at a time anyway).
+    stored = entry.stored_candidates(tx, batch, threshold) if mode != "off" else None
     created_at = now()
     customers = []
     for offset, item in enumerate(batch):
@@ -54,7 +70,11 @@ def register_many(
         customers.append(
             Customer.from_draft(item, number=number, debtor_account=account, created_at=created_at)
         )
+    if stored is None:
+        registrations = [Registration(c) for c in customers]
+    else:
+        registrations = entry.registrations(customers, stored, threshold, refuse=mode == "refuse")
     # The store refuses a taken debtor account (DebtorAccountError, a port guarantee), so the
     # use case does not ask for the accounts first.
     tx.insert_customers(customers)
-    return customers
+    return registrations

@@ -14,8 +14,10 @@ __all__ = ["app", "plan_pairs"]
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Find duplicate customers, plan and apply merges into a master, read the audit.",
-    epilog="Example: custmodel merge duplicates, then custmodel merge plan 12 15 17",
+    help="Find duplicate customers, plan and apply merges into a master, read the audit, "
+    "mark pairs that are no duplicates.",
+    epilog="Example: custmodel merge duplicates, then custmodel merge plan 12 15 17, or "
+    "custmodel merge distinct 12 15 for a pair that is no duplicate",
 )
 
 Master = Annotated[int, typer.Argument(metavar="MASTER", help="The customer that survives.")]
@@ -83,6 +85,11 @@ def duplicates(
     for number, group in enumerate(groups, start=1):
         numbers = " ".join(map(str, (group.master, *group.duplicates)))
         out.line(f"Group {number}: custmodel merge plan {numbers}")
+    if groups:
+        pair = groups[0].pairs[0]
+        out.line(
+            f"Two that are different parties: custmodel merge distinct {pair.first} {pair.second}"
+        )
 
 
 def plan_pairs(plan: MergePlan) -> list[tuple[str, object]]:
@@ -197,3 +204,67 @@ def history(
         ),
     )
     out.line(plural(len(records), "merge") + ".")
+
+
+@app.command(epilog="Example: custmodel merge distinct 12 15 --actor jdoe")
+def distinct(
+    ctx: typer.Context,
+    first: Annotated[int, typer.Argument(metavar="CUSTOMER", help="One customer.")],
+    second: Annotated[int, typer.Argument(metavar="OTHER", help="The other customer.")],
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Remove the mark: the pair may be found again.")
+    ] = False,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who marks (a user id), kept with the mark.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Mark CUSTOMER and OTHER as different parties: duplicate searches no longer pair them.
+
+    The mark keeps the two numbers, when and --actor, no personal data, and follows merges
+    to the master. --undo removes it.
+    """
+    customer_book = book(ctx)
+    out = Output(as_json)
+    if undo:
+        removed = customer_book.unmark_distinct(first, second)
+        if as_json:
+            out.json({"removed": removed})
+            return
+        low, high = sorted((first, second))
+        out.line(
+            f"Customers {low} and {high} may be found as duplicates again."
+            if removed
+            else f"Customers {low} and {high} were not marked distinct; nothing changed."
+        )
+        return
+    mark = customer_book.mark_distinct(first, second, actor=actor)
+    if as_json:
+        out.json(mark)
+        return
+    out.line(
+        f"Customers {mark.low} and {mark.high} are marked distinct "
+        f"(since {mark.marked_at.isoformat(timespec='seconds')}): duplicate searches leave "
+        "the pair out."
+    )
+
+
+@app.command(name="distinct-list", epilog="Example: custmodel merge distinct-list --customer 12")
+def distinct_list(
+    ctx: typer.Context,
+    customer: Annotated[
+        int | None, typer.Option("--customer", help="Only the marks naming this customer.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the pairs marked distinct ("not a duplicate"), by number: when and who."""
+    marks = book(ctx).distinct_marks(customer)
+    out = Output(as_json)
+    if as_json:
+        out.json(marks)
+        return
+    out.table(
+        ("Customer", "Other", "Marked at", "Actor"),
+        ((m.low, m.high, m.marked_at.isoformat(timespec="seconds"), m.actor or "") for m in marks),
+    )
+    out.line(plural(len(marks), "pair") + " marked distinct.")

@@ -24,7 +24,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -47,13 +47,16 @@ from custmodel import (
     CustomerNotFoundError,
     CustomerType,
     InvalidInputError,
+    LikelyDuplicateError,
     NewCustomer,
+    Registration,
     SalesChannel,
     Selection,
     Settings,
     StatusFlags,
     rules,
 )
+from custmodel._entrycheck import DuplicateMode, check_mode
 from custmodel.cli._common import (
     EVERY,
     AsJson,
@@ -66,6 +69,13 @@ from custmodel.cli._common import (
     selection,
     selection_filters,
     unescape_formula,
+)
+from custmodel.cli._duplicate_report import (
+    REPORT_COLUMNS,
+    DuplicateOption,
+    refusal_message,
+    refusal_rows,
+    report_rows,
 )
 from custmodel.serialization import make_converter
 
@@ -465,6 +475,25 @@ def import_customers(
         typer.Option("--batch-size", help="Customers per transaction in the writing pass."),
     ] = 1000,
     raw_cells: ImportRawCells = False,
+    duplicates: Annotated[
+        DuplicateOption | None,
+        typer.Option(
+            "--duplicates",
+            help=(
+                "Look for likely duplicates in the store and earlier in the file: warn "
+                "imports and reports them, refuse stops at the first batch holding one. "
+                "Default: off, or warn with --duplicate-report."
+            ),
+        ),
+    ] = None,
+    duplicate_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--duplicate-report",
+            help="Write the likely duplicates found as CSV: rows, numbers, scores, reasons.",
+            dir_okay=False,
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Register the customers of FILE; they get new numbers and debtor accounts.
@@ -478,6 +507,8 @@ def import_customers(
         raise BadValue("--batch-size must be at least 1")
     fmt = _format(file.name, fmt)
     _raw_cells_need_csv(raw_cells, fmt)
+    chosen = duplicates or (DuplicateOption.WARN if duplicate_report else DuplicateOption.OFF)
+    mode: DuplicateMode = check_mode(chosen.value)
     customer_book = book(ctx)
     settings = customer_book.settings
     reader = _Reader(fmt)
@@ -498,19 +529,58 @@ def import_customers(
         first: int | None = None
         last: int | None = None
         done = 0
-        for labels, drafts in _batched(rows(progress, f"Importing {file.name}"), batch_size):
-            try:
-                registered = customer_book.register_many(drafts)
-            except CustmodelError as error:
-                raise _stopped(error, labels[0], done, "customers") from error
-            done += len(registered)
-            first = registered[0].number if first is None else first
-            last = registered[-1].number
+        flagged = 0
+        rows_by_number: dict[int, str] = {}
+        stopped: CommandRefusedError | None = None
+        with (
+            Writer(str(duplicate_report), Format.CSV, REPORT_COLUMNS)
+            if duplicate_report is not None
+            else nullcontext()
+        ) as report:
+            for labels, drafts in _batched(rows(progress, f"Importing {file.name}"), batch_size):
+                try:
+                    if mode == "warn":
+                        found = customer_book.register_many(drafts, duplicates="warn")
+                    else:
+                        found = [
+                            Registration(c)
+                            for c in customer_book.register_many(drafts, duplicates=mode)
+                        ]
+                except LikelyDuplicateError as error:
+                    if report is not None:
+                        for cells in refusal_rows(error, labels, rows_by_number):
+                            report.write(None, functools.partial(list, cells))
+                    stopped = CommandRefusedError(refusal_message(error, labels, done))
+                    break
+                except CustmodelError as error:
+                    raise _stopped(error, labels[0], done, "customers") from error
+                for label, registered in zip(labels, found, strict=True):
+                    rows_by_number[registered.customer.number] = label
+                    flagged += bool(registered.candidates)
+                    if report is not None:
+                        for cells in report_rows(label, registered, rows_by_number):
+                            report.write(None, functools.partial(list, cells))
+                done += len(found)
+                first = found[0].customer.number if first is None else first
+                last = found[-1].customer.number
+    if stopped is not None:
+        raise stopped
     if as_json:
-        out.json({"file": str(file), "imported": done, "first": first, "last": last})
+        summary: dict[str, object] = {
+            "file": str(file),
+            "imported": done,
+            "first": first,
+            "last": last,
+        }
+        if mode != "off":
+            summary["likely_duplicates"] = flagged
+        out.json(summary)
         return
     numbers = f" (numbers {first} to {last})" if done else ""
     out.line(f"Imported {done} of {plural(total, 'customer')}{numbers} from {file.name}.")
+    if mode != "off":
+        written = f"; see {duplicate_report}" if duplicate_report is not None else ""
+        out.line(f"{plural(flagged, 'imported customer')} with likely duplicates{written}.")
 
 
 def _fits(settings: Settings, draft: NewCustomer) -> None:

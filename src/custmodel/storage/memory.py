@@ -1,10 +1,10 @@
 """The in-memory store: a complete store for tests, demos and small embedded uses.
 
 It keeps the domain objects in dictionaries with the same indexes a SQL store has (Code1,
-debtor account, bookings by customer). A transaction writes straight into them and keeps an
-undo log; when the transaction's block raises, the log is played backwards, so a failed
-operation leaves the store exactly as it was. One lock serializes transactions, which makes the
-store safe to share between threads of one process.
+debtor account, bookings by customer, the duplicate check's keys). A transaction writes
+straight into them and keeps an undo log; when the transaction's block raises, the log is
+played backwards, so a failed operation leaves the store exactly as it was. One lock
+serializes transactions, which makes the store safe to share between threads of one process.
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ import functools
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
 import attrs
 
 from custmodel import rules
+from custmodel._entrycheck import Lookup, candidate_lookups, customer_lookups
+from custmodel._marks import DistinctMark
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -56,6 +59,8 @@ class _State:
         self.customers: dict[int, Customer] = {}
         self.by_account: dict[int, int] = {}
         self.by_code1: defaultdict[str, set[int]] = defaultdict(set)
+        #: The entry check's lookups (custmodel._entrycheck.customer_lookups) -> numbers.
+        self.by_lookup: defaultdict[Lookup, set[int]] = defaultdict(set)
         self.bookings: dict[str, Booking] = {}
         self.bookings_by_customer: defaultdict[int, set[str]] = defaultdict(set)
         self.references: dict[str, ReferenceMover] = {}
@@ -63,6 +68,8 @@ class _State:
         self.erasures: dict[int, ErasureRequest] = {}
         #: The last erasure request id given: ids of deleted requests are not given again.
         self.erasure_ids = 0
+        self.marks: dict[tuple[int, int], DistinctMark] = {}
+        self.marks_by_customer: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
 
 
 class _MemoryTransaction:
@@ -111,6 +118,20 @@ class _MemoryTransaction:
             if not numbers:
                 del self._s.by_code1[code1]
 
+    def _index_lookups(self, customer: Customer, *, on: bool) -> None:
+        """Add ``customer`` to the entry check's index, or take it out (no empty entry stays)."""
+        for lookup in customer_lookups(customer):
+            if lookup[1] in ("", None):
+                continue
+            if on:
+                self._s.by_lookup[lookup].add(customer.number)
+                continue
+            numbers = self._s.by_lookup.get(lookup)
+            if numbers is not None:
+                numbers.discard(customer.number)
+                if not numbers:
+                    del self._s.by_lookup[lookup]
+
     def _store(self, customer: Customer) -> None:
         """Put ``customer`` into the tables and indexes, undoably."""
         s = self._s
@@ -118,19 +139,23 @@ class _MemoryTransaction:
         if old is not None:
             s.by_account.pop(old.debtor_account, None)
             self._unindex_code1(old.code1, old.number)
+            self._index_lookups(old, on=False)
         s.customers[customer.number] = customer
         s.by_account[customer.debtor_account] = customer.number
         s.by_code1[customer.code1].add(customer.number)
+        self._index_lookups(customer, on=True)
 
         def undo() -> None:
             s.by_account.pop(customer.debtor_account, None)
             self._unindex_code1(customer.code1, customer.number)
+            self._index_lookups(customer, on=False)
             if old is None:
                 del s.customers[customer.number]
             else:
                 s.customers[old.number] = old
                 s.by_account[old.debtor_account] = old.number
                 s.by_code1[old.code1].add(old.number)
+                self._index_lookups(old, on=True)
 
         self._undo.append(undo)
 
@@ -180,6 +205,19 @@ class _MemoryTransaction:
         for customer in result:
             self._store(customer)
         return result
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        customers = self._s.customers
+        found: set[int] = set()
+        for lookup in candidate_lookups(keys):
+            holders = [
+                n
+                for n in self._s.by_lookup.get(lookup, ())
+                if customers[n].merged_into is None and customers[n].anonymized_at is None
+            ]
+            if len(holders) <= max_per_value:
+                found.update(holders)
+        return [customers[n] for n in sorted(found)]
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         numbers = sorted(self._s.by_code1.get(code1, ()))
@@ -315,6 +353,50 @@ class _MemoryTransaction:
             for r in self._s.merges
             if customer is None or customer == r.master or customer in r.duplicates
         ]
+
+    # -- "not a duplicate" marks -----------------------------------------------------------------
+
+    def _index_mark(self, mark: DistinctMark, *, on: bool) -> None:
+        s = self._s
+        if on:
+            s.marks[mark.pair] = mark
+        else:
+            del s.marks[mark.pair]
+        for number in mark.pair:
+            pairs = s.marks_by_customer[number]
+            if on:
+                pairs.add(mark.pair)
+            else:
+                pairs.discard(mark.pair)
+                if not pairs:
+                    del s.marks_by_customer[number]
+
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        if not isinstance(mark, DistinctMark):
+            raise InvalidInputError("add_distinct_mark takes a DistinctMark")
+        for number in mark.pair:
+            self._require(number)
+        stored = self._s.marks.get(mark.pair)
+        if stored is not None:
+            return stored
+        self._index_mark(mark, on=True)
+        self._undo.append(functools.partial(self._index_mark, mark, on=False))
+        return mark
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        if numbers is None:
+            pairs: Iterable[tuple[int, int]] = self._s.marks
+        else:
+            by_customer = self._s.marks_by_customer
+            pairs = set().union(*(by_customer.get(n, ()) for n in numbers))
+        return [self._s.marks[p] for p in sorted(pairs)]
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        removing = [self._s.marks[p] for p in dict.fromkeys(pairs) if p in self._s.marks]
+        for mark in removing:
+            self._index_mark(mark, on=False)
+            self._undo.append(functools.partial(self._index_mark, mark, on=True))
+        return len(removing)
 
     # -- erasure requests -----------------------------------------------------------------------
 

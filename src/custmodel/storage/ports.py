@@ -19,6 +19,8 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
+from custmodel._marks import DistinctMark
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.model import (
     Booking,
     Customer,
@@ -127,6 +129,22 @@ class StoreTransaction(Protocol):
             CustomerNotFoundError: if a number is not stored.
             ConcurrentUpdateError: if a stored version differs (nothing is written).
             DebtorAccountError: if a changed debtor account is held by another customer.
+        """
+        ...
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        """Return the active, not anonymized customers that share a key, ordered by number.
+
+        A customer shares a key when its e-mail address (trimmed, lower case: see
+        :func:`custmodel._entrycheck.email_key`) is one of ``keys.emails``, its phone, birth
+        date or postal code equals one of those given, or its last name (folded:
+        :func:`custmodel._entrycheck.name_key`) equals one of ``keys.name_keys`` folded. A
+        value that more than ``max_per_value`` such customers share (a placeholder e-mail, a
+        big town's postal code) is no evidence and is skipped, so the answer stays small
+        however large the store. Empty values are skipped.
+
+        Index lookups on stores that have indexes, read without holding any customer: the
+        entry check before a registration runs it on every registration.
         """
         ...
 
@@ -273,6 +291,30 @@ class StoreTransaction(Protocol):
     def merge_records(self, customer: int | None = None) -> list[MergeRecord]:
         """Return the merge records, ordered by id; with ``customer``, only those naming it
         as master or duplicate."""
+        ...
+
+    # -- "not a duplicate" marks ---------------------------------------------------------------
+
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        """Store ``mark`` unless its pair is marked already; return the mark stored for it.
+
+        Marking a pair twice keeps the first mark (its time and actor) and returns it.
+
+        Raises:
+            CustomerNotFoundError: if either customer is not stored.
+        """
+        ...
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        """Return the marks ordered by pair; with ``numbers``, only those naming one of them.
+
+        An index lookup per number on stores that have indexes: a duplicate search of one
+        customer and a merge read only the marks of the customers concerned.
+        """
+        ...
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        """Remove the marks of these pairs (lower number first); return how many there were."""
         ...
 
     # -- erasure requests ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "Blocker": lambda cst: cst.blockers(),
     "Booking": lambda cst: cst.bookings(),
     "BookingKind": lambda cst: cst.booking_kinds,
+    "DistinctMark": lambda cst: cst.distinct_marks(),
     "BookingMoved": lambda cst: cst.bookings_moved(),
     "BookingRecorded": lambda cst: cst.bookings_recorded(),
     # Under drawn settings, so that categories and status flags occur.
@@ -58,6 +59,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "MoneyField": lambda cst: cst.money_fields(),
     "NewCustomer": lambda cst: cst.settings().flatmap(lambda s: cst.new_customers(settings=s)),
     "ProfileFlag": lambda cst: cst.profile_flags(),
+    "Registration": lambda cst: cst.registrations(),
     "RuleOrigin": lambda cst: cst.rule_origins,
     "RuleSource": lambda cst: cst.rule_sources(),
     "SalesChannel": lambda cst: cst.sales_channels(),
@@ -94,11 +96,16 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
+    import custmodel
     from custmodel import letters, model
 
     for name in _STRATEGIES:
         # A type that a later custmodel renames or drops is skipped: this hook runs on every
         # import of hypothesis and must never break it.
-        cls = getattr(model, name, None) or getattr(letters, name, None)
+        cls = (
+            getattr(model, name, None)
+            or getattr(letters, name, None)
+            or getattr(custmodel, name, None)
+        )
         if isinstance(cls, type):
             st.register_type_strategy(cls, _resolve)

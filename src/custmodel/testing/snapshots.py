@@ -1,8 +1,8 @@
 """Everything a store holds, read through the port, as one comparable value.
 
 The contract suite compares a snapshot before and after a refused command ("nothing changed");
-the state machine compares the snapshots of two stores ("both stores agree"). The merge audit
-and the erasure requests belong to it, so "nothing changed" covers them too::
+the state machine compares the snapshots of two stores ("both stores agree"). The merge audit,
+the erasure requests and the distinct marks belong to it, so "nothing changed" covers them too::
 
     before = take_snapshot(store)
     ...  # a command that fails
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import attrs
 
+from custmodel._marks import DistinctMark
 from custmodel.model import (
     Booking,
     Customer,
@@ -41,6 +42,7 @@ class StoreSnapshot:
         next_number: The number the next registration would get.
         merge_records: Every merge record of the audit, ordered by id.
         erasure_requests: Every erasure request, open and completed, ordered by id.
+        distinct_marks: Every "not a duplicate" mark, ordered by pair.
     """
 
     settings: Settings | None
@@ -49,6 +51,7 @@ class StoreSnapshot:
     next_number: int
     merge_records: tuple[MergeRecord, ...] = ()
     erasure_requests: tuple[ErasureRequest, ...] = ()
+    distinct_marks: tuple[DistinctMark, ...] = ()
 
 
 def peek_next_number(store: CustomerStore) -> int:
@@ -76,6 +79,7 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         bookings = tuple(tx.bookings_of([c.number for c in customers]))
         merge_records = tuple(tx.merge_records())
         erasure_requests = tuple(tx.erasure_requests(open_only=False))
+        distinct_marks = tuple(tx.distinct_marks())
     return StoreSnapshot(
         settings,
         customers,
@@ -83,4 +87,5 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         peek_next_number(store),
         merge_records=merge_records,
         erasure_requests=erasure_requests,
+        distinct_marks=distinct_marks,
     )

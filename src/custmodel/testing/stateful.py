@@ -371,6 +371,36 @@ class StoreAgreement(RuleBasedStateMachine):
         numbers: list[int] = list(outcome.value) if isinstance(outcome.value, list) else []
         return multiple(*numbers)
 
+    @rule(target=customers, data=st.data(), refuse=st.booleans())
+    def register_checked(self, data: st.DataObject, refuse: bool) -> MultipleResults[int]:
+        """Register a batch with the duplicate check ("warn" or "refuse"), its first draft
+        often a stored customer keyed in again."""
+        drafts = data.draw(
+            st.lists(agreement_drafts(self._settings()), min_size=1, max_size=3), label="drafts"
+        )
+        number = data.draw(self._numbers(), label="repeated")
+        stored = self.both(lambda book: book.get(number)).value
+        if isinstance(stored, Customer) and stored.last_name and data.draw(st.booleans()):
+            drafts[0] = attrs.evolve(
+                drafts[0],
+                last_name=stored.last_name,
+                first_name=stored.first_name,
+                email=stored.email,
+                birth_date=stored.birth_date,
+            )
+        outcome = self.both(
+            lambda book: (
+                [c.number for c in book.register_many(drafts, duplicates="refuse")]
+                if refuse
+                else [
+                    (r.customer.number, r.numbers)
+                    for r in book.register_many(drafts, duplicates="warn")
+                ]
+            )
+        )
+        registered = outcome.value if isinstance(outcome.value, list) else []
+        return multiple(*(n if isinstance(n, int) else n[0] for n in registered))
+
     @rule(data=st.data(), stale=st.booleans())
     def update(self, data: st.DataObject, stale: bool) -> None:
         """Update fields of a customer as read, or from an older version."""
@@ -509,6 +539,16 @@ class StoreAgreement(RuleBasedStateMachine):
             )
         )
 
+    @rule(data=st.data(), actor=_ACTORS, undo=st.booleans())
+    def mark_distinct(self, data: st.DataObject, actor: str | None, undo: bool) -> None:
+        """Mark two customers distinct, or remove their mark (refused: the same, merged)."""
+        first = data.draw(self._numbers(), label="first")
+        second = data.draw(self._numbers(), label="second")
+        if undo:
+            self.both(lambda book: book.unmark_distinct(first, second))
+        else:
+            self.both(lambda book: book.mark_distinct(first, second, actor=actor))
+
     @rule(data=st.data())
     def merge_history(self, data: st.DataObject) -> None:
         """Read the merge audit, whole or of one customer."""
@@ -627,8 +667,8 @@ class StoreAgreement(RuleBasedStateMachine):
 
     @invariant()
     def stores_agree(self) -> None:
-        """Both stores hold the same settings, customers, bookings, next number, merge audit
-        and erasure requests."""
+        """Both stores hold the same settings, customers, bookings, next number, merge audit,
+        erasure requests and distinct marks."""
         expected = take_snapshot(self.reference.store)
         actual = take_snapshot(self.subject.store)
         assert expected.settings == actual.settings
@@ -637,6 +677,7 @@ class StoreAgreement(RuleBasedStateMachine):
         assert expected.next_number == actual.next_number
         assert expected.merge_records == actual.merge_records
         assert expected.erasure_requests == actual.erasure_requests
+        assert expected.distinct_marks == actual.distinct_marks
 
 
 def default_agreement_settings() -> hypothesis.settings:

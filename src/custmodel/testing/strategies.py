@@ -27,6 +27,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from custmodel import rules
+from custmodel._entrycheck import Registration
+from custmodel._marks import DistinctMark
+from custmodel.dedupe._types import DuplicateCandidate
 from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
     PERSONAL_FIELDS,
@@ -89,6 +92,7 @@ __all__ = [
     "customers",
     "customers_with_bookings",
     "departure_periods",
+    "distinct_marks",
     "duplicate_groups",
     "effective_rules",
     "eligibilities",
@@ -114,6 +118,7 @@ __all__ = [
     "names",
     "new_customers",
     "profile_flags",
+    "registrations",
     "rule_origins",
     "rule_sources",
     "sales_channels",
@@ -802,6 +807,40 @@ erasure_states = st.sampled_from(ErasureState)
 
 #: Who merged: a user id of the host application, or nobody named.
 _ACTORS = st.none() | st.sampled_from(["sachbearbeiter-7", "jack", "Jörg.K", "batch"]) | names()
+
+
+@st.composite
+def distinct_marks(draw: st.DrawFn) -> DistinctMark:
+    """ "Not a duplicate" marks: two different numbers, lower first, when, maybe an actor."""
+    low = draw(st.integers(1, 10_000_000))
+    return DistinctMark(
+        low=low,
+        high=draw(st.integers(low + 1, 10_000_001)),
+        marked_at=draw(aware_datetimes()),
+        actor=draw(_ACTORS),
+    )
+
+
+@st.composite
+def registrations(draw: st.DrawFn) -> Registration:
+    """Registrations with the duplicate check on "warn": a customer and 0..3 candidates."""
+    customer = draw(customers())
+    others = st.integers(1, 10_000_000).filter(lambda n: n != customer.number)
+    numbers = draw(st.lists(others, max_size=3, unique=True))
+    candidates = [
+        DuplicateCandidate(
+            number=number,
+            score=draw(st.floats(0.5, 1.0)),
+            comparisons=(),
+            reasons=tuple(draw(st.lists(st.sampled_from(_REASONS), max_size=2, unique=True))),
+        )
+        for number in numbers
+    ]
+    return Registration(customer, tuple(sorted(candidates, key=lambda c: (-c.score, c.number))))
+
+
+#: Reasons the finder gives for a match.
+_REASONS = ("same e-mail", "same birth date", "same phone", "name 100%")
 
 
 @st.composite

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from custmodel import rules
+from custmodel import DistinctMark, rules
+from custmodel.dedupe import CandidateKeys
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -46,7 +47,12 @@ from custmodel.model import (
     StatisticsDimension,
 )
 from custmodel.serialization import make_converter
-from custmodel.storage import SettingsLock, StoreTransaction
+from custmodel.storage import (
+    SettingsLock,
+    StoreTransaction,
+    candidate_lookups,
+    customer_lookups,
+)
 
 if TYPE_CHECKING:
     from cattrs.preconf.json import JsonConverter
@@ -69,6 +75,7 @@ class _State:
     erasure_requests: dict[int, ErasureRequest] = attrs.Factory(dict)
     #: The last erasure request id given: ids of deleted requests are not given again.
     last_erasure_request_id: int = 0
+    distinct_marks: dict[tuple[int, int], DistinctMark] = attrs.Factory(dict)
 
     def copy(self) -> _State:
         """A copy a transaction may change (the domain objects are immutable and shared)."""
@@ -80,6 +87,7 @@ class _State:
             list(self.merge_records),
             dict(self.erasure_requests),
             self.last_erasure_request_id,
+            dict(self.distinct_marks),
         )
 
 
@@ -273,6 +281,41 @@ class _JsonFileTransaction:
 
     # -- erasure requests -----------------------------------------------------------------------
 
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        if not isinstance(mark, DistinctMark):
+            raise InvalidInputError("add_distinct_mark takes a DistinctMark")
+        for number in mark.pair:
+            self._require(number)
+        stored = self.state.distinct_marks.setdefault(mark.pair, mark)
+        self.changed = self.changed or stored is mark
+        return stored
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        wanted = None if numbers is None else set(numbers)
+        return [
+            mark
+            for pair, mark in sorted(self.state.distinct_marks.items())
+            if wanted is None or not wanted.isdisjoint(pair)
+        ]
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        removed = [p for p in set(pairs) if self.state.distinct_marks.pop(p, None) is not None]
+        self.changed = self.changed or bool(removed)
+        return len(removed)
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        # custmodel's own functions say what the lookup compares; a value too many share is
+        # skipped, as the port asks.
+        wanted = candidate_lookups(keys)
+        holders: dict[tuple[str, object], list[int]] = {}
+        for customer in self._by_number():
+            if customer.is_active and not customer.is_anonymized:
+                for lookup in customer_lookups(customer):
+                    if lookup in wanted:
+                        holders.setdefault(lookup, []).append(customer.number)
+        found = {n for held in holders.values() if len(held) <= max_per_value for n in held}
+        return [self.state.customers[n] for n in sorted(found)]
+
     def add_erasure_request(
         self, customer: int, received_on: date, recorded_at: datetime
     ) -> ErasureRequest:
@@ -414,6 +457,8 @@ class JsonFileStore:
             customers = conv.structure(data["customers"], list[Customer])
             bookings = conv.structure(data["bookings"], list[Booking])
             requests = conv.structure(data["erasure_requests"], list[ErasureRequest])
+            # Files written before marks were kept have none.
+            marks = conv.structure(data.get("distinct_marks", []), list[DistinctMark])
             return _State(
                 settings=conv.structure(data["settings"], Settings | None),  # type: ignore[arg-type]
                 last_number=int(data["last_number"]),
@@ -425,6 +470,7 @@ class JsonFileStore:
                 last_erasure_request_id=int(
                     data.get("last_erasure_request_id", max((r.id for r in requests), default=0))
                 ),
+                distinct_marks={m.pair: m for m in marks},
             )
         except StoreError:
             raise
@@ -444,6 +490,9 @@ class JsonFileStore:
                 [state.erasure_requests[i] for i in sorted(state.erasure_requests)]
             ),
             "last_erasure_request_id": state.last_erasure_request_id,
+            "distinct_marks": conv.unstructure(
+                [state.distinct_marks[p] for p in sorted(state.distinct_marks)]
+            ),
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
         try:

@@ -54,6 +54,7 @@ _b = schema.bookings.c
 _m = schema.merges.c
 _md = schema.merge_duplicates.c
 _e = schema.erasure_requests.c
+_dm = schema.distinct_marks.c
 
 # -- selections ---------------------------------------------------------------------------------
 
@@ -242,6 +243,27 @@ _BY_CODE1: Final = (
     .where(_c.code1 == bindparam("code1"), _c.merged_into.is_(None))
     .order_by(_c.number)
 )
+
+#: Customers by number, without a lock (the entry check's candidates), in number order.
+_BY_NUMBERS: Final = (
+    select(schema.customers)
+    .where(_c.number.in_(bindparam("numbers", expanding=True)))
+    .order_by(_c.number)
+)
+#: The entry check's lookups, one per key field: active, not anonymized customers holding
+#: ``value``, at most ``limit`` of them (see ``SqlTransaction.duplicate_candidates``).
+_CANDIDATES: Final = {
+    field: select(_c.number)
+    .where(column == bindparam("value"), _c.merged_into.is_(None), _c.anonymized_at.is_(None))
+    .limit(bindparam("limit", type_=BigInteger))
+    for field, column in (
+        ("email", _c.search_email),
+        ("phone", _c.phone),
+        ("birth_date", _c.birth_date),
+        ("postal_code", _c.postal_code),
+        ("last_name", _c.search_last),
+    )
+}
 
 # Statements of every registration, built once: building a statement costs more than
 # SQLAlchemy's execution of a cached one, and these run in every transaction that registers.

@@ -1,4 +1,4 @@
-"""Merge records and erasure requests, the audit rows of a SQL transaction."""
+"""Merge records, erasure requests and distinct marks: the record rows of a SQL transaction."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from custmodel._marks import DistinctMark
 from custmodel.errors import (
     InvalidInputError,
 )
@@ -31,17 +32,23 @@ from custmodel.model import (
 )
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _c, _chunks, _e, _m, _md, _storable
+from custmodel.storage.sql._queries import _c, _chunks, _dm, _e, _m, _md, _storable
 from custmodel.storage.sql._rows import (
     _time_to_db,
+    distinct_mark_from_row,
+    distinct_mark_to_row,
     erasure_request_from_row,
     merge_record_from_row,
     merge_record_to_row,
 )
 
+#: Pairs per DELETE of distinct marks (two bound parameters each).
+_PAIRS = 400
+
 
 class AuditRecords:
-    """The merge records and erasure requests of a :class:`SqlTransaction`, which inherits them.
+    """The merge records, erasure requests and distinct marks of a :class:`SqlTransaction`,
+    which inherits them.
 
     They share the transaction's connection and its counters, nothing else.
     """
@@ -107,6 +114,70 @@ class AuditRecords:
         with _translating("read merge records"):
             rows = self._conn.execute(statement).mappings().all()
         return [merge_record_from_row(r) for r in rows]
+
+    # -- "not a duplicate" marks ---------------------------------------------------------------
+
+    def add_distinct_mark(self, mark: DistinctMark) -> DistinctMark:
+        """Insert ``mark`` unless its pair is stored; return the mark stored for the pair.
+
+        The book holds both customers' rows locked (a write transaction's ``get_customers``),
+        so no concurrent mark of the same pair can slip in between the read and the insert.
+
+        Raises:
+            CustomerNotFoundError: if either customer is not stored.
+        """
+        if not isinstance(mark, DistinctMark):
+            raise InvalidInputError("add_distinct_mark takes a DistinctMark")
+        with _translating(f"mark customers {mark.low} and {mark.high} distinct"):
+            for number in mark.pair:
+                self._require_customer(number)
+            stored = self._marks_where(and_(_dm.low == mark.low, _dm.high == mark.high))
+            if stored:
+                return stored[0]
+            self._conn.execute(
+                insert(schema.distinct_marks).values(
+                    distinct_mark_to_row(mark, aware_times=self._aware_times)
+                )
+            )
+        return mark
+
+    def distinct_marks(self, numbers: Collection[int] | None = None) -> list[DistinctMark]:
+        """Return the marks ordered by pair; with ``numbers``, those naming one of them.
+
+        Per chunk of numbers a UNION of two index lookups: ``low`` leads the key, ``high``
+        has its own index.
+        """
+        if numbers is None:
+            with _translating("read distinct marks"):
+                return self._marks_where(true())
+        found: dict[tuple[int, int], DistinctMark] = {}
+        with _translating("read distinct marks"):
+            for part in _chunks(numbers):
+                as_low = select(schema.distinct_marks).where(_dm.low.in_(part))
+                as_high = select(schema.distinct_marks).where(_dm.high.in_(part))
+                rows = self._conn.execute(union(as_low, as_high)).mappings().all()
+                found.update((m.pair, m) for m in map(distinct_mark_from_row, rows))
+        return [found[pair] for pair in sorted(found)]
+
+    def _marks_where(self, clause: ColumnElement[bool]) -> list[DistinctMark]:
+        statement = select(schema.distinct_marks).where(clause).order_by(_dm.low, _dm.high)
+        rows = self._conn.execute(statement).mappings().all()
+        return [distinct_mark_from_row(r) for r in rows]
+
+    def remove_distinct_marks(self, pairs: Collection[tuple[int, int]]) -> int:
+        """Delete the marks of these pairs, one DELETE per chunk of pairs."""
+        removed = 0
+        items = list(dict.fromkeys(pairs))
+        with _translating("remove distinct marks"):
+            # Two parameters a pair: half a chunk of pairs stays below SQLite's limit.
+            for part in (items[i : i + _PAIRS] for i in range(0, len(items), _PAIRS)):
+                written = self._conn.execute(
+                    delete(schema.distinct_marks).where(
+                        or_(*(and_(_dm.low == low, _dm.high == high) for low, high in part))
+                    )
+                )
+                removed += int(written.rowcount)
+        return removed
 
     # -- erasure requests ---------------------------------------------------------------------
 

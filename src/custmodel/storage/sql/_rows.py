@@ -16,6 +16,8 @@ from sqlalchemy import (
     Table,
 )
 
+from custmodel._entrycheck import email_key, name_key
+from custmodel._marks import DistinctMark
 from custmodel.errors import (
     StoreError,
 )
@@ -76,8 +78,9 @@ def _required_time(value: datetime | None) -> datetime:
 _CUSTOMER_FIELDS: Final = tuple(field.name for field in attrs.fields(Customer))
 _TABLE_COLUMNS: Final = tuple(schema.customers.c.keys())
 #: The ``custmodel_customers`` columns that store a customer: one per field, named as the field,
-#: in the table's order (a field without a column fails here, on import). The table has one
-#: more, ``search_name``, which :func:`customer_to_row` derives from the name.
+#: in the table's order (a field without a column fails here, on import). The table has three
+#: more, ``search_name``, ``search_last`` and ``search_email``, which :func:`customer_to_row`
+#: derives from the name and the e-mail address.
 _CUSTOMER_COLUMNS: Final = tuple(sorted(_CUSTOMER_FIELDS, key=_TABLE_COLUMNS.index))
 #: Reads a customer's values of those columns, in that order.
 _CUSTOMER_TO_VALUES: Final = operator.attrgetter(*_CUSTOMER_COLUMNS)
@@ -138,6 +141,8 @@ def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
         values[index] = _time_to_db(values[index], aware=aware_times)
     row = dict(zip(_CUSTOMER_COLUMNS, values, strict=True))
     row["search_name"] = name_search_key(customer)
+    row["search_last"] = name_key(customer.last_name)
+    row["search_email"] = email_key(customer.email)
     return row
 
 
@@ -224,6 +229,26 @@ def erasure_request_from_row(row: Mapping[Any, Any]) -> ErasureRequest:
         received_on=row["received_on"],
         recorded_at=_required_time(row["recorded_at"]),
         completed_at=_time_from_db(row["completed_at"]),
+    )
+
+
+def distinct_mark_to_row(mark: DistinctMark, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_distinct_marks`` row that stores ``mark``."""
+    return {
+        "low": mark.low,
+        "high": mark.high,
+        "marked_at": _time_to_db(mark.marked_at, aware=aware_times),
+        "actor": mark.actor,
+    }
+
+
+def distinct_mark_from_row(row: Mapping[Any, Any]) -> DistinctMark:
+    """Return the distinct mark a ``custmodel_distinct_marks`` row stores."""
+    return DistinctMark(
+        low=int(row["low"]),
+        high=int(row["high"]),
+        marked_at=_required_time(row["marked_at"]),
+        actor=row["actor"],
     )
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
+from custmodel._entrycheck import KEY_LENGTH
 from custmodel.model import (
     Booking,
     FieldShape,
@@ -63,6 +64,7 @@ __all__ = [
     "bookings",
     "counters",
     "customers",
+    "distinct_marks",
     "erasure_requests",
     "kind_settings",
     "merge_duplicates",
@@ -76,7 +78,7 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0003"
+HEAD_REVISION: Final = "0005"
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
@@ -165,9 +167,19 @@ customers = Table(
     # Folded last name, first name and company (custmodel.model.name_search_key), kept in step
     # by every write so a name search is one LIKE on one column.
     Column("search_name", Text, nullable=False),
+    # The keys of the duplicate check at entry (revision 0005), kept in step by every write:
+    # the folded last name and the lower-case e-mail (custmodel._entrycheck), each indexed
+    # with phone, birth date and postal code, so finding the candidates is index lookups.
+    Column("search_last", String(KEY_LENGTH), nullable=False, server_default=""),
+    Column("search_email", String(KEY_LENGTH), nullable=False, server_default=""),
     UniqueConstraint("debtor_account"),
     Index(None, "code1"),
     Index(None, "kind"),
+    Index(None, "search_last"),
+    Index(None, "search_email"),
+    Index(None, "phone"),
+    Index(None, "birth_date"),
+    Index(None, "postal_code"),
     **MYSQL_TABLE_OPTIONS,
 )
 
@@ -287,5 +299,30 @@ erasure_requests = Table(
     # The open requests by customer, for the keyset-paginated sweep: completed_at IS NULL AND
     # customer > :after ORDER BY customer is one range of this index.
     Index("ix_custmodel_erasure_requests_open", "completed_at", "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+distinct_marks = Table(
+    "custmodel_distinct_marks",
+    metadata,
+    # The pair, lower number first: one row per pair however it was given.
+    Column(
+        "low",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "high",
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("marked_at", utc_datetime(), nullable=False),
+    Column("actor", String(100), nullable=True),
+    # The key leads with low; the marks of a customer are "low = n" plus "high = n".
+    Index(None, "high"),
     **MYSQL_TABLE_OPTIONS,
 )

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 
+from custmodel._entrycheck import candidate_lookups
+from custmodel.dedupe._types import CandidateKeys
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -52,6 +54,8 @@ from custmodel.storage.sql._queries import (
     _ADVANCE_RETURNING,
     _ALL_BITS,
     _BY_CODE1,
+    _BY_NUMBERS,
+    _CANDIDATES,
     _LOCK_COUNTER,
     _SETTINGS_ID,
     _SETTINGS_ROWS,
@@ -368,6 +372,31 @@ class SqlTransaction(AuditRecords):
                         )
                     raise ConcurrentUpdateError(old.number, old.version, int(actual))
         return result
+
+    def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
+        """Return the customers sharing a key; see :class:`StoreTransaction`.
+
+        One index lookup per key value, stopped after ``max_per_value + 1`` rows (more means
+        the value is skipped), then one read of the customers found; nothing is locked.
+        """
+        found: set[int] = set()
+        with _translating("find the candidates of a duplicate check"):
+            for field, value in sorted(candidate_lookups(keys), key=repr):
+                if isinstance(value, str) and not _storable(value):
+                    continue
+                numbers = (
+                    self._conn.execute(
+                        _CANDIDATES[field], {"value": value, "limit": max_per_value + 1}
+                    )
+                    .scalars()
+                    .all()
+                )
+                if len(numbers) <= max_per_value:
+                    found.update(int(n) for n in numbers)
+            customers: list[Customer] = []
+            for part in _chunks(sorted(found)):
+                customers += self._customers_of(_BY_NUMBERS, {"numbers": part})
+        return customers
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""

@@ -55,6 +55,8 @@ from custmodel.testing.contract.bad_input import BadInputContract
 from custmodel.testing.contract.bookings import BookingContract
 from custmodel.testing.contract.classification import ClassificationContract
 from custmodel.testing.contract.concurrency import ConcurrencyContract
+from custmodel.testing.contract.distinct import DistinctContract
+from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
 from custmodel.testing.contract.host_references import HostReferenceContract
 from custmodel.testing.contract.merge import MergeContract
@@ -75,6 +77,8 @@ __all__ = [
     "BookingContract",
     "ClassificationContract",
     "ConcurrencyContract",
+    "DistinctContract",
+    "EntryCheckContract",
     "ErasureRequestContract",
     "HostReferenceContract",
     "MergeContract",
@@ -91,6 +95,7 @@ __all__ = [
 
 class StoreContract(
     RegistrationContract,
+    EntryCheckContract,
     SettingsContract,
     ClassificationContract,
     SelectionContract,
@@ -98,6 +103,7 @@ class StoreContract(
     BookingContract,
     ReadingContract,
     MergeContract,
+    DistinctContract,
     HostReferenceContract,
     AnonymizationContract,
     ErasureRequestContract,

@@ -314,6 +314,8 @@ _DUPLICATES = _GARBAGE | st.lists(_NUMBERS, max_size=3)
 #: The seeded bookings' references (see ``_seed_bad_input``), an unknown one, and garbage.
 _REFERENCES = _sometimes(st.sampled_from(["VG-1", "VG-2", "VG-404"])) | _TEXTS
 _AGENCIES = _TEXTS | st.just(AGENCY)
+_MODES = _sometimes(st.sampled_from(["off", "warn", "refuse", "WARN"]))
+_THRESHOLDS = st.none() | _sometimes(st.sampled_from([0.5, 0.85, 1.0, 0.0, 1.5, float("nan")]))
 
 
 def _call(
@@ -338,8 +340,19 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         colour=_GARBAGE,
     ),
     "rename_status_label": _call(st.tuples(_KINDS, _FLAGS, st.none() | _TEXTS)),
-    "register": st.tuples(st.tuples(_KINDS, _TEXTS), _DRAFT_FIELDS),
-    "register_many": _call(st.tuples(st.lists(_DRAFTS, max_size=2) | _GARBAGE)),
+    "register": st.tuples(
+        st.tuples(_KINDS, _TEXTS),
+        st.builds(
+            lambda fields, check: {**fields, **check},
+            _DRAFT_FIELDS,
+            _optional(duplicates=_MODES, duplicate_threshold=_THRESHOLDS),
+        ),
+    ),
+    "register_many": _call(
+        st.tuples(st.lists(_DRAFTS, max_size=2) | _GARBAGE),
+        duplicates=_MODES,
+        duplicate_threshold=_THRESHOLDS,
+    ),
     "get": _call(st.tuples(_NUMBERS)),
     "resolve": _call(st.tuples(_NUMBERS)),
     "resolve_debtor_account": _call(
@@ -402,6 +415,9 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
     "anonymize_due": _call(
         st.tuples(_AGENCIES, st.none() | _DAYS), dry_run=_BOOLS, batch_size=_NUMBERS
     ),
+    "mark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS), actor=st.none() | _TEXTS),
+    "unmark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS)),
+    "distinct_marks": _call(st.tuples(st.none() | _NUMBERS)),
     "find_duplicates": _call(
         st.tuples(st.none() | _NUMBERS),
         threshold=_sometimes(st.sampled_from([0.5, 0.85, 1.0, 0.0, 1.5, float("nan")])),

@@ -1,0 +1,58 @@
+"""Add the "not a duplicate" marks: pairs of customers a person told apart.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-06
+
+Written by hand to equal ``custmodel.storage.sql._schema.metadata``; a test compares the two.
+A mark holds two customer numbers, when and (optionally) who: no personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import mysql
+
+from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_MYSQL = MYSQL_TABLE_OPTIONS
+
+_TABLE = "custmodel_distinct_marks"
+
+
+def _utc() -> sa.types.TypeEngine[datetime]:
+    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def upgrade() -> None:
+    """Create the table of distinct marks, keyed by the pair, indexed by its higher number."""
+    op.create_table(
+        _TABLE,
+        sa.Column("low", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("high", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("marked_at", _utc(), nullable=False),
+        sa.Column("actor", sa.String(100), nullable=True),
+        sa.PrimaryKeyConstraint("low", "high", name="pk_custmodel_distinct_marks"),
+        sa.ForeignKeyConstraint(
+            ["low"], ["custmodel_customers.number"], name="fk_custmodel_distinct_marks_low"
+        ),
+        sa.ForeignKeyConstraint(
+            ["high"], ["custmodel_customers.number"], name="fk_custmodel_distinct_marks_high"
+        ),
+        **_MYSQL,
+    )
+    op.create_index("ix_custmodel_distinct_marks_high", _TABLE, ["high"])
+
+
+def downgrade() -> None:
+    """Drop the distinct marks; every mark is gone afterwards."""
+    op.drop_table(_TABLE)
