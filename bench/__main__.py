@@ -68,7 +68,10 @@ def _growth_lines(series: Sequence[Growth]) -> list[str]:
             if growth.max_exponent is None
             else f"; target <= {growth.max_exponent:g}: {growth.verdict()}"
         )
-        lines.append(f"{growth.operation}: exponent {growth.exponent:.2f}{target} ({points})")
+        lines.append(
+            f"{growth.operation}: exponent {growth.exponent:.2f}{target} ({points}; "
+            f"between the two largest sizes {growth.last_exponent:.2f})"
+        )
     return lines
 
 
@@ -128,6 +131,7 @@ def _json(
                     "sizes": list(growth.sizes),
                     "seconds": list(growth.seconds),
                     "exponent": growth.exponent,
+                    "exponent_between_two_largest": growth.last_exponent,
                     "max_exponent": growth.max_exponent,
                     "result": growth.verdict(),
                 }

@@ -302,6 +302,11 @@ class Growth:
         """The k of ``time ~ size ** k`` (see :func:`fit_exponent`)."""
         return fit_exponent(self.sizes, self.seconds)
 
+    @property
+    def last_exponent(self) -> float:
+        """The exponent between the two largest sizes alone, where fixed costs weigh least."""
+        return fit_exponent(self.sizes[-2:], self.seconds[-2:])
+
     def verdict(self) -> str:
         """Return "met", "MISSED: ..." or "-" when no exponent is promised."""
         if self.max_exponent is None:

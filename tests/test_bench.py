@@ -389,3 +389,10 @@ def test_quick_febrl_benchmark_compares_three_tools(tmp_path: Path) -> None:
     [row] = results["quality"]
     assert (0, ["custmodel", "recordlinkage", "splink"]) == (status, list(row["tools"]))
     assert row["data"].startswith("FEBRL1 (1,000 records, 500 true pairs)")
+
+
+def test_growth_also_gives_the_slope_between_its_two_largest_sizes() -> None:
+    """Flat at first, then ten times the time for ten times the size: the last slope is 1."""
+    growth = Growth("find", "customers", (100, 1_000, 10_000), (1.0, 1.0, 10.0))
+
+    assert math.isclose(1.0, growth.last_exponent)
