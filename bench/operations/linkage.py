@@ -146,17 +146,20 @@ def _block_bound(ctx: Context) -> list[Row]:
     without = attrs.evolve(
         generated.data, records=tuple(attrs.evolve(r, email="") for r in records)
     )
-    contenders = [tools.custmodel_contender(shared), tools.custmodel_contender(without)]
     groups: list[list[tuple[int, ...]]] = [[], []]
 
     def keep(index: int) -> Callable[[object, list[tuple[int, ...]]], frozenset[Pair]]:
         def finish(_state: object, result: list[tuple[int, ...]]) -> frozenset[Pair]:
+            assert not groups[index] or groups[index] == result, "other groups in another run"
             groups[index] = result
             return pairs_from_groups(result)
 
         return finish
 
-    contenders = [attrs.evolve(c, finish=keep(i)) for i, c in enumerate(contenders)]
+    contenders = [
+        attrs.evolve(tools.custmodel_contender(data), finish=keep(index))
+        for index, data in enumerate((shared, without))
+    ]
     ctx.log(f"block bound: {customers:,} customers sharing one e-mail, and without it")
     times = interleave(contenders, ctx.sizes.repeat)
     wrong = false_groups(groups[0], generated.data.true_pairs)
