@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from bench.__main__ import main
@@ -27,6 +28,8 @@ from bench.harness import (
     text_table,
 )
 from bench.linkage import febrl, german
+from bench.linkage.records import LinkageData, Record
+from bench.linkage.tools import peer_frame
 from bench.operations.linkage import false_groups
 from bench.quality import (
     Quality,
@@ -396,3 +399,15 @@ def test_growth_also_gives_the_slope_between_its_two_largest_sizes() -> None:
     growth = Growth("find", "customers", (100, 1_000, 10_000), (1.0, 1.0, 10.0))
 
     assert math.isclose(1.0, growth.last_exponent)
+
+
+def test_peers_get_lower_case_text_and_phone_digits() -> None:
+    """The peers' data frame folds case and writes "+49(0)30 1234567" as "0301234567"."""
+    record = Record(1, "Jürgen", "Müller", "Hauptstr. 1", "50667", "Köln", None, "J@X.DE", "")
+    other = attrs.evolve(record, id=2, phone="+49(0)30 1234567")
+    data = LinkageData("two", (record, other), frozenset(), german.GERMAN_FIELDS)
+
+    df = peer_frame(data)
+
+    assert ["müller", "müller"] == list(df["surname"])
+    assert ["j@x.de", None, "0301234567"] == [df["email"][0], df["phone"][0], df["phone"][1]]
