@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import builtins
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
-from custmodel import CustomerBook, CustomerKind, MemoryStore, MissingExtraError
-from custmodel.dedupe import normalize_name
+from custmodel import (
+    Customer,
+    CustomerBook,
+    CustomerKind,
+    MemoryStore,
+    MissingExtraError,
+    NewCustomer,
+    Selection,
+)
+from custmodel.dedupe import (
+    FIELDS,
+    MAX_BLOCK,
+    WINDOW,
+    CandidateKeys,
+    candidate_keys,
+    find_duplicate_groups,
+    likely_duplicates,
+    normalize_name,
+)
+from custmodel.dedupe._compare import Comparer
 
 PRIVATE = CustomerKind.PRIVATE
 
@@ -61,10 +81,23 @@ def test_first_names_one_letter_apart_are_different_people(book: CustomerBook) -
 
 
 def test_different_birth_dates_are_different_people(book: CustomerBook) -> None:
-    """Same name, different birth dates: not duplicates."""
-    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 1, 1))
-    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1980, 1, 1))
+    """Same name, birth dates more than one typo apart: not duplicates."""
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 3, 12))
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1982, 7, 25))
     assert [] == groups(book)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [date(1980, 1, 1), date(1970, 1, 10), date(1970, 10, 1)],
+    ids=["one digit wrong", "two digits swapped", "day and month swapped"],
+)
+def test_a_birth_date_one_typo_off_still_matches(book: CustomerBook, other: date) -> None:
+    """A birth date one typo (or a day/month swap) away is evidence, not a veto."""
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=date(1970, 1, 1))
+    book.register(PRIVATE, "Schulz", first_name="Petra", birth_date=other)
+    [group] = book.find_duplicates()
+    assert "birth dates one typo apart" in group.pairs[0].reasons
 
 
 def test_same_name_in_another_town_is_no_match(book: CustomerBook) -> None:
@@ -157,3 +190,216 @@ def test_missing_extra_is_named(book: CustomerBook, monkeypatch: pytest.MonkeyPa
 def test_normalize_name(raw: str, expected: str) -> None:
     """Case, umlauts, ß, accents, titles and company suffixes fold away."""
     assert expected == normalize_name(raw)
+
+
+def test_a_pair_marked_distinct_is_never_paired(book: CustomerBook) -> None:
+    """Two customers marked "not a duplicate" form no group."""
+    a = book.register(PRIVATE, "Test", first_name="Testine").number
+    b = book.register(PRIVATE, "Test", first_name="Testine").number
+    customers = book.select(Selection())
+    assert [] == find_duplicate_groups(customers, distinct=[(b, a)])
+
+
+def test_a_group_holding_a_marked_pair_is_split(book: CustomerBook) -> None:
+    """A chain a-b-c with a and c marked distinct loses its weakest link, not a pair."""
+    a = book.register(PRIVATE, "Test", first_name="Testine", birth_date=date(1990, 1, 1))
+    b = book.register(PRIVATE, "Test", first_name="Testine", birth_date=date(1990, 1, 1))
+    c = book.register(PRIVATE, "Test", first_name="Testine")
+    found = find_duplicate_groups(book.select(Selection()), distinct=[(a.number, c.number)])
+    assert [(a.number, b.number)] == [g.customers for g in found]
+
+
+def test_likely_duplicates_of_a_draft_are_the_matching_customers(book: CustomerBook) -> None:
+    """An entry check finds the customer a draft repeats, and not the customer itself."""
+    existing = book.register(PRIVATE, "Müller", first_name="Hans", birth_date=date(1970, 5, 1))
+    book.register(PRIVATE, "Schulz", first_name="Petra")
+    draft = NewCustomer(PRIVATE, "Mueller", first_name="Hans", birth_date=date(1970, 5, 1))
+    customers = book.select(Selection())
+    assert [existing.number] == [c.number for c in likely_duplicates(draft, customers)]
+    assert [] == likely_duplicates(existing, [existing])
+
+
+def test_candidate_keys_name_both_names_folded() -> None:
+    """The keys of a draft hold its e-mail lower-cased and each name folded on its own."""
+    draft = NewCustomer(
+        PRIVATE,
+        "STRAUSS",
+        first_name="Jürgen",
+        email="J.Strauss@Example.org",
+        phone="030 1234",
+        postal_code="10115",
+        birth_date=date(1970, 5, 1),
+    )
+    assert CandidateKeys(
+        emails=("j.strauss@example.org",),
+        birth_dates=(date(1970, 5, 1),),
+        postal_codes=("10115",),
+        name_keys=("strauss", "jürgen"),
+        phones=("030 1234",),
+    ) == candidate_keys(draft)
+
+
+def test_swapped_first_and_last_names_match_and_say_so(book: CustomerBook) -> None:
+    """ "Jürgen, Müller" with the same birth date is "Müller, Jürgen" keyed the other way round."""
+    a = book.register(PRIVATE, "Müller", first_name="Jürgen", birth_date=date(1970, 5, 1))
+    b = book.register(PRIVATE, "Jürgen", first_name="Müller", birth_date=date(1970, 5, 1))
+    [group] = book.find_duplicates()
+    assert (a.number, b.number) == group.customers
+    assert "first and last name swapped" in group.pairs[0].reasons
+
+
+@pytest.mark.parametrize(
+    ("typo", "other"),
+    [("Boucesin", "Boucsein"), ("Kirzmann", "Kitzmann")],
+)
+def test_a_typo_that_changes_the_phonetic_code_still_matches(
+    book: CustomerBook, typo: str, other: str
+) -> None:
+    """The issue's lost pairs: a typo in the last name, identical address and birth date."""
+    for last_name in (other, typo):
+        book.register(
+            PRIVATE,
+            last_name,
+            first_name="Anke",
+            street="Lindenweg 4",
+            postal_code="24103",
+            birth_date=date(1961, 2, 3),
+        )
+    assert [(1, 2)] == groups(book)
+
+
+def test_a_changed_last_name_matches_on_the_rest(book: CustomerBook) -> None:
+    """A new surname (marriage) with first name, birth date and address unchanged is found."""
+    for last_name in ("Schulz", "Hoffmann"):
+        book.register(
+            PRIVATE,
+            last_name,
+            first_name="Katrin",
+            street="Gartenstraße 12",
+            postal_code="04109",
+            city="Leipzig",
+            birth_date=date(1985, 9, 30),
+        )
+    assert [(1, 2)] == groups(book)
+
+
+@pytest.mark.parametrize(
+    "births",
+    [(date(1970, 3, 12), date(1972, 8, 30)), (None, None)],
+    ids=["different birth dates", "no birth dates"],
+)
+def test_a_household_is_not_one_party(
+    book: CustomerBook, births: tuple[date | None, date | None]
+) -> None:
+    """Same address, e-mail and last name, different first names: a couple, not a duplicate."""
+    for first_name, birth_date in zip(("Hans", "Petra"), births, strict=True):
+        book.register(
+            PRIVATE,
+            "Zwetschgenbaum",
+            first_name=first_name,
+            street="Hauptstr. 1",
+            postal_code="10115",
+            city="Berlin",
+            email="familie@example.org",
+            birth_date=birth_date,
+        )
+    assert [] == groups(book)
+
+
+def test_every_pair_explains_each_field_with_its_weight(book: CustomerBook) -> None:
+    """A pair lists every field: agreement weighs for a match, a difference against."""
+    book.register(PRIVATE, "Weber", first_name="Anna", postal_code="10115", phone="030 123456")
+    book.register(PRIVATE, "Weber", first_name="Anna", postal_code="10115", phone="030 654321")
+    [group] = book.find_duplicates(threshold=0.5)
+    comparisons = {c.field: c for c in group.pairs[0].comparisons}
+    assert set(FIELDS) == set(comparisons)
+    assert ("exact", "differs", "missing") == tuple(
+        comparisons[f].outcome for f in ("postal_code", "phone", "email")
+    )
+    assert comparisons["postal_code"].weight > 0 > comparisons["phone"].weight
+    assert 0 == comparisons["email"].weight
+
+
+def _strangers(count: int, **fields: object) -> list[Customer]:
+    """``count`` active customers that are all different people, with ``fields`` in common."""
+    rng = random.Random(count)
+    syllables = ("ber", "mar", "ten", "kol", "sin", "dro", "vek", "lum", "pha", "gir", "nus")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    customers = [
+        Customer(
+            number=n,
+            kind=PRIVATE,
+            debtor_account=10_000 + n,
+            last_name="".join(rng.choices(syllables, k=4)).capitalize(),
+            first_name=rng.choice(("Hans", "Petra", "Jonas", "Mia", "Ali", "Olga", "Uwe")),
+            birth_date=date(1940, 1, 1) + timedelta(days=rng.randrange(25_000)),
+            postal_code=f"{rng.randrange(1, 99_999):05d}",
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(1, count + 1)
+    ]
+    return [attrs.evolve(c, **fields) for c in customers]
+
+
+def test_a_common_last_name_weighs_less_than_a_rare_one() -> None:
+    """Two "Müller" say less than two "Zwetschgenbaum" in a store full of Müllers."""
+    customers = _strangers(1_200)
+    customers[:100] = [attrs.evolve(c, last_name="Müller") for c in customers[:100]]
+    twins = [
+        attrs.evolve(
+            customers[i], number=n, first_name="Karl", birth_date=date(1950, 1, 1), postal_code=""
+        )
+        for i, n in ((0, 2_001), (1, 2_002))
+    ]
+    rare = [attrs.evolve(t, number=t.number + 2, last_name="Zwetschgenbaum") for t in twins]
+    found = find_duplicate_groups([*customers, *twins, *rare])
+    weight = {
+        g.customers: next(c.weight for c in g.pairs[0].comparisons if c.field == "last_name")
+        for g in found
+    }
+    assert weight[2_001, 2_002] < weight[2_003, 2_004]
+
+
+@pytest.mark.parametrize(
+    ("shared", "per_customer"),
+    [
+        ({"email": "keine@example.org"}, WINDOW),
+        ({"phone": "0000 0000"}, WINDOW),
+        ({"birth_date": date(1900, 1, 1)}, MAX_BLOCK),
+    ],
+    ids=["placeholder e-mail", "placeholder phone", "placeholder birth date"],
+)
+def test_a_value_shared_by_many_costs_linear_comparisons(
+    monkeypatch: pytest.MonkeyPatch, shared: dict[str, object], per_customer: int
+) -> None:
+    """1,500 strangers sharing one value: no group, and a bounded number of comparisons more."""
+    calls = []
+    levels = Comparer.levels
+
+    def counted(self: Comparer, a: Any, b: Any) -> Any:
+        calls.append(1)
+        return levels(self, a, b)
+
+    monkeypatch.setattr(Comparer, "levels", counted)
+    alone = find_duplicate_groups(_strangers(1_500))
+    compared_alone = len(calls)
+    calls.clear()
+    together = find_duplicate_groups(_strangers(1_500, **shared))
+    assert ([], []) == (alone, together)
+    # All against all would be 1,124,250 comparisons more.
+    assert len(calls) - compared_alone <= 1_500 * per_customer
+
+
+def test_a_placeholder_e_mail_is_no_evidence() -> None:
+    """Two namesakes in two towns do not match for sharing the e-mail of 25 others."""
+    namesakes = [
+        attrs.evolve(c, last_name="Weber", first_name="Anna", postal_code=postal_code)
+        for c, postal_code in zip(_strangers(2), ("10115", "80331"), strict=True)
+    ]
+    customers = [
+        *_strangers(MAX_BLOCK),
+        *(attrs.evolve(c, number=c.number + 100) for c in namesakes),
+    ]
+    placeholder = [attrs.evolve(c, email="keine@example.org") for c in customers]
+    assert [] == find_duplicate_groups(placeholder)

@@ -36,6 +36,20 @@ def test_duplicates_prints_a_table_with_the_next_step(twins: Cli) -> None:
     assert "1 group of probable duplicates." in shown
 
 
+def test_duplicates_show_every_comparison_and_its_weight(twins: Cli) -> None:
+    """Each pair lists how its fields compared and what that weighed, in the table and JSON."""
+    shown = twins.ok("merge", "duplicates").stdout
+    [group] = twins.json("merge", "duplicates")
+    comparisons = {c["field"]: c for c in group["pairs"][0]["comparisons"]}
+    assert ("exact", "missing") == (
+        comparisons["email"]["outcome"],
+        comparisons["phone"]["outcome"],
+    )
+    assert comparisons["email"]["weight"] > 0
+    assert f"{comparisons['email']['weight']:+.1f}" in shown
+    assert "how the fields compared" in shown
+
+
 def test_duplicates_of_one_customer_only(twins: Cli) -> None:
     """--customer limits the search to that customer's matches."""
     assert [] == twins.json("merge", "duplicates", "--customer", "3")

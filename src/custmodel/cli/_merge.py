@@ -8,6 +8,7 @@ import typer
 
 from custmodel import MergePlan
 from custmodel.cli._common import AsJson, Output, book, confirm, plural
+from custmodel.dedupe import DEFAULT_THRESHOLD
 
 __all__ = ["app", "plan_pairs"]
 
@@ -38,11 +39,16 @@ def duplicates(
         int | None, typer.Option("--customer", help="Only the matches of this customer.")
     ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", help="Lowest pair score that counts, 0..1.")
-    ] = 0.85,
+        float,
+        typer.Option("--threshold", help="Lowest match probability that counts, 0..1."),
+    ] = DEFAULT_THRESHOLD,
     as_json: AsJson = False,
 ) -> None:
-    """Find customers that are probably the same party, with the reasons for each match."""
+    """Find customers that are probably the same party, with the evidence for each match.
+
+    Each pair shows how every field compared and what that weighed, in bits: above 0 speaks
+    for one party, below 0 against.
+    """
     groups = book(ctx).find_duplicates(customer, threshold=threshold)
     out = Output(as_json)
     if as_json:
@@ -55,6 +61,24 @@ def duplicates(
         )
         rows.append((number, ", ".join(map(str, group.customers)), f"{group.score:.2f}", reasons))
     out.table(("Group", "Customers", "Score", "Why"), rows)
+    for number, group in enumerate(groups, start=1):
+        out.table(
+            ("Pair", "Score", "Field", "Outcome", "Weight"),
+            (
+                (
+                    f"{pair.first}-{pair.second}",
+                    f"{pair.score:.4f}",
+                    c.field,
+                    c.outcome,
+                    f"{c.weight:+.1f}",
+                )
+                for pair in group.pairs
+                for c in pair.comparisons
+                if c.outcome != "missing"
+            ),
+            title=f"Group {number}: how the fields compared (weight in bits)",
+            numbers=1,
+        )
     out.line(f"{plural(len(groups), 'group')} of probable duplicates.")
     for number, group in enumerate(groups, start=1):
         numbers = " ".join(map(str, (group.master, *group.duplicates)))

@@ -1,0 +1,79 @@
+"""Candidate pairs: who is compared with whom, in blocks that survive typos and stay bounded.
+
+Several passes put customers into blocks, each by another key, so a pair missed by one key
+(a typo in the last name changes its phonetic code) is found by another (same birth date,
+same address, same e-mail). Names are blocked on the sorted pair of phonetic codes, so
+swapped first and last names land in one block.
+
+Every block is bounded: a block of at most :data:`MAX_BLOCK` customers is compared all
+against all; a larger one (a placeholder e-mail, the phone "0000", a common name in one town)
+is sorted by name and each customer compared with its :data:`WINDOW` neighbours only. So a
+value shared by very many customers costs linear time, never quadratic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from custmodel.dedupe._profile import Profile
+
+__all__ = ["MAX_BLOCK", "WINDOW", "block_keys", "candidate_pairs"]
+
+#: Largest block compared all against all.
+MAX_BLOCK = 24
+#: Neighbours each customer of a larger block is compared with, in name order.
+WINDOW = 6
+
+
+def block_keys(p: Profile) -> Iterator[str]:
+    """The block keys of a profile, each prefixed with its pass."""
+    if p.last_code or p.first_code:
+        yield "n" + "|".join(sorted((p.last_code, p.first_code)))
+    if p.birth:
+        yield "b" + p.birth
+    if p.email:
+        yield "e" + p.email
+    if p.phone:
+        yield "t" + p.phone
+    if p.street:
+        # The same street and house number, in any town (a postal code typo), with either
+        # name: a changed surname, or a typo in the other name.
+        yield f"a{p.street}|{p.first_code}"
+        yield f"s{p.street}|{p.last_code}"
+    if p.postal:
+        if p.first_code and p.last:
+            # A typo in the last name leaves its start or its end alone.
+            yield f"f{p.postal}|{p.first_code}|{p.last[:2]}"
+            yield f"g{p.postal}|{p.first_code}|{p.last[-3:]}"
+        if p.last_code:
+            yield f"l{p.postal}|{p.last_code}"
+    if p.birth and p.last:
+        yield f"y{p.birth[:4]}|{p.last[:1]}{p.first[:1]}"
+
+
+def candidate_pairs(
+    profiles: Sequence[Profile], keys: Callable[[Profile], Iterable[str]] = block_keys
+) -> set[int]:
+    """Pairs of profile indexes to compare, each encoded as ``i * len(profiles) + j``, i < j."""
+    n = len(profiles)
+    blocks: defaultdict[str, list[int]] = defaultdict(list)
+    for index, profile in enumerate(profiles):
+        for key in keys(profile):
+            blocks[key].append(index)
+    pairs: set[int] = set()
+    add = pairs.add
+    for block in blocks.values():
+        size = len(block)
+        if size < 2:
+            continue
+        if size > MAX_BLOCK:
+            block = sorted(block, key=lambda i: (profiles[i].last, profiles[i].first, i))
+            for k, i in enumerate(block):
+                for j in block[k + 1 : k + 1 + WINDOW]:
+                    add(i * n + j if i < j else j * n + i)
+            continue
+        for k, i in enumerate(block):
+            for j in block[k + 1 :]:
+                add(i * n + j)
+    return pairs
