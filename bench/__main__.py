@@ -17,6 +17,7 @@ from bench.context import QUICK, Context, Sizes
 from bench.harness import Growth, Row, format_seconds, markdown_table, text_table
 from bench.operations import BENCHMARKS
 from bench.plot import plot_growth
+from bench.quality import QualityRow, quality_markdown, quality_table
 from bench.stores import postgres_url
 
 __all__ = ["main"]
@@ -62,11 +63,49 @@ def _growth_lines(series: Sequence[Growth]) -> list[str]:
             f"{size:,} {growth.unit}: {format_seconds(seconds)}"
             for size, seconds in zip(growth.sizes, growth.seconds, strict=True)
         )
-        lines.append(f"{growth.operation}: exponent {growth.exponent:.2f} ({points})")
+        target = (
+            ""
+            if growth.max_exponent is None
+            else f"; target <= {growth.max_exponent:g}: {growth.verdict()}"
+        )
+        lines.append(
+            f"{growth.operation}: exponent {growth.exponent:.2f}{target} ({points}; "
+            f"between the two largest sizes {growth.last_exponent:.2f})"
+        )
     return lines
 
 
-def _json(rows: Sequence[Row], series: Sequence[Growth], extra: dict[str, object]) -> str:
+def _quality_json(rows: Sequence[QualityRow]) -> list[dict[str, object]]:
+    return [
+        {
+            "data": row.data,
+            "tools": {
+                result.tool: {
+                    "precision": None if result.quality is None else result.quality.precision,
+                    "recall": None if result.quality is None else result.quality.recall,
+                    "f1": None if result.quality is None else result.quality.f1,
+                    "predicted_pairs": None if result.quality is None else result.quality.predicted,
+                    "true_pairs": None if result.quality is None else result.quality.true,
+                    "correct_pairs": None if result.quality is None else result.quality.correct,
+                    "seconds": result.seconds,
+                    "skipped": result.skipped,
+                }
+                for result in row.results
+            },
+            "target": row.target.describe(),
+            "result": row.verdict(),
+            "note": row.note,
+        }
+        for row in rows
+    ]
+
+
+def _json(
+    rows: Sequence[Row],
+    series: Sequence[Growth],
+    quality: Sequence[QualityRow],
+    extra: dict[str, object],
+) -> str:
     return json.dumps(
         {
             **extra,
@@ -79,7 +118,7 @@ def _json(rows: Sequence[Row], series: Sequence[Growth], extra: dict[str, object
                     "ratio": row.ratio,
                     "rate_per_second": row.rate,
                     "peak_memory_mib": row.peak_memory_mb,
-                    "target": row.target.describe(),
+                    "target": row.describe_target(),
                     "result": row.verdict(),
                     "note": row.note,
                 }
@@ -92,9 +131,13 @@ def _json(rows: Sequence[Row], series: Sequence[Growth], extra: dict[str, object
                     "sizes": list(growth.sizes),
                     "seconds": list(growth.seconds),
                     "exponent": growth.exponent,
+                    "exponent_between_two_largest": growth.last_exponent,
+                    "max_exponent": growth.max_exponent,
+                    "result": growth.verdict(),
                 }
                 for growth in series
             ],
+            "quality": _quality_json(quality),
         },
         indent=2,
     )
@@ -109,11 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     environment = machine.describe(None if args.no_postgres else postgres_url())
     rows: list[Row] = []
     series: list[Growth] = []
+    quality: list[QualityRow] = []
     with tempfile.TemporaryDirectory(prefix="custmodel-bench-") as directory:
         ctx = Context(sizes, Path(directory), postgres=not args.no_postgres, verbose=not args.quiet)
         try:
             for benchmark in selected:
                 rows.extend(benchmark.rows(ctx))
+                if benchmark.quality is not None:
+                    quality.extend(benchmark.quality(ctx))
                 if benchmark.growth is not None and not args.no_growth:
                     series.append(benchmark.growth(ctx))
         finally:
@@ -131,11 +177,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  repetitions: {sizes.repeat} (medians; growth: {sizes.growth_repeat} at smaller sizes)"
     )
     print()
-    print(text_table(rows))
+    if rows:
+        print(text_table(rows))
     notes = [f"- {row.operation} ({row.backend}): {row.note}" for row in rows if row.note]
     if notes:
         print()
         print("\n".join(notes))
+    if quality:
+        print()
+        print("duplicate-finding quality (pairs within predicted groups against the true pairs):")
+        print(quality_table(quality))
+        quality_notes = [f"- {row.data}: {row.note}" for row in quality if row.note]
+        if quality_notes:
+            print()
+            print("\n".join(quality_notes))
     if series:
         print()
         print("growth, time ~ size^k:")
@@ -146,9 +201,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if series:
         plot_growth(series, args.out / "growth.png")
-    (args.out / "results.md").write_text(markdown_table(rows) + "\n", encoding="utf-8")
+    tables = [markdown_table(rows)] if rows else []
+    if quality:
+        tables.append(quality_markdown(quality))
+    (args.out / "results.md").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
     extra = {"machine": dict(environment), "total_seconds": total, "sizes": attrs.asdict(sizes)}
-    (args.out / "results.json").write_text(_json(rows, series, extra) + "\n", encoding="utf-8")
+    (args.out / "results.json").write_text(
+        _json(rows, series, quality, extra) + "\n", encoding="utf-8"
+    )
     print(f"wrote {args.out / 'results.md'}, results.json" + (", growth.png" if series else ""))
     return 0
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import attrs
 
 from bench.harness import Growth, Row
+from bench.quality import QualityRow
 from bench.stores import SqliteFiles, postgres_problem
 
 __all__ = ["QUICK", "Benchmark", "Context", "Sizes", "growth_sizes"]
@@ -40,6 +41,10 @@ class Sizes:
         merge_bookings: Bookings the duplicates of one merge hold.
         merge_duplicates: Duplicates merged into one master.
         duplicates: Customers searched for duplicates.
+        febrl: FEBRL data sets compared (1: FEBRL1 only, 3: FEBRL1 to FEBRL3).
+        linkage: German customers, planted duplicates included, compared with splink.
+        linkage_duplicates: Planted duplicates among them.
+        shared_email: Customers sharing one e-mail address in the block bound row.
         repeat: Repetitions of every measurement (the median is reported).
         growth_repeat: Repetitions of each smaller size of a growth series.
     """
@@ -53,6 +58,10 @@ class Sizes:
     merge_bookings: int = 100_000
     merge_duplicates: int = 10
     duplicates: int = 100_000
+    febrl: int = 3
+    linkage: int = 100_000
+    linkage_duplicates: int = 6_000
+    shared_email: int = 8_000
     repeat: int = 5
     growth_repeat: int = 3
 
@@ -84,6 +93,10 @@ QUICK = Sizes(
     merge_bookings=1_000,
     merge_duplicates=3,
     duplicates=1_000,
+    febrl=1,
+    linkage=2_000,
+    linkage_duplicates=120,
+    shared_email=500,
     repeat=3,
     growth_repeat=1,
 )
@@ -173,8 +186,10 @@ class Benchmark:
         name: Short name for ``--only`` (e.g. "merge").
         rows: Measures and returns its table rows.
         growth: Measures its growth series, or None when it has none.
+        quality: Measures duplicate-finding quality rows, or None when it has none.
     """
 
     name: str
     rows: Callable[[Context], list[Row]]
     growth: Callable[[Context], Growth] | None = None
+    quality: Callable[[Context], list[QualityRow]] | None = None

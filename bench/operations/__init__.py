@@ -10,6 +10,7 @@ from __future__ import annotations
 from bench.context import Benchmark
 from bench.operations import (
     duplicates,
+    linkage,
     lookup,
     merge,
     registration,
@@ -30,4 +31,6 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     merge.MERGE,
     sweep.SWEEP,
     duplicates.DUPLICATES,
+    linkage.FEBRL,
+    linkage.GERMAN,
 )
