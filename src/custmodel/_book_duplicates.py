@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from custmodel._marks import DistinctMark, check_actor
 from custmodel._usecases import _common, marks, reading
+from custmodel.dedupe import DEFAULT_THRESHOLD
 from custmodel.storage.ports import StoreTransaction
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class DuplicateMethods:
         def _now(self) -> datetime: ...
 
     def find_duplicates(
-        self, number: int | None = None, *, threshold: float = 0.85
+        self, number: int | None = None, *, threshold: float = DEFAULT_THRESHOLD
     ) -> list[DuplicateGroup]:
         """Find customers that are probably the same party, best candidates first.
 
