@@ -1,0 +1,59 @@
+"""Two processes registering the same person at once with a refusing check: one of them wins.
+
+The deterministic order is pinned in test_entry_check_locks.py; this races the two for real,
+30 times per engine (PostgreSQL, MariaDB, a SQLite file), and prints the outcomes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from custmodel import CustomerBook, LikelyDuplicateError, Selection
+from custmodel.storage.sql import SqlStore
+from tests.sql import _workers_entry as work
+
+TRIALS = 30
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
+    """Two spawned worker processes and a sync manager, shared by the module's tests."""
+    context = multiprocessing.get_context("spawn")
+    with (
+        context.Manager() as manager,
+        ProcessPoolExecutor(2, mp_context=context) as executor,
+    ):
+        yield executor, manager
+
+
+def test_racing_registrations_of_one_person_store_her_once(
+    pool: tuple[ProcessPoolExecutor, Any], url: str
+) -> None:
+    """30 times two processes register the same person with duplicates="refuse" at once: each
+    time exactly one is registered and the other refused with LikelyDuplicateError."""
+    pytest.importorskip("rapidfuzz")
+    executor, manager = pool
+    start = manager.Barrier(2, timeout=120)
+    futures = [executor.submit(work.register_twins, url, TRIALS, start) for _ in range(2)]
+    first, second = (future.result(timeout=600) for future in futures)
+
+    outcomes = Counter(zip(first, second, strict=True))
+    print(f"outcomes over {TRIALS} trials: {dict(outcomes)}")
+    refused = LikelyDuplicateError.__name__
+    wrong = sum(
+        count
+        for pair, count in outcomes.items()
+        if pair not in ((work.REGISTERED, refused), (refused, work.REGISTERED))
+    )
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        stored = Counter(c.last_name for c in CustomerBook(store).select(Selection()))
+    finally:
+        store.close()
+    assert (0, {f"Zwilling{t}": 1 for t in range(TRIALS)}) == (wrong, dict(stored))
