@@ -1,4 +1,4 @@
-"""Two processes registering the same person at once with a refusing check: one of them wins.
+"""Racing processes: a refusing entry check stores a person once; a mark never names a tombstone.
 
 The deterministic order is pinned in test_entry_check_locks.py; this races the two for real,
 30 times per engine (PostgreSQL, MariaDB, a SQLite file), and prints the outcomes.
@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from custmodel import CustomerBook, LikelyDuplicateError, Selection
+from custmodel import (
+    AlreadyMergedError,
+    CustomerBook,
+    CustomerKind,
+    LikelyDuplicateError,
+    Selection,
+)
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_entry as work
 
@@ -49,7 +55,7 @@ def test_racing_registrations_of_one_person_store_her_once(
     wrong = sum(
         count
         for pair, count in outcomes.items()
-        if pair not in ((work.REGISTERED, refused), (refused, work.REGISTERED))
+        if pair not in ((work.RETURNED, refused), (refused, work.RETURNED))
     )
     store = SqlStore.from_url(url, upgrade=False)
     try:
@@ -57,3 +63,39 @@ def test_racing_registrations_of_one_person_store_her_once(
     finally:
         store.close()
     assert (0, {f"Zwilling{t}": 1 for t in range(TRIALS)}) == (wrong, dict(stored))
+
+
+def test_a_mark_racing_a_merge_never_names_a_merged_customer(
+    pool: tuple[ProcessPoolExecutor, Any], url: str
+) -> None:
+    """30 times one process marks D and Y distinct while another merges D into X: the mark is
+    either refused (D was merged) or moved to X with the merge; no mark names a tombstone."""
+    store = SqlStore.from_url(url, upgrade=False)
+    book = CustomerBook(store)
+    try:
+        made = [book.register(CustomerKind.PRIVATE, f"Kunde{n}").number for n in range(3 * TRIALS)]
+    finally:
+        store.close()
+    trios = [tuple(made[i : i + 3]) for i in range(0, len(made), 3)]
+    executor, manager = pool
+    start = manager.Barrier(2, timeout=120)
+    futures = [
+        executor.submit(work.mark_or_merge, url, action, trios, start)
+        for action in ("mark", "merge")
+    ]
+    marked, merged = (future.result(timeout=600) for future in futures)
+
+    outcomes = Counter(zip(marked, merged, strict=True))
+    print(f"outcomes over {TRIALS} trials: {dict(outcomes)}")
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        marks = {(m.low, m.high) for m in CustomerBook(store).distinct_marks()}
+    finally:
+        store.close()
+    expected = {
+        (min(x, y), max(x, y))
+        for (x, _d, y), outcome in zip(trios, marked, strict=True)
+        if outcome == work.RETURNED
+    }
+    assert ({work.RETURNED}, expected) == (set(merged), marks)
+    assert set(marked) <= {work.RETURNED, AlreadyMergedError.__name__}
