@@ -23,6 +23,7 @@ from custmodel import (
 )
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_entry as work
+from tests.sql import _workers_locks as locks
 
 TRIALS = 30
 
@@ -99,3 +100,32 @@ def test_a_mark_racing_a_merge_never_names_a_merged_customer(
     }
     assert ({work.RETURNED}, expected) == (set(merged), marks)
     assert set(marked) <= {work.RETURNED, AlreadyMergedError.__name__}
+
+
+def test_a_mark_waits_for_a_merge_held_open_and_is_refused(url: str) -> None:
+    """While a merge of 2 into 1 is held before its commit, marking 2 and 3 distinct waits for
+    it, then is refused naming the master; the merge leaves no mark behind."""
+    store = SqlStore.from_url(url, upgrade=False)
+    book = CustomerBook(store)
+    try:
+        for name in ("Eins", "Zwei", "Drei"):
+            book.register(CustomerKind.PRIVATE, name)
+    finally:
+        store.close()
+
+    with pytest.raises(AlreadyMergedError) as refused:
+        locks.while_held(
+            url,
+            lambda held: held.merge(1, [2]),
+            lambda acting: acting.mark_distinct(2, 3),
+        )
+
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        assert (2, 1, []) == (
+            refused.value.number,
+            refused.value.master,
+            CustomerBook(store).distinct_marks(),
+        )
+    finally:
+        store.close()
