@@ -35,37 +35,23 @@ from custmodel._usecases import (
 )
 from custmodel._usecases import changes as changing
 from custmodel.errors import InvalidInputError, StoreBusyError
-from custmodel.model import (
+from custmodel.model._booking import Booking, BookingMoved, BookingRecorded
+from custmodel.model._checks import check_lookup_text, to_enum
+from custmodel.model._customer import Customer, NewCustomer
+from custmodel.model._erasure import (
     AnonymizationReport,
-    Booking,
-    BookingMoved,
-    BookingRecorded,
-    Customer,
-    CustomerKind,
-    CustomerProfile,
-    CustomerType,
-    DeparturePeriod,
-    EffectiveRules,
     Eligibility,
     ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
-    KindChange,
-    Letter,
-    MergePlan,
-    MergeRecord,
-    MergeReport,
-    MoneyField,
-    NewCustomer,
-    Selection,
-    Settings,
-    Statistics,
-    StatisticsDimension,
-    check_flag_number,
-    check_lookup_text,
-    check_merge_duplicates,
-    to_enum,
 )
+from custmodel.model._flags import check_flag_number
+from custmodel.model._kinds import CustomerKind, CustomerType
+from custmodel.model._merge import MergePlan, MergeRecord, MergeReport, check_merge_duplicates
+from custmodel.model._profile import CustomerProfile, EffectiveRules, KindChange, Letter, MoneyField
+from custmodel.model._selection import Selection
+from custmodel.model._settings import Settings
+from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 if TYPE_CHECKING:

@@ -16,14 +16,11 @@ from custmodel.errors import (
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model import (
-    Customer,
-    KindChange,
-    Selection,
-    Settings,
-    check_lookup_text,
-    check_number,
-)
+from custmodel.model._checks import check_lookup_text, check_number
+from custmodel.model._customer import Customer
+from custmodel.model._profile import KindChange
+from custmodel.model._selection import Selection
+from custmodel.model._settings import Settings
 from custmodel.storage.ports import StoreTransaction
 
 T = TypeVar("T")

@@ -17,16 +17,12 @@ from custmodel.errors import (
     InvalidInputError,
     StoreBusyError,
 )
-from custmodel.model import (
-    Booking,
-    BookingMoved,
-    BookingRecorded,
-    Customer,
-    CustomerKind,
-    KindChange,
-    Settings,
-    to_enum,
-)
+from custmodel.model._booking import Booking, BookingMoved, BookingRecorded
+from custmodel.model._checks import to_enum
+from custmodel.model._customer import Customer
+from custmodel.model._kinds import CustomerKind
+from custmodel.model._profile import KindChange
+from custmodel.model._settings import Settings
 from custmodel.storage.ports import StoreTransaction
 
 T = TypeVar("T")

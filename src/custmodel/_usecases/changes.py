@@ -16,17 +16,13 @@ from custmodel.errors import (
     InvalidCategoryError,
     InvalidInputError,
 )
-from custmodel.model import (
-    Customer,
-    CustomerKind,
-    CustomerType,
-    KindChange,
-    KindSettings,
-    Selection,
-    Settings,
-    StatusFlags,
-    to_enum,
-)
+from custmodel.model._checks import to_enum
+from custmodel.model._customer import Customer
+from custmodel.model._flags import StatusFlags
+from custmodel.model._kinds import CustomerKind, CustomerType
+from custmodel.model._profile import KindChange
+from custmodel.model._selection import Selection
+from custmodel.model._settings import KindSettings, Settings
 from custmodel.storage.ports import StoreTransaction
 
 #: Fields :meth:`CustomerBook.update` must not change; each has its own command.

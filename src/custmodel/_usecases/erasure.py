@@ -12,9 +12,9 @@ from custmodel import rules
 from custmodel._usecases import _common
 from custmodel._usecases._common import Clock, Runner
 from custmodel.errors import InvalidInputError, NotEligibleError, StoreBusyError
-from custmodel.model import (
+from custmodel.model._booking import Booking
+from custmodel.model._erasure import (
     AnonymizationReport,
-    Booking,
     Eligibility,
     ErasureRequestRecorded,
     ErasureStatus,

@@ -18,18 +18,12 @@ from custmodel import rules
 from custmodel._usecases import _common
 from custmodel._usecases._common import Runner
 from custmodel.errors import CustomerNotFoundError, InvalidInputError
-from custmodel.model import (
-    Booking,
-    Customer,
-    CustomerProfile,
-    DeparturePeriod,
-    EffectiveRules,
-    MoneyField,
-    Selection,
-    Statistics,
-    StatisticsDimension,
-    to_enum,
-)
+from custmodel.model._booking import Booking
+from custmodel.model._checks import to_enum
+from custmodel.model._customer import Customer
+from custmodel.model._profile import CustomerProfile, EffectiveRules, MoneyField
+from custmodel.model._selection import Selection
+from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
 from custmodel.storage.ports import StoreTransaction
 
 if TYPE_CHECKING:

@@ -17,14 +17,9 @@ from custmodel.demo._constants import (
     TODAY,
 )
 from custmodel.demo._draw import _Draw, _Weighted
-from custmodel.model import (
-    Booking,
-    BookingKind,
-    CustomerKind,
-    CustomerType,
-    NewCustomer,
-    SalesChannel,
-)
+from custmodel.model._booking import Booking, SalesChannel
+from custmodel.model._customer import NewCustomer
+from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 
 _EXTERNAL = _Weighted(zip(EXTERNAL_CHANNELS, (5, 3, 2), strict=True))
 _OWN = _Weighted(zip(OWN_CHANNELS, (40, 42, 18), strict=True))

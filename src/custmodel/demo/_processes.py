@@ -18,14 +18,12 @@ from custmodel.demo._constants import OWN_AGENCY, TODAY
 from custmodel.demo._report import _KIND_NAMES, _count, _Printer, _text_of
 from custmodel.demo._settings import _MERGE_DATA_FIELDS, DUNNING_LETTER, MERGE_DATA_FILE
 from custmodel.errors import MissingExtraError, NotEligibleError
-from custmodel.model import (
-    Booking,
-    BookingKind,
-    CustomerKind,
+from custmodel.model._booking import Booking, SalesChannel
+from custmodel.model._erasure import ErasureState
+from custmodel.model._kinds import BookingKind, CustomerKind
+from custmodel.model._selection import Selection
+from custmodel.model._statistics import (
     DeparturePeriod,
-    ErasureState,
-    SalesChannel,
-    Selection,
     Statistics,
     StatisticsDimension,
     StatisticsRow,

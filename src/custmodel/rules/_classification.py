@@ -14,14 +14,12 @@ from custmodel.errors import (
     InvalidStatusFlagError,
     TemplateCustomerError,
 )
-from custmodel.model import (
-    Booking,
-    Customer,
-    CustomerKind,
-    KindChange,
-    Settings,
-    StatusFlags,
-)
+from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
+from custmodel.model._flags import StatusFlags
+from custmodel.model._kinds import CustomerKind
+from custmodel.model._profile import KindChange
+from custmodel.model._settings import Settings
 from custmodel.rules._numbering import check_debtor_range, debtor_account
 
 __all__ = ["change_kind", "check_category", "check_new_flags", "check_status", "convert_prospect"]

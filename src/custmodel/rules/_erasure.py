@@ -12,17 +12,15 @@ import attrs
 from custmodel.errors import (
     InvalidInputError,
 )
-from custmodel.model import (
-    PERSONAL_FIELDS,
+from custmodel.model._booking import Booking
+from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value
+from custmodel.model._erasure import (
     Blocker,
     BlockReason,
-    Booking,
-    Customer,
     Eligibility,
     ErasureRequest,
     ErasureState,
     ErasureStatus,
-    blank_value,
 )
 
 __all__ = [

@@ -12,16 +12,12 @@ import attrs
 from custmodel.errors import (
     MergeRefusedError,
 )
-from custmodel.model import (
-    PERSONAL_FIELDS,
-    Customer,
-    CustomerKind,
-    ErasureRequest,
-    MergePlan,
-    Settings,
-    StatusFlags,
-    blank_value,
-)
+from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value
+from custmodel.model._erasure import ErasureRequest
+from custmodel.model._flags import StatusFlags
+from custmodel.model._kinds import CustomerKind
+from custmodel.model._merge import MergePlan
+from custmodel.model._settings import Settings
 
 __all__ = [
     "check_merge_numbers",

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from custmodel.model import (
-    Customer,
-    CustomerProfile,
-    LabelledCode,
-    ProfileFlag,
-    Settings,
-)
+from custmodel.model._customer import Customer
+from custmodel.model._profile import CustomerProfile, LabelledCode, ProfileFlag
+from custmodel.model._settings import Settings
 
 __all__ = ["customer_profile"]
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import attrs
 
-from custmodel.model import (
-    Booking,
-    Customer,
-    CustomerKind,
+from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
+from custmodel.model._kinds import CustomerKind
+from custmodel.model._settings import Settings
+from custmodel.model._statistics import (
     DeparturePeriod,
-    Settings,
     Statistics,
     StatisticsDimension,
     StatisticsKey,

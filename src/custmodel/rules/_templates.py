@@ -5,13 +5,9 @@ from __future__ import annotations
 from custmodel.errors import (
     TemplateCustomerError,
 )
-from custmodel.model import (
-    Customer,
-    CustomerKind,
-    EffectiveRules,
-    RuleOrigin,
-    RuleSource,
-)
+from custmodel.model._customer import Customer
+from custmodel.model._kinds import CustomerKind
+from custmodel.model._profile import EffectiveRules, RuleOrigin, RuleSource
 
 __all__ = ["check_template_customer", "effective_rules"]
 

@@ -29,17 +29,13 @@ from custmodel.errors import (
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model import (
-    Booking,
-    Customer,
-    DeparturePeriod,
-    ErasureRequest,
-    MergeRecord,
-    Selection,
-    Settings,
-    Statistics,
-    StatisticsDimension,
-)
+from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
+from custmodel.model._erasure import ErasureRequest
+from custmodel.model._merge import MergeRecord
+from custmodel.model._selection import Selection
+from custmodel.model._settings import Settings
+from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
 from custmodel.storage.ports import SettingsLock, StoreTransaction
 
 __all__ = ["MemoryStore", "ReferenceMover"]

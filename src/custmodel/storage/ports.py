@@ -21,17 +21,13 @@ from typing import Literal, Protocol, runtime_checkable
 
 from custmodel._marks import DistinctMark
 from custmodel.dedupe._types import CandidateKeys
-from custmodel.model import (
-    Booking,
-    Customer,
-    DeparturePeriod,
-    ErasureRequest,
-    MergeRecord,
-    Selection,
-    Settings,
-    Statistics,
-    StatisticsDimension,
-)
+from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
+from custmodel.model._erasure import ErasureRequest
+from custmodel.model._merge import MergeRecord
+from custmodel.model._selection import Selection
+from custmodel.model._settings import Settings
+from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
 
 __all__ = ["CustomerStore", "SettingsLock", "StoreTransaction"]
 

@@ -29,15 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
-from custmodel.model import (
-    STATUS_FLAG_COUNT,
-    BookingKind,
-    Customer,
-    DeparturePeriod,
-    Selection,
-    StatisticsDimension,
-    search_key,
-)
+from custmodel.model._customer import Customer, search_key
+from custmodel.model._flags import STATUS_FLAG_COUNT
+from custmodel.model._kinds import BookingKind
+from custmodel.model._selection import Selection
+from custmodel.model._statistics import DeparturePeriod, StatisticsDimension
 from custmodel.storage.sql import _schema as schema
 
 _T = TypeVar("_T")

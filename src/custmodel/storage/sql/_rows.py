@@ -21,20 +21,13 @@ from custmodel._marks import DistinctMark
 from custmodel.errors import (
     StoreError,
 )
-from custmodel.model import (
-    Booking,
-    BookingKind,
-    Customer,
-    CustomerKind,
-    CustomerType,
-    ErasureRequest,
-    KindSettings,
-    MergeRecord,
-    SalesChannel,
-    Settings,
-    StatusFlags,
-    name_search_key,
-)
+from custmodel.model._booking import Booking, SalesChannel
+from custmodel.model._customer import Customer, name_search_key
+from custmodel.model._erasure import ErasureRequest
+from custmodel.model._flags import StatusFlags
+from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
+from custmodel.model._merge import MergeRecord
+from custmodel.model._settings import KindSettings, Settings
 from custmodel.storage.sql import _schema as schema
 
 

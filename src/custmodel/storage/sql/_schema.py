@@ -41,15 +41,11 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
 from custmodel._entrycheck import KEY_LENGTH
-from custmodel.model import (
-    Booking,
-    FieldShape,
-    KindSettings,
-    MergeRecord,
-    SalesChannel,
-    customer_fields,
-    max_length,
-)
+from custmodel.model._booking import Booking, SalesChannel
+from custmodel.model._checks import max_length
+from custmodel.model._customer import FieldShape, customer_fields
+from custmodel.model._merge import MergeRecord
+from custmodel.model._settings import KindSettings
 from custmodel.storage.sql.migrations._support import (
     MYSQL_TABLE_OPTIONS as _MIGRATED_TABLE_OPTIONS,
 )

@@ -33,17 +33,17 @@ from custmodel.errors import (
     InvalidStatusFlagError,
     StoreBusyError,
 )
-from custmodel.model import (
-    Booking,
-    Customer,
+from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
+from custmodel.model._flags import check_flag_number
+from custmodel.model._selection import Selection
+from custmodel.model._settings import Settings
+from custmodel.model._statistics import (
     DeparturePeriod,
-    Selection,
-    Settings,
     Statistics,
     StatisticsDimension,
     StatisticsKey,
     StatisticsRow,
-    check_flag_number,
 )
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
