@@ -131,3 +131,19 @@ def test_demo_hints_call_the_script_by_its_path_when_not_on_path(tmp_path: Path)
     )
     assert 0 == result.returncode, result.stderr
     assert f"  {CONSOLE_SCRIPT} customer select --kind private" in result.stdout
+
+
+def test_the_record_linkage_peers_stay_in_the_bench_extra() -> None:
+    """splink, recordlinkage, Faker and pandas serve the comparison benchmark only: neither the
+    library's dependencies nor an extra other than ``bench`` (and ``dev``, which takes all) name
+    them."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    peers = re.compile(r"^(splink|recordlinkage|faker|pandas)\b", re.IGNORECASE)
+    extras = project["optional-dependencies"]
+    assert [] == [d for d in project["dependencies"] if peers.match(d)]
+    assert {"bench"} == {
+        name for name, wanted in extras.items() if any(peers.match(d) for d in wanted)
+    }
+    assert "bench" in re.sub(r"[\[\],\s]", " ", " ".join(extras["dev"])).split()
