@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from custmodel.dedupe._profile import Profile
 
-__all__ = ["FIELDS", "OUTCOMES", "Comparer", "Levels"]
+__all__ = ["FIELDS", "OUTCOMES", "Comparer", "Levels", "household"]
 
 #: The fields compared, in the order of a levels tuple.
 FIELDS = (
@@ -76,9 +76,13 @@ class Comparer:
         distance = rapidfuzz.distance  # type: ignore[attr-defined]
         self._jaro: Callable[..., float] = distance.JaroWinkler.normalized_similarity
         self._ratio: Callable[..., float] = distance.Indel.normalized_similarity
+        self._edits: Callable[..., int] = distance.OSA.distance
 
     def name(self, x: str, y: str, x_code: str, y_code: str) -> int:
-        """Level of two folded names; "Jan"/"Jana" differ, "Meier"/"Mayer" sound alike."""
+        """Level of two folded names; "Jan"/"Jana" differ, "Meier"/"Mayer" sound alike.
+
+        One typo in a name of four letters or more is similar.
+        """
         if not x or not y:
             return 0
         if x == y:
@@ -86,7 +90,8 @@ class Comparer:
         if _feminine(x, y):
             return 4
         similarity = self._jaro(x, y)
-        if similarity >= 0.92:
+        # One letter wrong, missing, extra or two swapped: a typo ("Jarod"/"Jatod").
+        if similarity >= 0.92 or (min(len(x), len(y)) >= 4 and self._edits(x, y) <= 1):
             return 2
         x_words, y_words = set(x.split()), set(y.split())
         if x_words <= y_words or y_words <= x_words:
@@ -127,7 +132,13 @@ class Comparer:
         ):
             cross_last = self.name(a.last, b.first, a.last_code, b.first_code)
             cross_first = self.name(a.first, b.last, a.first_code, b.last_code)
-            if _quality(cross_last) + _quality(cross_first) > _quality(last) + _quality(first):
+            # Both names must agree crosswise: "Kostolzin, Frederic" and "Wanda Kostolzin"
+            # share only the surname, written in another column, which is no swap.
+            if (
+                cross_last != _NAME_DIFFERS
+                and cross_first != _NAME_DIFFERS
+                and _quality(cross_last) + _quality(cross_first) > _quality(last) + _quality(first)
+            ):
                 last, first, swapped = cross_last, cross_first, True
         postal = _date_level(a.postal, b.postal)
         return (
@@ -144,6 +155,25 @@ class Comparer:
             ),
             swapped,
         )
+
+
+_NAME_DIFFERS = DIFFERS[LAST]
+_SOUNDS_ALIKE = _NAME.index("sounds alike")
+_BIRTH_EXACT, _BIRTH_CLOSE = 1, 2
+
+
+def household(levels: tuple[int, ...]) -> bool:
+    """Whether compared levels say "another member of the household", never one party.
+
+    Another first name without the same birth date is another person, however much else
+    (address, e-mail, phone, last name) agrees: a couple, "Jan" and "Jana". First names that
+    merely sound alike ("Johan"/"Joana", "Berit"/"Berndt": the Kölner Phonetik drops vowels)
+    are another person too unless the birth dates agree at least up to a typo.
+    """
+    first, birth = levels[FIRST], levels[BIRTH]
+    if first == _NAME_DIFFERS:
+        return birth != _BIRTH_EXACT
+    return first == _SOUNDS_ALIKE and birth not in (_BIRTH_EXACT, _BIRTH_CLOSE)
 
 
 def _quality(level: int) -> int:

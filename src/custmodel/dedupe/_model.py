@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from custmodel.dedupe._compare import FIELDS, Comparer
+from custmodel.dedupe._compare import FIELDS, Comparer, household
 from custmodel.dedupe._profile import Profile
 
 __all__ = ["Model", "default_model", "estimate"]
@@ -227,10 +227,13 @@ def _em(
 
     u was measured on random pairs, so the prior is the chance that two random customers
     are one party (``pairs`` is the number of all pairs): the candidate pairs only spare the
-    comparison of pairs that are almost surely no match.
+    comparison of pairs that are almost surely no match. Pairs the household guard rejects
+    are left out: they are known to be no match.
     """
     prior = _PRIOR0
-    items = list(patterns.items())
+    # Pairs the household guard rejects are known to be two parties: counting them as
+    # possible matches would teach the model that one party often has another birth date.
+    items = [(levels, count) for levels, count in patterns.items() if not household(levels)]
     for _ in range(_ROUNDS):
         matched = [[0.0] * len(levels) for levels in _M0]
         expected = 0.0
