@@ -54,8 +54,6 @@ def block_keys(p: Profile) -> Iterator[str]:
             yield f"g{p.postal}|{p.first_code}|{p.last[-3:]}"
         for code in codes:
             yield f"l{p.postal}|{code}"
-    if p.birth and p.last:
-        yield f"y{p.birth[:4]}|{p.last[:1]}{p.first[:1]}"
 
 
 def candidate_pairs(

@@ -51,12 +51,21 @@ class _Scorer:
     def __init__(self, comparer: Comparer, model: Model) -> None:
         self.comparer = comparer
         self.model = model
+        self._hopeless: dict[tuple[tuple[int, ...], float], bool] = {}
 
     def score(
         self, a: Profile, b: Profile, levels: tuple[int, ...], swapped: bool, threshold: float
     ) -> tuple[float, tuple[Comparison, ...], tuple[str, ...]] | None:
         """Probability, comparisons and reasons of a match; None below ``threshold``."""
-        if household(levels):
+        key = (levels, threshold)
+        hopeless = self._hopeless.get(key)
+        if hopeless is None:
+            # Rejected by the household guard, or too weak even with the rarest values:
+            # decided once per tuple of levels, not weighed pair by pair.
+            hopeless = self._hopeless[key] = household(levels) or (
+                _probability(self.model.bound(levels)) < threshold
+            )
+        if hopeless:
             return None
         if _probability(self.model.total(levels, a, b, swapped)) < threshold:
             return None
