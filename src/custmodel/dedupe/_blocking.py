@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import combinations
 
 from custmodel.dedupe._profile import Profile
 
@@ -77,7 +78,6 @@ def candidate_pairs(
                 for j in block[k + 1 : k + 1 + WINDOW]:
                     add(i * n + j if i < j else j * n + i)
             continue
-        for k, i in enumerate(block):
-            for j in block[k + 1 :]:
-                add(i * n + j)
+        # Indexes were appended in ascending order, so i < j in every combination.
+        pairs.update(i * n + j for i, j in combinations(block, 2))
     return pairs
