@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import combinations
 
 from custmodel.dedupe._profile import Profile
 
@@ -36,20 +37,24 @@ def block_keys(p: Profile) -> Iterator[str]:
         yield "e" + p.email
     if p.phone:
         yield "t" + p.phone
+    codes = {code for code in (p.last_code, p.first_code) if code}
     if p.street:
         # The same street and house number, in any town (a postal code typo), with either
-        # name: a changed surname, or a typo in the other name.
-        yield f"a{p.street}|{p.first_code}"
-        yield f"s{p.street}|{p.last_code}"
+        # name in either column: a changed surname, a typo in the other name, or both
+        # a typo and the names swapped.
+        for code in codes:
+            yield f"a{p.street}|{code}"
+        if p.postal:
+            # The same address, whatever the names: a missing first name and a typo in
+            # the last name.
+            yield f"p{p.street}|{p.postal}"
     if p.postal:
         if p.first_code and p.last:
             # A typo in the last name leaves its start or its end alone.
             yield f"f{p.postal}|{p.first_code}|{p.last[:2]}"
             yield f"g{p.postal}|{p.first_code}|{p.last[-3:]}"
-        if p.last_code:
-            yield f"l{p.postal}|{p.last_code}"
-    if p.birth and p.last:
-        yield f"y{p.birth[:4]}|{p.last[:1]}{p.first[:1]}"
+        for code in codes:
+            yield f"l{p.postal}|{code}"
 
 
 def candidate_pairs(
@@ -73,7 +78,6 @@ def candidate_pairs(
                 for j in block[k + 1 : k + 1 + WINDOW]:
                     add(i * n + j if i < j else j * n + i)
             continue
-        for k, i in enumerate(block):
-            for j in block[k + 1 :]:
-                add(i * n + j)
+        # Indexes were appended in ascending order, so i < j in every combination.
+        pairs.update(i * n + j for i, j in combinations(block, 2))
     return pairs

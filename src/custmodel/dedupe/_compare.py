@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from custmodel.dedupe._profile import Profile
 
-__all__ = ["FIELDS", "OUTCOMES", "Comparer", "Levels"]
+__all__ = ["FIELDS", "OUTCOMES", "Comparer", "Levels", "household"]
 
 #: The fields compared, in the order of a levels tuple.
 FIELDS = (
@@ -40,33 +40,9 @@ _FEMININE = ("a", "e", "ine", "ina")
 Levels = tuple[tuple[int, ...], bool]
 
 
-def _close(x: str, y: str) -> bool:
-    """One digit typed wrong or two neighbours swapped: "19700101"/"19700110"."""
-    if len(x) != len(y):
-        return False
-    diff = [i for i in range(len(x)) if x[i] != y[i]]
-    if len(diff) == 1:
-        return True
-    if len(diff) != 2 or diff[1] != diff[0] + 1:
-        return False
-    i = diff[0]
-    return x[i] == y[i + 1] and x[i + 1] == y[i]
-
-
-def _date_level(x: str, y: str) -> int:
-    if not x or not y:
-        return 0
-    if x == y:
-        return 1
-    # One digit wrong, two neighbours swapped, or day and month the other way round.
-    if _close(x, y) or (x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6]):
-        return 2
-    return 3
-
-
 def _feminine(x: str, y: str) -> bool:
     short, long = (x, y) if len(x) < len(y) else (y, x)
-    return long[len(short) :] in _FEMININE and long.startswith(short)
+    return long.startswith(short) and long[len(short) :] in _FEMININE
 
 
 class Comparer:
@@ -76,9 +52,30 @@ class Comparer:
         distance = rapidfuzz.distance  # type: ignore[attr-defined]
         self._jaro: Callable[..., float] = distance.JaroWinkler.normalized_similarity
         self._ratio: Callable[..., float] = distance.Indel.normalized_similarity
+        self._edits: Callable[..., int] = distance.OSA.distance
+
+    def date(self, x: str, y: str) -> int:
+        """Level of two dates (or postal codes) of digits: one typo apart is close.
+
+        One digit typed wrong or two neighbours swapped ("19700101"/"19700110"), or day and
+        month the other way round.
+        """
+        if not x or not y:
+            return 0
+        if x == y:
+            return 1
+        if len(x) == len(y) and (
+            self._edits(x, y, score_cutoff=1) == 1
+            or (x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6])
+        ):
+            return 2
+        return 3
 
     def name(self, x: str, y: str, x_code: str, y_code: str) -> int:
-        """Level of two folded names; "Jan"/"Jana" differ, "Meier"/"Mayer" sound alike."""
+        """Level of two folded names; "Jan"/"Jana" differ, "Meier"/"Mayer" sound alike.
+
+        One typo in a name of four letters or more is similar.
+        """
         if not x or not y:
             return 0
         if x == y:
@@ -86,11 +83,15 @@ class Comparer:
         if _feminine(x, y):
             return 4
         similarity = self._jaro(x, y)
-        if similarity >= 0.92:
+        # One letter wrong, missing, extra or two swapped: a typo ("Jarod"/"Jatod").
+        if similarity >= 0.92 or (
+            min(len(x), len(y)) >= 4 and self._edits(x, y, score_cutoff=1) == 1
+        ):
             return 2
-        x_words, y_words = set(x.split()), set(y.split())
-        if x_words <= y_words or y_words <= x_words:
-            return 2
+        if " " in x or " " in y:
+            x_words, y_words = set(x.split()), set(y.split())
+            if x_words <= y_words or y_words <= x_words:
+                return 2
         if (x_code and x_code == y_code) or similarity >= 0.85:
             return 3
         return 4
@@ -127,14 +128,20 @@ class Comparer:
         ):
             cross_last = self.name(a.last, b.first, a.last_code, b.first_code)
             cross_first = self.name(a.first, b.last, a.first_code, b.last_code)
-            if _quality(cross_last) + _quality(cross_first) > _quality(last) + _quality(first):
+            # Both names must agree crosswise: "Kostolzin, Frederic" and "Wanda Kostolzin"
+            # share only the surname, written in another column, which is no swap.
+            if (
+                cross_last != _NAME_DIFFERS
+                and cross_first != _NAME_DIFFERS
+                and _quality(cross_last) + _quality(cross_first) > _quality(last) + _quality(first)
+            ):
                 last, first, swapped = cross_last, cross_first, True
-        postal = _date_level(a.postal, b.postal)
+        postal = self.date(a.postal, b.postal)
         return (
             (
                 last,
                 first,
-                _date_level(a.birth, b.birth),
+                self.date(a.birth, b.birth),
                 self.street(a.street, b.street),
                 postal,
                 # The postal code already says the town: counting both would count it twice.
@@ -144,6 +151,25 @@ class Comparer:
             ),
             swapped,
         )
+
+
+_NAME_DIFFERS = DIFFERS[LAST]
+_SOUNDS_ALIKE = _NAME.index("sounds alike")
+_BIRTH_EXACT, _BIRTH_CLOSE = 1, 2
+
+
+def household(levels: tuple[int, ...]) -> bool:
+    """Whether compared levels say "another member of the household", never one party.
+
+    Another first name without the same birth date is another person, however much else
+    (address, e-mail, phone, last name) agrees: a couple, "Jan" and "Jana". First names that
+    merely sound alike ("Johan"/"Joana", "Berit"/"Berndt": the Kölner Phonetik drops vowels)
+    are another person too unless the birth dates agree at least up to a typo.
+    """
+    first, birth = levels[FIRST], levels[BIRTH]
+    if first == _NAME_DIFFERS:
+        return birth != _BIRTH_EXACT
+    return first == _SOUNDS_ALIKE and birth not in (_BIRTH_EXACT, _BIRTH_CLOSE)
 
 
 def _quality(level: int) -> int:

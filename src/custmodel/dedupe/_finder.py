@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custmodel.dedupe._blocking import MAX_BLOCK, candidate_pairs
-from custmodel.dedupe._compare import BIRTH, FIELDS, FIRST, OUTCOMES, Comparer
+from custmodel.dedupe._compare import FIELDS, FIRST, OUTCOMES, Comparer, household
 from custmodel.dedupe._model import Model, default_model, estimate
 from custmodel.dedupe._normalize import extra
 from custmodel.dedupe._profile import Folding, Profile, profile
@@ -26,7 +26,6 @@ __all__ = ["DEFAULT_THRESHOLD", "candidate_keys", "find_duplicate_groups", "like
 #: The lowest match probability that counts as a duplicate.
 DEFAULT_THRESHOLD = 0.85
 
-_FIRST_DIFFERS = OUTCOMES[FIRST].index("differs")
 _AGREED = {
     ("last_name", "exact"): "same last name",
     ("last_name", "similar"): "last names similar",
@@ -52,14 +51,21 @@ class _Scorer:
     def __init__(self, comparer: Comparer, model: Model) -> None:
         self.comparer = comparer
         self.model = model
+        self._hopeless: dict[tuple[tuple[int, ...], float], bool] = {}
 
     def score(
         self, a: Profile, b: Profile, levels: tuple[int, ...], swapped: bool, threshold: float
     ) -> tuple[float, tuple[Comparison, ...], tuple[str, ...]] | None:
         """Probability, comparisons and reasons of a match; None below ``threshold``."""
-        if levels[FIRST] == _FIRST_DIFFERS and levels[BIRTH] != 1:
-            # Another first name and no shared birth date: another member of the household
-            # (a couple, "Jan" and "Jana"), however much else (address, e-mail) agrees.
+        key = (levels, threshold)
+        hopeless = self._hopeless.get(key)
+        if hopeless is None:
+            # Rejected by the household guard, or too weak even with the rarest values:
+            # decided once per tuple of levels, not weighed pair by pair.
+            hopeless = self._hopeless[key] = household(levels) or (
+                _probability(self.model.bound(levels)) < threshold
+            )
+        if hopeless:
             return None
         if _probability(self.model.total(levels, a, b, swapped)) < threshold:
             return None

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from custmodel.dedupe._compare import FIELDS, Comparer
+from custmodel.dedupe._compare import FIELDS, Comparer, household
 from custmodel.dedupe._profile import Profile
 
 __all__ = ["Model", "default_model", "estimate"]
@@ -69,6 +69,10 @@ _MIN_SAMPLE = 1000
 _ROUNDS = 25
 
 
+#: The profile attribute of each field of :data:`FIELDS`.
+_ATTRIBUTES = ("last", "first", "birth", "street", "postal", "city", "email", "phone")
+
+
 def _values(profile: Profile) -> tuple[str, ...]:
     return (
         profile.last,
@@ -90,6 +94,7 @@ class Model:
         m: Per field, per level (level 0 first, unused): chance of it for one party.
         u: Per field, per level: chance of it for two parties.
         prior: Log2 prior odds that two random customers are one party.
+        rarest: Per field, the most an exact match can weigh (a value no one else has).
         counts: Per field, how often each value occurs, for term-frequency adjustment.
         present: Per field, how many profiles have a value.
     """
@@ -100,6 +105,7 @@ class Model:
     counts: tuple[Counter[str], ...] = ()
     present: tuple[int, ...] = ()
     table: tuple[tuple[float, ...], ...] = attrs.field(init=False)
+    rarest: tuple[float, ...] = attrs.field(init=False)
     _exact: dict[tuple[int, str, bool], float] = attrs.field(init=False, factory=dict)
 
     @table.default
@@ -107,6 +113,12 @@ class Model:
         return tuple(
             (0.0, *(math.log2(m / u) for m, u in zip(ms[1:], us[1:], strict=True)))
             for ms, us in zip(self.m, self.u, strict=True)
+        )
+
+    @rarest.default
+    def _rarest_weights(self) -> tuple[float, ...]:
+        return tuple(
+            self._rarest(f, _U0_COMPANY if f == 0 else _U0[f][0]) for f in range(len(self.m))
         )
 
     def weight(self, field: int, level: int, value: str, company: bool = False) -> float:
@@ -129,6 +141,25 @@ class Model:
         u = (others + _TF_WEIGHT) / (present + _TF_WEIGHT / u0)
         return math.log2(self.m[field][1] / u)
 
+    def bound(self, levels: Sequence[int]) -> float:
+        """The most log2 odds any pair compared into ``levels`` can have.
+
+        An exact match weighs at most what the rarest value (seen on no other profile) would;
+        a pair whose bound is below the threshold need not be weighed value by value.
+        """
+        total = self.prior
+        for f, level in enumerate(levels):
+            total += self.rarest[f] if level == 1 else self.table[f][level]
+        return total
+
+    def _rarest(self, field: int, u0: float) -> float:
+        if not self.counts:
+            if field == 0:
+                return max(self.table[field][1], math.log2(self.m[field][1] / u0))
+            return self.table[field][1]
+        present = max(self.present[field] - 2, 0)
+        return math.log2(self.m[field][1] * (present + _TF_WEIGHT / u0) / _TF_WEIGHT)
+
     def weights(
         self, levels: Sequence[int], a: Profile, b: Profile, swapped: bool = False
     ) -> list[float]:
@@ -146,7 +177,7 @@ class Model:
     def _field(self, f: int, level: int, a: Profile, b: Profile, swapped: bool) -> float:
         if level != 1:
             return self.table[f][level]
-        value = _values(a)[f]
+        value = getattr(a, _ATTRIBUTES[f])
         if f > 1:
             return self.weight(f, 1, value)
         company = a.company and b.company
@@ -182,7 +213,9 @@ def estimate(
         # other "Sonnenschein GmbH" no proof that the name is common.
         return default_model()
     fields = range(len(FIELDS))
-    counts = tuple(Counter(v for p in profiles if (v := _values(p)[f])) for f in fields)
+    counts = tuple(
+        Counter(v for p in profiles if (v := getattr(p, _ATTRIBUTES[f]))) for f in fields
+    )
     present = tuple(sum(c.values()) for c in counts)
     u = _u(profiles, comparer)
     m = _with_missing(_M0)
@@ -227,10 +260,13 @@ def _em(
 
     u was measured on random pairs, so the prior is the chance that two random customers
     are one party (``pairs`` is the number of all pairs): the candidate pairs only spare the
-    comparison of pairs that are almost surely no match.
+    comparison of pairs that are almost surely no match. Pairs the household guard rejects
+    are left out: they are known to be no match.
     """
     prior = _PRIOR0
-    items = list(patterns.items())
+    # Pairs the household guard rejects are known to be two parties: counting them as
+    # possible matches would teach the model that one party often has another birth date.
+    items = [(levels, count) for levels, count in patterns.items() if not household(levels)]
     for _ in range(_ROUNDS):
         matched = [[0.0] * len(levels) for levels in _M0]
         expected = 0.0
