@@ -116,6 +116,9 @@ class SqlTransaction(AuditRecords):
         self._write = write
         # References get_booking found no row for: no lock covers a row that is not there.
         self._absent_bookings: set[str] = set()
+        # Whether the last read of the settings found none stored: an empty store has no row
+        # to lock, so a write decided on "none stored" must not update a row stored meanwhile.
+        self._read_no_settings = False
 
     def _customers_where(
         self, clause: ColumnElement[bool], *, lock: bool = False
@@ -155,6 +158,7 @@ class SqlTransaction(AuditRecords):
                 statement = _SETTINGS_UPDATE_LOCK if lock == "update" else _SETTINGS_SHARE_LOCK
                 self._conn.execute(statement)
             rows = [tuple(r) for r in self._conn.execute(_SETTINGS_ROWS)]
+        self._read_no_settings = not rows
         if not rows:
             return None
         width = _SETTINGS_WIDTH
@@ -169,7 +173,9 @@ class SqlTransaction(AuditRecords):
         settings meanwhile never finds them missing. Kind rows are inserted only for kinds not
         stored yet and deleted only for kinds no longer given. Two transactions storing the
         very first settings of an empty store collide on the settings row's key; the loser
-        gets :class:`~custmodel.errors.StoreBusyError`, and its retry updates the row.
+        gets :class:`~custmodel.errors.StoreBusyError`, and its retry updates the row. So does a
+        transaction that read "no settings" (an empty store has no row to lock) and finds the
+        row stored meanwhile by another.
         """
         book_row = {
             "debtor_base": settings.debtor_base,
@@ -188,6 +194,14 @@ class SqlTransaction(AuditRecords):
                     raise StoreBusyError(
                         "store the settings: a concurrent transaction stored the first ones"
                     ) from error
+            elif self._read_no_settings:
+                # Decided on "none stored", but another transaction stored the first settings
+                # and committed meanwhile: writing now would replace them with what this one
+                # decided without them. Busy: the retry reads them, under the row's lock.
+                raise StoreBusyError(
+                    "store the settings: a concurrent transaction stored the first ones"
+                )
+            self._read_no_settings = False
             stored = {str(r[0]): tuple(r) for r in self._conn.execute(select(schema.kind_settings))}
             columns = schema.kind_settings.columns.keys()
             gone = sorted(set(stored) - set(rows))
