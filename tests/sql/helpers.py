@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from custmodel.model import Customer, CustomerKind
-from custmodel.storage.ports import CustomerStore
+from custmodel.storage.ports import CustomerStore, StoreTransaction
 from custmodel.storage.sql import SqlStore
 
 #: A fixed moment, so stored and expected customers compare equal.
@@ -120,3 +121,58 @@ def statements_sent(store: SqlStore) -> Iterator[list[tuple[str, Any]]]:
         yield sent
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", capture)
+
+
+class PausingStore:
+    """A store whose transactions pause once, after ``method`` returned what ``pauses`` picks.
+
+    The first such call sets ``read`` and waits for ``go`` (2 s at most: SQLite holds its one
+    write lock there, so the other writer cannot commit, and this transaction writes first).
+    The test runs the other side meanwhile, then sets ``go``.
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        method: str,
+        pauses: Callable[[Any, dict[str, Any]], bool],
+        read: threading.Event,
+        go: threading.Event,
+    ) -> None:
+        self._store = store
+        self._method = method
+        self._pauses = pauses
+        self.read = read
+        self.go = go
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+        with self._store.transaction(write=write) as tx:
+            yield cast("StoreTransaction", _Pausing(tx, self))
+
+    def purge(self) -> None:
+        self._store.purge()
+
+    def close(self) -> None:
+        self._store.close()
+
+
+class _Pausing:
+    def __init__(self, tx: StoreTransaction, store: PausingStore) -> None:
+        self._tx = tx
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._tx, name)
+        if name != self._store._method:
+            return found
+
+        def pausing(*args: Any, **options: Any) -> Any:
+            result = found(*args, **options)
+            store = self._store
+            if store._pauses(result, options) and not store.read.is_set():
+                store.read.set()
+                store.go.wait(2)
+            return result
+
+        return pausing

@@ -7,22 +7,21 @@ booking of another customer, which it must refuse instead of moving it.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from custmodel import Booking, CustomerBook, CustomerKind
+from custmodel import CustomerBook, CustomerKind
 from custmodel.errors import BookingOwnerError
-from custmodel.storage import StoreTransaction
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_bookings as work
+from tests.sql.helpers import PausingStore
 
 TRIALS = 30
 
@@ -84,51 +83,20 @@ def test_a_held_first_insert_makes_the_other_customer_refused(url: str, book: Cu
     )
 
 
-class _PauseAfterAbsentBooking:
-    """A store whose first transaction waits after ``get_booking`` found nothing."""
-
-    def __init__(self, store: SqlStore, read: threading.Event, go: threading.Event) -> None:
-        self._store = store
-        self._read = read
-        self._go = go
-
-    @contextlib.contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
-        with self._store.transaction(write=write) as tx:
-            yield cast("StoreTransaction", _Pausing(tx, self._read, self._go))
-
-    def purge(self) -> None:
-        self._store.purge()
-
-    def close(self) -> None:
-        self._store.close()
-
-
-class _Pausing:
-    def __init__(self, tx: StoreTransaction, read: threading.Event, go: threading.Event) -> None:
-        self._tx = tx
-        self._read = read
-        self._go = go
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._tx, name)
-
-    def get_booking(self, reference: str) -> Booking | None:
-        found = self._tx.get_booking(reference)
-        if found is None and not self._read.is_set():
-            self._read.set()
-            # SQLite holds its one write lock here, so the other writer cannot commit: the
-            # wait times out and this transaction writes first.
-            self._go.wait(2)
-        return found
-
-
 def test_a_booking_committed_between_read_and_write_is_not_taken_over(
     url: str, book: CustomerBook
 ) -> None:
     """A booking committed after the other writer found the reference free is never moved."""
     read, go = threading.Event(), threading.Event()
-    paused = CustomerBook(_PauseAfterAbsentBooking(SqlStore.from_url(url, upgrade=False), read, go))
+    paused = CustomerBook(
+        PausingStore(  # type: ignore[arg-type]
+            SqlStore.from_url(url, upgrade=False),
+            "get_booking",
+            lambda found, _options: found is None,
+            read,
+            go,
+        )
+    )
     outcomes: dict[int, str] = {}
 
     def record(on: CustomerBook, customer: int) -> None:

@@ -8,53 +8,11 @@ retry reads what was committed. Held open on every SQL engine (SQLite serializes
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator
-from typing import Any, cast
 
-from custmodel import CustomerBook, CustomerKind, Settings
-from custmodel.storage.ports import StoreTransaction
+from custmodel import CustomerBook, CustomerKind
 from custmodel.storage.sql import SqlStore
-
-
-class _PauseAfterNoSettings:
-    """A store whose first transaction waits after ``get_settings`` found none stored."""
-
-    def __init__(self, store: SqlStore, read: threading.Event, go: threading.Event) -> None:
-        self._store = store
-        self._read = read
-        self._go = go
-
-    @contextlib.contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
-        with self._store.transaction(write=write) as tx:
-            yield cast("StoreTransaction", _Pausing(tx, self._read, self._go))
-
-    def purge(self) -> None:
-        self._store.purge()
-
-    def close(self) -> None:
-        self._store.close()
-
-
-class _Pausing:
-    def __init__(self, tx: StoreTransaction, read: threading.Event, go: threading.Event) -> None:
-        self._tx = tx
-        self._read = read
-        self._go = go
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._tx, name)
-
-    def get_settings(self, **options: Any) -> Settings | None:
-        found = self._tx.get_settings(**options)
-        if found is None and options and not self._read.is_set():
-            self._read.set()
-            # SQLite holds its one write lock here, so the other writer cannot commit: the
-            # wait times out and this transaction writes first.
-            self._go.wait(2)
-        return found
+from tests.sql.helpers import PausingStore
 
 
 def test_a_writer_that_read_no_settings_keeps_the_first_ones_committed_meanwhile(
@@ -64,7 +22,14 @@ def test_a_writer_that_read_no_settings_keeps_the_first_ones_committed_meanwhile
     set and committed meanwhile. Both labels are kept."""
     read, go = threading.Event(), threading.Event()
     paused = CustomerBook(
-        _PauseAfterNoSettings(SqlStore.from_url(url, upgrade=False), read, go),  # type: ignore[arg-type]
+        PausingStore(  # type: ignore[arg-type]
+            SqlStore.from_url(url, upgrade=False),
+            "get_settings",
+            # Paused only where it read under a lock, "no settings stored".
+            lambda found, options: found is None and bool(options),
+            read,
+            go,
+        ),
         retries=5,
     )
     other_store = SqlStore.from_url(url, upgrade=False)
