@@ -55,6 +55,7 @@ __all__ = [
     "customer_rows",
     "escape_formula",
     "flags_text",
+    "in_panel",
     "parse_date",
     "parse_money",
     "plural",
@@ -332,6 +333,11 @@ def _is_tty(stream: object) -> bool:
         return False
 
 
+def in_panel(panel: str, option: str, help_text: str, **extra: Any) -> Any:
+    """An option that ``--help`` lists under ``panel``; ``extra`` goes to :func:`typer.Option`."""
+    return typer.Option(option, help=help_text, rich_help_panel=panel, **extra)
+
+
 AsJson = Annotated[
     bool, typer.Option("--json", help="Print the result as JSON (stable keys) instead of text.")
 ]
@@ -355,20 +361,20 @@ CategoryFilter = Annotated[
 ]
 FlagFilter = Annotated[
     list[int] | None,
-    typer.Option(
+    in_panel(
+        _SELECTION,
         "--flag",
+        "Status flag N is set; repeat it for flags that must all be set.",
         metavar="N",
-        help="Status flag N is set; repeat it for flags that must all be set.",
-        rich_help_panel=_SELECTION,
     ),
 ]
 AnyFlagFilter = Annotated[
     list[int] | None,
-    typer.Option(
+    in_panel(
+        _SELECTION,
         "--any-flag",
+        "At least one of the flags given with --any-flag is set.",
         metavar="N",
-        help="At least one of the flags given with --any-flag is set.",
-        rich_help_panel=_SELECTION,
     ),
 ]
 Code1Filter = Annotated[
@@ -379,10 +385,8 @@ Code2Filter = Annotated[
 ]
 NameFilter = Annotated[
     str | None,
-    typer.Option(
-        "--name",
-        help="Last name, first name or company contains this, ignoring case.",
-        rich_help_panel=_SELECTION,
+    in_panel(
+        _SELECTION, "--name", "Last name, first name or company contains this, ignoring case."
     ),
 ]
 AnonymizedFilter = Annotated[
@@ -396,11 +400,7 @@ AnonymizedFilter = Annotated[
 ]
 MergedFilter = Annotated[
     bool,
-    typer.Option(
-        "--include-merged",
-        help="Also merged duplicates (tombstones).",
-        rich_help_panel=_SELECTION,
-    ),
+    in_panel(_SELECTION, "--include-merged", "Also merged duplicates (tombstones)."),
 ]
 
 

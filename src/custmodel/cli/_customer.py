@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import attrs
@@ -28,6 +29,7 @@ from custmodel.cli._common import (
     Output,
     book,
     customer_rows,
+    in_panel,
     parse_date,
     parse_money,
     plural,
@@ -48,8 +50,7 @@ Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer numb
 _FIELDS = "Customer fields"
 
 
-def _text(option: str, help_text: str) -> object:
-    return typer.Option(option, help=help_text, rich_help_panel=_FIELDS)
+_text = functools.partial(in_panel, _FIELDS)
 
 
 @app.command(
@@ -82,11 +83,11 @@ def register(
     category: Annotated[str | None, _text("--category", "One of the kind's categories.")] = None,
     flags: Annotated[
         list[int] | None,
-        typer.Option(
+        in_panel(
+            _FIELDS,
             "--flag",
+            "Set status flag N (repeat for more); it needs a label on the kind.",
             metavar="N",
-            help="Set status flag N (repeat for more); it needs a label on the kind.",
-            rich_help_panel=_FIELDS,
         ),
     ] = None,
     commission_scheme: Annotated[
@@ -247,8 +248,7 @@ def profile(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None
 _CLEAR = "Clear a field"
 
 
-def _clear(option: str, help_text: str) -> Any:
-    return typer.Option(option, help=help_text, rich_help_panel=_CLEAR)
+_clear = functools.partial(in_panel, _CLEAR)
 
 
 @app.command(

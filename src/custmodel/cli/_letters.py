@@ -27,6 +27,7 @@ from custmodel.cli._common import (
     BadValue,
     Output,
     book,
+    in_panel,
     plural,
     selection_filters,
 )
@@ -238,46 +239,42 @@ def mail_merge(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option(
+        in_panel(
+            _LETTERS,
             "--out-dir",
+            "Write one letter per customer into DIR (new or empty): letter-000042.txt.",
             metavar="DIR",
-            help="Write one letter per customer into DIR (new or empty): letter-000042.txt.",
-            rich_help_panel=_LETTERS,
         ),
     ] = None,
     data_file: Annotated[
         Path | None,
-        typer.Option(
+        in_panel(
+            _DATA,
             "--data-file",
+            "Write a data file for a word processor's mail merge instead (no TEMPLATE).",
             metavar="FILE",
             dir_okay=False,
-            help="Write a data file for a word processor's mail merge instead (no TEMPLATE).",
-            rich_help_panel=_DATA,
         ),
     ] = None,
     fields: Annotated[
         list[str] | None,
-        typer.Option(
+        in_panel(
+            _DATA,
             "--fields",
+            "The data file's columns, comma-separated (default: every field).",
             metavar="FIELD,...",
-            help="The data file's columns, comma-separated (default: every field).",
-            rich_help_panel=_DATA,
         ),
     ] = None,
     delimiter: Annotated[
         str,
-        typer.Option(
-            "--delimiter",
-            help="The data file's column separator: ; , or tab.",
-            rich_help_panel=_DATA,
-        ),
+        in_panel(_DATA, "--delimiter", "The data file's column separator: ; , or tab."),
     ] = ";",
     owing_only: Annotated[
         bool,
-        typer.Option(
+        in_panel(
+            _AMOUNTS,
             "--owing-only",
-            help="Only customers whose open amount is above zero (a dunning run).",
-            rich_help_panel=_AMOUNTS,
+            "Only customers whose open amount is above zero (a dunning run).",
         ),
     ] = False,
     open_amounts: Annotated[

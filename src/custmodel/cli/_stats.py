@@ -23,6 +23,7 @@ from custmodel.cli._common import (
     BadValue,
     Output,
     book,
+    in_panel,
     parse_date,
     plural,
     selection_filters,
@@ -182,12 +183,7 @@ def stats(
     chosen: Selection = EVERY,
     start: Annotated[
         str | None,
-        typer.Option(
-            "--from",
-            metavar="DATE",
-            help="First departure day that counts.",
-            rich_help_panel=_PERIOD,
-        ),
+        in_panel(_PERIOD, "--from", "First departure day that counts.", metavar="DATE"),
     ] = None,
     end: Annotated[
         str | None,
