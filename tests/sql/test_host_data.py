@@ -101,14 +101,14 @@ def test_anonymize_blanks_the_personal_columns_of_the_customers_rows(
     """Only the anonymized customer's rows get the dummy values; the report counts them."""
     store.register_reference("notes", "customer_number", personal={"text": "", "phone": None})
     report = CustomerBook(store, Settings()).anonymize(1, "AG1", DAY)
-    assert ({"notes.customer_number": 2}, [(1, "", None), (1, "", None), (2, "Notiz 3", "0711 3"),
-            (3, "Notiz 4", "0711 4")]) == (dict(report.host_rows), _rows(store, notes))
+    assert (
+        {"notes.customer_number": 2},
+        [(1, "", None), (1, "", None), (2, "Notiz 3", "0711 3"), (3, "Notiz 4", "0711 4")],
+    ) == (dict(report.host_rows), _rows(store, notes))
     assert {"text": "", "phone": None} == store.references[0].personal
 
 
-def test_one_update_per_reference_however_many_customers(
-    store: SqlStore, notes: sa.Table
-) -> None:
+def test_one_update_per_reference_however_many_customers(store: SqlStore, notes: sa.Table) -> None:
     """erase_host_data is set-based: one UPDATE of the host table for all the customers."""
     store.register_reference("notes", "customer_number", personal={"text": "-"})
     statements: list[str] = []
