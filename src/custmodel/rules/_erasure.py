@@ -198,8 +198,8 @@ def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date)
     """The state of an erasure request on ``day``, given its customer's eligibility then (R9).
 
     DONE: completed. DUE: the customer may be anonymized now. WAITING: only time blocks, from
-    ``eligibility.eligible_from`` on. BLOCKED: another point of sale, an external channel or a host's veto. The
-    answer is due one calendar month after receipt (GDPR Art. 12(3)).
+    ``eligibility.eligible_from`` on. BLOCKED: another point of sale, an external channel or a
+    host's veto. The answer is due one calendar month after receipt (GDPR Art. 12(3)).
     """
     answer_by = _one_month_after(request.received_on)
     if not request.is_open:

@@ -546,7 +546,9 @@ class MemoryStore:
         """
         _hostdata.registration_name(name, "reference")
         with self._lock:
-            if name in self._state.references or (eraser is not None and name in self._state.erasers):
+            if name in self._state.references or (
+                eraser is not None and name in self._state.erasers
+            ):
                 raise InvalidInputError(f"host reference {name!r} is registered already")
             self._state.references[name] = mover
             if eraser is not None:

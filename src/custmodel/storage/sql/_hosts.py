@@ -93,7 +93,9 @@ def personal_columns(
     for name, dummy in personal.items():
         where = f"{reference.table}.{name}"
         if not isinstance(name, str) or name not in columns:
-            raise InvalidInputError(f"personal column {where}: table {reference.table} has no such column")
+            raise InvalidInputError(
+                f"personal column {where}: table {reference.table} has no such column"
+            )
         if name == reference.column:
             raise InvalidInputError(f"personal column {where} is the reference column itself")
         if dummy is None and not columns[name]:

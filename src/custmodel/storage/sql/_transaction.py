@@ -46,10 +46,10 @@ from custmodel.model._statistics import (
     StatisticsKey,
     StatisticsRow,
 )
+from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage import _hostdata
 from custmodel.storage.sql._hosts import (
     _PREFIX,
     HostReference,

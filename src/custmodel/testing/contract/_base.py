@@ -112,14 +112,12 @@ class _ContractBase(abc.ABC):
         if isinstance(self.store, MemoryStore):
             self.store.register_eraser(name, eraser)
         elif _is_sql_store(self.store):
-            register = getattr(self.store, "register_eraser")
+            register = getattr(self.store, "register_eraser")  # noqa: B009 (not on the port)
             register(name, lambda _connection, customers: eraser(customers))
         else:
             pytest.skip("override add_host_eraser to register an eraser with this store")
 
-    def add_host_veto(
-        self, name: str, veto: Callable[[frozenset[int]], Mapping[int, str]]
-    ) -> None:
+    def add_host_veto(self, name: str, veto: Callable[[frozenset[int]], Mapping[int, str]]) -> None:
         """Register ``veto`` under ``name`` with the store under test, for a test.
 
         Like :meth:`add_host_eraser`: the memory and SQL stores are known, another store
@@ -128,7 +126,7 @@ class _ContractBase(abc.ABC):
         if isinstance(self.store, MemoryStore):
             self.store.register_veto(name, veto)
         elif _is_sql_store(self.store):
-            register = getattr(self.store, "register_veto")
+            register = getattr(self.store, "register_veto")  # noqa: B009 (not on the port)
             register(name, lambda _connection, customers: veto(customers))
         else:
             pytest.skip("override add_host_veto to register a veto with this store")
