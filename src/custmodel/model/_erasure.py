@@ -215,7 +215,7 @@ class ErasureSweep:
         batches: How many batches (transactions) the sweep took.
         customers: The numbers of the due customers, ascending.
         vetoed: The customers the bookings allowed but a host application vetoed, ascending:
-            not due, not anonymized (:attr:`Eligibility.vetoes` says why).
+            not due, not anonymized (their eligibility's ``vetoes`` say why).
         host_rows: Rows of the host application's tables blanked or erased, summed per
             registration of the store; only registrations that had rows are listed.
     """

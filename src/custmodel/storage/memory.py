@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -575,11 +576,7 @@ class MemoryStore:
         Raises:
             InvalidInputError: for an empty name or one registered already.
         """
-        _hostdata.registration_name(name, "eraser")
-        with self._lock:
-            if name in self._state.erasers:
-                raise InvalidInputError(f"host eraser {name!r} is registered already")
-            self._state.erasers[name] = eraser
+        self._register(self._state.erasers, "eraser", name, eraser)
 
     def register_veto(self, name: str, veto: HostVetoCheck) -> None:
         """Register a function that may object to anonymizing customers (see :data:`HostVetoCheck`).
@@ -592,11 +589,15 @@ class MemoryStore:
         Raises:
             InvalidInputError: for an empty name or one registered already.
         """
-        _hostdata.registration_name(name, "veto")
+        self._register(self._state.vetoes, "veto", name, veto)
+
+    def _register(self, registry: dict[str, Any], what: str, name: str, function: Any) -> None:
+        """Add a host's ``function`` to ``registry`` under ``name``, which must be new."""
+        _hostdata.registration_name(name, what)
         with self._lock:
-            if name in self._state.vetoes:
-                raise InvalidInputError(f"host veto {name!r} is registered already")
-            self._state.vetoes[name] = veto
+            if name in registry:
+                raise InvalidInputError(f"host {what} {name!r} is registered already")
+            registry[name] = function
 
     @contextmanager
     def hold_customer(self, number: int) -> Iterator[int]:

@@ -109,13 +109,7 @@ class _ContractBase(abc.ABC):
         connection, which ``eraser`` does without); another store overrides it, or the
         tests that need it are skipped.
         """
-        if isinstance(self.store, MemoryStore):
-            self.store.register_eraser(name, eraser)
-        elif _is_sql_store(self.store):
-            register = getattr(self.store, "register_eraser")  # noqa: B009 (not on the port)
-            register(name, lambda _connection, customers: eraser(customers))
-        else:
-            pytest.skip("override add_host_eraser to register an eraser with this store")
+        self._add_host_function("eraser", name, eraser)
 
     def add_host_veto(self, name: str, veto: Callable[[frozenset[int]], Mapping[int, str]]) -> None:
         """Register ``veto`` under ``name`` with the store under test, for a test.
@@ -123,13 +117,17 @@ class _ContractBase(abc.ABC):
         Like :meth:`add_host_eraser`: the memory and SQL stores are known, another store
         overrides it or the tests that need it are skipped.
         """
-        if isinstance(self.store, MemoryStore):
-            self.store.register_veto(name, veto)
-        elif _is_sql_store(self.store):
-            register = getattr(self.store, "register_veto")  # noqa: B009 (not on the port)
-            register(name, lambda _connection, customers: veto(customers))
+        self._add_host_function("veto", name, veto)
+
+    def _add_host_function(self, what: str, name: str, function: Callable[[Any], Any]) -> None:
+        """Register a host's eraser or veto with the memory or the SQL store."""
+        register = getattr(self.store, f"register_{what}", None)
+        if isinstance(self.store, MemoryStore) and register is not None:
+            register(name, function)
+        elif _is_sql_store(self.store) and register is not None:
+            register(name, lambda _connection, customers: function(customers))
         else:
-            pytest.skip("override add_host_veto to register a veto with this store")
+            pytest.skip(f"override add_host_{what} to register a {what} with this store")
 
     @pytest.fixture(autouse=True)
     def _store_under_test(self, request: pytest.FixtureRequest) -> Iterator[None]:
