@@ -200,6 +200,9 @@ class NotEligibleError(CustmodelError, ValueError):
             f"booking {b.reference}: {', '.join(r.value for r in b.reasons)}"
             for b in eligibility.blockers
         )
+        # A veto's reason is the host's text: only its source is named here (see eligibility).
+        vetoes = "; ".join(f"vetoed by {v.source}" for v in eligibility.vetoes)
+        reasons = "; ".join(part for part in (reasons, vetoes) if part)
         super().__init__(f"customer {number} may not be anonymized yet ({reasons})")
         self.number = number
         self.eligibility = eligibility

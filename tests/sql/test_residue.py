@@ -65,9 +65,45 @@ def marker_sets(draw: st.DrawFn) -> dict[str, dict[str, str]]:
     return markers
 
 
+#: The host's tables: notes' personal column is registered, letters are deleted by an eraser.
+HOST = sa.MetaData()
+sa.Table("custmodel_customers", HOST, sa.Column("number", sa.BigInteger, primary_key=True))
+NOTES = sa.Table(
+    "residue_notes",
+    HOST,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer", sa.BigInteger, sa.ForeignKey("custmodel_customers.number")),
+    sa.Column("text", sa.Text, nullable=False),
+    mysql_engine="InnoDB",
+)
+LETTERS_SENT = sa.Table(
+    "residue_letters",
+    HOST,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer", sa.BigInteger, sa.ForeignKey("custmodel_customers.number")),
+    sa.Column("body", sa.Text, nullable=False),
+    mysql_engine="InnoDB",
+)
+
+
+def _erase_letters(connection: sa.Connection, customers: frozenset[int]) -> int:
+    """The host's eraser: delete the customers' letters."""
+    statement = sa.delete(LETTERS_SENT).where(LETTERS_SENT.c.customer.in_(customers))
+    return int(connection.execute(statement).rowcount)
+
+
+def _host_tables(store: SqlStore) -> None:
+    """Create the host's tables (if not there) and register their personal data."""
+    HOST.create_all(store.engine, tables=[NOTES, LETTERS_SENT])
+    store.register_reference(NOTES.name, "customer", personal={"text": ""})
+    store.register_reference(LETTERS_SENT.name, "customer")
+    store.register_eraser("letters", _erase_letters)
+
+
 def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str]]) -> int:
-    """Register the marked parties, merge, record an erasure request, anonymize; return
-    the master's number."""
+    """Register the marked parties, plant their notes and street markers in the host's
+    tables, merge, record an erasure request, anonymize; return the master's number."""
+    _host_tables(store)
     book = CustomerBook(store, Settings(), clock=lambda: NOW)
     numbers = []
     for party in PARTIES:
@@ -75,10 +111,18 @@ def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str
         last_name = fields.pop("last_name")
         registered = book.register(CustomerKind.PRIVATE, last_name, birth_date=BIRTH_DATE, **fields)
         numbers.append(registered.number)
+        with store.engine.begin() as connection:
+            number = registered.number
+            connection.execute(sa.insert(NOTES).values(customer=number, text=fields["notes"]))
+            connection.execute(
+                sa.insert(LETTERS_SENT).values(customer=number, body=fields["street"])
+            )
     master, *duplicates = numbers
     book.merge(master, duplicates, fill_blanks=True)
     book.request_erasure(master, RECEIVED)
-    book.anonymize(master, AGENCY, NOW.date())
+    report = book.anonymize(master, AGENCY)
+    # The merge moved the duplicates' host rows to the master: all three are erased.
+    assert {"letters": 3, "residue_notes.customer": 3} == dict(report.host_rows)
     return master
 
 
@@ -94,9 +138,9 @@ def _found_in_files(database: Path, needles: set[bytes]) -> dict[str, list[bytes
 
 
 def _column_texts(store: SqlStore) -> Iterator[str]:
-    """Yield every value of every column of every custmodel table, as text."""
+    """Yield every value of every column of every custmodel table and host table, as text."""
     with store.engine.connect() as connection:
-        for table in schema.metadata.sorted_tables:
+        for table in [*schema.metadata.sorted_tables, NOTES, LETTERS_SENT]:
             for row in connection.execute(sa.select(table)):
                 yield from (str(value) for value in row if value is not None)
 
@@ -171,6 +215,7 @@ def server_store(request: pytest.FixtureRequest) -> Iterator[Callable[[], SqlSto
 
     yield open_store
     for store in opened:
+        HOST.drop_all(store.engine, tables=[NOTES, LETTERS_SENT])
         store.close()
 
 

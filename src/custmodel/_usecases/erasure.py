@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -19,6 +19,7 @@ from custmodel.model._erasure import (
     ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
+    HostVeto,
 )
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
@@ -31,6 +32,7 @@ def eligibility(tx: StoreTransaction, number: int, acting_agency: str, day: date
         acting_agency,
         day,
         _common.settings(tx).anonymization_delay_days,
+        host_vetoes(tx, [customer.number]).get(customer.number, ()),
     )
 
 
@@ -45,19 +47,31 @@ def anonymize(
     customer = _common.active(tx, number)
     if customer.is_anonymized:
         return AnonymizationReport(customer, already_anonymized=True)
-    found = rules.anonymization_eligibility(
-        tx.bookings_of([customer.number]),
-        acting_agency,
-        day,
-        _common.settings(tx).anonymization_delay_days,
-    )
+    found = eligibility(tx, customer.number, acting_agency, day)
     if not found.eligible:
         raise NotEligibleError(customer.number, found)
     at = now()
     anonymous, cleared = rules.anonymized(customer, at)
     stored = tx.update_customers([anonymous])[0]
     tx.complete_erasure_requests([stored.number], at)
-    return AnonymizationReport(stored, already_anonymized=False, fields_cleared=cleared)
+    host_rows = erase_host_data(tx, [stored.number])
+    return AnonymizationReport(
+        stored, already_anonymized=False, fields_cleared=cleared, host_rows=host_rows
+    )
+
+
+# -- the host application's data --------------------------------------------------------------
+
+
+def host_vetoes(tx: StoreTransaction, numbers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
+    """The host's vetoes against anonymizing these customers: one question to the store."""
+    return tx.host_vetoes(numbers) if numbers else {}
+
+
+def erase_host_data(tx: StoreTransaction, numbers: Collection[int]) -> dict[str, int]:
+    """Erase the host's personal data of the customers being anonymized, last in the
+    transaction (a store that cannot undo the host's changes makes them after every check)."""
+    return tx.erase_host_data(numbers) if numbers else {}
 
 
 def settle(store: CustomerStore, report: AnonymizationReport) -> None:
@@ -147,12 +161,18 @@ def erasure_requests(
     requests = [r for r in tx.erasure_requests(open_only=not include_done) if r.received_on <= day]
     delay = _common.settings(tx).anonymization_delay_days
     bookings: dict[int, list[Booking]] = {}
-    for booking in tx.bookings_of({r.customer for r in requests if r.is_open}):
+    open_customers = {r.customer for r in requests if r.is_open}
+    for booking in tx.bookings_of(open_customers):
         bookings.setdefault(booking.customer, []).append(booking)
+    vetoes = host_vetoes(tx, open_customers)
     statuses = []
     for request in requests:
         found = rules.anonymization_eligibility(
-            bookings.get(request.customer, []), acting_agency, day, delay
+            bookings.get(request.customer, []),
+            acting_agency,
+            day,
+            delay,
+            vetoes.get(request.customer, ()) if request.is_open else (),
         )
         statuses.append(rules.erasure_status(request, found, day))
     return statuses
@@ -173,13 +193,15 @@ def sweep(
 ) -> ErasureSweep:
     """Anonymize every customer whose open erasure request is due, one transaction a batch."""
     due: list[int] = []
+    vetoed: list[int] = []
+    host_rows: dict[str, int] = {}
     anonymized = batches = 0
     after = 0
     # Purged after each batch, so that a crash later in the sweep leaves no old data of the
     # customers already anonymized; once the store is busy, only at the end.
     purged = True
     while True:
-        found, done = run(
+        batch = run(
             functools.partial(
                 sweep_batch,
                 acting_agency=acting_agency,
@@ -191,21 +213,48 @@ def sweep(
             ),
             write=not dry_run,
         )
-        if not found:
+        if not batch.found:
             break
         batches += 1
-        due.extend(found)
-        anonymized += done
-        after = found[-1]
-        if done and purged:
+        due.extend(n for n in batch.found if n not in batch.vetoed)
+        vetoed.extend(batch.vetoed)
+        anonymized += batch.anonymized
+        for name, rows in batch.host_rows.items():
+            if rows:
+                host_rows[name] = host_rows.get(name, 0) + rows
+        after = batch.found[-1]
+        if batch.anonymized and purged:
             purged = purged_now()
     if anonymized:
         _common.logger.info("erasure sweep anonymized %d customers", anonymized)
         if not purged:
             purged_now()
     return ErasureSweep(
-        dry_run=dry_run, due=len(due), anonymized=anonymized, batches=batches, customers=tuple(due)
+        dry_run=dry_run,
+        due=len(due),
+        anonymized=anonymized,
+        batches=batches,
+        customers=tuple(due),
+        vetoed=tuple(vetoed),
+        host_rows=dict(sorted(host_rows.items())),
     )
+
+
+@attrs.frozen
+class SweepBatch:
+    """What one batch of the sweep found and did.
+
+    Attributes:
+        found: The customers the store's query found due by their bookings, ascending.
+        vetoed: Those of them a host vetoed.
+        anonymized: How many were anonymized.
+        host_rows: The host's rows erased per registration.
+    """
+
+    found: list[int]
+    vetoed: frozenset[int] = frozenset()
+    anonymized: int = 0
+    host_rows: dict[str, int] = attrs.field(factory=dict)
 
 
 def sweep_batch(
@@ -216,16 +265,18 @@ def sweep_batch(
     limit: int,
     dry_run: bool,
     now: Clock,
-) -> tuple[list[int], int]:
-    """One batch of the sweep: the due customers found, and how many were anonymized."""
+) -> SweepBatch:
+    """One batch of the sweep: the due customers found, the vetoed and the anonymized."""
     delay = _common.settings(tx).anonymization_delay_days
     try:
         cutoff = day - timedelta(days=delay)
     except OverflowError:
-        return [], 0
+        return SweepBatch([])
     numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
-    if dry_run or not numbers:
-        return numbers, 0
+    if not numbers:
+        return SweepBatch(numbers)
+    if dry_run:
+        return SweepBatch(numbers, frozenset(host_vetoes(tx, numbers)))
     # The query read without locks: a booking or a merge of these customers may have committed
     # since, or be about to. Lock the customers first (a booking, a merge and an erasure
     # request lock them too, so they wait for this commit or this lock waits for theirs), then
@@ -247,12 +298,18 @@ def sweep_batch(
     bookings: dict[int, list[Booking]] = {n: [] for n in candidates}
     for booking in tx.bookings_of(candidates):
         bookings[booking.customer].append(booking)
+    vetoes = host_vetoes(tx, candidates)
     at = now()
     changed = []
     for number in candidates:
         # The store's query and the rule must agree; the rule, on locked data, decides.
-        if rules.anonymization_eligibility(bookings[number], acting_agency, day, delay).eligible:
+        found = rules.anonymization_eligibility(
+            bookings[number], acting_agency, day, delay, vetoes.get(number, ())
+        )
+        if found.eligible:
             changed.append(rules.anonymized(customers[number], at)[0])
     tx.update_customers(changed)
-    tx.complete_erasure_requests([c.number for c in changed], at)
-    return numbers, len(changed)
+    anonymous = [c.number for c in changed]
+    tx.complete_erasure_requests(anonymous, at)
+    host_rows = erase_host_data(tx, anonymous)
+    return SweepBatch(numbers, frozenset(vetoes), len(changed), host_rows)

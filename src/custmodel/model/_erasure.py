@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import attrs
 
+from custmodel.errors import InvalidInputError
 from custmodel.model._checks import _aware, _date, _optional_date, _positive
 from custmodel.model._customer import Customer
 
@@ -20,7 +22,11 @@ __all__ = [
     "ErasureState",
     "ErasureStatus",
     "ErasureSweep",
+    "HostVeto",
 ]
+
+#: The longest reason a host veto may give: a short code or phrase, never a person's data.
+MAX_VETO_REASON = 200
 
 
 class BlockReason(enum.StrEnum):
@@ -46,6 +52,33 @@ class Blocker:
     allowed_from: date | None = None
 
 
+def _veto_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """A host veto's source or reason: a non-blank text of at most MAX_VETO_REASON characters."""
+    del instance
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_VETO_REASON:
+        # The value itself stays out of the message: the host wrote it.
+        raise InvalidInputError(
+            f"a host veto's {attribute.name} must be a text of 1 to {MAX_VETO_REASON} characters"
+        )
+
+
+@attrs.frozen
+class HostVeto:
+    """A host application's objection to anonymizing a customer (e.g. an open claim).
+
+    A registered veto callback of the store gives it; while a customer has one, the customer is
+    not eligible for anonymization, whatever the bookings say.
+
+    Attributes:
+        source: The name the veto was registered under.
+        reason: The host's short reason. The host must not put personal data in it; custmodel
+            shows it in eligibility explanations, never in exception messages or logs.
+    """
+
+    source: str = attrs.field(validator=_veto_text)
+    reason: str = attrs.field(validator=_veto_text)
+
+
 @attrs.frozen
 class Eligibility:
     """May this customer be anonymized by this agency on this day (R9)?
@@ -55,11 +88,14 @@ class Eligibility:
         blockers: Every blocking booking with its reasons, ordered by reference.
         eligible_from: When only time blocks, the first day the customer becomes eligible;
             None when the customer is eligible now or something other than time blocks.
+        vetoes: Every host application's veto, ordered by source: any one makes the customer
+            not eligible, and since a veto is no matter of time, leaves no ``eligible_from``.
     """
 
     eligible: bool
     blockers: tuple[Blocker, ...] = ()
     eligible_from: date | None = None
+    vetoes: tuple[HostVeto, ...] = ()
 
     def explain(self) -> str:
         """One line for a person: eligible, or why not and until when."""
@@ -69,6 +105,7 @@ class Eligibility:
             f"{b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
             for b in self.blockers
         ]
+        parts += [f"vetoed by {v.source}: {v.reason}" for v in self.vetoes]
         text = "not eligible - " + "; ".join(parts)
         if self.eligible_from is not None:
             text += f" (eligible from {self.eligible_from.isoformat()})"
@@ -83,11 +120,15 @@ class AnonymizationReport:
         customer: The customer after anonymization.
         already_anonymized: True if it was anonymized before: nothing was changed this time.
         fields_cleared: The personal fields that held data and were replaced.
+        host_rows: Rows of the host application's tables blanked or erased, per registration
+            of the store (personal columns of a host reference, erasers): every registration
+            listed, 0 where it had none of the customer. Empty when nothing was done.
     """
 
     customer: Customer
     already_anonymized: bool
     fields_cleared: tuple[str, ...] = ()
+    host_rows: Mapping[str, int] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen
@@ -173,6 +214,10 @@ class ErasureSweep:
         anonymized: How many customers were anonymized (0 on a dry run).
         batches: How many batches (transactions) the sweep took.
         customers: The numbers of the due customers, ascending.
+        vetoed: The customers the bookings allowed but a host application vetoed, ascending:
+            not due, not anonymized (their eligibility's ``vetoes`` say why).
+        host_rows: Rows of the host application's tables blanked or erased, summed per
+            registration of the store; only registrations that had rows are listed.
     """
 
     dry_run: bool
@@ -180,3 +225,5 @@ class ErasureSweep:
     anonymized: int
     batches: int
     customers: tuple[int, ...] = ()
+    vetoed: tuple[int, ...] = ()
+    host_rows: Mapping[str, int] = attrs.field(factory=dict, hash=False)

@@ -21,6 +21,7 @@ from custmodel.model._erasure import (
     ErasureRequest,
     ErasureState,
     ErasureStatus,
+    HostVeto,
 )
 
 __all__ = [
@@ -42,24 +43,32 @@ def anonymization_eligibility(
     acting_agency: str,
     today: date,
     delay_days: int = 42,
+    vetoes: Iterable[HostVeto] = (),
 ) -> Eligibility:
     """May the customer with these bookings be anonymized by ``acting_agency`` on ``today``?
 
     TSmart's rules: an offer never blocks. A firm booking blocks if the acting agency is not its
     point of sale, if it came through an external sales channel, or until ``delay_days`` after
     its departure (departure D allows anonymization from D + 42 days on). No bookings: eligible.
+    A host application's veto (``vetoes``, from the store's ``host_vetoes``) makes the customer
+    not eligible too, and leaves no eligible-from day: it is not a matter of time.
 
     Returns:
         An :class:`Eligibility` with every blocking booking and its reasons, and, when only time
         blocks, the first day the customer becomes eligible.
 
     Raises:
-        InvalidInputError: for an empty agency or a negative delay.
+        InvalidInputError: for an empty agency, a negative delay or a veto that is no
+            :class:`HostVeto`.
     """
     if not isinstance(acting_agency, str) or not acting_agency.strip():
         raise InvalidInputError("the acting agency must be named")
     if delay_days < 0:
         raise InvalidInputError("the anonymization delay must not be negative")
+    objections = tuple(vetoes)
+    if not all(isinstance(v, HostVeto) for v in objections):
+        raise InvalidInputError("vetoes must be HostVeto values")
+    objections = tuple(sorted(set(objections), key=lambda v: (v.source, v.reason)))
     delay = timedelta(days=delay_days)
     blockers: list[Blocker] = []
     for booking in sorted(bookings, key=lambda b: b.reference):
@@ -74,11 +83,13 @@ def anonymization_eligibility(
                     allowed_from if BlockReason.TOO_RECENT in reasons else None,
                 )
             )
-    if not blockers:
+    if not blockers and not objections:
         return Eligibility(eligible=True)
-    only_time = all(b.reasons == (BlockReason.TOO_RECENT,) for b in blockers)
+    only_time = not objections and all(b.reasons == (BlockReason.TOO_RECENT,) for b in blockers)
     eligible_from = max(b.allowed_from for b in blockers if b.allowed_from) if only_time else None
-    return Eligibility(eligible=False, blockers=tuple(blockers), eligible_from=eligible_from)
+    return Eligibility(
+        eligible=False, blockers=tuple(blockers), eligible_from=eligible_from, vetoes=objections
+    )
 
 
 def _block_reasons(
@@ -187,8 +198,8 @@ def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date)
     """The state of an erasure request on ``day``, given its customer's eligibility then (R9).
 
     DONE: completed. DUE: the customer may be anonymized now. WAITING: only time blocks, from
-    ``eligibility.eligible_from`` on. BLOCKED: another point of sale or an external channel. The
-    answer is due one calendar month after receipt (GDPR Art. 12(3)).
+    ``eligibility.eligible_from`` on. BLOCKED: another point of sale, an external channel or a
+    host's veto. The answer is due one calendar month after receipt (GDPR Art. 12(3)).
     """
     answer_by = _one_month_after(request.received_on)
     if not request.is_open:

@@ -13,9 +13,10 @@ import functools
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -31,19 +32,27 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
-from custmodel.model._erasure import ErasureRequest
+from custmodel.model._erasure import ErasureRequest, HostVeto
 from custmodel.model._merge import MergeRecord
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
+from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock, StoreTransaction
 
-__all__ = ["MemoryStore", "ReferenceMover"]
+__all__ = ["HostEraser", "HostVetoCheck", "MemoryStore", "ReferenceMover"]
 
 #: A host reference of the memory store: ``mover(customers, None)`` counts the host's rows that
 #: point at ``customers``; ``mover(customers, master)`` points them at ``master`` and returns how
 #: many moved.
 ReferenceMover = Callable[[frozenset[int], int | None], int]
+
+#: Erases (or blanks) the host's personal data of the customers; returns the rows it erased.
+HostEraser = Callable[[frozenset[int]], int]
+
+#: Returns customer -> reason for each of the customers the host objects to anonymizing. The
+#: reason is a short text without personal data (it shows in eligibility explanations).
+HostVetoCheck = Callable[[frozenset[int]], Mapping[int, str]]
 
 
 class _State:
@@ -60,6 +69,8 @@ class _State:
         self.bookings: dict[str, Booking] = {}
         self.bookings_by_customer: defaultdict[int, set[str]] = defaultdict(set)
         self.references: dict[str, ReferenceMover] = {}
+        self.erasers: dict[str, HostEraser] = {}
+        self.vetoes: dict[str, HostVetoCheck] = {}
         self.merges: list[MergeRecord] = []
         self.erasures: dict[int, ErasureRequest] = {}
         #: The last erasure request id given: ids of deleted requests are not given again.
@@ -332,6 +343,24 @@ class _MemoryTransaction:
     def unregistered_references(self) -> list[str]:
         return []
 
+    # -- the host's personal data -------------------------------------------------------------
+
+    def erase_host_data(self, customers: Collection[int]) -> dict[str, int]:
+        # The host's own rows cannot be rolled back from here; anonymization erases them
+        # last, after every check that could refuse it.
+        group = frozenset(customers)
+        return {
+            name: _hostdata.rows_erased(name, eraser(group)) if group else 0
+            for name, eraser in sorted(self._s.erasers.items())
+        }
+
+    def host_vetoes(self, customers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
+        group = frozenset(customers)
+        if not group:
+            return {}
+        answers = [(name, veto(group)) for name, veto in sorted(self._s.vetoes.items())]
+        return _hostdata.collect_vetoes(answers, group)
+
     # -- merge audit ----------------------------------------------------------------------------
 
     def add_merge_record(self, record: MergeRecord) -> MergeRecord:
@@ -502,22 +531,73 @@ class MemoryStore:
                 tx.rollback()
                 raise
 
-    def register_reference(self, name: str, mover: ReferenceMover) -> None:
+    def register_reference(
+        self, name: str, mover: ReferenceMover, *, eraser: HostEraser | None = None
+    ) -> None:
         """Register a host reference, so that merges move it (see :data:`ReferenceMover`).
 
         Args:
             name: How plans and reports name it, e.g. "invoices.customer".
             mover: Counts (with ``None``) or moves (with the master's number) the host's rows.
+            eraser: Blanks the personal data of the host's rows of the customers anonymization
+                erases, as :meth:`register_eraser` registers it, under the same name.
 
         Raises:
             InvalidInputError: for an empty name or one registered already.
         """
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError("a host reference needs a name")
+        _hostdata.registration_name(name, "reference")
         with self._lock:
-            if name in self._state.references:
+            if name in self._state.references or (
+                eraser is not None and name in self._state.erasers
+            ):
                 raise InvalidInputError(f"host reference {name!r} is registered already")
             self._state.references[name] = mover
+            if eraser is not None:
+                self._state.erasers[name] = eraser
+
+    @property
+    def erasers(self) -> list[str]:
+        """The names of the registered erasers, sorted."""
+        return sorted(self._state.erasers)
+
+    @property
+    def vetoes(self) -> list[str]:
+        """The names of the registered vetoes, sorted."""
+        return sorted(self._state.vetoes)
+
+    def register_eraser(self, name: str, eraser: HostEraser) -> None:
+        """Register a function that erases the host's personal data of anonymized customers.
+
+        Anonymization (single and the sweep) calls ``eraser(customers)`` with the customers it
+        anonymizes, in its transaction and after every check, and reports the rows it returns
+        under ``name``. The memory store cannot undo the host's changes: if an eraser raises,
+        the customers stay as they were, but an eraser that ran before it keeps what it did.
+
+        Raises:
+            InvalidInputError: for an empty name or one registered already.
+        """
+        self._register(self._state.erasers, "eraser", name, eraser)
+
+    def register_veto(self, name: str, veto: HostVetoCheck) -> None:
+        """Register a function that may object to anonymizing customers (see :data:`HostVetoCheck`).
+
+        Eligibility, anonymization, the erasure requests' states and the sweep ask it, once
+        for all the customers they decide on; a vetoed customer is not eligible, with a
+        :class:`~custmodel.model.HostVeto` (``name``, reason) in its eligibility. The reason
+        must be a short text (at most 200 characters) without personal data.
+
+        Raises:
+            InvalidInputError: for an empty name or one registered already.
+        """
+        self._register(self._state.vetoes, "veto", name, veto)
+
+    def _register(self, registry: dict[str, Any], what: str, name: str, function: Any) -> None:
+        """Add a host's ``function`` to ``registry`` under ``name``, which must be new."""
+        _hostdata.registration_name(name, what)
+        with self._lock:
+            if name in registry:
+                raise InvalidInputError(f"host {what} {name!r} is registered already")
+            registry[name] = function
 
     @contextmanager
     def hold_customer(self, number: int) -> Iterator[int]:

@@ -23,7 +23,7 @@ from custmodel._marks import DistinctMark
 from custmodel.dedupe._types import CandidateKeys
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
-from custmodel.model._erasure import ErasureRequest
+from custmodel.model._erasure import ErasureRequest, HostVeto
 from custmodel.model._merge import MergeRecord
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
@@ -271,6 +271,36 @@ class StoreTransaction(Protocol):
 
         A merge is refused while there is one: it would leave a dangling reference behind.
         Stores without foreign keys return an empty list.
+        """
+        ...
+
+    # -- the host application's personal data (erased with the customer, R9) -----------------
+
+    def erase_host_data(self, customers: Collection[int]) -> dict[str, int]:
+        """Blank or erase the host application's personal data of ``customers``.
+
+        Runs every registration of the store in this transaction: the personal columns of a
+        host reference get their dummy values (one set-based statement per reference and chunk
+        of customers), each eraser callback erases what it keeps. Anonymization calls it for
+        the customers it anonymizes; if a registration fails, the transaction rolls back.
+
+        Returns:
+            Rows blanked or erased per registration, every registration listed (0 where it
+            had none of the customers); empty when the store has none.
+        """
+        ...
+
+    def host_vetoes(self, customers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
+        """Ask every registered veto callback whether ``customers`` may be anonymized.
+
+        One call per veto for all the customers, in this transaction.
+
+        Returns:
+            The vetoes per vetoed customer, ordered by source; customers nobody vetoed (and
+            customers that were not asked) are not listed.
+
+        Raises:
+            InvalidInputError: if a veto gave a reason that is no short text.
         """
         ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 import attrs
@@ -40,10 +40,13 @@ class HostReference:
     Attributes:
         table: The table's name, as the database's catalog spells it.
         column: The column's name, likewise.
+        personal: The table's columns that hold personal data, each with the dummy value
+            anonymization writes into the rows of the customers it erases; empty for none.
     """
 
     table: str
     column: str
+    personal: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
     @property
     def name(self) -> str:
@@ -51,8 +54,54 @@ class HostReference:
         return f"{self.table}.{self.column}"
 
     def clause(self) -> TableClause:
-        """Return the table with just this column, for statements (quoted as needed)."""
-        return table(self.table, column(self.column))
+        """Return the table with this column and the personal ones, for statements (quoted as
+        needed)."""
+        names = dict.fromkeys([self.column, *self.personal])
+        return table(self.table, *(column(name) for name in names))
+
+
+#: A host's eraser on the SQL store: ``eraser(connection, customers)`` erases (or blanks) the
+#: host's personal data of ``customers`` on the store's connection, in the anonymizing
+#: transaction, and returns how many rows it erased.
+SqlEraser = Callable[[Connection, frozenset[int]], int]
+
+#: A host's veto on the SQL store: ``veto(connection, customers)`` returns customer -> reason
+#: for each of the customers the host objects to anonymizing, reading on the store's
+#: connection. The reason is a short text without personal data.
+SqlVeto = Callable[[Connection, frozenset[int]], Mapping[int, str]]
+
+
+def personal_columns(
+    reference: HostReference, personal: object, columns: Mapping[str, bool]
+) -> dict[str, Any]:
+    """Check the personal columns given for ``reference`` against its table's catalog.
+
+    Args:
+        reference: The reference (table and column).
+        personal: What the caller gave: column -> dummy value, or None.
+        columns: The table's columns -> whether each may hold NULL.
+
+    Raises:
+        InvalidInputError: naming only table.column, for no mapping, an unknown column, the
+            reference column itself or None for a NOT NULL column.
+    """
+    if personal is None:
+        return {}
+    if not isinstance(personal, Mapping):
+        raise InvalidInputError(f"host reference {reference.name}: personal maps columns to values")
+    checked: dict[str, Any] = {}
+    for name, dummy in personal.items():
+        where = f"{reference.table}.{name}"
+        if not isinstance(name, str) or name not in columns:
+            raise InvalidInputError(
+                f"personal column {where}: table {reference.table} has no such column"
+            )
+        if name == reference.column:
+            raise InvalidInputError(f"personal column {where} is the reference column itself")
+        if dummy is None and not columns[name]:
+            raise InvalidInputError(f"personal column {where} is NOT NULL; give a dummy value")
+        checked[name] = dummy
+    return checked
 
 
 class DriverConnection(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +32,7 @@ from custmodel.errors import (
 from custmodel.model import (
     MAX_NUMBER,
 )
+from custmodel.storage import _hostdata
 from custmodel.storage.ports import StoreTransaction
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._engine import (
@@ -53,9 +54,12 @@ from custmodel.storage.sql._hosts import (
     _TAKE_WRITE_LOCK,
     DriverConnection,
     HostReference,
+    SqlEraser,
+    SqlVeto,
     _driver_connection,
     _in_transaction,
     check_caller_connection,
+    personal_columns,
     run_on,
 )
 from custmodel.storage.sql._transaction import SqlTransaction
@@ -88,6 +92,8 @@ class SqlStore:
         self._closed = False
         self._lock: AbstractContextManager[object] = nullcontext()
         self._references: dict[str, HostReference] = {}
+        self._erasers: dict[str, SqlEraser] = {}
+        self._vetoes: dict[str, SqlVeto] = {}
         if engine.dialect.name == "sqlite":
             if not event.contains(engine, "connect", _sqlite_on_connect):
                 event.listen(engine, "connect", _sqlite_on_connect)
@@ -170,10 +176,22 @@ class SqlStore:
 
     @property
     def references(self) -> list[HostReference]:
-        """The registered host references, by name."""
+        """The registered host references, by name, with their personal columns."""
         return [self._references[name] for name in sorted(self._references)]
 
-    def register_reference(self, table: str, column: str) -> None:
+    @property
+    def erasers(self) -> list[str]:
+        """The names of the registered erasers, sorted."""
+        return sorted(self._erasers)
+
+    @property
+    def vetoes(self) -> list[str]:
+        """The names of the registered vetoes, sorted."""
+        return sorted(self._vetoes)
+
+    def register_reference(
+        self, table: str, column: str, *, personal: Mapping[str, Any] | None = None
+    ) -> None:
         """Register a column of a host table that holds customer numbers, so merges move it.
 
         Call it at start-up, for every such column, before the first merge: registrations live
@@ -187,9 +205,18 @@ class SqlStore:
         the ``search_path``); the column may, but need not, have a foreign key to
         ``custmodel_customers.number``.
 
+        Args:
+            table: The host's table.
+            column: Its column that holds customer numbers.
+            personal: The table's columns that hold personal data, each with the dummy value
+                to write (e.g. ``{"text": "", "phone": None}``): anonymization sets them in
+                the rows of the customers it anonymizes, in one UPDATE per chunk of customers,
+                and reports the rows under "table.column".
+
         Raises:
             InvalidInputError: if the table or the column does not exist, the table is one
-                of custmodel's own, or the reference is registered already.
+                of custmodel's own, the reference is registered already, or a personal column
+                does not exist, is the reference column or is NOT NULL but given None.
             StoreError: if the store is closed or the database cannot be read.
         """
         if not isinstance(table, str) or not isinstance(column, str):
@@ -208,15 +235,57 @@ class SqlStore:
             inspector = sa_inspect(connection)
             if table not in inspector.get_table_names():
                 raise InvalidInputError(f"host reference {table}.{column}: no table {table}")
-            columns = {c["name"] for c in inspector.get_columns(table)}
+            columns = {c["name"]: bool(c["nullable"]) for c in inspector.get_columns(table)}
         if column not in columns:
             raise InvalidInputError(
                 f"host reference {table}.{column}: table {table} has no column {column}"
             )
         reference = HostReference(table, column)
+        reference = HostReference(table, column, personal_columns(reference, personal, columns))
         if reference.name in self._references:
             raise InvalidInputError(f"host reference {reference.name} is registered already")
+        if reference.personal and reference.name in self._erasers:
+            raise InvalidInputError(f"host eraser {reference.name} is registered already")
         self._references[reference.name] = reference
+
+    def register_eraser(self, name: str, eraser: SqlEraser) -> None:
+        """Register a function that erases the host's personal data of anonymized customers.
+
+        Anonymization (single and the sweep) calls ``eraser(connection, customers)`` with the
+        store's connection, inside the transaction that anonymizes ``customers``, and reports
+        the rows it returns under ``name``. Run the host's statements on that connection, so
+        that they commit or roll back with the anonymization; if the eraser raises, nothing
+        is anonymized. Where personal data sits in columns of a registered reference's table,
+        ``register_reference(..., personal=...)`` does it without code.
+
+        Raises:
+            InvalidInputError: for an empty name or one registered already.
+        """
+        _hostdata.registration_name(name, "eraser")
+        with self._lock:
+            personal = self._references.get(name)
+            if name in self._erasers or (personal is not None and personal.personal):
+                raise InvalidInputError(f"host eraser {name!r} is registered already")
+            self._erasers[name] = eraser
+
+    def register_veto(self, name: str, veto: SqlVeto) -> None:
+        """Register a function that may object to anonymizing customers (see :data:`SqlVeto`).
+
+        Eligibility, anonymization, the erasure requests' states and the sweep call
+        ``veto(connection, customers)`` once for all the customers they decide on, on the
+        store's connection in their transaction. A vetoed customer is not eligible, with a
+        :class:`~custmodel.model.HostVeto` (``name``, reason) in its eligibility. The reason
+        must be a short text (at most 200 characters) without personal data: custmodel shows
+        it in explanations, never in exception messages.
+
+        Raises:
+            InvalidInputError: for an empty name or one registered already.
+        """
+        _hostdata.registration_name(name, "veto")
+        with self._lock:
+            if name in self._vetoes:
+                raise InvalidInputError(f"host veto {name!r} is registered already")
+            self._vetoes[name] = veto
 
     def hold_customer(self, connection: Connection | DriverConnection, number: int) -> int:
         """Lock customer ``number`` against merges in the caller's transaction; return its number.
@@ -391,7 +460,13 @@ class SqlStore:
                     connection.execution_options(**{_WRITE_OPTION: write})
                     connection.begin()
                 try:
-                    yield SqlTransaction(connection, self._references, write=write)
+                    yield SqlTransaction(
+                        connection,
+                        self._references,
+                        write=write,
+                        erasers=self._erasers,
+                        vetoes=self._vetoes,
+                    )
                 except BaseException:
                     # The block's own error is what the caller needs; a failing rollback
                     # (a lost connection) is discarded with the connection below.

@@ -35,6 +35,7 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
+from custmodel.model._erasure import HostVeto
 from custmodel.model._flags import check_flag_number
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
@@ -45,10 +46,17 @@ from custmodel.model._statistics import (
     StatisticsKey,
     StatisticsRow,
 )
+from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._hosts import _PREFIX, HostReference, customer_foreign_keys
+from custmodel.storage.sql._hosts import (
+    _PREFIX,
+    HostReference,
+    SqlEraser,
+    SqlVeto,
+    customer_foreign_keys,
+)
 from custmodel.storage.sql._queries import (
     _ADVANCE,
     _ADVANCE_RETURNING,
@@ -105,6 +113,8 @@ class SqlTransaction(AuditRecords):
         references: Mapping[str, HostReference] | None = None,
         *,
         write: bool = True,
+        erasers: Mapping[str, SqlEraser] | None = None,
+        vetoes: Mapping[str, SqlVeto] | None = None,
     ) -> None:
         self._conn = connection
         dialect = connection.dialect
@@ -113,6 +123,8 @@ class SqlTransaction(AuditRecords):
         # SQLite serializes write transactions (BEGIN IMMEDIATE): row locks add nothing.
         self._row_locks = dialect.name != "sqlite"
         self._references = dict(sorted((references or {}).items()))
+        self._erasers = dict(sorted((erasers or {}).items()))
+        self._vetoes = dict(sorted((vetoes or {}).items()))
         self._write = write
         # References get_booking found no row for: no lock covers a row that is not there.
         self._absent_bookings: set[str] = set()
@@ -673,3 +685,49 @@ class SqlTransaction(AuditRecords):
             for name in {f"{t}.{c}" for t, c in found}
             if not name.startswith(_PREFIX) and name not in self._references
         )
+
+    # -- the host's personal data -------------------------------------------------------------
+
+    def erase_host_data(self, customers: Collection[int]) -> dict[str, int]:
+        """Blank the personal columns of the host references, then run the host's erasers.
+
+        One ``UPDATE`` per reference with personal columns (per 900 customers), then each
+        eraser once with this transaction's connection and all the customers.
+
+        Returns:
+            Rows per registration, every one listed.
+        """
+        erased: dict[str, int] = {}
+        group = frozenset(customers)
+        for name, reference in self._references.items():
+            if not reference.personal:
+                continue
+            host = reference.clause()
+            rows = 0
+            with _translating(f"blank the personal columns of host reference {name}"):
+                for part in _chunks(group):
+                    written = self._conn.execute(
+                        update(host)
+                        .where(host.c[reference.column].in_(part))
+                        .values({host.c[c]: v for c, v in reference.personal.items()})
+                    )
+                    rows += int(written.rowcount)
+            erased[name] = rows
+        for name, eraser in self._erasers.items():
+            if not group:
+                erased[name] = 0
+                continue
+            with _translating(f"run host eraser {name}"):
+                erased[name] = _hostdata.rows_erased(name, eraser(self._conn, group))
+        return dict(sorted(erased.items()))
+
+    def host_vetoes(self, customers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
+        """Ask every registered veto once, with this transaction's connection."""
+        group = frozenset(customers)
+        if not group:
+            return {}
+        answers = []
+        for name, veto in self._vetoes.items():
+            with _translating(f"ask host veto {name}"):
+                answers.append((name, veto(self._conn, group)))
+        return _hostdata.collect_vetoes(answers, group)

@@ -22,7 +22,12 @@ store that needs another fixture asks for it: ``self.request.getfixturevalue("tm
 A store made as the application runs it, with its host references registered (columns of the
 application's tables that hold customer numbers), also passes the suite: name the references in
 :meth:`StoreContract.host_references` (default: none), and the merge tests expect each of them,
-with zero rows, in every plan, report and merge record::
+with zero rows, in every plan, report and merge record. Likewise name the registrations that
+erase the application's personal data (personal columns of references, erasers) in
+:meth:`StoreContract.host_erasers`: every anonymization report lists them. The host-data tests
+register vetoes and erasers of their own through :meth:`StoreContract.add_host_veto` and
+:meth:`StoreContract.add_host_eraser`, which know the memory and SQL stores; another store
+overrides them (or those tests are skipped)::
 
     class TestProductionStore(StoreContract):
         def make_store(self) -> CustomerStore:
@@ -58,6 +63,7 @@ from custmodel.testing.contract.concurrency import ConcurrencyContract
 from custmodel.testing.contract.distinct import DistinctContract
 from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
+from custmodel.testing.contract.host_data import HostDataContract
 from custmodel.testing.contract.host_references import HostReferenceContract
 from custmodel.testing.contract.merge import MergeContract
 from custmodel.testing.contract.port import PortContract
@@ -80,6 +86,7 @@ __all__ = [
     "DistinctContract",
     "EntryCheckContract",
     "ErasureRequestContract",
+    "HostDataContract",
     "HostReferenceContract",
     "MergeContract",
     "PortContract",
@@ -107,6 +114,7 @@ class StoreContract(
     HostReferenceContract,
     AnonymizationContract,
     ErasureRequestContract,
+    HostDataContract,
     PortContract,
     BadInputContract,
     ConcurrencyContract,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -47,6 +47,12 @@ def _no_rows(customers: frozenset[int], master: int | None) -> int:
     return 0
 
 
+def _is_sql_store(store: CustomerStore) -> bool:
+    """Whether ``store`` is custmodel's SQL store (without importing SQLAlchemy)."""
+    kind = type(store)
+    return kind.__name__ == "SqlStore" and kind.__module__.startswith("custmodel.storage.sql")
+
+
 class _ContractBase(abc.ABC):
     """What every part of the contract suite builds on: its hooks, fixture and helpers.
 
@@ -87,6 +93,42 @@ class _ContractBase(abc.ABC):
         """
         return []
 
+    def host_erasers(self) -> list[str]:
+        """Return the names of the registrations the store under test erases host data with.
+
+        Personal columns of host references and erasers the application registered: each
+        shows, with 0 rows where the host keeps nothing of the customer, in what
+        ``erase_host_data`` and every anonymization report. The default is none.
+        """
+        return []
+
+    def add_host_eraser(self, name: str, eraser: Callable[[frozenset[int]], int]) -> None:
+        """Register ``eraser`` under ``name`` with the store under test, for a test.
+
+        The default knows the memory and SQL stores (the SQL store's eraser gets the
+        connection, which ``eraser`` does without); another store overrides it, or the
+        tests that need it are skipped.
+        """
+        self._add_host_function("eraser", name, eraser)
+
+    def add_host_veto(self, name: str, veto: Callable[[frozenset[int]], Mapping[int, str]]) -> None:
+        """Register ``veto`` under ``name`` with the store under test, for a test.
+
+        Like :meth:`add_host_eraser`: the memory and SQL stores are known, another store
+        overrides it or the tests that need it are skipped.
+        """
+        self._add_host_function("veto", name, veto)
+
+    def _add_host_function(self, what: str, name: str, function: Callable[[Any], Any]) -> None:
+        """Register a host's eraser or veto with the memory or the SQL store."""
+        register = getattr(self.store, f"register_{what}", None)
+        if isinstance(self.store, MemoryStore) and register is not None:
+            register(name, function)
+        elif _is_sql_store(self.store) and register is not None:
+            register(name, lambda _connection, customers: function(customers))
+        else:
+            pytest.skip(f"override add_host_{what} to register a {what} with this store")
+
     @pytest.fixture(autouse=True)
     def _store_under_test(self, request: pytest.FixtureRequest) -> Iterator[None]:
         self.request = request
@@ -101,6 +143,10 @@ class _ContractBase(abc.ABC):
     def no_references_moved(self) -> dict[str, int]:
         """What a merge of customers no host row points at counts per registered reference."""
         return dict.fromkeys(self.host_references(), 0)
+
+    def no_host_rows(self) -> dict[str, int]:
+        """What erasing the host data of customers the host keeps nothing of counts."""
+        return dict.fromkeys(self.host_erasers(), 0)
 
     def reference_store(self) -> MemoryStore:
         """A memory store to compare with: with the same host references, none of them in use."""
