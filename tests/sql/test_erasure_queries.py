@@ -84,7 +84,7 @@ def store(sql_url: str) -> Iterator[tuple[SqlStore, int]]:
         for d in (1, 2)
     ]
     with store.engine.begin() as connection:
-        connection.execute(sa.insert(schema.erasure_requests), requests)
+        connection.execute(sa.insert(schema.requests), requests)
         connection.execute(sa.insert(schema.bookings), bookings)
         connection.execute(sa.insert(schema.merges), merges)
         connection.execute(sa.insert(schema.merge_duplicates), duplicates)
@@ -127,7 +127,7 @@ def test_due_erasures_probes_the_open_request_and_booking_indexes(
 
     plan = query_plan(sql_store, statement, parameters, TABLES)
 
-    assert "ix_custmodel_erasure_requests_open" in plan, plan
+    assert "ix_custmodel_requests_open" in plan, plan
     assert "ix_custmodel_bookings_customer" in plan, plan
 
 

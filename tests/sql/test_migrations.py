@@ -26,7 +26,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0005"
+HEAD = "0006"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -88,7 +88,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_counters",
             "custmodel_customers",
             "custmodel_distinct_marks",
-            "custmodel_erasure_requests",
+            "custmodel_requests",
             "custmodel_kind_settings",
             "custmodel_merge_duplicates",
             "custmodel_merges",
@@ -242,7 +242,7 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
     store = SqlStore.from_url(empty_url)
     new_tables = {
         "custmodel_distinct_marks",
-        "custmodel_erasure_requests",
+        "custmodel_requests",
         "custmodel_merge_duplicates",
         "custmodel_merges",
     }

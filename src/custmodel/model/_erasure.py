@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
 import attrs
 
-from custmodel.model._checks import _aware, _date, _optional_date, _positive
+from custmodel.model._checks import _optional_date
 from custmodel.model._customer import Customer
+from custmodel.model._requests import SubjectRequest
 
 __all__ = [
     "AnonymizationReport",
     "BlockReason",
     "Blocker",
     "Eligibility",
-    "ErasureRequest",
     "ErasureRequestRecorded",
     "ErasureState",
     "ErasureStatus",
@@ -91,30 +91,6 @@ class AnonymizationReport:
 
 
 @attrs.frozen
-class ErasureRequest:
-    """A person's request to have their data erased (GDPR Art. 17).
-
-    Attributes:
-        id: Running number of the request, given by the store.
-        customer: The customer it applies to (a merged number is followed to its master).
-        received_on: The day the agency received the request.
-        recorded_at: When it was recorded (aware, UTC).
-        completed_at: When the customer was anonymized, None while the request is open.
-    """
-
-    id: int
-    customer: int = attrs.field(validator=_positive)
-    received_on: date = attrs.field(validator=_date)
-    recorded_at: datetime = attrs.field(validator=_aware)
-    completed_at: datetime | None = attrs.field(default=None, validator=_aware)
-
-    @property
-    def is_open(self) -> bool:
-        """True until the customer is anonymized."""
-        return self.completed_at is None
-
-
-@attrs.frozen
 class ErasureRequestRecorded:
     """What recording an erasure request did.
 
@@ -128,7 +104,7 @@ class ErasureRequestRecorded:
             None when nothing moved.
     """
 
-    request: ErasureRequest
+    request: SubjectRequest
     repeated: bool = False
     moved_from: date | None = attrs.field(default=None, validator=_optional_date)
 
@@ -156,7 +132,7 @@ class ErasureStatus:
         eligibility: The eligibility behind the state, with every blocking booking.
     """
 
-    request: ErasureRequest
+    request: SubjectRequest
     state: ErasureState
     due_on: date | None
     answer_by: date
