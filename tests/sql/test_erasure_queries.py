@@ -45,6 +45,7 @@ def store(sql_url: str) -> Iterator[tuple[SqlStore, int]]:
         {
             "id": i + 1,
             "customer": first + i,
+            "kind": "erasure",
             "received_on": date(2024, 1, 1),
             "recorded_at": stamp,
             "completed_at": None if i >= CUSTOMERS - OPEN else stamp,
