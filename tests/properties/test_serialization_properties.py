@@ -42,7 +42,6 @@ from custmodel import (
 from custmodel.model import (
     AccessReport,
     DeparturePeriod,
-    ErasureRequest,
     ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
