@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from custmodel import CustomerBook, Settings
 from custmodel.model import Booking, BookingKind, SalesChannel
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore, booking_to_row
-from tests.sql.helpers import customer
+from tests.sql.helpers import customer, statements_sent
 
 
 def _customer_with(store: SqlStore, bookings: int, tag: str) -> int:
@@ -44,18 +43,9 @@ def _customer_with(store: SqlStore, bookings: int, tag: str) -> int:
 
 def _statements_of_report(store: SqlStore, number: int, *, answer: bool) -> tuple[int, list[str]]:
     """Make the access report of ``number``; return its bookings and every statement sent."""
-    sent: list[str] = []
-
-    def capture(_conn: object, _cursor: object, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    book = CustomerBook(store)
-    sa.event.listen(store.engine, "before_cursor_execute", capture)
-    try:
-        report = book.access_report(number, answer=answer)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", capture)
-    return len(report.bookings), sent
+    with statements_sent(store) as sent:
+        report = CustomerBook(store).access_report(number, answer=answer)
+    return len(report.bookings), [statement for statement, _ in sent]
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ import typer
 from custmodel import (
     AccessReport,
     Eligibility,
+    ErasureRequestRecorded,
     NotEligibleError,
+    RequestRecorded,
     RequestStatus,
     rules,
     utc_now,
@@ -172,21 +174,29 @@ def request(
         out.json(recorded)
         return
     request = recorded.request
+    state = "open" if request.is_open else "completed (anonymized already)"
+    _print_recorded(out, "Erasure", recorded, state)
+
+
+def _print_recorded(
+    out: Output, what: str, recorded: RequestRecorded | ErasureRequestRecorded, state: str
+) -> None:
+    """Say what recording a request did: recorded, a repeat, or a repeat that moved it."""
+    request = recorded.request
     since = request.received_on.isoformat()
     if recorded.moved_from is not None:
         out.line(
-            f"Erasure request {request.id} of customer {request.customer} is already open; "
+            f"{what} request {request.id} of customer {request.customer} is already open; "
             f"its receipt day moved from {recorded.moved_from.isoformat()} to {since}."
         )
     elif recorded.repeated:
         out.line(
-            f"Erasure request {request.id} of customer {request.customer} is already open "
+            f"{what} request {request.id} of customer {request.customer} is already open "
             f"since {since}; nothing recorded."
         )
     else:
-        state = "open" if request.is_open else "completed (anonymized already)"
         out.line(
-            f"Erasure request {request.id} of customer {request.customer}, received "
+            f"{what} request {request.id} of customer {request.customer}, received "
             f"{since}: {state}."
         )
 
@@ -267,23 +277,8 @@ def request_access(
     if as_json:
         out.json(recorded)
         return
-    request = recorded.request
-    since = request.received_on.isoformat()
-    if recorded.moved_from is not None:
-        out.line(
-            f"Access request {request.id} of customer {request.customer} is already open; "
-            f"its receipt day moved from {recorded.moved_from.isoformat()} to {since}."
-        )
-    elif recorded.repeated:
-        out.line(
-            f"Access request {request.id} of customer {request.customer} is already open "
-            f"since {since}; nothing recorded."
-        )
-    else:
-        out.line(
-            f"Access request {request.id} of customer {request.customer}, received {since}: "
-            f"open, answer by {rules.answer_by(request.received_on).isoformat()}."
-        )
+    deadline = rules.answer_by(recorded.request.received_on).isoformat()
+    _print_recorded(out, "Access", recorded, f"open, answer by {deadline}")
 
 
 @app.command(epilog="Example: custmodel gdpr access 3 --json --out auskunft-3.json --answer")
