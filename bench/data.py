@@ -432,7 +432,7 @@ def booking_rows(
 
 
 def erasure_request_rows(customers: int, share: float, *, sqlite: bool) -> list[tuple[Any, ...]]:
-    """Open erasure requests (id, customer, received_on, recorded_at) of ``share`` of the
+    """Open erasure requests (id, customer, kind, received_on, recorded_at) of ``share`` of the
     customers 1 .. ``customers``, chosen at random, received ten days before :data:`TODAY`."""
     rng = random.Random(SEED - customers)
     chosen = sorted(rng.sample(range(1, customers + 1), max(1, int(customers * share))))
@@ -441,4 +441,6 @@ def erasure_request_rows(customers: int, share: float, *, sqlite: bool) -> list[
     if sqlite:
         received = received.isoformat()
         recorded = f"{recorded:%Y-%m-%d %H:%M:%S.%f}"
-    return [(index, number, received, recorded) for index, number in enumerate(chosen, 1)]
+    return [
+        (index, number, "erasure", received, recorded) for index, number in enumerate(chosen, 1)
+    ]

@@ -52,12 +52,13 @@ SELECT_BY_KIND_AND_FLAGS: Final = (
 #: of sale, of an external channel, or departing after the cutoff.
 DUE_CUSTOMERS: Final = """
 SELECT DISTINCT e.customer
-FROM custmodel_erasure_requests AS e
+FROM custmodel_requests AS e
 JOIN custmodel_customers AS c ON c.number = e.customer
 LEFT JOIN custmodel_bookings AS b
   ON b.customer = e.customer AND b.kind = 'booking'
   AND (b.point_of_sale <> ? OR b.channel_external = 1 OR b.departure > ?)
-WHERE e.completed_at IS NULL AND c.merged_into IS NULL AND c.anonymized_at IS NULL
+WHERE e.kind = 'erasure' AND e.completed_at IS NULL AND c.merged_into IS NULL
+  AND c.anonymized_at IS NULL
   AND b.reference IS NULL
 ORDER BY e.customer
 """
@@ -122,7 +123,7 @@ def anonymize(cursor: Any, numbers: list[int], when: str) -> None:
         part = numbers[start : start + 900]
         _update(cursor, values, part)
         cursor.execute(
-            "UPDATE custmodel_erasure_requests SET completed_at = ? "
+            "UPDATE custmodel_requests SET completed_at = ? "
             f"WHERE completed_at IS NULL AND customer IN ({placeholders(len(part))})",
             (when, *part),
         )

@@ -120,7 +120,7 @@ def load_sqlite(
             for name, sql in connection.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                 "AND tbl_name IN ('custmodel_customers', 'custmodel_bookings', "
-                "'custmodel_erasure_requests')"
+                "'custmodel_requests')"
             )
         ]
         connection.execute("BEGIN")
@@ -146,8 +146,8 @@ def load_sqlite(
         if erasure_share:
             _insert(
                 connection,
-                "custmodel_erasure_requests",
-                ("id", "customer", "received_on", "recorded_at"),
+                "custmodel_requests",
+                ("id", "customer", "kind", "received_on", "recorded_at"),
                 requests,
             )
         for _name, sql in indexes:

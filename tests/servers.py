@@ -61,7 +61,7 @@ _TABLES: Final = (
     "custmodel_distinct_marks",
     "custmodel_merge_duplicates",
     "custmodel_merges",
-    "custmodel_erasure_requests",
+    "custmodel_requests",
     "custmodel_bookings",
     "custmodel_customers",
     "custmodel_kind_settings",

@@ -41,7 +41,7 @@ def _keep_copy(path: Path) -> None:
     with closing(raw_sqlite(path)) as connection:
         connection.execute(
             f"CREATE TABLE IF NOT EXISTS {_BACKUP} AS SELECT * FROM custmodel_customers "
-            "WHERE number IN (SELECT customer FROM custmodel_erasure_requests)"
+            "WHERE number IN (SELECT customer FROM custmodel_requests)"
         )
         connection.execute(
             f"CREATE UNIQUE INDEX IF NOT EXISTS {_BACKUP}_number ON {_BACKUP} (number)"
@@ -62,7 +62,7 @@ def _restore(path: Path) -> None:
             f"(SELECT {columns} FROM {_BACKUP} AS b WHERE b.number = custmodel_customers.number) "
             f"WHERE number IN (SELECT number FROM {_BACKUP})"
         )
-        connection.execute("UPDATE custmodel_erasure_requests SET completed_at = NULL")
+        connection.execute("UPDATE custmodel_requests SET completed_at = NULL")
         connection.execute("COMMIT")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -120,7 +120,7 @@ def _sweep(ctx: Context) -> list[Row]:
     book = CustomerBook(store)
     ctx.log(f"erasure sweeps over {sizes.customers:,} customers")
     with closing(raw_sqlite(path)) as connection:
-        requests = connection.execute("SELECT count(*) FROM custmodel_erasure_requests")
+        requests = connection.execute("SELECT count(*) FROM custmodel_requests")
         (open_requests,) = requests.fetchone()
         due = len(_due(connection))
         times = interleave(

@@ -16,6 +16,7 @@ from custmodel.errors import *  # noqa: F403 (every error, as custmodel.errors l
 from custmodel.letters import LetterTemplate
 
 # Every domain type, as the modules of custmodel.model list them.
+from custmodel.model._access import *  # noqa: F403
 from custmodel.model._booking import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 from custmodel.model._customer import *  # noqa: F403
@@ -24,6 +25,7 @@ from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
+from custmodel.model._requests import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403

@@ -23,6 +23,7 @@ import attrs
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
 from custmodel._book_duplicates import DuplicateMethods
+from custmodel._book_requests import RequestMethods
 from custmodel._entrycheck import DuplicateMode, Registration, check_mode
 from custmodel._usecases import (
     _common,
@@ -41,8 +42,6 @@ from custmodel.model._customer import Customer, NewCustomer
 from custmodel.model._erasure import (
     AnonymizationReport,
     Eligibility,
-    ErasureRequestRecorded,
-    ErasureStatus,
     ErasureSweep,
 )
 from custmodel.model._flags import check_flag_number
@@ -67,7 +66,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerBook(DuplicateMethods):
+class CustomerBook(DuplicateMethods, RequestMethods):
     """Customer master data of one agency: register, find, classify, merge and anonymize.
 
     Args:
@@ -850,47 +849,6 @@ class CustomerBook(DuplicateMethods):
         )
         erasure.settle(self._store, report)
         return report
-
-    # -- erasure requests -------------------------------------------------------------------
-
-    def request_erasure(self, number: int, received_on: date) -> ErasureRequestRecorded:
-        """Record a person's request to erase their data (GDPR Art. 17).
-
-        A merged number follows to its master. A customer has at most one open request: while
-        one is open, a repeat records nothing and says so (``repeated``); the open request
-        keeps the earliest receipt day, because the one-month answer deadline runs from the
-        first receipt, so a repeat received earlier moves it there (``moved_from``). For an
-        anonymized customer the request is recorded as completed at once.
-
-        Raises:
-            InvalidInputError: ``received_on`` is not a date or lies after today.
-            CustomerNotFoundError: no customer has the number.
-        """
-        received = erasure.received_on(received_on)
-        recorded = self._run(
-            lambda tx: erasure.request_erasure(tx, number, received, now=self._now)
-        )
-        erasure.log_request(recorded)
-        return recorded
-
-    def erasure_requests(
-        self, acting_agency: str, today: date | None = None, *, include_done: bool = False
-    ) -> list[ErasureStatus]:
-        """Each erasure request with its state for ``acting_agency`` on ``today``.
-
-        DUE: may be anonymized now. WAITING: only time blocks; ``due_on`` says from when.
-        BLOCKED: another point of sale or an external channel holds bookings of the person, so
-        it is not the agency's data to erase; the eligibility says which. DONE (with
-        ``include_done``): anonymized. ``answer_by`` is the GDPR's one month after receipt.
-        The list is as of ``today``: a request received after that day is not in it.
-        """
-        day = self._today(today)
-        _common.agency(acting_agency)
-        _common.flag(include_done, "include_done")
-        return self._run(
-            lambda tx: erasure.erasure_requests(tx, acting_agency, day, include_done=include_done),
-            write=False,
-        )
 
     def anonymize_due(
         self,

@@ -20,7 +20,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -33,20 +33,35 @@ from custmodel.errors import (
     InvalidInputError,
     LetterTemplateError,
 )
-from custmodel.model import MAX_NUMBER, Booking, Customer, Letter, Settings, cents, shown
+from custmodel.model import (
+    MAX_NUMBER,
+    AccessReport,
+    Booking,
+    Customer,
+    Letter,
+    Settings,
+    cents,
+    shown,
+)
 
 __all__ = [
+    "ACCESS_FIELDS",
+    "ACCESS_LETTER",
     "FIELDS",
     "NEUTRAL_GREETING",
+    "NOTHING",
     "OPEN_AMOUNT_FIELDS",
     "LetterTemplate",
     "TextSink",
+    "access_fields",
+    "access_template",
     "check_delimiter",
     "check_fields",
     "check_open_amounts",
     "greeting",
     "merge_fields",
     "open_amount_of",
+    "render_access_letter",
     "render_letter",
     "write_data_file",
 ]
@@ -92,25 +107,39 @@ _GREETINGS = {
 #: ``{{`` and ``}}`` (literal braces), a placeholder, or a brace that is neither.
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
+#: The block fields of the access letter (GDPR Art. 15), beside the customer's ``Kunde-`` fields:
+#: each lists one part of the access report, a line per entry. Only access letters know them.
+ACCESS_FIELDS: tuple[str, ...] = (
+    "Auskunft-Datum",
+    "Auskunft-Kundendaten",
+    "Auskunft-Merkmale",
+    "Auskunft-Buchungen",
+    "Auskunft-Zusammenführungen",
+    "Auskunft-Anträge",
+    "Auskunft-Werbeeinwilligungen",
+    "Auskunft-Fremddaten",
+)
+
 _KNOWN = frozenset(FIELDS)
+_ACCESS_KNOWN: tuple[str, ...] = FIELDS + ACCESS_FIELDS
 
 
-def _unknown(name: str, position: int | None) -> LetterTemplateError:
+def _unknown(name: str, position: int | None, known: Sequence[str]) -> LetterTemplateError:
     where = "" if position is None else f" at position {position}"
-    close = difflib.get_close_matches(name.strip(), FIELDS, n=1)
+    close = difflib.get_close_matches(name.strip(), known, n=1)
     hint = f" (did you mean {{{close[0]}}}?)" if close else ""
     return LetterTemplateError(
-        f"unknown placeholder {{{name}}}{where}{hint}; known fields: {', '.join(FIELDS)}",
+        f"unknown placeholder {{{name}}}{where}{hint}; known fields: {', '.join(known)}",
         placeholder=name,
         position=position,
     )
 
 
-def _field_name(name: str, position: int | None) -> str:
+def _field_name(name: str, position: int | None, known: Sequence[str] = FIELDS) -> str:
     """Return the known field ``name`` stands for (NFC, as editors may decompose umlauts)."""
     normalized = unicodedata.normalize("NFC", name)
-    if normalized not in _KNOWN:
-        raise _unknown(name, position)
+    if normalized not in (_KNOWN if known is FIELDS else frozenset(known)):
+        raise _unknown(name, position, known)
     return normalized
 
 
@@ -124,7 +153,7 @@ def _literals(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _known_fields(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(_field_name(name, None) for name in value)
+    return tuple(_field_name(name, None, _ACCESS_KNOWN) for name in value)
 
 
 @attrs.frozen
@@ -151,8 +180,10 @@ class LetterTemplate:
             )
 
     @classmethod
-    def parse(cls, text: str) -> LetterTemplate:
+    def parse(cls, text: str, *, access: bool = False) -> LetterTemplate:
         """Parse ``text``: ``{Field}`` is a placeholder, ``{{`` and ``}}`` are literal braces.
+
+        ``access`` also accepts the access letter's :data:`ACCESS_FIELDS`.
 
         Raises:
             LetterTemplateError: for an unknown or empty placeholder (naming it and its
@@ -161,6 +192,7 @@ class LetterTemplate:
         """
         if not isinstance(text, str):
             raise LetterTemplateError("a template is text", placeholder=None, position=None)
+        known = _ACCESS_KNOWN if access else FIELDS
         literals: list[str] = []
         fields: list[str] = []
         current: list[str] = []
@@ -172,7 +204,7 @@ class LetterTemplate:
             if brace in ("{{", "}}"):
                 current.append(brace[0])
             elif match.group(1) is not None:
-                fields.append(_field_name(match.group(1), match.start()))
+                fields.append(_field_name(match.group(1), match.start(), known))
                 literals.append("".join(current))
                 current = []
             else:
@@ -259,6 +291,29 @@ def _german_date(day: date | None) -> str:
     return "" if day is None else f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
+def _customer_values(customer: Customer) -> dict[str, str]:
+    """The ``Kunde-`` fields of ``customer`` as text."""
+    return {
+        "Kunde-Nummer": str(customer.number),
+        "Kunde-Debitorkonto": str(customer.debtor_account),
+        "Kunde-Anrede": customer.salutation,
+        "Kunde-Briefanrede": greeting(customer),
+        "Kunde-Vorname": customer.first_name,
+        "Kunde-Name": customer.last_name,
+        "Kunde-Firma": customer.company,
+        "Kunde-Strasse": customer.street,
+        "Kunde-PLZ": customer.postal_code,
+        "Kunde-Ort": customer.city,
+        "Kunde-Land": customer.country,
+        "Kunde-E-Mail": customer.email,
+        "Kunde-Telefon": customer.phone,
+        "Kunde-Geburtsdatum": _german_date(customer.birth_date),
+        "Kunde-Kategorie": customer.category or "",
+        "Kunde-Code1": customer.code1,
+        "Kunde-Code2": customer.code2,
+    }
+
+
 def merge_fields(
     customer: Customer, settings: Settings, open_amount: Decimal | None = None
 ) -> dict[str, str]:
@@ -285,23 +340,7 @@ def merge_fields(
     fee = settings.kind(customer.kind).dunning_fee
     money = rules.dunning_fields(fee, Decimal("0.00") if open_amount is None else open_amount)
     values = {
-        "Kunde-Nummer": str(customer.number),
-        "Kunde-Debitorkonto": str(customer.debtor_account),
-        "Kunde-Anrede": customer.salutation,
-        "Kunde-Briefanrede": greeting(customer),
-        "Kunde-Vorname": customer.first_name,
-        "Kunde-Name": customer.last_name,
-        "Kunde-Firma": customer.company,
-        "Kunde-Strasse": customer.street,
-        "Kunde-PLZ": customer.postal_code,
-        "Kunde-Ort": customer.city,
-        "Kunde-Land": customer.country,
-        "Kunde-E-Mail": customer.email,
-        "Kunde-Telefon": customer.phone,
-        "Kunde-Geburtsdatum": _german_date(customer.birth_date),
-        "Kunde-Kategorie": customer.category or "",
-        "Kunde-Code1": customer.code1,
-        "Kunde-Code2": customer.code2,
+        **_customer_values(customer),
         **{name: field.text for name, field in money.items()},
     }
     if open_amount is None:
@@ -399,3 +438,155 @@ def check_open_amounts(open_amounts: Mapping[int, Any]) -> dict[int, Decimal]:
         except InvalidInputError as error:
             raise InvalidInputError(f"open amount of customer {number}: {error}") from None
     return checked
+
+
+# -- the access letter (GDPR Art. 15) ----------------------------------------------------------
+
+#: The default access letter (Auskunft nach Art. 15 DSGVO): the customer's fields, then a block
+#: per part of the access report. Pass another text or template to ``CustomerBook.access_letter``.
+ACCESS_LETTER = """{Kunde-Briefanrede},
+
+Sie haben Auskunft über die Daten verlangt, die wir zu Ihrer Person verarbeiten (Art. 15
+DSGVO). Stand: {Auskunft-Datum}. Wir speichern zu Ihrer Kundennummer {Kunde-Nummer}
+(Debitorkonto {Kunde-Debitorkonto}) Folgendes:
+
+Ihre Stammdaten:
+{Auskunft-Kundendaten}
+
+Einstufung:
+{Auskunft-Merkmale}
+
+Buchungen und Angebote:
+{Auskunft-Buchungen}
+
+Zusammengeführte Kundennummern:
+{Auskunft-Zusammenführungen}
+
+Ihre Anträge:
+{Auskunft-Anträge}
+
+Werbeeinwilligungen und Widersprüche:
+{Auskunft-Werbeeinwilligungen}
+
+Daten in angeschlossenen Anwendungen:
+{Auskunft-Fremddaten}
+
+Zweck der Verarbeitung ist die Durchführung Ihrer Reisen und die Buchhaltung. Eine Kopie
+dieser Daten in einem maschinenlesbaren Format (JSON) senden wir Ihnen auf Wunsch
+(Art. 20 DSGVO).
+
+Mit freundlichen Grüßen
+"""
+
+#: What a block of the access letter says when it lists nothing.
+NOTHING = "keine"
+
+_RECORD_LABELS = {
+    "number": "Kundennummer",
+    "kind": "Kundenart",
+    "customer_type": "Kundentyp",
+    "debtor_account": "Debitorkonto",
+    "salutation": "Anrede",
+    "first_name": "Vorname",
+    "last_name": "Name",
+    "company": "Firma",
+    "street": "Straße",
+    "postal_code": "PLZ",
+    "city": "Ort",
+    "country": "Land",
+    "email": "E-Mail",
+    "phone": "Telefon",
+    "birth_date": "Geburtsdatum",
+    "notes": "Notizen",
+    "commission_scheme": "Provisionsregel",
+    "fee_schedule": "Gebührenregel",
+    "created_at": "Angelegt am",
+    "updated_at": "Geändert am",
+    "anonymized_at": "Anonymisiert am",
+}
+
+_REQUEST_NAMES = {"access": "Auskunft", "erasure": "Löschung", "objection": "Widerspruch"}
+
+
+def _text_of(value: object) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, datetime):
+        return _german_date(value.date())
+    if isinstance(value, date):
+        return _german_date(value)
+    return str(value)
+
+
+def _lines(lines: Sequence[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) if lines else f"- {NOTHING}"
+
+
+def access_fields(report: AccessReport) -> dict[str, str]:
+    """Every field of an access letter as text: the ``Kunde-`` fields and :data:`ACCESS_FIELDS`.
+
+    Money is formatted for de_DE ("1.234,50 €"), days as DD.MM.YYYY; every block lists its
+    entries a line each, or "keine".
+    """
+    customer, profile = report.customer, report.profile
+    record = [
+        f"{label}: {_text_of(getattr(customer, name))}" for name, label in _RECORD_LABELS.items()
+    ]
+    traits = [f"Kategorie: {_text_of(profile.category)}"]
+    traits += [f"{c.label or c.field}: {_text_of(c.value)}" for c in (profile.code1, profile.code2)]
+    traits += [
+        f"Merkmal {f.number} ({f.label or 'ohne Bezeichnung'}): {'ja' if f.is_set else 'nein'}"
+        for f in profile.flags
+    ]
+    bookings = [
+        f"{b.reference}: {'Buchung' if b.is_firm else 'Angebot'}, Abreise "
+        f"{_german_date(b.departure)}, Verkaufsstelle {b.point_of_sale}, Vertriebsweg "
+        f"{b.channel.name}, offen {rules.format_eur(b.open_amount)}"
+        + ("" if b.revenue is None else f", Umsatz {rules.format_eur(b.revenue)}")
+        for b in report.bookings
+    ]
+    merges = [
+        f"{_german_date(m.merged_at.date())}: Kundennummer "
+        f"{', '.join(map(str, m.duplicates))} mit {m.master} zusammengeführt"
+        for m in report.merges
+    ]
+    requests = [
+        f"{_REQUEST_NAMES[r.kind.value]}, eingegangen {_german_date(r.received_on)}, "
+        + (
+            "offen"
+            if r.completed_at is None
+            else f"erledigt am {_german_date(r.completed_at.date())}"
+        )
+        for r in report.requests
+    ]
+    choices = [", ".join(f"{k}: {v}" for k, v in c.items()) for c in report.marketing_choices]
+    host = [f"{name}: {count} Datensätze" for name, count in sorted(report.host_data.items())]
+    return {
+        **_customer_values(customer),
+        "Auskunft-Datum": _german_date(report.as_of),
+        "Auskunft-Kundendaten": _lines(record),
+        "Auskunft-Merkmale": _lines(traits),
+        "Auskunft-Buchungen": _lines(bookings),
+        "Auskunft-Zusammenführungen": _lines(merges),
+        "Auskunft-Anträge": _lines(requests),
+        "Auskunft-Werbeeinwilligungen": _lines(choices),
+        "Auskunft-Fremddaten": _lines(host),
+    }
+
+
+def access_template(template: LetterTemplate | str | None = None) -> LetterTemplate:
+    """Return ``template`` as an access letter template; None is :data:`ACCESS_LETTER`.
+
+    Raises:
+        LetterTemplateError: text with an unknown or malformed placeholder.
+    """
+    if template is None:
+        template = ACCESS_LETTER
+    if isinstance(template, LetterTemplate):
+        return template
+    return LetterTemplate.parse(template, access=True)
+
+
+def render_access_letter(template: LetterTemplate | str | None, report: AccessReport) -> str:
+    """Render the access letter of ``report``; the pure core of ``CustomerBook.access_letter``."""
+    return access_template(template).render(access_fields(report))

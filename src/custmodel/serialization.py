@@ -17,15 +17,26 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from typing import Any, TypeVar
 
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
+from custmodel import rules
 from custmodel.errors import InvalidInputError
-from custmodel.model import StatisticsKey, StatusFlags
+from custmodel.model import AccessReport, StatisticsKey, StatusFlags
 
-__all__ = ["dumps", "loads", "make_converter"]
+__all__ = [
+    "ACCESS_REPORT_FORMAT",
+    "ACCESS_REPORT_SCHEMA",
+    "ACCESS_REPORT_VERSION",
+    "access_report_json",
+    "access_report_schema",
+    "dumps",
+    "loads",
+    "make_converter",
+]
 
 T = TypeVar("T")
 
@@ -80,3 +91,70 @@ def loads(text: str | bytes, cls: type[T], converter: JsonConverter | None = Non
     """Read an object of type ``cls`` from JSON text written by :func:`dumps`."""
     conv = converter or make_converter()
     return conv.structure(json.loads(text), cls)
+
+
+#: The ``format`` of the access report's JSON document (GDPR Art. 20 portability).
+ACCESS_REPORT_FORMAT = "custmodel.access-report"
+#: The version of its published structure; a change that breaks readers raises it.
+ACCESS_REPORT_VERSION = 1
+#: The JSON Schema (draft 2020-12) of that version, shipped in the package.
+ACCESS_REPORT_SCHEMA = "schemas/access-report-v1.json"
+
+
+def access_report_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the access report's document (version 1), as shipped."""
+    text = resources.files("custmodel").joinpath(ACCESS_REPORT_SCHEMA).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def access_report_json(
+    report: AccessReport, converter: JsonConverter | None = None
+) -> dict[str, Any]:
+    """Return ``report`` as the published, versioned JSON document (GDPR Art. 20).
+
+    The keys come in a stable order: ``format``, ``version``, ``generated_at``, ``customer``
+    (``record``: every stored field; ``classification``: kind, type, category, flags and codes
+    under the labels of the kind), ``bookings``, ``merges`` (the duplicates merged into the
+    customer), ``requests`` (every kind, with ``answer_by``), ``marketing_choices`` and
+    ``host_data`` (rows per registered host reference). ``access_report_schema()`` describes
+    it; ``json.dumps`` writes it.
+    """
+    conv = converter or make_converter()
+    document = {
+        "format": ACCESS_REPORT_FORMAT,
+        "version": ACCESS_REPORT_VERSION,
+        "generated_at": report.generated_at.isoformat(),
+        "customer": {
+            "record": conv.unstructure(report.customer),
+            "classification": conv.unstructure(report.profile),
+        },
+        "bookings": conv.unstructure(list(report.bookings)),
+        "merges": [
+            {
+                "id": m.id,
+                "merged_at": m.merged_at.isoformat(),
+                "duplicates": list(m.duplicates),
+                "bookings_moved": m.bookings_moved,
+                "references_moved": dict(sorted(m.references_moved.items())),
+                "actor": m.actor,
+            }
+            for m in report.merges
+        ],
+        "requests": [
+            {
+                "id": r.id,
+                "kind": r.kind.value,
+                "received_on": r.received_on.isoformat(),
+                "answer_by": rules.answer_by(r.received_on).isoformat(),
+                "recorded_at": r.recorded_at.isoformat(),
+                "completed_at": None if r.completed_at is None else r.completed_at.isoformat(),
+            }
+            for r in report.requests
+        ],
+        "marketing_choices": [dict(choice) for choice in report.marketing_choices],
+        "host_data": dict(sorted(report.host_data.items())),
+    }
+    # Through JSON once, so enums are their values and the result is plain JSON data.
+    plain: dict[str, Any] = json.loads(json.dumps(document, ensure_ascii=False))
+    return plain

@@ -1,8 +1,9 @@
-"""``custmodel gdpr``: eligibility, anonymize, erasure requests and the due sweep."""
+"""``custmodel gdpr``: eligibility, anonymize, requests, the access report and the due sweep."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -157,9 +158,9 @@ def test_requests_list_each_state(people: Cli) -> None:
         people.ok("gdpr", "request", number, "--received", "2026-11-20")
     statuses = people.json("gdpr", "requests", "--agency", "AG1", "--today", TODAY)
     assert [("due", TODAY), ("waiting", "2026-12-06"), ("blocked", None)] == [
-        (s["state"], s["due_on"]) for s in statuses
+        (s["erasure"]["state"], s["erasure"]["due_on"]) for s in statuses
     ]
-    assert "3 requests." in people.ok("gdpr", "requests", "--agency", "AG1").stdout
+    assert "3 requests, 0 overdue." in people.ok("gdpr", "requests", "--agency", "AG1").stdout
 
 
 def test_requests_all_includes_done_ones(people: Cli) -> None:
@@ -168,7 +169,7 @@ def test_requests_all_includes_done_ones(people: Cli) -> None:
     people.ok("gdpr", "anonymize", "1", "--agency", "AG1", "--yes")
     assert [] == people.json("gdpr", "requests", "--agency", "AG1")
     done = people.json("gdpr requests --agency AG1 --all")
-    assert ["done"] == [s["state"] for s in done]
+    assert ["done"] == [s["erasure"]["state"] for s in done]
 
 
 def test_sweep_dry_run_reports_the_due_and_changes_nothing(people: Cli) -> None:
@@ -198,3 +199,69 @@ def test_sweep_anonymizes_the_due_in_batches(people: Cli) -> None:
 def test_sweep_with_batch_size_0_is_a_usage_error(people: Cli) -> None:
     """--batch-size 0 exits with 2."""
     assert 2 == people("gdpr", "sweep", "--agency", "AG1", "--batch-size", "0").exit_code
+
+
+def test_request_access_records_an_open_access_request(people: Cli) -> None:
+    """request-access records an access request and names its answer day."""
+    shown = people.ok("gdpr", "request-access", "1", "--received", "2026-11-20").stdout
+    assert (
+        "Access request 1 of customer 1, received 2026-11-20: open, answer by 2026-12-20."
+        == one_line(shown)
+    )
+
+
+def test_a_repeated_access_request_records_nothing(people: Cli) -> None:
+    """A second request-access while one is open says so and records nothing."""
+    people.ok("gdpr", "request-access", "1", "--received", "2026-11-20")
+    shown = people.ok("gdpr", "request-access", "1", "--received", "2026-11-21").stdout
+    assert "already open since 2026-11-20; nothing recorded." in one_line(shown)
+
+
+def test_requests_list_every_kind_and_the_overdue_ones(people: Cli) -> None:
+    """requests lists access and erasure requests; an access request past its day is overdue."""
+    people.ok("gdpr", "request-access", "2", "--received", "2026-10-01")
+    people.ok("gdpr", "request", "1", "--received", "2026-11-20")
+    statuses = people.json("gdpr", "requests", "--agency", "AG1", "--today", TODAY)
+    assert [("access", True, None), ("erasure", False, "due")] == [
+        (s["request"]["kind"], s["overdue"], s["erasure"] and s["erasure"]["state"])
+        for s in statuses
+    ]
+    shown = people.ok("gdpr", "requests", "--agency", "AG1", "--today", TODAY).stdout
+    assert "2 requests, 1 overdue." in shown
+
+
+def test_access_json_writes_the_versioned_document(people: Cli) -> None:
+    """access --json prints the custmodel.access-report document, version 1."""
+    data = people.json("gdpr", "access", "2", "--json")
+    assert ("custmodel.access-report", 1, 2, ["VG-2"]) == (
+        data["format"],
+        data["version"],
+        data["customer"]["record"]["number"],
+        [b["reference"] for b in data["bookings"]],
+    )
+
+
+def test_access_letter_out_answer_writes_the_letter_and_completes_the_request(
+    people: Cli, tmp_path: Path
+) -> None:
+    """access --letter --out FILE --answer writes the German letter and answers the request."""
+    people.ok("gdpr", "request-access", "2", "--received", "2026-11-20")
+    target = tmp_path / "auskunft.txt"
+    people.ok("gdpr", "access", "2", "--letter", "--out", str(target), "--answer")
+    text = target.read_text(encoding="utf-8")
+    assert "Art. 15" in text
+    assert "VG-2: Buchung" in text
+    assert [] == people.json("gdpr", "requests", "--agency", "AG1")
+
+
+def test_access_without_a_form_prints_a_summary_and_changes_nothing(people: Cli) -> None:
+    """access without --json or --letter prints counts; the open request stays open."""
+    people.ok("gdpr", "request-access", "2", "--received", "2026-11-20")
+    shown = people.ok("gdpr", "access", "2").stdout
+    assert "Customer 2 (debtor account" in shown
+    assert 1 == len(people.json("gdpr", "requests", "--agency", "AG1"))
+
+
+def test_access_refuses_json_and_letter_together(people: Cli) -> None:
+    """--json and --letter exclude each other: a usage error."""
+    assert 2 == people("gdpr", "access", "1", "--json", "--letter").exit_code

@@ -40,15 +40,18 @@ from custmodel import (
     model,
 )
 from custmodel.model import (
+    AccessReport,
     DeparturePeriod,
-    ErasureRequest,
     ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
     MergeRecord,
+    RequestRecorded,
+    RequestStatus,
     Statistics,
     StatisticsKey,
     StatisticsRow,
+    SubjectRequest,
 )
 from custmodel.serialization import dumps, loads
 from custmodel.testing import strategies as cst
@@ -77,7 +80,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     AnonymizationReport: cst.anonymization_reports(),
     MoneyField: cst.money_fields(),
     MergeRecord: cst.merge_records(),
-    ErasureRequest: cst.erasure_requests(),
+    SubjectRequest: cst.subject_requests(),
+    RequestRecorded: cst.requests_recorded(),
+    RequestStatus: cst.request_statuses(),
+    AccessReport: cst.access_reports(),
     ErasureRequestRecorded: cst.erasure_requests_recorded(),
     ErasureStatus: cst.erasure_statuses(),
     ErasureSweep: cst.erasure_sweeps(),

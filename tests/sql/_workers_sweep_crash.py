@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from custmodel import CustomerBook, rules
+from custmodel.model import RequestKind
 from custmodel.storage.ports import StoreTransaction
 from custmodel.storage.sql import SqlStore
 from tests.sql.helpers import NOW
@@ -33,8 +34,10 @@ class _KillingTransaction:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
-    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
-        completed = self._tx.complete_erasure_requests(customers, when)
+    def complete_requests(
+        self, kind: RequestKind, customers: Collection[int], when: datetime
+    ) -> int:
+        completed = self._tx.complete_requests(kind, customers, when)
         self._then()
         return completed
 

@@ -45,6 +45,7 @@ def store(sql_url: str) -> Iterator[tuple[SqlStore, int]]:
         {
             "id": i + 1,
             "customer": first + i,
+            "kind": "erasure",
             "received_on": date(2024, 1, 1),
             "recorded_at": stamp,
             "completed_at": None if i >= CUSTOMERS - OPEN else stamp,
@@ -84,7 +85,7 @@ def store(sql_url: str) -> Iterator[tuple[SqlStore, int]]:
         for d in (1, 2)
     ]
     with store.engine.begin() as connection:
-        connection.execute(sa.insert(schema.erasure_requests), requests)
+        connection.execute(sa.insert(schema.requests), requests)
         connection.execute(sa.insert(schema.bookings), bookings)
         connection.execute(sa.insert(schema.merges), merges)
         connection.execute(sa.insert(schema.merge_duplicates), duplicates)
@@ -127,7 +128,7 @@ def test_due_erasures_probes_the_open_request_and_booking_indexes(
 
     plan = query_plan(sql_store, statement, parameters, TABLES)
 
-    assert "ix_custmodel_erasure_requests_open" in plan, plan
+    assert "ix_custmodel_requests_open" in plan, plan
     assert "ix_custmodel_bookings_customer" in plan, plan
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from custmodel import CustomerBook, Settings
-from custmodel.model import Booking, BookingKind, SalesChannel
+from custmodel.model import Booking, BookingKind, RequestKind, SalesChannel
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore, booking_to_row
 from tests.sql import _workers
@@ -91,7 +91,7 @@ def _state(path: Path, numbers: list[int]) -> State:
         with store.transaction(write=False) as tx:
             customers = tx.get_customers(numbers)
             records = len(tx.merge_records())
-            requests = tuple(r.customer for r in tx.erasure_requests(open_only=False))
+            requests = tuple(r.customer for r in tx.requests(open_only=False))
     finally:
         store.close()
     return State(
@@ -115,7 +115,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
         master = tx.allocate_numbers(DUPLICATES + 1)
         duplicates = tuple(range(master + 1, master + 1 + DUPLICATES))
         tx.insert_customers([customer(n) for n in (master, *duplicates)])
-        tx.add_erasure_request(duplicates[0], date(2024, 2, 1), NOW)
+        tx.add_request(RequestKind.ERASURE, duplicates[0], date(2024, 2, 1), NOW)
     owners = [master] * MASTER_BOOKINGS + [
         duplicates[i % DUPLICATES] for i in range(BOOKINGS - MASTER_BOOKINGS)
     ]

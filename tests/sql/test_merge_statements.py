@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from custmodel import CustomerBook, Settings
-from custmodel.model import Booking, BookingKind, SalesChannel
+from custmodel.model import Booking, BookingKind, RequestKind, SalesChannel
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore, booking_to_row
 from tests.sql.helpers import add_invoices, customer, host_invoices
@@ -24,7 +24,7 @@ def _group(store: SqlStore, bookings: int, tag: str) -> tuple[int, list[int]]:
         master = tx.allocate_numbers(DUPLICATES + 1)
         duplicates = list(range(master + 1, master + 1 + DUPLICATES))
         tx.insert_customers([customer(n) for n in (master, *duplicates)])
-        tx.add_erasure_request(duplicates[0], date(2024, 1, 2), customer(1).created_at)
+        tx.add_request(RequestKind.ERASURE, duplicates[0], date(2024, 1, 2), customer(1).created_at)
     rows = [
         booking_to_row(
             Booking(

@@ -19,14 +19,21 @@ from alembic.migration import MigrationContext
 from custmodel import DistinctMark
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import StoreError
-from custmodel.model import Booking, BookingKind, Customer, CustomerKind
+from custmodel.model import (
+    Booking,
+    BookingKind,
+    Customer,
+    CustomerKind,
+    RequestKind,
+    SubjectRequest,
+)
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage._sqlschema import HEAD_REVISION, VERSION_TABLE, metadata
 from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0005"
+HEAD = "0006"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -88,7 +95,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_counters",
             "custmodel_customers",
             "custmodel_distinct_marks",
-            "custmodel_erasure_requests",
+            "custmodel_requests",
             "custmodel_kind_settings",
             "custmodel_merge_duplicates",
             "custmodel_merges",
@@ -242,7 +249,7 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
     store = SqlStore.from_url(empty_url)
     new_tables = {
         "custmodel_distinct_marks",
-        "custmodel_erasure_requests",
+        "custmodel_requests",
         "custmodel_merge_duplicates",
         "custmodel_merges",
     }
@@ -278,7 +285,8 @@ def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
 
         _migrate(store, "downgrade", "0003")
 
-        assert tables - {"custmodel_distinct_marks"} == _tables(store)
+        before_0006 = tables - {"custmodel_requests"} | {"custmodel_erasure_requests"}
+        assert before_0006 - {"custmodel_distinct_marks"} == _tables(store)
         store.upgrade()
         with store.transaction(write=False) as tx:
             assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
@@ -313,6 +321,95 @@ def test_upgrade_to_0005_fills_the_entry_check_keys(empty_url: str) -> None:
         with store.transaction(write=False) as tx:
             candidates = tx.duplicate_candidates(CandidateKeys(name_keys=("Strasse",)), 5)
         assert [stored[1]] == candidates
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+_OLD_REQUESTS = sa.table(
+    "custmodel_erasure_requests",
+    *map(sa.column, ("id", "customer", "received_on", "recorded_at", "completed_at")),
+)
+
+
+def test_upgrade_to_0006_keeps_the_erasure_requests_as_requests_of_kind_erasure(
+    empty_url: str,
+) -> None:
+    """Erasure requests stored at 0005 are requests of kind erasure after the upgrade, with
+    their ids, days and completion, and the next request takes the next id."""
+    store = SqlStore.from_url(empty_url, upgrade=False)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        _migrate(store, "upgrade", "0005")
+        store.upgrade()
+        with store.transaction() as tx:
+            tx.allocate_numbers(2)
+            tx.insert_customers(
+                [Customer(n, CustomerKind.PRIVATE, 10000 + n, "Muster", now, now) for n in (1, 2)]
+            )
+        _migrate(store, "downgrade", "0005")
+        aware = store.engine.dialect.name == "postgresql"
+        stamp = now if aware else now.replace(tzinfo=None)
+        with store.engine.begin() as connection:
+            connection.execute(
+                sa.insert(_OLD_REQUESTS),
+                [
+                    {
+                        "id": 1,
+                        "customer": 1,
+                        "received_on": date(2024, 1, 1),
+                        "recorded_at": stamp,
+                        "completed_at": None,
+                    },
+                    {
+                        "id": 2,
+                        "customer": 2,
+                        "received_on": date(2024, 1, 2),
+                        "recorded_at": stamp,
+                        "completed_at": stamp,
+                    },
+                ],
+            )
+            connection.execute(
+                sa.update(sa.table("custmodel_counters", sa.column("name"), sa.column("value")))
+                .where(sa.column("name") == "erasure_request")
+                .values(value=2)
+            )
+
+        store.upgrade()
+
+        with store.transaction() as tx:
+            stored = tx.requests(open_only=False)
+            added = tx.add_request(RequestKind.ACCESS, 1, date(2024, 1, 3), now)
+        assert [
+            SubjectRequest(1, 1, date(2024, 1, 1), now, kind=RequestKind.ERASURE),
+            SubjectRequest(2, 2, date(2024, 1, 2), now, now, kind=RequestKind.ERASURE),
+        ] == stored
+        assert (3, HEAD, []) == (added.id, _revision(store), _schema_diff(store))
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0005_keeps_the_erasure_requests_only(empty_url: str) -> None:
+    """Downgrading to 0005 brings back custmodel_erasure_requests with the erasure requests;
+    requests of other kinds did not exist then. Upgrading again restores the schema."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers()
+            tx.insert_customers([Customer(1, CustomerKind.PRIVATE, 10001, "Muster", now, now)])
+            tx.add_request(RequestKind.ACCESS, 1, date(2024, 1, 1), now)
+            erasure = tx.add_request(RequestKind.ERASURE, 1, date(2024, 1, 1), now)
+
+        _migrate(store, "downgrade", "0005")
+
+        with store.engine.connect() as connection:
+            ids = connection.execute(sa.select(_OLD_REQUESTS.c.id)).scalars().all()
+        assert ([erasure.id], False) == (ids, "custmodel_requests" in _tables(store))
+        store.upgrade()
+        with store.transaction(write=False) as tx:
+            assert [erasure] == tx.requests(open_only=False)
         assert [] == _schema_diff(store)
     finally:
         store.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -21,6 +21,7 @@ from custmodel.model._erasure import (
     ErasureSweep,
     HostVeto,
 )
+from custmodel.model._requests import RequestKind, SubjectRequest
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 
@@ -53,7 +54,7 @@ def anonymize(
     at = now()
     anonymous, cleared = rules.anonymized(customer, at)
     stored = tx.update_customers([anonymous])[0]
-    tx.complete_erasure_requests([stored.number], at)
+    tx.complete_requests(RequestKind.ERASURE, [stored.number], at)
     host_rows = erase_host_data(tx, [stored.number])
     return AnonymizationReport(
         stored, already_anonymized=False, fields_cleared=cleared, host_rows=host_rows
@@ -108,31 +109,6 @@ def received_on(value: date) -> date:
     return value
 
 
-def request_erasure(
-    tx: StoreTransaction, number: int, received: date, *, now: Clock
-) -> ErasureRequestRecorded:
-    """Record an erasure request for customer ``number`` (or its master), one open at most."""
-    at = now()
-    if received > at.date():
-        raise InvalidInputError("an erasure request cannot be received in the future")
-    # Reading the customer locks it in a write transaction, so a concurrent request for the
-    # same customer waits here and then finds this one open.
-    customer = _common.follow(tx, _common.get(tx, number))
-    open_requests = tx.erasure_requests(open_only=True, customers=[customer.number])
-    if open_requests:
-        request = open_requests[0]
-        if received >= request.received_on:
-            return ErasureRequestRecorded(request, repeated=True)
-        redated = tx.redate_erasure_request(request.id, received)
-        if redated is not None:
-            return ErasureRequestRecorded(redated, repeated=True, moved_from=request.received_on)
-    request = tx.add_erasure_request(customer.number, received, at)
-    if customer.is_anonymized:
-        tx.complete_erasure_requests([customer.number], at)
-        request = attrs.evolve(request, completed_at=at)
-    return ErasureRequestRecorded(request)
-
-
 def log_request(recorded: ErasureRequestRecorded) -> None:
     """Log a committed erasure request by its id and customer number."""
     request = recorded.request
@@ -158,7 +134,14 @@ def erasure_requests(
     tx: StoreTransaction, acting_agency: str, day: date, *, include_done: bool
 ) -> list[ErasureStatus]:
     """Each erasure request received by ``day`` with its state for ``acting_agency``."""
-    requests = [r for r in tx.erasure_requests(open_only=not include_done) if r.received_on <= day]
+    found = tx.requests(kinds=[RequestKind.ERASURE], open_only=not include_done)
+    return erasure_statuses(tx, [r for r in found if r.received_on <= day], acting_agency, day)
+
+
+def erasure_statuses(
+    tx: StoreTransaction, requests: Sequence[SubjectRequest], acting_agency: str, day: date
+) -> list[ErasureStatus]:
+    """The state of each of these erasure requests for ``acting_agency`` on ``day``."""
     delay = _common.settings(tx).anonymization_delay_days
     bookings: dict[int, list[Booking]] = {}
     open_customers = {r.customer for r in requests if r.is_open}
@@ -284,7 +267,7 @@ def sweep_batch(
     customers = tx.get_customers(numbers)
     requested = {
         r.customer
-        for r in tx.erasure_requests(open_only=True, customers=numbers)
+        for r in tx.requests(kinds=[RequestKind.ERASURE], open_only=True, customers=numbers)
         if r.received_on <= day
     }
     candidates = [
@@ -310,6 +293,6 @@ def sweep_batch(
             changed.append(rules.anonymized(customers[number], at)[0])
     tx.update_customers(changed)
     anonymous = [c.number for c in changed]
-    tx.complete_erasure_requests(anonymous, at)
+    tx.complete_requests(RequestKind.ERASURE, anonymous, at)
     host_rows = erase_host_data(tx, anonymous)
     return SweepBatch(numbers, frozenset(vetoes), len(changed), host_rows)

@@ -10,7 +10,15 @@ from custmodel import rules
 from custmodel._usecases import _common, marks
 from custmodel._usecases._common import Clock
 from custmodel.errors import CustomerNotFoundError, InvalidInputError, MergeRefusedError
-from custmodel.model import Customer, MergePlan, MergeRecord, MergeReport, Settings
+from custmodel.model import (
+    Customer,
+    MergePlan,
+    MergeRecord,
+    MergeReport,
+    RequestKind,
+    Settings,
+    SubjectRequest,
+)
 from custmodel.storage.ports import StoreTransaction
 
 
@@ -110,7 +118,7 @@ def merge(
                 kind, attrs.evolve(settings.kind(kind), template_customer=planned.master)
             )
         tx.put_settings(settings)
-    tx.move_erasure_requests(planned.duplicates, planned.master)
+    tx.move_requests(planned.duplicates, planned.master)
     fold_open_requests(tx, planned.master)
     marks.follow_merge(tx, planned.master, planned.duplicates)
     # Host rows are moved last: the memory store cannot take them back if a later step
@@ -155,11 +163,20 @@ def plan_uses_settings(planned: MergePlan) -> bool:
 
 
 def fold_open_requests(tx: StoreTransaction, customer: int) -> None:
-    """Leave ``customer`` one open erasure request (see :func:`rules.folded_erasure_requests`)."""
-    open_requests = tx.erasure_requests(open_only=True, customers=[customer])
-    if len(open_requests) < 2:
-        return
-    kept, folded = rules.folded_erasure_requests(open_requests)
-    tx.delete_erasure_requests(folded)
-    if kept not in open_requests:
-        tx.redate_erasure_request(kept.id, kept.received_on)
+    """Leave ``customer`` one open request of each kind (see :func:`rules.folded_requests`)."""
+    by_kind: dict[RequestKind, list[SubjectRequest]] = {}
+    for request in tx.requests(open_only=True, customers=[customer]):
+        by_kind.setdefault(request.kind, []).append(request)
+    folded: list[int] = []
+    redated: list[SubjectRequest] = []
+    for open_requests in by_kind.values():
+        if len(open_requests) < 2:
+            continue
+        kept, others = rules.folded_requests(open_requests)
+        folded.extend(others)
+        if kept not in open_requests:
+            redated.append(kept)
+    if folded:
+        tx.delete_requests(folded)
+    for kept in redated:
+        tx.redate_request(kept.id, kept.received_on)

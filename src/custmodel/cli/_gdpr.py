@@ -1,13 +1,26 @@
-"""``custmodel gdpr``: eligibility, anonymization, erasure requests and the due sweep."""
+"""``custmodel gdpr``: eligibility, anonymization, requests of every kind, the access report and
+the due sweep."""
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from custmodel import Eligibility, NotEligibleError, utc_now
+from custmodel import (
+    AccessReport,
+    Eligibility,
+    ErasureRequestRecorded,
+    NotEligibleError,
+    RequestRecorded,
+    RequestStatus,
+    rules,
+    utc_now,
+)
 from custmodel.cli._common import (
     EXIT_REFUSED,
     AsJson,
@@ -18,6 +31,7 @@ from custmodel.cli._common import (
     parse_date,
     plural,
 )
+from custmodel.serialization import access_report_json
 
 __all__ = ["AGENCY_VARIABLE", "app"]
 
@@ -27,8 +41,8 @@ AGENCY_VARIABLE = "CUSTMODEL_AGENCY"
 app = typer.Typer(
     no_args_is_help=True,
     help=(
-        "GDPR erasure: may a customer be anonymized, anonymize, record erasure requests, "
-        "and sweep the due ones."
+        "GDPR: may a customer be anonymized, anonymize, record erasure and access requests, "
+        "list every request, produce the access report, and sweep the due erasures."
     ),
     epilog="Example: custmodel gdpr eligibility 3 --agency AG1",
 )
@@ -42,6 +56,10 @@ Agency = Annotated[
         show_envvar=True,
         help="The acting agency (point of sale id).",
     ),
+]
+Received = Annotated[
+    str | None,
+    typer.Option("--received", metavar="DATE", help="When it arrived (default: today)."),
 ]
 Today = Annotated[
     str | None,
@@ -138,10 +156,7 @@ def anonymize(
 def request(
     ctx: typer.Context,
     number: Number,
-    received: Annotated[
-        str | None,
-        typer.Option("--received", metavar="DATE", help="When it arrived (default: today)."),
-    ] = None,
+    received: Received = None,
     as_json: AsJson = False,
 ) -> None:
     """Record a person's request to erase their data (GDPR Art. 17).
@@ -159,21 +174,29 @@ def request(
         out.json(recorded)
         return
     request = recorded.request
+    state = "open" if request.is_open else "completed (anonymized already)"
+    _print_recorded(out, "Erasure", recorded, state)
+
+
+def _print_recorded(
+    out: Output, what: str, recorded: RequestRecorded | ErasureRequestRecorded, state: str
+) -> None:
+    """Say what recording a request did: recorded, a repeat, or a repeat that moved it."""
+    request = recorded.request
     since = request.received_on.isoformat()
     if recorded.moved_from is not None:
         out.line(
-            f"Erasure request {request.id} of customer {request.customer} is already open; "
+            f"{what} request {request.id} of customer {request.customer} is already open; "
             f"its receipt day moved from {recorded.moved_from.isoformat()} to {since}."
         )
     elif recorded.repeated:
         out.line(
-            f"Erasure request {request.id} of customer {request.customer} is already open "
+            f"{what} request {request.id} of customer {request.customer} is already open "
             f"since {since}; nothing recorded."
         )
     else:
-        state = "open" if request.is_open else "completed (anonymized already)"
         out.line(
-            f"Erasure request {request.id} of customer {request.customer}, received "
+            f"{what} request {request.id} of customer {request.customer}, received "
             f"{since}: {state}."
         )
 
@@ -195,28 +218,139 @@ def requests(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """List erasure requests with their state: due, waiting (until when), blocked, done."""
-    statuses = book(ctx).erasure_requests(agency, _day(today), include_done=include_done)
+    """List the requests of every kind (access, erasure, objection) with their answer day.
+
+    Overdue requests are open after their answer day (one month after receipt). An erasure
+    request also shows its state for the agency: due, waiting (until when), blocked, done.
+    """
+    statuses = book(ctx).requests(agency, day=_day(today), include_done=include_done)
     out = Output(as_json)
     if as_json:
         out.json(statuses)
         return
     out.table(
-        ("Id", "Customer", "Received", "Answer by", "State", "Due on", "Why"),
-        (
-            (
-                s.request.id,
-                s.request.customer,
-                s.request.received_on,
-                s.answer_by,
-                s.state.value,
-                s.due_on or "",
-                _why(s.eligibility) if s.request.is_open else "",
-            )
-            for s in statuses
-        ),
+        ("Id", "Kind", "Customer", "Received", "Answer by", "State", "Due on", "Why"),
+        (_request_row(s) for s in statuses),
     )
-    out.line(plural(len(statuses), "request") + ".")
+    overdue = sum(s.overdue for s in statuses)
+    out.line(plural(len(statuses), "request") + f", {overdue} overdue.")
+
+
+def _request_row(status: RequestStatus) -> tuple[object, ...]:
+    request, erasure = status.request, status.erasure
+    if erasure is not None and request.is_open:
+        state: object = erasure.state.value
+    else:
+        state = "open" if request.is_open else "done"
+    if status.overdue:
+        state = f"{state}, overdue"
+    return (
+        request.id,
+        request.kind.value,
+        request.customer,
+        request.received_on,
+        status.answer_by,
+        state,
+        "" if erasure is None else erasure.due_on or "",
+        _why(erasure.eligibility) if erasure is not None and request.is_open else "",
+    )
+
+
+@app.command(
+    "request-access", epilog="Example: custmodel gdpr request-access 3 --received 2026-11-20"
+)
+def request_access(
+    ctx: typer.Context,
+    number: Number,
+    received: Received = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record a person's request for access to their data (GDPR Art. 15).
+
+    While an access request of the customer is open, no second one is recorded; an earlier
+    --received moves its receipt day back. `gdpr access NUMBER --answer` answers it.
+    """
+    customer_book = book(ctx)
+    received_on = utc_now().date() if received is None else parse_date(received, "--received")
+    recorded = customer_book.request_access(number, received_on)
+    out = Output(as_json)
+    if as_json:
+        out.json(recorded)
+        return
+    deadline = rules.answer_by(recorded.request.received_on).isoformat()
+    _print_recorded(out, "Access", recorded, f"open, answer by {deadline}")
+
+
+@app.command(epilog="Example: custmodel gdpr access 3 --json --out auskunft-3.json --answer")
+def access(
+    ctx: typer.Context,
+    number: Number,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="The machine-readable document (custmodel.access-report, version 1)."
+        ),
+    ] = False,
+    letter: Annotated[
+        bool, typer.Option("--letter", help="The German letter (Auskunft nach Art. 15 DSGVO).")
+    ] = False,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE", dir_okay=False, help="Write to FILE instead of stdout."
+        ),
+    ] = None,
+    answer: Annotated[
+        bool,
+        typer.Option(
+            "--answer", help="The report is sent: complete the customer's open access requests."
+        ),
+    ] = False,
+    today: Today = None,
+) -> None:
+    """Show everything stored about a person: record, bookings, merges, requests, host data.
+
+    --json writes the portable document (GDPR Art. 20), --letter the German letter; without
+    either a summary is printed. --answer completes the open access requests.
+    """
+    if as_json and letter:
+        raise BadValue("choose --json or --letter, not both")
+    if out_file is not None and not (as_json or letter):
+        raise BadValue("--out writes the document: give --json or --letter")
+    customer_book = book(ctx)
+    day = _day(today)
+    if letter:
+        text = customer_book.access_letter(number, answer=answer, today=day)
+    else:
+        report = customer_book.access_report(number, answer=answer, today=day)
+        if not as_json:
+            _print_access(Output(), report)
+            return
+        text = json.dumps(access_report_json(report), ensure_ascii=False, indent=2) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    out_file.write_text(text, encoding="utf-8")
+    Output(stderr=True).line(f"Wrote the access report of customer {number} to {out_file}.")
+
+
+def _print_access(out: Output, report: AccessReport) -> None:
+    customer = report.customer
+    out.line(
+        f"Customer {customer.number} (debtor account {customer.debtor_account}): "
+        f"{plural(len(report.bookings), 'booking')}, {plural(len(report.merges), 'merge')}, "
+        f"{plural(len(report.requests), 'request')}."
+    )
+    for merge in report.merges:
+        numbers = ", ".join(map(str, merge.duplicates))
+        out.line(f"Merged into it on {merge.merged_at.date().isoformat()}: {numbers}.")
+    for request in report.requests:
+        state = "open" if request.is_open else "done"
+        out.line(f"Request {request.id}: {request.kind.value}, {state}.")
+    for name, rows in sorted(report.host_data.items()):
+        out.line(f"Host data {name}: {plural(rows, 'row')}.")
+    out.line("Use --json for the full document, --letter for the letter.")
 
 
 @app.command(epilog="Example: custmodel gdpr sweep --agency AG1 --dry-run")

@@ -11,12 +11,15 @@ Every name is imported from here; the private modules hold one capability each: 
 ``_settings`` (settings per kind), ``_customer`` (the customer's fields, declared once in
 ``CustomerFields``, the draft and the stored customer), ``_booking`` (bookings and sales
 channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind changes, the
-profile, letters), ``_merge`` and ``_erasure`` (eligibility, reports and erasure requests).
+profile, letters), ``_merge``, ``_erasure`` (eligibility, anonymization, erasure states),
+``_requests`` (data-subject requests of every kind) and ``_access`` (request states and the
+access report).
 """
 
 from __future__ import annotations
 
 from custmodel.model import (
+    _access,
     _booking,
     _checks,
     _customer,
@@ -25,10 +28,12 @@ from custmodel.model import (
     _kinds,
     _merge,
     _profile,
+    _requests,
     _selection,
     _settings,
     _statistics,
 )
+from custmodel.model._access import *  # noqa: F403
 from custmodel.model._booking import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 
@@ -42,11 +47,13 @@ from custmodel.model._flags import check_flag_number as check_flag_number
 from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
+from custmodel.model._requests import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403
 
 __all__: list[str] = []
+__all__ += _access.__all__
 __all__ += _booking.__all__
 __all__ += _checks.__all__
 __all__ += _customer.__all__
@@ -55,6 +62,7 @@ __all__ += _flags.__all__
 __all__ += _kinds.__all__
 __all__ += _merge.__all__
 __all__ += _profile.__all__
+__all__ += _requests.__all__
 __all__ += _selection.__all__
 __all__ += _settings.__all__
 __all__ += _statistics.__all__

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 
 import attrs
 
 from custmodel.errors import InvalidInputError
-from custmodel.model._checks import _aware, _date, _optional_date, _positive
+from custmodel.model._checks import _optional_date
 from custmodel.model._customer import Customer
+from custmodel.model._requests import SubjectRequest
 
 __all__ = [
     "AnonymizationReport",
     "BlockReason",
     "Blocker",
     "Eligibility",
-    "ErasureRequest",
     "ErasureRequestRecorded",
     "ErasureState",
     "ErasureStatus",
@@ -132,30 +132,6 @@ class AnonymizationReport:
 
 
 @attrs.frozen
-class ErasureRequest:
-    """A person's request to have their data erased (GDPR Art. 17).
-
-    Attributes:
-        id: Running number of the request, given by the store.
-        customer: The customer it applies to (a merged number is followed to its master).
-        received_on: The day the agency received the request.
-        recorded_at: When it was recorded (aware, UTC).
-        completed_at: When the customer was anonymized, None while the request is open.
-    """
-
-    id: int
-    customer: int = attrs.field(validator=_positive)
-    received_on: date = attrs.field(validator=_date)
-    recorded_at: datetime = attrs.field(validator=_aware)
-    completed_at: datetime | None = attrs.field(default=None, validator=_aware)
-
-    @property
-    def is_open(self) -> bool:
-        """True until the customer is anonymized."""
-        return self.completed_at is None
-
-
-@attrs.frozen
 class ErasureRequestRecorded:
     """What recording an erasure request did.
 
@@ -169,7 +145,7 @@ class ErasureRequestRecorded:
             None when nothing moved.
     """
 
-    request: ErasureRequest
+    request: SubjectRequest
     repeated: bool = False
     moved_from: date | None = attrs.field(default=None, validator=_optional_date)
 
@@ -197,7 +173,7 @@ class ErasureStatus:
         eligibility: The eligibility behind the state, with every blocking booking.
     """
 
-    request: ErasureRequest
+    request: SubjectRequest
     state: ErasureState
     due_on: date | None
     answer_by: date

@@ -18,16 +18,17 @@ from custmodel.model._erasure import (
     Blocker,
     BlockReason,
     Eligibility,
-    ErasureRequest,
     ErasureState,
     ErasureStatus,
     HostVeto,
 )
+from custmodel.model._requests import RequestKind, SubjectRequest
 
 __all__ = [
     "ANONYMIZED_NAME",
     "anonymization_eligibility",
     "anonymized",
+    "answer_by",
     "due_for_erasure",
     "erasure_due",
     "erasure_status",
@@ -129,7 +130,7 @@ def erasure_due(bookings: Iterable[Booking], acting_agency: str, cutoff: date) -
 
 def due_for_erasure(
     customers: Mapping[int, Customer],
-    requests: Iterable[ErasureRequest],
+    requests: Iterable[SubjectRequest],
     bookings_of: Callable[[int], Iterable[Booking]],
     acting_agency: str,
     cutoff: date,
@@ -149,7 +150,7 @@ def due_for_erasure(
 
     Args:
         customers: Every customer by number (a request's customer must be in it).
-        requests: The erasure requests (open and completed).
+        requests: The requests (open and completed); only those of kind ERASURE count.
         bookings_of: Returns the bookings of one customer number.
         acting_agency: The agency that runs the sweep.
         cutoff: The sweep's day minus the anonymization delay.
@@ -159,7 +160,13 @@ def due_for_erasure(
     """
     if limit < 1:
         return []
-    requested = sorted({r.customer for r in requests if r.is_open and r.received_on <= received_by})
+    requested = sorted(
+        {
+            r.customer
+            for r in requests
+            if r.kind is RequestKind.ERASURE and r.is_open and r.received_on <= received_by
+        }
+    )
     due: list[int] = []
     for number in requested:
         if number <= after:
@@ -188,20 +195,25 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
     return result, cleared
 
 
-def _one_month_after(day: date) -> date:
-    """The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28)."""
+def answer_by(received_on: date) -> date:
+    """The day a request received on ``received_on`` must be answered by (GDPR Art. 12(3)).
+
+    The same day one calendar month later, or that month's last day (Jan 31 -> Feb 28). It
+    holds for every kind of request: access, erasure and objection.
+    """
+    day = received_on
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date) -> ErasureStatus:
+def erasure_status(request: SubjectRequest, eligibility: Eligibility, day: date) -> ErasureStatus:
     """The state of an erasure request on ``day``, given its customer's eligibility then (R9).
 
     DONE: completed. DUE: the customer may be anonymized now. WAITING: only time blocks, from
     ``eligibility.eligible_from`` on. BLOCKED: another point of sale, an external channel or a
     host's veto. The answer is due one calendar month after receipt (GDPR Art. 12(3)).
     """
-    answer_by = _one_month_after(request.received_on)
+    deadline = answer_by(request.received_on)
     if not request.is_open:
         state, due_on = ErasureState.DONE, None
     elif eligibility.eligible:
@@ -210,4 +222,4 @@ def erasure_status(request: ErasureRequest, eligibility: Eligibility, day: date)
         state, due_on = ErasureState.WAITING, eligibility.eligible_from
     else:
         state, due_on = ErasureState.BLOCKED, None
-    return ErasureStatus(request, state, due_on, answer_by, eligibility)
+    return ErasureStatus(request, state, due_on, deadline, eligibility)

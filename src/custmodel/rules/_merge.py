@@ -13,16 +13,17 @@ from custmodel.errors import (
     MergeRefusedError,
 )
 from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value
-from custmodel.model._erasure import ErasureRequest
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import CustomerKind
 from custmodel.model._merge import MergePlan
+from custmodel.model._requests import SubjectRequest
 from custmodel.model._settings import Settings
 
 __all__ = [
     "check_merge_numbers",
     "filled_master",
     "folded_erasure_requests",
+    "folded_requests",
     "plan_merge",
     "tombstone",
 ]
@@ -159,15 +160,15 @@ def tombstone(duplicate: Customer, master: int, now: datetime) -> Customer:
     return attrs.evolve(duplicate, merged_into=master, updated_at=now, **changes)
 
 
-def folded_erasure_requests(
-    open_requests: Sequence[ErasureRequest],
-) -> tuple[ErasureRequest, tuple[int, ...]]:
-    """Fold one customer's open erasure requests (at least one) into the one that stays open.
+def folded_requests(
+    open_requests: Sequence[SubjectRequest],
+) -> tuple[SubjectRequest, tuple[int, ...]]:
+    """Fold one customer's open requests of one kind (at least one) into the one that stays.
 
-    A customer has at most one open request; a merge can bring it more. The first recorded
-    (lowest id) stays, with the earliest receipt day of all, as a repeated request moves it
-    (the one-month answer deadline runs from the first receipt). The others are absorbed
-    into it, like a repeat that records nothing.
+    A customer has at most one open request of a kind; a merge can bring it more. The first
+    recorded (lowest id) stays, with the earliest receipt day of all, as a repeated request
+    moves it (the one-month answer deadline runs from the first receipt). The others are
+    absorbed into it, like a repeat that records nothing.
 
     Returns:
         The request that stays open, as it is to be stored, and the ids of the others.
@@ -177,3 +178,7 @@ def folded_erasure_requests(
     if earliest < kept.received_on:
         kept = attrs.evolve(kept, received_on=earliest)
     return kept, tuple(sorted(r.id for r in open_requests if r.id != kept.id))
+
+
+#: The name of :func:`folded_requests` from when erasure was the only kind of request.
+folded_erasure_requests = folded_requests

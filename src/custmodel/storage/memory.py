@@ -31,9 +31,11 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model._booking import Booking
+from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
-from custmodel.model._erasure import ErasureRequest, HostVeto
+from custmodel.model._erasure import HostVeto
 from custmodel.model._merge import MergeRecord
+from custmodel.model._requests import RequestKind, SubjectRequest
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -72,9 +74,9 @@ class _State:
         self.erasers: dict[str, HostEraser] = {}
         self.vetoes: dict[str, HostVetoCheck] = {}
         self.merges: list[MergeRecord] = []
-        self.erasures: dict[int, ErasureRequest] = {}
-        #: The last erasure request id given: ids of deleted requests are not given again.
-        self.erasure_ids = 0
+        self.requests: dict[int, SubjectRequest] = {}
+        #: The last request id given: ids of deleted requests are not given again.
+        self.request_ids = 0
         self.marks: dict[tuple[int, int], DistinctMark] = {}
         self.marks_by_customer: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
 
@@ -423,73 +425,85 @@ class _MemoryTransaction:
             self._undo.append(functools.partial(self._index_mark, mark, on=True))
         return len(removing)
 
-    # -- erasure requests -----------------------------------------------------------------------
+    # -- data-subject requests ------------------------------------------------------------------
 
-    def _put_request(self, request: ErasureRequest) -> None:
-        erasures = self._s.erasures
-        old = erasures.get(request.id)
-        erasures[request.id] = request
+    def _put_request(self, request: SubjectRequest) -> None:
+        stored = self._s.requests
+        old = stored.get(request.id)
+        stored[request.id] = request
 
         def undo() -> None:
             if old is None:
-                del erasures[request.id]
+                del stored[request.id]
             else:
-                erasures[old.id] = old
+                stored[old.id] = old
 
         self._undo.append(undo)
 
-    def add_erasure_request(
-        self, customer: int, received_on: date, recorded_at: datetime
-    ) -> ErasureRequest:
+    def add_request(
+        self, kind: RequestKind, customer: int, received_on: date, recorded_at: datetime
+    ) -> SubjectRequest:
         self._require(customer)
-        request = ErasureRequest(
-            id=self._s.erasure_ids + 1,
+        request = SubjectRequest(
+            id=self._s.request_ids + 1,
             customer=customer,
             received_on=received_on,
             recorded_at=recorded_at,
+            kind=kind,
         )
         self._put_request(request)
-        self._s.erasure_ids = request.id
-        self._undo.append(lambda: setattr(self._s, "erasure_ids", request.id - 1))
+        self._s.request_ids = request.id
+        self._undo.append(lambda: setattr(self._s, "request_ids", request.id - 1))
         return request
 
-    def erasure_requests(
-        self, *, open_only: bool = True, customers: Collection[int] | None = None
-    ) -> list[ErasureRequest]:
+    def requests(
+        self,
+        *,
+        kinds: Collection[RequestKind] | None = None,
+        open_only: bool = True,
+        customers: Collection[int] | None = None,
+    ) -> list[SubjectRequest]:
         wanted = None if customers is None else set(customers)
+        of_kind = None if kinds is None else {to_enum(RequestKind, k) for k in kinds}
         return [
             r
-            for _, r in sorted(self._s.erasures.items())
-            if (not open_only or r.is_open) and (wanted is None or r.customer in wanted)
+            for _, r in sorted(self._s.requests.items())
+            if (not open_only or r.is_open)
+            and (wanted is None or r.customer in wanted)
+            and (of_kind is None or r.kind in of_kind)
         ]
 
-    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_requests(self, from_customers: Collection[int], to_customer: int) -> int:
         self._require(to_customer)
-        moving = self.erasure_requests(open_only=False, customers=from_customers)
+        moving = self.requests(open_only=False, customers=from_customers)
         for request in moving:
             self._put_request(attrs.evolve(request, customer=to_customer))
         return len(moving)
 
-    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
-        completing = self.erasure_requests(open_only=True, customers=customers)
+    def complete_requests(
+        self, kind: RequestKind, customers: Collection[int], when: datetime
+    ) -> int:
+        completing = self.requests(
+            kinds=[to_enum(RequestKind, kind)], open_only=True, customers=customers
+        )
         for request in completing:
             self._put_request(attrs.evolve(request, completed_at=when))
         return len(completing)
 
-    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
-        request = self._s.erasures.get(request_id)
+    def redate_request(self, request_id: int, received_on: date) -> SubjectRequest | None:
+        request = self._s.requests.get(request_id)
         if request is None or not request.is_open:
             return None
         redated = attrs.evolve(request, received_on=received_on)
         self._put_request(redated)
         return redated
 
-    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
-        erasures = self._s.erasures
-        deleting = [erasures[i] for i in set(request_ids) if i in erasures and erasures[i].is_open]
+    def delete_requests(self, request_ids: Collection[int]) -> int:
+        stored = self._s.requests
+        deleting = [stored[i] for i in set(request_ids) if i in stored and stored[i].is_open]
         for request in deleting:
-            del erasures[request.id]
-            self._undo.append(functools.partial(erasures.__setitem__, request.id, request))
+            del stored[request.id]
+            self._undo.append(functools.partial(stored.__setitem__, request.id, request))
         return len(deleting)
 
     def due_erasures(
@@ -497,7 +511,7 @@ class _MemoryTransaction:
     ) -> list[int]:
         return rules.due_for_erasure(
             self._s.customers,
-            self._s.erasures.values(),
+            self._s.requests.values(),
             lambda number: self.bookings_of([number]),
             acting_agency,
             cutoff,

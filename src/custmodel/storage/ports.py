@@ -23,8 +23,9 @@ from custmodel._marks import DistinctMark
 from custmodel.dedupe._types import CandidateKeys
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
-from custmodel.model._erasure import ErasureRequest, HostVeto
+from custmodel.model._erasure import HostVeto
 from custmodel.model._merge import MergeRecord
+from custmodel.model._requests import RequestKind, SubjectRequest
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -343,41 +344,51 @@ class StoreTransaction(Protocol):
         """Remove the marks of these pairs (lower number first); return how many there were."""
         ...
 
-    # -- erasure requests ---------------------------------------------------------------------
+    # -- data-subject requests (access, erasure, objection) ------------------------------------
 
-    def add_erasure_request(
-        self, customer: int, received_on: date, recorded_at: datetime
-    ) -> ErasureRequest:
-        """Store an open erasure request with the next running id and return it.
+    def add_request(
+        self, kind: RequestKind, customer: int, received_on: date, recorded_at: datetime
+    ) -> SubjectRequest:
+        """Store an open request of ``kind`` with the next running id and return it.
+
+        One sequence of ids serves every kind.
 
         Raises:
             CustomerNotFoundError: if the customer is not stored.
+            InvalidInputError: for a kind that is no :class:`RequestKind`.
         """
         ...
 
-    def erasure_requests(
-        self, *, open_only: bool = True, customers: Collection[int] | None = None
-    ) -> list[ErasureRequest]:
-        """Return erasure requests ordered by id: open ones only unless ``open_only`` is
-        False; with ``customers``, only theirs."""
-        ...
+    def requests(
+        self,
+        *,
+        kinds: Collection[RequestKind] | None = None,
+        open_only: bool = True,
+        customers: Collection[int] | None = None,
+    ) -> list[SubjectRequest]:
+        """Return requests ordered by id: of these ``kinds`` (None: every kind), open ones only
+        unless ``open_only`` is False, and with ``customers`` only theirs.
 
-    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
-        """Point the erasure requests of ``from_customers`` at ``to_customer`` (one statement).
-
-        Returns how many moved.
+        An index lookup per customer on stores that have indexes.
         """
         ...
 
-    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
-        """Mark the open requests of these customers completed at ``when`` (one statement).
-
-        Returns how many were completed.
+    def move_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the requests of every kind of ``from_customers`` at ``to_customer`` (one
+        statement). Returns how many moved.
         """
         ...
 
-    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
-        """Set the receipt day of the open erasure request ``request_id``.
+    def complete_requests(
+        self, kind: RequestKind, customers: Collection[int], when: datetime
+    ) -> int:
+        """Mark the open requests of ``kind`` of these customers completed at ``when`` (one
+        statement); requests of other kinds stay open. Returns how many were completed.
+        """
+        ...
+
+    def redate_request(self, request_id: int, received_on: date) -> SubjectRequest | None:
+        """Set the receipt day of the open request ``request_id`` (of whatever kind).
 
         Returns the request as stored now, or None if no open request has that id (a
         completed request keeps the day it was answered for).
@@ -387,10 +398,10 @@ class StoreTransaction(Protocol):
         """
         ...
 
-    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
-        """Delete the open erasure requests with these ids (one statement per chunk).
+    def delete_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open requests with these ids (one statement per chunk).
 
-        Completed requests are never deleted: they record an erasure that was done. Returns
+        Completed requests are never deleted: they record an answer that was given. Returns
         how many were deleted.
         """
         ...
@@ -400,9 +411,10 @@ class StoreTransaction(Protocol):
     ) -> list[int]:
         """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
 
-        Set-based (one query, no query per customer): active, not anonymized customers with an
-        open request received on or before ``received_by`` (the day the sweep runs for: a
-        request received later was not there yet) whose every firm booking has
+        Only requests of kind ERASURE count. Set-based (one query, no query per customer):
+        active, not anonymized customers with an open request received on or before
+        ``received_by`` (the day the sweep runs for: a request received later was not there
+        yet) whose every firm booking has
         ``acting_agency`` as point of sale, an own sales channel and a departure on or before
         ``cutoff`` (that day minus the anonymization delay). Offers never count. Numbers
         greater than ``after``, ascending, at most ``limit`` of them (keyset pagination keeps

@@ -78,7 +78,7 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         customers = tuple(tx.select(Selection(include_merged=True)))
         bookings = tuple(tx.bookings_of([c.number for c in customers]))
         merge_records = tuple(tx.merge_records())
-        erasure_requests = tuple(tx.erasure_requests(open_only=False))
+        erasure_requests = tuple(tx.requests(open_only=False))
         distinct_marks = tuple(tx.distinct_marks())
     return StoreSnapshot(
         settings,

@@ -34,6 +34,7 @@ from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
+    AccessReport,
     AnonymizationReport,
     Blocker,
     BlockReason,
@@ -64,6 +65,9 @@ from custmodel.model import (
     MoneyField,
     NewCustomer,
     ProfileFlag,
+    RequestKind,
+    RequestRecorded,
+    RequestStatus,
     RuleOrigin,
     RuleSource,
     SalesChannel,
@@ -74,10 +78,12 @@ from custmodel.model import (
     StatisticsKey,
     StatisticsRow,
     StatusFlags,
+    SubjectRequest,
 )
 
 __all__ = [
     "MARKED_FIELDS",
+    "access_reports",
     "anonymization_reports",
     "aware_datetimes",
     "block_reasons",
@@ -119,6 +125,9 @@ __all__ = [
     "new_customers",
     "profile_flags",
     "registrations",
+    "request_kinds",
+    "request_statuses",
+    "requests_recorded",
     "rule_origins",
     "rule_sources",
     "sales_channels",
@@ -129,6 +138,7 @@ __all__ = [
     "statistics_keys",
     "statistics_rows",
     "status_flags",
+    "subject_requests",
     "texts",
 ]
 
@@ -865,6 +875,74 @@ def merge_records(draw: st.DrawFn, *, master: int | None = None) -> MergeRecord:
             )
         ),
         actor=draw(_ACTORS),
+    )
+
+
+#: What a person may ask for.
+request_kinds = st.sampled_from(RequestKind)
+
+
+@st.composite
+def subject_requests(
+    draw: st.DrawFn,
+    *,
+    kind: RequestKind | None = None,
+    customer: int | None = None,
+    is_open: bool | None = None,
+) -> SubjectRequest:
+    """Requests of every kind: recorded on or after the day they were received, completed after.
+
+    Args:
+        kind: Only this kind, else drawn.
+        customer: The customer number, else drawn.
+        is_open: True for open requests only, False for completed ones only, else both.
+    """
+    request = draw(erasure_requests(customer=customer, is_open=is_open))
+    return attrs.evolve(request, kind=draw(request_kinds) if kind is None else kind)
+
+
+@st.composite
+def requests_recorded(draw: st.DrawFn) -> RequestRecorded:
+    """What recording a request of any kind reports: new, or a repeat that may have moved."""
+    recorded = draw(erasure_requests_recorded())
+    request = attrs.evolve(recorded.request, kind=draw(request_kinds))
+    return RequestRecorded(request, repeated=recorded.repeated, moved_from=recorded.moved_from)
+
+
+@st.composite
+def request_statuses(draw: st.DrawFn) -> RequestStatus:
+    """A request of any kind on a day: its deadline, overdue only while open after it, and an
+    erasure state for erasure requests only."""
+    kind = draw(request_kinds)
+    erasure: ErasureStatus | None = None
+    if kind is RequestKind.ERASURE:
+        erasure = draw(erasure_statuses())
+        request = erasure.request
+    else:
+        request = draw(subject_requests(kind=kind))
+    day = request.received_on + timedelta(days=draw(st.integers(0, 400)))
+    return rules.request_status(request, day, erasure)
+
+
+@st.composite
+def access_reports(draw: st.DrawFn) -> AccessReport:
+    """An access report: a customer with its profile, bookings, merges and requests."""
+    customer = draw(customers())
+    profile = draw(customer_profiles())
+    number = customer.number
+    profile = attrs.evolve(profile, number=number)
+    return AccessReport(
+        generated_at=draw(st.datetimes(timezones=st.just(UTC))),
+        as_of=draw(st.dates(date(2000, 1, 1), date(2040, 12, 31))),
+        customer=customer,
+        profile=profile,
+        bookings=tuple(draw(st.lists(bookings(customer=number), max_size=3))),
+        merges=tuple(draw(st.lists(merge_records(master=number), max_size=2))),
+        requests=tuple(draw(st.lists(subject_requests(customer=number), max_size=3))),
+        marketing_choices=tuple(
+            draw(st.lists(st.dictionaries(st.text(max_size=8), st.text(max_size=8)), max_size=2))
+        ),
+        host_data=draw(st.dictionaries(st.text(min_size=1, max_size=8), st.integers(0, 99))),
     )
 
 

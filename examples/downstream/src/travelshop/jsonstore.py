@@ -39,12 +39,14 @@ from custmodel.model import (
     Booking,
     Customer,
     DeparturePeriod,
-    ErasureRequest,
     MergeRecord,
+    RequestKind,
     Selection,
     Settings,
     Statistics,
     StatisticsDimension,
+    SubjectRequest,
+    to_enum,
 )
 from custmodel.serialization import make_converter
 from custmodel.storage import (
@@ -72,8 +74,9 @@ class _State:
     customers: dict[int, Customer] = attrs.Factory(dict)
     bookings: dict[str, Booking] = attrs.Factory(dict)
     merge_records: list[MergeRecord] = attrs.Factory(list)
-    erasure_requests: dict[int, ErasureRequest] = attrs.Factory(dict)
-    #: The last erasure request id given: ids of deleted requests are not given again.
+    #: The requests of every kind (the file keeps them under their first name).
+    erasure_requests: dict[int, SubjectRequest] = attrs.Factory(dict)
+    #: The last request id given: ids of deleted requests are not given again.
     last_erasure_request_id: int = 0
     distinct_marks: dict[tuple[int, int], DistinctMark] = attrs.Factory(dict)
 
@@ -316,47 +319,57 @@ class _JsonFileTransaction:
         found = {n for held in holders.values() if len(held) <= max_per_value for n in held}
         return [self.state.customers[n] for n in sorted(found)]
 
-    def add_erasure_request(
-        self, customer: int, received_on: date, recorded_at: datetime
-    ) -> ErasureRequest:
+    def add_request(
+        self, kind: RequestKind, customer: int, received_on: date, recorded_at: datetime
+    ) -> SubjectRequest:
         self._require(customer)
-        request = ErasureRequest(
+        request = SubjectRequest(
             id=self.state.last_erasure_request_id + 1,
             customer=customer,
             received_on=received_on,
             recorded_at=recorded_at,
+            kind=kind,
         )
         self.state.erasure_requests[request.id] = request
         self.state.last_erasure_request_id = request.id
         self.changed = True
         return request
 
-    def erasure_requests(
-        self, *, open_only: bool = True, customers: Collection[int] | None = None
-    ) -> list[ErasureRequest]:
+    def requests(
+        self,
+        *,
+        kinds: Collection[RequestKind] | None = None,
+        open_only: bool = True,
+        customers: Collection[int] | None = None,
+    ) -> list[SubjectRequest]:
         wanted = None if customers is None else set(customers)
+        of_kind = None if kinds is None else {to_enum(RequestKind, k) for k in kinds}
         return [
             r
             for _, r in sorted(self.state.erasure_requests.items())
-            if (not open_only or r.is_open) and (wanted is None or r.customer in wanted)
+            if (not open_only or r.is_open)
+            and (wanted is None or r.customer in wanted)
+            and (of_kind is None or r.kind in of_kind)
         ]
 
-    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_requests(self, from_customers: Collection[int], to_customer: int) -> int:
         self._require(to_customer)
-        moving = self.erasure_requests(open_only=False, customers=from_customers)
+        moving = self.requests(open_only=False, customers=from_customers)
         for request in moving:
             self.state.erasure_requests[request.id] = attrs.evolve(request, customer=to_customer)
         self.changed = True
         return len(moving)
 
-    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
-        completing = self.erasure_requests(open_only=True, customers=customers)
+    def complete_requests(
+        self, kind: RequestKind, customers: Collection[int], when: datetime
+    ) -> int:
+        completing = self.requests(kinds=[kind], open_only=True, customers=customers)
         for request in completing:
             self.state.erasure_requests[request.id] = attrs.evolve(request, completed_at=when)
         self.changed = True
         return len(completing)
 
-    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
+    def redate_request(self, request_id: int, received_on: date) -> SubjectRequest | None:
         request = self.state.erasure_requests.get(request_id)
         if request is None or not request.is_open:
             return None
@@ -365,7 +378,7 @@ class _JsonFileTransaction:
         self.changed = True
         return redated
 
-    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
+    def delete_requests(self, request_ids: Collection[int]) -> int:
         requests = self.state.erasure_requests
         deleting = [i for i in set(request_ids) if i in requests and requests[i].is_open]
         for request_id in deleting:
@@ -456,7 +469,7 @@ class JsonFileStore:
                 raise StoreError(f"{self.path.name} is not a customer file of format {FORMAT}")
             customers = conv.structure(data["customers"], list[Customer])
             bookings = conv.structure(data["bookings"], list[Booking])
-            requests = conv.structure(data["erasure_requests"], list[ErasureRequest])
+            requests = conv.structure(data["erasure_requests"], list[SubjectRequest])
             # Files written before marks were kept have none.
             marks = conv.structure(data.get("distinct_marks", []), list[DistinctMark])
             return _State(

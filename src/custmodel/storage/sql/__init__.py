@@ -56,9 +56,6 @@ from custmodel.storage.sql._rows import (
     customer_to_row as customer_to_row,
 )
 from custmodel.storage.sql._rows import (
-    erasure_request_from_row as erasure_request_from_row,
-)
-from custmodel.storage.sql._rows import (
     kind_settings_from_row as kind_settings_from_row,
 )
 from custmodel.storage.sql._rows import (
@@ -69,6 +66,9 @@ from custmodel.storage.sql._rows import (
 )
 from custmodel.storage.sql._rows import (
     merge_record_to_row as merge_record_to_row,
+)
+from custmodel.storage.sql._rows import (
+    request_from_row as request_from_row,
 )
 from custmodel.storage.sql._store import SqlStore
 from custmodel.storage.sql._transaction import SqlTransaction

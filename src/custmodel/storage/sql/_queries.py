@@ -49,7 +49,7 @@ _c = schema.customers.c
 _b = schema.bookings.c
 _m = schema.merges.c
 _md = schema.merge_duplicates.c
-_e = schema.erasure_requests.c
+_e = schema.requests.c
 _dm = schema.distinct_marks.c
 
 # -- selections ---------------------------------------------------------------------------------

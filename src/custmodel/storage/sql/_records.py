@@ -1,4 +1,4 @@
-"""Merge records, erasure requests and distinct marks: the record rows of a SQL transaction."""
+"""Merge records, data-subject requests and distinct marks: the record rows of a SQL transaction."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ from custmodel.errors import (
 )
 from custmodel.model import (
     BookingKind,
-    ErasureRequest,
     MergeRecord,
+    RequestKind,
+    SubjectRequest,
+    to_enum,
 )
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
@@ -37,9 +39,9 @@ from custmodel.storage.sql._rows import (
     _time_to_db,
     distinct_mark_from_row,
     distinct_mark_to_row,
-    erasure_request_from_row,
     merge_record_from_row,
     merge_record_to_row,
+    request_from_row,
 )
 
 #: Pairs per DELETE of distinct marks (two bound parameters each).
@@ -47,7 +49,7 @@ _PAIRS = 400
 
 
 class AuditRecords:
-    """The merge records, erasure requests and distinct marks of a :class:`SqlTransaction`,
+    """The merge records, data-subject requests and distinct marks of a :class:`SqlTransaction`,
     which inherits them.
 
     They share the transaction's connection and its counters, nothing else.
@@ -179,28 +181,34 @@ class AuditRecords:
                 removed += int(written.rowcount)
         return removed
 
-    # -- erasure requests ---------------------------------------------------------------------
+    # -- data-subject requests ------------------------------------------------------------------
 
-    def add_erasure_request(
-        self, customer: int, received_on: date, recorded_at: datetime
-    ) -> ErasureRequest:
-        """Store an open erasure request with the next running id and return it.
+    def add_request(
+        self, kind: RequestKind, customer: int, received_on: date, recorded_at: datetime
+    ) -> SubjectRequest:
+        """Store an open request of ``kind`` with the next running id and return it.
 
         Raises:
             CustomerNotFoundError: if the customer is not stored.
-            InvalidInputError: for a naive ``recorded_at`` or a ``received_on`` that is no date.
+            InvalidInputError: for a kind that is no RequestKind, a naive ``recorded_at`` or a
+                ``received_on`` that is no date.
         """
-        with _translating(f"record an erasure request of customer {customer}"):
+        with _translating(f"record a request of customer {customer}"):
             self._require_customer(customer)
             # Validated before the counter moves, so a refused request takes no id.
-            request = ErasureRequest(
-                id=0, customer=customer, received_on=received_on, recorded_at=recorded_at
+            request = SubjectRequest(
+                id=0,
+                customer=customer,
+                received_on=received_on,
+                recorded_at=recorded_at,
+                kind=kind,
             )
-            request = attrs.evolve(request, id=self._advance(schema.ERASURE_REQUEST_COUNTER))
+            request = attrs.evolve(request, id=self._advance(schema.REQUEST_COUNTER))
             self._conn.execute(
-                insert(schema.erasure_requests).values(
+                insert(schema.requests).values(
                     id=request.id,
                     customer=request.customer,
+                    kind=request.kind.value,
                     received_on=request.received_on,
                     recorded_at=_time_to_db(request.recorded_at, aware=self._aware_times),
                     completed_at=None,
@@ -208,99 +216,109 @@ class AuditRecords:
             )
         return request
 
-    def erasure_requests(
-        self, *, open_only: bool = True, customers: Collection[int] | None = None
-    ) -> list[ErasureRequest]:
-        """Return erasure requests ordered by id (open ones unless ``open_only`` is False)."""
+    def requests(
+        self,
+        *,
+        kinds: Collection[RequestKind] | None = None,
+        open_only: bool = True,
+        customers: Collection[int] | None = None,
+    ) -> list[SubjectRequest]:
+        """Return requests ordered by id, of ``kinds`` (None: all), open ones unless
+        ``open_only`` is False, with ``customers`` only theirs (one SELECT per chunk)."""
         where: list[ColumnElement[bool]] = [_e.completed_at.is_(None)] if open_only else []
+        if kinds is not None:
+            where.append(_e.kind.in_(sorted({to_enum(RequestKind, k).value for k in kinds})))
         parts: list[list[int] | None] = [None] if customers is None else list(_chunks(customers))
-        found: list[ErasureRequest] = []
-        with _translating("read erasure requests"):
+        found: list[SubjectRequest] = []
+        with _translating("read requests"):
             for part in parts:
                 clauses = where if part is None else [*where, _e.customer.in_(part)]
-                statement = select(schema.erasure_requests).where(true(), *clauses)
+                statement = select(schema.requests).where(true(), *clauses)
                 rows = self._conn.execute(statement.order_by(_e.id)).mappings()
-                found.extend(erasure_request_from_row(r) for r in rows)
+                found.extend(request_from_row(r) for r in rows)
         return sorted(found, key=lambda r: r.id)
 
-    def move_erasure_requests(self, from_customers: Collection[int], to_customer: int) -> int:
-        """Point the erasure requests of ``from_customers`` at ``to_customer`` in one UPDATE.
+    def move_requests(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the requests of ``from_customers`` at ``to_customer`` in one UPDATE.
 
         Raises:
             CustomerNotFoundError: if ``to_customer`` is not stored.
         """
-        with _translating(f"move erasure requests to customer {to_customer}"):
-            moved = self._repoint(schema.erasure_requests, "customer", from_customers, to_customer)
+        with _translating(f"move requests to customer {to_customer}"):
+            moved = self._repoint(schema.requests, "customer", from_customers, to_customer)
             if not moved:
                 # The foreign key checks the target only when a row moves.
                 self._require_customer(to_customer)
         return moved
 
-    def complete_erasure_requests(self, customers: Collection[int], when: datetime) -> int:
-        """Mark the open requests of these customers completed at ``when`` in one UPDATE.
+    def complete_requests(
+        self, kind: RequestKind, customers: Collection[int], when: datetime
+    ) -> int:
+        """Mark the open requests of ``kind`` of these customers completed in one UPDATE.
 
         Raises:
             InvalidInputError: for a naive ``when``, if there is a request to complete (the
                 memory store finds it at the first one).
         """
+        kind = to_enum(RequestKind, kind)
         completed = 0
-        with _translating("complete erasure requests"):
+        with _translating("complete requests"):
             if when.tzinfo is None or when.utcoffset() is None:
-                if self.erasure_requests(open_only=True, customers=customers):
+                if self.requests(kinds=[kind], open_only=True, customers=customers):
                     raise InvalidInputError("completed_at must be a timezone-aware datetime")
                 return 0
             for part in _chunks(customers):
                 written = self._conn.execute(
-                    update(schema.erasure_requests)
-                    .where(_e.customer.in_(part), _e.completed_at.is_(None))
+                    update(schema.requests)
+                    .where(
+                        _e.customer.in_(part),
+                        _e.kind == kind.value,
+                        _e.completed_at.is_(None),
+                    )
                     .values(completed_at=_time_to_db(when, aware=self._aware_times))
                 )
                 completed += int(written.rowcount)
         return completed
 
-    def redate_erasure_request(self, request_id: int, received_on: date) -> ErasureRequest | None:
-        """Set the receipt day of the open erasure request ``request_id`` in one UPDATE.
+    def redate_request(self, request_id: int, received_on: date) -> SubjectRequest | None:
+        """Set the receipt day of the open request ``request_id`` in one UPDATE.
 
         Returns the request as stored now, or None if no open request has that id.
 
         Raises:
             InvalidInputError: if ``received_on`` is no date.
         """
-        with _translating(f"change the receipt day of erasure request {request_id}"):
+        with _translating(f"change the receipt day of request {request_id}"):
             found = self._open_request(request_id)
             if found is None:
                 return None
             # Validated before it is written, as the memory store validates.
             redated = attrs.evolve(found, received_on=received_on)
             self._conn.execute(
-                update(schema.erasure_requests)
+                update(schema.requests)
                 .where(_e.id == request_id, _e.completed_at.is_(None))
                 .values(received_on=received_on)
             )
         return redated
 
-    def _open_request(self, request_id: int) -> ErasureRequest | None:
-        """Return the open erasure request with ``request_id``, or None."""
+    def _open_request(self, request_id: int) -> SubjectRequest | None:
+        """Return the open request with ``request_id``, or None."""
         row = (
             self._conn.execute(
-                select(schema.erasure_requests).where(
-                    _e.id == request_id, _e.completed_at.is_(None)
-                )
+                select(schema.requests).where(_e.id == request_id, _e.completed_at.is_(None))
             )
             .mappings()
             .one_or_none()
         )
-        return None if row is None else erasure_request_from_row(row)
+        return None if row is None else request_from_row(row)
 
-    def delete_erasure_requests(self, request_ids: Collection[int]) -> int:
-        """Delete the open erasure requests with these ids, one DELETE per chunk of ids."""
+    def delete_requests(self, request_ids: Collection[int]) -> int:
+        """Delete the open requests with these ids, one DELETE per chunk of ids."""
         deleted = 0
-        with _translating("delete erasure requests"):
+        with _translating("delete requests"):
             for part in _chunks(request_ids):
                 written = self._conn.execute(
-                    delete(schema.erasure_requests).where(
-                        _e.id.in_(part), _e.completed_at.is_(None)
-                    )
+                    delete(schema.requests).where(_e.id.in_(part), _e.completed_at.is_(None))
                 )
                 deleted += int(written.rowcount)
         return deleted
@@ -310,8 +328,8 @@ class AuditRecords:
     ) -> list[int]:
         """Return customers with an open erasure request whom ``acting_agency`` may anonymize.
 
-        One query: the open requests received by ``received_by`` (an index range of
-        ``completed_at, customer`` past ``after``) joined to their active, not anonymized
+        One query: the open erasure requests received by ``received_by`` (an index range of
+        ``kind, completed_at, customer`` past ``after``) joined to their active, not anonymized
         customers, without a firm booking that blocks (an anti-join probing the index on
         ``custmodel_bookings.customer``).
         """
@@ -333,6 +351,7 @@ class AuditRecords:
             .join(schema.customers, _c.number == _e.customer)
             .outerjoin(b, blocking)
             .where(
+                _e.kind == RequestKind.ERASURE.value,
                 _e.completed_at.is_(None),
                 _e.customer > after,
                 _e.received_on <= received_by,

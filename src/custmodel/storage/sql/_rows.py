@@ -23,10 +23,10 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._customer import Customer, name_search_key
-from custmodel.model._erasure import ErasureRequest
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._merge import MergeRecord
+from custmodel.model._requests import SubjectRequest
 from custmodel.model._settings import KindSettings, Settings
 from custmodel.storage.sql import _schema as schema
 
@@ -214,10 +214,11 @@ def merge_record_from_row(row: Mapping[Any, Any]) -> MergeRecord:
     )
 
 
-def erasure_request_from_row(row: Mapping[Any, Any]) -> ErasureRequest:
-    """Return the erasure request a ``custmodel_erasure_requests`` row stores."""
-    return ErasureRequest(
+def request_from_row(row: Mapping[Any, Any]) -> SubjectRequest:
+    """Return the request a ``custmodel_requests`` row stores."""
+    return SubjectRequest(
         id=int(row["id"]),
+        kind=row["kind"],
         customer=int(row["customer"]),
         received_on=row["received_on"],
         recorded_at=_required_time(row["recorded_at"]),

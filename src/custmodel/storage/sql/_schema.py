@@ -56,16 +56,17 @@ __all__ = [
     "HEAD_REVISION",
     "MERGE_RECORD_COUNTER",
     "MYSQL_TABLE_OPTIONS",
+    "REQUEST_COUNTER",
     "VERSION_TABLE",
     "bookings",
     "counters",
     "customers",
     "distinct_marks",
-    "erasure_requests",
     "kind_settings",
     "merge_duplicates",
     "merges",
     "metadata",
+    "requests",
     "settings",
 ]
 
@@ -74,15 +75,17 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0005"
+HEAD_REVISION: Final = "0006"
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
-#: The rows that hand out the running ids of merge records and erasure requests. A counter row
-#: (not an autoincrement column) gives them back on rollback, as the memory store does, so the
-#: ids run without gaps on every engine.
+#: The rows that hand out the running ids of merge records and requests. A counter row (not an
+#: autoincrement column) gives them back on rollback, as the memory store does, so the ids run
+#: without gaps on every engine. The request counter keeps the name it had when erasure was
+#: the only kind of request (ERASURE_REQUEST_COUNTER, its old name, stays).
 MERGE_RECORD_COUNTER: Final = "merge_record"
-ERASURE_REQUEST_COUNTER: Final = "erasure_request"
+REQUEST_COUNTER: Final = "erasure_request"
+ERASURE_REQUEST_COUNTER: Final = REQUEST_COUNTER
 
 #: Table options for MySQL/MariaDB; see the module docstring for the collation. The migrations
 #: created the tables with the same options (one definition, in the migrations' support module).
@@ -281,20 +284,24 @@ merge_duplicates = Table(
     **MYSQL_TABLE_OPTIONS,
 )
 
-erasure_requests = Table(
-    "custmodel_erasure_requests",
+requests = Table(
+    "custmodel_requests",
     metadata,
-    # From the counter row ERASURE_REQUEST_COUNTER, like the merge records' ids.
+    # From the counter row REQUEST_COUNTER, like the merge records' ids: one sequence for
+    # every kind of request.
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("customer", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    # A RequestKind value: access, erasure or objection.
+    Column("kind", String(20), nullable=False),
     Column("received_on", Date, nullable=False),
     Column("recorded_at", utc_datetime(), nullable=False),
     Column("completed_at", utc_datetime(), nullable=True),
-    # The requests of a customer (and the foreign key's index on MariaDB).
-    Index(None, "customer"),
-    # The open requests by customer, for the keyset-paginated sweep: completed_at IS NULL AND
-    # customer > :after ORDER BY customer is one range of this index.
-    Index("ix_custmodel_erasure_requests_open", "completed_at", "customer"),
+    # The requests of a customer, of a kind, open ones first in the range (and the foreign
+    # key's index on MariaDB): a customer's open access requests are one index range.
+    Index("ix_custmodel_requests_customer", "customer", "kind", "completed_at"),
+    # The open requests of a kind by customer, for the keyset-paginated sweep: kind = 'erasure'
+    # AND completed_at IS NULL AND customer > :after ORDER BY customer is one range of it.
+    Index("ix_custmodel_requests_open", "kind", "completed_at", "customer"),
     **MYSQL_TABLE_OPTIONS,
 )
 

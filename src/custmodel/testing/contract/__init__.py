@@ -69,6 +69,7 @@ from custmodel.testing.contract.merge import MergeContract
 from custmodel.testing.contract.port import PortContract
 from custmodel.testing.contract.reading import ReadingContract
 from custmodel.testing.contract.registration import RegistrationContract
+from custmodel.testing.contract.requests import RequestContract
 from custmodel.testing.contract.selections import SelectionContract
 from custmodel.testing.contract.settings import SettingsContract
 from custmodel.testing.contract.statistics import StatisticsContract
@@ -92,6 +93,7 @@ __all__ = [
     "PortContract",
     "ReadingContract",
     "RegistrationContract",
+    "RequestContract",
     "SelectionContract",
     "SettingsContract",
     "StatisticsContract",
@@ -115,6 +117,7 @@ class StoreContract(
     AnonymizationContract,
     ErasureRequestContract,
     HostDataContract,
+    RequestContract,
     PortContract,
     BadInputContract,
     ConcurrencyContract,

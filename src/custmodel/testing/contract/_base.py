@@ -267,7 +267,7 @@ class _ContractBase(abc.ABC):
     def requests(self) -> list[ErasureRequest]:
         """Every erasure request, open and completed, read through the port."""
         with self.store.transaction(write=False) as tx:
-            return tx.erasure_requests(open_only=False)
+            return tx.requests(open_only=False)
 
     def erasure_book(self) -> CustomerBook:
         """Six private customers; all but 5 asked for erasure, in number order.

@@ -412,6 +412,12 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
     "anonymize": _call(st.tuples(_NUMBERS, _AGENCIES, st.none() | _DAYS)),
     "request_erasure": _call(st.tuples(_NUMBERS, _DAYS)),
     "erasure_requests": _call(st.tuples(_AGENCIES, st.none() | _DAYS), include_done=_BOOLS),
+    "request_access": _call(st.tuples(_NUMBERS, _DAYS)),
+    "requests": _call(st.tuples(_AGENCIES), day=st.none() | _DAYS, include_done=_BOOLS),
+    "access_report": _call(st.tuples(_NUMBERS), answer=_BOOLS, today=st.none() | _DAYS),
+    "access_letter": _call(
+        st.tuples(_NUMBERS, st.none() | _TEXTS), answer=_BOOLS, today=st.none() | _DAYS
+    ),
     "anonymize_due": _call(
         st.tuples(_AGENCIES, st.none() | _DAYS), dry_run=_BOOLS, batch_size=_NUMBERS
     ),

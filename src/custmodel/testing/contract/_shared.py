@@ -19,13 +19,14 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
-    ErasureRequest,
     KindSettings,
     NewCustomer,
+    RequestKind,
     SalesChannel,
     Selection,
     Settings,
     StatusFlags,
+    SubjectRequest,
 )
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 from custmodel.testing import strategies as cst
@@ -68,7 +69,7 @@ SETTINGS = Settings(
 
 
 class _PausingTransaction:
-    """A transaction that calls ``pause`` right after it read erasure requests."""
+    """A transaction that calls ``pause`` right after it read requests."""
 
     def __init__(self, tx: StoreTransaction, pause: Callable[[], object]) -> None:
         self._tx = tx
@@ -77,10 +78,14 @@ class _PausingTransaction:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
-    def erasure_requests(
-        self, *, open_only: bool = True, customers: Collection[int] | None = None
-    ) -> list[ErasureRequest]:
-        found = self._tx.erasure_requests(open_only=open_only, customers=customers)
+    def requests(
+        self,
+        *,
+        kinds: Collection[RequestKind] | None = None,
+        open_only: bool = True,
+        customers: Collection[int] | None = None,
+    ) -> list[SubjectRequest]:
+        found = self._tx.requests(kinds=kinds, open_only=open_only, customers=customers)
         self._pause()
         return found
 

@@ -20,6 +20,7 @@ from custmodel.model import (
     ErasureRequestRecorded,
     ErasureState,
     ErasureSweep,
+    RequestKind,
     SalesChannel,
 )
 from custmodel.testing.contract._base import _ContractBase
@@ -331,9 +332,9 @@ class ErasureRequestContract(_ContractBase):
         """due_erasures finds only customers whose open request arrived by ``received_by``."""
         self.insert(_customer(1), _customer(2), _customer(3))
         with self.store.transaction() as tx:
-            tx.add_erasure_request(1, TODAY - timedelta(days=2), NOW)
-            tx.add_erasure_request(2, TODAY - timedelta(days=1), NOW)
-            tx.add_erasure_request(3, TODAY, NOW)
+            tx.add_request(RequestKind.ERASURE, 1, TODAY - timedelta(days=2), NOW)
+            tx.add_request(RequestKind.ERASURE, 2, TODAY - timedelta(days=1), NOW)
+            tx.add_request(RequestKind.ERASURE, 3, TODAY, NOW)
             due = tx.due_erasures(AGENCY, TODAY, 0, 100, received_by=TODAY - timedelta(days=1))
         assert [1, 2] == due
 
@@ -437,17 +438,17 @@ class ErasureRequestContract(_ContractBase):
         )
 
     def test_redate_erasure_request_changes_an_open_request_only(self) -> None:
-        """redate_erasure_request moves an open request's day; a completed or unknown id
+        """redate_request moves an open request's day; a completed or unknown id
         gives None and changes nothing."""
         self.insert(_customer(1), _customer(2))
         with self.store.transaction() as tx:
-            open_one = tx.add_erasure_request(1, TODAY, NOW)
-            done = tx.add_erasure_request(2, TODAY, NOW)
-            tx.complete_erasure_requests([2], NOW)
+            open_one = tx.add_request(RequestKind.ERASURE, 1, TODAY, NOW)
+            done = tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
+            tx.complete_requests(RequestKind.ERASURE, [2], NOW)
             results = [
-                tx.redate_erasure_request(open_one.id, date(2024, 2, 29)),
-                tx.redate_erasure_request(done.id, date(2024, 2, 29)),
-                tx.redate_erasure_request(done.id + 1, date(2024, 2, 29)),
+                tx.redate_request(open_one.id, date(2024, 2, 29)),
+                tx.redate_request(done.id, date(2024, 2, 29)),
+                tx.redate_request(done.id + 1, date(2024, 2, 29)),
             ]
         moved = attrs.evolve(open_one, received_on=date(2024, 2, 29))
         assert (
@@ -459,46 +460,46 @@ class ErasureRequestContract(_ContractBase):
         """A datetime for the receipt day is refused at the port; nothing is changed."""
         self.insert(_customer(1))
         with self.store.transaction() as tx:
-            request = tx.add_erasure_request(1, TODAY, NOW)
+            request = tx.add_request(RequestKind.ERASURE, 1, TODAY, NOW)
 
         def redate() -> None:
             with self.store.transaction() as tx:
-                tx.redate_erasure_request(request.id, NOW)
+                tx.redate_request(request.id, NOW)
 
         self.assert_refused(InvalidInputError, redate)
 
     def test_delete_erasure_requests_deletes_open_ones_only(self) -> None:
-        """delete_erasure_requests removes and counts open requests; completed ones and
+        """delete_requests removes and counts open requests; completed ones and
         unknown ids stay as they are."""
         self.insert(_customer(1), _customer(2), _customer(3))
         with self.store.transaction() as tx:
-            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2, 3)]
-            tx.complete_erasure_requests([2], NOW)
-            deleted = tx.delete_erasure_requests([r.id for r in made] + [made[-1].id + 1])
+            made = [tx.add_request(RequestKind.ERASURE, n, TODAY, NOW) for n in (1, 2, 3)]
+            tx.complete_requests(RequestKind.ERASURE, [2], NOW)
+            deleted = tx.delete_requests([r.id for r in made] + [made[-1].id + 1])
         assert (2, [attrs.evolve(made[1], completed_at=NOW)]) == (deleted, self.requests())
 
     def test_the_id_of_a_deleted_request_is_not_given_again(self) -> None:
         """After the newest request was deleted, the next one gets a new id."""
         self.insert(_customer(1), _customer(2))
         with self.store.transaction() as tx:
-            first = tx.add_erasure_request(1, TODAY, NOW)
-            deleted = tx.add_erasure_request(2, TODAY, NOW)
-            tx.delete_erasure_requests([deleted.id])
+            first = tx.add_request(RequestKind.ERASURE, 1, TODAY, NOW)
+            deleted = tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
+            tx.delete_requests([deleted.id])
         with self.store.transaction() as tx:
-            later = tx.add_erasure_request(2, TODAY, NOW)
+            later = tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
         assert [first.id + 1, first.id + 2] == [deleted.id, later.id]
 
     def test_a_raising_transaction_undoes_redating_and_deleting(self) -> None:
         """A request moved and another deleted in a failed transaction are as before."""
         self.insert(_customer(1), _customer(2))
         with self.store.transaction() as tx:
-            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2)]
+            made = [tx.add_request(RequestKind.ERASURE, n, TODAY, NOW) for n in (1, 2)]
         before = self.snapshot()
 
         def write_then_fail() -> None:
             with self.store.transaction() as tx:
-                tx.redate_erasure_request(made[0].id, date(2024, 1, 2))
-                tx.delete_erasure_requests([made[1].id])
+                tx.redate_request(made[0].id, date(2024, 1, 2))
+                tx.delete_requests([made[1].id])
                 raise _Abort
 
         with pytest.raises(_Abort):

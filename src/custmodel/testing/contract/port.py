@@ -17,6 +17,7 @@ from custmodel.errors import (
 from custmodel.model import (
     ErasureRequest,
     MergeRecord,
+    RequestKind,
     SalesChannel,
     Selection,
     Settings,
@@ -343,7 +344,7 @@ class PortContract(_ContractBase):
 
         def add() -> None:
             with self.store.transaction() as tx:
-                tx.add_erasure_request(2, TODAY, NOW)
+                tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
 
         self.assert_refused(CustomerNotFoundError, add)
 
@@ -351,8 +352,10 @@ class PortContract(_ContractBase):
         """Requests are stored open, under running ids, as given."""
         self.insert(_customer(1), _customer(2))
         with self.store.transaction() as tx:
-            first = tx.add_erasure_request(2, TODAY, NOW)
-            second = tx.add_erasure_request(1, date(2024, 2, 29), NOW + timedelta(microseconds=7))
+            first = tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
+            second = tx.add_request(
+                RequestKind.ERASURE, 1, date(2024, 2, 29), NOW + timedelta(microseconds=7)
+            )
         expected = [
             ErasureRequest(first.id, 2, TODAY, NOW),
             ErasureRequest(first.id + 1, 1, date(2024, 2, 29), NOW + timedelta(microseconds=7)),
@@ -363,14 +366,14 @@ class PortContract(_ContractBase):
         """erasure_requests lists open ones by default, all on request, and by customer."""
         self.insert(_customer(1), _customer(2), _customer(3))
         with self.store.transaction() as tx:
-            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (1, 2, 3)]
-            tx.complete_erasure_requests([2], NOW)
+            made = [tx.add_request(RequestKind.ERASURE, n, TODAY, NOW) for n in (1, 2, 3)]
+            tx.complete_requests(RequestKind.ERASURE, [2], NOW)
         with self.store.transaction(write=False) as tx:
             found = [
-                tx.erasure_requests(),
-                tx.erasure_requests(open_only=False),
-                tx.erasure_requests(customers=[2, 3]),
-                tx.erasure_requests(open_only=False, customers=[2]),
+                tx.requests(),
+                tx.requests(open_only=False),
+                tx.requests(customers=[2, 3]),
+                tx.requests(open_only=False, customers=[2]),
             ]
         done = attrs.evolve(made[1], completed_at=NOW)
         assert [[made[0], made[2]], [made[0], done, made[2]], [made[2]], [done]] == found
@@ -380,35 +383,35 @@ class PortContract(_ContractBase):
         self.insert(_customer(1), _customer(2))
         later = NOW + timedelta(hours=1)
         with self.store.transaction() as tx:
-            request = tx.add_erasure_request(1, TODAY, NOW)
-            tx.add_erasure_request(2, TODAY, NOW)
+            request = tx.add_request(RequestKind.ERASURE, 1, TODAY, NOW)
+            tx.add_request(RequestKind.ERASURE, 2, TODAY, NOW)
             counts = [
-                tx.complete_erasure_requests([1], NOW),
-                tx.complete_erasure_requests([1], later),
+                tx.complete_requests(RequestKind.ERASURE, [1], NOW),
+                tx.complete_requests(RequestKind.ERASURE, [1], later),
             ]
         with self.store.transaction(write=False) as tx:
-            completed = tx.erasure_requests(open_only=False, customers=[1])
+            completed = tx.requests(open_only=False, customers=[1])
         assert ([1, 0], [attrs.evolve(request, completed_at=NOW)]) == (counts, completed)
 
     def test_move_erasure_requests_moves_and_counts(self) -> None:
-        """move_erasure_requests points the sources' requests at the target and counts them."""
+        """move_requests points the sources' requests at the target and counts them."""
         self.insert(_customer(1), _customer(2), _customer(3))
         with self.store.transaction() as tx:
-            made = [tx.add_erasure_request(n, TODAY, NOW) for n in (2, 3, 1)]
-            moved = tx.move_erasure_requests([2, 3], 1)
+            made = [tx.add_request(RequestKind.ERASURE, n, TODAY, NOW) for n in (2, 3, 1)]
+            moved = tx.move_requests([2, 3], 1)
         assert (2, [attrs.evolve(r, customer=1) for r in made]) == (moved, self.requests())
 
     def test_erasure_port_calls_for_no_customers_do_nothing(self) -> None:
         """Listing, moving and completing the requests of no customers finds and changes none."""
         self.insert(_customer(1))
         with self.store.transaction() as tx:
-            tx.add_erasure_request(1, TODAY, NOW)
+            tx.add_request(RequestKind.ERASURE, 1, TODAY, NOW)
         before = self.snapshot()
         with self.store.transaction() as tx:
             results = (
-                tx.erasure_requests(customers=[]),
-                tx.move_erasure_requests([], 1),
-                tx.complete_erasure_requests([], NOW),
+                tx.requests(customers=[]),
+                tx.move_requests([], 1),
+                tx.complete_requests(RequestKind.ERASURE, [], NOW),
             )
         assert (([], 0, 0), before) == (results, self.snapshot())
 
@@ -417,7 +420,7 @@ class PortContract(_ContractBase):
         self.insert(*(_customer(n) for n in range(1, 6)))
         with self.store.transaction() as tx:
             for number in (5, 2, 4, 1, 3):
-                tx.add_erasure_request(number, TODAY, NOW)
+                tx.add_request(RequestKind.ERASURE, number, TODAY, NOW)
         cutoff = TODAY - timedelta(days=42)
         with self.store.transaction(write=False) as tx:
             pages = [
@@ -437,8 +440,8 @@ class PortContract(_ContractBase):
         )
         with self.store.transaction() as tx:
             for number in (1, 2, 3, 5):
-                tx.add_erasure_request(number, TODAY, NOW)
-            tx.complete_erasure_requests([5], NOW)
+                tx.add_request(RequestKind.ERASURE, number, TODAY, NOW)
+            tx.complete_requests(RequestKind.ERASURE, [5], NOW)
             due = tx.due_erasures(AGENCY, TODAY, 0, 100, received_by=TODAY)
         assert [1] == due
 
@@ -460,7 +463,7 @@ class PortContract(_ContractBase):
                 )
             )
             for number in (1, 2, 3):
-                tx.add_erasure_request(number, TODAY, NOW)
+                tx.add_request(RequestKind.ERASURE, number, TODAY, NOW)
             due = tx.due_erasures(AGENCY, cutoff, 0, 100, received_by=TODAY)
         assert [1, 3] == due
 
@@ -472,9 +475,9 @@ class PortContract(_ContractBase):
         def write_then_fail() -> None:
             with self.store.transaction() as tx:
                 tx.add_merge_record(MergeRecord(0, NOW, 1, (2,), 0))
-                tx.add_erasure_request(3, TODAY, NOW)
-                tx.move_erasure_requests([2], 1)
-                tx.complete_erasure_requests([1], NOW)
+                tx.add_request(RequestKind.ERASURE, 3, TODAY, NOW)
+                tx.move_requests([2], 1)
+                tx.complete_requests(RequestKind.ERASURE, [1], NOW)
                 raise _Abort
 
         with pytest.raises(_Abort):
