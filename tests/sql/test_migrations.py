@@ -26,7 +26,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0005"
+HEAD = "0008"
 
 ENGINE_PARAMS = [
     "sqlite",

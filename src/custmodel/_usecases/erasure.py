@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import attrs
 
@@ -20,6 +21,7 @@ from custmodel.model._erasure import (
     ErasureStatus,
     ErasureSweep,
 )
+from custmodel.model._retention import SweepItem
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 
@@ -161,6 +163,26 @@ def erasure_requests(
 # -- the sweep --------------------------------------------------------------------------------
 
 
+class SweepBatch(Protocol):
+    """One batch of a sweep pass (:func:`sweep_batch`, :func:`retention_batch`).
+
+    Returns the last number the store's query found (None: the pass is done, the keyset
+    pagination goes on after it), the customers due with their reason, and how many of them
+    were anonymized.
+    """
+
+    def __call__(
+        self,
+        tx: StoreTransaction,
+        acting_agency: str,
+        day: date,
+        after: int,
+        limit: int,
+        dry_run: bool,
+        now: Clock,
+    ) -> tuple[int | None, list[SweepItem], int]: ...
+
+
 def sweep(
     run: Runner,
     purged_now: Callable[[], bool],
@@ -170,41 +192,54 @@ def sweep(
     dry_run: bool,
     batch_size: int,
     now: Clock,
+    retention: bool = True,
 ) -> ErasureSweep:
-    """Anonymize every customer whose open erasure request is due, one transaction a batch."""
-    due: list[int] = []
-    anonymized = batches = 0
-    after = 0
+    """Anonymize every customer due by an open erasure request, then (with ``retention``)
+    every customer a retention rule of its kind makes due; one transaction a batch."""
+    batches: list[SweepBatch] = [sweep_batch]
+    if retention:
+        batches.append(retention_batch)
+    items: dict[int, SweepItem] = {}
+    anonymized = count = 0
     # Purged after each batch, so that a crash later in the sweep leaves no old data of the
     # customers already anonymized; once the store is busy, only at the end.
     purged = True
-    while True:
-        found, done = run(
-            functools.partial(
-                sweep_batch,
-                acting_agency=acting_agency,
-                day=day,
-                after=after,
-                limit=batch_size,
-                dry_run=dry_run,
-                now=now,
-            ),
-            write=not dry_run,
-        )
-        if not found:
-            break
-        batches += 1
-        due.extend(found)
-        anonymized += done
-        after = found[-1]
-        if done and purged:
-            purged = purged_now()
+    for batch in batches:
+        after = 0
+        while True:
+            last, found, done = run(
+                functools.partial(
+                    batch,
+                    acting_agency=acting_agency,
+                    day=day,
+                    after=after,
+                    limit=batch_size,
+                    dry_run=dry_run,
+                    now=now,
+                ),
+                write=not dry_run,
+            )
+            if last is None:
+                break
+            count += 1
+            # A customer due by a request and by retention is listed once, for its request.
+            items.update((i.number, i) for i in found if i.number not in items)
+            anonymized += done
+            after = last
+            if done and purged:
+                purged = purged_now()
     if anonymized:
         _common.logger.info("erasure sweep anonymized %d customers", anonymized)
         if not purged:
             purged_now()
+    due = tuple(items[n] for n in sorted(items))
     return ErasureSweep(
-        dry_run=dry_run, due=len(due), anonymized=anonymized, batches=batches, customers=tuple(due)
+        dry_run=dry_run,
+        due=len(due),
+        anonymized=anonymized,
+        batches=count,
+        customers=tuple(i.number for i in due),
+        items=due,
     )
 
 
@@ -216,26 +251,30 @@ def sweep_batch(
     limit: int,
     dry_run: bool,
     now: Clock,
-) -> tuple[list[int], int]:
-    """One batch of the sweep: the due customers found, and how many were anonymized."""
+) -> tuple[int | None, list[SweepItem], int]:
+    """One batch of the sweep over the requests (see :class:`SweepBatch`)."""
     delay = _common.settings(tx).anonymization_delay_days
     try:
         cutoff = day - timedelta(days=delay)
     except OverflowError:
-        return [], 0
+        return None, [], 0
     numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
-    if dry_run or not numbers:
-        return numbers, 0
+    if not numbers:
+        return None, [], 0
     # The query read without locks: a booking or a merge of these customers may have committed
     # since, or be about to. Lock the customers first (a booking, a merge and an erasure
     # request lock them too, so they wait for this commit or this lock waits for theirs), then
     # read their state, requests and bookings again and decide on those.
     customers = tx.get_customers(numbers)
-    requested = {
-        r.customer
+    requests = {
+        r.customer: r.id
         for r in tx.erasure_requests(open_only=True, customers=numbers)
         if r.received_on <= day
     }
+    found = [SweepItem(n, request=requests[n]) for n in numbers if n in requests]
+    if dry_run:
+        return numbers[-1], found, 0
+    requested = set(requests)
     candidates = [
         n
         for n in numbers
@@ -255,4 +294,60 @@ def sweep_batch(
             changed.append(rules.anonymized(customers[number], at)[0])
     tx.update_customers(changed)
     tx.complete_erasure_requests([c.number for c in changed], at)
-    return numbers, len(changed)
+    return numbers[-1], found, len(changed)
+
+
+# -- the sweep over retention rules -----------------------------------------------------------
+
+
+def retention_batch(
+    tx: StoreTransaction,
+    acting_agency: str,
+    day: date,
+    after: int,
+    limit: int,
+    dry_run: bool,
+    now: Clock,
+) -> tuple[int | None, list[SweepItem], int]:
+    """One batch of the sweep over the retention rules (see :class:`SweepBatch`).
+
+    As :func:`sweep_batch` does for requests: the store's query reads without locks, so the
+    batch locks the customers it found, reads them and their bookings again and decides with
+    the pure rules (:func:`rules.retention_due`, :func:`rules.anonymization_eligibility`).
+    A customer found whose state changed meanwhile is listed once the query saw it due but
+    left alone and not listed.
+    """
+    settings = _common.settings(tx)
+    retention = {kind: ks.retention for kind, ks in settings.kinds.items() if ks.retention}
+    if not retention:
+        return None, [], 0
+    delay = settings.anonymization_delay_days
+    try:
+        cutoff = day - timedelta(days=delay)
+    except OverflowError:
+        return None, [], 0
+    numbers = tx.due_retention(acting_agency, cutoff, after, limit, day=day, retention=retention)
+    if not numbers:
+        return None, [], 0
+    customers = tx.get_customers(numbers)
+    bookings: dict[int, list[Booking]] = {n: [] for n in customers}
+    for booking in tx.bookings_of(list(customers)):
+        bookings[booking.customer].append(booking)
+    found: list[SweepItem] = []
+    changed = []
+    at = None if dry_run else now()
+    for customer in (customers[n] for n in numbers if n in customers):
+        mine = bookings[customer.number]
+        reason = rules.retention_due(customer, mine, retention.get(customer.kind, ()), day)
+        if reason is None:
+            # Changed since the query read it (a booking, a merge): not due any longer.
+            continue
+        found.append(SweepItem(customer.number, retention=reason))
+        eligible = rules.anonymization_eligibility(mine, acting_agency, day, delay).eligible
+        if at is not None and eligible:
+            changed.append(rules.anonymized(customer, at)[0])
+    if at is None:
+        return numbers[-1], found, 0
+    tx.update_customers(changed)
+    tx.complete_erasure_requests([c.number for c in changed], at)
+    return numbers[-1], found, len(changed)

@@ -11,7 +11,8 @@ Every name is imported from here; the private modules hold one capability each: 
 ``_settings`` (settings per kind), ``_customer`` (the customer's fields, declared once in
 ``CustomerFields``, the draft and the stored customer), ``_booking`` (bookings and sales
 channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind changes, the
-profile, letters), ``_merge`` and ``_erasure`` (eligibility, reports and erasure requests).
+profile, letters), ``_merge``, ``_erasure`` (eligibility, reports and erasure requests) and
+``_retention`` (retention rules and why a sweep found a customer due).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from custmodel.model import (
     _kinds,
     _merge,
     _profile,
+    _retention,
     _selection,
     _settings,
     _statistics,
@@ -42,6 +44,7 @@ from custmodel.model._flags import check_flag_number as check_flag_number
 from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
+from custmodel.model._retention import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403
@@ -55,6 +58,7 @@ __all__ += _flags.__all__
 __all__ += _kinds.__all__
 __all__ += _merge.__all__
 __all__ += _profile.__all__
+__all__ += _retention.__all__
 __all__ += _selection.__all__
 __all__ += _settings.__all__
 __all__ += _statistics.__all__

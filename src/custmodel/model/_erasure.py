@@ -9,6 +9,7 @@ import attrs
 
 from custmodel.model._checks import _aware, _date, _optional_date, _positive
 from custmodel.model._customer import Customer
+from custmodel.model._retention import SweepItem
 
 __all__ = [
     "AnonymizationReport",
@@ -173,6 +174,8 @@ class ErasureSweep:
         anonymized: How many customers were anonymized (0 on a dry run).
         batches: How many batches (transactions) the sweep took.
         customers: The numbers of the due customers, ascending.
+        items: Each due customer with the reason it is due (its erasure request, or the
+            retention rule of its kind), in the order of ``customers``.
     """
 
     dry_run: bool
@@ -180,3 +183,8 @@ class ErasureSweep:
     anonymized: int
     batches: int
     customers: tuple[int, ...] = ()
+    items: tuple[SweepItem, ...] = ()
+
+    def reasons(self) -> dict[int, str]:
+        """Customer number -> why it is due, one line each."""
+        return {item.number: item.explain() for item in self.items}

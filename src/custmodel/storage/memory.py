@@ -13,7 +13,7 @@ import functools
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -32,7 +32,9 @@ from custmodel.errors import (
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import ErasureRequest
+from custmodel.model._kinds import CustomerKind
 from custmodel.model._merge import MergeRecord
+from custmodel.model._retention import RetentionRule
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -475,6 +477,27 @@ class _MemoryTransaction:
             after,
             limit,
             received_by=received_by,
+        )
+
+    def due_retention(
+        self,
+        acting_agency: str,
+        cutoff: date,
+        after: int,
+        limit: int,
+        *,
+        day: date,
+        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
+    ) -> list[int]:
+        return rules.due_for_retention(
+            self._s.customers,
+            lambda number: self.bookings_of([number]),
+            retention,
+            acting_agency,
+            cutoff,
+            after,
+            limit,
+            day=day,
         )
 
 
