@@ -63,6 +63,7 @@ from custmodel.testing.contract.merge import MergeContract
 from custmodel.testing.contract.port import PortContract
 from custmodel.testing.contract.reading import ReadingContract
 from custmodel.testing.contract.registration import RegistrationContract
+from custmodel.testing.contract.retention import RetentionContract
 from custmodel.testing.contract.selections import SelectionContract
 from custmodel.testing.contract.settings import SettingsContract
 from custmodel.testing.contract.statistics import StatisticsContract
@@ -85,6 +86,7 @@ __all__ = [
     "PortContract",
     "ReadingContract",
     "RegistrationContract",
+    "RetentionContract",
     "SelectionContract",
     "SettingsContract",
     "StatisticsContract",
@@ -107,6 +109,7 @@ class StoreContract(
     HostReferenceContract,
     AnonymizationContract,
     ErasureRequestContract,
+    RetentionContract,
     PortContract,
     BadInputContract,
     ConcurrencyContract,
