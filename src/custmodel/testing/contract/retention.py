@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 from hypothesis import given
@@ -14,6 +14,7 @@ from custmodel import rules
 from custmodel.book import CustomerBook
 from custmodel.errors import InvalidInputError
 from custmodel.model import (
+    Booking,
     RetentionBasis,
     RetentionReason,
     RetentionRule,
@@ -70,7 +71,7 @@ class RetentionContract(_ContractBase):
         11 (a tombstone), 12 (an external channel's booking).
         """
         book = self.book(RETENTION_SETTINGS)
-        old = {"created_at": LONG_AGO, "updated_at": LONG_AGO}
+        old: dict[str, Any] = {"created_at": LONG_AGO, "updated_at": LONG_AGO}
         self.insert(
             _customer(1, created_at=LONG_AGO, updated_at=_at(date(2024, 11, 23))),
             _customer(2, created_at=LONG_AGO, updated_at=datetime(2024, 11, 24, tzinfo=UTC)),
@@ -244,7 +245,7 @@ class RetentionContract(_ContractBase):
                 number, kind=data.draw(kinds), created_at=updated, updated_at=updated
             )
             near = departed + timedelta(days=data.draw(st.integers(-1, 1)))
-            drawn = data.draw(
+            drawn: list[Booking] = data.draw(
                 st.lists(
                     cst.bookings(
                         customer=number,
@@ -262,7 +263,8 @@ class RetentionContract(_ContractBase):
                 attrs.evolve(b, reference=f"{number}/{b.reference}", open_amount=data.draw(amounts))
                 for b in drawn
             ]
-            if bookings and data.draw(st.booleans()):
+            moved: bool = data.draw(st.booleans())
+            if bookings and moved:
                 # The latest departure exactly near the boundary, not somewhere before it.
                 bookings[0] = attrs.evolve(bookings[0], departure=near)
             self.insert(customer)
