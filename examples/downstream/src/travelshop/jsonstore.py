@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -38,9 +38,11 @@ from custmodel.errors import (
 from custmodel.model import (
     Booking,
     Customer,
+    CustomerKind,
     DeparturePeriod,
     ErasureRequest,
     MergeRecord,
+    RetentionRule,
     Selection,
     Settings,
     Statistics,
@@ -386,6 +388,28 @@ class _JsonFileTransaction:
             after,
             limit,
             received_by=received_by,
+        )
+
+    def due_retention(
+        self,
+        acting_agency: str,
+        cutoff: date,
+        after: int,
+        limit: int,
+        *,
+        day: date,
+        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
+    ) -> list[int]:
+        # The same for the retention rules.
+        return rules.due_for_retention(
+            self.state.customers,
+            lambda number: self.bookings_of([number]),
+            retention,
+            acting_agency,
+            cutoff,
+            after,
+            limit,
+            day=day,
         )
 
 
