@@ -243,6 +243,14 @@ def sweep(
     )
 
 
+def _cutoff(day: date, delay: int) -> date | None:
+    """The latest departure old enough on ``day`` (R9), or None before the calendar began."""
+    try:
+        return day - timedelta(days=delay)
+    except OverflowError:
+        return None
+
+
 def sweep_batch(
     tx: StoreTransaction,
     acting_agency: str,
@@ -254,9 +262,8 @@ def sweep_batch(
 ) -> tuple[int | None, list[SweepItem], int]:
     """One batch of the sweep over the requests (see :class:`SweepBatch`)."""
     delay = _common.settings(tx).anonymization_delay_days
-    try:
-        cutoff = day - timedelta(days=delay)
-    except OverflowError:
+    cutoff = _cutoff(day, delay)
+    if cutoff is None:
         return None, [], 0
     numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
     if not numbers:
@@ -314,17 +321,16 @@ def retention_batch(
     As :func:`sweep_batch` does for requests: the store's query reads without locks, so the
     batch locks the customers it found, reads them and their bookings again and decides with
     the pure rules (:func:`rules.retention_due`, :func:`rules.anonymization_eligibility`).
-    A customer found whose state changed meanwhile is listed once the query saw it due but
-    left alone and not listed.
+    A customer whose state changed since the query read it (a booking, a merge) is left alone
+    and not listed.
     """
     settings = _common.settings(tx)
     retention = {kind: ks.retention for kind, ks in settings.kinds.items() if ks.retention}
     if not retention:
         return None, [], 0
     delay = settings.anonymization_delay_days
-    try:
-        cutoff = day - timedelta(days=delay)
-    except OverflowError:
+    cutoff = _cutoff(day, delay)
+    if cutoff is None:
         return None, [], 0
     numbers = tx.due_retention(acting_agency, cutoff, after, limit, day=day, retention=retention)
     if not numbers:
