@@ -48,12 +48,35 @@ def _run(operation: str, database: Path) -> dict[str, Any]:
     before = _peak_mib()
     if operation == "sweep":
         result: Any = book.anonymize_due(data.AGENCY, data.TODAY).anonymized
+    elif operation in ("request-dry-sweep", "retention-dry-sweep"):
+        result = _dry_sweep(book, retention=operation == "retention-dry-sweep")
     elif operation == "duplicates":
         result = len(book.find_duplicates())
     else:
         raise SystemExit(f"unknown operation {operation!r}")
     store.close()
     return {"before_mib": before, "peak_mib": _peak_mib(), "result": result}
+
+
+def _dry_sweep(book: Any, *, retention: bool) -> dict[str, Any]:
+    """A dry sweep, of the requests only or with retention rules on every kind (set for the
+    run and removed again, so the shared store keeps its settings)."""
+    import time
+
+    from bench import data
+    from custmodel import CustomerKind, RetentionRule
+
+    rules = (RetentionRule.prospect_idle(24), RetentionRule.last_departure(5))
+    if retention:
+        book.update_settings(per_kind={kind: {"retention": rules} for kind in CustomerKind})
+    try:
+        started = time.perf_counter()
+        sweep = book.anonymize_due(data.AGENCY, data.TODAY, dry_run=True, retention=retention)
+        seconds = time.perf_counter() - started
+    finally:
+        if retention:
+            book.update_settings(per_kind={kind: {"retention": ()} for kind in CustomerKind})
+    return {"due": sweep.due, "batches": sweep.batches, "seconds": seconds}
 
 
 def measure_peak(operation: str, database: Path) -> dict[str, Any]:

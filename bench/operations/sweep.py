@@ -149,6 +149,7 @@ def _sweep(ctx: Context) -> list[Row]:
         "open store); VmHWM"
     )
     return [
+        _retention_row(ctx, path),
         Row(
             operation + " vs raw selection",
             "SQLite",
@@ -166,6 +167,30 @@ def _sweep(ctx: Context) -> list[Row]:
             Target(max_ratio=3),
         ),
     ]
+
+
+def _retention_row(ctx: Context, path: Path) -> Row:
+    """Dry sweeps with retention rules (24 months idle, 5 years since the last departure)
+    beside dry sweeps of the requests only, each in a process of its own for its memory."""
+    ctx.log("dry sweeps with retention rules and of requests only, for time and memory")
+    retention = measure_peak("retention-dry-sweep", path)
+    requests = measure_peak("request-dry-sweep", path)
+    found, asked = retention["result"], requests["result"]
+    assert found["due"] >= asked["due"], "retention rules found fewer than the requests"
+    return Row(
+        f"dry erasure sweep with retention rules over {ctx.sizes.customers:,} customers "
+        f"({found['due']:,} due, {found['batches']:,} batches) vs of requests only "
+        f"({asked['due']:,} due)",
+        "SQLite",
+        (found["seconds"],),
+        (asked["seconds"],),
+        Target(max_memory_mb=500),
+        peak_memory_mb=retention["peak_mib"],
+        note=(
+            f"peak resident memory {retention['peak_mib']:,.0f} MiB with retention rules, "
+            f"{requests['peak_mib']:,.0f} MiB of requests only; VmHWM"
+        ),
+    )
 
 
 def _growth(ctx: Context) -> Growth:

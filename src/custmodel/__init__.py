@@ -26,6 +26,7 @@ from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._requests import *  # noqa: F403
+from custmodel.model._retention import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403

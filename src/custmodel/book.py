@@ -857,13 +857,17 @@ class CustomerBook(DuplicateMethods, RequestMethods):
         *,
         dry_run: bool = False,
         batch_size: int = 500,
+        retention: bool = True,
     ) -> ErasureSweep:
-        """Anonymize every customer whose open erasure request is due, batch by batch.
+        """Anonymize every customer whose open erasure request is due, batch by batch, then
+        every customer a retention rule of its kind makes due (``KindSettings.retention``).
 
         Each batch is one transaction: the store selects the due customers set-based (no query
         per customer), their bookings are read in one query and checked once more against the
-        rule, and they are anonymized and their requests completed together. Memory stays flat
-        however many customers the store holds. ``dry_run`` only reports who is due.
+        rules, and they are anonymized and their requests completed together. Memory stays flat
+        however many customers the store holds. ``dry_run`` only reports who is due; the
+        result's ``items`` say why each customer is due (its request, or the retention rule).
+        ``retention=False`` sweeps the requests only.
 
         Raises:
             InvalidInputError: empty agency, a datetime for ``today``, batch_size below 1.
@@ -871,6 +875,7 @@ class CustomerBook(DuplicateMethods, RequestMethods):
         day = self._today(today)
         _common.agency(acting_agency)
         _common.flag(dry_run, "dry_run")
+        _common.flag(retention, "retention")
         _common.batch_size(batch_size)
         return erasure.sweep(
             self._run,
@@ -880,4 +885,5 @@ class CustomerBook(DuplicateMethods, RequestMethods):
             dry_run=dry_run,
             batch_size=batch_size,
             now=self._now,
+            retention=retention,
         )

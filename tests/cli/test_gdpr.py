@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from custmodel import Selection
 from tests.cli.conftest import Cli, one_line
 
 TODAY = "2026-11-24"
@@ -265,3 +266,23 @@ def test_access_without_a_form_prints_a_summary_and_changes_nothing(people: Cli)
 def test_access_refuses_json_and_letter_together(people: Cli) -> None:
     """--json and --letter exclude each other: a usage error."""
     assert 2 == people("gdpr", "access", "1", "--json", "--letter").exit_code
+
+
+def test_a_dry_sweep_names_the_retention_rule_of_each_due_customer(people: Cli) -> None:
+    """With a retention rule, the dry run lists who is due and why, and changes nothing."""
+    people.ok("settings retention private --prospect-idle-months 1")
+    shown = people.ok("gdpr", "sweep", "--agency", "AG1", "--today", "2099-01-01", "--dry-run")
+    reasons = [line.strip() for line in shown.stdout.splitlines() if "retention:" in line]
+    assert reasons
+    assert all("no firm booking and no change for more than 1 months" in r for r in reasons)
+    with people.book() as book:
+        assert not any(c.is_anonymized for c in book.select(Selection()))
+
+
+def test_a_sweep_of_requests_only_ignores_retention_rules(people: Cli) -> None:
+    """--requests-only leaves customers due by retention alone."""
+    people.ok("settings retention private --prospect-idle-months 1")
+    data = people.json(
+        "gdpr", "sweep", "--agency", "AG1", "--today", "2099-01-01", "--requests-only"
+    )
+    assert (0, 0) == (data["due"], data["anonymized"])

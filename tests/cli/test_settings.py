@@ -180,3 +180,26 @@ def test_a_bad_kind_setting_leaves_the_book_wide_ones_unchanged(cli: Cli) -> Non
         settings.debtor_base,
         settings.kind(CustomerKind.PRIVATE).template_customer,
     )
+
+
+def test_retention_sets_and_shows_a_kinds_rules(cli: Cli) -> None:
+    """settings retention KIND sets the rules given, keeps the others and shows them as JSON."""
+    cli.ok("settings retention private --prospect-idle-months 24 --last-departure-years 10")
+    cli.ok("settings retention private --last-departure-years 8")
+    assert [
+        {"basis": "prospect_idle", "period": 24},
+        {"basis": "last_departure", "period": 8},
+    ] == cli.json("settings retention private")
+
+
+def test_retention_drops_a_rule(cli: Cli) -> None:
+    """--no-prospect-idle removes that rule only."""
+    cli.ok("settings retention corporate --prospect-idle-months 24 --last-departure-years 10")
+    data = cli.json("settings retention corporate --no-prospect-idle")
+    assert [{"basis": "last_departure", "period": 10}] == data
+
+
+def test_retention_refuses_a_period_of_zero(cli: Cli) -> None:
+    """A period of 0 months is refused and nothing is stored."""
+    assert 0 != cli("settings retention private --prospect-idle-months 0").exit_code
+    assert [] == cli.json("settings retention private")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import attrs
 
@@ -13,6 +14,7 @@ from custmodel._usecases import _common
 from custmodel._usecases._common import Clock, Runner
 from custmodel.errors import InvalidInputError, NotEligibleError, StoreBusyError
 from custmodel.model._booking import Booking
+from custmodel.model._customer import Customer
 from custmodel.model._erasure import (
     AnonymizationReport,
     Eligibility,
@@ -22,6 +24,7 @@ from custmodel.model._erasure import (
     HostVeto,
 )
 from custmodel.model._requests import RequestKind, SubjectRequest
+from custmodel.model._retention import SweepItem
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 
@@ -164,6 +167,41 @@ def erasure_statuses(
 # -- the sweep --------------------------------------------------------------------------------
 
 
+@attrs.frozen
+class BatchResult:
+    """What one batch of a sweep pass found and did.
+
+    Attributes:
+        last: The last number the store's query found; None when the pass is done (the keyset
+            pagination goes on after it).
+        items: The customers due, each with why, vetoed ones left out.
+        vetoed: The customers the bookings allowed but a host application vetoed.
+        anonymized: How many were anonymized (0 on a dry run).
+        host_rows: The host's rows erased per registration.
+    """
+
+    last: int | None
+    items: list[SweepItem] = attrs.field(factory=list)
+    vetoed: frozenset[int] = frozenset()
+    anonymized: int = 0
+    host_rows: dict[str, int] = attrs.field(factory=dict)
+
+
+class SweepBatch(Protocol):
+    """One batch of a sweep pass (:func:`sweep_batch`, :func:`retention_batch`)."""
+
+    def __call__(
+        self,
+        tx: StoreTransaction,
+        acting_agency: str,
+        day: date,
+        after: int,
+        limit: int,
+        dry_run: bool,
+        now: Clock,
+    ) -> BatchResult: ...
+
+
 def sweep(
     run: Runner,
     purged_now: Callable[[], bool],
@@ -173,71 +211,121 @@ def sweep(
     dry_run: bool,
     batch_size: int,
     now: Clock,
+    retention: bool = True,
 ) -> ErasureSweep:
-    """Anonymize every customer whose open erasure request is due, one transaction a batch."""
-    due: list[int] = []
-    vetoed: list[int] = []
+    """Anonymize every customer due by an open erasure request, then (with ``retention``)
+    every customer a retention rule of its kind makes due; one transaction a batch."""
+    passes: list[SweepBatch] = [sweep_batch]
+    if retention:
+        passes.append(retention_batch)
+    items: dict[int, SweepItem] = {}
+    vetoed: set[int] = set()
     host_rows: dict[str, int] = {}
-    anonymized = batches = 0
-    after = 0
+    anonymized = count = 0
     # Purged after each batch, so that a crash later in the sweep leaves no old data of the
     # customers already anonymized; once the store is busy, only at the end.
     purged = True
-    while True:
-        batch = run(
-            functools.partial(
-                sweep_batch,
-                acting_agency=acting_agency,
-                day=day,
-                after=after,
-                limit=batch_size,
-                dry_run=dry_run,
-                now=now,
-            ),
-            write=not dry_run,
-        )
-        if not batch.found:
-            break
-        batches += 1
-        due.extend(n for n in batch.found if n not in batch.vetoed)
-        vetoed.extend(batch.vetoed)
-        anonymized += batch.anonymized
-        for name, rows in batch.host_rows.items():
-            if rows:
-                host_rows[name] = host_rows.get(name, 0) + rows
-        after = batch.found[-1]
-        if batch.anonymized and purged:
-            purged = purged_now()
+    for batch in passes:
+        after = 0
+        while True:
+            result = run(
+                functools.partial(
+                    batch,
+                    acting_agency=acting_agency,
+                    day=day,
+                    after=after,
+                    limit=batch_size,
+                    dry_run=dry_run,
+                    now=now,
+                ),
+                write=not dry_run,
+            )
+            if result.last is None:
+                break
+            count += 1
+            # A customer due by a request and by retention is listed once, for its request.
+            items.update((i.number, i) for i in result.items if i.number not in items)
+            vetoed |= result.vetoed
+            anonymized += result.anonymized
+            for name, rows in result.host_rows.items():
+                if rows:
+                    host_rows[name] = host_rows.get(name, 0) + rows
+            after = result.last
+            if result.anonymized and purged:
+                purged = purged_now()
     if anonymized:
         _common.logger.info("erasure sweep anonymized %d customers", anonymized)
         if not purged:
             purged_now()
+    due = tuple(sorted((i for i in items.values() if i.number not in vetoed), key=_number))
     return ErasureSweep(
         dry_run=dry_run,
         due=len(due),
         anonymized=anonymized,
-        batches=batches,
-        customers=tuple(due),
-        vetoed=tuple(vetoed),
+        batches=count,
+        customers=tuple(i.number for i in due),
+        vetoed=tuple(sorted(vetoed)),
         host_rows=dict(sorted(host_rows.items())),
+        items=due,
     )
 
 
-@attrs.frozen
-class SweepBatch:
-    """What one batch of the sweep found and did.
+def _number(item: SweepItem) -> int:
+    return item.number
 
-    Attributes:
-        found: The customers the store's query found due by their bookings, ascending.
-        vetoed: Those of them a host vetoed.
-        anonymized: How many were anonymized.
-        host_rows: The host's rows erased per registration.
+
+def _cutoff(day: date, delay: int) -> date | None:
+    """The latest departure old enough on ``day`` (R9), or None before the calendar began."""
+    try:
+        return day - timedelta(days=delay)
+    except OverflowError:
+        return None
+
+
+def _anonymize_eligible(
+    tx: StoreTransaction,
+    due: Sequence[Customer],
+    bookings: Mapping[int, Sequence[Booking]],
+    acting_agency: str,
+    day: date,
+    delay: int,
+    *,
+    dry_run: bool,
+    now: Clock,
+) -> tuple[frozenset[int], int, dict[str, int]]:
+    """Decide with the pure rule, on what the batch read under its locks, and anonymize.
+
+    Returns the vetoed customers, how many were anonymized and the host's rows erased.
     """
+    vetoes = host_vetoes(tx, [c.number for c in due])
+    if dry_run:
+        return frozenset(vetoes), 0, {}
+    at = now()
+    changed = []
+    for customer in due:
+        # The store's query and the rule must agree; the rule, on locked data, decides.
+        found = rules.anonymization_eligibility(
+            bookings.get(customer.number, ()),
+            acting_agency,
+            day,
+            delay,
+            vetoes.get(customer.number, ()),
+        )
+        if found.eligible:
+            changed.append(rules.anonymized(customer, at)[0])
+    tx.update_customers(changed)
+    anonymous = [c.number for c in changed]
+    tx.complete_requests(RequestKind.ERASURE, anonymous, at)
+    return frozenset(vetoes), len(changed), erase_host_data(tx, anonymous)
 
-    found: list[int]
-    vetoed: frozenset[int] = frozenset()
-    anonymized: int = 0
-    host_rows: dict[str, int] = attrs.field(factory=dict)
+
+def _bookings_by_customer(
+    tx: StoreTransaction, numbers: Collection[int]
+) -> dict[int, list[Booking]]:
+    bookings: dict[int, list[Booking]] = {n: [] for n in numbers}
+    for booking in tx.bookings_of(list(numbers)):
+        bookings[booking.customer].append(booking)
+    return bookings
 
 
 def sweep_batch(
@@ -248,51 +336,86 @@ def sweep_batch(
     limit: int,
     dry_run: bool,
     now: Clock,
-) -> SweepBatch:
-    """One batch of the sweep: the due customers found, the vetoed and the anonymized."""
+) -> BatchResult:
+    """One batch of the sweep over the erasure requests."""
     delay = _common.settings(tx).anonymization_delay_days
-    try:
-        cutoff = day - timedelta(days=delay)
-    except OverflowError:
-        return SweepBatch([])
+    cutoff = _cutoff(day, delay)
+    if cutoff is None:
+        return BatchResult(None)
     numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
     if not numbers:
-        return SweepBatch(numbers)
-    if dry_run:
-        return SweepBatch(numbers, frozenset(host_vetoes(tx, numbers)))
+        return BatchResult(None)
     # The query read without locks: a booking or a merge of these customers may have committed
     # since, or be about to. Lock the customers first (a booking, a merge and an erasure
     # request lock them too, so they wait for this commit or this lock waits for theirs), then
     # read their state, requests and bookings again and decide on those.
     customers = tx.get_customers(numbers)
-    requested = {
-        r.customer
+    requests = {
+        r.customer: r.id
         for r in tx.requests(kinds=[RequestKind.ERASURE], open_only=True, customers=numbers)
         if r.received_on <= day
     }
+    found = [SweepItem(n, request=requests[n]) for n in numbers if n in requests]
     candidates = [
-        n
+        customers[n]
         for n in numbers
         if n in customers
-        and n in requested
+        and n in requests
         and customers[n].is_active
         and not customers[n].is_anonymized
     ]
-    bookings: dict[int, list[Booking]] = {n: [] for n in candidates}
-    for booking in tx.bookings_of(candidates):
-        bookings[booking.customer].append(booking)
-    vetoes = host_vetoes(tx, candidates)
-    at = now()
-    changed = []
-    for number in candidates:
-        # The store's query and the rule must agree; the rule, on locked data, decides.
-        found = rules.anonymization_eligibility(
-            bookings[number], acting_agency, day, delay, vetoes.get(number, ())
+    bookings = _bookings_by_customer(tx, [c.number for c in candidates])
+    vetoed, done, host_rows = _anonymize_eligible(
+        tx, candidates, bookings, acting_agency, day, delay, dry_run=dry_run, now=now
+    )
+    return BatchResult(numbers[-1], found, vetoed, done, host_rows)
+
+
+# -- the sweep over retention rules -----------------------------------------------------------
+
+
+def retention_batch(
+    tx: StoreTransaction,
+    acting_agency: str,
+    day: date,
+    after: int,
+    limit: int,
+    dry_run: bool,
+    now: Clock,
+) -> BatchResult:
+    """One batch of the sweep over the retention rules.
+
+    As :func:`sweep_batch` does for requests: the store's query reads without locks, so the
+    batch locks the customers it found, reads them and their bookings again and decides with
+    the pure rules (:func:`rules.retention_due`, :func:`rules.anonymization_eligibility`).
+    A customer whose state changed since the query read it (a booking, a merge) is left alone
+    and not listed.
+    """
+    settings = _common.settings(tx)
+    retention = {kind: ks.retention for kind, ks in settings.kinds.items() if ks.retention}
+    if not retention:
+        return BatchResult(None)
+    delay = settings.anonymization_delay_days
+    cutoff = _cutoff(day, delay)
+    if cutoff is None:
+        return BatchResult(None)
+    numbers = tx.due_retention(acting_agency, cutoff, after, limit, day=day, retention=retention)
+    if not numbers:
+        return BatchResult(None)
+    customers = tx.get_customers(numbers)
+    bookings = _bookings_by_customer(tx, list(customers))
+    found: list[SweepItem] = []
+    due: list[Customer] = []
+    for customer in (customers[n] for n in numbers if n in customers):
+        reason = rules.retention_due(
+            customer, bookings[customer.number], retention.get(customer.kind, ()), day
         )
-        if found.eligible:
-            changed.append(rules.anonymized(customers[number], at)[0])
-    tx.update_customers(changed)
-    anonymous = [c.number for c in changed]
-    tx.complete_requests(RequestKind.ERASURE, anonymous, at)
-    host_rows = erase_host_data(tx, anonymous)
-    return SweepBatch(numbers, frozenset(vetoes), len(changed), host_rows)
+        if reason is None:
+            # Changed since the query read it (a booking, a merge): not due any longer.
+            continue
+        found.append(SweepItem(customer.number, retention=reason))
+        due.append(customer)
+    vetoed, done, host_rows = _anonymize_eligible(
+        tx, due, bookings, acting_agency, day, delay, dry_run=dry_run, now=now
+    )
+    return BatchResult(numbers[-1], found, vetoed, done, host_rows)

@@ -364,15 +364,26 @@ def sweep(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Customers per transaction.")
     ] = 500,
+    retention: Annotated[
+        bool,
+        typer.Option(
+            "--retention/--requests-only",
+            help="Also anonymize the customers the kinds' retention rules make due.",
+        ),
+    ] = True,
     as_json: AsJson = False,
 ) -> None:
-    """Anonymize every customer whose erasure request is due, batch by batch.
+    """Anonymize every customer whose erasure request is due, then those the retention
+    rules make due, batch by batch.
 
-    Meant for a scheduler: it asks nothing. Each batch is one transaction.
+    Meant for a scheduler: it asks nothing. Each batch is one transaction. The dry run lists
+    each due customer with the reason it is due.
     """
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
-    result = book(ctx).anonymize_due(agency, _day(today), dry_run=dry_run, batch_size=batch_size)
+    result = book(ctx).anonymize_due(
+        agency, _day(today), dry_run=dry_run, batch_size=batch_size, retention=retention
+    )
     out = Output(as_json)
     if as_json:
         out.json(result)
@@ -380,6 +391,8 @@ def sweep(
     numbers = ", ".join(map(str, result.customers)) or "none"
     if result.dry_run:
         out.line(f"Due: {plural(result.due, 'customer')} (dry run, nothing changed): {numbers}.")
+        for number, reason in result.reasons().items():
+            out.line(f"  {number}: {reason}")
     else:
         out.line(
             f"Anonymized {result.anonymized} of {plural(result.due, 'due customer')} in "

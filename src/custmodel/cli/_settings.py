@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from custmodel import CustomerKind, KindSettings, Settings
+from custmodel import CustomerKind, KindSettings, RetentionBasis, RetentionRule, Settings
 from custmodel.cli._common import AsJson, BadValue, Output, book, parse_money, plural
 
 __all__ = ["app"]
@@ -44,7 +44,12 @@ def _kind_pairs(kind: KindSettings) -> list[tuple[str, object]]:
         ("Dunning fee", f"{kind.dunning_fee} EUR"),
         ("Deposit prompt", "yes" if kind.deposit_prompt else "no"),
         ("Renumber on kind change", "yes" if kind.renumber_on_kind_change else "no"),
+        ("Retention", _retention_text(kind)),
     ]
+
+
+def _retention_text(kind: KindSettings) -> str:
+    return "; ".join(rule.explain() for rule in kind.retention) or "none"
 
 
 def _print(out: Output, settings: Settings, kind: CustomerKind | None) -> None:
@@ -278,3 +283,64 @@ def label(
         f"{plural(carriers, 'customer')} {verb} flag {flag}; selections use the number, so "
         f"review them: custmodel customer select --kind {kind.value} --flag {flag}"
     )
+
+
+@app.command(
+    epilog=(
+        "Example: custmodel settings retention private --prospect-idle-months 24 "
+        "--last-departure-years 10; custmodel settings retention private --json"
+    )
+)
+def retention(
+    ctx: typer.Context,
+    kind: KindArgument,
+    prospect_idle_months: Annotated[
+        int | None,
+        typer.Option(
+            "--prospect-idle-months",
+            metavar="MONTHS",
+            help="Due without a request: no firm booking and no change for this many months.",
+        ),
+    ] = None,
+    no_prospect_idle: Annotated[
+        bool, typer.Option("--no-prospect-idle", help="Drop the months-idle rule.")
+    ] = False,
+    last_departure_years: Annotated[
+        int | None,
+        typer.Option(
+            "--last-departure-years",
+            metavar="YEARS",
+            help="Due without a request: last departure this many years ago, nothing owed.",
+        ),
+    ] = None,
+    no_last_departure: Annotated[
+        bool, typer.Option("--no-last-departure", help="Drop the last-departure rule.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show a kind's retention rules, or set them with the options (the others stay)."""
+    the_book = book(ctx)
+    rules = {rule.basis: rule for rule in the_book.settings.kind(kind).retention}
+    changes = (
+        (RetentionBasis.PROSPECT_IDLE, prospect_idle_months, no_prospect_idle),
+        (RetentionBasis.LAST_DEPARTURE, last_departure_years, no_last_departure),
+    )
+    changed = False
+    for basis, period, drop in changes:
+        if period is not None and drop:
+            raise BadValue(f"give a period or drop the {basis.value} rule, not both")
+        if drop:
+            rules.pop(basis, None)
+        elif period is not None:
+            rules[basis] = RetentionRule(basis, period)
+        changed = changed or drop or period is not None
+    if changed:
+        kept = tuple(rules[b] for b in RetentionBasis if b in rules)
+        settings = the_book.update_kind_settings(kind, retention=kept)
+    else:
+        settings = the_book.settings
+    out = Output(as_json)
+    if as_json:
+        out.json(settings.kind(kind).retention)
+        return
+    out.fields([("Retention", _retention_text(settings.kind(kind)))], title=f"Kind {kind.value}")

@@ -12,8 +12,8 @@ Every name is imported from here; the private modules hold one capability each: 
 ``CustomerFields``, the draft and the stored customer), ``_booking`` (bookings and sales
 channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind changes, the
 profile, letters), ``_merge``, ``_erasure`` (eligibility, anonymization, erasure states),
-``_requests`` (data-subject requests of every kind) and ``_access`` (request states and the
-access report).
+``_requests`` (data-subject requests of every kind), ``_access`` (request states and the
+access report) and ``_retention`` (retention rules and why a sweep found a customer due).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from custmodel.model import (
     _merge,
     _profile,
     _requests,
+    _retention,
     _selection,
     _settings,
     _statistics,
@@ -48,6 +49,7 @@ from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._requests import *  # noqa: F403
+from custmodel.model._retention import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
 from custmodel.model._settings import *  # noqa: F403
 from custmodel.model._statistics import *  # noqa: F403
@@ -63,6 +65,7 @@ __all__ += _kinds.__all__
 __all__ += _merge.__all__
 __all__ += _profile.__all__
 __all__ += _requests.__all__
+__all__ += _retention.__all__
 __all__ += _selection.__all__
 __all__ += _settings.__all__
 __all__ += _statistics.__all__

@@ -12,6 +12,7 @@ from custmodel.errors import InvalidInputError
 from custmodel.model._checks import _optional_date
 from custmodel.model._customer import Customer
 from custmodel.model._requests import SubjectRequest
+from custmodel.model._retention import SweepItem
 
 __all__ = [
     "AnonymizationReport",
@@ -194,6 +195,8 @@ class ErasureSweep:
             not due, not anonymized (their eligibility's ``vetoes`` say why).
         host_rows: Rows of the host application's tables blanked or erased, summed per
             registration of the store; only registrations that had rows are listed.
+        items: Each due customer with the reason it is due (its erasure request, or the
+            retention rule of its kind), in the order of ``customers``.
     """
 
     dry_run: bool
@@ -203,3 +206,8 @@ class ErasureSweep:
     customers: tuple[int, ...] = ()
     vetoed: tuple[int, ...] = ()
     host_rows: Mapping[str, int] = attrs.field(factory=dict, hash=False)
+    items: tuple[SweepItem, ...] = ()
+
+    def reasons(self) -> dict[int, str]:
+        """Customer number -> why it is due, one line each."""
+        return {item.number: item.explain() for item in self.items}

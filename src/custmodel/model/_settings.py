@@ -24,6 +24,7 @@ from custmodel.model._checks import (
 )
 from custmodel.model._flags import check_flag_number
 from custmodel.model._kinds import CustomerKind, _kind
+from custmodel.model._retention import RetentionRule, retention_rules
 
 __all__ = ["KindSettings", "Settings"]
 
@@ -83,6 +84,8 @@ class KindSettings:
         renumber_on_kind_change: Recompute the debtor account with the new kind's offset when a
             customer of this kind changes kind. Only the PROSPECT kind's switch is read (Jack's
             "neue Nummernvergabe bei Änderung der Kundenart"); other kinds keep accounts (R4).
+        retention: The retention rules that make customers of this kind due for anonymization
+            without a request (at most one of each :class:`RetentionBasis`); none by default.
     """
 
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
@@ -96,6 +99,7 @@ class KindSettings:
     dunning_fee: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
     deposit_prompt: bool = attrs.field(default=False, validator=_bool)
     renumber_on_kind_change: bool = attrs.field(default=False, validator=_bool)
+    retention: tuple[RetentionRule, ...] = attrs.field(default=(), converter=retention_rules)
 
     def __attrs_post_init__(self) -> None:
         if (

@@ -8,8 +8,8 @@ Every function is imported from here; each private module holds the rules of one
 specification (docs/concepts.md maps each rule to its function, use case, store methods and
 contract tests): ``_classification`` (R1, R2, and the prospect's conversion of R4),
 ``_numbering`` (R4 debtor accounts), ``_templates`` (R5), ``_dunning`` (R6), ``_deposit`` (R7),
-``_merge`` (R8), ``_erasure`` (R9), ``_requests`` (the answer deadline of every data-subject
-request), ``_statistics`` and ``_profile`` (R10).
+``_merge`` (R8), ``_erasure`` and ``_retention`` (R9), ``_requests`` (the answer deadline of
+every data-subject request), ``_statistics`` and ``_profile`` (R10).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from custmodel.rules import (
     _numbering,
     _profile,
     _requests,
+    _retention,
     _statistics,
     _templates,
 )
@@ -34,6 +35,7 @@ from custmodel.rules._merge import *  # noqa: F403
 from custmodel.rules._numbering import *  # noqa: F403
 from custmodel.rules._profile import *  # noqa: F403
 from custmodel.rules._requests import *  # noqa: F403
+from custmodel.rules._retention import *  # noqa: F403
 from custmodel.rules._statistics import *  # noqa: F403
 from custmodel.rules._templates import *  # noqa: F403
 
@@ -46,5 +48,6 @@ __all__ += _merge.__all__
 __all__ += _numbering.__all__
 __all__ += _profile.__all__
 __all__ += _requests.__all__
+__all__ += _retention.__all__
 __all__ += _statistics.__all__
 __all__ += _templates.__all__

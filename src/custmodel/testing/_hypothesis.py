@@ -64,6 +64,9 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "NewCustomer": lambda cst: cst.settings().flatmap(lambda s: cst.new_customers(settings=s)),
     "ProfileFlag": lambda cst: cst.profile_flags(),
     "Registration": lambda cst: cst.registrations(),
+    "RetentionBasis": lambda cst: cst.retention_bases,
+    "RetentionReason": lambda cst: cst.retention_reasons(),
+    "RetentionRule": lambda cst: cst.retention_rules(min_size=1).map(lambda rules: rules[0]),
     "RuleOrigin": lambda cst: cst.rule_origins,
     "RuleSource": lambda cst: cst.rule_sources(),
     "SalesChannel": lambda cst: cst.sales_channels(),
@@ -74,6 +77,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "StatisticsKey": lambda cst: cst.statistics_keys(),
     "StatisticsRow": lambda cst: cst.statistics_rows(),
     "StatusFlags": lambda cst: cst.status_flags(),
+    "SweepItem": lambda cst: cst.sweep_items(),
 }
 
 

@@ -32,6 +32,7 @@ from custmodel._marks import DistinctMark
 from custmodel.dedupe._types import DuplicateCandidate
 from custmodel.letters import FIELDS, LetterTemplate, render_letter
 from custmodel.model import (
+    MAX_RETENTION_PERIOD,
     PERSONAL_FIELDS,
     STATUS_FLAG_COUNT,
     AccessReport,
@@ -68,6 +69,9 @@ from custmodel.model import (
     RequestKind,
     RequestRecorded,
     RequestStatus,
+    RetentionBasis,
+    RetentionReason,
+    RetentionRule,
     RuleOrigin,
     RuleSource,
     SalesChannel,
@@ -79,6 +83,7 @@ from custmodel.model import (
     StatisticsRow,
     StatusFlags,
     SubjectRequest,
+    SweepItem,
 )
 
 __all__ = [
@@ -128,6 +133,9 @@ __all__ = [
     "request_kinds",
     "request_statuses",
     "requests_recorded",
+    "retention_bases",
+    "retention_reasons",
+    "retention_rules",
     "rule_origins",
     "rule_sources",
     "sales_channels",
@@ -139,6 +147,7 @@ __all__ = [
     "statistics_rows",
     "status_flags",
     "subject_requests",
+    "sweep_items",
     "texts",
 ]
 
@@ -240,7 +249,27 @@ def kind_settings(
         dunning_fee=draw(money(Decimal("100.00"))),
         deposit_prompt=draw(st.booleans()),
         renumber_on_kind_change=draw(st.booleans()),
+        retention=draw(retention_rules()),
     )
+
+
+#: Every :class:`RetentionBasis`.
+retention_bases = st.sampled_from(RetentionBasis)
+
+
+def retention_rules(*, min_size: int = 0) -> st.SearchStrategy[tuple[RetentionRule, ...]]:
+    """A kind's retention rules: none, one or both bases, with short and long periods.
+
+    Args:
+        min_size: At least this many rules (at most 2, one of each basis).
+    """
+    rules = st.lists(_retention_rule(), min_size=min_size, max_size=2, unique_by=lambda r: r.basis)
+    return rules.map(tuple)
+
+
+def _retention_rule() -> st.SearchStrategy[RetentionRule]:
+    periods = st.integers(1, 36) | st.integers(1, MAX_RETENTION_PERIOD)
+    return st.builds(RetentionRule, retention_bases, periods)
 
 
 @st.composite
@@ -1045,6 +1074,22 @@ def erasure_statuses(draw: st.DrawFn, *, state: ErasureState | None = None) -> E
 
 
 @st.composite
+def retention_reasons(draw: st.DrawFn) -> RetentionReason:
+    """Why a retention rule made a customer due: the rule and the first day it held."""
+    rule = draw(_retention_rule())
+    return RetentionReason(rule, draw(st.dates(date(2000, 1, 1), date(2100, 12, 31))))
+
+
+@st.composite
+def sweep_items(draw: st.DrawFn, number: int | None = None) -> SweepItem:
+    """A customer a sweep found due: by its erasure request or by a retention rule."""
+    chosen = draw(st.integers(1, 10_000_000)) if number is None else number
+    if draw(st.booleans()):
+        return SweepItem(chosen, request=draw(st.integers(1, 10_000_000)))
+    return SweepItem(chosen, retention=draw(retention_reasons()))
+
+
+@st.composite
 def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSweep:
     """What a sweep over the due requests did: distinct ascending customers, at most one
     batch per due customer, and no anonymization on a dry run.
@@ -1060,6 +1105,7 @@ def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSw
         anonymized=0 if dry else draw(st.integers(0, len(due))),
         batches=draw(st.integers(1, len(due))) if due else 0,
         customers=due,
+        items=tuple(draw(sweep_items(n)) for n in due),
     )
 
 

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -38,9 +38,12 @@ from custmodel.errors import (
 from custmodel.model import (
     Booking,
     Customer,
+    CustomerKind,
     DeparturePeriod,
+    HostVeto,
     MergeRecord,
     RequestKind,
+    RetentionRule,
     Selection,
     Settings,
     Statistics,
@@ -267,6 +270,14 @@ class _JsonFileTransaction:
     def unregistered_references(self) -> list[str]:
         return []
 
+    # -- the host's personal data: this application keeps none outside the store ------------------
+
+    def erase_host_data(self, customers: Collection[int]) -> dict[str, int]:
+        return {}
+
+    def host_vetoes(self, customers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
+        return {}
+
     # -- merge audit ----------------------------------------------------------------------------
 
     def add_merge_record(self, record: MergeRecord) -> MergeRecord:
@@ -399,6 +410,28 @@ class _JsonFileTransaction:
             after,
             limit,
             received_by=received_by,
+        )
+
+    def due_retention(
+        self,
+        acting_agency: str,
+        cutoff: date,
+        after: int,
+        limit: int,
+        *,
+        day: date,
+        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
+    ) -> list[int]:
+        # The same for the retention rules.
+        return rules.due_for_retention(
+            self.state.customers,
+            lambda number: self.bookings_of([number]),
+            retention,
+            acting_agency,
+            cutoff,
+            after,
+            limit,
+            day=day,
         )
 
 

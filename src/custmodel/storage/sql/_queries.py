@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -28,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.sql import Subquery
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from custmodel.model._customer import Customer, search_key
 from custmodel.model._flags import STATUS_FLAG_COUNT
@@ -51,6 +53,26 @@ _m = schema.merges.c
 _md = schema.merge_duplicates.c
 _e = schema.requests.c
 _dm = schema.distinct_marks.c
+
+# -- the erasure sweep --------------------------------------------------------------------------
+
+
+def blocking_booking(
+    b: NamedFromClause, customer: ColumnElement[Any], acting_agency: str, cutoff: date
+) -> ColumnElement[bool]:
+    """The join condition of the firm bookings of ``customer`` that block anonymization (R9).
+
+    Joined as ``LEFT JOIN bookings b ON <this> ... WHERE b.reference IS NULL``: an anti-join
+    every engine answers by probing the bookings' customer index per row (MariaDB would
+    materialize a NOT EXISTS over the whole bookings table).
+    """
+    agency_differs = b.c.point_of_sale != acting_agency if _storable(acting_agency) else true()
+    return and_(
+        b.c.customer == customer,
+        b.c.kind == BookingKind.BOOKING.value,
+        or_(agency_differs, b.c.channel_external == true(), b.c.departure > cutoff),
+    )
+
 
 # -- selections ---------------------------------------------------------------------------------
 

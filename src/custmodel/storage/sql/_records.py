@@ -26,7 +26,6 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model import (
-    BookingKind,
     MergeRecord,
     RequestKind,
     SubjectRequest,
@@ -34,7 +33,7 @@ from custmodel.model import (
 )
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _c, _chunks, _dm, _e, _m, _md, _storable
+from custmodel.storage.sql._queries import _c, _chunks, _dm, _e, _m, _md, blocking_booking
 from custmodel.storage.sql._rows import (
     _time_to_db,
     distinct_mark_from_row,
@@ -336,15 +335,7 @@ class AuditRecords:
         if limit < 1:
             return []
         b = schema.bookings.alias("b")
-        agency_differs = b.c.point_of_sale != acting_agency if _storable(acting_agency) else true()
-        # An anti-join written as LEFT JOIN ... IS NULL: every engine probes the bookings'
-        # customer index per open request (MariaDB would materialize a NOT EXISTS over the
-        # whole bookings table).
-        blocking = and_(
-            b.c.customer == _e.customer,
-            b.c.kind == BookingKind.BOOKING.value,
-            or_(agency_differs, b.c.channel_external == true(), b.c.departure > cutoff),
-        )
+        blocking = blocking_booking(b, _e.customer, acting_agency, cutoff)
         statement = (
             select(_e.customer)
             .distinct()

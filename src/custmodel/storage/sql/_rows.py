@@ -27,6 +27,7 @@ from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import SubjectRequest
+from custmodel.model._retention import RetentionRule
 from custmodel.model._settings import KindSettings, Settings
 from custmodel.storage.sql import _schema as schema
 
@@ -264,7 +265,21 @@ def kind_settings_to_row(kind: CustomerKind, settings: KindSettings) -> dict[str
         "dunning_fee_cents": _cents(settings.dunning_fee),
         "deposit_prompt": settings.deposit_prompt,
         "renumber_on_kind_change": settings.renumber_on_kind_change,
+        "retention": retention_to_text(settings.retention),
     }
+
+
+def retention_to_text(retention: Sequence[RetentionRule]) -> str:
+    """The stable JSON text of a kind's retention rules, in their order."""
+    return json.dumps(
+        [{"basis": rule.basis.value, "period": rule.period} for rule in retention],
+        separators=(",", ":"),
+    )
+
+
+def retention_from_text(text: str) -> tuple[RetentionRule, ...]:
+    """The retention rules :func:`retention_to_text` wrote."""
+    return tuple(RetentionRule(item["basis"], int(item["period"])) for item in json.loads(text))
 
 
 def kind_settings_from_row(row: Mapping[Any, Any]) -> KindSettings:
@@ -282,6 +297,7 @@ def kind_settings_from_row(row: Mapping[Any, Any]) -> KindSettings:
         dunning_fee=_euros(row["dunning_fee_cents"]),
         deposit_prompt=bool(row["deposit_prompt"]),
         renumber_on_kind_change=bool(row["renumber_on_kind_change"]),
+        retention=retention_from_text(row["retention"]),
     )
 
 

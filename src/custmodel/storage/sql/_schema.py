@@ -75,7 +75,10 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0006"
+HEAD_REVISION: Final = "0007"
+
+#: Room for a kind's retention rules as JSON: one rule of each basis fits several times over.
+RETENTION_TEXT_LENGTH: Final = 255
 
 #: The row of ``custmodel_counters`` that hands out customer numbers.
 CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
@@ -241,6 +244,9 @@ kind_settings = Table(
     Column("dunning_fee_cents", BigInteger, nullable=False),
     Column("deposit_prompt", Boolean, nullable=False),
     Column("renumber_on_kind_change", Boolean, nullable=False),
+    # The retention rules as JSON (custmodel.storage.sql._rows.retention_to_text); a row
+    # stored before them has none.
+    Column("retention", String(RETENTION_TEXT_LENGTH), nullable=False, server_default="[]"),
     **MYSQL_TABLE_OPTIONS,
 )
 

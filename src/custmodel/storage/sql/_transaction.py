@@ -84,6 +84,7 @@ from custmodel.storage.sql._queries import (
     statistics_statement,
 )
 from custmodel.storage.sql._records import AuditRecords
+from custmodel.storage.sql._retention import RetentionRecords
 from custmodel.storage.sql._rows import (
     _BOOKING_LENGTHS,
     _customer_from_table_row,
@@ -97,7 +98,7 @@ from custmodel.storage.sql._rows import (
 )
 
 
-class SqlTransaction(AuditRecords):
+class SqlTransaction(AuditRecords, RetentionRecords):
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
     In a write transaction, reading customers by number locks their rows until the transaction

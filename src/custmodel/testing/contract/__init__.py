@@ -70,6 +70,7 @@ from custmodel.testing.contract.port import PortContract
 from custmodel.testing.contract.reading import ReadingContract
 from custmodel.testing.contract.registration import RegistrationContract
 from custmodel.testing.contract.requests import RequestContract
+from custmodel.testing.contract.retention import RetentionContract
 from custmodel.testing.contract.selections import SelectionContract
 from custmodel.testing.contract.settings import SettingsContract
 from custmodel.testing.contract.statistics import StatisticsContract
@@ -94,6 +95,7 @@ __all__ = [
     "ReadingContract",
     "RegistrationContract",
     "RequestContract",
+    "RetentionContract",
     "SelectionContract",
     "SettingsContract",
     "StatisticsContract",
@@ -118,6 +120,7 @@ class StoreContract(
     ErasureRequestContract,
     HostDataContract,
     RequestContract,
+    RetentionContract,
     PortContract,
     BadInputContract,
     ConcurrencyContract,

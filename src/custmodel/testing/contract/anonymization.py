@@ -28,6 +28,7 @@ from custmodel.model import (
     SalesChannel,
     Selection,
     StatusFlags,
+    SweepItem,
 )
 from custmodel.rules import ANONYMIZED_NAME
 from custmodel.testing import strategies as cst
@@ -239,7 +240,8 @@ class AnonymizationContract(_ContractBase):
         """The sweep anonymizes the customers whose requests are DUE, in one batch."""
         book = self.erasure_book()
         sweep = book.anonymize_due(AGENCY)
-        assert (ErasureSweep(False, 2, 2, 1, (1, 6)), [1, 4, 6]) == (
+        items = (SweepItem(1, request=1), SweepItem(6, request=5))
+        assert (ErasureSweep(False, 2, 2, 1, (1, 6), items=items), [1, 4, 6]) == (
             sweep,
             _numbers(book.select(Selection(anonymized=True))),
         )
@@ -298,7 +300,8 @@ class AnonymizationContract(_ContractBase):
     def test_a_sweep_takes_one_transaction_per_batch(self) -> None:
         """Five due customers in batches of two take three batches."""
         sweep = self.sweep_book().anonymize_due(AGENCY, batch_size=2)
-        assert ErasureSweep(False, 5, 5, 3, (1, 2, 4, 5, 7)) == sweep
+        items = tuple(SweepItem(n, request=n) for n in (1, 2, 4, 5, 7))
+        assert ErasureSweep(False, 5, 5, 3, (1, 2, 4, 5, 7), items=items) == sweep
 
     def test_a_sweep_whose_due_customers_fill_one_batch_takes_one(self) -> None:
         """Five due customers in batches of five take one batch."""

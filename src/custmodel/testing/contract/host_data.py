@@ -10,7 +10,7 @@ import pytest
 
 from custmodel.book import CustomerBook
 from custmodel.errors import InvalidInputError, NotEligibleError
-from custmodel.model import Eligibility, ErasureState, ErasureSweep, HostVeto
+from custmodel.model import Eligibility, ErasureState, ErasureSweep, HostVeto, SweepItem
 from custmodel.testing.contract._base import _ContractBase
 from custmodel.testing.contract._shared import AGENCY, SETTINGS, TODAY, _draft
 
@@ -129,9 +129,10 @@ class HostDataContract(_ContractBase):
         dry = book.anonymize_due(AGENCY, dry_run=True, batch_size=2)
         before = book.get(2)
         sweep = book.anonymize_due(AGENCY, batch_size=2)
+        items = (SweepItem(1, request=1), SweepItem(3, request=3))
         assert (
-            ErasureSweep(True, 2, 0, 2, (1, 3), vetoed=(2,)),
-            ErasureSweep(False, 2, 2, 2, (1, 3), vetoed=(2,)),
+            ErasureSweep(True, 2, 0, 2, (1, 3), vetoed=(2,), items=items),
+            ErasureSweep(False, 2, 2, 2, (1, 3), vetoed=(2,), items=items),
             before,
         ) == (dry, sweep, book.get(2))
         assert [frozenset({1, 2}), frozenset({3})] * 2 == host.calls

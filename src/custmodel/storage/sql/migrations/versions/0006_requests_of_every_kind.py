@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2027-01-15
+Create Date: 2026-12-06
 
 Written by hand to equal ``custmodel.storage.sql._schema.metadata``; a test compares the two.
 The table is renamed by copying it: the new table is created with the names its primary key,
