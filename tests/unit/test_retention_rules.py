@@ -19,7 +19,7 @@ from custmodel import (
     RetentionRule,
     rules,
 )
-from custmodel.rules._erasure import _one_month_after
+from custmodel.rules import answer_by
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 IDLE = RetentionRule.prospect_idle(24)
@@ -41,7 +41,7 @@ def _firm(departure: date, reference: str = "B-1", amount: str = "0.00") -> Book
 @given(day=days)
 def test_months_after_one_is_the_answer_dates_arithmetic(day: date) -> None:
     """One calendar month later is the same day as a request's answer date."""
-    assert _one_month_after(day) == rules.months_after(day, 1)
+    assert answer_by(day) == rules.months_after(day, 1)
 
 
 def test_months_after_clamps_to_the_months_end() -> None:

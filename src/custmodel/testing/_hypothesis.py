@@ -28,6 +28,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "AnonymizationReport": lambda cst: cst.anonymization_reports(),
     "BlockReason": lambda cst: cst.block_reasons,
     "Blocker": lambda cst: cst.blockers(),
+    "HostVeto": lambda cst: cst.host_vetoes(),
     "Booking": lambda cst: cst.bookings(),
     "BookingKind": lambda cst: cst.booking_kinds,
     "DistinctMark": lambda cst: cst.distinct_marks(),

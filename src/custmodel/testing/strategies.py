@@ -56,6 +56,7 @@ from custmodel.model import (
     ErasureStatus,
     ErasureSweep,
     FieldShape,
+    HostVeto,
     KindChange,
     KindSettings,
     LabelledCode,
@@ -114,6 +115,7 @@ __all__ = [
     "erasure_sweeps",
     "field_shapes",
     "flag_numbers",
+    "host_vetoes",
     "kind_changes",
     "kind_settings",
     "labelled_codes",
@@ -707,16 +709,35 @@ def blockers(draw: st.DrawFn, *, reference: str | None = None) -> Blocker:
     return Blocker(reference or draw(_REFERENCES), reasons, allowed_from)
 
 
+def host_vetoes(*, source: str | None = None) -> st.SearchStrategy[HostVeto]:
+    """A host application's veto: the name it was registered under and its short reason."""
+    return st.builds(
+        HostVeto,
+        source=names() if source is None else st.just(source),
+        reason=names(),
+    )
+
+
 @st.composite
 def eligibilities(draw: st.DrawFn) -> Eligibility:
-    """Eligible, or blocked by bookings ordered by reference, with eligible_from as R9 says."""
+    """Eligible, or blocked by bookings ordered by reference and by host vetoes ordered by
+    source, with eligible_from as R9 says (only when time alone blocks)."""
     if draw(st.booleans()):
         return Eligibility(eligible=True)
-    references = sorted(draw(st.lists(_REFERENCES, min_size=1, max_size=4, unique=True)))
+    references = sorted(draw(st.lists(_REFERENCES, max_size=4, unique=True)))
     found = tuple(draw(blockers(reference=r)) for r in references)
-    only_time = all(b.reasons == (BlockReason.TOO_RECENT,) for b in found)
+    sources = sorted(draw(st.lists(names(), min_size=0 if found else 1, max_size=2, unique=True)))
+    vetoes = tuple(draw(host_vetoes(source=name)) for name in sources)
+    only_time = not vetoes and all(b.reasons == (BlockReason.TOO_RECENT,) for b in found)
     eligible_from = max(b.allowed_from for b in found if b.allowed_from) if only_time else None
-    return Eligibility(eligible=False, blockers=found, eligible_from=eligible_from)
+    return Eligibility(eligible=False, blockers=found, eligible_from=eligible_from, vetoes=vetoes)
+
+
+def _host_rows(*, min_rows: int = 0) -> st.SearchStrategy[dict[str, int]]:
+    """Rows erased per registration of the host application ("table.column" or a name)."""
+    return st.dictionaries(names(), st.integers(min_rows, 1_000_000), max_size=3).map(
+        lambda rows: dict(sorted(rows.items()))
+    )
 
 
 @st.composite
@@ -780,7 +801,9 @@ def anonymization_reports(draw: st.DrawFn) -> AnonymizationReport:
     anonymous, cleared = rules.anonymized(customer, draw(aware_datetimes()))
     if draw(st.booleans()):
         return AnonymizationReport(anonymous, already_anonymized=True)
-    return AnonymizationReport(anonymous, already_anonymized=False, fields_cleared=cleared)
+    return AnonymizationReport(
+        anonymous, already_anonymized=False, fields_cleared=cleared, host_rows=draw(_host_rows())
+    )
 
 
 _FILLABLE = (*MARKED_FIELDS, "birth_date", "category", "commission_scheme", "fee_schedule")
@@ -1098,13 +1121,18 @@ def erasure_sweeps(draw: st.DrawFn, *, dry_run: bool | None = None) -> ErasureSw
         dry_run: Only dry runs (True) or only real sweeps (False), else both.
     """
     dry = draw(st.booleans()) if dry_run is None else dry_run
-    due = tuple(sorted(draw(st.sets(st.integers(1, 10_000_000), max_size=12))))
+    found = sorted(draw(st.sets(st.integers(1, 10_000_000), max_size=12)))
+    vetoed = tuple(sorted(draw(st.sets(st.sampled_from(found), max_size=3)))) if found else ()
+    due = tuple(n for n in found if n not in vetoed)
+    anonymized = 0 if dry else draw(st.integers(0, len(due)))
     return ErasureSweep(
         dry_run=dry,
         due=len(due),
-        anonymized=0 if dry else draw(st.integers(0, len(due))),
-        batches=draw(st.integers(1, len(due))) if due else 0,
+        anonymized=anonymized,
+        batches=draw(st.integers(1, len(found))) if found else 0,
         customers=due,
+        vetoed=vetoed,
+        host_rows=draw(_host_rows(min_rows=1)) if anonymized else {},
         items=tuple(draw(sweep_items(n)) for n in due),
     )
 
