@@ -187,19 +187,31 @@ class BatchResult:
     host_rows: dict[str, int] = attrs.field(factory=dict)
 
 
+@attrs.frozen
+class BatchWindow:
+    """Which page of a sweep pass one batch works on, and how.
+
+    Attributes:
+        acting_agency: The agency that anonymizes.
+        day: The day the sweep runs for.
+        after: The keyset: only customers with a greater number.
+        limit: At most this many customers.
+        dry_run: Find and explain only; change nothing.
+        now: The clock of the anonymization time.
+    """
+
+    acting_agency: str
+    day: date
+    after: int
+    limit: int
+    dry_run: bool
+    now: Clock
+
+
 class SweepBatch(Protocol):
     """One batch of a sweep pass (:func:`sweep_batch`, :func:`retention_batch`)."""
 
-    def __call__(
-        self,
-        tx: StoreTransaction,
-        acting_agency: str,
-        day: date,
-        after: int,
-        limit: int,
-        dry_run: bool,
-        now: Clock,
-    ) -> BatchResult: ...
+    def __call__(self, tx: StoreTransaction, window: BatchWindow) -> BatchResult: ...
 
 
 def sweep(
@@ -226,20 +238,9 @@ def sweep(
     # customers already anonymized; once the store is busy, only at the end.
     purged = True
     for batch in passes:
-        after = 0
+        window = BatchWindow(acting_agency, day, 0, batch_size, dry_run, now)
         while True:
-            result = run(
-                functools.partial(
-                    batch,
-                    acting_agency=acting_agency,
-                    day=day,
-                    after=after,
-                    limit=batch_size,
-                    dry_run=dry_run,
-                    now=now,
-                ),
-                write=not dry_run,
-            )
+            result = run(functools.partial(batch, window=window), write=not dry_run)
             if result.last is None:
                 break
             count += 1
@@ -250,7 +251,7 @@ def sweep(
             for name, rows in result.host_rows.items():
                 if rows:
                     host_rows[name] = host_rows.get(name, 0) + rows
-            after = result.last
+            window = attrs.evolve(window, after=result.last)
             if result.anonymized and purged:
                 purged = purged_now()
     if anonymized:
@@ -284,30 +285,26 @@ def _cutoff(day: date, delay: int) -> date | None:
 
 def _anonymize_eligible(
     tx: StoreTransaction,
+    window: BatchWindow,
     due: Sequence[Customer],
     bookings: Mapping[int, Sequence[Booking]],
-    acting_agency: str,
-    day: date,
     delay: int,
-    *,
-    dry_run: bool,
-    now: Clock,
 ) -> tuple[frozenset[int], int, dict[str, int]]:
     """Decide with the pure rule, on what the batch read under its locks, and anonymize.
 
     Returns the vetoed customers, how many were anonymized and the host's rows erased.
     """
     vetoes = host_vetoes(tx, [c.number for c in due])
-    if dry_run:
+    if window.dry_run:
         return frozenset(vetoes), 0, {}
-    at = now()
+    at = window.now()
     changed = []
     for customer in due:
         # The store's query and the rule must agree; the rule, on locked data, decides.
         found = rules.anonymization_eligibility(
             bookings.get(customer.number, ()),
-            acting_agency,
-            day,
+            window.acting_agency,
+            window.day,
             delay,
             vetoes.get(customer.number, ()),
         )
@@ -328,21 +325,15 @@ def _bookings_by_customer(
     return bookings
 
 
-def sweep_batch(
-    tx: StoreTransaction,
-    acting_agency: str,
-    day: date,
-    after: int,
-    limit: int,
-    dry_run: bool,
-    now: Clock,
-) -> BatchResult:
+def sweep_batch(tx: StoreTransaction, window: BatchWindow) -> BatchResult:
     """One batch of the sweep over the erasure requests."""
     delay = _common.settings(tx).anonymization_delay_days
-    cutoff = _cutoff(day, delay)
+    cutoff = _cutoff(window.day, delay)
     if cutoff is None:
         return BatchResult(None)
-    numbers = tx.due_erasures(acting_agency, cutoff, after, limit, received_by=day)
+    numbers = tx.due_erasures(
+        window.acting_agency, cutoff, window.after, window.limit, received_by=window.day
+    )
     if not numbers:
         return BatchResult(None)
     # The query read without locks: a booking or a merge of these customers may have committed
@@ -353,7 +344,7 @@ def sweep_batch(
     requests = {
         r.customer: r.id
         for r in tx.requests(kinds=[RequestKind.ERASURE], open_only=True, customers=numbers)
-        if r.received_on <= day
+        if r.received_on <= window.day
     }
     found = [SweepItem(n, request=requests[n]) for n in numbers if n in requests]
     candidates = [
@@ -365,24 +356,14 @@ def sweep_batch(
         and not customers[n].is_anonymized
     ]
     bookings = _bookings_by_customer(tx, [c.number for c in candidates])
-    vetoed, done, host_rows = _anonymize_eligible(
-        tx, candidates, bookings, acting_agency, day, delay, dry_run=dry_run, now=now
-    )
+    vetoed, done, host_rows = _anonymize_eligible(tx, window, candidates, bookings, delay)
     return BatchResult(numbers[-1], found, vetoed, done, host_rows)
 
 
 # -- the sweep over retention rules -----------------------------------------------------------
 
 
-def retention_batch(
-    tx: StoreTransaction,
-    acting_agency: str,
-    day: date,
-    after: int,
-    limit: int,
-    dry_run: bool,
-    now: Clock,
-) -> BatchResult:
+def retention_batch(tx: StoreTransaction, window: BatchWindow) -> BatchResult:
     """One batch of the sweep over the retention rules.
 
     As :func:`sweep_batch` does for requests: the store's query reads without locks, so the
@@ -396,10 +377,17 @@ def retention_batch(
     if not retention:
         return BatchResult(None)
     delay = settings.anonymization_delay_days
-    cutoff = _cutoff(day, delay)
+    cutoff = _cutoff(window.day, delay)
     if cutoff is None:
         return BatchResult(None)
-    numbers = tx.due_retention(acting_agency, cutoff, after, limit, day=day, retention=retention)
+    numbers = tx.due_retention(
+        window.acting_agency,
+        cutoff,
+        window.after,
+        window.limit,
+        day=window.day,
+        retention=retention,
+    )
     if not numbers:
         return BatchResult(None)
     customers = tx.get_customers(numbers)
@@ -408,14 +396,12 @@ def retention_batch(
     due: list[Customer] = []
     for customer in (customers[n] for n in numbers if n in customers):
         reason = rules.retention_due(
-            customer, bookings[customer.number], retention.get(customer.kind, ()), day
+            customer, bookings[customer.number], retention.get(customer.kind, ()), window.day
         )
         if reason is None:
             # Changed since the query read it (a booking, a merge): not due any longer.
             continue
         found.append(SweepItem(customer.number, retention=reason))
         due.append(customer)
-    vetoed, done, host_rows = _anonymize_eligible(
-        tx, due, bookings, acting_agency, day, delay, dry_run=dry_run, now=now
-    )
+    vetoed, done, host_rows = _anonymize_eligible(tx, window, due, bookings, delay)
     return BatchResult(numbers[-1], found, vetoed, done, host_rows)
