@@ -17,11 +17,13 @@ from custmodel.letters import LetterTemplate
 
 # Every domain type, as the modules of custmodel.model list them.
 from custmodel.model._booking import *  # noqa: F403
+from custmodel.model._channels import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 from custmodel.model._customer import *  # noqa: F403
 from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._kinds import *  # noqa: F403
+from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403

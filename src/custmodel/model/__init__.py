@@ -11,18 +11,21 @@ Every name is imported from here; the private modules hold one capability each: 
 ``_settings`` (settings per kind), ``_customer`` (the customer's fields, declared once in
 ``CustomerFields``, the draft and the stored customer), ``_booking`` (bookings and sales
 channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind changes, the
-profile, letters), ``_merge`` and ``_erasure`` (eligibility, reports and erasure requests).
+profile, letters), ``_merge``, ``_erasure`` (eligibility, reports and erasure requests),
+``_channels`` (contact channels) and ``_marketing`` (advertising objections and consents).
 """
 
 from __future__ import annotations
 
 from custmodel.model import (
     _booking,
+    _channels,
     _checks,
     _customer,
     _erasure,
     _flags,
     _kinds,
+    _marketing,
     _merge,
     _profile,
     _selection,
@@ -30,6 +33,7 @@ from custmodel.model import (
     _statistics,
 )
 from custmodel.model._booking import *  # noqa: F403
+from custmodel.model._channels import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 
 # Public helpers the package's own modules use, importable from here as before.
@@ -40,6 +44,7 @@ from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._flags import check_flag_number as check_flag_number
 from custmodel.model._kinds import *  # noqa: F403
+from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._selection import *  # noqa: F403
@@ -48,11 +53,13 @@ from custmodel.model._statistics import *  # noqa: F403
 
 __all__: list[str] = []
 __all__ += _booking.__all__
+__all__ += _channels.__all__
 __all__ += _checks.__all__
 __all__ += _customer.__all__
 __all__ += _erasure.__all__
 __all__ += _flags.__all__
 __all__ += _kinds.__all__
+__all__ += _marketing.__all__
 __all__ += _merge.__all__
 __all__ += _profile.__all__
 __all__ += _selection.__all__

@@ -8,7 +8,8 @@ Every function is imported from here; each private module holds the rules of one
 specification (docs/concepts.md maps each rule to its function, use case, store methods and
 contract tests): ``_classification`` (R1, R2, and the prospect's conversion of R4),
 ``_numbering`` (R4 debtor accounts), ``_templates`` (R5), ``_dunning`` (R6), ``_deposit`` (R7),
-``_merge`` (R8), ``_erasure`` (R9), ``_statistics`` and ``_profile`` (R10).
+``_merge`` (R8), ``_erasure`` (R9), ``_marketing`` (objections to advertising),
+``_statistics`` and ``_profile`` (R10).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from custmodel.rules import (
     _deposit,
     _dunning,
     _erasure,
+    _marketing,
     _merge,
     _numbering,
     _profile,
@@ -28,6 +30,7 @@ from custmodel.rules._classification import *  # noqa: F403
 from custmodel.rules._deposit import *  # noqa: F403
 from custmodel.rules._dunning import *  # noqa: F403
 from custmodel.rules._erasure import *  # noqa: F403
+from custmodel.rules._marketing import *  # noqa: F403
 from custmodel.rules._merge import *  # noqa: F403
 from custmodel.rules._numbering import *  # noqa: F403
 from custmodel.rules._profile import *  # noqa: F403
@@ -39,6 +42,7 @@ __all__ += _classification.__all__
 __all__ += _deposit.__all__
 __all__ += _dunning.__all__
 __all__ += _erasure.__all__
+__all__ += _marketing.__all__
 __all__ += _merge.__all__
 __all__ += _numbering.__all__
 __all__ += _profile.__all__
