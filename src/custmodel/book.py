@@ -23,6 +23,7 @@ import attrs
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
 from custmodel._book_duplicates import DuplicateMethods
+from custmodel._book_marketing import MarketingMethods
 from custmodel._entrycheck import DuplicateMode, Registration, check_mode
 from custmodel._usecases import (
     _common,
@@ -67,7 +68,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerBook(DuplicateMethods):
+class CustomerBook(DuplicateMethods, MarketingMethods):
     """Customer master data of one agency: register, find, classify, merge and anonymize.
 
     Args:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import attrs
 
 from custmodel import rules
-from custmodel._usecases import _common
+from custmodel._usecases import _common, marketing
 from custmodel._usecases._common import Clock, Runner
 from custmodel.errors import InvalidInputError, NotEligibleError, StoreBusyError
 from custmodel.model._booking import Booking
@@ -57,6 +57,7 @@ def anonymize(
     anonymous, cleared = rules.anonymized(customer, at)
     stored = tx.update_customers([anonymous])[0]
     tx.complete_erasure_requests([stored.number], at)
+    marketing.follow_anonymization(tx, [stored.number])
     return AnonymizationReport(stored, already_anonymized=False, fields_cleared=cleared)
 
 
@@ -255,4 +256,6 @@ def sweep_batch(
             changed.append(rules.anonymized(customers[number], at)[0])
     tx.update_customers(changed)
     tx.complete_erasure_requests([c.number for c in changed], at)
+    if changed:
+        marketing.follow_anonymization(tx, [c.number for c in changed])
     return numbers, len(changed)
