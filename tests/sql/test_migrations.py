@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from custmodel import DistinctMark
+from custmodel import ContactChannel, DistinctMark
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import StoreError
 from custmodel.model import Booking, BookingKind, Customer, CustomerKind
@@ -26,7 +26,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0005"
+HEAD = "0007"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -90,6 +90,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_distinct_marks",
             "custmodel_erasure_requests",
             "custmodel_kind_settings",
+            "custmodel_marketing_choices",
             "custmodel_merge_duplicates",
             "custmodel_merges",
             "custmodel_settings",
@@ -243,6 +244,7 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
     new_tables = {
         "custmodel_distinct_marks",
         "custmodel_erasure_requests",
+        "custmodel_marketing_choices",
         "custmodel_merge_duplicates",
         "custmodel_merges",
     }
@@ -278,7 +280,9 @@ def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
 
         _migrate(store, "downgrade", "0003")
 
-        assert tables - {"custmodel_distinct_marks"} == _tables(store)
+        assert tables - {"custmodel_distinct_marks", "custmodel_marketing_choices"} == _tables(
+            store
+        )
         store.upgrade()
         with store.transaction(write=False) as tx:
             assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
@@ -506,5 +510,42 @@ def test_a_store_from_a_newer_custmodel_is_refused(empty_url: str) -> None:
             connection.execute(sa.update(version).values(version_num="9999"))
         with pytest.raises(StoreError):
             store.upgrade()
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0005_removes_the_ledger_and_upgrading_starts_without_objections(
+    empty_url: str,
+) -> None:
+    """Downgrading to 0005 drops the ledger and the objection bits; upgrading again gives every
+    stored customer no objection and an empty ledger."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers(1)
+            tx.insert_customers(
+                [
+                    Customer(
+                        1,
+                        CustomerKind.PRIVATE,
+                        10001,
+                        "Muster",
+                        now,
+                        now,
+                        advertising_objections=[ContactChannel.SMS],
+                    )
+                ]
+            )
+        tables = _tables(store)
+
+        _migrate(store, "downgrade", "0005")
+
+        assert tables - {"custmodel_marketing_choices"} == _tables(store)
+        store.upgrade()
+        with store.transaction(write=False) as tx:
+            assert frozenset() == tx.get_customers([1])[1].advertising_objections
+            assert [] == tx.marketing_choices([1])
+        assert [] == _schema_diff(store)
     finally:
         store.close()

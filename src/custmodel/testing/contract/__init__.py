@@ -59,6 +59,7 @@ from custmodel.testing.contract.distinct import DistinctContract
 from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
 from custmodel.testing.contract.host_references import HostReferenceContract
+from custmodel.testing.contract.marketing import MarketingContract
 from custmodel.testing.contract.merge import MergeContract
 from custmodel.testing.contract.port import PortContract
 from custmodel.testing.contract.reading import ReadingContract
@@ -81,6 +82,7 @@ __all__ = [
     "EntryCheckContract",
     "ErasureRequestContract",
     "HostReferenceContract",
+    "MarketingContract",
     "MergeContract",
     "PortContract",
     "ReadingContract",
@@ -106,6 +108,7 @@ class StoreContract(
     DistinctContract,
     HostReferenceContract,
     AnonymizationContract,
+    MarketingContract,
     ErasureRequestContract,
     PortContract,
     BadInputContract,
