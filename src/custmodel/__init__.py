@@ -13,7 +13,7 @@ from custmodel._entrycheck import DuplicateMode, Registration
 from custmodel._marks import DistinctMark
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import *  # noqa: F403 (every error, as custmodel.errors lists them)
-from custmodel.letters import LetterTemplate
+from custmodel.letters import LetterRun, LetterTemplate
 
 # Every domain type, as the modules of custmodel.model list them.
 from custmodel.model._booking import *  # noqa: F403
@@ -38,6 +38,7 @@ __all__ = [
     "CustomerStore",
     "DistinctMark",
     "DuplicateMode",
+    "LetterRun",
     "LetterTemplate",
     "MemoryStore",
     "Registration",

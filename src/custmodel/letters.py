@@ -19,7 +19,7 @@ import csv
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -39,6 +39,7 @@ __all__ = [
     "FIELDS",
     "NEUTRAL_GREETING",
     "OPEN_AMOUNT_FIELDS",
+    "LetterRun",
     "LetterTemplate",
     "TextSink",
     "check_delimiter",
@@ -399,3 +400,25 @@ def check_open_amounts(open_amounts: Mapping[int, Any]) -> dict[int, Decimal]:
         except InvalidInputError as error:
             raise InvalidInputError(f"open amount of customer {number}: {error}") from None
     return checked
+
+
+class LetterRun(Iterator[Letter]):
+    """The letters of a run, rendered as they are consumed, and how many were left out.
+
+    Iterate over it as over any iterator of :class:`~custmodel.model.Letter`.
+
+    Attributes:
+        left_out: How many selected customers the run leaves out because they objected to
+            advertising on its channel; counted before the first letter (0 for a contract
+            run).
+    """
+
+    def __init__(self, letters: Iterator[Letter], left_out: int) -> None:
+        self._letters = letters
+        self.left_out = left_out
+
+    def __next__(self) -> Letter:
+        return next(self._letters)
+
+    def __repr__(self) -> str:
+        return f"LetterRun(left_out={self.left_out})"

@@ -20,7 +20,15 @@ import attrs
 import typer
 from rich.progress import Progress, TaskID
 
-from custmodel import CustomerBook, InvalidInputError, LetterTemplate, Selection, letters
+from custmodel import (
+    ContactChannel,
+    CustomerBook,
+    InvalidInputError,
+    LetterTemplate,
+    Purpose,
+    Selection,
+    letters,
+)
 from custmodel.cli._common import (
     EVERY,
     AsJson,
@@ -292,6 +300,20 @@ def mail_merge(
             rich_help_panel=_AMOUNTS,
         ),
     ] = None,
+    purpose: Annotated[
+        Purpose,
+        typer.Option(
+            "--purpose",
+            help=(
+                "advertising (the default) leaves out who objected to advertising on the "
+                "channel; contract (a dunning letter, a travel document) reaches everyone."
+            ),
+        ),
+    ] = Purpose.ADVERTISING,
+    channel: Annotated[
+        ContactChannel,
+        typer.Option("--channel", help="The channel the campaign goes out on."),
+    ] = ContactChannel.LETTER,
     list_fields: Annotated[
         bool, typer.Option("--list-fields", help="List the placeholders and what they hold.")
     ] = False,
@@ -303,9 +325,10 @@ def mail_merge(
 ) -> None:
     """Render a {Field} template for every customer of a selection, or write a data file.
 
-    Anonymized customers and merged duplicates never receive a letter (R10). The template,
-    the fields and the open amounts file are checked before anything is written: an unknown
-    placeholder exits with 2 and names it.
+    Anonymized customers and merged duplicates never receive a letter (R10). An advertising
+    run (the default) leaves out who objected to advertising on --channel and says how many.
+    The template, the fields and the open amounts file are checked before anything is
+    written: an unknown placeholder exits with 2 and names it.
     """
     out = Output(as_json)
     if list_fields:
@@ -344,11 +367,14 @@ def mail_merge(
                 owing_only=owing_only,
                 delimiter=_DELIMITERS[delimiter],
                 batch_size=batch_size,
+                purpose=purpose,
+                channel=channel,
             )
         if as_json:
-            out.json({"file": str(data_file), "rows": rows})
+            out.json({"file": str(data_file), "rows": rows.rows, "left_out": rows.left_out})
         else:
-            out.line(f"Wrote {plural(rows, 'row')} to {data_file}.")
+            out.line(f"Wrote {plural(rows.rows, 'row')} to {data_file}.")
+            _say_left_out(out, rows.left_out, channel)
         return
     if template is None or out_dir is None:
         raise BadValue("--out-dir renders a TEMPLATE: name the template file")
@@ -356,7 +382,13 @@ def mail_merge(
     existed = _checked_directory(out_dir)
     customer_book = book(ctx)
     run = customer_book.letters(
-        chosen, parsed, open_amounts=amounts, owing_only=owing_only, batch_size=batch_size
+        chosen,
+        parsed,
+        open_amounts=amounts,
+        owing_only=owing_only,
+        batch_size=batch_size,
+        purpose=purpose,
+        channel=channel,
     )
     with out.progress() as progress:
         task = progress.add_task(
@@ -366,9 +398,19 @@ def mail_merge(
         texts = _tracked(((letter.customer, letter.text) for letter in run), progress, task)
         count = _write_letters(out_dir, template.suffix, texts, existed)
     if as_json:
-        out.json({"directory": str(out_dir), "letters": count})
+        out.json({"directory": str(out_dir), "letters": count, "left_out": run.left_out})
     else:
         out.line(f"Wrote {plural(count, 'letter')} to {out_dir}.")
+        _say_left_out(out, run.left_out, channel)
+
+
+def _say_left_out(out: Output, left_out: int, channel: ContactChannel) -> None:
+    """Say how many selected customers an advertising run left out, if any."""
+    if left_out:
+        out.line(
+            f"Left out {plural(left_out, 'customer')} who objected to advertising by "
+            f"{channel.value}."
+        )
 
 
 def _total(

@@ -18,6 +18,8 @@ from custmodel.model import (
     ContactChannel,
     MarketingChoice,
     MarketingChoiceKind,
+    MergeDataWritten,
+    Purpose,
     Selection,
 )
 from custmodel.rules import current_objections
@@ -277,3 +279,47 @@ class MarketingContract(_ContractBase):
             ledger = book.marketing_choices(number)
             assert [(LETTER, "", "")] == [(c.channel, c.source, c.note) for c in ledger]
         assert [] == _numbers(book.select(Selection(advertising=LETTER)))
+
+    # -- letters and data files -----------------------------------------------------------------
+
+    def test_an_advertising_run_leaves_out_objectors_and_a_contract_run_does_not(self) -> None:
+        """Advertising letters skip who objected by letter and count them; contract ones don't."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft(), _draft()])
+        book.object_to_advertising(2, LETTER, given_on=DAY, source="Brief")
+        book.object_to_advertising(3, EMAIL, given_on=DAY, source="Brief")
+        run = book.letters(None, "{Kunde-Nummer}")
+        assert 1 == run.left_out
+        assert [1, 3, 4] == [letter.customer for letter in run]
+        by_email = book.letters(Selection(), "{Kunde-Nummer}", channel=EMAIL)
+        assert (1, [1, 2, 4]) == (by_email.left_out, [letter.customer for letter in by_email])
+        contract = book.letters(None, "{Kunde-Nummer}", purpose=Purpose.CONTRACT)
+        assert (0, [1, 2, 3, 4]) == (contract.left_out, [letter.customer for letter in contract])
+
+    def test_an_advertising_data_file_leaves_out_objectors(self) -> None:
+        """The data file of a campaign leaves out its channel's objectors and says how many."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft()])
+        book.object_to_advertising(1, [LETTER, SMS], given_on=DAY, source="Brief")
+        folder = self.request.getfixturevalue("tmp_path")
+        written = book.write_merge_data(None, folder / "a.csv", fields=["Kunde-Nummer"])
+        assert MergeDataWritten(2, 1) == written
+        assert b"\xef\xbb\xbfKunde-Nummer\r\n2\r\n3\r\n" == (folder / "a.csv").read_bytes()
+        contract = book.write_merge_data(
+            None, folder / "b.csv", fields=["Kunde-Nummer"], purpose="contract"
+        )
+        assert MergeDataWritten(3, 0) == contract
+
+    def test_objectors_stay_out_of_advertising_across_merge_and_anonymization(self) -> None:
+        """Objection on a duplicate, merge, anonymize: the master never gets advertising."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft(), _draft(), _draft()])
+        book.object_to_advertising(2, given_on=DAY, source="Brief", note="Akte 9")
+        book.merge(1, [2])
+        assert [3] == [letter.customer for letter in book.letters(None, "{Kunde-Nummer}")]
+        book.anonymize(1, AGENCY)
+        assert frozenset(ContactChannel) == book.get(1).advertising_objections
+        self.assert_selects(book, Selection(advertising=PHONE), [3])
+        run = book.letters(None, "{Kunde-Nummer}", channel=PHONE)
+        assert [3] == [letter.customer for letter in run]
+        assert all(c.source == c.note == "" for c in book.marketing_choices(1))
