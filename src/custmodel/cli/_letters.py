@@ -37,6 +37,7 @@ from custmodel.cli._common import (
     book,
     in_panel,
     plural,
+    say_left_out,
     selection_filters,
 )
 
@@ -183,17 +184,21 @@ def _checked_directory(directory: Path) -> bool:
 
 
 class _AdvancingSink:
-    """A text file that advances a progress bar on every row written to it."""
+    """A text file that advances a progress bar on every row written to it after the header."""
 
     def __init__(self, handle: Any, progress: Progress, task: TaskID) -> None:
         self._handle = handle
         self._progress = progress
         self._task = task
+        self._header = True
 
     def write(self, text: str, /) -> int:
         written: int = self._handle.write(text)
         if text.endswith("\n"):
-            self._progress.advance(self._task)
+            if self._header:
+                self._header = False
+            else:
+                self._progress.advance(self._task)
         return written
 
 
@@ -357,7 +362,7 @@ def mail_merge(
         with out.progress() as progress, _partial_file(data_file) as handle:
             task = progress.add_task(
                 f"Writing {data_file.name}",
-                total=_total(customer_book, chosen, progress, owing_only),
+                total=_total(customer_book, chosen, progress, owing_only, purpose, channel),
             )
             rows = customer_book.write_merge_data(
                 chosen,
@@ -374,7 +379,7 @@ def mail_merge(
             out.json({"file": str(data_file), "rows": rows.rows, "left_out": rows.left_out})
         else:
             out.line(f"Wrote {plural(rows.rows, 'row')} to {data_file}.")
-            _say_left_out(out, rows.left_out, channel)
+            say_left_out(out, rows.left_out, channel)
         return
     if template is None or out_dir is None:
         raise BadValue("--out-dir renders a TEMPLATE: name the template file")
@@ -393,7 +398,7 @@ def mail_merge(
     with out.progress() as progress:
         task = progress.add_task(
             f"Writing letters to {out_dir.name}",
-            total=_total(customer_book, chosen, progress, owing_only),
+            total=_total(customer_book, chosen, progress, owing_only, purpose, channel),
         )
         texts = _tracked(((letter.customer, letter.text) for letter in run), progress, task)
         count = _write_letters(out_dir, template.suffix, texts, existed)
@@ -401,29 +406,28 @@ def mail_merge(
         out.json({"directory": str(out_dir), "letters": count, "left_out": run.left_out})
     else:
         out.line(f"Wrote {plural(count, 'letter')} to {out_dir}.")
-        _say_left_out(out, run.left_out, channel)
-
-
-def _say_left_out(out: Output, left_out: int, channel: ContactChannel) -> None:
-    """Say how many selected customers an advertising run left out, if any."""
-    if left_out:
-        out.line(
-            f"Left out {plural(left_out, 'customer')} who objected to advertising by "
-            f"{channel.value}."
-        )
+        say_left_out(out, run.left_out, channel)
 
 
 def _total(
-    customer_book: CustomerBook, chosen: Selection, progress: Progress, owing_only: bool
+    customer_book: CustomerBook,
+    chosen: Selection,
+    progress: Progress,
+    owing_only: bool,
+    purpose: Purpose,
+    channel: ContactChannel,
 ) -> int | None:
     """The progress bar's total: how many may receive a letter; None when not worth a query.
 
     Only a visible bar needs it, and with --owing-only who receives one is known only once
-    the open amounts are read.
+    the open amounts are read. An advertising run does not count who objected on its channel.
     """
     if progress.disable or owing_only or chosen.anonymized:
         return None
-    return customer_book.count(attrs.evolve(chosen, anonymized=False, include_merged=False))
+    advertising = channel if purpose is Purpose.ADVERTISING else chosen.advertising
+    return customer_book.count(
+        attrs.evolve(chosen, anonymized=False, include_merged=False, advertising=advertising)
+    )
 
 
 def _tracked(
