@@ -3,9 +3,9 @@
 Markers (unique, non-ASCII text) are planted in every personal text field of a customer and of
 two duplicates merged into it, and in the source and note of each one's ledger entries about
 advertising (an objection and a consent); the customer's erasure request is recorded and the
-customer anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for byte, and
-on the servers every column of every custmodel table, for each marker in every form a column
-could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
+customer anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for
+byte, and on the servers every column of every custmodel table, for each marker in every form a
+column could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
 
 ``category`` gets no marker: its value comes from the kind's configured list, which stays in the
 settings by design; ``birth_date`` gets an unusual date, searched for as stored (ISO text).
