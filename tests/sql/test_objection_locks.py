@@ -8,40 +8,16 @@ PostgreSQL and MariaDB; a race of real processes runs them at once, 30 times per
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-import pytest
-
-from custmodel import ContactChannel, CustomerBook, CustomerKind, Settings, rules
-from custmodel.storage.sql import SqlStore
+from custmodel import ContactChannel, CustomerBook, CustomerKind, rules
 from tests.sql import _workers_locks as locks
 from tests.sql import _workers_objections as work
 
 TRIALS = 30
 EMAIL = frozenset({ContactChannel.EMAIL})
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
-    """Two spawned worker processes and a sync manager, shared by the module's race."""
-    context = multiprocessing.get_context("spawn")
-    with (
-        context.Manager() as manager,
-        ProcessPoolExecutor(2, mp_context=context) as executor,
-    ):
-        yield executor, manager
-
-
-@pytest.fixture
-def book(url: str) -> Iterator[CustomerBook]:
-    """A book on the database, with the default settings stored."""
-    store = SqlStore.from_url(url, upgrade=False)
-    yield CustomerBook(store, Settings())
-    store.close()
 
 
 def _pair(book: CustomerBook) -> tuple[int, int]:
