@@ -193,11 +193,12 @@ def _migrate(store: SqlStore, direction: str, revision: str) -> None:
 
 
 def _insert_as_before_0005(store: SqlStore, *customers: Customer) -> None:
-    """Store customers as a release before 0005 did: without the entry check's key columns."""
+    """Store customers as a release before 0005 did: without the entry check's key columns
+    (and without the objection bits of 0007)."""
     with store.engine.begin() as connection:
         for customer in customers:
             row = customer_to_row(customer, aware_times=connection.dialect.name == "postgresql")
-            del row["search_last"], row["search_email"]
+            del row["search_last"], row["search_email"], row["advertising_objections"]
             table = sa.table("custmodel_customers", *(sa.column(name) for name in row))
             connection.execute(sa.insert(table).values(row))
         connection.execute(
