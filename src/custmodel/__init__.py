@@ -13,16 +13,18 @@ from custmodel._entrycheck import DuplicateMode, Registration
 from custmodel._marks import DistinctMark
 from custmodel.book import CustomerBook, utc_now
 from custmodel.errors import *  # noqa: F403 (every error, as custmodel.errors lists them)
-from custmodel.letters import LetterTemplate
+from custmodel.letters import LetterRun, LetterTemplate
 
 # Every domain type, as the modules of custmodel.model list them.
 from custmodel.model._access import *  # noqa: F403
 from custmodel.model._booking import *  # noqa: F403
+from custmodel.model._channels import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 from custmodel.model._customer import *  # noqa: F403
 from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._kinds import *  # noqa: F403
+from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._requests import *  # noqa: F403
@@ -39,6 +41,7 @@ __all__ = [
     "CustomerStore",
     "DistinctMark",
     "DuplicateMode",
+    "LetterRun",
     "LetterTemplate",
     "MemoryStore",
     "Registration",

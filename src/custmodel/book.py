@@ -23,6 +23,7 @@ import attrs
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
 from custmodel._book_duplicates import DuplicateMethods
+from custmodel._book_marketing import MarketingMethods
 from custmodel._book_requests import RequestMethods
 from custmodel._entrycheck import DuplicateMode, Registration, check_mode
 from custmodel._usecases import (
@@ -37,6 +38,7 @@ from custmodel._usecases import (
 from custmodel._usecases import changes as changing
 from custmodel.errors import InvalidInputError, StoreBusyError
 from custmodel.model._booking import Booking, BookingMoved, BookingRecorded
+from custmodel.model._channels import ContactChannel
 from custmodel.model._checks import check_lookup_text, to_enum
 from custmodel.model._customer import Customer, NewCustomer
 from custmodel.model._erasure import (
@@ -46,8 +48,16 @@ from custmodel.model._erasure import (
 )
 from custmodel.model._flags import check_flag_number
 from custmodel.model._kinds import CustomerKind, CustomerType
+from custmodel.model._marketing import Purpose
 from custmodel.model._merge import MergePlan, MergeRecord, MergeReport, check_merge_duplicates
-from custmodel.model._profile import CustomerProfile, EffectiveRules, KindChange, Letter, MoneyField
+from custmodel.model._profile import (
+    CustomerProfile,
+    EffectiveRules,
+    KindChange,
+    Letter,
+    MergeDataWritten,
+    MoneyField,
+)
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -66,7 +76,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerBook(DuplicateMethods, RequestMethods):
+class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
     """Customer master data of one agency: register, find, classify, merge and anonymize.
 
     Args:
@@ -668,11 +678,17 @@ class CustomerBook(DuplicateMethods, RequestMethods):
         open_amounts: Mapping[int, Decimal | int | str] | None = None,
         owing_only: bool = False,
         batch_size: int = 500,
-    ) -> Iterator[Letter]:
+        purpose: Purpose | str = Purpose.ADVERTISING,
+        channel: ContactChannel | str = ContactChannel.LETTER,
+    ) -> mailmerge.LetterRun:
         """Render a mail-merge letter for every customer of a selection (R6, R10), lazily.
 
         Anonymized customers and merged duplicates never receive letters, whatever the
-        selection says. The template and the arguments are checked now; the letters are
+        selection says. By default a run is advertising: it leaves out every customer who
+        objected to advertising on ``channel`` (GDPR Art. 21); a run for a contract (a
+        dunning letter, a travel document) says ``purpose=Purpose.CONTRACT`` and reaches
+        them. The run's ``left_out`` says how many were left out, known before the first
+        letter. The template and the arguments are checked now; the letters are
         rendered as they are consumed, in order of customer number, reading ``batch_size``
         customers (and their bookings) per read transaction, so memory stays flat however many
         customers are selected.
@@ -687,22 +703,34 @@ class CustomerBook(DuplicateMethods, RequestMethods):
                 takes the sum of the ``open_amount`` of the customer's firm bookings.
             owing_only: Only customers whose open amount is above zero (a dunning run).
             batch_size: Customers read per transaction.
+            purpose: ADVERTISING (the default) or CONTRACT.
+            channel: The channel the letters go out on (LETTER, the default).
 
         Raises:
             LetterTemplateError: an unknown or malformed placeholder, before any letter.
-            InvalidInputError: a bad selection, open amount or batch size.
+            InvalidInputError: a bad selection, open amount, batch size, purpose or channel.
         """
         parsed = (
             template
             if isinstance(template, mailmerge.LetterTemplate)
             else mailmerge.LetterTemplate.parse(template)
         )
-        recipients = reading.recipients(
-            self._run, selection, open_amounts, owing_only, batch_size, parsed.needs_open_amount
+        recipients, left_out = reading.recipients(
+            self._run,
+            selection,
+            open_amounts,
+            owing_only,
+            batch_size,
+            parsed.needs_open_amount,
+            purpose,
+            channel,
         )
-        return (
-            Letter(customer.number, customer.debtor_account, parsed.render(values))
-            for customer, values in recipients
+        return mailmerge.LetterRun(
+            (
+                Letter(customer.number, customer.debtor_account, parsed.render(values))
+                for customer, values in recipients
+            ),
+            left_out,
         )
 
     def write_merge_data(
@@ -715,13 +743,16 @@ class CustomerBook(DuplicateMethods, RequestMethods):
         owing_only: bool = False,
         delimiter: str = ";",
         batch_size: int = 500,
-    ) -> int:
+        purpose: Purpose | str = Purpose.ADVERTISING,
+        channel: ContactChannel | str = ContactChannel.LETTER,
+    ) -> MergeDataWritten:
         """Write a mail-merge data file for word processors: one row per selected customer.
 
         CSV in UTF-8 with a byte order mark, a header row of field names, one column per field,
         rows in order of customer number, written as they are read (``batch_size`` customers
         per read transaction). Customers are chosen as by :meth:`letters`: never anonymized
-        ones or merged duplicates.
+        ones or merged duplicates, and by default (an advertising run) nobody who objected to
+        advertising on ``channel``, the channel of the campaign the file feeds.
 
         Args:
             selection: Whose rows to write; None for every customer.
@@ -734,9 +765,11 @@ class CustomerBook(DuplicateMethods, RequestMethods):
             delimiter: ``";"`` (the default, as German office software expects), ``","`` or
                 ``"\\t"``.
             batch_size: Customers read per transaction.
+            purpose: ADVERTISING (the default) or CONTRACT, as for :meth:`letters`.
+            channel: The campaign's channel (LETTER, the default), as for :meth:`letters`.
 
         Returns:
-            How many rows were written (the header not counted).
+            How many rows were written (the header not counted) and how many were left out.
 
         Raises:
             LetterTemplateError: an unknown field, before anything is written.
@@ -746,11 +779,19 @@ class CustomerBook(DuplicateMethods, RequestMethods):
         mailmerge.check_delimiter(delimiter)
         needs_amount = not mailmerge.OPEN_AMOUNT_FIELDS.isdisjoint(columns)
         _mergefile.check_target(target)
-        recipients = reading.recipients(
-            self._run, selection, open_amounts, owing_only, batch_size, needs_amount
+        recipients, left_out = reading.recipients(
+            self._run,
+            selection,
+            open_amounts,
+            owing_only,
+            batch_size,
+            needs_amount,
+            purpose,
+            channel,
         )
         rows = (values for _customer, values in recipients)
-        return _mergefile.write(target, columns, rows, delimiter=delimiter)
+        written = _mergefile.write(target, columns, rows, delimiter=delimiter)
+        return MergeDataWritten(written, left_out)
 
     # -- merge ------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import csv
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -51,6 +51,7 @@ __all__ = [
     "NEUTRAL_GREETING",
     "NOTHING",
     "OPEN_AMOUNT_FIELDS",
+    "LetterRun",
     "LetterTemplate",
     "TextSink",
     "access_fields",
@@ -590,3 +591,25 @@ def access_template(template: LetterTemplate | str | None = None) -> LetterTempl
 def render_access_letter(template: LetterTemplate | str | None, report: AccessReport) -> str:
     """Render the access letter of ``report``; the pure core of ``CustomerBook.access_letter``."""
     return access_template(template).render(access_fields(report))
+
+
+class LetterRun(Iterator[Letter]):
+    """The letters of a run, rendered as they are consumed, and how many were left out.
+
+    Iterate over it as over any iterator of :class:`~custmodel.model.Letter`.
+
+    Attributes:
+        left_out: How many selected customers the run leaves out because they objected to
+            advertising on its channel; counted before the first letter (0 for a contract
+            run).
+    """
+
+    def __init__(self, letters: Iterator[Letter], left_out: int) -> None:
+        self._letters = letters
+        self.left_out = left_out
+
+    def __next__(self) -> Letter:
+        return next(self._letters)
+
+    def __repr__(self) -> str:
+        return f"LetterRun(left_out={self.left_out})"

@@ -9,7 +9,9 @@ Use :func:`make_converter` to get a converter of your own (there is no shared mu
     [1, 5]
 
 Money becomes a string ("12.50") so no binary float ever touches it; dates and datetimes become
-ISO 8601 text; status flags become the list of their numbers; enums their values.
+ISO 8601 text; status flags become the list of their numbers; enums their values; a set of
+contact channels (a customer's ``advertising_objections``) the list of their values in the
+channels' declared order.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cattrs.preconf.json import make_converter as _make_json_converter
 
 from custmodel import rules
 from custmodel.errors import InvalidInputError
-from custmodel.model import AccessReport, StatisticsKey, StatusFlags
+from custmodel.model import AccessReport, ContactChannel, StatisticsKey, StatusFlags
 
 __all__ = [
     "ACCESS_REPORT_FORMAT",
@@ -63,6 +65,15 @@ def _structure_statistics_key(value: Any, _type: type) -> StatisticsKey:
     return StatisticsKey.of(value["dimension"], value["value"], value.get("labels") or {})
 
 
+def _is_channel_set(cls: Any) -> bool:
+    return bool(cls == frozenset[ContactChannel])
+
+
+def _unstructure_channels(channels: frozenset[ContactChannel]) -> list[str]:
+    # In the declared order, so the same set always gives the same JSON.
+    return [c.value for c in ContactChannel if c in channels]
+
+
 def make_converter() -> JsonConverter:
     """Return a new converter that turns custmodel objects into JSON-ready data and back.
 
@@ -78,6 +89,7 @@ def make_converter() -> JsonConverter:
     conv.register_unstructure_hook(StatusFlags, lambda flags: list(flags))
     conv.register_structure_hook(StatusFlags, lambda v, _t: StatusFlags.of(int(n) for n in v))
     conv.register_structure_hook(StatisticsKey, _structure_statistics_key)
+    conv.register_unstructure_hook_func(_is_channel_set, _unstructure_channels)
     return conv
 
 

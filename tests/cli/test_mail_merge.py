@@ -76,7 +76,7 @@ def test_owing_only_writes_letters_to_customers_with_an_open_amount(
     """--owing-only leaves out Weiß, who owes nothing on firm bookings."""
     out = tmp_path / "briefe"
     data = owing.json(f"mail-merge {_template(tmp_path)} --out-dir {out} --owing-only")
-    assert ({"directory": str(out), "letters": 1}, ["letter-000001.txt"]) == (
+    assert ({"directory": str(out), "letters": 1, "left_out": 0}, ["letter-000001.txt"]) == (
         data,
         sorted(_letters(out)),
     )
@@ -216,7 +216,7 @@ def test_the_data_file_takes_fields_and_a_delimiter(owing: Cli, tmp_path: Path) 
         "--delimiter tab --owing-only"
     )
     assert (
-        {"file": str(file), "rows": 1},
+        {"file": str(file), "rows": 1, "left_out": 0},
         "\ufeffKunde-Nummer\tOP-Betrag\tKunde-Name\r\n1\t1.229,50 €\tMüller\r\n",
     ) == (data, file.read_bytes().decode("utf-8"))
 

@@ -17,6 +17,7 @@ from custmodel import (
     Booking,
     BookingMoved,
     BookingRecorded,
+    ContactChannel,
     Customer,
     CustomerProfile,
     DistinctMark,
@@ -28,6 +29,9 @@ from custmodel import (
     LabelledCode,
     Letter,
     LetterTemplate,
+    MarketingChoice,
+    MarketingChoicesRecorded,
+    MergeDataWritten,
     MergePlan,
     MergeReport,
     MoneyField,
@@ -103,6 +107,9 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     StatisticsKey: cst.statistics_keys(),
     StatisticsRow: cst.statistics_rows(),
     Statistics: cst.statistics(),
+    MarketingChoice: cst.marketing_choices(),
+    MarketingChoicesRecorded: cst.marketing_choices_recorded(),
+    MergeDataWritten: cst.merge_data_written(),
 }
 
 
@@ -159,3 +166,13 @@ def test_serialized_dunning_fee_is_a_decimal_string(kind_settings: KindSettings)
     data = json.loads(dumps(kind_settings))
 
     assert str(kind_settings.dunning_fee) == data["dunning_fee"]
+
+
+@given(cst.customers())
+def test_serialized_objections_are_channel_values_in_declared_order(customer: Customer) -> None:
+    """A customer's advertising_objections become the channels' values, always in one order."""
+    data = json.loads(dumps(customer))
+
+    assert [c.value for c in ContactChannel if c in customer.advertising_objections] == data[
+        "advertising_objections"
+    ]

@@ -1,11 +1,18 @@
-"""Fixtures of the SQL adapter tests: one database URL per test, on each engine."""
+"""Fixtures of the SQL adapter tests: one database URL per test, on each engine; a book on it;
+spawned worker processes for the races."""
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pytest
 
+from custmodel import CustomerBook, Settings
 from custmodel.storage.sql import SqlStore
 from tests.servers import mariadb_url, postgres_url, sql_url, sqlite_url
 
-__all__ = ["mariadb_url", "postgres_url", "sql_url", "sqlite_url", "url"]
+__all__ = ["book", "mariadb_url", "pool", "postgres_url", "sql_url", "sqlite_url", "url"]
 
 
 @pytest.fixture(
@@ -21,3 +28,22 @@ def url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(request.param)
     SqlStore.from_url(url).close()
     return url
+
+
+@pytest.fixture
+def book(url: str) -> Iterator[CustomerBook]:
+    """A book on the database, with the default settings stored."""
+    store = SqlStore.from_url(url, upgrade=False)
+    yield CustomerBook(store, Settings())
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
+    """Two spawned worker processes, started once for the module, and a sync manager."""
+    context = multiprocessing.get_context("spawn")
+    with (
+        context.Manager() as manager,
+        ProcessPoolExecutor(2, mp_context=context) as executor,
+    ):
+        yield executor, manager

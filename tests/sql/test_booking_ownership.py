@@ -7,7 +7,6 @@ booking of another customer, which it must refuse instead of moving it.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 from collections import Counter
@@ -35,17 +34,6 @@ def book(url: str) -> Iterator[CustomerBook]:
     book.register(CustomerKind.PRIVATE, "Zwei")
     yield book
     store.close()
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
-    """Two spawned worker processes, started once for the module, and a sync manager."""
-    context = multiprocessing.get_context("spawn")
-    with (
-        context.Manager() as manager,
-        ProcessPoolExecutor(2, mp_context=context) as executor,
-    ):
-        yield executor, manager
 
 
 def test_a_held_first_insert_makes_the_other_customer_refused(url: str, book: CustomerBook) -> None:

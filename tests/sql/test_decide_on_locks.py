@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from custmodel import CustomerBook, CustomerKind, Settings
+from custmodel import CustomerBook, CustomerKind
 from custmodel.model import Booking
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_locks as work
@@ -31,14 +31,6 @@ def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
         ProcessPoolExecutor(SETTINGS_WORKERS, mp_context=context) as executor,
     ):
         yield executor, manager
-
-
-@pytest.fixture
-def book(url: str) -> Iterator[CustomerBook]:
-    """A book on the database, with the default settings stored."""
-    store = SqlStore.from_url(url, upgrade=False)
-    yield CustomerBook(store, Settings())
-    store.close()
 
 
 def _due_customer(book: CustomerBook) -> int:

@@ -6,9 +6,7 @@ The deterministic order is pinned in test_entry_check_locks.py; this races the t
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -26,17 +24,6 @@ from tests.sql import _workers_entry as work
 from tests.sql import _workers_locks as locks
 
 TRIALS = 30
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
-    """Two spawned worker processes and a sync manager, shared by the module's tests."""
-    context = multiprocessing.get_context("spawn")
-    with (
-        context.Manager() as manager,
-        ProcessPoolExecutor(2, mp_context=context) as executor,
-    ):
-        yield executor, manager
 
 
 def test_racing_registrations_of_one_person_store_her_once(

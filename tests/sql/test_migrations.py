@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from custmodel import DistinctMark
+from custmodel import ContactChannel, DistinctMark
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import StoreError
 from custmodel.model import (
@@ -33,7 +33,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0007"
+HEAD = "0008"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -97,6 +97,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_distinct_marks",
             "custmodel_requests",
             "custmodel_kind_settings",
+            "custmodel_marketing_choices",
             "custmodel_merge_duplicates",
             "custmodel_merges",
             "custmodel_settings",
@@ -199,11 +200,12 @@ def _migrate(store: SqlStore, direction: str, revision: str) -> None:
 
 
 def _insert_as_before_0005(store: SqlStore, *customers: Customer) -> None:
-    """Store customers as a release before 0005 did: without the entry check's key columns."""
+    """Store customers as a release before 0005 did: without the entry check's key columns
+    (and without the objection bits of 0008)."""
     with store.engine.begin() as connection:
         for customer in customers:
             row = customer_to_row(customer, aware_times=connection.dialect.name == "postgresql")
-            del row["search_last"], row["search_email"]
+            del row["search_last"], row["search_email"], row["advertising_objections"]
             table = sa.table("custmodel_customers", *(sa.column(name) for name in row))
             connection.execute(sa.insert(table).values(row))
         connection.execute(
@@ -250,6 +252,7 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
     new_tables = {
         "custmodel_distinct_marks",
         "custmodel_requests",
+        "custmodel_marketing_choices",
         "custmodel_merge_duplicates",
         "custmodel_merges",
     }
@@ -286,7 +289,9 @@ def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
         _migrate(store, "downgrade", "0003")
 
         before_0006 = tables - {"custmodel_requests"} | {"custmodel_erasure_requests"}
-        assert before_0006 - {"custmodel_distinct_marks"} == _tables(store)
+        assert before_0006 - {"custmodel_distinct_marks", "custmodel_marketing_choices"} == _tables(
+            store
+        )
         store.upgrade()
         with store.transaction(write=False) as tx:
             assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
@@ -603,5 +608,42 @@ def test_a_store_from_a_newer_custmodel_is_refused(empty_url: str) -> None:
             connection.execute(sa.update(version).values(version_num="9999"))
         with pytest.raises(StoreError):
             store.upgrade()
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0007_removes_the_ledger_and_upgrading_starts_without_objections(
+    empty_url: str,
+) -> None:
+    """Downgrading to 0007 drops the ledger and the objection bits; upgrading again gives every
+    stored customer no objection and an empty ledger."""
+    store = SqlStore.from_url(empty_url)
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers(1)
+            tx.insert_customers(
+                [
+                    Customer(
+                        1,
+                        CustomerKind.PRIVATE,
+                        10001,
+                        "Muster",
+                        now,
+                        now,
+                        advertising_objections=[ContactChannel.SMS],
+                    )
+                ]
+            )
+        tables = _tables(store)
+
+        _migrate(store, "downgrade", "0007")
+
+        assert tables - {"custmodel_marketing_choices"} == _tables(store)
+        store.upgrade()
+        with store.transaction(write=False) as tx:
+            assert frozenset() == tx.get_customers([1])[1].advertising_objections
+            assert [] == tx.marketing_choices([1])
+        assert [] == _schema_diff(store)
     finally:
         store.close()

@@ -1,10 +1,11 @@
 """After anonymization no personal data survives in the database's files or columns (R9).
 
 Markers (unique, non-ASCII text) are planted in every personal text field of a customer and of
-two duplicates merged into it; the customer's erasure request is recorded and the customer
-anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for byte, and
-on the servers every column of every custmodel table, for each marker in every form a column
-could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
+two duplicates merged into it, and in the source and note of each one's ledger entries about
+advertising (an objection and a consent); the customer's erasure request is recorded and the
+customer anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for
+byte, and on the servers every column of every custmodel table, for each marker in every form a
+column could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
 
 ``category`` gets no marker: its value comes from the kind's configured list, which stays in the
 settings by design; ``birth_date`` gets an unusual date, searched for as stored (ISO text).
@@ -38,6 +39,10 @@ RECEIVED = date(2024, 2, 20)
 LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéñÉÑçÅøłŽπΣжЯ"
 #: The parties that get markers: the customer who is anonymized and its two duplicates.
 PARTIES = ("master", "first duplicate", "second duplicate")
+#: The free text of a ledger entry about advertising, marked apart from the customer's fields.
+LEDGER_FIELDS = ("source", "note")
+#: The day the parties' objections and consents were given.
+GIVEN = date(2024, 2, 1)
 
 
 def _forms(text: str) -> set[str]:
@@ -61,7 +66,8 @@ def marker_sets(draw: st.DrawFn) -> dict[str, dict[str, str]]:
     body = st.text(alphabet=LETTERS, min_size=12, max_size=20)
     markers: dict[str, dict[str, str]] = {}
     for p, party in enumerate(PARTIES):
-        markers[party] = {field: f"Ж{p}{f:02d}{draw(body)}" for f, field in enumerate(TEXT_FIELDS)}
+        fields = (*TEXT_FIELDS, *(f"ledger {name}" for name in LEDGER_FIELDS))
+        markers[party] = {field: f"Ж{p}{f:02d}{draw(body)}" for f, field in enumerate(fields)}
     return markers
 
 
@@ -109,6 +115,7 @@ def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str
     for party in PARTIES:
         fields = dict(markers[party])
         last_name = fields.pop("last_name")
+        ledger = {name: fields.pop(f"ledger {name}") for name in LEDGER_FIELDS}
         registered = book.register(CustomerKind.PRIVATE, last_name, birth_date=BIRTH_DATE, **fields)
         numbers.append(registered.number)
         with store.engine.begin() as connection:
@@ -117,6 +124,11 @@ def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str
             connection.execute(
                 sa.insert(LETTERS_SENT).values(customer=number, body=fields["street"])
             )
+        # The objection stays (blanked) after anonymization; the consent is deleted.
+        book.object_to_advertising(registered.number, "email", given_on=GIVEN, **ledger)
+        book.record_marketing_choice(
+            registered.number, "letter", "consent", given_on=GIVEN, **ledger
+        )
     master, *duplicates = numbers
     book.merge(master, duplicates, fill_blanks=True)
     book.request_erasure(master, RECEIVED)

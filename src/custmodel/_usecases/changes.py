@@ -26,7 +26,14 @@ from custmodel.model._settings import KindSettings, Settings
 from custmodel.storage.ports import StoreTransaction
 
 #: Fields :meth:`CustomerBook.update` must not change; each has its own command.
-FIXED_FIELDS = ("kind", "debtor_account", "created_at", "merged_into", "anonymized_at")
+FIXED_FIELDS = (
+    "kind",
+    "debtor_account",
+    "created_at",
+    "merged_into",
+    "anonymized_at",
+    "advertising_objections",
+)
 
 #: The settings :meth:`CustomerBook.update_settings` changes by name; kinds have ``per_kind``.
 BOOK_SETTINGS = frozenset(a.name for a in attrs.fields(Settings)) - {"kinds"}

@@ -10,7 +10,7 @@ from typing import Protocol
 import attrs
 
 from custmodel import rules
-from custmodel._usecases import _common
+from custmodel._usecases import _common, marketing
 from custmodel._usecases._common import Clock, Runner
 from custmodel.errors import InvalidInputError, NotEligibleError, StoreBusyError
 from custmodel.model._booking import Booking
@@ -58,6 +58,7 @@ def anonymize(
     anonymous, cleared = rules.anonymized(customer, at)
     stored = tx.update_customers([anonymous])[0]
     tx.complete_requests(RequestKind.ERASURE, [stored.number], at)
+    marketing.follow_anonymization(tx, [stored.number])
     host_rows = erase_host_data(tx, [stored.number])
     return AnonymizationReport(
         stored, already_anonymized=False, fields_cleared=cleared, host_rows=host_rows
@@ -313,6 +314,8 @@ def _anonymize_eligible(
     tx.update_customers(changed)
     anonymous = [c.number for c in changed]
     tx.complete_requests(RequestKind.ERASURE, anonymous, at)
+    if anonymous:
+        marketing.follow_anonymization(tx, anonymous)
     return frozenset(vetoes), len(changed), erase_host_data(tx, anonymous)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custmodel import rules
-from custmodel._usecases import _common, marks
+from custmodel._usecases import _common, marketing, marks
 from custmodel._usecases._common import Clock
 from custmodel.errors import CustomerNotFoundError, InvalidInputError, MergeRefusedError
 from custmodel.model import (
@@ -106,6 +106,9 @@ def merge(
     at = now()
     moved = tx.move_bookings(planned.duplicates, planned.master)
     new_master = rules.filled_master(planned, master_customer, dups, at)
+    objections = marketing.follow_merge(tx, planned.master, planned.duplicates, at)
+    if objections != new_master.advertising_objections:
+        new_master = attrs.evolve(new_master, advertising_objections=objections, updated_at=at)
     changed = [rules.tombstone(d, planned.master, at) for d in dups]
     if new_master is not master_customer:
         changed.insert(0, new_master)

@@ -19,8 +19,10 @@ from custmodel._usecases import _common
 from custmodel._usecases._common import Runner
 from custmodel.errors import CustomerNotFoundError, InvalidInputError
 from custmodel.model._booking import Booking
+from custmodel.model._channels import ContactChannel
 from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
+from custmodel.model._marketing import Purpose
 from custmodel.model._profile import CustomerProfile, EffectiveRules, MoneyField
 from custmodel.model._selection import Selection
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -203,27 +205,45 @@ def recipients(
     owing_only: bool,
     batch_size: int,
     needs_amount: bool,
-) -> Iterator[tuple[Customer, dict[str, str]]]:
-    """Check the arguments now; return the recipients with their merge fields, lazily.
+    purpose: Purpose | str = Purpose.ADVERTISING,
+    channel: ContactChannel | str = ContactChannel.LETTER,
+) -> tuple[Iterator[tuple[Customer, dict[str, str]]], int]:
+    """Check the arguments now; return the recipients with their merge fields, lazily, and
+    how many of the selected an advertising run leaves out (counted now).
 
     Anonymized customers and tombstones are left out whatever ``selection`` says; a
-    selection of anonymized customers only has no recipients at all.
+    selection of anonymized customers only has no recipients at all. An advertising run
+    leaves out who objected to advertising on ``channel``; a contract run does not.
     """
     asked = _common.selection(selection)
     chosen = attrs.evolve(asked, anonymized=False, include_merged=False)
+    why = to_enum(Purpose, purpose)
+    on = to_enum(ContactChannel, channel)
     amounts = None if open_amounts is None else mailmerge.check_open_amounts(open_amounts)
     if not isinstance(owing_only, bool):
         raise InvalidInputError("owing_only is True or False")
     _common.batch_size(batch_size)
+    if why is Purpose.ADVERTISING:
+        if asked.advertising not in (None, on):
+            raise InvalidInputError("the selection leaves out objectors of another channel")
+        chosen = attrs.evolve(chosen, advertising=on)
     if asked.anonymized:
-        return iter(())
+        return iter(()), 0
+    left_out = 0
+    if why is Purpose.ADVERTISING:
+        left_out = run(functools.partial(objectors, selection=chosen), write=False)
     read = functools.partial(
         recipients_of,
         amounts=amounts,
         owing_only=owing_only,
         needs_amount=needs_amount or owing_only,
     )
-    return paged(run, chosen, batch_size, read)
+    return paged(run, chosen, batch_size, read), left_out
+
+
+def objectors(tx: StoreTransaction, selection: Selection) -> int:
+    """How many customers ``selection`` leaves out only for its advertising channel."""
+    return tx.count(attrs.evolve(selection, advertising=None)) - tx.count(selection)
 
 
 def recipients_of(

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Final, TypeVar
 
+import attrs
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -27,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from custmodel import (
+    ContactChannel,
     Customer,
     CustomerBook,
     CustomerKind,
@@ -56,10 +58,12 @@ __all__ = [
     "escape_formula",
     "flags_text",
     "in_panel",
+    "left_out",
     "parse_date",
     "parse_money",
     "plural",
     "redact_url",
+    "say_left_out",
     "selection",
     "selection_filters",
     "state",
@@ -402,6 +406,19 @@ MergedFilter = Annotated[
     bool,
     in_panel(_SELECTION, "--include-merged", "Also merged duplicates (tombstones)."),
 ]
+AdvertisingFilter = Annotated[
+    ContactChannel | None,
+    typer.Option(
+        "--advertising",
+        metavar="CHANNEL",
+        case_sensitive=False,
+        help=(
+            "An advertising run on CHANNEL (letter, email, phone, sms): leave out who objected "
+            "to advertising on it, and say how many."
+        ),
+        rich_help_panel=_SELECTION,
+    ),
+]
 
 
 #: The filter options every selecting command takes, in the order its help lists them.
@@ -417,6 +434,7 @@ _FILTERS: Final = (
 )
 _ANONYMIZED: Final = ("anonymized", AnonymizedFilter, None)
 _MERGED: Final = ("include_merged", MergedFilter, False)
+_ADVERTISING: Final = ("advertising", AdvertisingFilter, None)
 
 #: The selection of a command that takes :func:`selection_filters`, before they fill it in.
 EVERY: Final = Selection()
@@ -425,16 +443,23 @@ _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
 def selection_filters(
-    *, anonymized: bool = False, merged: bool = False
+    *, anonymized: bool = False, merged: bool = False, advertising: bool = False
 ) -> Callable[[_Command], _Command]:
     """Give a command the selection filter options in place of its ``chosen`` parameter.
 
     The command declares ``chosen: Selection = EVERY``; its command line gets ``--kind``,
     ``--type``, ``--category``, ``--flag``, ``--any-flag``, ``--code1``, ``--code2`` and
-    ``--name`` there (with ``--anonymized/--not-anonymized`` and ``--include-merged`` when
-    asked), and the command receives the :class:`~custmodel.Selection` they describe.
+    ``--name`` there (with ``--anonymized/--not-anonymized``, ``--include-merged`` and
+    ``--advertising CHANNEL`` when asked), and the command receives the
+    :class:`~custmodel.Selection` they describe. A command that takes ``--advertising``
+    reports how many it left out with :func:`left_out` and :func:`say_left_out`.
     """
-    filters = [*_FILTERS, *([_ANONYMIZED] if anonymized else []), *([_MERGED] if merged else [])]
+    filters = [
+        *_FILTERS,
+        *([_ANONYMIZED] if anonymized else []),
+        *([_MERGED] if merged else []),
+        *([_ADVERTISING] if advertising else []),
+    ]
     names = [name for name, _annotation, _default in filters]
 
     def decorate(command: _Command) -> _Command:
@@ -475,6 +500,7 @@ def selection(
     name: str | None = None,
     anonymized: bool | None = None,
     include_merged: bool = False,
+    advertising: ContactChannel | None = None,
 ) -> Selection:
     """Build the :class:`~custmodel.Selection` the filter options describe."""
     return Selection(
@@ -488,7 +514,28 @@ def selection(
         name=name,
         anonymized=anonymized,
         include_merged=include_merged,
+        advertising=advertising,
     )
+
+
+def left_out(customer_book: CustomerBook, chosen: Selection) -> int:
+    """How many customers ``chosen`` leaves out only because they objected to advertising on
+    its ``advertising`` channel; 0 when it names none.
+
+    One count with the channel and one without it: a query each, never one per customer.
+    """
+    if chosen.advertising is None:
+        return 0
+    everyone = customer_book.count(attrs.evolve(chosen, advertising=None))
+    return max(0, everyone - customer_book.count(chosen))
+
+
+def say_left_out(out: Output, count: int, channel: ContactChannel | None) -> None:
+    """Say, as a text line, how many customers an advertising run left out, if any."""
+    if count and channel is not None:
+        out.line(
+            f"Left out {plural(count, 'customer')} who objected to advertising by {channel.value}."
+        )
 
 
 def plural(count: int, word: str) -> str:

@@ -30,9 +30,11 @@ from custmodel.cli._common import (
     book,
     customer_rows,
     in_panel,
+    left_out,
     parse_date,
     parse_money,
     plural,
+    say_left_out,
     selection,
     selection_filters,
 )
@@ -400,28 +402,38 @@ def find(
     name="select",
     epilog="Example: custmodel customer select --kind private --flag 1 --not-anonymized",
 )
-@selection_filters(anonymized=True, merged=True)
+@selection_filters(anonymized=True, merged=True, advertising=True)
 def select_(
     ctx: typer.Context,
     chosen: Selection = EVERY,
     count: Annotated[bool, typer.Option("--count", help="Print only how many.")] = False,
     as_json: AsJson = False,
 ) -> None:
-    """List the customers of a selection, by number; without filters, every active one."""
+    """List the customers of a selection, by number; without filters, every active one.
+
+    With --advertising CHANNEL it says how many it left out because they objected to
+    advertising on CHANNEL (in --json the list becomes {"customers": [...], "left_out": N}).
+    """
     out = Output(as_json)
+    customer_book = book(ctx)
+    skipped = left_out(customer_book, chosen)
+    advertising = chosen.advertising is not None
     if count:
-        total = book(ctx).count(chosen)
+        total = customer_book.count(chosen)
         if as_json:
-            out.json({"count": total})
+            out.json({"count": total} | ({"left_out": skipped} if advertising else {}))
         else:
             out.line(str(total))
+            # stdout holds only the number, for scripts.
+            say_left_out(Output(stderr=True), skipped, chosen.advertising)
         return
-    found = book(ctx).select(chosen)
+    found = customer_book.select(chosen)
     if as_json:
-        out.json(found)
+        out.json({"customers": found, "left_out": skipped} if advertising else found)
         return
     out.table(CUSTOMER_COLUMNS, customer_rows(found))
     out.line(plural(len(found), "customer") + ".")
+    say_left_out(out, skipped, chosen.advertising)
 
 
 @app.command(

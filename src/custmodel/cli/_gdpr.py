@@ -1,5 +1,5 @@
-"""``custmodel gdpr``: eligibility, anonymization, requests of every kind, the access report and
-the due sweep."""
+"""``custmodel gdpr``: eligibility, anonymization, requests of every kind, the access report,
+the due sweep, and objections and consents to advertising."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ import typer
 
 from custmodel import (
     AccessReport,
+    ContactChannel,
     Eligibility,
     ErasureRequestRecorded,
+    MarketingChoice,
+    MarketingChoiceKind,
     NotEligibleError,
     RequestRecorded,
     RequestStatus,
@@ -42,7 +45,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help=(
         "GDPR: may a customer be anonymized, anonymize, record erasure and access requests, "
-        "list every request, produce the access report, and sweep the due erasures."
+        "list every request, produce the access report, sweep the due erasures; objections "
+        "and consents to advertising."
     ),
     epilog="Example: custmodel gdpr eligibility 3 --agency AG1",
 )
@@ -398,3 +402,118 @@ def sweep(
             f"Anonymized {result.anonymized} of {plural(result.due, 'due customer')} in "
             f"{plural(result.batches, 'batch')}: {numbers}."
         )
+
+
+def _channels_text(channels: frozenset[ContactChannel]) -> str:
+    return ", ".join(c.value for c in ContactChannel if c in channels) or "none"
+
+
+def _choice_rows(choices: list[MarketingChoice]) -> list[tuple[object, ...]]:
+    return [
+        (
+            c.id,
+            c.channel.value,
+            c.choice.value,
+            c.given_on,
+            c.recorded_at.isoformat(timespec="seconds"),
+            c.source,
+            c.note,
+        )
+        for c in choices
+    ]
+
+
+_CHOICE_COLUMNS = ("Id", "Channel", "Choice", "Given on", "Recorded at", "Source", "Note")
+
+
+@app.command(
+    name="object",
+    epilog=(
+        'Example: custmodel gdpr object 3 --channel email --source "Brief vom 3.11." '
+        "(--consent records a consent instead)"
+    ),
+)
+def object_(
+    ctx: typer.Context,
+    number: Number,
+    source: Annotated[
+        str,
+        typer.Option("--source", help='Where it came from, e.g. "Brief vom 3.11.", one line.'),
+    ],
+    channels: Annotated[
+        list[ContactChannel] | None,
+        typer.Option(
+            "--channel",
+            case_sensitive=False,
+            help="A channel (letter, email, phone, sms); repeat it. Default: all four.",
+        ),
+    ] = None,
+    consent: Annotated[
+        bool,
+        typer.Option("--consent", help="Record a consent (GDPR Art. 7) instead of an objection."),
+    ] = False,
+    given: Annotated[
+        str | None,
+        typer.Option(
+            "--given", metavar="DATE", help="When the person declared it (default: today)."
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="A note as proof.")] = "",
+    as_json: AsJson = False,
+) -> None:
+    """Record a person's objection to advertising (GDPR Art. 21), or with --consent a consent.
+
+    One ledger entry per channel; a merged number is recorded on its master. Advertising
+    letters, data files and exports with --advertising leave out who objected on their
+    channel; the latest choice per channel decides.
+    """
+    # The book's clock runs in UTC and refuses choices given after its today.
+    given_on = utc_now().date() if given is None else parse_date(given, "--given")
+    recorded = book(ctx).record_marketing_choice(
+        number,
+        tuple(channels or ContactChannel),
+        MarketingChoiceKind.CONSENT if consent else MarketingChoiceKind.OBJECTION,
+        given_on=given_on,
+        source=source,
+        note=note,
+    )
+    out = Output(as_json)
+    if as_json:
+        out.json(recorded)
+        return
+    customer = recorded.customer
+    what = "consent to" if consent else "objection to"
+    on = _channels_text(frozenset(c.channel for c in recorded.choices))
+    out.line(f"Recorded the {what} advertising by {on} for customer {customer.number}.")
+    out.line(
+        f"Customer {customer.number} objects to advertising by: "
+        f"{_channels_text(customer.advertising_objections)}."
+    )
+
+
+@app.command(epilog="Example: custmodel gdpr choices 3")
+def choices(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
+    """Show the ledger of a customer's objections and consents to advertising, oldest first.
+
+    A merged number shows its master's ledger, which holds the duplicates' entries too.
+    """
+    customer_book = book(ctx)
+    customer = customer_book.resolve(number)
+    ledger = customer_book.marketing_choices(customer.number)
+    out = Output(as_json)
+    if as_json:
+        out.json(
+            {
+                "customer": customer.number,
+                "advertising_objections": [
+                    c for c in ContactChannel if c in customer.advertising_objections
+                ],
+                "choices": ledger,
+            }
+        )
+        return
+    out.table(_CHOICE_COLUMNS, _choice_rows(ledger), title=f"Customer {customer.number}")
+    out.line(
+        f"Customer {customer.number} objects to advertising by: "
+        f"{_channels_text(customer.advertising_objections)}."
+    )

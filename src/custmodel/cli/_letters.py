@@ -20,7 +20,15 @@ import attrs
 import typer
 from rich.progress import Progress, TaskID
 
-from custmodel import CustomerBook, InvalidInputError, LetterTemplate, Selection, letters
+from custmodel import (
+    ContactChannel,
+    CustomerBook,
+    InvalidInputError,
+    LetterTemplate,
+    Purpose,
+    Selection,
+    letters,
+)
 from custmodel.cli._common import (
     EVERY,
     AsJson,
@@ -29,6 +37,7 @@ from custmodel.cli._common import (
     book,
     in_panel,
     plural,
+    say_left_out,
     selection_filters,
 )
 
@@ -175,17 +184,21 @@ def _checked_directory(directory: Path) -> bool:
 
 
 class _AdvancingSink:
-    """A text file that advances a progress bar on every row written to it."""
+    """A text file that advances a progress bar on every row written to it after the header."""
 
     def __init__(self, handle: Any, progress: Progress, task: TaskID) -> None:
         self._handle = handle
         self._progress = progress
         self._task = task
+        self._header = True
 
     def write(self, text: str, /) -> int:
         written: int = self._handle.write(text)
         if text.endswith("\n"):
-            self._progress.advance(self._task)
+            if self._header:
+                self._header = False
+            else:
+                self._progress.advance(self._task)
         return written
 
 
@@ -292,6 +305,20 @@ def mail_merge(
             rich_help_panel=_AMOUNTS,
         ),
     ] = None,
+    purpose: Annotated[
+        Purpose,
+        typer.Option(
+            "--purpose",
+            help=(
+                "advertising (the default) leaves out who objected to advertising on the "
+                "channel; contract (a dunning letter, a travel document) reaches everyone."
+            ),
+        ),
+    ] = Purpose.ADVERTISING,
+    channel: Annotated[
+        ContactChannel,
+        typer.Option("--channel", help="The channel the campaign goes out on."),
+    ] = ContactChannel.LETTER,
     list_fields: Annotated[
         bool, typer.Option("--list-fields", help="List the placeholders and what they hold.")
     ] = False,
@@ -303,9 +330,10 @@ def mail_merge(
 ) -> None:
     """Render a {Field} template for every customer of a selection, or write a data file.
 
-    Anonymized customers and merged duplicates never receive a letter (R10). The template,
-    the fields and the open amounts file are checked before anything is written: an unknown
-    placeholder exits with 2 and names it.
+    Anonymized customers and merged duplicates never receive a letter (R10). An advertising
+    run (the default) leaves out who objected to advertising on --channel and says how many.
+    The template, the fields and the open amounts file are checked before anything is
+    written: an unknown placeholder exits with 2 and names it.
     """
     out = Output(as_json)
     if list_fields:
@@ -334,7 +362,7 @@ def mail_merge(
         with out.progress() as progress, _partial_file(data_file) as handle:
             task = progress.add_task(
                 f"Writing {data_file.name}",
-                total=_total(customer_book, chosen, progress, owing_only),
+                total=_total(customer_book, chosen, progress, owing_only, purpose, channel),
             )
             rows = customer_book.write_merge_data(
                 chosen,
@@ -344,11 +372,14 @@ def mail_merge(
                 owing_only=owing_only,
                 delimiter=_DELIMITERS[delimiter],
                 batch_size=batch_size,
+                purpose=purpose,
+                channel=channel,
             )
         if as_json:
-            out.json({"file": str(data_file), "rows": rows})
+            out.json({"file": str(data_file), "rows": rows.rows, "left_out": rows.left_out})
         else:
-            out.line(f"Wrote {plural(rows, 'row')} to {data_file}.")
+            out.line(f"Wrote {plural(rows.rows, 'row')} to {data_file}.")
+            say_left_out(out, rows.left_out, channel)
         return
     if template is None or out_dir is None:
         raise BadValue("--out-dir renders a TEMPLATE: name the template file")
@@ -356,32 +387,47 @@ def mail_merge(
     existed = _checked_directory(out_dir)
     customer_book = book(ctx)
     run = customer_book.letters(
-        chosen, parsed, open_amounts=amounts, owing_only=owing_only, batch_size=batch_size
+        chosen,
+        parsed,
+        open_amounts=amounts,
+        owing_only=owing_only,
+        batch_size=batch_size,
+        purpose=purpose,
+        channel=channel,
     )
     with out.progress() as progress:
         task = progress.add_task(
             f"Writing letters to {out_dir.name}",
-            total=_total(customer_book, chosen, progress, owing_only),
+            total=_total(customer_book, chosen, progress, owing_only, purpose, channel),
         )
         texts = _tracked(((letter.customer, letter.text) for letter in run), progress, task)
         count = _write_letters(out_dir, template.suffix, texts, existed)
     if as_json:
-        out.json({"directory": str(out_dir), "letters": count})
+        out.json({"directory": str(out_dir), "letters": count, "left_out": run.left_out})
     else:
         out.line(f"Wrote {plural(count, 'letter')} to {out_dir}.")
+        say_left_out(out, run.left_out, channel)
 
 
 def _total(
-    customer_book: CustomerBook, chosen: Selection, progress: Progress, owing_only: bool
+    customer_book: CustomerBook,
+    chosen: Selection,
+    progress: Progress,
+    owing_only: bool,
+    purpose: Purpose,
+    channel: ContactChannel,
 ) -> int | None:
     """The progress bar's total: how many may receive a letter; None when not worth a query.
 
     Only a visible bar needs it, and with --owing-only who receives one is known only once
-    the open amounts are read.
+    the open amounts are read. An advertising run does not count who objected on its channel.
     """
     if progress.disable or owing_only or chosen.anonymized:
         return None
-    return customer_book.count(attrs.evolve(chosen, anonymized=False, include_merged=False))
+    advertising = channel if purpose is Purpose.ADVERTISING else chosen.advertising
+    return customer_book.count(
+        attrs.evolve(chosen, anonymized=False, include_merged=False, advertising=advertising)
+    )
 
 
 def _tracked(

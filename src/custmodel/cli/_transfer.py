@@ -40,6 +40,7 @@ from custmodel import (
     BookingKind,
     BookingNotFoundError,
     BookingOwnerError,
+    ContactChannel,
     CustmodelError,
     Customer,
     CustomerBook,
@@ -65,7 +66,9 @@ from custmodel.cli._common import (
     Output,
     book,
     escape_formula,
+    left_out,
     plural,
+    say_left_out,
     selection,
     selection_filters,
     unescape_formula,
@@ -119,7 +122,12 @@ _NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustome
 _GIVEN_BY_THE_BOOK = frozenset({"number", "debtor_account", "created_at", "updated_at", "version"})
 #: Columns that, when set, mark a row as a merged or anonymized customer: not imported.
 _NOT_IMPORTED = ("merged_into", "anonymized_at")
-_CUSTOMER_ACCEPTED = _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_IMPORTED)
+#: A column an import refuses when set: objections need their proof in the ledger, so they
+#: are recorded with ``custmodel gdpr object``, never taken from a file without it.
+_OBJECTIONS = "advertising_objections"
+_CUSTOMER_ACCEPTED = (
+    _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_IMPORTED) | {_OBJECTIONS}
+)
 _BOOKING_ACCEPTED = frozenset(BOOKING_COLUMNS)
 #: JSON holds the channel as one object ({"name": ..., "is_external": ...}).
 _BOOKING_JSON_FIELDS = _BOOKING_ACCEPTED - {"channel_external"}
@@ -371,10 +379,15 @@ class _Reader:
                 raise InvalidInputError(
                     f"{name} is set: merged and anonymized customers are not imported"
                 )
+        if raw.get(_OBJECTIONS):
+            raise InvalidInputError(
+                f"{_OBJECTIONS} is set: objections are not imported; record them with "
+                "custmodel gdpr object"
+            )
         data = {
             name: value
             for name, value in raw.items()
-            if name not in _GIVEN_BY_THE_BOOK and name not in _NOT_IMPORTED
+            if name not in _GIVEN_BY_THE_BOOK and name not in _NOT_IMPORTED and name != _OBJECTIONS
         }
         if self.fmt is Format.CSV and "status" in data:
             data["status"] = data["status"].replace(",", " ").split()
@@ -697,6 +710,9 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, StatusFlags):
         return " ".join(map(str, value))
+    if isinstance(value, frozenset):
+        # advertising_objections: the channels' values in their declared order.
+        return " ".join(c.value for c in ContactChannel if c in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
@@ -780,13 +796,29 @@ class Writer:
             self._partial.unlink(missing_ok=True)
 
 
-def _summary(out: Output, target: str, fmt: Format, count: int, what: str) -> None:
+def _summary(
+    out: Output,
+    target: str,
+    fmt: Format,
+    count: int,
+    what: str,
+    chosen: Selection = EVERY,
+    skipped: int = 0,
+) -> None:
+    """Say what was exported and, for an advertising run, how many were left out.
+
+    With ``-`` as the target the data goes to stdout, so only the left-out line is said, on
+    stderr.
+    """
     if target == "-":
+        say_left_out(Output(stderr=True), skipped, chosen.advertising)
         return
     if out.as_json:
-        out.json({"file": target, "format": fmt, "exported": count})
+        extra = {} if chosen.advertising is None else {"left_out": skipped}
+        out.json({"file": target, "format": fmt, "exported": count} | extra)
     else:
         out.line(f"Exported {plural(count, what)} to {target}.")
+        say_left_out(out, skipped, chosen.advertising)
 
 
 def _no_json_on_stdout(target: str, as_json: bool) -> None:
@@ -810,7 +842,7 @@ def _export_batch_size(batch_size: int) -> int:
     name="customers",
     epilog="Example: custmodel export customers - --format jsonl --kind corporate",
 )
-@selection_filters(anonymized=True, merged=True)
+@selection_filters(anonymized=True, merged=True, advertising=True)
 def export_customers(
     ctx: typer.Context,
     target: ExportFile,
@@ -825,13 +857,16 @@ def export_customers(
     The customers are read --batch-size at a time, each batch one read transaction, and
     written as they are read. A file is written under FILE.part and renamed when complete.
     CSV holds one column per field; status is the flag numbers separated by spaces; a cell a
-    spreadsheet would run as a formula gets a ' in front (import removes it again).
+    spreadsheet would run as a formula gets a ' in front (import removes it again). With
+    --advertising CHANNEL it leaves out who objected to advertising on CHANNEL and says how
+    many.
     """
     _no_json_on_stdout(target, as_json)
     fmt = _format(target, fmt)
     _raw_cells_need_csv(raw_cells, fmt)
     _export_batch_size(batch_size)
     customer_book = book(ctx)
+    skipped = left_out(customer_book, chosen)
     out = Output(as_json)
     count = 0
     with (
@@ -845,7 +880,7 @@ def export_customers(
             writer.write(customer, functools.partial(_customer_cells, customer))
             count += 1
             progress.advance(task)
-    _summary(out, target, fmt, count, "customer")
+    _summary(out, target, fmt, count, "customer", chosen, skipped)
 
 
 @export_app.command(

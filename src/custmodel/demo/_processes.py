@@ -21,6 +21,7 @@ from custmodel.errors import MissingExtraError, NotEligibleError
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._erasure import ErasureState
 from custmodel.model._kinds import BookingKind, CustomerKind
+from custmodel.model._marketing import Purpose
 from custmodel.model._selection import Selection
 from custmodel.model._statistics import (
     DeparturePeriod,
@@ -416,7 +417,9 @@ def dunning_run(story: Story) -> None:
     p.heading("12. Mahnlauf: Serienbriefe an alle Kunden mit fälligen offenen Posten")
     due = _due_open_items(story)
     anonymized = {c.number for c in book.select(Selection(anonymized=True))} & set(due)
-    letters = book.letters(None, DUNNING_LETTER, open_amounts=due, owing_only=True)
+    letters = book.letters(
+        None, DUNNING_LETTER, open_amounts=due, owing_only=True, purpose=Purpose.CONTRACT
+    )
     sample_to = story.number(data.cast.dunning)
     written = 0
     sample = None
@@ -475,7 +478,8 @@ def _merge_data_file(story: Story, due: dict[int, Decimal]) -> None:
         fields=_MERGE_DATA_FIELDS,
         open_amounts=due,
         owing_only=True,
-    )
+        purpose=Purpose.CONTRACT,
+    ).rows
     p.line(
         f"Wrote {MERGE_DATA_FILE} into the letters directory: {_count(rows, 'row')} for the "
         "word processor's mail merge (CSV, UTF-8, semicolons), "

@@ -13,7 +13,8 @@ Every name is imported from here; the private modules hold one capability each: 
 channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind changes, the
 profile, letters), ``_merge``, ``_erasure`` (eligibility, anonymization, erasure states),
 ``_requests`` (data-subject requests of every kind), ``_access`` (request states and the
-access report) and ``_retention`` (retention rules and why a sweep found a customer due).
+access report), ``_retention`` (retention rules and why a sweep found a customer due),
+``_channels`` (contact channels) and ``_marketing`` (advertising objections and consents).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from __future__ import annotations
 from custmodel.model import (
     _access,
     _booking,
+    _channels,
     _checks,
     _customer,
     _erasure,
     _flags,
     _kinds,
+    _marketing,
     _merge,
     _profile,
     _requests,
@@ -36,6 +39,7 @@ from custmodel.model import (
 )
 from custmodel.model._access import *  # noqa: F403
 from custmodel.model._booking import *  # noqa: F403
+from custmodel.model._channels import *  # noqa: F403
 from custmodel.model._checks import *  # noqa: F403
 
 # Public helpers the package's own modules use, importable from here as before.
@@ -46,6 +50,7 @@ from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._flags import check_flag_number as check_flag_number
 from custmodel.model._kinds import *  # noqa: F403
+from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
 from custmodel.model._profile import *  # noqa: F403
 from custmodel.model._requests import *  # noqa: F403
@@ -57,11 +62,13 @@ from custmodel.model._statistics import *  # noqa: F403
 __all__: list[str] = []
 __all__ += _access.__all__
 __all__ += _booking.__all__
+__all__ += _channels.__all__
 __all__ += _checks.__all__
 __all__ += _customer.__all__
 __all__ += _erasure.__all__
 __all__ += _flags.__all__
 __all__ += _kinds.__all__
+__all__ += _marketing.__all__
 __all__ += _merge.__all__
 __all__ += _profile.__all__
 __all__ += _requests.__all__

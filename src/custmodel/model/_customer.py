@@ -14,6 +14,7 @@ from typing import Any, Final
 import attrs
 
 from custmodel.errors import InvalidInputError
+from custmodel.model._channels import ContactChannel, to_channels
 from custmodel.model._checks import (
     MAX_LABEL_LENGTH,
     MAX_NOTES_LENGTH,
@@ -239,6 +240,9 @@ class Customer(CustomerFields):
         merged_into: For a merged duplicate (tombstone): the master it was merged into.
         anonymized_at: When the customer was anonymized, None while it was not.
         version: Incremented by every stored change; updates must carry the current one.
+        advertising_objections: The channels on which the person objects to advertising now
+            (GDPR Art. 21), as the ledger of marketing choices says; not personal data, and
+            kept by anonymization. Only the book's objection commands change it.
     """
 
     number: int = attrs.field(validator=_positive)
@@ -251,6 +255,9 @@ class Customer(CustomerFields):
     merged_into: int | None = attrs.field(default=None, validator=_optional_positive)
     anonymized_at: datetime | None = attrs.field(default=None, validator=_aware)
     version: int = attrs.field(default=1, validator=_positive)
+    advertising_objections: frozenset[ContactChannel] = attrs.field(
+        default=frozenset(), converter=to_channels, kw_only=True
+    )
 
     @classmethod
     def from_draft(
@@ -288,6 +295,7 @@ class Customer(CustomerFields):
         set_slot(customer, "merged_into", None)
         set_slot(customer, "anonymized_at", None)
         set_slot(customer, "version", 1)
+        set_slot(customer, "advertising_objections", _NO_OBJECTIONS)
         return customer
 
     @property
@@ -306,6 +314,9 @@ class Customer(CustomerFields):
         if self.first_name:
             return f"{self.last_name}, {self.first_name}"
         return self.last_name or self.company
+
+
+_NO_OBJECTIONS: Final[frozenset[ContactChannel]] = frozenset()
 
 
 #: The fields a :class:`Customer` takes over from its :class:`NewCustomer` unchanged.

@@ -23,6 +23,7 @@ __all__ = [
     "KindChange",
     "LabelledCode",
     "Letter",
+    "MergeDataWritten",
     "MoneyField",
     "ProfileFlag",
     "RuleOrigin",
@@ -226,3 +227,17 @@ class Letter:
     customer: int = attrs.field(validator=_positive)
     debtor_account: int = attrs.field(validator=_positive)
     text: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+
+@attrs.frozen
+class MergeDataWritten:
+    """What writing a mail-merge data file did.
+
+    Attributes:
+        rows: How many rows were written (the header not counted).
+        left_out: How many selected customers an advertising run left out because they
+            objected to advertising on the run's channel (0 for a contract run).
+    """
+
+    rows: int
+    left_out: int = 0

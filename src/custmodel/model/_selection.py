@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from custmodel.model._channels import ContactChannel, _optional_channel
 from custmodel.model._checks import _bool, _optional_bool, _optional_lookup, _text
 from custmodel.model._customer import Customer, name_search_key, search_key
 from custmodel.model._flags import StatusFlags, _flag_numbers, check_flag_number
@@ -36,6 +37,7 @@ class Selection:
         name: Last name, first name or company contains this text, ignoring case.
         anonymized: True for anonymized customers only, False to leave them out, None for both.
         include_merged: Also select merged duplicates (tombstones).
+        advertising: Leave out customers who objected to advertising on this channel.
     """
 
     kind: CustomerKind | None = attrs.field(default=None, converter=_optional_kind)
@@ -48,6 +50,7 @@ class Selection:
     name: str | None = attrs.field(default=None)
     anonymized: bool | None = attrs.field(default=None, validator=_optional_bool)
     include_merged: bool = attrs.field(default=False, validator=_bool)
+    advertising: ContactChannel | None = attrs.field(default=None, converter=_optional_channel)
 
     @name.validator
     def _check_name(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
@@ -77,5 +80,6 @@ class Selection:
             self.code2 is None or customer.code2 == self.code2,
             self.name is None or search_key(self.name) in name_search_key(customer),
             self.anonymized is None or customer.is_anonymized is self.anonymized,
+            self.advertising is None or self.advertising not in customer.advertising_objections,
         )
         return all(checks)

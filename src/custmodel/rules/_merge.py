@@ -157,6 +157,8 @@ def tombstone(duplicate: Customer, master: int, now: datetime) -> Customer:
     changes: dict[str, Any] = {f: blank_value(f) for f in PERSONAL_FIELDS}
     changes["commission_scheme"] = None
     changes["fee_schedule"] = None
+    # Its ledger of advertising choices moves to the master, and the objections with it.
+    changes["advertising_objections"] = frozenset()
     return attrs.evolve(duplicate, merged_into=master, updated_at=now, **changes)
 
 

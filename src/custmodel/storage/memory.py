@@ -35,6 +35,7 @@ from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
 from custmodel.model._kinds import CustomerKind
+from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
 from custmodel.model._retention import RetentionRule
@@ -80,6 +81,9 @@ class _State:
         #: The last request id given: ids of deleted requests are not given again.
         self.request_ids = 0
         self.marks: dict[tuple[int, int], DistinctMark] = {}
+        self.choices: dict[int, MarketingChoice] = {}
+        #: The last marketing choice id given: ids of deleted entries are not given again.
+        self.choice_ids = 0
         self.marks_by_customer: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
 
 
@@ -542,6 +546,61 @@ class _MemoryTransaction:
             limit,
             day=day,
         )
+
+    # -- marketing choices ----------------------------------------------------------------------
+
+    def _put_choice(self, choice: MarketingChoice) -> None:
+        choices = self._s.choices
+        old = choices.get(choice.id)
+        choices[choice.id] = choice
+
+        def undo() -> None:
+            if old is None:
+                del choices[choice.id]
+            else:
+                choices[old.id] = old
+
+        self._undo.append(undo)
+
+    def add_marketing_choices(self, choices: Sequence[MarketingChoice]) -> list[MarketingChoice]:
+        entries = list(choices)
+        if not all(isinstance(c, MarketingChoice) for c in entries):
+            raise InvalidInputError("add_marketing_choices takes MarketingChoice entries")
+        for number in sorted({c.customer for c in entries}):
+            self._require(number)
+        first = self._s.choice_ids + 1
+        stored = [attrs.evolve(c, id=first + i) for i, c in enumerate(entries)]
+        for choice in stored:
+            self._put_choice(choice)
+        self._s.choice_ids += len(stored)
+        self._undo.append(lambda: setattr(self._s, "choice_ids", first - 1))
+        return stored
+
+    def marketing_choices(self, customers: Collection[int]) -> list[MarketingChoice]:
+        wanted = set(customers)
+        return [c for _, c in sorted(self._s.choices.items()) if c.customer in wanted]
+
+    def move_marketing_choices(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
+        moving = self.marketing_choices(from_customers)
+        for choice in moving:
+            self._put_choice(attrs.evolve(choice, customer=to_customer))
+        return len(moving)
+
+    def delete_marketing_choices(self, ids: Collection[int]) -> int:
+        choices = self._s.choices
+        deleting = [choices[i] for i in set(ids) if i in choices]
+        for choice in deleting:
+            del choices[choice.id]
+            self._undo.append(functools.partial(choices.__setitem__, choice.id, choice))
+        return len(deleting)
+
+    def blank_marketing_choices(self, ids: Collection[int]) -> int:
+        choices = self._s.choices
+        blanking = [choices[i] for i in set(ids) if i in choices]
+        for choice in blanking:
+            self._put_choice(attrs.evolve(choice, source="", note=""))
+        return len(blanking)
 
 
 class MemoryStore:

@@ -25,6 +25,7 @@ from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
 from custmodel.model._kinds import CustomerKind
+from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
 from custmodel.model._retention import RetentionRule
@@ -443,6 +444,45 @@ class StoreTransaction(Protocol):
         firm booking has ``acting_agency`` as point of sale, an own sales channel and a
         departure on or before ``cutoff``, as for :meth:`due_erasures`. Numbers greater than
         ``after``, ascending, at most ``limit`` of them.
+        """
+        ...
+
+    # -- marketing choices (objections and consents to advertising) ---------------------------
+
+    def add_marketing_choices(self, choices: Sequence[MarketingChoice]) -> list[MarketingChoice]:
+        """Store ``choices`` with the next running ids, in the order given; return them.
+
+        Their own ids are ignored. Ids are never given twice, not even after a deletion. The
+        customers' ``advertising_objections`` are not touched: the book writes them in the
+        same transaction.
+
+        Raises:
+            CustomerNotFoundError: if a choice's customer is not stored (nothing is stored).
+        """
+        ...
+
+    def marketing_choices(self, customers: Collection[int]) -> list[MarketingChoice]:
+        """Return every ledger entry of these customers, ordered by id, in one read."""
+        ...
+
+    def move_marketing_choices(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the ledger entries of ``from_customers`` at ``to_customer`` (one statement).
+
+        Returns how many moved.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored.
+        """
+        ...
+
+    def delete_marketing_choices(self, ids: Collection[int]) -> int:
+        """Delete the ledger entries with these ids (set-based); return how many there were."""
+        ...
+
+    def blank_marketing_choices(self, ids: Collection[int]) -> int:
+        """Set ``source`` and ``note`` of the entries with these ids to "" (set-based).
+
+        Returns how many entries there were.
         """
         ...
 

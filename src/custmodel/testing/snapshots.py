@@ -18,6 +18,7 @@ from custmodel.model import (
     Booking,
     Customer,
     ErasureRequest,
+    MarketingChoice,
     MergeRecord,
     Selection,
     Settings,
@@ -43,6 +44,7 @@ class StoreSnapshot:
         merge_records: Every merge record of the audit, ordered by id.
         erasure_requests: Every erasure request, open and completed, ordered by id.
         distinct_marks: Every "not a duplicate" mark, ordered by pair.
+        marketing_choices: Every entry of the ledger of advertising choices, ordered by id.
     """
 
     settings: Settings | None
@@ -52,6 +54,7 @@ class StoreSnapshot:
     merge_records: tuple[MergeRecord, ...] = ()
     erasure_requests: tuple[ErasureRequest, ...] = ()
     distinct_marks: tuple[DistinctMark, ...] = ()
+    marketing_choices: tuple[MarketingChoice, ...] = ()
 
 
 def peek_next_number(store: CustomerStore) -> int:
@@ -80,6 +83,7 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         merge_records = tuple(tx.merge_records())
         erasure_requests = tuple(tx.requests(open_only=False))
         distinct_marks = tuple(tx.distinct_marks())
+        marketing_choices = tuple(tx.marketing_choices([c.number for c in customers]))
     return StoreSnapshot(
         settings,
         customers,
@@ -88,4 +92,5 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         merge_records=merge_records,
         erasure_requests=erasure_requests,
         distinct_marks=distinct_marks,
+        marketing_choices=marketing_choices,
     )

@@ -43,6 +43,7 @@ from custmodel.model import (
     BookingKind,
     BookingMoved,
     BookingRecorded,
+    ContactChannel,
     Customer,
     CustomerKind,
     CustomerProfile,
@@ -61,12 +62,17 @@ from custmodel.model import (
     KindSettings,
     LabelledCode,
     Letter,
+    MarketingChoice,
+    MarketingChoiceKind,
+    MarketingChoicesRecorded,
+    MergeDataWritten,
     MergePlan,
     MergeRecord,
     MergeReport,
     MoneyField,
     NewCustomer,
     ProfileFlag,
+    Purpose,
     RequestKind,
     RequestRecorded,
     RequestStatus,
@@ -98,6 +104,7 @@ __all__ = [
     "bookings",
     "bookings_moved",
     "bookings_recorded",
+    "contact_channels",
     "customer_kinds",
     "customer_profiles",
     "customer_types",
@@ -123,6 +130,10 @@ __all__ = [
     "letters",
     "marked_new_customers",
     "markers",
+    "marketing_choice_kinds",
+    "marketing_choices",
+    "marketing_choices_recorded",
+    "merge_data_written",
     "merge_plans",
     "merge_records",
     "merge_reports",
@@ -131,6 +142,7 @@ __all__ = [
     "names",
     "new_customers",
     "profile_flags",
+    "purposes",
     "registrations",
     "request_kinds",
     "request_statuses",
@@ -157,6 +169,9 @@ customer_kinds = st.sampled_from(CustomerKind)
 customer_types = st.sampled_from(CustomerType)
 booking_kinds = st.sampled_from(BookingKind)
 flag_numbers = st.integers(min_value=1, max_value=STATUS_FLAG_COUNT)
+contact_channels = st.sampled_from(ContactChannel)
+marketing_choice_kinds = st.sampled_from(MarketingChoiceKind)
+purposes = st.sampled_from(Purpose)
 
 _LETTERS = st.characters(
     codec="utf-8",
@@ -349,7 +364,8 @@ def customers(
 ) -> Customer:
     """Stored customers, as a store returns them: number, account, timestamps, version.
 
-    Some are merged tombstones or anonymized, as a real store holds them.
+    Some are merged tombstones or anonymized, as a real store holds them; some objected to
+    advertising on some channels (``advertising_objections``).
     """
     new = draw(new_customers(kind=kind, settings=settings))
     chosen = number if number is not None else draw(st.integers(1, 10_000_000))
@@ -366,6 +382,7 @@ def customers(
         merged_into=merged_into,
         anonymized_at=anonymized_at,
         version=draw(st.integers(1, 1000)),
+        advertising_objections=draw(st.frozensets(contact_channels)),
         **attrs.asdict(new, recurse=False),
     )
 
@@ -468,7 +485,50 @@ def selections(draw: st.DrawFn) -> Selection:
         name=draw(st.none() | texts(max_size=6)),
         anonymized=draw(st.none() | st.booleans()),
         include_merged=draw(st.booleans()),
+        advertising=draw(st.none() | contact_channels),
     )
+
+
+# -- objections and consents to advertising ---------------------------------------------------
+
+
+@st.composite
+def marketing_choices(draw: st.DrawFn, *, customer: int | None = None) -> MarketingChoice:
+    """Stored ledger entries: an objection or a consent on a channel, with its proof.
+
+    Args:
+        customer: Every entry names this customer, else one is drawn.
+    """
+    return MarketingChoice(
+        id=draw(st.integers(1, 10_000_000)),
+        customer=draw(st.integers(1, 10_000_000)) if customer is None else customer,
+        channel=draw(contact_channels),
+        choice=draw(marketing_choice_kinds),
+        given_on=draw(st.dates(date(2000, 1, 1), date(2099, 12, 31))),
+        recorded_at=draw(aware_datetimes()),
+        source=draw(texts(max_size=40)),
+        note=draw(st.text(st.one_of(_GERMAN, _LETTERS, st.just("\n")), max_size=60)),
+    )
+
+
+@st.composite
+def marketing_choices_recorded(draw: st.DrawFn) -> MarketingChoicesRecorded:
+    """What recording a choice did: one entry per channel, the active customer after it."""
+    customer = attrs.evolve(draw(customers()), merged_into=None, anonymized_at=None)
+    channels = draw(st.lists(contact_channels, min_size=1, max_size=4, unique=True))
+    entry = draw(marketing_choices(customer=customer.number))
+    choices = tuple(attrs.evolve(entry, id=entry.id + i, channel=c) for i, c in enumerate(channels))
+    objections = rules.current_objections(choices) | customer.advertising_objections
+    if entry.choice is MarketingChoiceKind.CONSENT:
+        objections -= frozenset(channels)
+    return MarketingChoicesRecorded(
+        choices, attrs.evolve(customer, advertising_objections=objections)
+    )
+
+
+def merge_data_written() -> st.SearchStrategy[MergeDataWritten]:
+    """What writing a mail-merge data file did: rows written and customers left out."""
+    return st.builds(MergeDataWritten, st.integers(0, 100_000), st.integers(0, 100_000))
 
 
 # -- customers with their bookings --------------------------------------------------------------

@@ -41,6 +41,7 @@ from custmodel.model import (
     CustomerKind,
     DeparturePeriod,
     HostVeto,
+    MarketingChoice,
     MergeRecord,
     RequestKind,
     RetentionRule,
@@ -82,6 +83,10 @@ class _State:
     #: The last request id given: ids of deleted requests are not given again.
     last_erasure_request_id: int = 0
     distinct_marks: dict[tuple[int, int], DistinctMark] = attrs.Factory(dict)
+    #: The ledger of objections and consents to advertising, by id.
+    marketing_choices: dict[int, MarketingChoice] = attrs.Factory(dict)
+    #: The last ledger id given: ids of deleted entries are not given again.
+    last_marketing_choice_id: int = 0
 
     def copy(self) -> _State:
         """A copy a transaction may change (the domain objects are immutable and shared)."""
@@ -94,6 +99,8 @@ class _State:
             dict(self.erasure_requests),
             self.last_erasure_request_id,
             dict(self.distinct_marks),
+            dict(self.marketing_choices),
+            self.last_marketing_choice_id,
         )
 
 
@@ -269,6 +276,50 @@ class _JsonFileTransaction:
 
     def unregistered_references(self) -> list[str]:
         return []
+
+    # -- marketing choices ------------------------------------------------------------------------
+
+    def add_marketing_choices(self, choices: Sequence[MarketingChoice]) -> list[MarketingChoice]:
+        for choice in choices:
+            self._require(choice.customer)
+        stored = []
+        for choice in choices:
+            self.state.last_marketing_choice_id += 1
+            entry = attrs.evolve(choice, id=self.state.last_marketing_choice_id)
+            self.state.marketing_choices[entry.id] = entry
+            stored.append(entry)
+        self.changed = self.changed or bool(stored)
+        return stored
+
+    def marketing_choices(self, customers: Collection[int]) -> list[MarketingChoice]:
+        wanted = set(customers)
+        return [
+            self.state.marketing_choices[i]
+            for i in sorted(self.state.marketing_choices)
+            if self.state.marketing_choices[i].customer in wanted
+        ]
+
+    def move_marketing_choices(self, from_customers: Collection[int], to_customer: int) -> int:
+        self._require(to_customer)
+        moving = self.marketing_choices(from_customers)
+        for entry in moving:
+            self.state.marketing_choices[entry.id] = attrs.evolve(entry, customer=to_customer)
+        self.changed = self.changed or bool(moving)
+        return len(moving)
+
+    def delete_marketing_choices(self, ids: Collection[int]) -> int:
+        gone = [i for i in set(ids) if self.state.marketing_choices.pop(i, None) is not None]
+        self.changed = self.changed or bool(gone)
+        return len(gone)
+
+    def blank_marketing_choices(self, ids: Collection[int]) -> int:
+        found = [
+            self.state.marketing_choices[i] for i in set(ids) if i in self.state.marketing_choices
+        ]
+        for entry in found:
+            self.state.marketing_choices[entry.id] = attrs.evolve(entry, source="", note="")
+        self.changed = self.changed or bool(found)
+        return len(found)
 
     # -- the host's personal data: this application keeps none outside the store ------------------
 
@@ -505,6 +556,8 @@ class JsonFileStore:
             requests = conv.structure(data["erasure_requests"], list[SubjectRequest])
             # Files written before marks were kept have none.
             marks = conv.structure(data.get("distinct_marks", []), list[DistinctMark])
+            # Files written before the ledger was kept have none.
+            choices = conv.structure(data.get("marketing_choices", []), list[MarketingChoice])
             return _State(
                 settings=conv.structure(data["settings"], Settings | None),  # type: ignore[arg-type]
                 last_number=int(data["last_number"]),
@@ -517,6 +570,10 @@ class JsonFileStore:
                     data.get("last_erasure_request_id", max((r.id for r in requests), default=0))
                 ),
                 distinct_marks={m.pair: m for m in marks},
+                marketing_choices={c.id: c for c in choices},
+                last_marketing_choice_id=int(
+                    data.get("last_marketing_choice_id", max((c.id for c in choices), default=0))
+                ),
             )
         except StoreError:
             raise
@@ -539,6 +596,10 @@ class JsonFileStore:
             "distinct_marks": conv.unstructure(
                 [state.distinct_marks[p] for p in sorted(state.distinct_marks)]
             ),
+            "marketing_choices": conv.unstructure(
+                [state.marketing_choices[i] for i in sorted(state.marketing_choices)]
+            ),
+            "last_marketing_choice_id": state.last_marketing_choice_id,
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
         try:

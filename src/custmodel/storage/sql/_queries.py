@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.selectable import NamedFromClause
 
+from custmodel.model._channels import channel_bits
 from custmodel.model._customer import Customer, search_key
 from custmodel.model._flags import STATUS_FLAG_COUNT
 from custmodel.model._kinds import BookingKind
@@ -53,6 +54,7 @@ _m = schema.merges.c
 _md = schema.merge_duplicates.c
 _e = schema.requests.c
 _dm = schema.distinct_marks.c
+_mc = schema.marketing_choices.c
 
 # -- the erasure sweep --------------------------------------------------------------------------
 
@@ -135,6 +137,10 @@ def selection_clause(selection: Selection) -> ColumnElement[bool]:
     if selection.anonymized is not None:
         column = _c.anonymized_at
         clauses.append(column.is_not(None) if selection.anonymized else column.is_(None))
+    if selection.advertising is not None:
+        bit = channel_bits([selection.advertising])
+        objected = _c.advertising_objections.op("&", return_type=BigInteger)(_bits(bit))
+        clauses.append(objected == 0)
     return and_(true(), *clauses)
 
 

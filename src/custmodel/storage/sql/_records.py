@@ -1,8 +1,9 @@
-"""Merge records, data-subject requests and distinct marks: the record rows of a SQL transaction."""
+"""Merge records, data-subject requests, distinct marks and marketing choices: the record
+rows of a SQL transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model import (
+    MarketingChoice,
     MergeRecord,
     RequestKind,
     SubjectRequest,
@@ -33,11 +35,22 @@ from custmodel.model import (
 )
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _c, _chunks, _dm, _e, _m, _md, blocking_booking
+from custmodel.storage.sql._queries import (
+    _c,
+    _chunks,
+    _dm,
+    _e,
+    _m,
+    _mc,
+    _md,
+    blocking_booking,
+)
 from custmodel.storage.sql._rows import (
     _time_to_db,
     distinct_mark_from_row,
     distinct_mark_to_row,
+    marketing_choice_from_row,
+    marketing_choice_to_row,
     merge_record_from_row,
     merge_record_to_row,
     request_from_row,
@@ -355,3 +368,76 @@ class AuditRecords:
         )
         with _translating("find the due erasure requests"):
             return [int(n) for n in self._conn.execute(statement).scalars()]
+
+    # -- marketing choices (objections and consents to advertising) ---------------------------
+
+    def add_marketing_choices(self, choices: Sequence[MarketingChoice]) -> list[MarketingChoice]:
+        """Store ``choices`` with the next running ids (their own ignored), in one INSERT.
+
+        Raises:
+            CustomerNotFoundError: if a choice's customer is not stored.
+            InvalidInputError: if an entry is no MarketingChoice.
+        """
+        entries = list(choices)
+        if not all(isinstance(c, MarketingChoice) for c in entries):
+            raise InvalidInputError("add_marketing_choices takes MarketingChoice entries")
+        if not entries:
+            return []
+        with _translating("record marketing choices"):
+            for number in sorted({c.customer for c in entries}):
+                self._require_customer(number)
+            first = self._advance(schema.MARKETING_CHOICE_COUNTER, len(entries))
+            stored = [attrs.evolve(c, id=first + i) for i, c in enumerate(entries)]
+            self._conn.execute(
+                insert(schema.marketing_choices),
+                [marketing_choice_to_row(c, aware_times=self._aware_times) for c in stored],
+            )
+        return stored
+
+    def marketing_choices(self, customers: Collection[int]) -> list[MarketingChoice]:
+        """Return the ledger entries of these customers ordered by id: one read per chunk."""
+        found: list[MarketingChoice] = []
+        with _translating("read marketing choices"):
+            for part in _chunks(customers):
+                statement = (
+                    select(schema.marketing_choices).where(_mc.customer.in_(part)).order_by(_mc.id)
+                )
+                rows = self._conn.execute(statement).mappings()
+                found.extend(marketing_choice_from_row(r) for r in rows)
+        return sorted(found, key=lambda c: c.id)
+
+    def move_marketing_choices(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Point the ledger entries of ``from_customers`` at ``to_customer`` in one UPDATE.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored.
+        """
+        with _translating(f"move marketing choices to customer {to_customer}"):
+            moved = self._repoint(schema.marketing_choices, "customer", from_customers, to_customer)
+            if not moved:
+                self._require_customer(to_customer)
+        return moved
+
+    def delete_marketing_choices(self, ids: Collection[int]) -> int:
+        """Delete the ledger entries with these ids, one DELETE per chunk of ids."""
+        deleted = 0
+        with _translating("delete marketing choices"):
+            for part in _chunks(ids):
+                written = self._conn.execute(
+                    delete(schema.marketing_choices).where(_mc.id.in_(part))
+                )
+                deleted += int(written.rowcount)
+        return deleted
+
+    def blank_marketing_choices(self, ids: Collection[int]) -> int:
+        """Set source and note of the ledger entries with these ids to "", one UPDATE per chunk."""
+        blanked = 0
+        with _translating("blank marketing choices"):
+            for part in _chunks(ids):
+                written = self._conn.execute(
+                    update(schema.marketing_choices)
+                    .where(_mc.id.in_(part))
+                    .values(source="", note="")
+                )
+                blanked += int(written.rowcount)
+        return blanked

@@ -22,9 +22,11 @@ from custmodel.errors import (
     StoreError,
 )
 from custmodel.model._booking import Booking, SalesChannel
+from custmodel.model._channels import ContactChannel, channel_bits, channels_from_bits
 from custmodel.model._customer import Customer, name_search_key
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
+from custmodel.model._marketing import MarketingChoice, MarketingChoiceKind
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import SubjectRequest
 from custmodel.model._retention import RetentionRule
@@ -89,6 +91,7 @@ _TO_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
     "kind": operator.attrgetter("value"),
     "customer_type": operator.attrgetter("value"),
     "status": operator.attrgetter("bits"),
+    "advertising_objections": channel_bits,
 }
 # Dictionary look-ups instead of Enum.__call__ (a few microseconds a row); a value missing
 # here still goes through the enum, which refuses it as before.
@@ -106,6 +109,7 @@ _FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
     "merged_into": _optional_int,
     "anonymized_at": _time_from_db,
     "version": int,
+    "advertising_objections": lambda value: channels_from_bits(int(value)),
 }
 # The same by position, so that a row is converted in a list, without a look-up per name.
 _TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
@@ -224,6 +228,34 @@ def request_from_row(row: Mapping[Any, Any]) -> SubjectRequest:
         received_on=row["received_on"],
         recorded_at=_required_time(row["recorded_at"]),
         completed_at=_time_from_db(row["completed_at"]),
+    )
+
+
+def marketing_choice_to_row(choice: MarketingChoice, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_marketing_choices`` row that stores ``choice`` (with its id)."""
+    return {
+        "id": choice.id,
+        "customer": choice.customer,
+        "channel": choice.channel.value,
+        "choice": choice.choice.value,
+        "given_on": choice.given_on,
+        "recorded_at": _time_to_db(choice.recorded_at, aware=aware_times),
+        "source": choice.source,
+        "note": choice.note,
+    }
+
+
+def marketing_choice_from_row(row: Mapping[Any, Any]) -> MarketingChoice:
+    """Return the marketing choice a ``custmodel_marketing_choices`` row stores."""
+    return MarketingChoice(
+        id=int(row["id"]),
+        customer=int(row["customer"]),
+        channel=ContactChannel(row["channel"]),
+        choice=MarketingChoiceKind(row["choice"]),
+        given_on=row["given_on"],
+        recorded_at=_required_time(row["recorded_at"]),
+        source=row["source"],
+        note=row["note"],
     )
 
 

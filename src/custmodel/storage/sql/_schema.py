@@ -32,6 +32,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -44,6 +45,7 @@ from custmodel._entrycheck import KEY_LENGTH
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._checks import max_length
 from custmodel.model._customer import FieldShape, customer_fields
+from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._settings import KindSettings
 from custmodel.storage.sql.migrations._support import (
@@ -54,6 +56,7 @@ __all__ = [
     "CUSTOMER_NUMBER_COUNTER",
     "ERASURE_REQUEST_COUNTER",
     "HEAD_REVISION",
+    "MARKETING_CHOICE_COUNTER",
     "MERGE_RECORD_COUNTER",
     "MYSQL_TABLE_OPTIONS",
     "REQUEST_COUNTER",
@@ -63,6 +66,7 @@ __all__ = [
     "customers",
     "distinct_marks",
     "kind_settings",
+    "marketing_choices",
     "merge_duplicates",
     "merges",
     "metadata",
@@ -75,7 +79,7 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0007"
+HEAD_REVISION: Final = "0008"
 
 #: Room for a kind's retention rules as JSON: one rule of each basis fits several times over.
 RETENTION_TEXT_LENGTH: Final = 255
@@ -89,6 +93,7 @@ CUSTOMER_NUMBER_COUNTER: Final = "customer_number"
 MERGE_RECORD_COUNTER: Final = "merge_record"
 REQUEST_COUNTER: Final = "erasure_request"
 ERASURE_REQUEST_COUNTER: Final = REQUEST_COUNTER
+MARKETING_CHOICE_COUNTER: Final = "marketing_choice"
 
 #: Table options for MySQL/MariaDB; see the module docstring for the collation. The migrations
 #: created the tables with the same options (one definition, in the migrations' support module).
@@ -174,6 +179,10 @@ customers = Table(
     # with phone, birth date and postal code, so finding the candidates is index lookups.
     Column("search_last", String(KEY_LENGTH), nullable=False, server_default=""),
     Column("search_email", String(KEY_LENGTH), nullable=False, server_default=""),
+    # The channels the person objects to advertising on now (revision 0007), one bit each
+    # (custmodel.model.channel_bits), derived from custmodel_marketing_choices in the same
+    # transaction; a selection leaves them out with one bit test.
+    Column("advertising_objections", SmallInteger, nullable=False, server_default="0"),
     UniqueConstraint("debtor_account"),
     Index(None, "code1"),
     Index(None, "kind"),
@@ -333,5 +342,22 @@ distinct_marks = Table(
     Column("actor", String(100), nullable=True),
     # The key leads with low; the marks of a customer are "low = n" plus "high = n".
     Index(None, "high"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+marketing_choices = Table(
+    "custmodel_marketing_choices",
+    metadata,
+    # From the counter row MARKETING_CHOICE_COUNTER, like the merge records' ids.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer", BigInteger, ForeignKey("custmodel_customers.number"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("choice", String(16), nullable=False),
+    Column("given_on", Date, nullable=False),
+    Column("recorded_at", utc_datetime(), nullable=False),
+    Column("source", _text(MarketingChoice, "source"), nullable=False),
+    Column("note", _text(MarketingChoice, "note"), nullable=False),
+    # The ledger of a customer (and the foreign key's index on MariaDB).
+    Index(None, "customer"),
     **MYSQL_TABLE_OPTIONS,
 )

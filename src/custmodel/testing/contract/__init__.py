@@ -65,6 +65,7 @@ from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
 from custmodel.testing.contract.host_data import HostDataContract
 from custmodel.testing.contract.host_references import HostReferenceContract
+from custmodel.testing.contract.marketing import MarketingContract
 from custmodel.testing.contract.merge import MergeContract
 from custmodel.testing.contract.port import PortContract
 from custmodel.testing.contract.reading import ReadingContract
@@ -90,6 +91,7 @@ __all__ = [
     "ErasureRequestContract",
     "HostDataContract",
     "HostReferenceContract",
+    "MarketingContract",
     "MergeContract",
     "PortContract",
     "ReadingContract",
@@ -117,6 +119,7 @@ class StoreContract(
     DistinctContract,
     HostReferenceContract,
     AnonymizationContract,
+    MarketingContract,
     ErasureRequestContract,
     HostDataContract,
     RequestContract,

@@ -188,7 +188,11 @@ class _ContractBase(abc.ABC):
         return [found[n] for n in sorted(found)]
 
     def register_population(self) -> CustomerBook:
-        """Register the selection population; 8 is merged into 1, 9 is anonymized."""
+        """Register the selection population; 8 is merged into 1, 9 is anonymized.
+
+        Objections to advertising: 2 by letter and e-mail, 5 by phone, 8 by SMS (which its
+        master 1 takes over), 9 by letter (kept through anonymization).
+        """
         book = self.book(SETTINGS)
         book.register_many(
             NewCustomer(
@@ -204,6 +208,13 @@ class _ContractBase(abc.ABC):
             )
             for kind, ctype, last, first, company, category, flags, code1, code2 in _POPULATION
         )
+        for number, channels in (
+            (2, ["letter", "email"]),
+            (5, ["phone"]),
+            (8, ["sms"]),
+            (9, ["letter"]),
+        ):
+            book.object_to_advertising(number, channels, given_on=TODAY, source="Brief")
         book.merge(1, [8])
         book.anonymize(9, AGENCY)
         return book

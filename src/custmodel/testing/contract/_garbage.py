@@ -326,6 +326,14 @@ def _call(
     return st.tuples(st.just(()) if args is None else args, _optional(**kwargs))
 
 
+#: Contact channels, one or a list, and garbage.
+_CONTACT_CHANNELS = (
+    _GARBAGE
+    | st.sampled_from(["letter", "sms", "fax"])
+    | st.lists(st.sampled_from(["email", "phone", "x"]))
+)
+
+
 #: Public method (or property) of CustomerBook -> strategy of its (args, kwargs). The bad-input
 #: test fails for a public method missing here, so a new one is driven with garbage too.
 _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]] = {
@@ -390,6 +398,8 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         open_amounts=_OPEN_AMOUNTS,
         owing_only=_BOOLS,
         batch_size=_NUMBERS,
+        purpose=_GARBAGE | st.sampled_from(["advertising", "contract"]),
+        channel=_CONTACT_CHANNELS,
     ),
     "write_merge_data": _call(
         # Never a path: the test must not write files.
@@ -421,6 +431,17 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
     "anonymize_due": _call(
         st.tuples(_AGENCIES, st.none() | _DAYS), dry_run=_BOOLS, batch_size=_NUMBERS
     ),
+    "record_marketing_choice": st.tuples(
+        st.tuples(
+            _NUMBERS, _CONTACT_CHANNELS, _GARBAGE | st.sampled_from(["consent", "objection"])
+        ),
+        st.fixed_dictionaries({"given_on": _DAYS, "source": _TEXTS}, optional={"note": _TEXTS}),
+    ),
+    "object_to_advertising": st.tuples(
+        st.tuples(_NUMBERS, _CONTACT_CHANNELS),
+        st.fixed_dictionaries({"given_on": _DAYS, "source": _TEXTS}, optional={"note": _TEXTS}),
+    ),
+    "marketing_choices": _call(st.tuples(_NUMBERS)),
     "mark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS), actor=st.none() | _TEXTS),
     "unmark_distinct": _call(st.tuples(_NUMBERS, _NUMBERS)),
     "distinct_marks": _call(st.tuples(st.none() | _NUMBERS)),

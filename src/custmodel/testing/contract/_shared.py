@@ -16,6 +16,7 @@ from custmodel.model import (
     PERSONAL_FIELDS,
     Booking,
     BookingKind,
+    ContactChannel,
     Customer,
     CustomerKind,
     CustomerType,
@@ -269,4 +270,5 @@ def _population_selections(draw: st.DrawFn) -> Selection:
         ),
         anonymized=draw(st.none() | st.booleans()),
         include_merged=draw(st.booleans()),
+        advertising=draw(st.none() | st.sampled_from(list(ContactChannel))),
     )
