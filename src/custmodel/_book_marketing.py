@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from custmodel._usecases import _common, marketing
+from custmodel._usecases import _common, marketing, requests
 from custmodel.model._channels import ContactChannel
 from custmodel.model._marketing import (
     MarketingChoice,
     MarketingChoiceKind,
     MarketingChoicesRecorded,
 )
+from custmodel.model._requests import RequestKind
 from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["MarketingMethods"]
@@ -49,7 +50,9 @@ class MarketingMethods:
 
         One ledger entry per channel; the customer's ``advertising_objections`` follow from
         the whole ledger (:func:`custmodel.rules.current_objections`) and are stored in the
-        same transaction. A merged number follows to its master.
+        same transaction. A merged number follows to its master. An objection is also a
+        request of the person: it is listed by :meth:`requests` as an objection request,
+        answered when it was recorded.
 
         Args:
             number: The customer.
@@ -67,9 +70,22 @@ class MarketingMethods:
         chosen = marketing.channels(channels)
         kind = marketing.choice(choice)
         day = marketing.given_on(given_on, self._now().date())
-        recorded = self._run(
-            lambda tx: marketing.record(tx, number, chosen, kind, day, source, note, now=self._now)
-        )
+
+        def record(tx: StoreTransaction) -> MarketingChoicesRecorded:
+            recorded = marketing.record(tx, number, chosen, kind, day, source, note, now=self._now)
+            if kind is MarketingChoiceKind.OBJECTION:
+                # An objection is a request of the person (Art. 21), answered by recording it.
+                requests.record_request(
+                    tx,
+                    RequestKind.OBJECTION,
+                    recorded.customer.number,
+                    day,
+                    self._now,
+                    completed=True,
+                )
+            return recorded
+
+        recorded = self._run(record)
         marketing.log_recorded(recorded)
         return recorded
 

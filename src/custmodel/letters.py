@@ -507,6 +507,8 @@ _RECORD_LABELS = {
 }
 
 _REQUEST_NAMES = {"access": "Auskunft", "erasure": "Löschung", "objection": "Widerspruch"}
+_CHANNEL_NAMES = {"letter": "Brief", "email": "E-Mail", "phone": "Telefon", "sms": "SMS"}
+_CHOICE_NAMES = {"consent": "Einwilligung in Werbung", "objection": "Widerspruch gegen Werbung"}
 
 
 def _text_of(value: object) -> str:
@@ -560,7 +562,11 @@ def access_fields(report: AccessReport) -> dict[str, str]:
         )
         for r in report.requests
     ]
-    choices = [", ".join(f"{k}: {v}" for k, v in c.items()) for c in report.marketing_choices]
+    choices = [
+        f"{_CHANNEL_NAMES[c.channel.value]}: {_CHOICE_NAMES[c.choice.value]}, erklärt am "
+        f"{_german_date(c.given_on)}" + (f" ({c.source})" if c.source else "")
+        for c in report.marketing_choices
+    ]
     host = [f"{name}: {count} Datensätze" for name, count in sorted(report.host_data.items())]
     return {
         **_customer_values(customer),

@@ -164,7 +164,18 @@ def access_report_json(
             }
             for r in report.requests
         ],
-        "marketing_choices": [dict(choice) for choice in report.marketing_choices],
+        "marketing_choices": [
+            {
+                "id": c.id,
+                "channel": c.channel.value,
+                "choice": c.choice.value,
+                "given_on": c.given_on.isoformat(),
+                "recorded_at": c.recorded_at.isoformat(),
+                "source": c.source,
+                "note": c.note,
+            }
+            for c in report.marketing_choices
+        ],
         "host_data": dict(sorted(report.host_data.items())),
     }
     # Through JSON once, so enums are their values and the result is plain JSON data.

@@ -79,6 +79,24 @@ def test_a_document_without_bookings_merges_or_requests_is_valid(book: CustomerB
     )
 
 
+def test_the_report_holds_the_advertising_ledger(book: CustomerBook) -> None:
+    """Objections and consents are in the report, the JSON document and the letter."""
+    book.object_to_advertising(1, "email", given_on=date(2026, 11, 3), source="Brief vom 3.11.")
+    report = book.access_report(1)
+    document = access_report_json(report)
+    jsonschema.Draft202012Validator(access_report_schema()).validate(document)
+    assert (["email"], [("email", "objection", "2026-11-03", "Brief vom 3.11.")]) == (
+        document["customer"]["record"]["advertising_objections"],
+        [
+            (c["channel"], c["choice"], c["given_on"], c["source"])
+            for c in document["marketing_choices"]
+        ],
+    )
+    assert "E-Mail: Widerspruch gegen Werbung, erklärt am 03.11.2026 (Brief vom 3.11.)" in (
+        book.access_letter(1)
+    )
+
+
 def test_the_schema_refuses_a_document_missing_a_part(book: CustomerBook) -> None:
     """Without host_data the document is invalid: the schema pins every top-level key."""
     document = access_report_json(book.access_report(1))

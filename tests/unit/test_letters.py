@@ -428,10 +428,10 @@ def test_an_export_writes_into_an_open_text_file() -> None:
     book = _counted_book(customers=2)
     sink = io.StringIO()
 
-    rows = book.write_merge_data(None, sink, fields=["Kunde-Name", "OP-Betrag"])
+    written = book.write_merge_data(None, sink, fields=["Kunde-Name", "OP-Betrag"])
 
     assert (2, "\ufeffKunde-Name;OP-Betrag\r\nKunde 1;1,00 €\r\nKunde 2;2,00 €\r\n") == (
-        rows,
+        written.rows,
         sink.getvalue(),
     )
 

@@ -111,15 +111,6 @@ def statuses(
     return [rules.request_status(r, day, states.get(r.id)) for r in found]
 
 
-def marketing_choices(tx: StoreTransaction, customer: int) -> tuple[dict[str, str], ...]:
-    """The advertising choices the store holds for ``customer``, for the access report.
-
-    None are kept yet: a consent ledger's store method answers here when there is one.
-    """
-    del tx, customer
-    return ()
-
-
 def access_report(
     tx: StoreTransaction, number: int, day: date, *, answer: bool, now: Clock
 ) -> AccessReport:
@@ -144,6 +135,6 @@ def access_report(
         bookings=tuple(tx.bookings_of([customer.number])),
         merges=tuple(merges),
         requests=tuple(requests),
-        marketing_choices=marketing_choices(tx, customer.number),
+        marketing_choices=tuple(tx.marketing_choices([customer.number])),
         host_data=tx.reference_counts([customer.number]),
     )

@@ -10,6 +10,7 @@ from custmodel.model._booking import Booking
 from custmodel.model._checks import _aware
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import ErasureStatus
+from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._profile import CustomerProfile
 from custmodel.model._requests import RequestKind, SubjectRequest
@@ -63,8 +64,8 @@ class AccessReport:
         bookings: The customer's bookings and offers, by reference.
         merges: The merges that folded other customer records into this one (their numbers).
         requests: Every request of the person (every kind, open and answered), by id.
-        marketing_choices: The person's advertising choices, as name/value pairs; empty while
-            no consent ledger records any.
+        marketing_choices: The person's ledger of objections and consents to advertising, by
+            id (the customer's ``advertising_objections`` are the current objections).
         host_data: Per registered host reference, how many of the host application's rows
             point at the customer.
     """
@@ -76,5 +77,5 @@ class AccessReport:
     bookings: tuple[Booking, ...] = ()
     merges: tuple[MergeRecord, ...] = ()
     requests: tuple[SubjectRequest, ...] = ()
-    marketing_choices: tuple[dict[str, str], ...] = ()
+    marketing_choices: tuple[MarketingChoice, ...] = ()
     host_data: dict[str, int] = attrs.field(factory=dict, hash=False)

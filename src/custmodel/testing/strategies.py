@@ -1036,6 +1036,10 @@ def request_statuses(draw: st.DrawFn) -> RequestStatus:
     return rules.request_status(request, day, erasure)
 
 
+def _entry_id(choice: MarketingChoice) -> int:
+    return choice.id
+
+
 @st.composite
 def access_reports(draw: st.DrawFn) -> AccessReport:
     """An access report: a customer with its profile, bookings, merges and requests."""
@@ -1052,7 +1056,7 @@ def access_reports(draw: st.DrawFn) -> AccessReport:
         merges=tuple(draw(st.lists(merge_records(master=number), max_size=2))),
         requests=tuple(draw(st.lists(subject_requests(customer=number), max_size=3))),
         marketing_choices=tuple(
-            draw(st.lists(st.dictionaries(st.text(max_size=8), st.text(max_size=8)), max_size=2))
+            draw(st.lists(marketing_choices(customer=number), max_size=3, unique_by=_entry_id))
         ),
         host_data=draw(st.dictionaries(st.text(min_size=1, max_size=8), st.integers(0, 99))),
     )

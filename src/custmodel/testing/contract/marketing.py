@@ -20,6 +20,7 @@ from custmodel.model import (
     MarketingChoiceKind,
     MergeDataWritten,
     Purpose,
+    RequestKind,
     Selection,
 )
 from custmodel.rules import current_objections
@@ -124,6 +125,20 @@ class MarketingContract(_ContractBase):
         assert list(recorded.choices) == book.marketing_choices(1)
         assert frozenset() == book.get(2).advertising_objections
         self.assert_ledger_agrees(1)
+
+    def test_an_objection_is_listed_as_an_answered_objection_request(self) -> None:
+        """Recording an objection records an objection request, answered at once; a consent
+        records none."""
+        book = self.book(SETTINGS)
+        book.register_many([_draft()])
+        number = 1
+        book.record_marketing_choice(number, LETTER, CONSENT, given_on=DAY, source="Formular")
+        book.object_to_advertising(number, EMAIL, given_on=DAY, source="Brief vom 3.11.")
+        listed = book.requests(AGENCY, day=TODAY, include_done=True)
+        assert [(RequestKind.OBJECTION, number, DAY, False)] == [
+            (s.request.kind, s.request.customer, s.request.received_on, s.request.is_open)
+            for s in listed
+        ]
 
     def test_objecting_on_every_channel_is_the_default(self) -> None:
         """``object_to_advertising`` without channels objects on all four."""
