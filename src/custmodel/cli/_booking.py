@@ -20,6 +20,7 @@ from custmodel.cli._common import (
     AsJson,
     BadValue,
     CommandRefusedError,
+    Number,
     Output,
     book,
     parse_date,
@@ -311,7 +312,7 @@ def move(
 @app.command(name="list", epilog="Example: custmodel booking list 3 --json")
 def list_(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")],
+    number: Number,
     as_json: AsJson = False,
 ) -> None:
     """List a customer's bookings, by reference (a merged number lists none: see its master)."""

@@ -50,6 +50,7 @@ __all__ = [
     "AsJson",
     "BadValue",
     "CommandRefusedError",
+    "Number",
     "Output",
     "State",
     "book",
@@ -345,6 +346,9 @@ def in_panel(panel: str, option: str, help_text: str, **extra: Any) -> Any:
 AsJson = Annotated[
     bool, typer.Option("--json", help="Print the result as JSON (stable keys) instead of text.")
 ]
+
+#: The customer number argument of every command that works on one customer.
+Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 
 _SELECTION = "Selection"
 

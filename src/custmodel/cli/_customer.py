@@ -26,6 +26,7 @@ from custmodel.cli._common import (
     EVERY,
     AsJson,
     BadValue,
+    Number,
     Output,
     book,
     customer_rows,
@@ -47,7 +48,6 @@ app = typer.Typer(
     epilog="Example: custmodel customer select --kind private --category A",
 )
 
-Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 
 _FIELDS = "Customer fields"
 

@@ -28,6 +28,7 @@ from custmodel.cli._common import (
     EXIT_REFUSED,
     AsJson,
     BadValue,
+    Number,
     Output,
     book,
     confirm,
@@ -51,7 +52,6 @@ app = typer.Typer(
     epilog="Example: custmodel gdpr eligibility 3 --agency AG1",
 )
 
-Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 Agency = Annotated[
     str,
     typer.Option(
