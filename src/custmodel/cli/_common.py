@@ -266,6 +266,12 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         sys.stdout.flush()
 
+    def json_if_asked(self, value: object) -> bool:
+        """With ``--json``, print ``value`` as JSON and answer True: the command is done."""
+        if self.as_json:
+            self.json(value)
+        return self.as_json
+
     def line(self, text: str = "") -> None:
         """Print one line of plain text (no Rich markup: customer data may contain brackets)."""
         self.console.print(Text(text))
