@@ -17,6 +17,7 @@ from custmodel import (
     KindSettings,
     RetentionReason,
     RetentionRule,
+    RetentionScan,
     rules,
 )
 from custmodel.rules import answer_by
@@ -129,10 +130,8 @@ def test_the_shared_scan_pages_by_number() -> None:
     customers = {
         n: Customer(n, CustomerKind.PRIVATE, 10000 + n, "x", old, old) for n in range(1, 6)
     }
-    found = rules.due_for_retention(
-        customers, lambda _n: [], {CustomerKind.PRIVATE: [IDLE]}, "AG1", NOW.date(), 2, 2,
-        day=NOW.date(),
-    )  # fmt: skip
+    scan = RetentionScan("AG1", NOW.date(), NOW.date(), {CustomerKind.PRIVATE: [IDLE]}, 2, 2)
+    found = rules.due_for_retention(customers, lambda _n: [], scan)
     assert [3, 4] == found
 
 

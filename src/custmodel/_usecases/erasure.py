@@ -24,7 +24,7 @@ from custmodel.model._erasure import (
     HostVeto,
 )
 from custmodel.model._requests import RequestKind, SubjectRequest
-from custmodel.model._retention import SweepItem
+from custmodel.model._retention import RetentionScan, SweepItem
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 
 
@@ -383,14 +383,10 @@ def retention_batch(tx: StoreTransaction, window: BatchWindow) -> BatchResult:
     cutoff = _cutoff(window.day, delay)
     if cutoff is None:
         return BatchResult(None)
-    numbers = tx.due_retention(
-        window.acting_agency,
-        cutoff,
-        window.after,
-        window.limit,
-        day=window.day,
-        retention=retention,
+    scan = RetentionScan(
+        window.acting_agency, cutoff, window.day, retention, window.after, window.limit
     )
+    numbers = tx.due_retention(scan)
     if not numbers:
         return BatchResult(None)
     customers = tx.get_customers(numbers)

@@ -20,6 +20,7 @@ from custmodel.cli._common import (
     AsJson,
     BadValue,
     CommandRefusedError,
+    Number,
     Output,
     book,
     parse_date,
@@ -301,8 +302,7 @@ def move(
     """
     moved = book(ctx).move_booking(reference, to, convert_to=convert_to, keep_status=keep_status)
     out = Output(as_json)
-    if as_json:
-        out.json(moved)
+    if out.json_if_asked(moved):
         return
     out.line(f"Moved booking {reference} from customer {moved.from_customer} to customer {to}.")
     _show_conversion(out, to, moved.conversion)
@@ -311,14 +311,13 @@ def move(
 @app.command(name="list", epilog="Example: custmodel booking list 3 --json")
 def list_(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")],
+    number: Number,
     as_json: AsJson = False,
 ) -> None:
     """List a customer's bookings, by reference (a merged number lists none: see its master)."""
     bookings = book(ctx).bookings(number)
     out = Output(as_json)
-    if as_json:
-        out.json(bookings)
+    if out.json_if_asked(bookings):
         return
     out.table(BOOKING_COLUMNS, booking_rows(bookings))
     out.line(plural(len(bookings), "booking") + ".")
@@ -333,8 +332,7 @@ def show(
     """Show one booking."""
     booking = book(ctx).get_booking(reference)
     out = Output(as_json)
-    if as_json:
-        out.json(booking)
+    if out.json_if_asked(booking):
         return
     pairs = list(zip(BOOKING_COLUMNS, next(iter(booking_rows([booking]))), strict=True))
     pairs += [

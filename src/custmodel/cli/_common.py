@@ -50,6 +50,7 @@ __all__ = [
     "AsJson",
     "BadValue",
     "CommandRefusedError",
+    "Number",
     "Output",
     "State",
     "book",
@@ -265,6 +266,12 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         sys.stdout.flush()
 
+    def json_if_asked(self, value: object) -> bool:
+        """With ``--json``, print ``value`` as JSON and answer True: the command is done."""
+        if self.as_json:
+            self.json(value)
+        return self.as_json
+
     def line(self, text: str = "") -> None:
         """Print one line of plain text (no Rich markup: customer data may contain brackets)."""
         self.console.print(Text(text))
@@ -345,6 +352,9 @@ def in_panel(panel: str, option: str, help_text: str, **extra: Any) -> Any:
 AsJson = Annotated[
     bool, typer.Option("--json", help="Print the result as JSON (stable keys) instead of text.")
 ]
+
+#: The customer number argument of every command that works on one customer.
+Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 
 _SELECTION = "Selection"
 

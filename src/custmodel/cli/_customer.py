@@ -26,6 +26,7 @@ from custmodel.cli._common import (
     EVERY,
     AsJson,
     BadValue,
+    Number,
     Output,
     book,
     customer_rows,
@@ -47,7 +48,6 @@ app = typer.Typer(
     epilog="Example: custmodel customer select --kind private --category A",
 )
 
-Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 
 _FIELDS = "Customer fields"
 
@@ -122,8 +122,7 @@ def register(
         fee_schedule=fee_schedule,
     )
     out = Output(as_json)
-    if as_json:
-        out.json(customer)
+    if out.json_if_asked(customer):
         return
     out.line(
         f"Registered customer {customer.number} ({customer.kind.value}, "
@@ -188,8 +187,7 @@ def show(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
     customer = customer_book.get(number)
     rules = customer_book.effective_rules(number) if customer.is_active else None
     out = Output(as_json)
-    if as_json:
-        out.json({"customer": customer, "effective_rules": rules})
+    if out.json_if_asked({"customer": customer, "effective_rules": rules}):
         return
     pairs = describe(customer, customer_book.settings)
     if rules is not None:
@@ -229,8 +227,7 @@ def profile(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None
     """
     card = book(ctx).profile(number)
     out = Output(as_json)
-    if as_json:
-        out.json(card)
+    if out.json_if_asked(card):
         return
     if card.number != number:
         out.line(f"Customer {number} was merged; this is its master's profile.")
@@ -361,8 +358,7 @@ def update(
     else:
         updated = _unchanged(customer_book, current, if_version)
     out = Output(as_json)
-    if as_json:
-        out.json(updated)
+    if out.json_if_asked(updated):
         return
     if not changed:
         out.line(f"Customer {number} already holds these values; nothing changed.")
@@ -391,8 +387,7 @@ def find(
     """Find the active customers whose Code1 is exactly CODE1 (an index lookup)."""
     found = book(ctx).find_by_code1(code1)
     out = Output(as_json)
-    if as_json:
-        out.json(found)
+    if out.json_if_asked(found):
         return
     out.table(CUSTOMER_COLUMNS, customer_rows(found))
     out.line(plural(len(found), "customer") + ".")
@@ -463,8 +458,7 @@ def set_status(
         raise BadValue("name a selection filter, or --all for every customer")
     changed = book(ctx).set_status(chosen, flag, on=not clear)
     out = Output(as_json)
-    if as_json:
-        out.json({"flag": flag, "on": not clear, "changed": changed})
+    if out.json_if_asked({"flag": flag, "on": not clear, "changed": changed}):
         return
     done = "cleared on" if clear else "set on"
     out.line(f"Flag {flag} {done} {plural(changed, 'customer')}.")
@@ -486,8 +480,7 @@ def change_kind(
     """Give a customer another kind; prints what was dropped (category, flags)."""
     change = book(ctx).change_kind(number, kind, keep_status=keep_status)
     out = Output(as_json)
-    if as_json:
-        out.json(change)
+    if out.json_if_asked(change):
         return
     out.line(f"Customer {number}: {change.old_kind.value} -> {change.new_kind.value}.")
     if change.dropped_category is not None:
@@ -513,8 +506,7 @@ def change_type(
     """Give a customer another type (Kundentyp)."""
     customer = book(ctx).change_type(number, customer_type)
     out = Output(as_json)
-    if as_json:
-        out.json(customer)
+    if out.json_if_asked(customer):
         return
     out.line(f"Customer {customer.number} is now {customer.customer_type.value}.")
 
@@ -527,8 +519,7 @@ def rules(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
     """
     effective = book(ctx).effective_rules(number)
     out = Output(as_json)
-    if as_json:
-        out.json(effective)
+    if out.json_if_asked(effective):
         return
     out.fields(_rules_pairs(effective), title=f"Customer {number}")
 
@@ -545,8 +536,7 @@ def dunning(
     """Show the dunning mail-merge fields for an open amount (Kunde-Mahngebühr...)."""
     fields = book(ctx).dunning_fields(number, parse_money(open_amount, "OPEN_AMOUNT"))
     out = Output(as_json)
-    if as_json:
-        out.json(fields)
+    if out.json_if_asked(fields):
         return
     out.table(
         ("Field", "Text", "Amount"),

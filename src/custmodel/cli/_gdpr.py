@@ -28,6 +28,7 @@ from custmodel.cli._common import (
     EXIT_REFUSED,
     AsJson,
     BadValue,
+    Number,
     Output,
     book,
     confirm,
@@ -51,7 +52,6 @@ app = typer.Typer(
     epilog="Example: custmodel gdpr eligibility 3 --agency AG1",
 )
 
-Number = Annotated[int, typer.Argument(metavar="NUMBER", help="The customer number.")]
 Agency = Annotated[
     str,
     typer.Option(
@@ -73,6 +73,12 @@ Today = Annotated[
 
 def _day(text: str | None) -> date | None:
     return None if text is None else parse_date(text, "--today")
+
+
+def _on(text: str | None, option: str) -> date:
+    """The day ``option`` names; without it today, by the book's clock (UTC), which refuses
+    requests and choices dated after its today."""
+    return utc_now().date() if text is None else parse_date(text, option)
 
 
 def _print_eligibility(out: Output, number: int, agency: str, verdict: Eligibility) -> None:
@@ -144,8 +150,7 @@ def anonymize(
         )
     report = customer_book.anonymize(number, agency, day)
     out = Output(as_json)
-    if as_json:
-        out.json(report)
+    if out.json_if_asked(report):
         return
     if report.already_anonymized:
         out.line(f"Customer {number} was anonymized before; nothing changed.")
@@ -169,13 +174,9 @@ def request(
     and an earlier --received moves its receipt day back (the answer is due one month after
     the first receipt).
     """
-    customer_book = book(ctx)
-    # The book's clock runs in UTC and refuses requests received after its today.
-    received_on = utc_now().date() if received is None else parse_date(received, "--received")
-    recorded = customer_book.request_erasure(number, received_on)
+    recorded = book(ctx).request_erasure(number, _on(received, "--received"))
     out = Output(as_json)
-    if as_json:
-        out.json(recorded)
+    if out.json_if_asked(recorded):
         return
     request = recorded.request
     state = "open" if request.is_open else "completed (anonymized already)"
@@ -229,8 +230,7 @@ def requests(
     """
     statuses = book(ctx).requests(agency, day=_day(today), include_done=include_done)
     out = Output(as_json)
-    if as_json:
-        out.json(statuses)
+    if out.json_if_asked(statuses):
         return
     out.table(
         ("Id", "Kind", "Customer", "Received", "Answer by", "State", "Due on", "Why"),
@@ -274,12 +274,9 @@ def request_access(
     While an access request of the customer is open, no second one is recorded; an earlier
     --received moves its receipt day back. `gdpr access NUMBER --answer` answers it.
     """
-    customer_book = book(ctx)
-    received_on = utc_now().date() if received is None else parse_date(received, "--received")
-    recorded = customer_book.request_access(number, received_on)
+    recorded = book(ctx).request_access(number, _on(received, "--received"))
     out = Output(as_json)
-    if as_json:
-        out.json(recorded)
+    if out.json_if_asked(recorded):
         return
     deadline = rules.answer_by(recorded.request.received_on).isoformat()
     _print_recorded(out, "Access", recorded, f"open, answer by {deadline}")
@@ -389,8 +386,7 @@ def sweep(
         agency, _day(today), dry_run=dry_run, batch_size=batch_size, retention=retention
     )
     out = Output(as_json)
-    if as_json:
-        out.json(result)
+    if out.json_if_asked(result):
         return
     numbers = ", ".join(map(str, result.customers)) or "none"
     if result.dry_run:
@@ -467,19 +463,16 @@ def object_(
     letters, data files and exports with --advertising leave out who objected on their
     channel; the latest choice per channel decides.
     """
-    # The book's clock runs in UTC and refuses choices given after its today.
-    given_on = utc_now().date() if given is None else parse_date(given, "--given")
     recorded = book(ctx).record_marketing_choice(
         number,
         tuple(channels or ContactChannel),
         MarketingChoiceKind.CONSENT if consent else MarketingChoiceKind.OBJECTION,
-        given_on=given_on,
+        given_on=_on(given, "--given"),
         source=source,
         note=note,
     )
     out = Output(as_json)
-    if as_json:
-        out.json(recorded)
+    if out.json_if_asked(recorded):
         return
     customer = recorded.customer
     what = "consent to" if consent else "objection to"

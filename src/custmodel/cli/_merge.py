@@ -53,8 +53,7 @@ def duplicates(
     """
     groups = book(ctx).find_duplicates(customer, threshold=threshold)
     out = Output(as_json)
-    if as_json:
-        out.json(groups)
+    if out.json_if_asked(groups):
         return
     rows = []
     for number, group in enumerate(groups, start=1):
@@ -123,8 +122,7 @@ def plan(
         master, duplicates, fill_blanks=fill_blanks, unite_status=unite_status
     )
     out = Output(as_json)
-    if as_json:
-        out.json(planned)
+    if out.json_if_asked(planned):
         return
     out.fields(plan_pairs(planned), title="Merge plan (nothing changed)")
 
@@ -185,8 +183,7 @@ def history(
     """List the merge audit, oldest first: when, master, duplicates, what moved, who."""
     records = book(ctx).merge_history(customer)
     out = Output(as_json)
-    if as_json:
-        out.json(records)
+    if out.json_if_asked(records):
         return
     out.table(
         ("Id", "Merged at", "Master", "Duplicates", "Bookings", "References", "Actor"),
@@ -260,8 +257,7 @@ def distinct_list(
     """List the pairs marked distinct ("not a duplicate"), by number: when and who."""
     marks = book(ctx).distinct_marks(customer)
     out = Output(as_json)
-    if as_json:
-        out.json(marks)
+    if out.json_if_asked(marks):
         return
     out.table(
         ("Customer", "Other", "Marked at", "Actor"),

@@ -44,8 +44,8 @@ def show(ctx: typer.Context, as_json: AsJson = False) -> None:
     url, store = _open(ctx)
     revision, head = store.schema_revision(), store.head_revision()
     out = Output(as_json)
-    if as_json:
-        out.json({"url": url, "revision": revision, "head": head, "up_to_date": revision == head})
+    state = {"url": url, "revision": revision, "head": head, "up_to_date": revision == head}
+    if out.json_if_asked(state):
         return
     if revision == head:
         verdict = "up to date"
@@ -69,8 +69,7 @@ def upgrade(ctx: typer.Context, as_json: AsJson = False) -> None:
     store.upgrade()
     after = store.schema_revision()
     out = Output(as_json)
-    if as_json:
-        out.json({"url": url, "from": before, "to": after})
+    if out.json_if_asked({"url": url, "from": before, "to": after}):
         return
     if before == after:
         out.line(f"{url} is at the newest revision {after} already; nothing changed.")

@@ -79,8 +79,7 @@ def show(
     """Show the settings in force (Jack's defaults until something was changed)."""
     settings = book(ctx).settings
     out = Output(as_json)
-    if as_json:
-        out.json(settings if kind is None else settings.kind(kind))
+    if out.json_if_asked(settings if kind is None else settings.kind(kind)):
         return
     _print(out, settings, kind)
 
@@ -213,8 +212,7 @@ def set_(
     per_kind = None if kind is None else {kind: changes}
     settings = book(ctx).update_settings(per_kind=per_kind, **book_wide)
     out = Output(as_json)
-    if as_json:
-        out.json(settings if kind is None else settings.kind(kind))
+    if out.json_if_asked(settings if kind is None else settings.kind(kind)):
         return
     out.line("Settings changed.")
     _print(out, settings, kind)
@@ -236,8 +234,7 @@ def categories(
     """
     settings = book(ctx).update_kind_settings(kind, categories=tuple(names or ()))
     out = Output(as_json)
-    if as_json:
-        out.json(list(settings.kind(kind).categories))
+    if out.json_if_asked(list(settings.kind(kind).categories)):
         return
     listed = ", ".join(settings.kind(kind).categories) or "none"
     out.line(f"Categories of {kind.value}: {listed}.")
@@ -340,7 +337,6 @@ def retention(
     else:
         settings = the_book.settings
     out = Output(as_json)
-    if as_json:
-        out.json(settings.kind(kind).retention)
+    if out.json_if_asked(settings.kind(kind).retention):
         return
     out.fields([("Retention", _retention_text(settings.kind(kind)))], title=f"Kind {kind.value}")

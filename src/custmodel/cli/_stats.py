@@ -243,8 +243,7 @@ def stats(
     period = _period(start, end, year)
     statistics = book(ctx).statistics(chosen, by or [StatisticsDimension.KIND], period)
     out = Output(as_json)
-    if as_json:
-        out.json(statistics)
+    if out.json_if_asked(statistics):
         return
     if as_csv:
         target = "-" if output is None else str(output)

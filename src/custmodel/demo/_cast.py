@@ -53,40 +53,40 @@ class Cast:
 
 def _templates() -> dict[CustomerKind, NewCustomer]:
     """One template customer (Stammkunde) per kind, carrying the kind's standard rules."""
-    common: dict[str, Any] = {"customer_type": CustomerType.REGULAR, "country": "DE"}
     note = "Vorlage: Provision und Fees gelten für alle {} ohne eigene Regeln"
+    # Per kind: the template's name, commission scheme, fee schedule and who the rules are for.
+    standard = {
+        CustomerKind.PRIVATE: (
+            "Musterkunde Privat",
+            "Privat Standard",
+            "Service Privat",
+            "Privatkunden",
+        ),
+        CustomerKind.CORPORATE: (
+            "Musterfirma Firmenkunden",
+            "Firmenstaffel Standard",
+            "Firmen-Fee Standard",
+            "Firmenkunden",
+        ),
+        CustomerKind.TRAVEL_AGENCY: (
+            "Musterbüro Reisebüros",
+            "Agenturprovision 10 %",
+            "Agentur-Fee",
+            "Reisebüros",
+        ),
+        CustomerKind.PROSPECT: ("Muster Interessent", None, "Beratungsentgelt", "Interessenten"),
+    }
     return {
-        CustomerKind.PRIVATE: NewCustomer(
-            kind=CustomerKind.PRIVATE,
-            last_name="Musterkunde Privat",
-            commission_scheme="Privat Standard",
-            fee_schedule="Service Privat",
-            notes=note.format("Privatkunden"),
-            **common,
-        ),
-        CustomerKind.CORPORATE: NewCustomer(
-            kind=CustomerKind.CORPORATE,
-            last_name="Musterfirma Firmenkunden",
-            commission_scheme="Firmenstaffel Standard",
-            fee_schedule="Firmen-Fee Standard",
-            notes=note.format("Firmenkunden"),
-            **common,
-        ),
-        CustomerKind.TRAVEL_AGENCY: NewCustomer(
-            kind=CustomerKind.TRAVEL_AGENCY,
-            last_name="Musterbüro Reisebüros",
-            commission_scheme="Agenturprovision 10 %",
-            fee_schedule="Agentur-Fee",
-            notes=note.format("Reisebüros"),
-            **common,
-        ),
-        CustomerKind.PROSPECT: NewCustomer(
-            kind=CustomerKind.PROSPECT,
-            last_name="Muster Interessent",
-            fee_schedule="Beratungsentgelt",
-            notes=note.format("Interessenten"),
-            **common,
-        ),
+        kind: NewCustomer(
+            kind=kind,
+            customer_type=CustomerType.REGULAR,
+            last_name=name,
+            country="DE",
+            commission_scheme=scheme,
+            fee_schedule=fees,
+            notes=note.format(group),
+        )
+        for kind, (name, scheme, fees, group) in standard.items()
     }
 
 

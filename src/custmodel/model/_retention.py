@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import attrs
 
 from custmodel.errors import InvalidInputError
 from custmodel.model._checks import _date, _positive
+from custmodel.model._kinds import CustomerKind
 
 __all__ = [
     "MAX_RETENTION_PERIOD",
     "RetentionBasis",
     "RetentionReason",
     "RetentionRule",
+    "RetentionScan",
     "SweepItem",
 ]
 
@@ -140,3 +142,27 @@ class SweepItem:
         if self.retention is not None:
             return "retention: " + self.retention.explain()
         return f"erasure request {self.request}"
+
+
+@attrs.frozen
+class RetentionScan:
+    """One page of the search for customers a retention rule makes due (R9).
+
+    What a store's ``due_retention`` and :func:`custmodel.rules.due_for_retention` answer.
+
+    Attributes:
+        acting_agency: The agency that would anonymize.
+        cutoff: The last departure that no longer blocks (``day`` minus the anonymization
+            delay), as for erasure requests.
+        day: The day the rules are checked for.
+        retention: The rules per customer kind; a kind without rules has nobody due.
+        after: The keyset: only customers with a greater number.
+        limit: At most this many numbers.
+    """
+
+    acting_agency: str
+    cutoff: date
+    day: date
+    retention: Mapping[CustomerKind, Sequence[RetentionRule]]
+    after: int = 0
+    limit: int = 100

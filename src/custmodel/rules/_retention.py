@@ -8,8 +8,12 @@ from datetime import UTC, date, timedelta
 
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
-from custmodel.model._kinds import CustomerKind
-from custmodel.model._retention import RetentionBasis, RetentionReason, RetentionRule
+from custmodel.model._retention import (
+    RetentionBasis,
+    RetentionReason,
+    RetentionRule,
+    RetentionScan,
+)
 from custmodel.rules._erasure import erasure_due
 
 __all__ = ["due_for_retention", "months_after", "retention_due", "retention_threshold"]
@@ -107,36 +111,31 @@ def retention_threshold(rule: RetentionRule, today: date) -> date | None:
 def due_for_retention(
     customers: Mapping[int, Customer],
     bookings_of: Callable[[int], Iterable[Booking]],
-    retention: Mapping[CustomerKind, Iterable[RetentionRule]],
-    acting_agency: str,
-    cutoff: date,
-    after: int,
-    limit: int,
-    *,
-    day: date,
+    scan: RetentionScan,
 ) -> list[int]:
     """The customers due by retention (R9): the shared scan behind a store's ``due_retention``.
 
     For the stores that have no query language for the rule (the SQL store asks it set-based,
     and the contract suite checks that both agree with :func:`retention_due`). Active, not
-    anonymized customers for whom a retention rule of their kind holds on ``day`` and for
-    whom :func:`erasure_due` holds by ``cutoff``; numbers greater than ``after``, ascending,
-    at most ``limit`` of them. See :meth:`custmodel.storage.StoreTransaction.due_retention`.
+    anonymized customers for whom a retention rule of their kind holds on the scan's ``day``
+    and for whom :func:`erasure_due` holds by its ``cutoff``; numbers greater than its
+    ``after``, ascending, at most ``limit`` of them. See
+    :meth:`custmodel.storage.StoreTransaction.due_retention`.
     """
-    kinds = {kind: tuple(rules) for kind, rules in retention.items() if rules}
-    if limit < 1 or not kinds:
+    kinds = {kind: tuple(rules) for kind, rules in scan.retention.items() if rules}
+    if scan.limit < 1 or not kinds:
         return []
     due: list[int] = []
-    for number in sorted(n for n in customers if n > after):
+    for number in sorted(n for n in customers if n > scan.after):
         customer = customers[number]
         rules = kinds.get(customer.kind)
         if not rules or not customer.is_active or customer.is_anonymized:
             continue
         bookings = list(bookings_of(number))
-        if retention_due(customer, bookings, rules, day) and erasure_due(
-            bookings, acting_agency, cutoff
+        if retention_due(customer, bookings, rules, scan.day) and erasure_due(
+            bookings, scan.acting_agency, scan.cutoff
         ):
             due.append(number)
-            if len(due) == limit:
+            if len(due) == scan.limit:
                 break
     return due

@@ -34,11 +34,10 @@ from custmodel.model._booking import Booking
 from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
-from custmodel.model._kinds import CustomerKind
 from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
-from custmodel.model._retention import RetentionRule
+from custmodel.model._retention import RetentionScan
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -526,25 +525,9 @@ class _MemoryTransaction:
             received_by=received_by,
         )
 
-    def due_retention(
-        self,
-        acting_agency: str,
-        cutoff: date,
-        after: int,
-        limit: int,
-        *,
-        day: date,
-        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
-    ) -> list[int]:
+    def due_retention(self, scan: RetentionScan) -> list[int]:
         return rules.due_for_retention(
-            self._s.customers,
-            lambda number: self.bookings_of([number]),
-            retention,
-            acting_agency,
-            cutoff,
-            after,
-            limit,
-            day=day,
+            self._s.customers, lambda number: self.bookings_of([number]), scan
         )
 
     # -- marketing choices ----------------------------------------------------------------------

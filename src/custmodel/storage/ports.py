@@ -14,7 +14,7 @@ interchangeable with :class:`custmodel.storage.memory.MemoryStore`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
@@ -24,11 +24,10 @@ from custmodel.dedupe._types import CandidateKeys
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
-from custmodel.model._kinds import CustomerKind
 from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
-from custmodel.model._retention import RetentionRule
+from custmodel.model._retention import RetentionScan
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
@@ -425,25 +424,16 @@ class StoreTransaction(Protocol):
         """
         ...
 
-    def due_retention(
-        self,
-        acting_agency: str,
-        cutoff: date,
-        after: int,
-        limit: int,
-        *,
-        day: date,
-        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
-    ) -> list[int]:
-        """Return customers a retention rule makes due whom ``acting_agency`` may anonymize.
+    def due_retention(self, scan: RetentionScan) -> list[int]:
+        """Return customers a retention rule makes due whom the scan's agency may anonymize.
 
         Set-based (one query, no query per customer): active, not anonymized customers for
-        whom a rule of their kind in ``retention`` holds on ``day`` (see
+        whom a rule of their kind in ``scan.retention`` holds on ``scan.day`` (see
         :func:`custmodel.rules.retention_due`: no firm booking and no change for N months, or
         the latest firm departure more than N years ago with nothing owed), and whose every
-        firm booking has ``acting_agency`` as point of sale, an own sales channel and a
-        departure on or before ``cutoff``, as for :meth:`due_erasures`. Numbers greater than
-        ``after``, ascending, at most ``limit`` of them.
+        firm booking has ``scan.acting_agency`` as point of sale, an own sales channel and a
+        departure on or before ``scan.cutoff``, as for :meth:`due_erasures`. Numbers greater
+        than ``scan.after``, ascending, at most ``scan.limit`` of them.
         """
         ...
 

@@ -74,6 +74,7 @@ _STRATEGIES: dict[str, Callable[[Any], SearchStrategy[Any]]] = {
     "RetentionBasis": lambda cst: cst.retention_bases,
     "RetentionReason": lambda cst: cst.retention_reasons(),
     "RetentionRule": lambda cst: cst.retention_rules(min_size=1).map(lambda rules: rules[0]),
+    "RetentionScan": lambda cst: cst.retention_scans(),
     "RuleOrigin": lambda cst: cst.rule_origins,
     "RuleSource": lambda cst: cst.rule_sources(),
     "SalesChannel": lambda cst: cst.sales_channels(),

@@ -79,6 +79,7 @@ from custmodel.model import (
     RetentionBasis,
     RetentionReason,
     RetentionRule,
+    RetentionScan,
     RuleOrigin,
     RuleSource,
     SalesChannel,
@@ -150,6 +151,7 @@ __all__ = [
     "retention_bases",
     "retention_reasons",
     "retention_rules",
+    "retention_scans",
     "rule_origins",
     "rule_sources",
     "sales_channels",
@@ -1165,6 +1167,21 @@ def retention_reasons(draw: st.DrawFn) -> RetentionReason:
     """Why a retention rule made a customer due: the rule and the first day it held."""
     rule = draw(_retention_rule())
     return RetentionReason(rule, draw(st.dates(date(2000, 1, 1), date(2100, 12, 31))))
+
+
+@st.composite
+def retention_scans(draw: st.DrawFn) -> RetentionScan:
+    """One page of a store's search for customers due by retention: agency, days, rules per
+    kind (some kinds without any) and the keyset page."""
+    day = draw(st.dates(date(2000, 1, 1), date(2100, 12, 31)))
+    return RetentionScan(
+        acting_agency=draw(_POINTS_OF_SALE),
+        cutoff=day - timedelta(days=draw(st.integers(0, 400))),
+        day=day,
+        retention=draw(st.dictionaries(customer_kinds, retention_rules())),
+        after=draw(st.integers(0, 10_000)),
+        limit=draw(st.integers(1, 1000)),
+    )
 
 
 @st.composite

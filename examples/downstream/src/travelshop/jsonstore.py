@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -38,13 +38,12 @@ from custmodel.errors import (
 from custmodel.model import (
     Booking,
     Customer,
-    CustomerKind,
     DeparturePeriod,
     HostVeto,
     MarketingChoice,
     MergeRecord,
     RequestKind,
-    RetentionRule,
+    RetentionScan,
     Selection,
     Settings,
     Statistics,
@@ -463,26 +462,10 @@ class _JsonFileTransaction:
             received_by=received_by,
         )
 
-    def due_retention(
-        self,
-        acting_agency: str,
-        cutoff: date,
-        after: int,
-        limit: int,
-        *,
-        day: date,
-        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
-    ) -> list[int]:
+    def due_retention(self, scan: RetentionScan) -> list[int]:
         # The same for the retention rules.
         return rules.due_for_retention(
-            self.state.customers,
-            lambda number: self.bookings_of([number]),
-            retention,
-            acting_agency,
-            cutoff,
-            after,
-            limit,
-            day=day,
+            self.state.customers, lambda number: self.bookings_of([number]), scan
         )
 
 

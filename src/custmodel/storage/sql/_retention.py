@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select
 
 from custmodel import rules
-from custmodel.model import BookingKind, CustomerKind, RetentionBasis, RetentionRule
+from custmodel.model import BookingKind, CustomerKind, RetentionBasis, RetentionRule, RetentionScan
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._queries import _c, blocking_booking
@@ -21,33 +20,24 @@ class RetentionRecords:
     _conn: Connection
     _aware_times: bool
 
-    def due_retention(
-        self,
-        acting_agency: str,
-        cutoff: date,
-        after: int,
-        limit: int,
-        *,
-        day: date,
-        retention: Mapping[CustomerKind, Sequence[RetentionRule]],
-    ) -> list[int]:
-        """Return customers a retention rule makes due whom ``acting_agency`` may anonymize.
+    def due_retention(self, scan: RetentionScan) -> list[int]:
+        """Return customers a retention rule makes due whom the scan's agency may anonymize.
 
-        One query over the customers past ``after`` in number order: per kind with rules,
+        One query over the customers past ``scan.after`` in number order: per kind with rules,
         the rules as conditions on the customer's last change and on two correlated
         aggregates of its firm bookings (latest departure, sum of open amounts) that probe
         the bookings' customer index; R9's blocking bookings as the anti-join of
         :meth:`due_erasures`.
         """
-        if limit < 1:
+        if scan.limit < 1:
             return []
         firm = schema.bookings.alias("f")
         of_customer = and_(firm.c.customer == _c.number, firm.c.kind == BookingKind.BOOKING.value)
         last_departure = select(func.max(firm.c.departure)).where(of_customer).scalar_subquery()
         owed = select(func.sum(firm.c.open_amount_cents)).where(of_customer).scalar_subquery()
         per_kind = []
-        for kind, kind_rules in retention.items():
-            held = [self._holds(rule, day, last_departure, owed) for rule in kind_rules]
+        for kind, kind_rules in scan.retention.items():
+            held = [self._holds(rule, scan.day, last_departure, owed) for rule in kind_rules]
             if kind_rules:
                 per_kind.append(and_(_c.kind == CustomerKind(kind).value, or_(false(), *held)))
         if not per_kind:
@@ -55,16 +45,16 @@ class RetentionRecords:
         b = schema.bookings.alias("b")
         statement = (
             select(_c.number)
-            .outerjoin(b, blocking_booking(b, _c.number, acting_agency, cutoff))
+            .outerjoin(b, blocking_booking(b, _c.number, scan.acting_agency, scan.cutoff))
             .where(
-                _c.number > after,
+                _c.number > scan.after,
                 _c.merged_into.is_(None),
                 _c.anonymized_at.is_(None),
                 or_(*per_kind),
                 b.c.reference.is_(None),
             )
             .order_by(_c.number)
-            .limit(limit)
+            .limit(scan.limit)
         )
         with _translating("find the customers due by retention"):
             return [int(n) for n in self._conn.execute(statement).scalars()]

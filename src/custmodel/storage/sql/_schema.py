@@ -120,6 +120,17 @@ def _text(model: type, field: str) -> String:
     return String(max_length(model, field))
 
 
+def _customer_key(name: str) -> Column[int]:
+    """A primary-key column that names a customer: its number, a foreign key."""
+    return Column(
+        name,
+        BigInteger,
+        ForeignKey("custmodel_customers.number"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
 def utc_datetime() -> TypeEngine[datetime]:
     """Return the column type for a UTC timestamp with microseconds on every engine."""
     return DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
@@ -287,13 +298,7 @@ merge_duplicates = Table(
         primary_key=True,
         autoincrement=False,
     ),
-    Column(
-        "customer",
-        BigInteger,
-        ForeignKey("custmodel_customers.number"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _customer_key("customer"),
     # The key leads with merge_id (its foreign key's index); lookups by duplicate use this one.
     Index(None, "customer"),
     **MYSQL_TABLE_OPTIONS,
@@ -324,20 +329,8 @@ distinct_marks = Table(
     "custmodel_distinct_marks",
     metadata,
     # The pair, lower number first: one row per pair however it was given.
-    Column(
-        "low",
-        BigInteger,
-        ForeignKey("custmodel_customers.number"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    Column(
-        "high",
-        BigInteger,
-        ForeignKey("custmodel_customers.number"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _customer_key("low"),
+    _customer_key("high"),
     Column("marked_at", utc_datetime(), nullable=False),
     Column("actor", String(100), nullable=True),
     # The key leads with low; the marks of a customer are "low = n" plus "high = n".

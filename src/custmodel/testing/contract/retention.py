@@ -18,6 +18,7 @@ from custmodel.model import (
     RetentionBasis,
     RetentionReason,
     RetentionRule,
+    RetentionScan,
     SalesChannel,
     Selection,
     SweepItem,
@@ -103,7 +104,7 @@ class RetentionContract(_ContractBase):
         cutoff = TODAY - timedelta(days=SETTINGS.anonymization_delay_days)
         with self.store.transaction(write=False) as tx:
             return tx.due_retention(
-                AGENCY, cutoff, after, limit, day=TODAY, retention={PRIVATE: (IDLE, DEPARTED)}
+                RetentionScan(AGENCY, cutoff, TODAY, {PRIVATE: (IDLE, DEPARTED)}, after, limit)
             )
 
     # -- settings -------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ class RetentionContract(_ContractBase):
         """No kind with rules: nobody is due."""
         self.retention_book()
         with self.store.transaction(write=False) as tx:
-            assert [] == tx.due_retention(AGENCY, TODAY, 0, 100, day=TODAY, retention={})
+            assert [] == tx.due_retention(RetentionScan(AGENCY, TODAY, TODAY, {}))
 
     # -- the sweep ------------------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ class RetentionContract(_ContractBase):
                 for booking in bookings:
                     tx.put_booking(booking)
                 found = tx.due_retention(
-                    AGENCY, cutoff, number - 1, 5, day=day, retention=retention
+                    RetentionScan(AGENCY, cutoff, day, retention, after=number - 1, limit=5)
                 )
             holds = rules.retention_due(customer, bookings, retention.get(customer.kind, ()), day)
             expected = holds is not None and rules.erasure_due(bookings, AGENCY, cutoff)
