@@ -213,13 +213,14 @@ def merge_in_race(url: str, master: int, duplicate: int, start: Any, seed: int) 
     return "merged"
 
 
-def sweep_in_race(url: str, start: Any, seed: int) -> int:
-    """Run the erasure sweep after a random moment once all are ready; return how many."""
+def sweep_in_race(url: str, start: Any, seed: int, day: date = TODAY) -> int:
+    """Run the erasure sweep for ``day`` after a random moment once all are ready; return how
+    many it anonymized."""
     book = CustomerBook(_store(url), retries=50)
     pause = random.Random(seed).uniform(0, 0.01)
     start.wait()
     time.sleep(pause)
-    return book.anonymize_due(AGENCY, TODAY).anonymized
+    return book.anonymize_due(AGENCY, day).anonymized
 
 
 def flag_of(worker: int, change: int) -> int:

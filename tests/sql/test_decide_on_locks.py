@@ -9,11 +9,12 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from custmodel import CustomerBook, CustomerKind
+from custmodel import CustomerBook, CustomerKind, RetentionRule
 from custmodel.model import Booking
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_locks as work
@@ -77,6 +78,30 @@ def test_a_sweep_waits_for_a_merge_committed_while_it_runs(url: str, book: Custo
     )
 
 
+def test_a_retention_sweep_waits_for_a_booking_committed_while_it_runs(
+    url: str, book: CustomerBook
+) -> None:
+    """A customer idle long enough is due by retention; a firm booking committed while the
+    sweep runs (it ends the idleness, and another agency sold it) keeps it from erasure."""
+    book.update_kind_settings(CustomerKind.PRIVATE, retention=(RetentionRule.prospect_idle(1),))
+    number = book.register(kind=CustomerKind.PRIVATE, last_name="Muster").number
+    later = datetime.now(UTC).date() + timedelta(days=120)
+    assert [number] == list(book.anonymize_due(work.AGENCY, later, dry_run=True).customers)
+
+    swept = work.while_held(
+        url,
+        lambda held: held.record_booking(work.blocking_booking("R-3", number)),
+        lambda sweeping: sweeping.anonymize_due(work.AGENCY, later).anonymized,
+        reports=True,
+    )
+
+    assert (0, False, ["R-3"]) == (
+        swept,
+        book.get(number).is_anonymized,
+        [b.reference for b in book.bookings(number)],
+    )
+
+
 def _blocked_but_anonymized(book: CustomerBook, numbers: list[int]) -> list[int]:
     """The customers anonymized although a firm booking of another agency blocks them."""
     wrong = []
@@ -122,6 +147,31 @@ def test_racing_sweeps_never_anonymize_a_customer_the_rule_protects(
         f"anonymized against the rule: {len(wrong[0])} of {TRIALS} booked, "
         f"{len(wrong[1])} of {TRIALS} merge masters; {outcomes}"
     )
+
+
+def test_racing_retention_sweeps_never_anonymize_a_customer_booked_meanwhile(
+    pool: tuple[ProcessPoolExecutor, Any], url: str, book: CustomerBook
+) -> None:
+    """30 trials of a blocking booking and a retention sweep at once: nobody anonymized
+    against R9 (the booking ends the idleness and another agency sold it)."""
+    executor, manager = pool
+    book.update_kind_settings(CustomerKind.PRIVATE, retention=(RetentionRule.prospect_idle(1),))
+    later = datetime.now(UTC).date() + timedelta(days=120)
+    booked_ones: list[int] = []
+    outcomes: dict[str, int] = {}
+    for trial in range(TRIALS):
+        booked = book.register(kind=CustomerKind.PRIVATE, last_name="Muster").number
+        booked_ones.append(booked)
+        start = manager.Barrier(2, timeout=60)
+        booking = executor.submit(work.book_in_race, url, booked, f"T-{trial}", start, trial)
+        sweep = executor.submit(work.sweep_in_race, url, start, trial, later)
+        outcome = booking.result(timeout=120)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        sweep.result(timeout=120)
+
+    wrong = _blocked_but_anonymized(book, booked_ones)
+
+    assert [] == wrong, f"anonymized against the rule: {len(wrong)} of {TRIALS}; {outcomes}"
 
 
 def test_concurrent_settings_changes_are_all_kept(
