@@ -23,6 +23,7 @@ from custmodel.model._checks import *  # noqa: F403
 from custmodel.model._customer import *  # noqa: F403
 from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
+from custmodel.model._history import *  # noqa: F403
 from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403

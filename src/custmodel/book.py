@@ -9,6 +9,7 @@ makes the book retry the whole operation a bounded number of times.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import random
@@ -23,6 +24,7 @@ import attrs
 from custmodel import _mergefile
 from custmodel import letters as mailmerge
 from custmodel._book_duplicates import DuplicateMethods
+from custmodel._book_history import HistoryMethods
 from custmodel._book_marketing import MarketingMethods
 from custmodel._book_requests import RequestMethods
 from custmodel._entrycheck import DuplicateMode, Registration, check_mode
@@ -36,6 +38,7 @@ from custmodel._usecases import (
     registration,
 )
 from custmodel._usecases import changes as changing
+from custmodel._usecases.history import Journal, Journaled
 from custmodel.errors import InvalidInputError, StoreBusyError
 from custmodel.model._booking import Booking, BookingMoved, BookingRecorded
 from custmodel.model._channels import ContactChannel
@@ -76,7 +79,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
+class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMethods):
     """Customer master data of one agency: register, find, classify, merge and anonymize.
 
     Args:
@@ -86,6 +89,12 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
             settings stored, or Jack's defaults if the store has none.
         clock: Returns the current time, timezone-aware; "today" defaults to its date.
         retries: How often an operation is retried while the store is busy.
+        actor: Who the changes made through this book are recorded for in the change
+            history (a user name; one line, at most 100 characters). :meth:`acting` gives a
+            book for another actor on the same store.
+        history: False records no change history (for bulk migrations; see
+            docs/history.md for what that costs). Anonymization still erases the personal
+            values of the history that exists.
 
     Example:
         >>> from custmodel import CustomerBook, CustomerKind, MemoryStore, Settings
@@ -101,10 +110,13 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
         *,
         clock: Callable[[], datetime] = utc_now,
         retries: int = 8,
+        actor: str | None = None,
+        history: bool = True,
     ) -> None:
         self._store = store
         self._clock = clock
         self._retries = retries
+        self._journal = Journal(actor, _common.flag(history, "history"))
         if settings is not None:
             self.configure(settings)
 
@@ -113,15 +125,53 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
         """The store this book works on."""
         return self._store
 
+    @property
+    def actor(self) -> str | None:
+        """Who the changes made through this book are recorded for (None: not named)."""
+        return self._journal.actor
+
+    def acting(self, actor: str | None) -> CustomerBook:
+        """Return a book on the same store whose changes are recorded for ``actor``.
+
+        Cheap: a web application makes one per request for the user signed in.
+
+        Raises:
+            InvalidInputError: ``actor`` is no single line of 1 to 100 characters.
+        """
+        book = copy.copy(self)
+        book._journal = attrs.evolve(self._journal, actor=actor)
+        return book
+
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T:
-        """Run ``operation`` in one transaction, retrying while the store is busy."""
+    def _run(
+        self,
+        operation: Callable[[StoreTransaction], T],
+        *,
+        write: bool = True,
+        journal: Journal | None = None,
+        selection: Selection | None = None,
+    ) -> T:
+        """Run ``operation`` in one transaction, retrying while the store is busy.
+
+        A write transaction records its changes in the history (see
+        :class:`~custmodel._usecases.history.Journaled`) unless the journal is off.
+
+        Args:
+            journal: Record for this journal instead of the book's.
+            selection: The selection of a bulk status run, for its summary entry.
+        """
+        journal = journal or self._journal
         delay = 0.005
         for attempt in range(self._retries + 1):
             try:
                 with self._store.transaction(write=write) as tx:
-                    return operation(tx)
+                    if not (write and journal.on):
+                        return operation(tx)
+                    journaled = Journaled(tx, journal, self._now, selection)
+                    result = operation(journaled.transaction)
+                    journaled.finish()
+                    return result
             except StoreBusyError as error:
                 if attempt == self._retries:
                     raise StoreBusyError(
@@ -510,8 +560,12 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
         if selection.anonymized:
             # Asking for anonymized customers only selects nobody this command may touch.
             return 0
+        asked = selection
         selection = attrs.evolve(selection, anonymized=False, include_merged=False)
-        return self._run(lambda tx: changing.set_status(tx, selection, flag, on, now=self._now))
+        return self._run(
+            lambda tx: changing.set_status(tx, selection, flag, on, now=self._now),
+            selection=asked,
+        )
 
     # -- bookings ---------------------------------------------------------------------------
 
@@ -842,10 +896,12 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods):
         _common.flag(unite_status, "unite_status")
         check_merge_duplicates(duplicates)
         merge.check_actor(actor, self._now)
+        journal = self._journal if actor is None else attrs.evolve(self._journal, actor=actor)
         report = self._run(
             lambda tx: merge.merge(
-                tx, master, duplicates, fill_blanks, unite_status, actor, self._now
-            )
+                tx, master, duplicates, fill_blanks, unite_status, journal.actor, self._now
+            ),
+            journal=journal,
         )
         merge.log_merged(report)
         return report

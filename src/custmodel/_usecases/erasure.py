@@ -57,12 +57,24 @@ def anonymize(
     at = now()
     anonymous, cleared = rules.anonymized(customer, at)
     stored = tx.update_customers([anonymous])[0]
-    tx.complete_requests(RequestKind.ERASURE, [stored.number], at)
-    marketing.follow_anonymization(tx, [stored.number])
-    host_rows = erase_host_data(tx, [stored.number])
+    host_rows = follow_anonymization(tx, [stored.number], at)
     return AnonymizationReport(
         stored, already_anonymized=False, fields_cleared=cleared, host_rows=host_rows
     )
+
+
+def follow_anonymization(
+    tx: StoreTransaction, numbers: Sequence[int], at: datetime
+) -> dict[str, int]:
+    """Everything anonymizing these customers changes besides them: their erasure requests are
+    answered, their advertising ledger and their change histories lose what is personal, and
+    the host application's data of them is erased (last). Returns the host's rows erased."""
+    if not numbers:
+        return {}
+    tx.complete_requests(RequestKind.ERASURE, numbers, at)
+    marketing.follow_anonymization(tx, numbers)
+    tx.erase_history(numbers, at)
+    return erase_host_data(tx, numbers)
 
 
 # -- the host application's data --------------------------------------------------------------
@@ -312,11 +324,8 @@ def _anonymize_eligible(
         if found.eligible:
             changed.append(rules.anonymized(customer, at)[0])
     tx.update_customers(changed)
-    anonymous = [c.number for c in changed]
-    tx.complete_requests(RequestKind.ERASURE, anonymous, at)
-    if anonymous:
-        marketing.follow_anonymization(tx, anonymous)
-    return frozenset(vetoes), len(changed), erase_host_data(tx, anonymous)
+    host_rows = follow_anonymization(tx, [c.number for c in changed], at)
+    return frozenset(vetoes), len(changed), host_rows
 
 
 def _bookings_by_customer(

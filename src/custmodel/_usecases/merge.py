@@ -122,6 +122,7 @@ def merge(
             )
         tx.put_settings(settings)
     tx.move_requests(planned.duplicates, planned.master)
+    tx.move_history(planned.duplicates, planned.master)
     fold_open_requests(tx, planned.master)
     marks.follow_merge(tx, planned.master, planned.duplicates)
     # Host rows are moved last: the memory store cannot take them back if a later step

@@ -14,7 +14,8 @@ channels), ``_selection``, ``_statistics``, ``_profile`` (effective rules, kind 
 profile, letters), ``_merge``, ``_erasure`` (eligibility, anonymization, erasure states),
 ``_requests`` (data-subject requests of every kind), ``_access`` (request states and the
 access report), ``_retention`` (retention rules and why a sweep found a customer due),
-``_channels`` (contact channels) and ``_marketing`` (advertising objections and consents).
+``_channels`` (contact channels), ``_marketing`` (advertising objections and consents) and
+``_history`` (the change history).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from custmodel.model import (
     _customer,
     _erasure,
     _flags,
+    _history,
     _kinds,
     _marketing,
     _merge,
@@ -49,6 +51,7 @@ from custmodel.model._customer import *  # noqa: F403
 from custmodel.model._erasure import *  # noqa: F403
 from custmodel.model._flags import *  # noqa: F403
 from custmodel.model._flags import check_flag_number as check_flag_number
+from custmodel.model._history import *  # noqa: F403
 from custmodel.model._kinds import *  # noqa: F403
 from custmodel.model._marketing import *  # noqa: F403
 from custmodel.model._merge import *  # noqa: F403
@@ -67,6 +70,7 @@ __all__ += _checks.__all__
 __all__ += _customer.__all__
 __all__ += _erasure.__all__
 __all__ += _flags.__all__
+__all__ += _history.__all__
 __all__ += _kinds.__all__
 __all__ += _marketing.__all__
 __all__ += _merge.__all__

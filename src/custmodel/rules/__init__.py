@@ -9,8 +9,8 @@ specification (docs/concepts.md maps each rule to its function, use case, store 
 contract tests): ``_classification`` (R1, R2, and the prospect's conversion of R4),
 ``_numbering`` (R4 debtor accounts), ``_templates`` (R5), ``_dunning`` (R6), ``_deposit`` (R7),
 ``_merge`` (R8), ``_erasure`` and ``_retention`` (R9), ``_requests`` (the answer deadline of
-every data-subject request), ``_marketing`` (objections to advertising), ``_statistics`` and
-``_profile`` (R10).
+every data-subject request), ``_marketing`` (objections to advertising), ``_history`` (what a
+change records), ``_statistics`` and ``_profile`` (R10).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from custmodel.rules import (
     _deposit,
     _dunning,
     _erasure,
+    _history,
     _marketing,
     _merge,
     _numbering,
@@ -33,6 +34,7 @@ from custmodel.rules._classification import *  # noqa: F403
 from custmodel.rules._deposit import *  # noqa: F403
 from custmodel.rules._dunning import *  # noqa: F403
 from custmodel.rules._erasure import *  # noqa: F403
+from custmodel.rules._history import *  # noqa: F403
 from custmodel.rules._marketing import *  # noqa: F403
 from custmodel.rules._merge import *  # noqa: F403
 from custmodel.rules._numbering import *  # noqa: F403
@@ -47,6 +49,7 @@ __all__ += _classification.__all__
 __all__ += _deposit.__all__
 __all__ += _dunning.__all__
 __all__ += _erasure.__all__
+__all__ += _history.__all__
 __all__ += _marketing.__all__
 __all__ += _merge.__all__
 __all__ += _numbering.__all__

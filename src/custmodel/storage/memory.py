@@ -9,6 +9,7 @@ serializes transactions, which makes the store safe to share between threads of 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import threading
@@ -34,6 +35,7 @@ from custmodel.model._booking import Booking
 from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
+from custmodel.model._history import HistoryAction, HistoryEntry, HistoryQuery, HistoryStamp
 from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
@@ -84,6 +86,13 @@ class _State:
         #: The last marketing choice id given: ids of deleted entries are not given again.
         self.choice_ids = 0
         self.marks_by_customer: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
+        #: The change history by id (ids ascend in insertion order) and its indexes.
+        self.history: dict[int, HistoryEntry] = {}
+        self.history_ids = 0
+        #: Whose history an entry is part of (its customer, or the master it was merged into).
+        self.history_owner: dict[int, int] = {}
+        self.history_by_owner: defaultdict[int, list[int]] = defaultdict(list)
+        self.history_by_operation: defaultdict[int, list[int]] = defaultdict(list)
 
 
 class _MemoryTransaction:
@@ -258,7 +267,14 @@ class _MemoryTransaction:
         page = (c for c in self._matching(selection) if c.number > after)
         return list(itertools.islice(page, limit))
 
-    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+    def set_status(
+        self,
+        selection: Selection,
+        flag: int,
+        on: bool,
+        now: datetime,
+        history: HistoryStamp | None = None,
+    ) -> int:
         changed = []
         for customer in self._matching(selection):
             status = customer.status.with_flag(flag) if on else customer.status.without_flag(flag)
@@ -270,6 +286,23 @@ class _MemoryTransaction:
                 )
         for customer in changed:
             self._store(customer)
+        if history is not None:
+            action = HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED
+            change = rules.status_change(flag, on)
+            self.add_history(
+                [
+                    HistoryEntry(
+                        at=history.at,
+                        action=action,
+                        customer=c.number,
+                        actor=history.actor,
+                        changes=(change,),
+                        operation=history.operation,
+                        flag=flag,
+                    )
+                    for c in changed
+                ]
+            )
         return len(changed)
 
     def kinds_in(self, selection: Selection) -> set[str]:
@@ -529,6 +562,86 @@ class _MemoryTransaction:
         return rules.due_for_retention(
             self._s.customers, lambda number: self.bookings_of([number]), scan
         )
+
+    # -- change history -------------------------------------------------------------------------
+
+    def _own(self, entry_id: int, owner: int | None) -> None:
+        """Make entry ``entry_id`` part of ``owner``'s history (None: of nobody's), undoably."""
+        s = self._s
+        old = s.history_owner.pop(entry_id, None)
+        if old is not None:
+            s.history_by_owner[old].remove(entry_id)
+        if owner is not None:
+            s.history_owner[entry_id] = owner
+            bisect.insort(s.history_by_owner[owner], entry_id)
+        self._undo.append(functools.partial(self._own_again, entry_id, old))
+
+    def _own_again(self, entry_id: int, owner: int | None) -> None:
+        s = self._s
+        current = s.history_owner.pop(entry_id, None)
+        if current is not None:
+            s.history_by_owner[current].remove(entry_id)
+        if owner is not None:
+            s.history_owner[entry_id] = owner
+            bisect.insort(s.history_by_owner[owner], entry_id)
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        batch = list(entries)
+        if not all(isinstance(e, HistoryEntry) for e in batch):
+            raise InvalidInputError("add_history takes HistoryEntry objects")
+        for number in sorted({e.customer for e in batch if e.customer is not None}):
+            self._require(number)
+        s = self._s
+        first = s.history_ids + 1
+        stored = [attrs.evolve(e, id=first + offset) for offset, e in enumerate(batch)]
+
+        def undo() -> None:
+            for entry in stored:
+                del s.history[entry.id]
+                if entry.operation is not None:
+                    s.history_by_operation[entry.operation].remove(entry.id)
+            s.history_ids = first - 1
+
+        # Undone last, after the owners the loop gives (undo runs backwards).
+        self._undo.append(undo)
+        for entry in stored:
+            s.history[entry.id] = entry
+            self._own(entry.id, entry.customer)
+            if entry.operation is not None:
+                s.history_by_operation[entry.operation].append(entry.id)
+        s.history_ids += len(batch)
+
+    def history(self, query: HistoryQuery) -> list[HistoryEntry]:
+        s = self._s
+        if query.customers is None:
+            ids: Iterable[int] = s.history
+        else:
+            ids = sorted(i for n in query.customers for i in s.history_by_owner.get(n, ()))
+        found = (s.history[i] for i in ids if query.matches(s.history[i], s.history_owner.get(i)))
+        return list(itertools.islice(found, query.limit))
+
+    def move_history(self, from_customers: Collection[int], to_customer: int) -> int:
+        s = self._s
+        moving = [i for n in set(from_customers) for i in s.history_by_owner.get(n, ())]
+        for entry_id in moving:
+            self._own(entry_id, to_customer)
+        return len(moving)
+
+    def erase_history(self, customers: Collection[int], when: datetime) -> int:
+        s = self._s
+        ids = {i for n in set(customers) for i in s.history_by_owner.get(n, ())}
+        for operation in {s.history[i].operation for i in ids}:
+            summary = s.history_by_operation.get(operation, []) if operation else []
+            ids.update(i for i in summary if s.history[i].customer is None)
+        erased = 0
+        for entry_id in sorted(ids):
+            entry = s.history[entry_id]
+            cleaned = rules.erased_entry(entry, when)
+            if cleaned is not entry:
+                s.history[entry_id] = cleaned
+                self._undo.append(functools.partial(s.history.__setitem__, entry_id, entry))
+                erased += 1
+        return erased
 
     # -- marketing choices ----------------------------------------------------------------------
 

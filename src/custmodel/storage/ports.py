@@ -24,6 +24,7 @@ from custmodel.dedupe._types import CandidateKeys
 from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
+from custmodel.model._history import HistoryEntry, HistoryQuery, HistoryStamp
 from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
@@ -172,11 +173,21 @@ class StoreTransaction(Protocol):
         """
         ...
 
-    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+    def set_status(
+        self,
+        selection: Selection,
+        flag: int,
+        on: bool,
+        now: datetime,
+        history: HistoryStamp | None = None,
+    ) -> int:
         """Set (``on``) or clear one flag on every selected customer, as one statement.
 
         Only customers whose flag actually changes are written: their version is incremented
-        and ``updated_at`` set to ``now``.
+        and ``updated_at`` set to ``now``. With ``history``, every customer changed also gets
+        a history entry (action STATUS_SET or STATUS_CLEARED, the flag, its change
+        ``status.N``, the stamp's time, actor and operation), set-based: SQL stores write them
+        with one statement, never one per customer.
 
         Returns:
             How many customers changed.
@@ -434,6 +445,45 @@ class StoreTransaction(Protocol):
         firm booking has ``scan.acting_agency`` as point of sale, an own sales channel and a
         departure on or before ``scan.cutoff``, as for :meth:`due_erasures`. Numbers greater
         than ``scan.after``, ascending, at most ``scan.limit`` of them.
+        """
+        ...
+
+    # -- change history -------------------------------------------------------------------------
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        """Store ``entries`` with the next running ids, in the order given (their own ids are
+        ignored). Ids grow with every entry stored; a rolled-back entry's id may be skipped.
+
+        Raises:
+            CustomerNotFoundError: if an entry's customer is not stored (nothing is stored).
+        """
+        ...
+
+    def history(self, query: HistoryQuery) -> list[HistoryEntry]:
+        """Return the entries ``query`` selects, ordered by id, at most ``query.limit``.
+
+        With ``query.customers``, the histories of these customers: their own entries and
+        those :meth:`move_history` gave them. An index lookup per customer on stores that have
+        indexes.
+        """
+        ...
+
+    def move_history(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Make the histories of ``from_customers`` part of ``to_customer``'s (one statement).
+
+        The entries keep their ``customer``; a merge calls it, so that the master's history
+        shows its duplicates' and anonymizing the master erases them too. Returns how many
+        entries moved.
+        """
+        ...
+
+    def erase_history(self, customers: Collection[int], when: datetime) -> int:
+        """Remove the personal values from the histories of ``customers`` (set-based).
+
+        Every entry of these histories that holds a personal value keeps its fields' names
+        without values and gets ``erased_at = when``; so does the summary entry of every bulk
+        status run that changed one of them, whose selection loses its name and code filters
+        (see :func:`custmodel.rules.erased_entry`). Returns how many entries were changed.
         """
         ...
 

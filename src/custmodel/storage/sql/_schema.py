@@ -31,6 +31,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     SmallInteger,
     String,
@@ -65,6 +66,7 @@ __all__ = [
     "counters",
     "customers",
     "distinct_marks",
+    "history",
     "kind_settings",
     "marketing_choices",
     "merge_duplicates",
@@ -79,7 +81,7 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0008"
+HEAD_REVISION: Final = "0009"
 
 #: Room for a kind's retention rules as JSON: one rule of each basis fits several times over.
 RETENTION_TEXT_LENGTH: Final = 255
@@ -352,5 +354,49 @@ marketing_choices = Table(
     Column("note", _text(MarketingChoice, "note"), nullable=False),
     # The ledger of a customer (and the foreign key's index on MariaDB).
     Index(None, "customer"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+
+#: A history entry's details as JSON: up to MEDIUMTEXT on MariaDB, whose TEXT holds 64 KiB (a
+#: registration's notes alone may fill most of that).
+def _json_text() -> TypeEngine[str]:
+    return Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+history = Table(
+    "custmodel_history",
+    metadata,
+    # An autoincrement column, not a counter row: every change writes entries, and a counter
+    # row would make every writer wait for every other. Ids may skip after a rollback; they
+    # order the entries. INTEGER on SQLite, where only that spelling is the rowid.
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("at", utc_datetime(), nullable=False),
+    Column("action", String(32), nullable=False),
+    # The customer changed; no foreign key (customers are never deleted, and the store checks
+    # the numbers it is given), so that writing an entry costs one index less.
+    Column("customer", BigInteger, nullable=True),
+    # Whose history the entry is part of: the customer, or the master it was merged into.
+    Column("owner", BigInteger, nullable=True),
+    Column("actor", String(100), nullable=True),
+    Column("operation", BigInteger, nullable=True),
+    Column("count", BigInteger, nullable=True),
+    Column("flag", SmallInteger, nullable=True),
+    Column("reference", _text(Booking, "reference"), nullable=True),
+    Column("related", Text, nullable=False),
+    # What stays after anonymization: field names, values of fields that are not personal, the
+    # selection without its name and code filters.
+    Column("details", _json_text(), nullable=False),
+    # The personal values and filters; NULL when there are none, and once erased.
+    Column("personal", _json_text(), nullable=True),
+    Column("erased_at", utc_datetime(), nullable=True),
+    # The history of a customer, and the entries of one bulk run.
+    Index(None, "owner"),
+    Index(None, "operation"),
     **MYSQL_TABLE_OPTIONS,
 )

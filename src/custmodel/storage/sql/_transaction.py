@@ -37,6 +37,7 @@ from custmodel.model._booking import Booking
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
 from custmodel.model._flags import check_flag_number
+from custmodel.model._history import HistoryStamp
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import (
@@ -50,6 +51,7 @@ from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
+from custmodel.storage.sql._history import HistoryRecords
 from custmodel.storage.sql._hosts import (
     _PREFIX,
     HostReference,
@@ -98,7 +100,7 @@ from custmodel.storage.sql._rows import (
 )
 
 
-class SqlTransaction(AuditRecords, RetentionRecords):
+class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
     In a write transaction, reading customers by number locks their rows until the transaction
@@ -458,10 +460,21 @@ class SqlTransaction(AuditRecords, RetentionRecords):
         with _translating("select a page of customers"):
             return self._customers_of(statement)
 
-    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+    def set_status(
+        self,
+        selection: Selection,
+        flag: int,
+        on: bool,
+        now: datetime,
+        history: HistoryStamp | None = None,
+    ) -> int:
         """Set or clear one flag on every selected customer in one UPDATE.
 
-        Only rows whose flag changes are written (version + 1, ``updated_at = now``).
+        Only rows whose flag changes are written (version + 1, ``updated_at = now``). With
+        ``history``, one INSERT ... SELECT first writes the entry of each customer whose flag
+        changes, and the UPDATE then writes exactly those customers: under READ COMMITTED a
+        customer that came to match in between is left alone, and one that no longer matches
+        makes the counts differ, which ends in StoreBusyError (the book retries).
 
         Returns:
             How many customers changed.
@@ -486,6 +499,17 @@ class SqlTransaction(AuditRecords, RetentionRecords):
                 if on
                 else _and_bits(_ALL_BITS - bit)
             )
+            recorded = None
+            if history is not None:
+                recorded = self._record_status_run(and_(where, changes), history, flag, on)
+                where = and_(
+                    where,
+                    _c.number.in_(
+                        select(schema.history.c.customer).where(
+                            schema.history.c.operation == history.operation
+                        )
+                    ),
+                )
             written = self._conn.execute(
                 update(schema.customers)
                 .where(where, changes)
@@ -495,6 +519,8 @@ class SqlTransaction(AuditRecords, RetentionRecords):
                     updated_at=_time_to_db(now, aware=self._aware_times),
                 )
             )
+        if recorded is not None and recorded != written.rowcount:
+            raise StoreBusyError("the selection changed while its status was set; try again")
         return int(written.rowcount)
 
     def kinds_in(self, selection: Selection) -> set[str]:

@@ -1,0 +1,251 @@
+"""The change history of a :class:`SqlTransaction`: its rows, its reads, its erasure.
+
+An entry is one row of ``custmodel_history``. What anonymization keeps (field names, values of
+fields that are not personal, the selection without its name and code filters) is JSON in
+``details``; the personal values are JSON in ``personal``, so that erasing them is one UPDATE
+per chunk of customers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from sqlalchemy import ColumnElement, Connection, and_, insert, literal, select, update
+
+from custmodel import rules
+from custmodel.errors import CustomerNotFoundError, InvalidInputError
+from custmodel.model._history import (
+    FieldChange,
+    HistoryAction,
+    HistoryEntry,
+    HistoryQuery,
+    HistoryStamp,
+)
+from custmodel.model._selection import Selection
+from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._errors import _translating
+from custmodel.storage.sql._queries import _chunks
+from custmodel.storage.sql._rows import _required_time, _time_from_db, _time_to_db
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+__all__ = ["HistoryRecords", "history_from_row", "history_to_row"]
+
+_h = schema.history.c
+_c = schema.customers.c
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _selection_values(selection: Selection) -> dict[str, Any]:
+    """The filters of ``selection`` that are set, as JSON values."""
+    values: dict[str, Any] = {}
+    for field in attrs.fields(Selection):
+        value = getattr(selection, field.name)
+        if value is None or value == field.default:
+            continue
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        values[field.name] = rules.value_text(value) if hasattr(value, "value") else value
+    return values
+
+
+def _split(entry: HistoryEntry) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry's ``details`` and ``personal`` as JSON objects."""
+    details: dict[str, Any] = {
+        "changes": [[c.field] if c.personal else [c.field, c.old, c.new] for c in entry.changes]
+    }
+    values = {
+        c.field: [c.old, c.new]
+        for c in entry.changes
+        if c.personal and (c.old, c.new) != (None, None)
+    }
+    personal: dict[str, Any] = {"values": values} if values else {}
+    if entry.selection is not None:
+        filters = _selection_values(entry.selection)
+        hidden = rules.personal_selection(entry.selection)
+        details["selection"] = {k: v for k, v in filters.items() if k not in hidden}
+        if hidden:
+            personal["selection"] = hidden
+    return details, personal
+
+
+def history_to_row(entry: HistoryEntry, *, aware_times: bool) -> dict[str, Any]:
+    """Return the ``custmodel_history`` row that stores ``entry`` (without its id), in the
+    history of its own customer."""
+    details, personal = _split(entry)
+    return {
+        "at": _time_to_db(entry.at, aware=aware_times),
+        "action": entry.action.value,
+        "customer": entry.customer,
+        "owner": entry.customer,
+        "actor": entry.actor,
+        "operation": entry.operation,
+        "count": entry.count,
+        "flag": entry.flag,
+        "reference": entry.reference,
+        "related": ",".join(map(str, entry.related)),
+        "details": _dumps(details),
+        "personal": _dumps(personal) if personal else None,
+        "erased_at": _time_to_db(entry.erased_at, aware=aware_times),
+    }
+
+
+def history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
+    """Return the entry a ``custmodel_history`` row stores."""
+    details = json.loads(row["details"])
+    personal = json.loads(row["personal"]) if row["personal"] else {}
+    values = personal.get("values", {})
+    changes = tuple(
+        FieldChange(*item) if len(item) == 3 else FieldChange(item[0], *values.get(item[0], ()))
+        for item in details["changes"]
+    )
+    selection = None
+    if "selection" in details:
+        selection = Selection(**details["selection"], **personal.get("selection", {}))
+    return HistoryEntry(
+        id=int(row["id"]),
+        at=_required_time(row["at"]),
+        action=HistoryAction(row["action"]),
+        customer=row["customer"],
+        actor=row["actor"],
+        changes=changes,
+        operation=row["operation"],
+        count=row["count"],
+        selection=selection,
+        flag=row["flag"],
+        reference=row["reference"],
+        related=tuple(map(int, filter(None, str(row["related"]).split(",")))),
+        erased_at=_time_from_db(row["erased_at"]),
+    )
+
+
+class HistoryRecords:
+    """The change history of a :class:`SqlTransaction`, which inherits it."""
+
+    _conn: Connection
+    _aware_times: bool
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        """Store ``entries`` in one INSERT (ids from the autoincrement column, in order).
+
+        Raises:
+            CustomerNotFoundError: if an entry's customer is not stored.
+            InvalidInputError: if an entry is no HistoryEntry.
+        """
+        batch = list(entries)
+        if not all(isinstance(e, HistoryEntry) for e in batch):
+            raise InvalidInputError("add_history takes HistoryEntry objects")
+        if not batch:
+            return
+        with _translating("record the change history"):
+            numbers = {e.customer for e in batch if e.customer is not None}
+            for part in _chunks(sorted(numbers)):
+                found = set(
+                    self._conn.execute(select(_c.number).where(_c.number.in_(part))).scalars()
+                )
+                missing = sorted(set(part) - found)
+                if missing:
+                    raise CustomerNotFoundError(
+                        f"customer {missing[0]} not found", number=missing[0]
+                    )
+            rows = [history_to_row(e, aware_times=self._aware_times) for e in batch]
+            self._conn.execute(insert(schema.history), rows)
+
+    def history(self, query: HistoryQuery) -> list[HistoryEntry]:
+        """Return the entries ``query`` selects, ordered by id: one read per chunk of
+        customers."""
+        with _translating("read the change history"):
+            if query.customers is None:
+                where = _h.customer.is_(None) if query.book else None
+                return self._read_history(where, query)
+            found: list[HistoryEntry] = []
+            for part in _chunks(sorted(query.customers)):
+                found.extend(self._read_history(_h.owner.in_(part), query))
+            found.sort(key=lambda e: e.id)
+            return found if query.limit is None else found[: max(query.limit, 0)]
+
+    def _read_history(
+        self, where: ColumnElement[bool] | None, query: HistoryQuery
+    ) -> list[HistoryEntry]:
+        statement = select(schema.history).where(_h.id > query.after).order_by(_h.id)
+        if where is not None:
+            statement = statement.where(where)
+        if query.limit is not None:
+            statement = statement.limit(max(query.limit, 0))
+        rows = self._conn.execute(statement).mappings()
+        return [history_from_row(r) for r in rows]
+
+    def move_history(self, from_customers: Collection[int], to_customer: int) -> int:
+        """Give the entries of the histories of ``from_customers`` to ``to_customer``'s: one
+        UPDATE per chunk."""
+        moved = 0
+        with _translating(f"move the change history to customer {to_customer}"):
+            for part in _chunks(sorted(set(from_customers))):
+                result = self._conn.execute(
+                    update(schema.history).where(_h.owner.in_(part)).values(owner=to_customer)
+                )
+                moved += int(result.rowcount)
+        return moved
+
+    def erase_history(self, customers: Collection[int], when: datetime) -> int:
+        """Remove the personal values of the entries of ``customers`` and of the summaries of
+        the bulk runs that changed them: one UPDATE per chunk, and one read of the runs."""
+        erased = 0
+        stamp = _time_to_db(when, aware=self._aware_times)
+        with _translating("erase the change history"):
+            operations: set[int] = set()
+            for part in _chunks(sorted(set(customers))):
+                operations.update(
+                    self._conn.execute(
+                        select(_h.operation)
+                        .distinct()
+                        .where(_h.owner.in_(part), _h.operation.is_not(None))
+                    ).scalars()
+                )
+                erased += self._erase(_h.owner.in_(part), stamp)
+            for part in _chunks(sorted(operations)):
+                erased += self._erase(and_(_h.operation.in_(part), _h.customer.is_(None)), stamp)
+        return erased
+
+    def _erase(self, where: ColumnElement[bool], stamp: datetime | None) -> int:
+        result = self._conn.execute(
+            update(schema.history)
+            .where(where, _h.personal.is_not(None))
+            .values(personal=None, erased_at=stamp)
+        )
+        return int(result.rowcount)
+
+    def _record_status_run(
+        self, where: ColumnElement[bool], stamp: HistoryStamp, flag: int, on: bool
+    ) -> int:
+        """Write the entry of every customer ``where`` selects (those whose flag changes) for
+        a bulk status run, in one INSERT ... SELECT; return how many were written."""
+        change = rules.status_change(flag, on)
+        entry = HistoryEntry(
+            at=stamp.at,
+            action=HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED,
+            customer=1,
+            actor=stamp.actor,
+            changes=(change,),
+            operation=stamp.operation,
+            flag=flag,
+        )
+        row = history_to_row(entry, aware_times=self._aware_times)
+        table: Table = schema.history
+        names = [n for n in row if n not in ("customer", "owner")]
+        columns = [literal(row[n], table.c[n].type).label(n) for n in names]
+        result = self._conn.execute(
+            insert(table).from_select(
+                [*names, "customer", "owner"],
+                select(*columns, _c.number, _c.number.label("owner")).where(where),
+            )
+        )
+        return int(result.rowcount)
