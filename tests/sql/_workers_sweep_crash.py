@@ -81,4 +81,5 @@ def anonymize_then_die(path: str, numbers: list[int]) -> None:
     with store.transaction() as tx:
         customers = tx.get_customers(numbers)
         tx.update_customers([rules.anonymized(customers[n], NOW)[0] for n in numbers])
+        tx.erase_history(numbers, NOW)  # as anonymization does, in the same transaction
     _die()

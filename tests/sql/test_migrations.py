@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from custmodel import ContactChannel, DistinctMark
+from custmodel import ContactChannel, CustomerBook, DistinctMark, HistoryAction, Settings
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import StoreError
 from custmodel.model import (
@@ -33,7 +33,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0008"
+HEAD = "0009"
 
 ENGINE_PARAMS = [
     "sqlite",
@@ -98,6 +98,7 @@ def test_version_table_is_custmodels_own(empty_url: str) -> None:
             "custmodel_requests",
             "custmodel_kind_settings",
             "custmodel_marketing_choices",
+            "custmodel_history",
             "custmodel_merge_duplicates",
             "custmodel_merges",
             "custmodel_settings",
@@ -253,6 +254,7 @@ def test_downgrade_to_0001_removes_the_audit_and_erasure_tables(empty_url: str) 
         "custmodel_distinct_marks",
         "custmodel_requests",
         "custmodel_marketing_choices",
+        "custmodel_history",
         "custmodel_merge_duplicates",
         "custmodel_merges",
     }
@@ -289,9 +291,12 @@ def test_downgrade_to_0003_removes_the_distinct_marks(empty_url: str) -> None:
         _migrate(store, "downgrade", "0003")
 
         before_0006 = tables - {"custmodel_requests"} | {"custmodel_erasure_requests"}
-        assert before_0006 - {"custmodel_distinct_marks", "custmodel_marketing_choices"} == _tables(
-            store
-        )
+        added_since = {
+            "custmodel_distinct_marks",
+            "custmodel_marketing_choices",
+            "custmodel_history",
+        }
+        assert before_0006 - added_since == _tables(store)
         store.upgrade()
         with store.transaction(write=False) as tx:
             assert ([1, 2], []) == (sorted(tx.get_customers([1, 2])), tx.distinct_marks())
@@ -639,11 +644,33 @@ def test_downgrade_to_0007_removes_the_ledger_and_upgrading_starts_without_objec
 
         _migrate(store, "downgrade", "0007")
 
-        assert tables - {"custmodel_marketing_choices"} == _tables(store)
+        assert tables - {"custmodel_marketing_choices", "custmodel_history"} == _tables(store)
         store.upgrade()
         with store.transaction(write=False) as tx:
             assert frozenset() == tx.get_customers([1])[1].advertising_objections
             assert [] == tx.marketing_choices([1])
+        assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0008_removes_the_history_and_upgrading_starts_it_empty(
+    empty_url: str,
+) -> None:
+    """0009 adds the change history: downgrading drops it with its entries, customers stay;
+    upgrading again gives an empty history and the schema of the metadata."""
+    store = SqlStore.from_url(empty_url)
+    try:
+        book = CustomerBook(store, Settings())
+        number = book.register(kind=CustomerKind.PRIVATE, last_name="Muster").number
+        assert [HistoryAction.REGISTERED] == [e.action for e in book.history(number)]
+        tables = _tables(store)
+
+        _migrate(store, "downgrade", "0008")
+
+        assert tables - {"custmodel_history"} == _tables(store)
+        store.upgrade()
+        assert ("Muster", []) == (book.get(number).last_name, book.history(number))
         assert [] == _schema_diff(store)
     finally:
         store.close()

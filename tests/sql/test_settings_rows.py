@@ -28,7 +28,8 @@ def _statements(store: SqlStore, work: Any) -> list[str]:
     sent: list[str] = []
 
     def capture(_conn: object, _cursor: object, statement: str, *_: Any) -> None:
-        sent.append(statement.split(None, 1)[0].upper())
+        if "custmodel_history" not in statement:  # the change's entry, not the settings rows
+            sent.append(statement.split(None, 1)[0].upper())
 
     sa.event.listen(store.engine, "before_cursor_execute", capture)
     try:

@@ -243,9 +243,12 @@ class HistoryRecords:
         names = [n for n in row if n not in ("customer", "owner")]
         columns = [literal(row[n], table.c[n].type).label(n) for n in names]
         result = self._conn.execute(
-            insert(table).from_select(
+            insert(table)
+            .from_select(
                 [*names, "customer", "owner"],
                 select(*columns, _c.number, _c.number.label("owner")).where(where),
             )
+            # SQLAlchemy keeps the count of an INSERT only when asked (psycopg's would be -1).
+            .execution_options(preserve_rowcount=True)
         )
         return int(result.rowcount)
