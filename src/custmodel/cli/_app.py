@@ -274,6 +274,7 @@ def _root(
         str | None,
         typer.Option(
             "--actor",
+            metavar="NAME",
             envvar=ACTOR_VARIABLE,
             show_envvar=False,
             help=(

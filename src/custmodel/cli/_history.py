@@ -202,7 +202,9 @@ def export_history(
             "--customer", metavar="NUMBER", help="Only this customer's history (with merges)."
         ),
     ] = None,
-    batch_size: _transfer.ExportBatchSize = 1000,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Entries read per transaction.")
+    ] = 1000,
 ) -> None:
     """Write the change history (or one customer's) as JSON Lines, oldest entry first.
 
