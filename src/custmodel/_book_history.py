@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from custmodel._usecases import _common, history
 from custmodel._usecases.reading import resolve
+from custmodel.errors import InvalidInputError
 from custmodel.model._history import HistoryEntry, HistoryQuery
 from custmodel.storage.ports import StoreTransaction
 
@@ -28,7 +29,12 @@ def _after(value: int) -> int:
     """``value`` if it is an entry id to read after (0 for the first page)."""
     if value == 0 and not isinstance(value, bool) and isinstance(value, int):
         return 0
-    return _common.number(value, "after")
+    try:
+        return _common.number(value, "after")
+    except InvalidInputError:
+        raise InvalidInputError(
+            "after is the id of the last entry read: a whole number from 0 to 2**63 - 1"
+        ) from None
 
 
 class HistoryMethods:

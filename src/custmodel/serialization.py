@@ -11,7 +11,8 @@ Use :func:`make_converter` to get a converter of your own (there is no shared mu
 Money becomes a string ("12.50") so no binary float ever touches it; dates and datetimes become
 ISO 8601 text; status flags become the list of their numbers; enums their values; a set of
 contact channels (a customer's ``advertising_objections``) the list of their values in the
-channels' declared order.
+channels' declared order. :func:`history_entry_json` gives an entry of the change history as
+the command line's ``--json`` and ``export history`` write it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from cattrs.preconf.json import make_converter as _make_json_converter
 
 from custmodel import rules
 from custmodel.errors import InvalidInputError
-from custmodel.model import AccessReport, ContactChannel, StatisticsKey, StatusFlags
+from custmodel.model import (
+    AccessReport,
+    ContactChannel,
+    HistoryEntry,
+    StatisticsKey,
+    StatusFlags,
+)
 
 __all__ = [
     "ACCESS_REPORT_FORMAT",
@@ -36,6 +43,7 @@ __all__ = [
     "access_report_json",
     "access_report_schema",
     "dumps",
+    "history_entry_json",
     "loads",
     "make_converter",
 ]
@@ -181,3 +189,31 @@ def access_report_json(
     # Through JSON once, so enums are their values and the result is plain JSON data.
     plain: dict[str, Any] = json.loads(json.dumps(document, ensure_ascii=False))
     return plain
+
+
+def history_entry_json(
+    entry: HistoryEntry, converter: JsonConverter | None = None
+) -> dict[str, Any]:
+    """Return ``entry`` of the change history as plain JSON data, its keys in field order.
+
+    ``id``, ``at`` (ISO 8601, UTC), ``action`` (its value), ``customer`` (null for the book's
+    own entries), ``actor``, ``changes`` (``field``, ``old``, ``new``; both values null for a
+    personal field anonymization erased), ``operation``, ``count``, ``selection`` (a bulk
+    run's filters, as :class:`~custmodel.Selection` serializes), ``flag``, ``reference``,
+    ``related`` and ``erased_at``. It reads back with
+    ``make_converter().structure(data, HistoryEntry)``.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from custmodel import FieldChange, HistoryEntry
+        >>> entry = HistoryEntry(id=7, at=datetime(2026, 12, 1, tzinfo=timezone.utc),
+        ...                      action="updated", customer=3, actor="anna",
+        ...                      changes=[FieldChange("category", "A", "B")])
+        >>> data = history_entry_json(entry)
+        >>> data["action"], data["changes"]
+        ('updated', [{'field': 'category', 'old': 'A', 'new': 'B'}])
+    """
+    conv = converter or make_converter()
+    # Through JSON once, so the action is its value and the result is plain JSON data.
+    data: dict[str, Any] = json.loads(json.dumps(conv.unstructure(entry), ensure_ascii=False))
+    return data

@@ -43,7 +43,11 @@ SETTINGS = Settings(
 )
 
 #: Environment variables the command line reads, unset for every test.
-CLEAN_ENV: dict[str, str | None] = {"CUSTMODEL_DATABASE_URL": None, "CUSTMODEL_AGENCY": None}
+CLEAN_ENV: dict[str, str | None] = {
+    "CUSTMODEL_DATABASE_URL": None,
+    "CUSTMODEL_AGENCY": None,
+    "CUSTMODEL_ACTOR": None,
+}
 
 
 class Cli:

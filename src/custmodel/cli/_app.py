@@ -33,6 +33,7 @@ from custmodel.cli import (
     _customer,
     _demo,
     _gdpr,
+    _history,  # noqa: F401 - adds the history commands to the customer, settings and export groups
     _letters,
     _merge,
     _schema,
@@ -41,6 +42,7 @@ from custmodel.cli import (
     _transfer,
 )
 from custmodel.cli._common import (
+    ACTOR_VARIABLE,
     DEFAULT_DATABASE,
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -268,6 +270,20 @@ def _root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            metavar="NAME",
+            envvar=ACTOR_VARIABLE,
+            show_envvar=False,
+            help=(
+                "Who the changes are recorded for in the change history. Default: "
+                f"${ACTOR_VARIABLE}, else the login name."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -275,7 +291,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(db=db, debug=debug)
+    ctx.obj = State(db=db, debug=debug, actor=actor)
 
 
 app.add_typer(_customer.app, name="customer")

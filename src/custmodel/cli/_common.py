@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import inspect
 import json
 import os
@@ -33,7 +34,9 @@ from custmodel import (
     CustomerBook,
     CustomerKind,
     CustomerType,
+    InvalidInputError,
     Selection,
+    check_actor,
     open_store,
 )
 from custmodel.serialization import make_converter
@@ -41,6 +44,7 @@ from custmodel.storage.factory import DATABASE_URL_VARIABLE
 from custmodel.storage.ports import CustomerStore
 
 __all__ = [
+    "ACTOR_VARIABLE",
     "CUSTOMER_COLUMNS",
     "DEFAULT_DATABASE",
     "EVERY",
@@ -73,6 +77,9 @@ __all__ = [
 
 #: The store the commands use when neither ``--db`` nor ``CUSTMODEL_DATABASE_URL`` names one.
 DEFAULT_DATABASE = "sqlite:///custmodel.sqlite"
+
+#: The environment variable naming who the changes are recorded for, when --actor is not given.
+ACTOR_VARIABLE = "CUSTMODEL_ACTOR"
 
 #: Exit code of a command a rule refused, that was not confirmed, or that failed.
 EXIT_REFUSED = 1
@@ -109,17 +116,28 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{location}{slash}{path}"
 
 
+def login_name() -> str | None:
+    """The operating system's login name, if there is one an entry of the history can keep."""
+    try:
+        return check_actor(getpass.getuser())
+    except (OSError, KeyError, InvalidInputError):
+        return None
+
+
 class State:
     """The global options and, once a command asks for it, the open store.
 
     Args:
         db: The URL given with ``--db``, None when it was not given.
         debug: Show tracebacks of errors.
+        actor: Who the changes are recorded for (``--actor`` or ``CUSTMODEL_ACTOR``); None
+            for the login name, or nobody when there is none.
     """
 
-    def __init__(self, db: str | None, debug: bool) -> None:
+    def __init__(self, db: str | None, debug: bool, actor: str | None = None) -> None:
         self.db = db
         self.debug = debug
+        self.actor = login_name() if actor is None else check_actor(actor)
         self._book: CustomerBook | None = None
 
     @property
@@ -138,7 +156,7 @@ class State:
     def book(self, ctx: typer.Context) -> CustomerBook:
         """The customer book on the chosen store, opened (and migrated) on first use."""
         if self._book is None:
-            self._book = CustomerBook(self.open(ctx, self.url))
+            self._book = CustomerBook(self.open(ctx, self.url), actor=self.actor)
         return self._book
 
 
@@ -549,9 +567,11 @@ def say_left_out(out: Output, count: int, channel: ContactChannel | None) -> Non
 
 
 def plural(count: int, word: str) -> str:
-    """``"1 customer"``, ``"2 customers"``, ``"3 batches"``."""
+    """``"1 customer"``, ``"2 customers"``, ``"3 batches"``, ``"4 entries"``."""
     if count == 1:
         return f"{count} {word}"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{count} {word[:-1]}ies"
     return f"{count} {word}es" if word.endswith(("ch", "s", "x")) else f"{count} {word}s"
 
 

@@ -154,7 +154,10 @@ import_app = typer.Typer(
 )
 export_app = typer.Typer(
     no_args_is_help=True,
-    help="Export customers or bookings as CSV or JSON Lines (one JSON object per line).",
+    help=(
+        "Export customers or bookings as CSV or JSON Lines (one JSON object per line), and "
+        "the change history as JSON Lines."
+    ),
     epilog="Example: custmodel export customers kunden.csv --kind private",
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -63,7 +63,8 @@ def value_text(value: object) -> str | None:
         )
     if attrs.has(type(value)):
         return " ".join(
-            f"{a.name}={value_text(getattr(value, a.name))}" for a in attrs.fields(type(value))
+            f"{a.name}={value_text(getattr(value, a.name))}"
+            for a in attrs.fields(cast(Any, type(value)))
         )
     return str(value)
 
