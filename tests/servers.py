@@ -33,6 +33,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from custmodel.storage._sqlschema import metadata
+
 __all__ = [
     "ENGINES",
     "MARIADB_ENV",
@@ -56,17 +58,10 @@ _EXAMPLES: Final = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test",
 }
-#: custmodel's tables, children first, so deleting in this order satisfies foreign keys.
-_TABLES: Final = (
-    "custmodel_marketing_choices",
-    "custmodel_distinct_marks",
-    "custmodel_merge_duplicates",
-    "custmodel_merges",
-    "custmodel_requests",
-    "custmodel_bookings",
-    "custmodel_customers",
-    "custmodel_kind_settings",
-    "custmodel_settings",
+#: custmodel's tables (but the counters), children first, so deleting in this order satisfies
+#: foreign keys; read from the schema, so that a new table is emptied too.
+_TABLES: Final = tuple(
+    table.name for table in reversed(metadata.sorted_tables) if table.name != "custmodel_counters"
 )
 
 _reachable: dict[str, str | None] = {}
