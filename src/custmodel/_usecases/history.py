@@ -155,19 +155,14 @@ class Journaled:
 
     # -- writes, recorded -----------------------------------------------------------------------
 
-    def insert_customers(self, customers: Sequence[Customer]) -> None:
-        self._tx.insert_customers(customers)
-        self._tx.add_history(
-            [
-                self._entry(
-                    HistoryAction.REGISTERED,
-                    at=c.created_at,
-                    customer=c.number,
-                    changes=rules.customer_changes(None, c),
-                )
-                for c in customers
-            ]
-        )
+    def insert_customers(
+        self, customers: Sequence[Customer], history: HistoryStamp | None = None
+    ) -> None:
+        del history  # this transaction stamps the registrations itself
+        stamp = None
+        if customers:
+            stamp = HistoryStamp(at=customers[0].created_at, actor=self._journal.actor)
+        self._tx.insert_customers(customers, stamp)
         self._customers.update((c.number, c) for c in customers)
 
     def update_customers(self, customers: Sequence[Customer]) -> list[Customer]:
@@ -186,8 +181,9 @@ class Journaled:
             if old is None:
                 continue
             action = _action(old, after)
-            changes = rules.customer_changes(
-                old, after, personal_values=action is not HistoryAction.ANONYMIZED
+            # Anonymization replaced every personal field: its entry says so, and keeps none.
+            changes = (
+                () if action is HistoryAction.ANONYMIZED else rules.customer_changes(old, after)
             )
             if after.number in masters and after.merged_into is None:
                 # The merge's master: its entry follows with the merge record.
@@ -202,7 +198,7 @@ class Journaled:
                         related=(after.merged_into,),
                     )
                 )
-            elif changes:
+            elif changes or action is HistoryAction.ANONYMIZED:
                 entries.append(
                     self._entry(action, at=after.updated_at, customer=after.number, changes=changes)
                 )

@@ -222,16 +222,17 @@ class HistoryEntry:
 
 @attrs.frozen
 class HistoryStamp:
-    """What a store writes into the entry of every customer a bulk status run changes.
+    """What a store writes into the entry of every customer a bulk operation changes: the
+    customers it registers, or those whose flag a status run sets or clears.
 
     Attributes:
-        at: The run's time.
-        operation: The run's key, shared with its summary entry.
-        actor: Who ran it.
+        at: The operation's time.
+        operation: A status run's key, shared with its summary entry; None for registrations.
+        actor: Who made the change.
     """
 
     at: datetime = attrs.field(validator=_timestamp)
-    operation: int = attrs.field(validator=_optional_positive)
+    operation: int | None = attrs.field(default=None, validator=_optional_positive)
     actor: str | None = attrs.field(default=None, validator=_actor)
 
 

@@ -82,16 +82,9 @@ def _fields() -> tuple[str, ...]:
 _CUSTOMER_FIELDS = _fields()
 
 
-def customer_changes(
-    before: Customer | None, after: Customer, *, personal_values: bool = True
-) -> tuple[FieldChange, ...]:
+def customer_changes(before: Customer | None, after: Customer) -> tuple[FieldChange, ...]:
     """The fields in which ``after`` differs from ``before`` (every field that is not empty
-    for a new customer, ``before`` None), status flags one by one.
-
-    Args:
-        personal_values: False records which personal fields changed but not their values
-            (the entry of an anonymization, which must not keep what it removed).
-    """
+    for a new customer, ``before`` None), status flags one by one."""
     changes: list[FieldChange] = []
     for name in _CUSTOMER_FIELDS:
         old = None if before is None else value_text(getattr(before, name))
@@ -103,9 +96,7 @@ def customer_changes(
     old_flags = StatusFlags() if before is None else before.status
     for flag in sorted(set(old_flags) ^ set(after.status)):
         changes.append(status_change(flag, flag in after.status))
-    if personal_values:
-        return tuple(changes)
-    return tuple(FieldChange(c.field) if c.personal else c for c in changes)
+    return tuple(changes)
 
 
 def _flattened(prefix: str, value: Any) -> Iterator[tuple[str, str | None]]:

@@ -182,7 +182,9 @@ class _MemoryTransaction:
 
         self._undo.append(undo)
 
-    def insert_customers(self, customers: Sequence[Customer]) -> None:
+    def insert_customers(
+        self, customers: Sequence[Customer], history: HistoryStamp | None = None
+    ) -> None:
         accounts: set[int] = set()
         numbers: set[int] = set()
         for customer in customers:
@@ -194,6 +196,18 @@ class _MemoryTransaction:
             numbers.add(customer.number)
         for customer in customers:
             self._store(customer)
+        if history is not None:
+            self.add_history(
+                [
+                    HistoryEntry(
+                        at=history.at,
+                        action=HistoryAction.REGISTERED,
+                        customer=c.number,
+                        actor=history.actor,
+                    )
+                    for c in customers
+                ]
+            )
 
     def get_customer(self, number: int) -> Customer | None:
         return self._s.customers.get(number)

@@ -95,8 +95,15 @@ class StoreTransaction(Protocol):
 
     # -- customers --------------------------------------------------------------------------
 
-    def insert_customers(self, customers: Sequence[Customer]) -> None:
+    def insert_customers(
+        self, customers: Sequence[Customer], history: HistoryStamp | None = None
+    ) -> None:
         """Insert new customers (numbers come from :meth:`allocate_numbers`).
+
+        With ``history``, every customer also gets its history's first entry (action
+        REGISTERED, the stamp's time and actor, no field changes: what it was registered
+        with is the record itself until the first change, whose entry holds the old values),
+        set-based: SQL stores write them with one statement, never one per customer.
 
         Raises:
             DebtorAccountError: if a debtor account is taken (stored, or twice in the batch).

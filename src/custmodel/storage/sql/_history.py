@@ -14,10 +14,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from sqlalchemy import ColumnElement, Connection, and_, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from custmodel import rules
-from custmodel.errors import CustomerNotFoundError, InvalidInputError
+from custmodel.errors import InvalidInputError
 from custmodel.model._history import (
     FieldChange,
     HistoryAction,
@@ -127,6 +136,23 @@ def history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
     )
 
 
+#: The REGISTERED entries of the customers numbered ``low`` to ``high``, in number order.
+_REGISTERED = insert(schema.history).from_select(
+    ["at", "action", "actor", "related", "details", "customer", "owner"],
+    select(
+        bindparam("at", type_=_h.at.type),
+        literal(HistoryAction.REGISTERED.value, _h.action.type),
+        bindparam("actor", type_=_h.actor.type),
+        literal("", _h.related.type),
+        literal(_dumps({"changes": []}), _h.details.type),
+        _c.number,
+        _c.number.label("owner"),
+    )
+    .where(_c.number.between(bindparam("low"), bindparam("high")))
+    .order_by(_c.number),
+)
+
+
 class HistoryRecords:
     """The change history of a :class:`SqlTransaction`, which inherits it."""
 
@@ -145,17 +171,8 @@ class HistoryRecords:
             raise InvalidInputError("add_history takes HistoryEntry objects")
         if not batch:
             return
+        # The owner's foreign key refuses an unknown customer (CustomerNotFoundError).
         with _translating("record the change history"):
-            numbers = {e.customer for e in batch if e.customer is not None}
-            for part in _chunks(sorted(numbers)):
-                found = set(
-                    self._conn.execute(select(_c.number).where(_c.number.in_(part))).scalars()
-                )
-                missing = sorted(set(part) - found)
-                if missing:
-                    raise CustomerNotFoundError(
-                        f"customer {missing[0]} not found", number=missing[0]
-                    )
             rows = [history_to_row(e, aware_times=self._aware_times) for e in batch]
             self._conn.execute(insert(schema.history), rows)
 
@@ -223,6 +240,47 @@ class HistoryRecords:
         )
         return int(result.rowcount)
 
+    def _record_registrations(self, numbers: list[int], stamp: HistoryStamp) -> None:
+        """Write the REGISTERED entry of each of ``numbers`` (ascending): one INSERT ... SELECT
+        for a run of consecutive numbers (what register_many inserts), else one per chunk."""
+        if numbers[-1] - numbers[0] + 1 == len(numbers):
+            # Built once: a single registration's transaction should not build a statement.
+            self._conn.execute(
+                _REGISTERED,
+                {
+                    "at": _time_to_db(stamp.at, aware=self._aware_times),
+                    "actor": stamp.actor,
+                    "low": numbers[0],
+                    "high": numbers[-1],
+                },
+            )
+            return
+        entry = HistoryEntry(
+            at=stamp.at, action=HistoryAction.REGISTERED, customer=numbers[0], actor=stamp.actor
+        )
+        for part in _chunks(numbers):
+            self._insert_entries_of(_c.number.in_(part), entry)
+
+    def _insert_entries_of(self, where: ColumnElement[bool], entry: HistoryEntry) -> int:
+        """Write ``entry`` for every customer ``where`` selects (its own customer and owner),
+        in number order, with one INSERT ... SELECT; return how many were written."""
+        row = history_to_row(entry, aware_times=self._aware_times)
+        table: Table = schema.history
+        names = [n for n in row if n not in ("customer", "owner")]
+        columns = [literal(row[n], table.c[n].type).label(n) for n in names]
+        result = self._conn.execute(
+            insert(table)
+            .from_select(
+                [*names, "customer", "owner"],
+                select(*columns, _c.number, _c.number.label("owner"))
+                .where(where)
+                .order_by(_c.number),
+            )
+            # SQLAlchemy keeps the count of an INSERT only when asked (psycopg's would be -1).
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(result.rowcount)
+
     def _record_status_run(
         self, where: ColumnElement[bool], stamp: HistoryStamp, flag: int, on: bool
     ) -> int:
@@ -238,17 +296,4 @@ class HistoryRecords:
             operation=stamp.operation,
             flag=flag,
         )
-        row = history_to_row(entry, aware_times=self._aware_times)
-        table: Table = schema.history
-        names = [n for n in row if n not in ("customer", "owner")]
-        columns = [literal(row[n], table.c[n].type).label(n) for n in names]
-        result = self._conn.execute(
-            insert(table)
-            .from_select(
-                [*names, "customer", "owner"],
-                select(*columns, _c.number, _c.number.label("owner")).where(where),
-            )
-            # SQLAlchemy keeps the count of an INSERT only when asked (psycopg's would be -1).
-            .execution_options(preserve_rowcount=True)
-        )
-        return int(result.rowcount)
+        return self._insert_entries_of(where, entry)

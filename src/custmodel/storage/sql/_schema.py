@@ -378,11 +378,11 @@ history = Table(
     ),
     Column("at", utc_datetime(), nullable=False),
     Column("action", String(32), nullable=False),
-    # The customer changed; no foreign key (customers are never deleted, and the store checks
-    # the numbers it is given), so that writing an entry costs one index less.
+    # The customer changed. Its foreign key is the owner's: an entry is written with its
+    # customer as owner, and a merge makes the master the owner; the owner's index serves it.
     Column("customer", BigInteger, nullable=True),
     # Whose history the entry is part of: the customer, or the master it was merged into.
-    Column("owner", BigInteger, nullable=True),
+    Column("owner", BigInteger, ForeignKey("custmodel_customers.number"), nullable=True),
     Column("actor", String(100), nullable=True),
     Column("operation", BigInteger, nullable=True),
     Column("count", BigInteger, nullable=True),

@@ -273,8 +273,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
 
     # -- customers --------------------------------------------------------------------------
 
-    def insert_customers(self, customers: Sequence[Customer]) -> None:
-        """Insert new customers in one statement; see :class:`StoreTransaction`.
+    def insert_customers(
+        self, customers: Sequence[Customer], history: HistoryStamp | None = None
+    ) -> None:
+        """Insert new customers in one statement, and with ``history`` their first history
+        entries in another; see :class:`StoreTransaction`.
 
         Raises:
             DebtorAccountError: if a debtor account is taken (stored, or twice in the batch).
@@ -306,6 +309,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         rows = [customer_to_row(c, aware_times=self._aware_times) for c in customers]
         with _translating("insert customers"):
             self._conn.execute(insert(schema.customers), rows)
+            if history is not None:
+                self._record_registrations(sorted(batch_numbers), history)
 
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
