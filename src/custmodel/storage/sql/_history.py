@@ -242,10 +242,13 @@ class HistoryRecords:
         table: Table = schema.history
         names = [n for n in row if n not in ("customer", "owner")]
         columns = [literal(row[n], table.c[n].type).label(n) for n in names]
+        # The count of an INSERT is kept only when asked for: psycopg reports -1 once the
+        # cursor is closed, which made every run on PostgreSQL look like a lost race.
         result = self._conn.execute(
             insert(table).from_select(
                 [*names, "customer", "owner"],
                 select(*columns, _c.number, _c.number.label("owner")).where(where),
-            )
+            ),
+            execution_options={"preserve_rowcount": True},
         )
         return int(result.rowcount)
