@@ -58,6 +58,7 @@ _EXAMPLES: Final = {
 }
 #: custmodel's tables, children first, so deleting in this order satisfies foreign keys.
 _TABLES: Final = (
+    "custmodel_history",
     "custmodel_marketing_choices",
     "custmodel_distinct_marks",
     "custmodel_merge_duplicates",
