@@ -61,9 +61,10 @@ def value_text(value: object) -> str | None:
         return ("; " if value and attrs.has(type(value[0])) else ", ").join(
             str(value_text(v)) for v in value
         )
-    if attrs.has(type(value)):
+    kind = type(value)
+    if attrs.has(kind):
         return " ".join(
-            f"{a.name}={value_text(getattr(value, a.name))}" for a in attrs.fields(type(value))
+            f"{a.name}={value_text(getattr(value, a.name))}" for a in attrs.fields(kind)
         )
     return str(value)
 
