@@ -62,6 +62,7 @@ from custmodel.model import (
     CustomerKind,
     CustomerType,
     DeparturePeriod,
+    HistoryEntry,
     KindSettings,
     NewCustomer,
     SalesChannel,
@@ -73,7 +74,7 @@ from custmodel.model import (
 from custmodel.storage.memory import MemoryStore
 from custmodel.storage.ports import CustomerStore
 from custmodel.testing import strategies as cst
-from custmodel.testing.snapshots import take_snapshot
+from custmodel.testing.snapshots import history_without_ids, take_snapshot
 
 __all__ = [
     "START",
@@ -554,6 +555,28 @@ class StoreAgreement(RuleBasedStateMachine):
         """Read the merge audit, whole or of one customer."""
         number = data.draw(st.none() | self._numbers(), label="number")
         self.both(lambda book: book.merge_history(number))
+
+    @rule(data=st.data(), after_first=st.booleans())
+    def change_history(self, data: st.DataObject, after_first: bool) -> None:
+        """Read a customer's change history (following merges) and the book's, without ids;
+        ``after_first`` reads from the second entry on, as a next page does."""
+        number = data.draw(self._numbers(), label="number")
+
+        def read(book: CustomerBook) -> tuple[list[HistoryEntry], list[HistoryEntry]]:
+            entries = book.history(number)
+            after = entries[0].id if after_first and entries else 0
+            mine = book.history(number, after=after, limit=5)
+            return history_without_ids(mine), history_without_ids(book.settings_history())
+
+        self.both(read)
+
+    @rule(actor=_ACTORS)
+    def act_as(self, actor: str | None) -> None:
+        """Record the changes that follow for ``actor`` (refused for a blank name)."""
+        outcome = self.both(lambda book: book.acting(actor).actor)
+        if outcome.error is None:
+            self.reference = self.reference.acting(actor)
+            self.subject = self.subject.acting(actor)
 
     @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
     def plan_merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
