@@ -451,7 +451,7 @@ class HistoryContract(_ContractBase):
 
     def test_history_the_actor_is_the_books_or_the_acting_copys(self) -> None:
         """Entries name the book's actor; ``acting`` gives a book for another, which leaves
-        the first as it was; merge(actor=...) names its own."""
+        the first as it was (a merge's own actor: see the merge test)."""
         book = self.history_book(actor="anna")
         bert = book.acting("bert")
         bert.change_type(1, CustomerType.REGULAR)
