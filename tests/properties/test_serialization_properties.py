@@ -54,6 +54,10 @@ from custmodel.model import (
     ErasureRequestRecorded,
     ErasureStatus,
     ErasureSweep,
+    FieldChange,
+    HistoryEntry,
+    HistoryQuery,
+    HistoryStamp,
     MergeRecord,
     RequestRecorded,
     RequestStatus,
@@ -112,6 +116,10 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     MarketingChoice: cst.marketing_choices(),
     MarketingChoicesRecorded: cst.marketing_choices_recorded(),
     MergeDataWritten: cst.merge_data_written(),
+    FieldChange: cst.field_changes(),
+    HistoryEntry: cst.history_entries(),
+    HistoryQuery: cst.history_queries(),
+    HistoryStamp: cst.history_stamps(),
 }
 
 

@@ -2,10 +2,13 @@
 
 Markers (unique, non-ASCII text) are planted in every personal text field of a customer and of
 two duplicates merged into it, and in the source and note of each one's ledger entries about
-advertising (an objection and a consent); the customer's erasure request is recorded and the
-customer anonymized. Then the SQLite file and its ``-wal`` and ``-shm`` files are read byte for
-byte, and on the servers every column of every custmodel table, for each marker in every form a
-column could hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
+advertising (an objection and a consent). Each party's city is set by an update, and a status
+run selects the customer by its name and another the second duplicate by its code1, so that the
+change history holds markers in old and new values and in the selections of bulk runs. The
+customer's erasure request is recorded and the customer anonymized. Then the SQLite file and
+its ``-wal`` and ``-shm`` files are read byte for byte, and on the servers every column of every
+custmodel table (the change history's included), for each marker in every form a column could
+hold it: as given, NFC, NFD and casefolded (``search_name`` holds folded names).
 
 ``category`` gets no marker: its value comes from the kind's configured list, which stays in the
 settings by design; ``birth_date`` gets an unusual date, searched for as stored (ISO text).
@@ -20,12 +23,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custmodel import PERSONAL_FIELDS, CustomerBook, CustomerKind, Settings
+from custmodel import (
+    PERSONAL_FIELDS,
+    CustomerBook,
+    CustomerKind,
+    KindSettings,
+    Selection,
+    Settings,
+)
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore
 
@@ -43,6 +54,10 @@ PARTIES = ("master", "first duplicate", "second duplicate")
 LEDGER_FIELDS = ("source", "note")
 #: The day the parties' objections and consents were given.
 GIVEN = date(2024, 2, 1)
+#: Settings with the flags the status runs set.
+SETTINGS = Settings(
+    kinds={CustomerKind.PRIVATE: KindSettings(status_labels={1: "Newsletter", 2: "Katalog"})}
+)
 
 
 def _forms(text: str) -> set[str]:
@@ -107,16 +122,19 @@ def _host_tables(store: SqlStore) -> None:
 
 
 def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str]]) -> int:
-    """Register the marked parties, plant their notes and street markers in the host's
-    tables, merge, record an erasure request, anonymize; return the master's number."""
+    """Register the marked parties, update their cities to their markers, plant their notes
+    and street markers in the host's tables, run "Status setzen" on selections by a marked
+    name and code1, merge, record an erasure request, anonymize; return the master's number."""
     _host_tables(store)
-    book = CustomerBook(store, Settings(), clock=lambda: NOW)
+    book = CustomerBook(store, SETTINGS, clock=lambda: NOW, actor="residue")
     numbers = []
     for party in PARTIES:
         fields = dict(markers[party])
         last_name = fields.pop("last_name")
         ledger = {name: fields.pop(f"ledger {name}") for name in LEDGER_FIELDS}
+        city = fields.pop("city")
         registered = book.register(CustomerKind.PRIVATE, last_name, birth_date=BIRTH_DATE, **fields)
+        book.update(attrs.evolve(registered, city=city))
         numbers.append(registered.number)
         with store.engine.begin() as connection:
             number = registered.number
@@ -130,6 +148,8 @@ def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str
             registered.number, "letter", "consent", given_on=GIVEN, **ledger
         )
     master, *duplicates = numbers
+    assert 1 == book.set_status(Selection(name=markers["master"]["last_name"]), 1)
+    assert 1 == book.set_status(Selection(code1=markers["second duplicate"]["code1"]), 2)
     book.merge(master, duplicates, fill_blanks=True)
     book.request_erasure(master, RECEIVED)
     report = book.anonymize(master, AGENCY)
@@ -208,6 +228,25 @@ def test_the_file_search_finds_a_marker_that_is_still_stored(tmp_path: Path) -> 
 
     assert marker.encode("utf-8") in found["control.sqlite"]
     assert marker.casefold().encode("utf-8") in found["control.sqlite"]
+
+
+def test_the_file_search_finds_a_marker_the_history_still_holds(tmp_path: Path) -> None:
+    """The byte search covers the change history: a marker the customer no longer holds, in
+    an old value and in a status run's selection, is found until the customer is anonymized."""
+    database = tmp_path / "history.sqlite"
+    store = SqlStore.from_url(f"sqlite:///{database}")
+    marker = "Ж01Straßenbahnäöüéñ"
+    book = CustomerBook(store, SETTINGS, clock=lambda: NOW)
+    customer = book.register(CustomerKind.PRIVATE, "Anders", city=marker)
+    book.set_status(Selection(code1=marker.casefold()), 1)
+    book.update(attrs.evolve(book.get(customer.number), city="Ulm"))
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(schema.customers.c.city)).scalars().all()
+    store.close()
+
+    found = _found_in_files(database, _needles([marker]))
+
+    assert (["Ulm"], True) == (rows, marker.encode("utf-8") in found["history.sqlite"])
 
 
 @pytest.fixture(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
@@ -61,10 +61,10 @@ def value_text(value: object) -> str | None:
         return ("; " if value and attrs.has(type(value[0])) else ", ").join(
             str(value_text(v)) for v in value
         )
-    if attrs.has(type(value)):
+    kind = type(value)
+    if attrs.has(kind):
         return " ".join(
-            f"{a.name}={value_text(getattr(value, a.name))}"
-            for a in attrs.fields(cast(Any, type(value)))
+            f"{a.name}={value_text(getattr(value, a.name))}" for a in attrs.fields(kind)
         )
     return str(value)
 

@@ -2,7 +2,8 @@
 
 The contract suite compares a snapshot before and after a refused command ("nothing changed");
 the state machine compares the snapshots of two stores ("both stores agree"). The merge audit,
-the erasure requests and the distinct marks belong to it, so "nothing changed" covers them too::
+the erasure requests, the distinct marks and the change history belong to it, so "nothing
+changed" covers them too::
 
     before = take_snapshot(store)
     ...  # a command that fails
@@ -11,6 +12,8 @@ the erasure requests and the distinct marks belong to it, so "nothing changed" c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from custmodel._marks import DistinctMark
@@ -18,6 +21,8 @@ from custmodel.model import (
     Booking,
     Customer,
     ErasureRequest,
+    HistoryEntry,
+    HistoryQuery,
     MarketingChoice,
     MergeRecord,
     Selection,
@@ -25,7 +30,7 @@ from custmodel.model import (
 )
 from custmodel.storage.ports import CustomerStore
 
-__all__ = ["StoreSnapshot", "peek_next_number", "take_snapshot"]
+__all__ = ["StoreSnapshot", "history_without_ids", "peek_next_number", "take_snapshot"]
 
 
 class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -45,6 +50,8 @@ class StoreSnapshot:
         erasure_requests: Every erasure request, open and completed, ordered by id.
         distinct_marks: Every "not a duplicate" mark, ordered by pair.
         marketing_choices: Every entry of the ledger of advertising choices, ordered by id.
+        history: Every entry of the change history in order, as :func:`history_without_ids`
+            gives it (comparable across stores).
     """
 
     settings: Settings | None
@@ -55,6 +62,21 @@ class StoreSnapshot:
     erasure_requests: tuple[ErasureRequest, ...] = ()
     distinct_marks: tuple[DistinctMark, ...] = ()
     marketing_choices: tuple[MarketingChoice, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+
+
+def history_without_ids(entries: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """``entries`` comparable across stores: ids 0 (an engine may skip ids after a rollback),
+    bulk run keys numbered 1, 2 ... in order of appearance (they are random)."""
+    runs: dict[int, int] = {}
+    return [
+        attrs.evolve(
+            e,
+            id=0,
+            operation=None if e.operation is None else runs.setdefault(e.operation, len(runs) + 1),
+        )
+        for e in entries
+    ]
 
 
 def peek_next_number(store: CustomerStore) -> int:
@@ -75,7 +97,8 @@ def peek_next_number(store: CustomerStore) -> int:
 
 def take_snapshot(store: CustomerStore) -> StoreSnapshot:
     """Read settings, every customer (``Selection(include_merged=True)``), every booking, the
-    merge audit and every erasure request, in one read transaction; then peek the next number."""
+    merge audit, every erasure request, mark, advertising choice and history entry, in one read
+    transaction; then peek the next number."""
     with store.transaction(write=False) as tx:
         settings = tx.get_settings()
         customers = tuple(tx.select(Selection(include_merged=True)))
@@ -84,6 +107,7 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         erasure_requests = tuple(tx.requests(open_only=False))
         distinct_marks = tuple(tx.distinct_marks())
         marketing_choices = tuple(tx.marketing_choices([c.number for c in customers]))
+        history = tuple(history_without_ids(tx.history(HistoryQuery())))
     return StoreSnapshot(
         settings,
         customers,
@@ -93,4 +117,5 @@ def take_snapshot(store: CustomerStore) -> StoreSnapshot:
         erasure_requests=erasure_requests,
         distinct_marks=distinct_marks,
         marketing_choices=marketing_choices,
+        history=history,
     )

@@ -62,6 +62,7 @@ from custmodel.model import (
     CustomerKind,
     CustomerType,
     DeparturePeriod,
+    HistoryEntry,
     KindSettings,
     NewCustomer,
     SalesChannel,
@@ -73,7 +74,7 @@ from custmodel.model import (
 from custmodel.storage.memory import MemoryStore
 from custmodel.storage.ports import CustomerStore
 from custmodel.testing import strategies as cst
-from custmodel.testing.snapshots import take_snapshot
+from custmodel.testing.snapshots import history_without_ids, take_snapshot
 
 __all__ = [
     "START",
@@ -555,6 +556,28 @@ class StoreAgreement(RuleBasedStateMachine):
         number = data.draw(st.none() | self._numbers(), label="number")
         self.both(lambda book: book.merge_history(number))
 
+    @rule(data=st.data(), after_first=st.booleans())
+    def change_history(self, data: st.DataObject, after_first: bool) -> None:
+        """Read a customer's change history (following merges) and the book's, without ids;
+        ``after_first`` reads from the second entry on, as a next page does."""
+        number = data.draw(self._numbers(), label="number")
+
+        def read(book: CustomerBook) -> tuple[list[HistoryEntry], list[HistoryEntry]]:
+            entries = book.history(number)
+            after = entries[0].id if after_first and entries else 0
+            mine = book.history(number, after=after, limit=5)
+            return history_without_ids(mine), history_without_ids(book.settings_history())
+
+        self.both(read)
+
+    @rule(actor=_ACTORS)
+    def act_as(self, actor: str | None) -> None:
+        """Record the changes that follow for ``actor`` (refused for a blank name)."""
+        outcome = self.both(lambda book: book.acting(actor).actor)
+        if outcome.error is None:
+            self.reference = self.reference.acting(actor)
+            self.subject = self.subject.acting(actor)
+
     @rule(data=st.data(), fill_blanks=st.booleans(), unite_status=st.booleans())
     def plan_merge(self, data: st.DataObject, fill_blanks: bool, unite_status: bool) -> None:
         """Plan a merge without applying it."""
@@ -668,7 +691,8 @@ class StoreAgreement(RuleBasedStateMachine):
     @invariant()
     def stores_agree(self) -> None:
         """Both stores hold the same settings, customers, bookings, next number, merge audit,
-        erasure requests and distinct marks."""
+        erasure requests, distinct marks and change history (without the ids, which an
+        engine may skip)."""
         expected = take_snapshot(self.reference.store)
         actual = take_snapshot(self.subject.store)
         assert expected.settings == actual.settings
@@ -678,6 +702,7 @@ class StoreAgreement(RuleBasedStateMachine):
         assert expected.merge_records == actual.merge_records
         assert expected.erasure_requests == actual.erasure_requests
         assert expected.distinct_marks == actual.distinct_marks
+        assert expected.history == actual.history
 
 
 def default_agreement_settings() -> hypothesis.settings:

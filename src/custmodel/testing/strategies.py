@@ -56,7 +56,12 @@ from custmodel.model import (
     ErasureState,
     ErasureStatus,
     ErasureSweep,
+    FieldChange,
     FieldShape,
+    HistoryAction,
+    HistoryEntry,
+    HistoryQuery,
+    HistoryStamp,
     HostVeto,
     KindChange,
     KindSettings,
@@ -121,8 +126,13 @@ __all__ = [
     "erasure_states",
     "erasure_statuses",
     "erasure_sweeps",
+    "field_changes",
     "field_shapes",
     "flag_numbers",
+    "history_actions",
+    "history_entries",
+    "history_queries",
+    "history_stamps",
     "host_vetoes",
     "kind_changes",
     "kind_settings",
@@ -174,6 +184,7 @@ flag_numbers = st.integers(min_value=1, max_value=STATUS_FLAG_COUNT)
 contact_channels = st.sampled_from(ContactChannel)
 marketing_choice_kinds = st.sampled_from(MarketingChoiceKind)
 purposes = st.sampled_from(Purpose)
+history_actions = st.sampled_from(HistoryAction)
 
 _LETTERS = st.characters(
     codec="utf-8",
@@ -989,6 +1000,76 @@ def merge_records(draw: st.DrawFn, *, master: int | None = None) -> MergeRecord:
             )
         ),
         actor=draw(_ACTORS),
+    )
+
+
+#: Field names of entries: customer fields (personal or not), status flags, settings paths.
+_CHANGED_FIELDS = (
+    st.sampled_from(
+        ["last_name", "city", "category", "kind", "debtor_account", "merged_into", "departure"]
+    )
+    | st.builds("status.{}".format, flag_numbers)
+    | st.builds(
+        "kinds.{}.status_labels.{}".format, customer_kinds.map(lambda k: k.value), flag_numbers
+    )
+)
+
+
+@st.composite
+def field_changes(draw: st.DrawFn) -> FieldChange:
+    """One field's change: a customer field, a status flag or a setting, old and new value
+    text or None (both None: an erased personal value)."""
+    values = st.none() | texts(max_size=12)
+    return FieldChange(draw(_CHANGED_FIELDS), draw(values), draw(values))
+
+
+@st.composite
+def history_entries(draw: st.DrawFn) -> HistoryEntry:
+    """Entries of every action: a customer's (with changes, related customers, a booking's
+    reference) or the book's (settings, labels, a bulk run's selection, flag and count),
+    sometimes erased."""
+    action = draw(history_actions)
+    numbers = st.integers(1, 10_000_000)
+    book = action.value.endswith("_on_selection") or action in (
+        HistoryAction.SETTINGS_CHANGED,
+        HistoryAction.LABEL_CHANGED,
+    )
+    run = action.value.startswith("status_")
+    return HistoryEntry(
+        id=draw(st.integers(0, 1_000_000)),
+        at=draw(aware_datetimes()),
+        action=action,
+        customer=None if book else draw(numbers),
+        actor=draw(_ACTORS),
+        changes=draw(st.lists(field_changes(), max_size=4)),
+        operation=draw(st.none() | st.integers(1, 2**62)) if run else None,
+        count=draw(st.none() | st.integers(0, 100_000)),
+        selection=draw(st.none() | selections()) if book else None,
+        flag=draw(st.none() | flag_numbers) if run else None,
+        reference=draw(st.none() | texts(min_size=1, max_size=12)),
+        related=draw(st.lists(numbers, max_size=3, unique=True)),
+        erased_at=draw(st.none() | aware_datetimes()),
+    )
+
+
+@st.composite
+def history_queries(draw: st.DrawFn) -> HistoryQuery:
+    """What a store is asked for: some customers' histories, the book's, or every entry,
+    a page of it."""
+    customers = st.none() | st.frozensets(st.integers(1, 10_000_000), max_size=4)
+    return HistoryQuery(
+        customers=draw(customers),
+        book=draw(st.booleans()),
+        after=draw(st.integers(0, 1_000_000)),
+        limit=draw(st.none() | st.integers(1, 1000)),
+    )
+
+
+@st.composite
+def history_stamps(draw: st.DrawFn) -> HistoryStamp:
+    """What a bulk status run stamps on the entry of every customer it changes."""
+    return HistoryStamp(
+        at=draw(aware_datetimes()), operation=draw(st.integers(1, 2**62)), actor=draw(_ACTORS)
     )
 
 

@@ -63,6 +63,7 @@ from custmodel.testing.contract.concurrency import ConcurrencyContract
 from custmodel.testing.contract.distinct import DistinctContract
 from custmodel.testing.contract.entry_checks import EntryCheckContract
 from custmodel.testing.contract.erasure_requests import ErasureRequestContract
+from custmodel.testing.contract.history import HistoryContract
 from custmodel.testing.contract.host_data import HostDataContract
 from custmodel.testing.contract.host_references import HostReferenceContract
 from custmodel.testing.contract.marketing import MarketingContract
@@ -89,6 +90,7 @@ __all__ = [
     "DistinctContract",
     "EntryCheckContract",
     "ErasureRequestContract",
+    "HistoryContract",
     "HostDataContract",
     "HostReferenceContract",
     "MarketingContract",
@@ -124,6 +126,7 @@ class StoreContract(
     HostDataContract,
     RequestContract,
     RetentionContract,
+    HistoryContract,
     PortContract,
     BadInputContract,
     ConcurrencyContract,

@@ -32,8 +32,8 @@ from custmodel.testing.contract._shared import (
     FIRM,
     NOW,
     TODAY,
-    history_without_ids,
 )
+from custmodel.testing.snapshots import history_without_ids
 
 # -- garbage arguments for every public method of CustomerBook ------------------------------------
 #

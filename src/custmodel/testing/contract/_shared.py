@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-import attrs
 import hypothesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
@@ -21,7 +20,6 @@ from custmodel.model import (
     Customer,
     CustomerKind,
     CustomerType,
-    HistoryEntry,
     KindSettings,
     NewCustomer,
     RequestKind,
@@ -69,20 +67,6 @@ SETTINGS = Settings(
         ),
     },
 )
-
-
-def history_without_ids(entries: Sequence[HistoryEntry]) -> list[HistoryEntry]:
-    """``entries`` comparable across stores: ids 0 (an engine may skip ids after a rollback),
-    bulk run keys numbered 1, 2 ... in order of appearance (they are random)."""
-    runs: dict[int, int] = {}
-    return [
-        attrs.evolve(
-            e,
-            id=0,
-            operation=None if e.operation is None else runs.setdefault(e.operation, len(runs) + 1),
-        )
-        for e in entries
-    ]
 
 
 class _PausingTransaction:
