@@ -21,7 +21,9 @@ from custmodel.storage.sql import _schema as schema
 
 _SQLITE_BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
 _PG_BUSY_STATES: Final = frozenset({"40001", "40P01", "55P03"})
-_MYSQL_BUSY_ERRNOS: Final = frozenset({1205, 1213})  # lock wait timeout, deadlock
+#: Lock wait timeout, deadlock, and "failed to read auto-increment value": InnoDB reports a
+#: deadlock or timeout met while an INSERT ... SELECT waits for a table's AUTO-INC lock so.
+_MYSQL_BUSY_ERRNOS: Final = frozenset({1205, 1213, 1467})
 _MYSQL_FK_ERRNOS: Final = frozenset({1216, 1217, 1451, 1452})
 _TABLE: Final = re.compile(r"custmodel_[a-z_]+")
 

@@ -17,8 +17,12 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
+    Text,
+    Update,
     and_,
     bindparam,
+    func,
     insert,
     literal,
     select,
@@ -26,7 +30,7 @@ from sqlalchemy import (
 )
 
 from custmodel import rules
-from custmodel.errors import InvalidInputError
+from custmodel.errors import InvalidInputError, StoreBusyError
 from custmodel.model._history import (
     FieldChange,
     HistoryAction,
@@ -107,22 +111,38 @@ def history_to_row(entry: HistoryEntry, *, aware_times: bool) -> dict[str, Any]:
     }
 
 
+def _status_changes(action: HistoryAction, flag: int, erased: bool) -> tuple[FieldChange, ...]:
+    """The change of a bulk run's customer entry, stored as its action and flag alone."""
+    change = rules.status_change(flag, action is HistoryAction.STATUS_SET)
+    return (FieldChange(change.field) if erased else change,)
+
+
 def history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
-    """Return the entry a ``custmodel_history`` row stores."""
-    details = json.loads(row["details"])
-    personal = json.loads(row["personal"]) if row["personal"] else {}
-    values = personal.get("values", {})
-    changes = tuple(
-        FieldChange(*item) if len(item) == 3 else FieldChange(item[0], *values.get(item[0], ()))
-        for item in details["changes"]
-    )
+    """Return the entry a ``custmodel_history`` row stores.
+
+    A bulk status run writes its customers' entries compact: empty ``details``, and
+    ``personal`` empty while the flag's values are kept (NULL once erased).
+    """
+    action = HistoryAction(row["action"])
+    if not row["details"]:
+        changes = _status_changes(action, int(row["flag"]), row["personal"] is None)
+        details: dict[str, Any] = {}
+        personal: dict[str, Any] = {}
+    else:
+        details = json.loads(row["details"])
+        personal = json.loads(row["personal"]) if row["personal"] else {}
+        values = personal.get("values", {})
+        changes = tuple(
+            FieldChange(*item) if len(item) == 3 else FieldChange(item[0], *values.get(item[0], ()))
+            for item in details["changes"]
+        )
     selection = None
     if "selection" in details:
         selection = Selection(**details["selection"], **personal.get("selection", {}))
     return HistoryEntry(
         id=int(row["id"]),
         at=_required_time(row["at"]),
-        action=HistoryAction(row["action"]),
+        action=action,
         customer=row["customer"],
         actor=row["actor"],
         changes=changes,
@@ -228,8 +248,9 @@ class HistoryRecords:
                     ).scalars()
                 )
                 erased += self._erase(_h.owner.in_(part), stamp)
+            # The runs' summaries: the book's own entries (no owner) of those operations.
             for part in _chunks(sorted(operations)):
-                erased += self._erase(and_(_h.operation.in_(part), _h.customer.is_(None)), stamp)
+                erased += self._erase(and_(_h.owner.is_(None), _h.operation.in_(part)), stamp)
         return erased
 
     def _erase(self, where: ColumnElement[bool], stamp: datetime | None) -> int:
@@ -261,39 +282,78 @@ class HistoryRecords:
         for part in _chunks(numbers):
             self._insert_entries_of(_c.number.in_(part), entry)
 
-    def _insert_entries_of(self, where: ColumnElement[bool], entry: HistoryEntry) -> int:
-        """Write ``entry`` for every customer ``where`` selects (its own customer and owner),
-        in number order, with one INSERT ... SELECT; return how many were written."""
+    def _insert_entries_of(
+        self,
+        where: ColumnElement[bool] | None,
+        entry: HistoryEntry,
+        numbers: ColumnElement[int] = _c.number,
+        source: FromClause = schema.customers,
+    ) -> int:
+        """Write ``entry`` for each customer number of ``source`` (the customers, by default)
+        that ``where`` selects, as its own customer and owner, in number order, with one
+        INSERT ... SELECT; return how many were written."""
         row = history_to_row(entry, aware_times=self._aware_times)
+        if entry.operation is not None and entry.customer is not None:
+            # A bulk run's customer entry: its change follows from action and flag.
+            row.update(details="", personal="")
         table: Table = schema.history
         names = [n for n in row if n not in ("customer", "owner")]
         columns = [literal(row[n], table.c[n].type).label(n) for n in names]
+        query = select(*columns, numbers.label("customer"), numbers.label("owner")).select_from(
+            source
+        )
+        if where is not None:
+            query = query.where(where)
         result = self._conn.execute(
             insert(table)
-            .from_select(
-                [*names, "customer", "owner"],
-                select(*columns, _c.number, _c.number.label("owner"))
-                .where(where)
-                .order_by(_c.number),
-            )
+            .from_select([*names, "customer", "owner"], query.order_by(numbers))
             # SQLAlchemy keeps the count of an INSERT only when asked (psycopg's would be -1).
             .execution_options(preserve_rowcount=True)
         )
         return int(result.rowcount)
 
-    def _record_status_run(
-        self, where: ColumnElement[bool], stamp: HistoryStamp, flag: int, on: bool
+    def _status_run(
+        self,
+        changing: Update,
+        where: ColumnElement[bool],
+        stamp: HistoryStamp,
+        flag: int,
+        on: bool,
     ) -> int:
-        """Write the entry of every customer ``where`` selects (those whose flag changes) for
-        a bulk status run, in one INSERT ... SELECT; return how many were written."""
-        change = rules.status_change(flag, on)
+        """Run ``changing`` (the UPDATE of the customers ``where`` selects whose flag changes)
+        and write the entry of each customer it changed; return how many it changed.
+
+        One scan of the customers where the engine allows it: PostgreSQL writes the entries
+        from the UPDATE's RETURNING in the same statement, SQLite from the numbers it returned
+        (one INSERT over a JSON array). MariaDB has no UPDATE ... RETURNING: an INSERT ...
+        SELECT writes the entries of the customers selected, the UPDATE then changes only
+        those, and when the counts differ (a customer left the selection meanwhile, under READ
+        COMMITTED) the store is busy and the book runs the operation again.
+        """
         entry = HistoryEntry(
             at=stamp.at,
             action=HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED,
             customer=1,
             actor=stamp.actor,
-            changes=(change,),
+            changes=(rules.status_change(flag, on),),
             operation=stamp.operation,
             flag=flag,
         )
-        return self._insert_entries_of(where, entry)
+        dialect = self._conn.dialect.name
+        if dialect == "postgresql":
+            changed = changing.returning(_c.number).cte("changed")
+            return self._insert_entries_of(None, entry, changed.c.number, changed)
+        if dialect == "sqlite":
+            numbers = list(self._conn.execute(changing.returning(_c.number)).scalars())
+            if numbers:
+                each = func.json_each(literal(_dumps(numbers), Text())).table_valued("value")
+                self._insert_entries_of(None, entry, each.c.value, each)
+            return len(numbers)
+        recorded = self._insert_entries_of(where, entry)
+        restricted = changing.where(
+            select(_h.id).where(_h.owner == _c.number, _h.operation == stamp.operation).exists()
+        )
+        written = int(self._conn.execute(restricted).rowcount)
+        if recorded != written:
+            raise StoreBusyError("the selection changed while its status was set; try again")
+        return written

@@ -476,10 +476,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """Set or clear one flag on every selected customer in one UPDATE.
 
         Only rows whose flag changes are written (version + 1, ``updated_at = now``). With
-        ``history``, one INSERT ... SELECT first writes the entry of each customer whose flag
-        changes, and the UPDATE then writes exactly those customers: under READ COMMITTED a
-        customer that came to match in between is left alone, and one that no longer matches
-        makes the counts differ, which ends in StoreBusyError (the book retries).
+        ``history``, the entry of each customer changed is written too (see
+        :meth:`_status_run`: one more statement, never one per customer).
 
         Returns:
             How many customers changed.
@@ -504,18 +502,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 if on
                 else _and_bits(_ALL_BITS - bit)
             )
-            recorded = None
-            if history is not None:
-                recorded = self._record_status_run(and_(where, changes), history, flag, on)
-                where = and_(
-                    where,
-                    _c.number.in_(
-                        select(schema.history.c.customer).where(
-                            schema.history.c.operation == history.operation
-                        )
-                    ),
-                )
-            written = self._conn.execute(
+            changing = (
                 update(schema.customers)
                 .where(where, changes)
                 .values(
@@ -524,9 +511,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     updated_at=_time_to_db(now, aware=self._aware_times),
                 )
             )
-        if recorded is not None and recorded != written.rowcount:
-            raise StoreBusyError("the selection changed while its status was set; try again")
-        return int(written.rowcount)
+            if history is not None:
+                return self._status_run(changing, and_(where, changes), history, flag, on)
+            return int(self._conn.execute(changing).rowcount)
 
     def kinds_in(self, selection: Selection) -> set[str]:
         """Return the kind values present among the selected customers."""

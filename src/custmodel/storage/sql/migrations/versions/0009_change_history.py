@@ -40,7 +40,7 @@ def _json() -> sa.types.TypeEngine[str]:
 
 
 def upgrade() -> None:
-    """Create the history, indexed by owner and by bulk run."""
+    """Create the history, indexed by owner."""
     op.create_table(
         _TABLE,
         sa.Column(
@@ -69,7 +69,6 @@ def upgrade() -> None:
         **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_custmodel_history_owner", _TABLE, ["owner"])
-    op.create_index("ix_custmodel_history_operation", _TABLE, ["operation"])
 
 
 def downgrade() -> None:
