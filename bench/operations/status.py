@@ -34,6 +34,7 @@ _KIND = CustomerKind.PRIVATE
 #: The flag the selection asks for (held by a tenth) and the rare flag the run sets.
 _SELECTED_FLAG = 1
 _SET_FLAG = 9
+_SELECTION = Selection(kind=_KIND, status_all=frozenset({_SELECTED_FLAG}))
 _BACKUP = "bench_status_backup"
 
 
@@ -91,9 +92,8 @@ class _Undo:
 
 
 def _custmodel(book: CustomerBook, undo: _Undo) -> Contender[None]:
-    selection = Selection(kind=_KIND, status_all=frozenset({_SELECTED_FLAG}))
     return Contender(
-        lambda _state: book.set_status(selection, _SET_FLAG),
+        lambda _state: book.set_status(_SELECTION, _SET_FLAG),
         lambda: None,
         lambda _state, changed: undo(changed),
     )
