@@ -14,7 +14,18 @@ import attrs
 
 from bench import machine
 from bench.context import QUICK, Context, Sizes
-from bench.harness import Growth, Row, format_seconds, markdown_table, text_table
+from bench.harness import (
+    MAX_HISTORY_GROWTH,
+    Growth,
+    HistoryCost,
+    Row,
+    format_seconds,
+    history_costs,
+    history_markdown,
+    history_table,
+    markdown_table,
+    text_table,
+)
 from bench.operations import BENCHMARKS
 from bench.plot import plot_growth
 from bench.quality import QualityRow, quality_markdown, quality_table
@@ -100,6 +111,21 @@ def _quality_json(rows: Sequence[QualityRow]) -> list[dict[str, object]]:
     ]
 
 
+def _history_json(costs: Sequence[HistoryCost]) -> list[dict[str, object]]:
+    return [
+        {
+            "operation": cost.on.operation,
+            "backend": cost.on.backend,
+            "ratio_history_off": cost.off.ratio,
+            "ratio_history_on": cost.on.ratio,
+            "growth": cost.growth,
+            "max_growth": MAX_HISTORY_GROWTH,
+            "result": cost.verdict(),
+        }
+        for cost in costs
+    ]
+
+
 def _json(
     rows: Sequence[Row],
     series: Sequence[Growth],
@@ -121,9 +147,11 @@ def _json(
                     "target": row.describe_target(),
                     "result": row.verdict(),
                     "note": row.note,
+                    "history": row.history,
                 }
                 for row in rows
             ],
+            "history_cost": _history_json(history_costs(rows)),
             "growth": [
                 {
                     "operation": growth.operation,
@@ -177,9 +205,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  repetitions: {sizes.repeat} (medians; growth: {sizes.growth_repeat} at smaller sizes)"
     )
     print()
+    costs = history_costs(rows)
     if rows:
         print(text_table(rows))
-    notes = [f"- {row.operation} ({row.backend}): {row.note}" for row in rows if row.note]
+    if costs:
+        print()
+        print(
+            "the change history's cost (custmodel's ratio with the history on over the ratio off):"
+        )
+        print(history_table(costs))
+    notes = [f"- {row.label} ({row.backend}): {row.note}" for row in rows if row.note]
     if notes:
         print()
         print("\n".join(notes))
@@ -202,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if series:
         plot_growth(series, args.out / "growth.png")
     tables = [markdown_table(rows)] if rows else []
+    if costs:
+        tables.append(history_markdown(costs))
     if quality:
         tables.append(quality_markdown(quality))
     (args.out / "results.md").write_text("\n\n".join(tables) + "\n", encoding="utf-8")

@@ -19,18 +19,24 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 __all__ = [
+    "MAX_HISTORY_GROWTH",
     "Check",
     "Contender",
     "Growth",
+    "HistoryCost",
     "Row",
     "Target",
     "fit_exponent",
     "format_seconds",
+    "history_costs",
+    "history_markdown",
+    "history_table",
     "interleave",
     "markdown_table",
     "median",
     "ratio",
     "text_table",
+    "with_history",
 ]
 
 S = TypeVar("S")
@@ -197,6 +203,8 @@ class Row:
         note: Anything else worth printing (how memory was measured...).
         skipped: Why the row was not measured, or None.
         checks: Further bounds the benchmark checked itself (counts, shares).
+        history: Whether custmodel recorded its change history in this row (None: the row is
+            not measured both ways; see :func:`with_history`).
     """
 
     operation: str
@@ -209,6 +217,14 @@ class Row:
     note: str = ""
     skipped: str | None = None
     checks: tuple[Check, ...] = ()
+    history: bool | None = None
+
+    @property
+    def label(self) -> str:
+        """The operation as the table prints it, with the history's state when it is paired."""
+        if self.history is None:
+            return self.operation
+        return f"{self.operation}, history {'on' if self.history else 'off'}"
 
     @property
     def custmodel_median(self) -> float | None:
@@ -340,7 +356,7 @@ def _cells(row: Row) -> tuple[str, ...]:
     if extras:
         custmodel += f" ({', '.join(extras)})"
     return (
-        row.operation,
+        row.label,
         row.backend,
         custmodel,
         format_seconds(row.raw_median),
@@ -350,22 +366,126 @@ def _cells(row: Row) -> tuple[str, ...]:
     )
 
 
-def text_table(rows: Sequence[Row]) -> str:
-    """The rows as an aligned plain-text table for a terminal."""
-    lines = [_HEADER, *(_cells(row) for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_HEADER))]
+def _text(header: tuple[str, ...], lines: Sequence[tuple[str, ...]]) -> str:
+    every = [header, *lines]
+    widths = [max(len(line[i]) for line in every) for i in range(len(header))]
     rendered = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in every
     ]
     rendered.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in rendered)
 
 
+def _markdown(header: tuple[str, ...], lines: Sequence[tuple[str, ...]]) -> str:
+    rendered = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    rendered.extend("| " + " | ".join(line) + " |" for line in lines)
+    return "\n".join(rendered)
+
+
+def text_table(rows: Sequence[Row]) -> str:
+    """The rows as an aligned plain-text table for a terminal."""
+    return _text(_HEADER, [_cells(row) for row in rows])
+
+
 def markdown_table(rows: Sequence[Row]) -> str:
     """The rows as a Markdown table (for docs/benchmarks.md)."""
-    lines = [
-        "| " + " | ".join(_HEADER) + " |",
-        "|" + "|".join("---" for _ in _HEADER) + "|",
+    return _markdown(_HEADER, [_cells(row) for row in rows])
+
+
+# -- the change history's cost ------------------------------------------------------------------
+
+#: How much custmodel's ratio to the raw driver may grow when the change history is on.
+MAX_HISTORY_GROWTH = 1.15
+
+
+def with_history(row: Row, on: Sequence[float], **on_changes: Any) -> list[Row]:
+    """``row`` (custmodel measured with the history off) and its twin with the history on.
+
+    Both keep the same baseline: the raw driver records no history, so the history is part of
+    what custmodel adds, and the twin's ratio over the first one's is the history's cost.
+    ``on_changes`` sets further attributes of the twin (a peak memory measured with it).
+    """
+    return [
+        attrs.evolve(row, history=False),
+        attrs.evolve(row, custmodel=tuple(on), history=True, **on_changes),
     ]
-    lines.extend("| " + " | ".join(_cells(row)) + " |" for row in rows)
-    return "\n".join(lines)
+
+
+@attrs.frozen
+class HistoryCost:
+    """A row measured with the change history off and on, against the same baseline.
+
+    Attributes:
+        off: The row with the history off.
+        on: The same row with the history on.
+    """
+
+    off: Row
+    on: Row
+
+    @property
+    def growth(self) -> float | None:
+        """The ratio with the history on over the ratio with it off, or None if one is missing."""
+        if self.off.ratio is None or self.on.ratio is None:
+            return None
+        return self.on.ratio / self.off.ratio
+
+    def verdict(self) -> str:
+        """Return "met", "MISSED: ..." or "skipped: ..."."""
+        if self.on.skipped is not None:
+            return f"skipped: {self.on.skipped}"
+        growth = self.growth
+        if growth is None:
+            return "-"
+        if growth > MAX_HISTORY_GROWTH:
+            return f"MISSED: growth {growth:.2f} > {MAX_HISTORY_GROWTH:g}"
+        return "met"
+
+
+def history_costs(rows: Sequence[Row]) -> list[HistoryCost]:
+    """Pair the rows measured with the history off and on (same operation and backend)."""
+    off = {(row.operation, row.backend): row for row in rows if row.history is False}
+    return [
+        HistoryCost(off[row.operation, row.backend], row)
+        for row in rows
+        if row.history and (row.operation, row.backend) in off
+    ]
+
+
+_HISTORY_HEADER = (
+    "operation",
+    "backend",
+    "ratio, history off",
+    "ratio, history on",
+    "growth",
+    "target",
+    "result",
+)
+
+
+def _history_cells(cost: HistoryCost) -> tuple[str, ...]:
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    return (
+        cost.on.operation,
+        cost.on.backend,
+        shown(cost.off.ratio),
+        shown(cost.on.ratio),
+        shown(cost.growth),
+        f"growth <= {MAX_HISTORY_GROWTH:g}",
+        cost.verdict(),
+    )
+
+
+def history_table(costs: Sequence[HistoryCost]) -> str:
+    """The history's cost per pair of rows, as a plain-text table."""
+    return _text(_HISTORY_HEADER, [_history_cells(cost) for cost in costs])
+
+
+def history_markdown(costs: Sequence[HistoryCost]) -> str:
+    """The history's cost per pair of rows, as a Markdown table."""
+    return _markdown(_HISTORY_HEADER, [_history_cells(cost) for cost in costs])

@@ -20,6 +20,7 @@ __all__ = [
     "DUE_CUSTOMERS",
     "FIND_BY_CODE1",
     "SELECT_BY_KIND_AND_FLAGS",
+    "SET_FLAG",
     "allocate",
     "anonymize",
     "customer_digest",
@@ -45,6 +46,14 @@ FIND_BY_CODE1: Final = (
 SELECT_BY_KIND_AND_FLAGS: Final = (
     "SELECT * FROM custmodel_customers WHERE merged_into IS NULL AND kind = ? "
     "AND (status & ?) = ? ORDER BY number"
+)
+
+#: "Status setzen": the flag (bit ``?``) on the active, not anonymized customers of a kind with
+#: the flags ``?`` whose flag is not set yet, each one's version counted up (R2).
+SET_FLAG: Final = (
+    "UPDATE custmodel_customers SET status = status | ?, version = version + 1, updated_at = ? "
+    "WHERE merged_into IS NULL AND kind = ? AND (status & ?) = ? AND anonymized_at IS NULL "
+    "AND (status & ?) = 0"
 )
 
 #: The customers with an open erasure request that ``?`` (the acting agency) may anonymize on

@@ -28,6 +28,8 @@ __all__ = [
     "POSTGRES_URL_VARIABLE",
     "PostgresSchema",
     "SqliteFiles",
+    "drop_history_after",
+    "history_mark",
     "load_sqlite",
     "postgres_problem",
     "postgres_schema",
@@ -83,6 +85,22 @@ class SqliteFiles:
         """Delete the database and its write-ahead log files."""
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def history_mark(connection: sqlite3.Connection) -> int:
+    """The highest history entry id so far (0 for none): what :func:`drop_history_after` keeps."""
+    (mark,) = connection.execute("SELECT coalesce(max(id), 0) FROM custmodel_history").fetchone()
+    return int(mark)
+
+
+def drop_history_after(connection: sqlite3.Connection, mark: int) -> int:
+    """Delete the history entries written after ``mark``, undoing a run's; return how many.
+
+    A benchmark that restores the rows a run changed removes the run's entries as well, so
+    that every repetition writes into the same history (and a later sweep finds none to erase).
+    """
+    deleted = connection.execute("DELETE FROM custmodel_history WHERE id > ?", (mark,))
+    return int(deleted.rowcount)
 
 
 def _insert(connection: sqlite3.Connection, table: str, columns: Iterable[str], rows: Any) -> None:

@@ -21,11 +21,14 @@ from bench.harness import (
     Target,
     fit_exponent,
     format_seconds,
+    history_costs,
+    history_markdown,
     interleave,
     markdown_table,
     median,
     ratio,
     text_table,
+    with_history,
 )
 from bench.linkage import febrl, german
 from bench.linkage.records import LinkageData, Record
@@ -199,6 +202,46 @@ def test_tables_list_every_row_under_the_header() -> None:
 
     assert (4, 4) == (len(text.splitlines()), len(markdown.splitlines()))
     assert "| a | SQLite | 1.00 s | 500.0 ms | 2.00 | reported | - |" in markdown
+
+
+def test_a_row_with_history_gets_a_twin_with_the_same_baseline() -> None:
+    """`with_history` labels the row "history off" and its twin, with the other times, "on"."""
+    off, on = with_history(Row("op", "SQLite", (1.0,), (0.5,)), (1.1,), note="measured on")
+
+    assert (("op, history off", (1.0,), ""), ("op, history on", (1.1,), "measured on")) == (
+        (off.label, off.custmodel, off.note),
+        (on.label, on.custmodel, on.note),
+    )
+    assert (0.5,) == on.raw
+
+
+def test_the_history_cost_is_the_growth_of_the_ratio() -> None:
+    """Ratios 2.0 off and 2.4 on grow by 1.2, which misses the bound of 1.15; 2.2 meets it."""
+    rows = [
+        *with_history(Row("a", "SQLite", (2.0,), (1.0,)), (2.4,)),
+        *with_history(Row("b", "SQLite", (2.0,), (1.0,)), (2.2,)),
+        Row("c", "SQLite", (1.0,), (1.0,)),
+    ]
+
+    costs = history_costs(rows)
+
+    assert ["a", "b"] == [cost.on.operation for cost in costs]
+    assert math.isclose(1.2, costs[0].growth or 0)
+    assert ["MISSED: growth 1.20 > 1.15", "met"] == [cost.verdict() for cost in costs]
+    assert "| b | SQLite | 2.00 | 2.20 | 1.10 | growth <= 1.15 | met |" in history_markdown(costs)
+
+
+def test_quick_status_benchmark_reports_the_history_cost(tmp_path: Path) -> None:
+    """`python -m bench --quick --only status` measures the run with the history off and on."""
+    status = main(
+        ["--quick", "--only", "status", "--no-postgres", "--quiet", "--out", str(tmp_path)]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert (0, [False, True]) == (status, [row["history"] for row in results["rows"]])
+    [cost] = results["history_cost"]
+    assert cost["operation"].startswith("set_status: flag 9 on kind private + flag 1")
+    assert "growth" in (tmp_path / "results.md").read_text(encoding="utf-8")
 
 
 def test_quick_lookup_benchmark_runs_and_writes_its_results(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from bench.operations import (
     registration,
     selection,
     statistics,
+    status,
     sweep,
 )
 
@@ -27,6 +28,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     registration.CHECKED,
     lookup.LOOKUP,
     selection.SELECTION,
+    status.STATUS,
     statistics.STATISTICS,
     merge.MERGE,
     sweep.SWEEP,

@@ -3,7 +3,10 @@
 Both sides start from the same customer records (dicts of field values, what an import or a
 form delivers): custmodel builds ``NewCustomer`` drafts from them and calls
 ``register_many``/``register``; the baseline allocates the numbers on the counter row and
-inserts the rows with the driver. Afterwards the two databases must hold the same customers.
+inserts the rows with the driver. Afterwards the databases must hold the same customers.
+
+The bulk and single rows are measured twice, custmodel with its change history off and on,
+against the same baseline (see :func:`bench.harness.with_history`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from bench import data, raw
 from bench.context import Benchmark, Context
-from bench.harness import Contender, Row, Target, interleave
+from bench.harness import Contender, Row, Target, interleave, with_history
 from bench.stores import PostgresSchema, SqliteFiles, postgres_schema, raw_sqlite
 from custmodel import CustomerBook, DuplicateMode, NewCustomer
 from custmodel.storage.sql import SqlStore
@@ -30,8 +33,10 @@ def _records(count: int) -> list[dict[str, Any]]:
 
 
 def _same_customers(evidence: list[Any]) -> None:
-    custmodel, baseline = evidence
-    assert custmodel == baseline, "custmodel and the raw baseline stored different customers"
+    first, *others = evidence
+    assert all(first == other for other in others), (
+        "custmodel and the raw baseline stored different customers"
+    )
 
 
 # -- SQLite -------------------------------------------------------------------------------------
@@ -40,10 +45,15 @@ def _same_customers(evidence: list[Any]) -> None:
 def _sqlite_contenders(
     files: SqliteFiles, records: list[dict[str, Any]], *, bulk: bool
 ) -> list[Contender[Any]]:
-    def custmodel_prepare() -> tuple[Path, SqlStore, CustomerBook]:
-        path = files.fresh("registration")
-        store = files.store(path)
-        return path, store, CustomerBook(store)
+    """custmodel with the history off, with it on, and the raw driver."""
+
+    def custmodel_prepare(history: bool) -> Callable[[], tuple[Path, SqlStore, CustomerBook]]:
+        def prepare() -> tuple[Path, SqlStore, CustomerBook]:
+            path = files.fresh("registration")
+            store = files.store(path)
+            return path, store, CustomerBook(store, history=history)
+
+        return prepare
 
     def custmodel_run(state: tuple[Path, SqlStore, CustomerBook]) -> None:
         book = state[2]
@@ -79,7 +89,8 @@ def _sqlite_contenders(
         return _digest_and_remove(path)
 
     return [
-        Contender(custmodel_run, custmodel_prepare, custmodel_finish),
+        Contender(custmodel_run, custmodel_prepare(history=False), custmodel_finish),
+        Contender(custmodel_run, custmodel_prepare(history=True), custmodel_finish),
         Contender(raw_run, raw_prepare, raw_finish),
     ]
 
@@ -92,19 +103,20 @@ def _digest_and_remove(path: Path) -> list[tuple[Any, ...]]:
     return digest
 
 
-def _bulk_sqlite(ctx: Context, records: list[dict[str, Any]]) -> Row:
+def _bulk_sqlite(ctx: Context, records: list[dict[str, Any]]) -> list[Row]:
     ctx.log(f"bulk registration of {len(records):,} customers on SQLite")
     times = interleave(
         _sqlite_contenders(ctx.sqlite, records, bulk=True), ctx.sizes.repeat, _same_customers
     )
-    return Row(
+    row = Row(
         f"bulk registration, {len(records):,} customers",
         "SQLite",
         tuple(times[0]),
-        tuple(times[1]),
+        tuple(times[2]),
         Target(max_ratio=1.5),
         operations=len(records),
     )
+    return with_history(row, times[1])
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
@@ -115,7 +127,7 @@ def _pg_contenders(
 ) -> list[Contender[Any]]:
     def reset(schema: PostgresSchema) -> None:
         with closing(schema.raw()) as connection:
-            connection.execute("TRUNCATE custmodel_customers CASCADE")
+            connection.execute("TRUNCATE custmodel_customers, custmodel_history CASCADE")
             connection.execute(
                 "UPDATE custmodel_counters SET value = 0 WHERE name = 'customer_number'"
             )
@@ -124,10 +136,13 @@ def _pg_contenders(
         with closing(schema.raw()) as connection:
             return raw.customer_digest(connection)
 
-    def custmodel_prepare() -> tuple[SqlStore, CustomerBook]:
-        reset(custmodel_schema)
-        store = SqlStore.from_url(custmodel_schema.url, upgrade=False)
-        return store, CustomerBook(store)
+    def custmodel_prepare(history: bool) -> Callable[[], tuple[SqlStore, CustomerBook]]:
+        def prepare() -> tuple[SqlStore, CustomerBook]:
+            reset(custmodel_schema)
+            store = SqlStore.from_url(custmodel_schema.url, upgrade=False)
+            return store, CustomerBook(store, history=history)
+
+        return prepare
 
     def custmodel_run(state: tuple[SqlStore, CustomerBook]) -> None:
         state[1].register_many([NewCustomer(**record) for record in records])
@@ -152,15 +167,16 @@ def _pg_contenders(
         return digest(raw_schema)
 
     return [
-        Contender(custmodel_run, custmodel_prepare, custmodel_finish),
+        Contender(custmodel_run, custmodel_prepare(history=False), custmodel_finish),
+        Contender(custmodel_run, custmodel_prepare(history=True), custmodel_finish),
         Contender(raw_run, raw_prepare, raw_finish),
     ]
 
 
-def _bulk_postgres(ctx: Context, records: list[dict[str, Any]]) -> Row:
+def _bulk_postgres(ctx: Context, records: list[dict[str, Any]]) -> list[Row]:
     operation = f"bulk registration, {len(records):,} customers"
     if ctx.postgres_problem is not None:
-        return Row(operation, "PostgreSQL", skipped=ctx.postgres_problem)
+        return [Row(operation, "PostgreSQL", skipped=ctx.postgres_problem)]
     ctx.log(f"bulk registration of {len(records):,} customers on PostgreSQL")
     with postgres_schema() as custmodel_schema, postgres_schema() as raw_schema:
         times = interleave(
@@ -168,19 +184,20 @@ def _bulk_postgres(ctx: Context, records: list[dict[str, Any]]) -> Row:
             ctx.sizes.repeat,
             _same_customers,
         )
-    return Row(
+    row = Row(
         operation,
         "PostgreSQL",
         tuple(times[0]),
-        tuple(times[1]),
+        tuple(times[2]),
         Target(max_ratio=1.5),
         operations=len(records),
     )
+    return with_history(row, times[1])
 
 
 def _bulk(ctx: Context) -> list[Row]:
     records = _records(ctx.sizes.bulk)
-    return [_bulk_sqlite(ctx, records), _bulk_postgres(ctx, records)]
+    return [*_bulk_sqlite(ctx, records), *_bulk_postgres(ctx, records)]
 
 
 def _single(ctx: Context) -> list[Row]:
@@ -194,16 +211,15 @@ def _single(ctx: Context) -> list[Row]:
         times = interleave(
             _sqlite_contenders(files, records, bulk=False), ctx.sizes.repeat, _same_customers
         )
-        rows.append(
-            Row(
-                f"single registrations, {len(records):,} transactions{where}",
-                "SQLite",
-                tuple(times[0]),
-                tuple(times[1]),
-                Target(max_ratio=3, min_rate=1_000),
-                operations=len(records),
-            )
+        row = Row(
+            f"single registrations, {len(records):,} transactions{where}",
+            "SQLite",
+            tuple(times[0]),
+            tuple(times[2]),
+            Target(max_ratio=3, min_rate=1_000),
+            operations=len(records),
         )
+        rows.extend(with_history(row, times[1]))
     return rows
 
 
