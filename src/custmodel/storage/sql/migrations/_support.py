@@ -4,9 +4,13 @@ that a migration uses; a new need gets a new name.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
-__all__ = ["MYSQL_TABLE_OPTIONS"]
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+__all__ = ["MYSQL_TABLE_OPTIONS", "drop_column_in_place", "utc_datetime"]
 
 #: Table options for MySQL/MariaDB tables. utf8mb4_nopad_bin compares text exactly as Python
 #: does (case, accents, trailing spaces). SQLAlchemy reads the ``mariadb_`` spelling for
@@ -20,3 +24,23 @@ MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
         ("collate", "utf8mb4_nopad_bin"),
     )
 }
+
+
+def utc_datetime() -> sa.types.TypeEngine[datetime]:
+    """A time zone aware timestamp, to the microsecond on MySQL/MariaDB too."""
+    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def drop_column_in_place(table: str, column: str) -> None:
+    """Drop ``column`` of ``table`` without copying the table.
+
+    SQLite (3.35 and later) drops a column in place; Alembic's batch mode would copy the
+    table, which the foreign keys pointing at it do not allow.
+    """
+    # Imported here: the schema imports this module, and a store at head never loads Alembic.
+    from alembic import op
+
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    else:
+        op.drop_column(table, column)

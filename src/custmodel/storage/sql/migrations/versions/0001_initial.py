@@ -12,24 +12,16 @@ what it created when the metadata later moves on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS, utc_datetime
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _MYSQL = MYSQL_TABLE_OPTIONS
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def upgrade() -> None:
@@ -58,10 +50,10 @@ def upgrade() -> None:
         sa.Column("status", sa.BigInteger(), nullable=False),
         sa.Column("commission_scheme", sa.String(100), nullable=True),
         sa.Column("fee_schedule", sa.String(100), nullable=True),
-        sa.Column("created_at", _utc(), nullable=False),
-        sa.Column("updated_at", _utc(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("updated_at", utc_datetime(), nullable=False),
         sa.Column("merged_into", sa.BigInteger(), nullable=True),
-        sa.Column("anonymized_at", _utc(), nullable=True),
+        sa.Column("anonymized_at", utc_datetime(), nullable=True),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("search_name", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("number", name="pk_custmodel_customers"),

@@ -11,26 +11,18 @@ Like 0001 it spells its types out instead of importing the metadata.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS, utc_datetime
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _MYSQL = MYSQL_TABLE_OPTIONS
 
 _COUNTERS = ("merge_record", "erasure_request")
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def _counters() -> sa.TableClause:
@@ -42,7 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "custmodel_merges",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("merged_at", _utc(), nullable=False),
+        sa.Column("merged_at", utc_datetime(), nullable=False),
         sa.Column("master", sa.BigInteger(), nullable=False),
         sa.Column("duplicates", sa.Text(), nullable=False),
         sa.Column("bookings_moved", sa.BigInteger(), nullable=False),
@@ -80,8 +72,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("customer", sa.BigInteger(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", _utc(), nullable=False),
-        sa.Column("completed_at", _utc(), nullable=True),
+        sa.Column("recorded_at", utc_datetime(), nullable=False),
+        sa.Column("completed_at", utc_datetime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_erasure_requests"),
         sa.ForeignKeyConstraint(
             ["customer"],

@@ -11,26 +11,18 @@ A mark holds two customer numbers, when and (optionally) who: no personal data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS, utc_datetime
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _MYSQL = MYSQL_TABLE_OPTIONS
 
 _TABLE = "custmodel_distinct_marks"
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def upgrade() -> None:
@@ -39,7 +31,7 @@ def upgrade() -> None:
         _TABLE,
         sa.Column("low", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("high", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("marked_at", _utc(), nullable=False),
+        sa.Column("marked_at", utc_datetime(), nullable=False),
         sa.Column("actor", sa.String(100), nullable=True),
         sa.PrimaryKeyConstraint("low", "high", name="pk_custmodel_distinct_marks"),
         sa.ForeignKeyConstraint(
