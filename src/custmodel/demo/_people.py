@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 
@@ -241,6 +242,54 @@ class _Person:
     birth_date: date
 
 
+def _customer_in_germany(
+    kind: CustomerKind, customer_type: CustomerType, place: tuple[str, str], **fields: Any
+) -> NewCustomer:
+    """The draft of a customer at ``place`` (city, postal code) in Germany."""
+    city, postal_code = place
+    return NewCustomer(
+        kind=kind,
+        customer_type=customer_type,
+        postal_code=postal_code,
+        city=city,
+        country="DE",
+        **fields,
+    )
+
+
+def _person_customer(
+    kind: CustomerKind,
+    customer_type: CustomerType,
+    person: _Person,
+    place: tuple[str, str],
+    **fields: Any,
+) -> NewCustomer:
+    """The draft of ``person`` at ``place`` (city, postal code) in Germany."""
+    return _customer_in_germany(
+        kind,
+        customer_type,
+        place,
+        salutation=person.salutation,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+        **fields,
+    )
+
+
+def _firm_customer(
+    kind: CustomerKind,
+    customer_type: CustomerType,
+    name: str,
+    place: tuple[str, str],
+    **fields: Any,
+) -> NewCustomer:
+    """The draft of the firm ``name`` at ``place`` (city, postal code) in Germany."""
+    return _customer_in_germany(
+        kind, customer_type, place, salutation="Firma", last_name=name, company=name, **fields
+    )
+
+
 class _People:
     """Draws people and companies; keeps what must stay unique (birth dates, phones, names)."""
 
@@ -378,19 +427,14 @@ class _People:
             status.add(5)
         if self.draw.chance(0.08):
             status.add(6)
-        return NewCustomer(
-            kind=CustomerKind.PRIVATE,
-            customer_type=kind_type,
-            salutation=person.salutation,
-            first_name=person.first_name,
-            last_name=person.last_name,
+        return _person_customer(
+            CustomerKind.PRIVATE,
+            kind_type,
+            person,
+            (city, postal_code),
             street=self.street(),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.person_email(person) if self.draw.chance(0.8) else "",
             phone=self.phone(city, 0.7),
-            birth_date=person.birth_date,
             code1=self.member_number() if self.draw.chance(0.45 if loyal else 0.04) else "",
             category=category or None,
             status=status,
@@ -406,19 +450,14 @@ class _People:
         if self.draw.chance(0.15):
             status.add(2)
         category = _PROSPECT_CATEGORIES.pick(self.draw)
-        return NewCustomer(
-            kind=CustomerKind.PROSPECT,
-            customer_type=CustomerType.WALK_IN,
-            salutation=person.salutation,
-            first_name=person.first_name,
-            last_name=person.last_name,
+        return _person_customer(
+            CustomerKind.PROSPECT,
+            CustomerType.WALK_IN,
+            person,
+            (city, postal_code),
             street=self.street() if self.draw.chance(0.7) else "",
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.person_email(person) if self.draw.chance(0.9) else "",
             phone=self.phone(city, 0.4),
-            birth_date=person.birth_date,
             code1=self.draw.pick(_PROSPECT_SOURCES),
             category=category or None,
             status=status,
@@ -464,16 +503,12 @@ class _People:
             status.add(1)
         if self.draw.chance(0.5 if incentive else 0.1):
             status.add(2)
-        return NewCustomer(
-            kind=CustomerKind.CORPORATE,
-            customer_type=kind_type,
-            salutation="Firma",
-            last_name=name,
-            company=name,
+        return _firm_customer(
+            CustomerKind.CORPORATE,
+            kind_type,
+            name,
+            (city, postal_code),
             street=self.street(business=True),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.email(
                 self.draw.pick(("reisestelle", "info", "empfang", "office")),
                 f"{_slug(base)}.example",
@@ -520,16 +555,12 @@ class _People:
             status.add(2)
         if self.draw.chance(0.4):
             status.add(3)
-        return NewCustomer(
-            kind=CustomerKind.TRAVEL_AGENCY,
-            customer_type=kind_type,
-            salutation="Firma",
-            last_name=name,
-            company=name,
+        return _firm_customer(
+            CustomerKind.TRAVEL_AGENCY,
+            kind_type,
+            name,
+            (city, postal_code),
             street=self.street(business=operator),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.email(
                 self.draw.pick(("info", "buchung", "service")), f"{_slug(base)}.example"
             ),
