@@ -29,6 +29,7 @@ from custmodel.cli._common import (
     Number,
     Output,
     book,
+    command_group,
     customer_rows,
     in_panel,
     left_out,
@@ -42,8 +43,7 @@ from custmodel.cli._common import (
 
 __all__ = ["app", "describe", "profile_pairs"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = command_group(
     help="Register, show, find and select customers; set status flags; change kind and type.",
     epilog="Example: custmodel customer select --kind private --category A",
 )
@@ -386,11 +386,7 @@ def find(
 ) -> None:
     """Find the active customers whose Code1 is exactly CODE1 (an index lookup)."""
     found = book(ctx).find_by_code1(code1)
-    out = Output(as_json)
-    if out.json_if_asked(found):
-        return
-    out.table(CUSTOMER_COLUMNS, customer_rows(found))
-    out.line(plural(len(found), "customer") + ".")
+    Output(as_json).listing(found, CUSTOMER_COLUMNS, customer_rows(found), noun="customer")
 
 
 @app.command(
