@@ -10,7 +10,12 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-__all__ = ["MYSQL_TABLE_OPTIONS", "drop_column_in_place", "utc_datetime"]
+__all__ = [
+    "MYSQL_TABLE_OPTIONS",
+    "UTC_DATETIME",
+    "customer_reference",
+    "drop_column_in_place",
+]
 
 #: Table options for MySQL/MariaDB tables. utf8mb4_nopad_bin compares text exactly as Python
 #: does (case, accents, trailing spaces). SQLAlchemy reads the ``mariadb_`` spelling for
@@ -26,9 +31,18 @@ MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
 }
 
 
-def utc_datetime() -> sa.types.TypeEngine[datetime]:
-    """A time zone aware timestamp, to the microsecond on MySQL/MariaDB too."""
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+#: A time zone aware timestamp, to the microsecond on MySQL/MariaDB too.
+UTC_DATETIME: Final[sa.types.TypeEngine[datetime]] = sa.DateTime(timezone=True).with_variant(
+    mysql.DATETIME(fsp=6), "mysql", "mariadb"
+)
+
+
+def customer_reference(table: str, column: str) -> sa.ForeignKeyConstraint:
+    """The foreign key from ``column`` of ``table`` to the customer numbers, named as the naming
+    convention names it."""
+    return sa.ForeignKeyConstraint(
+        [column], ["custmodel_customers.number"], name=f"fk_{table}_{column}"
+    )
 
 
 def drop_column_in_place(table: str, column: str) -> None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from custmodel._entrycheck import KEY_LENGTH, email_key, name_key
-from custmodel.storage.sql.migrations._support import drop_column_in_place
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
@@ -77,4 +77,4 @@ def downgrade() -> None:
     for column in _INDEXED:
         op.drop_index(_index(column), table_name=_TABLE)
     for name in reversed(_KEYS):
-        drop_column_in_place(_TABLE, name)
+        _support.drop_column_in_place(_TABLE, name)

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS, utc_datetime
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
@@ -40,13 +40,11 @@ def _create(name: str, *, with_kind: bool) -> None:
         sa.Column("customer", sa.BigInteger(), nullable=False),
         *kind,
         sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", utc_datetime(), nullable=False),
-        sa.Column("completed_at", utc_datetime(), nullable=True),
+        sa.Column("recorded_at", _support.UTC_DATETIME, nullable=False),
+        sa.Column("completed_at", _support.UTC_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
-        sa.ForeignKeyConstraint(
-            ["customer"], ["custmodel_customers.number"], name=f"fk_{name}_customer"
-        ),
-        **MYSQL_TABLE_OPTIONS,
+        _support.customer_reference(name, "customer"),
+        **_support.MYSQL_TABLE_OPTIONS,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from custmodel.storage.sql.migrations._support import drop_column_in_place
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
@@ -32,4 +32,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the retention column, and with it every kind's retention rules."""
-    drop_column_in_place(_TABLE, "retention")
+    _support.drop_column_in_place(_TABLE, "retention")

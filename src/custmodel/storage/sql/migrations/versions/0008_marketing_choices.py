@@ -17,11 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from custmodel.storage.sql.migrations._support import (
-    MYSQL_TABLE_OPTIONS,
-    drop_column_in_place,
-    utc_datetime,
-)
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
@@ -43,14 +39,12 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("choice", sa.String(16), nullable=False),
         sa.Column("given_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", utc_datetime(), nullable=False),
+        sa.Column("recorded_at", _support.UTC_DATETIME, nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("note", sa.String(1000), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_marketing_choices"),
-        sa.ForeignKeyConstraint(
-            ["customer"], [f"{_CUSTOMERS}.number"], name="fk_custmodel_marketing_choices_customer"
-        ),
-        **MYSQL_TABLE_OPTIONS,
+        _support.customer_reference("custmodel_marketing_choices", "customer"),
+        **_support.MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_custmodel_marketing_choices_customer", _TABLE, ["customer"])
 
@@ -58,4 +52,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the ledger and the objection bits; every recorded choice is gone afterwards."""
     op.drop_table(_TABLE)
-    drop_column_in_place(_CUSTOMERS, _COLUMN)
+    _support.drop_column_in_place(_CUSTOMERS, _COLUMN)
