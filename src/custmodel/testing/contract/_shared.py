@@ -12,6 +12,7 @@ import hypothesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
+from custmodel.book import CustomerBook
 from custmodel.model import (
     PERSONAL_FIELDS,
     Booking,
@@ -27,6 +28,7 @@ from custmodel.model import (
     Settings,
     StatusFlags,
 )
+from custmodel.model._profile import KindChange
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 from custmodel.testing import strategies as cst
 
@@ -168,6 +170,14 @@ def _full_draft(kind: CustomerKind = PRIVATE) -> NewCustomer:
         commission_scheme="PROV-A",
         fee_schedule="FEE-1",
     )
+
+
+def _converted(
+    book: CustomerBook, change: KindChange | None, number: int
+) -> tuple[CustomerKind, CustomerKind, CustomerKind]:
+    """The kinds a conversion changed from and to, and the kind customer ``number`` has now."""
+    assert change is not None
+    return change.old_kind, change.new_kind, book.get(number).kind
 
 
 def _booking(
