@@ -23,14 +23,14 @@ from custmodel.cli._common import (
     Number,
     Output,
     book,
-    command_group,
     parse_date,
     parse_money,
+    subcommands,
 )
 
 __all__ = ["BOOKING_COLUMNS", "app", "booking_rows"]
 
-app = command_group(
+app = subcommands(
     help=(
         "Record offers and firm bookings (Vorgänge), change or move them; list a customer's "
         "bookings."

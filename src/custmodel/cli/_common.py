@@ -54,7 +54,6 @@ __all__ = [
     "Output",
     "State",
     "book",
-    "command_group",
     "confirm",
     "customer_rows",
     "escape_formula",
@@ -69,6 +68,7 @@ __all__ = [
     "selection",
     "selection_filters",
     "state",
+    "subcommands",
     "unescape_formula",
 ]
 
@@ -363,7 +363,7 @@ def _is_tty(stream: object) -> bool:
         return False
 
 
-def command_group(*, help: str, epilog: str) -> typer.Typer:
+def subcommands(*, help: str, epilog: str) -> typer.Typer:
     """A group of commands, such as ``custmodel customer``; alone it shows its help."""
     return typer.Typer(no_args_is_help=True, help=help, epilog=epilog)
 

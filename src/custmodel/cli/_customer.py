@@ -29,7 +29,6 @@ from custmodel.cli._common import (
     Number,
     Output,
     book,
-    command_group,
     customer_rows,
     in_panel,
     left_out,
@@ -39,11 +38,12 @@ from custmodel.cli._common import (
     say_left_out,
     selection,
     selection_filters,
+    subcommands,
 )
 
 __all__ = ["app", "describe", "profile_pairs"]
 
-app = command_group(
+app = subcommands(
     help="Register, show, find and select customers; set status flags; change kind and type.",
     epilog="Example: custmodel customer select --kind private --category A",
 )

@@ -31,10 +31,10 @@ from custmodel.cli._common import (
     Number,
     Output,
     book,
-    command_group,
     confirm,
     parse_date,
     plural,
+    subcommands,
 )
 from custmodel.serialization import access_report_json
 
@@ -43,7 +43,7 @@ __all__ = ["AGENCY_VARIABLE", "app"]
 #: The environment variable ``--agency`` falls back to, for schedulers.
 AGENCY_VARIABLE = "CUSTMODEL_AGENCY"
 
-app = command_group(
+app = subcommands(
     help=(
         "GDPR: may a customer be anonymized, anonymize, record erasure and access requests, "
         "list every request, produce the access report, sweep the due erasures; objections "

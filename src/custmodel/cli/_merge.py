@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from custmodel import MergePlan
-from custmodel.cli._common import AsJson, Output, book, command_group, confirm, plural
+from custmodel.cli._common import AsJson, Output, book, confirm, plural, subcommands
 from custmodel.dedupe import DEFAULT_THRESHOLD
 
 __all__ = ["app", "plan_pairs"]
 
-app = command_group(
+app = subcommands(
     help="Find duplicate customers, plan and apply merges into a master, read the audit, "
     "mark pairs that are no duplicates.",
     epilog="Example: custmodel merge duplicates, then custmodel merge plan 12 15 17, or "

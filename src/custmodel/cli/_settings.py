@@ -7,11 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from custmodel import CustomerKind, KindSettings, RetentionBasis, RetentionRule, Settings
-from custmodel.cli._common import AsJson, BadValue, Output, book, command_group, parse_money, plural
+from custmodel.cli._common import AsJson, BadValue, Output, book, parse_money, plural, subcommands
 
 __all__ = ["app"]
 
-app = command_group(
+app = subcommands(
     help=(
         "Show and change settings: categories, status labels, Code1/Code2 labels, debtor "
         "accounts, template customer, dunning fee, deposit prompt, anonymization delay."

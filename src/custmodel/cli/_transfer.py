@@ -65,13 +65,13 @@ from custmodel.cli._common import (
     CommandRefusedError,
     Output,
     book,
-    command_group,
     escape_formula,
     left_out,
     plural,
     say_left_out,
     selection,
     selection_filters,
+    subcommands,
     unescape_formula,
 )
 from custmodel.cli._duplicate_report import (
@@ -145,14 +145,14 @@ _VOCABULARY = frozenset(
 #: How many bad rows an import error names; it counts them all.
 _SHOWN_PROBLEMS = 5
 
-import_app = command_group(
+import_app = subcommands(
     help=(
         "Import customers or bookings from CSV or JSON Lines. Every row is checked before "
         "anything is written; a bad row stops the import with its row number."
     ),
     epilog="Example: custmodel import customers kunden.csv",
 )
-export_app = command_group(
+export_app = subcommands(
     help="Export customers or bookings as CSV or JSON Lines (one JSON object per line).",
     epilog="Example: custmodel export customers kunden.csv --kind private",
 )
