@@ -242,14 +242,18 @@ class _Person:
     birth_date: date
 
 
+#: A city and one of its postal codes.
+_Place = tuple[str, str]
+
+
 def _customer_in_germany(
-    kind: CustomerKind, customer_type: CustomerType, place: tuple[str, str], **fields: Any
+    kind: CustomerKind, kind_type: CustomerType, place: _Place, **fields: Any
 ) -> NewCustomer:
     """The draft of a customer at ``place`` (city, postal code) in Germany."""
     city, postal_code = place
     return NewCustomer(
         kind=kind,
-        customer_type=customer_type,
+        customer_type=kind_type,
         postal_code=postal_code,
         city=city,
         country="DE",
@@ -258,16 +262,12 @@ def _customer_in_germany(
 
 
 def _person_customer(
-    kind: CustomerKind,
-    customer_type: CustomerType,
-    person: _Person,
-    place: tuple[str, str],
-    **fields: Any,
+    kind: CustomerKind, kind_type: CustomerType, person: _Person, place: _Place, **fields: Any
 ) -> NewCustomer:
     """The draft of ``person`` at ``place`` (city, postal code) in Germany."""
     return _customer_in_germany(
         kind,
-        customer_type,
+        kind_type,
         place,
         salutation=person.salutation,
         first_name=person.first_name,
@@ -278,15 +278,11 @@ def _person_customer(
 
 
 def _firm_customer(
-    kind: CustomerKind,
-    customer_type: CustomerType,
-    name: str,
-    place: tuple[str, str],
-    **fields: Any,
+    kind: CustomerKind, kind_type: CustomerType, name: str, place: _Place, **fields: Any
 ) -> NewCustomer:
     """The draft of the firm ``name`` at ``place`` (city, postal code) in Germany."""
     return _customer_in_germany(
-        kind, customer_type, place, salutation="Firma", last_name=name, company=name, **fields
+        kind, kind_type, place, salutation="Firma", last_name=name, company=name, **fields
     )
 
 
@@ -338,7 +334,7 @@ class _People:
             salutation += " Dr."
         return _Person(salutation, first, last, born)
 
-    def place(self) -> tuple[str, str]:
+    def place(self) -> _Place:
         """Ort and one of its Postleitzahlen."""
         city = self.places.pick(self.draw)
         return city, self.draw.pick(self.postal_codes[city])
@@ -400,6 +396,10 @@ class _People:
 
     # -- customers ------------------------------------------------------------------------------
 
+    def flags(self, chances: dict[int, float]) -> set[int]:
+        """Status flags, each drawn with its chance, in the order of ``chances``."""
+        return {flag for flag, chance in chances.items() if self.draw.chance(chance)}
+
     def private(self) -> NewCustomer:
         person = self.person()
         city, postal_code = self.place()
@@ -421,12 +421,7 @@ class _People:
             status.add(2)
         elif family < 0.55:
             status.add(3)
-        if self.draw.chance(0.25 if category == "A" else 0.05):
-            status.add(4)
-        if self.draw.chance(0.2):
-            status.add(5)
-        if self.draw.chance(0.08):
-            status.add(6)
+        status |= self.flags({4: 0.25 if category == "A" else 0.05, 5: 0.2, 6: 0.08})
         return _person_customer(
             CustomerKind.PRIVATE,
             kind_type,
@@ -444,11 +439,7 @@ class _People:
     def prospect(self) -> NewCustomer:
         person = self.person()
         city, postal_code = self.place()
-        status: set[int] = set()
-        if self.draw.chance(0.45):
-            status.add(1)
-        if self.draw.chance(0.15):
-            status.add(2)
+        status = self.flags({1: 0.45, 2: 0.15})
         category = _PROSPECT_CATEGORIES.pick(self.draw)
         return _person_customer(
             CustomerKind.PROSPECT,
@@ -498,11 +489,7 @@ class _People:
         if size == "Großkunde" and form in ("e.K.", "UG (haftungsbeschränkt)"):
             # A sole trader or a start-up is no major account.
             size = "Kleinkunde"
-        status: set[int] = set()
-        if self.draw.chance(0.6 if size == "Großkunde" else 0.25):
-            status.add(1)
-        if self.draw.chance(0.5 if incentive else 0.1):
-            status.add(2)
+        status = self.flags({1: 0.6 if size == "Großkunde" else 0.25, 2: 0.5 if incentive else 0.1})
         return _firm_customer(
             CustomerKind.CORPORATE,
             kind_type,
@@ -553,8 +540,7 @@ class _People:
             status.add(1)
         elif self.draw.chance(0.5):
             status.add(2)
-        if self.draw.chance(0.4):
-            status.add(3)
+        status |= self.flags({3: 0.4})
         return _firm_customer(
             CustomerKind.TRAVEL_AGENCY,
             kind_type,
