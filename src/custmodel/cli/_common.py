@@ -47,6 +47,7 @@ __all__ = [
     "EXIT_REFUSED",
     "EXIT_USAGE",
     "FORMULA_TRIGGERS",
+    "READABLE_FILE",
     "AsJson",
     "BadValue",
     "CommandRefusedError",
@@ -361,6 +362,11 @@ def _is_tty(stream: object) -> bool:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         return False
+
+
+#: The checks of a file argument or option a command reads: it exists, is readable, and is
+#: no directory.
+READABLE_FILE: Final[dict[str, bool]] = {"exists": True, "dir_okay": False, "readable": True}
 
 
 def subcommands(*, help: str, epilog: str) -> typer.Typer:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import typer
 
 from custmodel import CustomerKind, KindSettings, RetentionBasis, RetentionRule, Settings
-from custmodel.cli._common import AsJson, BadValue, Output, book, parse_money, plural, subcommands
+from custmodel.cli._common import (
+    AsJson,
+    BadValue,
+    Output,
+    book,
+    in_panel,
+    parse_money,
+    plural,
+    subcommands,
+)
 
 __all__ = ["app"]
 
@@ -24,6 +34,7 @@ KindArgument = Annotated[
 ]
 
 _KIND = "Settings of the kind named by --kind"
+_per_kind = functools.partial(in_panel, _KIND)
 
 
 def _kind_pairs(kind: KindSettings) -> list[tuple[str, object]]:
@@ -108,60 +119,37 @@ def set_(
         CustomerKind | None,
         typer.Option("--kind", case_sensitive=False, help="The kind the options below change."),
     ] = None,
-    code1_label: Annotated[
-        str | None, typer.Option("--code1-label", rich_help_panel=_KIND, help="Name of Code1.")
-    ] = None,
-    code2_label: Annotated[
-        str | None, typer.Option("--code2-label", rich_help_panel=_KIND, help="Name of Code2.")
-    ] = None,
+    code1_label: Annotated[str | None, _per_kind("--code1-label", "Name of Code1.")] = None,
+    code2_label: Annotated[str | None, _per_kind("--code2-label", "Name of Code2.")] = None,
     debtor_offset: Annotated[
-        int | None,
-        typer.Option("--debtor-offset", rich_help_panel=_KIND, help="Added to base + number."),
+        int | None, _per_kind("--debtor-offset", "Added to base + number.")
     ] = None,
-    debtor_min: Annotated[
-        int | None,
-        typer.Option("--debtor-min", rich_help_panel=_KIND, help="Lowest debtor account."),
-    ] = None,
-    debtor_max: Annotated[
-        int | None,
-        typer.Option("--debtor-max", rich_help_panel=_KIND, help="Highest debtor account."),
-    ] = None,
-    no_debtor_range: Annotated[
-        bool,
-        typer.Option("--no-debtor-range", rich_help_panel=_KIND, help="Drop min and max."),
-    ] = False,
+    debtor_min: Annotated[int | None, _per_kind("--debtor-min", "Lowest debtor account.")] = None,
+    debtor_max: Annotated[int | None, _per_kind("--debtor-max", "Highest debtor account.")] = None,
+    no_debtor_range: Annotated[bool, _per_kind("--no-debtor-range", "Drop min and max.")] = False,
     template: Annotated[
         int | None,
-        typer.Option(
+        _per_kind(
             "--template",
+            "The template customer (Stammkunde) whose rules the kind inherits.",
             metavar="NUMBER",
-            rich_help_panel=_KIND,
-            help="The template customer (Stammkunde) whose rules the kind inherits.",
         ),
     ] = None,
-    no_template: Annotated[
-        bool,
-        typer.Option("--no-template", rich_help_panel=_KIND, help="No template customer."),
-    ] = False,
-    dunning_fee: Annotated[
-        str | None,
-        typer.Option("--dunning-fee", rich_help_panel=_KIND, help="Mahngebühr, EUR: 5.00"),
-    ] = None,
+    no_template: Annotated[bool, _per_kind("--no-template", "No template customer.")] = False,
+    dunning_fee: Annotated[str | None, _per_kind("--dunning-fee", "Mahngebühr, EUR: 5.00")] = None,
     deposit_prompt: Annotated[
         bool | None,
-        typer.Option(
+        _per_kind(
             "--deposit-prompt/--no-deposit-prompt",
-            rich_help_panel=_KIND,
-            help="Ask for a deposit after the first capture of a firm booking.",
+            "Ask for a deposit after the first capture of a firm booking.",
             show_default=False,
         ),
     ] = None,
     renumber: Annotated[
         bool | None,
-        typer.Option(
+        _per_kind(
             "--renumber/--no-renumber",
-            rich_help_panel=_KIND,
-            help="Prospects: recompute the debtor account when they change kind.",
+            "Prospects: recompute the debtor account when they change kind.",
             show_default=False,
         ),
     ] = None,

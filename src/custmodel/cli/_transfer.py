@@ -60,6 +60,7 @@ from custmodel import (
 from custmodel._entrycheck import DuplicateMode, check_mode
 from custmodel.cli._common import (
     EVERY,
+    READABLE_FILE,
     AsJson,
     BadValue,
     CommandRefusedError,
@@ -170,10 +171,8 @@ ImportFile = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        exists=True,
-        dir_okay=False,
-        readable=True,
         help="The file to import (UTF-8; a CSV file starts with a header row).",
+        **READABLE_FILE,
     ),
 ]
 ExportFile = Annotated[
