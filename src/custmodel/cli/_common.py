@@ -59,6 +59,7 @@ __all__ = [
     "customer_rows",
     "escape_formula",
     "flags_text",
+    "given",
     "in_panel",
     "left_out",
     "parse_date",
@@ -560,6 +561,11 @@ def say_left_out(out: Output, count: int, channel: ContactChannel | None) -> Non
         out.line(
             f"Left out {plural(count, 'customer')} who objected to advertising by {channel.value}."
         )
+
+
+def given(*options: tuple[str, object]) -> dict[str, Any]:
+    """The options given on the command line, by the field they set: those not None."""
+    return {name: value for name, value in options if value is not None}
 
 
 def plural(count: int, word: str) -> str:

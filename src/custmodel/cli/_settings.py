@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -13,6 +13,7 @@ from custmodel.cli._common import (
     BadValue,
     Output,
     book,
+    given,
     in_panel,
     parse_money,
     plural,
@@ -160,22 +161,18 @@ def set_(
     Every change is one atomic update of the stored settings: what another process changed
     meanwhile in other settings is kept.
     """
-    changes: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("code1_label", code1_label),
-            ("code2_label", code2_label),
-            ("debtor_offset", debtor_offset),
-            ("debtor_min", debtor_min),
-            ("debtor_max", debtor_max),
-            ("template_customer", template),
-            ("deposit_prompt", deposit_prompt),
-            ("renumber_on_kind_change", renumber),
-        )
-        if value is not None
-    }
-    if dunning_fee is not None:
-        changes["dunning_fee"] = parse_money(dunning_fee, "--dunning-fee")
+    fee = None if dunning_fee is None else parse_money(dunning_fee, "--dunning-fee")
+    changes = given(
+        ("code1_label", code1_label),
+        ("code2_label", code2_label),
+        ("debtor_offset", debtor_offset),
+        ("debtor_min", debtor_min),
+        ("debtor_max", debtor_max),
+        ("template_customer", template),
+        ("deposit_prompt", deposit_prompt),
+        ("renumber_on_kind_change", renumber),
+        ("dunning_fee", fee),
+    )
     if no_debtor_range:
         if debtor_min is not None or debtor_max is not None:
             raise BadValue("--no-debtor-range contradicts --debtor-min and --debtor-max")
@@ -186,14 +183,9 @@ def set_(
         changes["template_customer"] = None
     if changes and kind is None:
         raise BadValue("the per-kind settings need --kind")
-    book_wide: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("debtor_base", debtor_base),
-            ("anonymization_delay_days", anonymization_delay),
-        )
-        if value is not None
-    }
+    book_wide = given(
+        ("debtor_base", debtor_base), ("anonymization_delay_days", anonymization_delay)
+    )
     if not changes and not book_wide:
         raise BadValue("name a setting to change (see --help)")
     per_kind = None if kind is None else {kind: changes}
