@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -261,6 +261,11 @@ def label(
     )
 
 
+def _dropping(option: str, rule: str) -> Any:
+    """The option of ``settings retention`` that drops a kind's ``rule``."""
+    return typer.Option(option, help=f"Drop the {rule} rule.")
+
+
 @app.command(
     epilog=(
         "Example: custmodel settings retention private --prospect-idle-months 24 "
@@ -278,9 +283,7 @@ def retention(
             help="Due without a request: no firm booking and no change for this many months.",
         ),
     ] = None,
-    no_prospect_idle: Annotated[
-        bool, typer.Option("--no-prospect-idle", help="Drop the months-idle rule.")
-    ] = False,
+    no_prospect_idle: Annotated[bool, _dropping("--no-prospect-idle", "months-idle")] = False,
     last_departure_years: Annotated[
         int | None,
         typer.Option(
@@ -289,9 +292,7 @@ def retention(
             help="Due without a request: last departure this many years ago, nothing owed.",
         ),
     ] = None,
-    no_last_departure: Annotated[
-        bool, typer.Option("--no-last-departure", help="Drop the last-departure rule.")
-    ] = False,
+    no_last_departure: Annotated[bool, _dropping("--no-last-departure", "last-departure")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Show a kind's retention rules, or set them with the options (the others stay)."""
