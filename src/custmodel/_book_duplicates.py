@@ -6,31 +6,21 @@ it, and every method delegates to a use case as the rest of the book does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from custmodel._book_part import BookPart
 from custmodel._marks import DistinctMark, check_actor
 from custmodel._usecases import _common, marks, reading
 from custmodel.dedupe import DEFAULT_THRESHOLD
-from custmodel.storage.ports import StoreTransaction
 
 if TYPE_CHECKING:
     from custmodel.dedupe import DuplicateGroup
 
 __all__ = ["DuplicateMethods"]
 
-T = TypeVar("T")
 
-
-class DuplicateMethods:
+class DuplicateMethods(BookPart):
     """Finding duplicates and the "not a duplicate" marks; see :class:`custmodel.CustomerBook`."""
-
-    if TYPE_CHECKING:
-
-        def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T: ...
-
-        def _now(self) -> datetime: ...
 
     def find_duplicates(
         self, number: int | None = None, *, threshold: float = DEFAULT_THRESHOLD

@@ -6,10 +6,10 @@ it, and every method delegates to a use case as the rest of the book does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Iterable
+from datetime import date
 
+from custmodel._book_part import BookPart
 from custmodel._usecases import _common, marketing, requests
 from custmodel.model._channels import ContactChannel
 from custmodel.model._marketing import (
@@ -22,19 +22,11 @@ from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["MarketingMethods"]
 
-T = TypeVar("T")
-
 Channels = ContactChannel | str | Iterable[ContactChannel | str]
 
 
-class MarketingMethods:
+class MarketingMethods(BookPart):
     """Objections and consents to advertising; see :class:`custmodel.CustomerBook`."""
-
-    if TYPE_CHECKING:
-
-        def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T: ...
-
-        def _now(self) -> datetime: ...
 
     def record_marketing_choice(
         self,

@@ -7,11 +7,11 @@ it, and every method delegates to a use case as the rest of the book does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from datetime import date
+from typing import Protocol, TypeVar
 
 from custmodel import letters as mailmerge
+from custmodel._book_part import BookPart
 from custmodel._usecases import _common, erasure, requests
 from custmodel.model._access import AccessReport, RequestStatus
 from custmodel.model._erasure import ErasureRequestRecorded, ErasureStatus
@@ -20,19 +20,19 @@ from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["RequestMethods"]
 
-T = TypeVar("T")
+S = TypeVar("S")
 
 
-class RequestMethods:
+class _Listing(Protocol[S]):
+    """A use case that lists requests with their states for an agency on a day."""
+
+    def __call__(
+        self, tx: StoreTransaction, acting_agency: str, day: date, /, *, include_done: bool
+    ) -> list[S]: ...
+
+
+class RequestMethods(BookPart):
     """Requests of access, erasure and objection; see :class:`custmodel.CustomerBook`."""
-
-    if TYPE_CHECKING:
-
-        def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T: ...
-
-        def _now(self) -> datetime: ...
-
-        def _today(self, today: date | None) -> date: ...
 
     # -- erasure requests -------------------------------------------------------------------
 
@@ -67,13 +67,7 @@ class RequestMethods:
         ``include_done``): anonymized. ``answer_by`` is the GDPR's one month after receipt.
         The list is as of ``today``: a request received after that day is not in it.
         """
-        day = self._today(today)
-        _common.agency(acting_agency)
-        _common.flag(include_done, "include_done")
-        return self._run(
-            lambda tx: erasure.erasure_requests(tx, acting_agency, day, include_done=include_done),
-            write=False,
-        )
+        return self._listed(erasure.erasure_requests, acting_agency, today, include_done)
 
     def request_access(self, number: int, received_on: date) -> RequestRecorded:
         """Record a person's request for access to their data (GDPR Art. 15).
@@ -95,11 +89,7 @@ class RequestMethods:
         return recorded
 
     def requests(
-        self,
-        acting_agency: str,
-        *,
-        day: date | None = None,
-        include_done: bool = False,
+        self, acting_agency: str, *, day: date | None = None, include_done: bool = False
     ) -> list[RequestStatus]:
         """Every request of every kind (access, erasure, objection), ordered by id, as of ``day``.
 
@@ -109,12 +99,17 @@ class RequestMethods:
         the agency. Completed requests only with ``include_done``; requests received after
         ``day`` are not in the list.
         """
-        today = self._today(day)
+        return self._listed(requests.statuses, acting_agency, day, include_done)
+
+    def _listed(
+        self, listing: _Listing[S], acting_agency: str, today: date | None, include_done: bool
+    ) -> list[S]:
+        """Check the arguments of a request list, then read it in a read-only transaction."""
+        day = self._today(today)
         _common.agency(acting_agency)
         _common.flag(include_done, "include_done")
         return self._run(
-            lambda tx: requests.statuses(tx, acting_agency, today, include_done=include_done),
-            write=False,
+            lambda tx: listing(tx, acting_agency, day, include_done=include_done), write=False
         )
 
     def access_report(

@@ -25,13 +25,12 @@ from custmodel.cli._common import (
     book,
     parse_date,
     parse_money,
-    plural,
+    subcommands,
 )
 
 __all__ = ["BOOKING_COLUMNS", "app", "booking_rows"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help=(
         "Record offers and firm bookings (Vorgänge), change or move them; list a customer's "
         "bookings."
@@ -316,11 +315,7 @@ def list_(
 ) -> None:
     """List a customer's bookings, by reference (a merged number lists none: see its master)."""
     bookings = book(ctx).bookings(number)
-    out = Output(as_json)
-    if out.json_if_asked(bookings):
-        return
-    out.table(BOOKING_COLUMNS, booking_rows(bookings))
-    out.line(plural(len(bookings), "booking") + ".")
+    Output(as_json).listing(bookings, BOOKING_COLUMNS, booking_rows(bookings), noun="booking")
 
 
 @app.command(epilog="Example: custmodel booking show VG-1001")

@@ -51,6 +51,7 @@ __all__ = [
     "EXIT_REFUSED",
     "EXIT_USAGE",
     "FORMULA_TRIGGERS",
+    "READABLE_FILE",
     "AsJson",
     "BadValue",
     "CommandRefusedError",
@@ -62,6 +63,7 @@ __all__ = [
     "customer_rows",
     "escape_formula",
     "flags_text",
+    "given",
     "in_panel",
     "left_out",
     "parse_date",
@@ -72,6 +74,7 @@ __all__ = [
     "selection",
     "selection_filters",
     "state",
+    "subcommands",
     "unescape_formula",
 ]
 
@@ -290,6 +293,24 @@ class Output:
             self.json(value)
         return self.as_json
 
+    def listing(
+        self,
+        items: Sequence[object],
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        *,
+        noun: str,
+        tail: str = ".",
+    ) -> None:
+        """Print ``items`` as JSON, or as a table of their ``rows`` and a line counting them.
+
+        The line is :func:`plural` of ``noun`` followed by ``tail``: ``"3 bookings."``.
+        """
+        if self.json_if_asked(items):
+            return
+        self.table(columns, rows)
+        self.line(plural(len(items), noun) + tail)
+
     def line(self, text: str = "") -> None:
         """Print one line of plain text (no Rich markup: customer data may contain brackets)."""
         self.console.print(Text(text))
@@ -360,6 +381,16 @@ def _is_tty(stream: object) -> bool:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         return False
+
+
+#: The checks of a file argument or option a command reads: it exists, is readable, and is
+#: no directory.
+READABLE_FILE: Final[dict[str, bool]] = {"exists": True, "dir_okay": False, "readable": True}
+
+
+def subcommands(*, help: str, epilog: str) -> typer.Typer:
+    """A group of commands, such as ``custmodel customer``; alone it shows its help."""
+    return typer.Typer(no_args_is_help=True, help=help, epilog=epilog)
 
 
 def in_panel(panel: str, option: str, help_text: str, **extra: Any) -> Any:
@@ -518,31 +549,15 @@ def selection_filters(
 
 
 def selection(
-    kind: CustomerKind | None = None,
-    customer_type: CustomerType | None = None,
-    category: str | None = None,
-    flags: Sequence[int] | None = None,
-    any_flags: Sequence[int] | None = None,
-    code1: str | None = None,
-    code2: str | None = None,
-    name: str | None = None,
-    anonymized: bool | None = None,
-    include_merged: bool = False,
-    advertising: ContactChannel | None = None,
+    flags: Sequence[int] | None = None, any_flags: Sequence[int] | None = None, **filters: Any
 ) -> Selection:
-    """Build the :class:`~custmodel.Selection` the filter options describe."""
+    """Build the :class:`~custmodel.Selection` the filter options describe.
+
+    ``--flag`` and ``--any-flag`` fill its ``status_all`` and ``status_any``; every other
+    filter option is named as the field it fills (``kind``, ``code1``, ``advertising``...).
+    """
     return Selection(
-        kind=kind,
-        customer_type=customer_type,
-        category=category,
-        status_all=frozenset(flags or ()),
-        status_any=frozenset(any_flags or ()),
-        code1=code1,
-        code2=code2,
-        name=name,
-        anonymized=anonymized,
-        include_merged=include_merged,
-        advertising=advertising,
+        status_all=frozenset(flags or ()), status_any=frozenset(any_flags or ()), **filters
     )
 
 
@@ -564,6 +579,11 @@ def say_left_out(out: Output, count: int, channel: ContactChannel | None) -> Non
         out.line(
             f"Left out {plural(count, 'customer')} who objected to advertising by {channel.value}."
         )
+
+
+def given(*options: tuple[str, object]) -> dict[str, Any]:
+    """The options given on the command line, by the field they set: those not None."""
+    return {name: value for name, value in options if value is not None}
 
 
 def plural(count: int, word: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from typing import Annotated
 
 import attrs
 import typer
@@ -30,6 +30,7 @@ from custmodel.cli._common import (
     Output,
     book,
     customer_rows,
+    given,
     in_panel,
     left_out,
     parse_date,
@@ -38,12 +39,12 @@ from custmodel.cli._common import (
     say_left_out,
     selection,
     selection_filters,
+    subcommands,
 )
 
 __all__ = ["app", "describe", "profile_pairs"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help="Register, show, find and select customers; set status flags; change kind and type.",
     epilog="Example: custmodel customer select --kind private --category A",
 )
@@ -306,30 +307,25 @@ def update(
     the command exits with 1, and the other change is kept. Kind, type and status flags have
     their own commands; a text option given as "" empties the field.
     """
-    changes: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("salutation", salutation),
-            ("first_name", first_name),
-            ("last_name", last_name),
-            ("company", company),
-            ("street", street),
-            ("postal_code", postal_code),
-            ("city", city),
-            ("country", country),
-            ("email", email),
-            ("phone", phone),
-            ("code1", code1),
-            ("code2", code2),
-            ("notes", notes),
-            ("category", category),
-            ("commission_scheme", commission_scheme),
-            ("fee_schedule", fee_schedule),
-        )
-        if value is not None
-    }
-    if birth_date is not None:
-        changes["birth_date"] = parse_date(birth_date, "--birth-date")
+    changes = given(
+        ("salutation", salutation),
+        ("first_name", first_name),
+        ("last_name", last_name),
+        ("company", company),
+        ("street", street),
+        ("postal_code", postal_code),
+        ("city", city),
+        ("country", country),
+        ("email", email),
+        ("phone", phone),
+        ("code1", code1),
+        ("code2", code2),
+        ("notes", notes),
+        ("category", category),
+        ("commission_scheme", commission_scheme),
+        ("fee_schedule", fee_schedule),
+        ("birth_date", None if birth_date is None else parse_date(birth_date, "--birth-date")),
+    )
     for cleared, option, field in (
         (no_birth_date, "--birth-date", "birth_date"),
         (no_category, "--category", "category"),
@@ -386,11 +382,7 @@ def find(
 ) -> None:
     """Find the active customers whose Code1 is exactly CODE1 (an index lookup)."""
     found = book(ctx).find_by_code1(code1)
-    out = Output(as_json)
-    if out.json_if_asked(found):
-        return
-    out.table(CUSTOMER_COLUMNS, customer_rows(found))
-    out.line(plural(len(found), "customer") + ".")
+    Output(as_json).listing(found, CUSTOMER_COLUMNS, customer_rows(found), noun="customer")
 
 
 @app.command(

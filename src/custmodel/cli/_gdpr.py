@@ -34,6 +34,7 @@ from custmodel.cli._common import (
     confirm,
     parse_date,
     plural,
+    subcommands,
 )
 from custmodel.serialization import access_report_json
 
@@ -42,8 +43,7 @@ __all__ = ["AGENCY_VARIABLE", "app"]
 #: The environment variable ``--agency`` falls back to, for schedulers.
 AGENCY_VARIABLE = "CUSTMODEL_AGENCY"
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help=(
         "GDPR: may a customer be anonymized, anonymize, record erasure and access requests, "
         "list every request, produce the access report, sweep the due erasures; objections "
@@ -229,15 +229,13 @@ def requests(
     request also shows its state for the agency: due, waiting (until when), blocked, done.
     """
     statuses = book(ctx).requests(agency, day=_day(today), include_done=include_done)
-    out = Output(as_json)
-    if out.json_if_asked(statuses):
-        return
-    out.table(
+    Output(as_json).listing(
+        statuses,
         ("Id", "Kind", "Customer", "Received", "Answer by", "State", "Due on", "Why"),
         (_request_row(s) for s in statuses),
+        noun="request",
+        tail=f", {sum(s.overdue for s in statuses)} overdue.",
     )
-    overdue = sum(s.overdue for s in statuses)
-    out.line(plural(len(statuses), "request") + f", {overdue} overdue.")
 
 
 def _request_row(status: RequestStatus) -> tuple[object, ...]:

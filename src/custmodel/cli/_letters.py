@@ -31,6 +31,7 @@ from custmodel import (
 )
 from custmodel.cli._common import (
     EVERY,
+    READABLE_FILE,
     AsJson,
     BadValue,
     Output,
@@ -243,11 +244,9 @@ def mail_merge(
         Path | None,
         typer.Argument(
             metavar="[TEMPLATE]",
-            exists=True,
-            dir_okay=False,
-            readable=True,
             help="The letter: UTF-8 text with {Field} placeholders ({{ and }} for braces).",
             show_default=False,
+            **READABLE_FILE,
         ),
     ] = None,
     out_dir: Annotated[
@@ -295,14 +294,12 @@ def mail_merge(
         typer.Option(
             "--open-amounts",
             metavar="FILE",
-            exists=True,
-            dir_okay=False,
-            readable=True,
             help=(
                 "Open amounts from accounting: rows customer;amount. A customer it does not "
                 "list owes 0,00 €. Default: the open amounts of the firm bookings."
             ),
             rich_help_panel=_AMOUNTS,
+            **READABLE_FILE,
         ),
     ] = None,
     purpose: Annotated[

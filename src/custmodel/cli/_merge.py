@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from custmodel import MergePlan
-from custmodel.cli._common import AsJson, Output, book, confirm, plural
+from custmodel.cli._common import AsJson, Output, book, confirm, plural, subcommands
 from custmodel.dedupe import DEFAULT_THRESHOLD
 
 __all__ = ["app", "plan_pairs"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help="Find duplicate customers, plan and apply merges into a master, read the audit, "
     "mark pairs that are no duplicates.",
     epilog="Example: custmodel merge duplicates, then custmodel merge plan 12 15 17, or "
@@ -172,35 +171,35 @@ def apply(
     out.line(f"Move the open items of the retired debtor accounts {accounts} in the ledger.")
 
 
+def _naming_customer(what: str) -> Any:
+    """The ``--customer`` option of a list that can be narrowed to one customer's ``what``."""
+    return typer.Option("--customer", help=f"Only {what} naming this customer.")
+
+
+_HISTORY_COLUMNS = ("Id", "Merged at", "Master", "Duplicates", "Bookings", "References", "Actor")
+
+
 @app.command(epilog="Example: custmodel merge history --customer 12")
 def history(
     ctx: typer.Context,
-    customer: Annotated[
-        int | None, typer.Option("--customer", help="Only merges naming this customer.")
-    ] = None,
+    customer: Annotated[int | None, _naming_customer("merges")] = None,
     as_json: AsJson = False,
 ) -> None:
     """List the merge audit, oldest first: when, master, duplicates, what moved, who."""
     records = book(ctx).merge_history(customer)
-    out = Output(as_json)
-    if out.json_if_asked(records):
-        return
-    out.table(
-        ("Id", "Merged at", "Master", "Duplicates", "Bookings", "References", "Actor"),
+    rows = (
         (
-            (
-                r.id,
-                r.merged_at.isoformat(timespec="seconds"),
-                r.master,
-                ", ".join(map(str, r.duplicates)),
-                r.bookings_moved,
-                ", ".join(f"{k}: {v}" for k, v in r.references_moved.items()),
-                r.actor or "",
-            )
-            for r in records
-        ),
+            r.id,
+            r.merged_at.isoformat(timespec="seconds"),
+            r.master,
+            ", ".join(map(str, r.duplicates)),
+            r.bookings_moved,
+            ", ".join(f"{k}: {v}" for k, v in r.references_moved.items()),
+            r.actor or "",
+        )
+        for r in records
     )
-    out.line(plural(len(records), "merge") + ".")
+    Output(as_json).listing(records, _HISTORY_COLUMNS, rows, noun="merge")
 
 
 @app.command(epilog="Example: custmodel merge distinct 12 15 --actor jdoe")
@@ -249,18 +248,18 @@ def distinct(
 @app.command(name="distinct-list", epilog="Example: custmodel merge distinct-list --customer 12")
 def distinct_list(
     ctx: typer.Context,
-    customer: Annotated[
-        int | None, typer.Option("--customer", help="Only the marks naming this customer.")
-    ] = None,
+    customer: Annotated[int | None, _naming_customer("the marks")] = None,
     as_json: AsJson = False,
 ) -> None:
     """List the pairs marked distinct ("not a duplicate"), by number: when and who."""
     marks = book(ctx).distinct_marks(customer)
-    out = Output(as_json)
-    if out.json_if_asked(marks):
-        return
-    out.table(
-        ("Customer", "Other", "Marked at", "Actor"),
-        ((m.low, m.high, m.marked_at.isoformat(timespec="seconds"), m.actor or "") for m in marks),
+    rows = (
+        (m.low, m.high, m.marked_at.isoformat(timespec="seconds"), m.actor or "") for m in marks
     )
-    out.line(plural(len(marks), "pair") + " marked distinct.")
+    Output(as_json).listing(
+        marks,
+        ("Customer", "Other", "Marked at", "Actor"),
+        rows,
+        noun="pair",
+        tail=" marked distinct.",
+    )

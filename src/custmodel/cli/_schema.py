@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from custmodel import MissingExtraError
-from custmodel.cli._common import AsJson, BadValue, Output, redact_url, state
+from custmodel.cli._common import AsJson, BadValue, Output, redact_url, state, subcommands
 
 if TYPE_CHECKING:
     from custmodel.storage.sql import SqlStore
 
 __all__ = ["app"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help=(
         "Show the schema revision of a SQL store, create or upgrade it. Every other command "
         "upgrades the schema on first use; this one lets a deployment step do it on purpose."

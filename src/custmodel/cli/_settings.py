@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import typer
 
 from custmodel import CustomerKind, KindSettings, RetentionBasis, RetentionRule, Settings
-from custmodel.cli._common import AsJson, BadValue, Output, book, parse_money, plural
+from custmodel.cli._common import (
+    AsJson,
+    BadValue,
+    Output,
+    book,
+    given,
+    in_panel,
+    parse_money,
+    plural,
+    subcommands,
+)
 
 __all__ = ["app"]
 
-app = typer.Typer(
-    no_args_is_help=True,
+app = subcommands(
     help=(
         "Show and change settings: categories, status labels, Code1/Code2 labels, debtor "
         "accounts, template customer, dunning fee, deposit prompt, anonymization delay."
@@ -25,6 +35,7 @@ KindArgument = Annotated[
 ]
 
 _KIND = "Settings of the kind named by --kind"
+_per_kind = functools.partial(in_panel, _KIND)
 
 
 def _kind_pairs(kind: KindSettings) -> list[tuple[str, object]]:
@@ -109,60 +120,37 @@ def set_(
         CustomerKind | None,
         typer.Option("--kind", case_sensitive=False, help="The kind the options below change."),
     ] = None,
-    code1_label: Annotated[
-        str | None, typer.Option("--code1-label", rich_help_panel=_KIND, help="Name of Code1.")
-    ] = None,
-    code2_label: Annotated[
-        str | None, typer.Option("--code2-label", rich_help_panel=_KIND, help="Name of Code2.")
-    ] = None,
+    code1_label: Annotated[str | None, _per_kind("--code1-label", "Name of Code1.")] = None,
+    code2_label: Annotated[str | None, _per_kind("--code2-label", "Name of Code2.")] = None,
     debtor_offset: Annotated[
-        int | None,
-        typer.Option("--debtor-offset", rich_help_panel=_KIND, help="Added to base + number."),
+        int | None, _per_kind("--debtor-offset", "Added to base + number.")
     ] = None,
-    debtor_min: Annotated[
-        int | None,
-        typer.Option("--debtor-min", rich_help_panel=_KIND, help="Lowest debtor account."),
-    ] = None,
-    debtor_max: Annotated[
-        int | None,
-        typer.Option("--debtor-max", rich_help_panel=_KIND, help="Highest debtor account."),
-    ] = None,
-    no_debtor_range: Annotated[
-        bool,
-        typer.Option("--no-debtor-range", rich_help_panel=_KIND, help="Drop min and max."),
-    ] = False,
+    debtor_min: Annotated[int | None, _per_kind("--debtor-min", "Lowest debtor account.")] = None,
+    debtor_max: Annotated[int | None, _per_kind("--debtor-max", "Highest debtor account.")] = None,
+    no_debtor_range: Annotated[bool, _per_kind("--no-debtor-range", "Drop min and max.")] = False,
     template: Annotated[
         int | None,
-        typer.Option(
+        _per_kind(
             "--template",
+            "The template customer (Stammkunde) whose rules the kind inherits.",
             metavar="NUMBER",
-            rich_help_panel=_KIND,
-            help="The template customer (Stammkunde) whose rules the kind inherits.",
         ),
     ] = None,
-    no_template: Annotated[
-        bool,
-        typer.Option("--no-template", rich_help_panel=_KIND, help="No template customer."),
-    ] = False,
-    dunning_fee: Annotated[
-        str | None,
-        typer.Option("--dunning-fee", rich_help_panel=_KIND, help="Mahngebühr, EUR: 5.00"),
-    ] = None,
+    no_template: Annotated[bool, _per_kind("--no-template", "No template customer.")] = False,
+    dunning_fee: Annotated[str | None, _per_kind("--dunning-fee", "Mahngebühr, EUR: 5.00")] = None,
     deposit_prompt: Annotated[
         bool | None,
-        typer.Option(
+        _per_kind(
             "--deposit-prompt/--no-deposit-prompt",
-            rich_help_panel=_KIND,
-            help="Ask for a deposit after the first capture of a firm booking.",
+            "Ask for a deposit after the first capture of a firm booking.",
             show_default=False,
         ),
     ] = None,
     renumber: Annotated[
         bool | None,
-        typer.Option(
+        _per_kind(
             "--renumber/--no-renumber",
-            rich_help_panel=_KIND,
-            help="Prospects: recompute the debtor account when they change kind.",
+            "Prospects: recompute the debtor account when they change kind.",
             show_default=False,
         ),
     ] = None,
@@ -173,22 +161,18 @@ def set_(
     Every change is one atomic update of the stored settings: what another process changed
     meanwhile in other settings is kept.
     """
-    changes: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("code1_label", code1_label),
-            ("code2_label", code2_label),
-            ("debtor_offset", debtor_offset),
-            ("debtor_min", debtor_min),
-            ("debtor_max", debtor_max),
-            ("template_customer", template),
-            ("deposit_prompt", deposit_prompt),
-            ("renumber_on_kind_change", renumber),
-        )
-        if value is not None
-    }
-    if dunning_fee is not None:
-        changes["dunning_fee"] = parse_money(dunning_fee, "--dunning-fee")
+    fee = None if dunning_fee is None else parse_money(dunning_fee, "--dunning-fee")
+    changes = given(
+        ("code1_label", code1_label),
+        ("code2_label", code2_label),
+        ("debtor_offset", debtor_offset),
+        ("debtor_min", debtor_min),
+        ("debtor_max", debtor_max),
+        ("template_customer", template),
+        ("deposit_prompt", deposit_prompt),
+        ("renumber_on_kind_change", renumber),
+        ("dunning_fee", fee),
+    )
     if no_debtor_range:
         if debtor_min is not None or debtor_max is not None:
             raise BadValue("--no-debtor-range contradicts --debtor-min and --debtor-max")
@@ -199,14 +183,9 @@ def set_(
         changes["template_customer"] = None
     if changes and kind is None:
         raise BadValue("the per-kind settings need --kind")
-    book_wide: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("debtor_base", debtor_base),
-            ("anonymization_delay_days", anonymization_delay),
-        )
-        if value is not None
-    }
+    book_wide = given(
+        ("debtor_base", debtor_base), ("anonymization_delay_days", anonymization_delay)
+    )
     if not changes and not book_wide:
         raise BadValue("name a setting to change (see --help)")
     per_kind = None if kind is None else {kind: changes}
@@ -282,6 +261,11 @@ def label(
     )
 
 
+def _dropping(option: str, rule: str) -> Any:
+    """The option of ``settings retention`` that drops a kind's ``rule``."""
+    return typer.Option(option, help=f"Drop the {rule} rule.")
+
+
 @app.command(
     epilog=(
         "Example: custmodel settings retention private --prospect-idle-months 24 "
@@ -299,9 +283,7 @@ def retention(
             help="Due without a request: no firm booking and no change for this many months.",
         ),
     ] = None,
-    no_prospect_idle: Annotated[
-        bool, typer.Option("--no-prospect-idle", help="Drop the months-idle rule.")
-    ] = False,
+    no_prospect_idle: Annotated[bool, _dropping("--no-prospect-idle", "months-idle")] = False,
     last_departure_years: Annotated[
         int | None,
         typer.Option(
@@ -310,9 +292,7 @@ def retention(
             help="Due without a request: last departure this many years ago, nothing owed.",
         ),
     ] = None,
-    no_last_departure: Annotated[
-        bool, typer.Option("--no-last-departure", help="Drop the last-departure rule.")
-    ] = False,
+    no_last_departure: Annotated[bool, _dropping("--no-last-departure", "last-departure")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Show a kind's retention rules, or set them with the options (the others stay)."""

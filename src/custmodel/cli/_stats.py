@@ -186,16 +186,10 @@ def stats(
         in_panel(_PERIOD, "--from", "First departure day that counts.", metavar="DATE"),
     ] = None,
     end: Annotated[
-        str | None,
-        typer.Option(
-            "--to", metavar="DATE", help="Last departure day that counts.", rich_help_panel=_PERIOD
-        ),
+        str | None, in_panel(_PERIOD, "--to", "Last departure day that counts.", metavar="DATE")
     ] = None,
     year: Annotated[
-        int | None,
-        typer.Option(
-            "--year", help="The departures of this calendar year.", rich_help_panel=_PERIOD
-        ),
+        int | None, in_panel(_PERIOD, "--year", "The departures of this calendar year.")
     ] = None,
     as_csv: Annotated[
         bool,

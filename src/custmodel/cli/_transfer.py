@@ -60,6 +60,7 @@ from custmodel import (
 from custmodel._entrycheck import DuplicateMode, check_mode
 from custmodel.cli._common import (
     EVERY,
+    READABLE_FILE,
     AsJson,
     BadValue,
     CommandRefusedError,
@@ -71,6 +72,7 @@ from custmodel.cli._common import (
     say_left_out,
     selection,
     selection_filters,
+    subcommands,
     unescape_formula,
 )
 from custmodel.cli._duplicate_report import (
@@ -144,16 +146,14 @@ _VOCABULARY = frozenset(
 #: How many bad rows an import error names; it counts them all.
 _SHOWN_PROBLEMS = 5
 
-import_app = typer.Typer(
-    no_args_is_help=True,
+import_app = subcommands(
     help=(
         "Import customers or bookings from CSV or JSON Lines. Every row is checked before "
         "anything is written; a bad row stops the import with its row number."
     ),
     epilog="Example: custmodel import customers kunden.csv",
 )
-export_app = typer.Typer(
-    no_args_is_help=True,
+export_app = subcommands(
     help=(
         "Export customers or bookings as CSV or JSON Lines (one JSON object per line), and "
         "the change history as JSON Lines."
@@ -174,10 +174,8 @@ ImportFile = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        exists=True,
-        dir_okay=False,
-        readable=True,
         help="The file to import (UTF-8; a CSV file starts with a header row).",
+        **READABLE_FILE,
     ),
 ]
 ExportFile = Annotated[

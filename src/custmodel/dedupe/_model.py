@@ -25,30 +25,26 @@ from custmodel.dedupe._profile import Profile
 
 __all__ = ["Model", "default_model", "estimate"]
 
-# Defaults per field, level 1 ("exact") first; level 0 ("missing") weighs nothing.
-# last_name, first_name: exact, similar, sounds alike, differs.
-# birth_date, postal_code: exact, close (one typo, day/month swapped), differs.
-# street, city: exact, similar, differs.  email, phone: exact, differs.
-_M0: tuple[tuple[float, ...], ...] = (
-    (0.80, 0.10, 0.04, 0.06),
-    (0.80, 0.10, 0.04, 0.06),
-    (0.92, 0.03, 0.05),
-    (0.60, 0.25, 0.15),
-    (0.85, 0.08, 0.07),
-    (0.80, 0.10, 0.10),
-    (0.70, 0.30),
-    (0.70, 0.30),
+# Defaults per field of FIELDS as (m, u), level 1 ("exact") first; level 0 ("missing") weighs
+# nothing.
+_DEFAULTS: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = (
+    # last_name, first_name: exact, similar, sounds alike, differs.
+    ((0.80, 0.10, 0.04, 0.06), (0.002, 0.002, 0.001, 0.995)),
+    ((0.80, 0.10, 0.04, 0.06), (0.006, 0.003, 0.004, 0.987)),
+    # birth_date: exact, close (one typo, day/month swapped), differs.
+    ((0.92, 0.03, 0.05), (0.00005, 0.0015, 0.99845)),
+    # street: exact, similar, differs.
+    ((0.60, 0.25, 0.15), (0.0002, 0.002, 0.9978)),
+    # postal_code: exact, close (one typo), differs.
+    ((0.85, 0.08, 0.07), (0.002, 0.01, 0.988)),
+    # city: exact, similar, differs.
+    ((0.80, 0.10, 0.10), (0.01, 0.005, 0.985)),
+    # email, phone: exact, differs.
+    ((0.70, 0.30), (0.0001, 0.9999)),
+    ((0.70, 0.30), (0.0001, 0.9999)),
 )
-_U0: tuple[tuple[float, ...], ...] = (
-    (0.002, 0.002, 0.001, 0.995),
-    (0.006, 0.003, 0.004, 0.987),
-    (0.00005, 0.0015, 0.99845),
-    (0.0002, 0.002, 0.9978),
-    (0.002, 0.01, 0.988),
-    (0.01, 0.005, 0.985),
-    (0.0001, 0.9999),
-    (0.0001, 0.9999),
-)
+_M0 = tuple(m for m, _u in _DEFAULTS)
+_U0 = tuple(u for _m, u in _DEFAULTS)
 #: u of an exact match of two company names (a last name's is in _U0).
 _U0_COMPANY = 0.00001
 #: Log2 prior odds that two customers are one party, when there are too few pairs to learn.

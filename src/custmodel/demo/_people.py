@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 
@@ -241,6 +242,50 @@ class _Person:
     birth_date: date
 
 
+#: A city and one of its postal codes.
+_Place = tuple[str, str]
+
+
+def _customer_in_germany(
+    kind: CustomerKind, kind_type: CustomerType, place: _Place, **fields: Any
+) -> NewCustomer:
+    """The draft of a customer at ``place`` (city, postal code) in Germany."""
+    city, postal_code = place
+    return NewCustomer(
+        kind=kind,
+        customer_type=kind_type,
+        postal_code=postal_code,
+        city=city,
+        country="DE",
+        **fields,
+    )
+
+
+def _person_customer(
+    kind: CustomerKind, kind_type: CustomerType, person: _Person, place: _Place, **fields: Any
+) -> NewCustomer:
+    """The draft of ``person`` at ``place`` (city, postal code) in Germany."""
+    return _customer_in_germany(
+        kind,
+        kind_type,
+        place,
+        salutation=person.salutation,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+        **fields,
+    )
+
+
+def _firm_customer(
+    kind: CustomerKind, kind_type: CustomerType, name: str, place: _Place, **fields: Any
+) -> NewCustomer:
+    """The draft of the firm ``name`` at ``place`` (city, postal code) in Germany."""
+    return _customer_in_germany(
+        kind, kind_type, place, salutation="Firma", last_name=name, company=name, **fields
+    )
+
+
 class _People:
     """Draws people and companies; keeps what must stay unique (birth dates, phones, names)."""
 
@@ -289,7 +334,7 @@ class _People:
             salutation += " Dr."
         return _Person(salutation, first, last, born)
 
-    def place(self) -> tuple[str, str]:
+    def place(self) -> _Place:
         """Ort and one of its Postleitzahlen."""
         city = self.places.pick(self.draw)
         return city, self.draw.pick(self.postal_codes[city])
@@ -351,6 +396,10 @@ class _People:
 
     # -- customers ------------------------------------------------------------------------------
 
+    def flags(self, chances: dict[int, float]) -> set[int]:
+        """Status flags, each drawn with its chance, in the order of ``chances``."""
+        return {flag for flag, chance in chances.items() if self.draw.chance(chance)}
+
     def private(self) -> NewCustomer:
         person = self.person()
         city, postal_code = self.place()
@@ -372,25 +421,15 @@ class _People:
             status.add(2)
         elif family < 0.55:
             status.add(3)
-        if self.draw.chance(0.25 if category == "A" else 0.05):
-            status.add(4)
-        if self.draw.chance(0.2):
-            status.add(5)
-        if self.draw.chance(0.08):
-            status.add(6)
-        return NewCustomer(
-            kind=CustomerKind.PRIVATE,
-            customer_type=kind_type,
-            salutation=person.salutation,
-            first_name=person.first_name,
-            last_name=person.last_name,
+        status |= self.flags({4: 0.25 if category == "A" else 0.05, 5: 0.2, 6: 0.08})
+        return _person_customer(
+            CustomerKind.PRIVATE,
+            kind_type,
+            person,
+            (city, postal_code),
             street=self.street(),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.person_email(person) if self.draw.chance(0.8) else "",
             phone=self.phone(city, 0.7),
-            birth_date=person.birth_date,
             code1=self.member_number() if self.draw.chance(0.45 if loyal else 0.04) else "",
             category=category or None,
             status=status,
@@ -400,25 +439,16 @@ class _People:
     def prospect(self) -> NewCustomer:
         person = self.person()
         city, postal_code = self.place()
-        status: set[int] = set()
-        if self.draw.chance(0.45):
-            status.add(1)
-        if self.draw.chance(0.15):
-            status.add(2)
+        status = self.flags({1: 0.45, 2: 0.15})
         category = _PROSPECT_CATEGORIES.pick(self.draw)
-        return NewCustomer(
-            kind=CustomerKind.PROSPECT,
-            customer_type=CustomerType.WALK_IN,
-            salutation=person.salutation,
-            first_name=person.first_name,
-            last_name=person.last_name,
+        return _person_customer(
+            CustomerKind.PROSPECT,
+            CustomerType.WALK_IN,
+            person,
+            (city, postal_code),
             street=self.street() if self.draw.chance(0.7) else "",
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.person_email(person) if self.draw.chance(0.9) else "",
             phone=self.phone(city, 0.4),
-            birth_date=person.birth_date,
             code1=self.draw.pick(_PROSPECT_SOURCES),
             category=category or None,
             status=status,
@@ -459,21 +489,13 @@ class _People:
         if size == "Großkunde" and form in ("e.K.", "UG (haftungsbeschränkt)"):
             # A sole trader or a start-up is no major account.
             size = "Kleinkunde"
-        status: set[int] = set()
-        if self.draw.chance(0.6 if size == "Großkunde" else 0.25):
-            status.add(1)
-        if self.draw.chance(0.5 if incentive else 0.1):
-            status.add(2)
-        return NewCustomer(
-            kind=CustomerKind.CORPORATE,
-            customer_type=kind_type,
-            salutation="Firma",
-            last_name=name,
-            company=name,
+        status = self.flags({1: 0.6 if size == "Großkunde" else 0.25, 2: 0.5 if incentive else 0.1})
+        return _firm_customer(
+            CustomerKind.CORPORATE,
+            kind_type,
+            name,
+            (city, postal_code),
             street=self.street(business=True),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.email(
                 self.draw.pick(("reisestelle", "info", "empfang", "office")),
                 f"{_slug(base)}.example",
@@ -518,18 +540,13 @@ class _People:
             status.add(1)
         elif self.draw.chance(0.5):
             status.add(2)
-        if self.draw.chance(0.4):
-            status.add(3)
-        return NewCustomer(
-            kind=CustomerKind.TRAVEL_AGENCY,
-            customer_type=kind_type,
-            salutation="Firma",
-            last_name=name,
-            company=name,
+        status |= self.flags({3: 0.4})
+        return _firm_customer(
+            CustomerKind.TRAVEL_AGENCY,
+            kind_type,
+            name,
+            (city, postal_code),
             street=self.street(business=operator),
-            postal_code=postal_code,
-            city=city,
-            country="DE",
             email=self.email(
                 self.draw.pick(("info", "buchung", "service")), f"{_slug(base)}.example"
             ),

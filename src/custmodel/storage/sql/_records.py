@@ -84,6 +84,21 @@ class AuditRecords:
             to_customer: int,
         ) -> int: ...
 
+    def _move_to(
+        self, table: TableClause, what: str, from_customers: Collection[int], to_customer: int
+    ) -> int:
+        """Point the ``customer`` of the rows of ``from_customers`` at ``to_customer``.
+
+        Raises:
+            CustomerNotFoundError: if ``to_customer`` is not stored.
+        """
+        with _translating(f"move {what} to customer {to_customer}"):
+            moved = self._repoint(table, "customer", from_customers, to_customer)
+            if not moved:
+                # The foreign key checks the target only when a row moves.
+                self._require_customer(to_customer)
+        return moved
+
     # -- merge audit --------------------------------------------------------------------------
 
     def add_merge_record(self, record: MergeRecord) -> MergeRecord:
@@ -256,12 +271,7 @@ class AuditRecords:
         Raises:
             CustomerNotFoundError: if ``to_customer`` is not stored.
         """
-        with _translating(f"move requests to customer {to_customer}"):
-            moved = self._repoint(schema.requests, "customer", from_customers, to_customer)
-            if not moved:
-                # The foreign key checks the target only when a row moves.
-                self._require_customer(to_customer)
-        return moved
+        return self._move_to(schema.requests, "requests", from_customers, to_customer)
 
     def complete_requests(
         self, kind: RequestKind, customers: Collection[int], when: datetime
@@ -412,11 +422,9 @@ class AuditRecords:
         Raises:
             CustomerNotFoundError: if ``to_customer`` is not stored.
         """
-        with _translating(f"move marketing choices to customer {to_customer}"):
-            moved = self._repoint(schema.marketing_choices, "customer", from_customers, to_customer)
-            if not moved:
-                self._require_customer(to_customer)
-        return moved
+        return self._move_to(
+            schema.marketing_choices, "marketing choices", from_customers, to_customer
+        )
 
     def delete_marketing_choices(self, ids: Collection[int]) -> int:
         """Delete the ledger entries with these ids, one DELETE per chunk of ids."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -12,6 +12,7 @@ import hypothesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
+from custmodel.book import CustomerBook
 from custmodel.model import (
     PERSONAL_FIELDS,
     Booking,
@@ -22,13 +23,12 @@ from custmodel.model import (
     CustomerType,
     KindSettings,
     NewCustomer,
-    RequestKind,
     SalesChannel,
     Selection,
     Settings,
     StatusFlags,
-    SubjectRequest,
 )
+from custmodel.model._profile import KindChange
 from custmodel.storage.ports import CustomerStore, StoreTransaction
 from custmodel.testing import strategies as cst
 
@@ -77,18 +77,16 @@ class _PausingTransaction:
         self._pause = pause
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._tx, name)
+        method = getattr(self._tx, name)
+        if name != "requests":
+            return method
 
-    def requests(
-        self,
-        *,
-        kinds: Collection[RequestKind] | None = None,
-        open_only: bool = True,
-        customers: Collection[int] | None = None,
-    ) -> list[SubjectRequest]:
-        found = self._tx.requests(kinds=kinds, open_only=open_only, customers=customers)
-        self._pause()
-        return found
+        def read_then_pause(*args: Any, **kwargs: Any) -> Any:
+            found = method(*args, **kwargs)
+            self._pause()
+            return found
+
+        return read_then_pause
 
 
 class _PausingStore:
@@ -172,6 +170,14 @@ def _full_draft(kind: CustomerKind = PRIVATE) -> NewCustomer:
         commission_scheme="PROV-A",
         fee_schedule="FEE-1",
     )
+
+
+def _converted(
+    book: CustomerBook, change: KindChange | None, number: int
+) -> tuple[CustomerKind, CustomerKind, CustomerKind]:
+    """The kinds a conversion changed from and to, and the kind customer ``number`` has now."""
+    assert change is not None
+    return change.old_kind, change.new_kind, book.get(number).kind
 
 
 def _booking(

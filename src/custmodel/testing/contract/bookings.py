@@ -18,7 +18,7 @@ from custmodel.errors import (
     CustomerNotFoundError,
     InvalidInputError,
 )
-from custmodel.model import Settings
+from custmodel.model import Booking, Settings
 from custmodel.testing.contract._base import _ContractBase
 from custmodel.testing.contract._shared import (
     AGENCY,
@@ -29,6 +29,7 @@ from custmodel.testing.contract._shared import (
     PROSPECT,
     SETTINGS,
     _booking,
+    _converted,
     _customer,
     _draft,
 )
@@ -78,12 +79,15 @@ class BookingContract(_ContractBase):
         book.register(PROSPECT, "Interessent")
         assert book.record_booking(_booking("B-1", 3)).deposit_prompt
 
+    def assert_recorded_as_given(self, book: CustomerBook, booking: Booking) -> None:
+        """Recording ``booking`` in ``book`` stores it as it is given."""
+        book.record_booking(booking)
+        assert booking == book.get_booking(booking.reference)
+
     def test_record_booking_stores_the_booking(self) -> None:
         """A recorded booking reads back equal."""
-        book = self.deposit_book()
         booking = _booking("B-1", 1, open_amount=Decimal("199.99"))
-        book.record_booking(booking)
-        assert booking == book.get_booking("B-1")
+        self.assert_recorded_as_given(self.deposit_book(), booking)
 
     def test_recording_a_booking_again_replaces_it(self) -> None:
         """Recording the same reference again replaces the stored booking."""
@@ -202,10 +206,8 @@ class BookingContract(_ContractBase):
 
     def test_recording_for_the_owner_still_changes_the_booking(self) -> None:
         """The same reference recorded again for its own customer changes that booking."""
-        book = self.owned_book()
         changed = _booking("B-1", 1, open_amount=Decimal("0.00"))
-        book.record_booking(changed)
-        assert changed == book.get_booking("B-1")
+        self.assert_recorded_as_given(self.owned_book(), changed)
 
     def test_recording_without_replace_refuses_a_stored_reference(self) -> None:
         """``replace=False`` refuses a stored reference of the same customer too."""
@@ -324,12 +326,7 @@ class BookingContract(_ContractBase):
         """A firm booking moved to a prospect converts the prospect to the kind named."""
         book = self.owned_book()
         moved = book.move_booking("B-1", 3, convert_to=CORPORATE)
-        assert moved.conversion is not None
-        assert (PROSPECT, CORPORATE, CORPORATE) == (
-            moved.conversion.old_kind,
-            moved.conversion.new_kind,
-            book.get(3).kind,
-        )
+        assert (PROSPECT, CORPORATE, CORPORATE) == _converted(book, moved.conversion, 3)
 
     def test_moving_an_offer_to_a_prospect_does_not_convert_it(self) -> None:
         """An offer moved to a prospect leaves it a prospect."""

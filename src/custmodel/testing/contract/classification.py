@@ -37,6 +37,7 @@ from custmodel.testing.contract._shared import (
     SETTINGS,
     _booking,
     _clock_at,
+    _converted,
     _customer,
     _draft,
     _numbers,
@@ -419,12 +420,7 @@ class ClassificationContract(_ContractBase):
         """A prospect's first firm booking makes it a private customer."""
         book = self.prospect_book()
         recorded = book.record_booking(_booking("B-1", 1))
-        assert recorded.conversion is not None
-        assert (PROSPECT, PRIVATE, PRIVATE) == (
-            recorded.conversion.old_kind,
-            recorded.conversion.new_kind,
-            book.get(1).kind,
-        )
+        assert (PROSPECT, PRIVATE, PRIVATE) == _converted(book, recorded.conversion, 1)
 
     def test_conversion_keeps_the_debtor_account_without_renumbering(self) -> None:
         """Without "renumber on kind change" the converted prospect keeps account 100001."""

@@ -22,6 +22,7 @@ from custmodel.model import (
     ErasureSweep,
     RequestKind,
     SalesChannel,
+    SubjectRequest,
 )
 from custmodel.testing.contract._base import _ContractBase
 from custmodel.testing.contract._shared import (
@@ -84,13 +85,21 @@ class ErasureRequestContract(_ContractBase):
         book.merge(1, [2])
         assert [attrs.evolve(request, customer=1)] == self.requests()
 
-    def test_a_merge_folds_the_moved_open_request_into_the_masters_own(self) -> None:
-        """Master and duplicate with open requests: the master's stays, with the earlier day."""
+    def merge_two_with_requests(
+        self, *, master_days_ago: int, duplicate_days_ago: int
+    ) -> SubjectRequest:
+        """Register customers 1 and 2, each with a request received so many days ago, and
+        merge 2 into 1; return the master's request as it was recorded."""
         book = self.book(SETTINGS)
         book.register_many([_draft(), _draft()])
-        own = book.request_erasure(1, TODAY - timedelta(days=1)).request
-        book.request_erasure(2, TODAY - timedelta(days=3))
+        own = book.request_erasure(1, TODAY - timedelta(days=master_days_ago)).request
+        book.request_erasure(2, TODAY - timedelta(days=duplicate_days_ago))
         book.merge(1, [2])
+        return own
+
+    def test_a_merge_folds_the_moved_open_request_into_the_masters_own(self) -> None:
+        """Master and duplicate with open requests: the master's stays, with the earlier day."""
+        own = self.merge_two_with_requests(master_days_ago=1, duplicate_days_ago=3)
         assert [attrs.evolve(own, received_on=TODAY - timedelta(days=3))] == self.requests()
 
     def test_a_merge_chain_carries_a_request_to_its_end(self) -> None:
@@ -102,15 +111,20 @@ class ErasureRequestContract(_ContractBase):
         book.merge(3, [2])
         assert [attrs.evolve(request, customer=3)] == self.requests()
 
+    def assert_repeat_records_nothing(self, *, first_days_ago: int, again_days_ago: int) -> None:
+        """A request received ``first_days_ago``, asked for again ``again_days_ago``: the
+        repeat returns the open request and the store is as it was."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Eins")
+        first = book.request_erasure(1, TODAY - timedelta(days=first_days_ago)).request
+        before = self.snapshot()
+        again = book.request_erasure(1, TODAY - timedelta(days=again_days_ago))
+        assert (ErasureRequestRecorded(first, repeated=True), before) == (again, self.snapshot())
+
     def test_a_second_request_while_one_is_open_returns_the_open_one(self) -> None:
         """Asking again, received later, while a request is open returns that request as a
         repeat and records nothing."""
-        book = self.book(SETTINGS)
-        book.register(PRIVATE, "Eins")
-        first = book.request_erasure(1, TODAY - timedelta(days=5)).request
-        before = self.snapshot()
-        again = book.request_erasure(1, TODAY - timedelta(days=1))
-        assert (ErasureRequestRecorded(first, repeated=True), before) == (again, self.snapshot())
+        self.assert_repeat_records_nothing(first_days_ago=5, again_days_ago=1)
 
     def test_a_request_for_an_anonymized_customer_is_completed_at_once(self) -> None:
         """A request for a customer who is anonymized already is recorded as completed now."""
@@ -358,12 +372,7 @@ class ErasureRequestContract(_ContractBase):
 
     def test_a_repeat_on_the_same_day_changes_nothing(self) -> None:
         """A repeat received on the open request's day is a repeat and changes nothing."""
-        book = self.book(SETTINGS)
-        book.register(PRIVATE, "Eins")
-        first = book.request_erasure(1, TODAY - timedelta(days=2)).request
-        before = self.snapshot()
-        again = book.request_erasure(1, TODAY - timedelta(days=2))
-        assert (ErasureRequestRecorded(first, repeated=True), before) == (again, self.snapshot())
+        self.assert_repeat_records_nothing(first_days_ago=2, again_days_ago=2)
 
     def test_an_earlier_repeat_moves_the_answer_deadline(self) -> None:
         """The answer is due one month after the earliest receipt a repeat reported."""
@@ -385,11 +394,7 @@ class ErasureRequestContract(_ContractBase):
 
     def test_a_merge_keeps_the_masters_earlier_request_and_drops_the_moved_one(self) -> None:
         """The master's request, received first, stays unchanged; the duplicate's is gone."""
-        book = self.book(SETTINGS)
-        book.register_many([_draft(), _draft()])
-        own = book.request_erasure(1, TODAY - timedelta(days=6)).request
-        book.request_erasure(2, TODAY - timedelta(days=2))
-        book.merge(1, [2])
+        own = self.merge_two_with_requests(master_days_ago=6, duplicate_days_ago=2)
         assert [own] == self.requests()
 
     def test_a_merge_of_duplicates_with_requests_leaves_the_master_one(self) -> None:

@@ -29,12 +29,9 @@ from custmodel.testing.contract._shared import AGENCY, NOW, SETTINGS, TODAY, _dr
 
 __all__ = ["MarketingContract"]
 
-LETTER = ContactChannel.LETTER
-EMAIL = ContactChannel.EMAIL
-PHONE = ContactChannel.PHONE
-SMS = ContactChannel.SMS
-OBJECTION = MarketingChoiceKind.OBJECTION
-CONSENT = MarketingChoiceKind.CONSENT
+LETTER, EMAIL = ContactChannel.LETTER, ContactChannel.EMAIL
+PHONE, SMS = ContactChannel.PHONE, ContactChannel.SMS
+OBJECTION, CONSENT = MarketingChoiceKind.OBJECTION, MarketingChoiceKind.CONSENT
 DAY = date(2026, 11, 3)
 
 

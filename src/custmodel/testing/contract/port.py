@@ -15,6 +15,8 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model import (
+    Booking,
+    Customer,
     ErasureRequest,
     MergeRecord,
     RequestKind,
@@ -75,46 +77,39 @@ class PortContract(_ContractBase):
         with self.store.transaction(write=False) as tx:
             assert (None, SETTINGS) == (before, tx.get_settings())
 
+    def assert_insert_refused(
+        self, error: type[Exception], *customers: Customer, allocate: int = 0
+    ) -> None:
+        """Inserting ``customers``, after allocating ``allocate`` numbers, raises ``error``;
+        nothing is written."""
+
+        def insert() -> None:
+            with self.store.transaction() as tx:
+                if allocate:
+                    tx.allocate_numbers(allocate)
+                tx.insert_customers(list(customers))
+
+        self.assert_refused(error, insert)
+
     def test_insert_customers_refuses_a_taken_number(self) -> None:
         """Inserting a number that is stored raises InvalidInputError; nothing is written."""
         self.insert(_customer(1))
-
-        def insert_again() -> None:
-            with self.store.transaction() as tx:
-                tx.insert_customers([_customer(1, account=20001)])
-
-        self.assert_refused(InvalidInputError, insert_again)
+        self.assert_insert_refused(InvalidInputError, _customer(1, account=20001))
 
     def test_insert_customers_refuses_a_number_twice_in_a_batch(self) -> None:
         """A batch holding one number twice raises InvalidInputError; nothing is written."""
-
-        def insert_twice() -> None:
-            with self.store.transaction() as tx:
-                tx.allocate_numbers(1)
-                tx.insert_customers([_customer(1), _customer(1, account=20001)])
-
-        self.assert_refused(InvalidInputError, insert_twice)
+        twice = (_customer(1), _customer(1, account=20001))
+        self.assert_insert_refused(InvalidInputError, *twice, allocate=1)
 
     def test_insert_customers_refuses_a_taken_debtor_account(self) -> None:
         """Inserting an account that is stored raises DebtorAccountError; nothing is written."""
         self.insert(_customer(1, account=10005))
-
-        def insert_taken() -> None:
-            with self.store.transaction() as tx:
-                tx.allocate_numbers(1)
-                tx.insert_customers([_customer(2, account=10005)])
-
-        self.assert_refused(DebtorAccountError, insert_taken)
+        self.assert_insert_refused(DebtorAccountError, _customer(2, account=10005), allocate=1)
 
     def test_insert_customers_refuses_a_debtor_account_twice_in_a_batch(self) -> None:
         """A batch holding one account twice raises DebtorAccountError; nothing is written."""
-
-        def insert_twice() -> None:
-            with self.store.transaction() as tx:
-                tx.allocate_numbers(2)
-                tx.insert_customers([_customer(1, account=10005), _customer(2, account=10005)])
-
-        self.assert_refused(DebtorAccountError, insert_twice)
+        twice = (_customer(1, account=10005), _customer(2, account=10005))
+        self.assert_insert_refused(DebtorAccountError, *twice, allocate=2)
 
     def test_get_customers_returns_those_that_exist(self) -> None:
         """get_customers returns the stored ones among the numbers asked for, by number."""
@@ -222,23 +217,26 @@ class PortContract(_ContractBase):
                 tx.bookings_of([2]),
             )
 
-    def test_bookings_of_several_customers_are_ordered_by_reference(self) -> None:
-        """bookings_of returns the bookings of all the customers, ordered by reference."""
+    def insert_three_with(self, *bookings: Booking) -> None:
+        """Insert customers 1, 2 and 3, then put ``bookings`` through the port."""
         self.insert(_customer(1), _customer(2), _customer(3))
-        bookings = [_booking("C", 1), _booking("A", 2), _booking("B", 1), _booking("D", 3)]
         with self.store.transaction() as tx:
             for booking in bookings:
                 tx.put_booking(booking)
+
+    def test_bookings_of_several_customers_are_ordered_by_reference(self) -> None:
+        """bookings_of returns the bookings of all the customers, ordered by reference."""
+        self.insert_three_with(
+            _booking("C", 1), _booking("A", 2), _booking("B", 1), _booking("D", 3)
+        )
         with self.store.transaction(write=False) as tx:
             assert ["A", "B", "C"] == [b.reference for b in tx.bookings_of([1, 2])]
 
     def test_booking_references_are_those_of_bookings_of_in_order(self) -> None:
         """booking_references lists the references bookings_of returns, in the same order."""
-        self.insert(_customer(1), _customer(2), _customer(3))
-        bookings = [_booking("C", 1), _booking("a", 2), _booking("B", 1), _booking("D", 3)]
-        with self.store.transaction() as tx:
-            for booking in bookings:
-                tx.put_booking(booking)
+        self.insert_three_with(
+            _booking("C", 1), _booking("a", 2), _booking("B", 1), _booking("D", 3)
+        )
         with self.store.transaction(write=False) as tx:
             assert (["B", "C", "a"], []) == (
                 tx.booking_references([1, 2]),

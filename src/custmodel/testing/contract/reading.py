@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import ClassVar
@@ -64,12 +65,16 @@ class ReadingContract(_ContractBase):
         customer = book.register(CORPORATE, "Firma", company="Firma GmbH", category="A")
         assert customer == book.get(customer.number)
 
-    def test_get_of_an_unknown_number_raises_customer_not_found(self) -> None:
-        """get of a number nobody has raises CustomerNotFoundError."""
+    def assert_not_found(self, lookup: Callable[[CustomerBook], object]) -> None:
+        """With customer 1 registered, ``lookup`` raises CustomerNotFoundError."""
         book = self.book(SETTINGS)
         book.register(PRIVATE, "Eins")
         with pytest.raises(CustomerNotFoundError):
-            book.get(2)
+            lookup(book)
+
+    def test_get_of_an_unknown_number_raises_customer_not_found(self) -> None:
+        """get of a number nobody has raises CustomerNotFoundError."""
+        self.assert_not_found(lambda book: book.get(2))
 
     def test_get_of_a_merged_number_returns_its_tombstone(self) -> None:
         """get of a merged duplicate returns its tombstone, pointing to the master."""
@@ -91,12 +96,17 @@ class ReadingContract(_ContractBase):
         book.merge(1, [2])
         assert book.get(1) == book.resolve(2)
 
-    def test_resolve_follows_a_chain_of_merges(self) -> None:
-        """After A was merged into B and B into C, resolve of A returns C."""
+    def merged_chain_book(self) -> CustomerBook:
+        """A book of A (1), B (2) and C (3), where A was merged into B and then B into C."""
         book = self.book(SETTINGS)
         book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
         book.merge(2, [1])
         book.merge(3, [2])
+        return book
+
+    def test_resolve_follows_a_chain_of_merges(self) -> None:
+        """After A was merged into B and B into C, resolve of A returns C."""
+        book = self.merged_chain_book()
         assert book.get(3) == book.resolve(1)
 
     def test_resolve_of_an_unknown_number_raises_customer_not_found(self) -> None:
@@ -113,18 +123,12 @@ class ReadingContract(_ContractBase):
 
     def test_resolve_debtor_account_follows_a_chain_of_merges(self) -> None:
         """The account of A, merged into B and B into C, resolves to C."""
-        book = self.book(SETTINGS)
-        book.register_many([_draft(last_name=name) for name in ("A", "B", "C")])
-        book.merge(2, [1])
-        book.merge(3, [2])
+        book = self.merged_chain_book()
         assert book.get(3) == book.resolve_debtor_account(10001)
 
     def test_resolve_debtor_account_of_an_unknown_account_raises(self) -> None:
         """An account nobody ever held raises CustomerNotFoundError."""
-        book = self.book(SETTINGS)
-        book.register(PRIVATE, "Eins")
-        with pytest.raises(CustomerNotFoundError):
-            book.resolve_debtor_account(10002)
+        self.assert_not_found(lambda book: book.resolve_debtor_account(10002))
 
     # -- exact round trips --------------------------------------------------------------------
 

@@ -24,9 +24,7 @@ from custmodel.testing.contract._shared import (
 
 __all__ = ["RequestContract"]
 
-ACCESS = RequestKind.ACCESS
-ERASURE = RequestKind.ERASURE
-OBJECTION = RequestKind.OBJECTION
+ACCESS, ERASURE, OBJECTION = RequestKind.ACCESS, RequestKind.ERASURE, RequestKind.OBJECTION
 
 
 class RequestContract(_ContractBase):

@@ -222,6 +222,14 @@ class SettingsContract(_ContractBase):
 
     # -- settings written in place, read under a lock ------------------------------------------
 
+    def put_each(self, *settings: Settings) -> Settings | None:
+        """Put ``settings`` in order, one transaction each; return what is stored then."""
+        for each in settings:
+            with self.store.transaction() as tx:
+                tx.put_settings(each)
+        with self.store.transaction(write=False) as tx:
+            return tx.get_settings()
+
     def test_put_settings_twice_keeps_the_second(self) -> None:
         """Settings put over stored ones read back as the second, every changed field kept."""
         second = attrs.evolve(
@@ -237,12 +245,7 @@ class SettingsContract(_ContractBase):
             ),
             debtor_base=20000,
         )
-        with self.store.transaction() as tx:
-            tx.put_settings(SETTINGS)
-        with self.store.transaction() as tx:
-            tx.put_settings(second)
-        with self.store.transaction(write=False) as tx:
-            assert second == tx.get_settings()
+        assert second == self.put_each(SETTINGS, second)
 
     def test_put_settings_of_the_stored_settings_changes_nothing(self) -> None:
         """Putting the settings that are stored again reads back the same settings."""
@@ -255,14 +258,7 @@ class SettingsContract(_ContractBase):
     def test_put_settings_takes_back_a_kind_changed_before(self) -> None:
         """A kind changed and then put as it was before reads back as before."""
         changed = SETTINGS.with_kind(PROSPECT, KindSettings())
-        with self.store.transaction() as tx:
-            tx.put_settings(SETTINGS)
-        with self.store.transaction() as tx:
-            tx.put_settings(changed)
-        with self.store.transaction() as tx:
-            tx.put_settings(SETTINGS)
-        with self.store.transaction(write=False) as tx:
-            assert SETTINGS == tx.get_settings()
+        assert SETTINGS == self.put_each(SETTINGS, changed, SETTINGS)
 
     def test_put_settings_rolled_back_keeps_the_stored_settings(self) -> None:
         """Settings put in a transaction that raised leave the stored settings as they were."""

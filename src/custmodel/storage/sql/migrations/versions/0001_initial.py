@@ -12,24 +12,16 @@ what it created when the metadata later moves on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-_MYSQL = MYSQL_TABLE_OPTIONS
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+_MYSQL = _support.MYSQL_TABLE_OPTIONS
 
 
 def upgrade() -> None:
@@ -58,19 +50,15 @@ def upgrade() -> None:
         sa.Column("status", sa.BigInteger(), nullable=False),
         sa.Column("commission_scheme", sa.String(100), nullable=True),
         sa.Column("fee_schedule", sa.String(100), nullable=True),
-        sa.Column("created_at", _utc(), nullable=False),
-        sa.Column("updated_at", _utc(), nullable=False),
+        sa.Column("created_at", _support.UTC_DATETIME, nullable=False),
+        sa.Column("updated_at", _support.UTC_DATETIME, nullable=False),
         sa.Column("merged_into", sa.BigInteger(), nullable=True),
-        sa.Column("anonymized_at", _utc(), nullable=True),
+        sa.Column("anonymized_at", _support.UTC_DATETIME, nullable=True),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("search_name", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("number", name="pk_custmodel_customers"),
         sa.UniqueConstraint("debtor_account", name="uq_custmodel_customers_debtor_account"),
-        sa.ForeignKeyConstraint(
-            ["merged_into"],
-            ["custmodel_customers.number"],
-            name="fk_custmodel_customers_merged_into",
-        ),
+        _support.customer_reference("custmodel_customers", "merged_into"),
         **_MYSQL,
     )
     op.create_index("ix_custmodel_customers_code1", "custmodel_customers", ["code1"])
@@ -87,11 +75,7 @@ def upgrade() -> None:
         sa.Column("channel_external", sa.Boolean(), nullable=False),
         sa.Column("open_amount_cents", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("reference", name="pk_custmodel_bookings"),
-        sa.ForeignKeyConstraint(
-            ["customer"],
-            ["custmodel_customers.number"],
-            name="fk_custmodel_bookings_customer",
-        ),
+        _support.customer_reference("custmodel_bookings", "customer"),
         **_MYSQL,
     )
     op.create_index("ix_custmodel_bookings_customer", "custmodel_bookings", ["customer"])

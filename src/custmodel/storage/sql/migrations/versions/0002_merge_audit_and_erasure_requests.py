@@ -11,26 +11,18 @@ Like 0001 it spells its types out instead of importing the metadata.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-_MYSQL = MYSQL_TABLE_OPTIONS
+_MYSQL = _support.MYSQL_TABLE_OPTIONS
 
 _COUNTERS = ("merge_record", "erasure_request")
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def _counters() -> sa.TableClause:
@@ -42,16 +34,14 @@ def upgrade() -> None:
     op.create_table(
         "custmodel_merges",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("merged_at", _utc(), nullable=False),
+        sa.Column("merged_at", _support.UTC_DATETIME, nullable=False),
         sa.Column("master", sa.BigInteger(), nullable=False),
         sa.Column("duplicates", sa.Text(), nullable=False),
         sa.Column("bookings_moved", sa.BigInteger(), nullable=False),
         sa.Column("references_moved", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(100), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_merges"),
-        sa.ForeignKeyConstraint(
-            ["master"], ["custmodel_customers.number"], name="fk_custmodel_merges_master"
-        ),
+        _support.customer_reference("custmodel_merges", "master"),
         **_MYSQL,
     )
     op.create_index("ix_custmodel_merges_master", "custmodel_merges", ["master"])
@@ -64,11 +54,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["merge_id"], ["custmodel_merges.id"], name="fk_custmodel_merge_duplicates_merge_id"
         ),
-        sa.ForeignKeyConstraint(
-            ["customer"],
-            ["custmodel_customers.number"],
-            name="fk_custmodel_merge_duplicates_customer",
-        ),
+        _support.customer_reference("custmodel_merge_duplicates", "customer"),
         **_MYSQL,
     )
     op.create_index(
@@ -80,14 +66,10 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("customer", sa.BigInteger(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", _utc(), nullable=False),
-        sa.Column("completed_at", _utc(), nullable=True),
+        sa.Column("recorded_at", _support.UTC_DATETIME, nullable=False),
+        sa.Column("completed_at", _support.UTC_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_erasure_requests"),
-        sa.ForeignKeyConstraint(
-            ["customer"],
-            ["custmodel_customers.number"],
-            name="fk_custmodel_erasure_requests_customer",
-        ),
+        _support.customer_reference("custmodel_erasure_requests", "customer"),
         **_MYSQL,
     )
     op.create_index(

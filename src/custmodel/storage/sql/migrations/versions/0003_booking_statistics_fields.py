@@ -19,8 +19,6 @@ from alembic import op
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLE = "custmodel_bookings"
 _INDEX = "ix_custmodel_bookings_departure"

@@ -11,26 +11,18 @@ A mark holds two customer numbers, when and (optionally) who: no personal data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-_MYSQL = MYSQL_TABLE_OPTIONS
+_MYSQL = _support.MYSQL_TABLE_OPTIONS
 
 _TABLE = "custmodel_distinct_marks"
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def upgrade() -> None:
@@ -39,15 +31,11 @@ def upgrade() -> None:
         _TABLE,
         sa.Column("low", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("high", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("marked_at", _utc(), nullable=False),
+        sa.Column("marked_at", _support.UTC_DATETIME, nullable=False),
         sa.Column("actor", sa.String(100), nullable=True),
         sa.PrimaryKeyConstraint("low", "high", name="pk_custmodel_distinct_marks"),
-        sa.ForeignKeyConstraint(
-            ["low"], ["custmodel_customers.number"], name="fk_custmodel_distinct_marks_low"
-        ),
-        sa.ForeignKeyConstraint(
-            ["high"], ["custmodel_customers.number"], name="fk_custmodel_distinct_marks_high"
-        ),
+        _support.customer_reference("custmodel_distinct_marks", "low"),
+        _support.customer_reference("custmodel_distinct_marks", "high"),
         **_MYSQL,
     )
     op.create_index("ix_custmodel_distinct_marks_high", _TABLE, ["high"])

@@ -20,11 +20,10 @@ import sqlalchemy as sa
 from alembic import op
 
 from custmodel._entrycheck import KEY_LENGTH, email_key, name_key
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLE = "custmodel_customers"
 _KEYS = ("search_last", "search_email")
@@ -78,9 +77,4 @@ def downgrade() -> None:
     for column in _INDEXED:
         op.drop_index(_index(column), table_name=_TABLE)
     for name in reversed(_KEYS):
-        if op.get_bind().dialect.name == "sqlite":
-            # SQLite (3.35 and later) drops a column in place; Alembic's batch mode would copy
-            # the table, which the foreign keys pointing at it do not allow.
-            op.execute(sa.text(f"ALTER TABLE {_TABLE} DROP COLUMN {name}"))
-        else:
-            op.drop_column(_TABLE, name)
+        _support.drop_column_in_place(_TABLE, name)

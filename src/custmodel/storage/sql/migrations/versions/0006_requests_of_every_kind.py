@@ -17,27 +17,19 @@ objection) did not exist before and are dropped with the table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _OLD = "custmodel_erasure_requests"
 _NEW = "custmodel_requests"
 _COLUMNS = ("id", "customer", "received_on", "recorded_at", "completed_at")
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def _create(name: str, *, with_kind: bool) -> None:
@@ -48,13 +40,11 @@ def _create(name: str, *, with_kind: bool) -> None:
         sa.Column("customer", sa.BigInteger(), nullable=False),
         *kind,
         sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", _utc(), nullable=False),
-        sa.Column("completed_at", _utc(), nullable=True),
+        sa.Column("recorded_at", _support.UTC_DATETIME, nullable=False),
+        sa.Column("completed_at", _support.UTC_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
-        sa.ForeignKeyConstraint(
-            ["customer"], ["custmodel_customers.number"], name=f"fk_{name}_customer"
-        ),
-        **MYSQL_TABLE_OPTIONS,
+        _support.customer_reference(name, "customer"),
+        **_support.MYSQL_TABLE_OPTIONS,
     )
 
 

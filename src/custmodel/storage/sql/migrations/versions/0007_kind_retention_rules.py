@@ -16,24 +16,20 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from custmodel.storage.sql.migrations import _support
+
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLE = "custmodel_kind_settings"
-_COLUMN = "retention"
 
 
 def upgrade() -> None:
     """Add the retention column; every stored kind keeps no rules."""
-    op.add_column(_TABLE, sa.Column(_COLUMN, sa.String(255), nullable=False, server_default="[]"))
+    column = sa.Column("retention", sa.String(255), nullable=False, server_default="[]")
+    op.add_column(_TABLE, column)
 
 
 def downgrade() -> None:
     """Drop the retention column, and with it every kind's retention rules."""
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite (3.35 and later) drops a column in place, as in revision 0005.
-        op.execute(sa.text(f"ALTER TABLE {_TABLE} DROP COLUMN {_COLUMN}"))
-    else:
-        op.drop_column(_TABLE, _COLUMN)
+    _support.drop_column_in_place(_TABLE, "retention")

@@ -13,26 +13,18 @@ An entry holds a customer number, a channel, a choice, two dates and a short sou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-from custmodel.storage.sql.migrations._support import MYSQL_TABLE_OPTIONS
+from custmodel.storage.sql.migrations import _support
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLE = "custmodel_marketing_choices"
 _CUSTOMERS = "custmodel_customers"
 _COLUMN = "advertising_objections"
-
-
-def _utc() -> sa.types.TypeEngine[datetime]:
-    return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 def upgrade() -> None:
@@ -47,14 +39,12 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("choice", sa.String(16), nullable=False),
         sa.Column("given_on", sa.Date(), nullable=False),
-        sa.Column("recorded_at", _utc(), nullable=False),
+        sa.Column("recorded_at", _support.UTC_DATETIME, nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("note", sa.String(1000), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_marketing_choices"),
-        sa.ForeignKeyConstraint(
-            ["customer"], [f"{_CUSTOMERS}.number"], name="fk_custmodel_marketing_choices_customer"
-        ),
-        **MYSQL_TABLE_OPTIONS,
+        _support.customer_reference("custmodel_marketing_choices", "customer"),
+        **_support.MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_custmodel_marketing_choices_customer", _TABLE, ["customer"])
 
@@ -62,9 +52,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the ledger and the objection bits; every recorded choice is gone afterwards."""
     op.drop_table(_TABLE)
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite (3.35 and later) drops a column in place; Alembic's batch mode would copy
-        # the table, which the foreign keys pointing at it do not allow.
-        op.execute(sa.text(f"ALTER TABLE {_CUSTOMERS} DROP COLUMN {_COLUMN}"))
-    else:
-        op.drop_column(_CUSTOMERS, _COLUMN)
+    _support.drop_column_in_place(_CUSTOMERS, _COLUMN)
