@@ -269,15 +269,8 @@ class Journaled:
         self._bookings.clear()
         return self._tx.move_bookings(from_customers, to_customer)
 
-    def set_status(
-        self,
-        selection: Selection,
-        flag: int,
-        on: bool,
-        now: datetime,
-        history: HistoryStamp | None = None,
-    ) -> int:
-        del history  # this transaction stamps the run itself
+    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime, *_: Any) -> int:
+        # A stamp the use case passed is replaced: this transaction stamps the run itself.
         if self._run is None:
             self._run = self._entry(
                 HistoryAction.STATUS_SET_ON_SELECTION

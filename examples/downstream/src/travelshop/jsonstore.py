@@ -39,6 +39,10 @@ from custmodel.model import (
     Booking,
     Customer,
     DeparturePeriod,
+    HistoryAction,
+    HistoryEntry,
+    HistoryQuery,
+    HistoryStamp,
     HostVeto,
     MarketingChoice,
     MergeRecord,
@@ -86,6 +90,10 @@ class _State:
     marketing_choices: dict[int, MarketingChoice] = attrs.Factory(dict)
     #: The last ledger id given: ids of deleted entries are not given again.
     last_marketing_choice_id: int = 0
+    #: The change history by id, whose history each entry is part of, and the last id given.
+    history: dict[int, HistoryEntry] = attrs.Factory(dict)
+    history_owners: dict[int, int] = attrs.Factory(dict)
+    last_history_id: int = 0
 
     def copy(self) -> _State:
         """A copy a transaction may change (the domain objects are immutable and shared)."""
@@ -100,6 +108,9 @@ class _State:
             dict(self.distinct_marks),
             dict(self.marketing_choices),
             self.last_marketing_choice_id,
+            dict(self.history),
+            dict(self.history_owners),
+            self.last_history_id,
         )
 
 
@@ -139,7 +150,9 @@ class _JsonFileTransaction:
 
     # -- customers ------------------------------------------------------------------------------
 
-    def insert_customers(self, customers: Sequence[Customer]) -> None:
+    def insert_customers(
+        self, customers: Sequence[Customer], history: HistoryStamp | None = None
+    ) -> None:
         holders = self._account_holders()
         numbers: set[int] = set()
         accounts: set[int] = set()
@@ -153,6 +166,18 @@ class _JsonFileTransaction:
         for customer in customers:
             self.state.customers[customer.number] = customer
         self.changed = True
+        if history is not None:
+            self.add_history(
+                [
+                    HistoryEntry(
+                        at=history.at,
+                        action=HistoryAction.REGISTERED,
+                        customer=c.number,
+                        actor=history.actor,
+                    )
+                    for c in customers
+                ]
+            )
 
     def get_customer(self, number: int) -> Customer | None:
         return self.state.customers.get(number)
@@ -208,7 +233,14 @@ class _JsonFileTransaction:
             return []
         return [c for c in self.select(selection) if c.number > after][:limit]
 
-    def set_status(self, selection: Selection, flag: int, on: bool, now: datetime) -> int:
+    def set_status(
+        self,
+        selection: Selection,
+        flag: int,
+        on: bool,
+        now: datetime,
+        history: HistoryStamp | None = None,
+    ) -> int:
         changed = []
         for customer in self.select(selection):
             status = customer.status.with_flag(flag) if on else customer.status.without_flag(flag)
@@ -221,7 +253,73 @@ class _JsonFileTransaction:
         for customer in changed:
             self.state.customers[customer.number] = customer
         self.changed = self.changed or bool(changed)
+        if history is not None:
+            action = HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED
+            entries = [
+                HistoryEntry(
+                    at=history.at,
+                    action=action,
+                    customer=c.number,
+                    actor=history.actor,
+                    changes=(rules.status_change(flag, on),),
+                    operation=history.operation,
+                    flag=flag,
+                )
+                for c in changed
+            ]
+            self.add_history(entries)
         return len(changed)
+
+    # -- change history -------------------------------------------------------------------------
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        for entry in entries:
+            if entry.customer is not None:
+                self._require(entry.customer)
+        for entry in entries:
+            self.state.last_history_id += 1
+            stored = attrs.evolve(entry, id=self.state.last_history_id)
+            self.state.history[stored.id] = stored
+            if stored.customer is not None:
+                self.state.history_owners[stored.id] = stored.customer
+        self.changed = self.changed or bool(entries)
+
+    def history(self, query: HistoryQuery) -> list[HistoryEntry]:
+        owners = self.state.history_owners
+        found = [
+            entry
+            for entry_id, entry in sorted(self.state.history.items())
+            if query.matches(entry, owners.get(entry_id))
+        ]
+        return found if query.limit is None else found[: max(query.limit, 0)]
+
+    def move_history(self, from_customers: Collection[int], to_customer: int) -> int:
+        moving = set(from_customers)
+        owners = self.state.history_owners
+        moved = [i for i, owner in owners.items() if owner in moving]
+        for entry_id in moved:
+            owners[entry_id] = to_customer
+        self.changed = self.changed or bool(moved)
+        return len(moved)
+
+    def erase_history(self, customers: Collection[int], when: datetime) -> int:
+        erasing = set(customers)
+        ids = {i for i, owner in self.state.history_owners.items() if owner in erasing}
+        runs = {self.state.history[i].operation for i in ids} - {None}
+        ids |= {
+            i
+            for i, entry in self.state.history.items()
+            if entry.customer is None and entry.operation in runs
+        }
+        erased = 0
+        for entry_id in sorted(ids):
+            entry = self.state.history[entry_id]
+            cleaned = rules.erased_entry(entry, when)
+            if cleaned is not entry:
+                self.state.history[entry_id] = cleaned
+                erased += 1
+        self.changed = self.changed or bool(erased)
+        return erased
 
     def kinds_in(self, selection: Selection) -> set[str]:
         return {c.kind.value for c in self.select(selection)}
@@ -541,6 +639,9 @@ class JsonFileStore:
             marks = conv.structure(data.get("distinct_marks", []), list[DistinctMark])
             # Files written before the ledger was kept have none.
             choices = conv.structure(data.get("marketing_choices", []), list[MarketingChoice])
+            # Files written before the history was kept have none.
+            history = conv.structure(data.get("history", []), list[HistoryEntry])
+            owners = {int(i): int(n) for i, n in data.get("history_owners", {}).items()}
             return _State(
                 settings=conv.structure(data["settings"], Settings | None),  # type: ignore[arg-type]
                 last_number=int(data["last_number"]),
@@ -556,6 +657,11 @@ class JsonFileStore:
                 marketing_choices={c.id: c for c in choices},
                 last_marketing_choice_id=int(
                     data.get("last_marketing_choice_id", max((c.id for c in choices), default=0))
+                ),
+                history={e.id: e for e in history},
+                history_owners=owners,
+                last_history_id=int(
+                    data.get("last_history_id", max((e.id for e in history), default=0))
                 ),
             )
         except StoreError:
@@ -583,6 +689,9 @@ class JsonFileStore:
                 [state.marketing_choices[i] for i in sorted(state.marketing_choices)]
             ),
             "last_marketing_choice_id": state.last_marketing_choice_id,
+            "history": conv.unstructure([state.history[i] for i in sorted(state.history)]),
+            "history_owners": {str(i): n for i, n in sorted(state.history_owners.items())},
+            "last_history_id": state.last_history_id,
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
         try:
