@@ -46,9 +46,9 @@ class DuplicateMethods(BookPart):
     def mark_distinct(self, first: int, second: int, *, actor: str | None = None) -> DistinctMark:
         """Mark two customers as different parties: no later duplicate search pairs them.
 
-        The mark holds the two numbers, when, and ``actor`` (a user id) if given: no personal
-        data. Marking a pair again keeps and returns the first mark. When one of them is merged
-        into a master later, the mark moves to the master.
+        The mark holds the two numbers, when, and ``actor`` (a user id; the book's actor when
+        not given): no personal data. Marking a pair again keeps and returns the first mark.
+        When one of them is merged into a master later, the mark moves to the master.
 
         Raises:
             InvalidInputError: the same number twice, or a bad actor.
@@ -56,7 +56,8 @@ class DuplicateMethods(BookPart):
             AlreadyMergedError: a customer was merged (mark its master instead).
         """
         check_actor(actor)
-        return self._run(lambda tx: marks.mark_distinct(tx, first, second, actor, self._now))
+        marker = self._journal.actor if actor is None else actor
+        return self._run(lambda tx: marks.mark_distinct(tx, first, second, marker, self._now))
 
     def unmark_distinct(self, first: int, second: int) -> bool:
         """Remove the "not a duplicate" mark of two customers; return whether there was one.

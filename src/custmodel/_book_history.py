@@ -6,9 +6,9 @@ it, and every method delegates to a use case as the rest of the book does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Iterator
 
+from custmodel._book_part import BookPart
 from custmodel._usecases import _common, history
 from custmodel._usecases.reading import resolve
 from custmodel.errors import InvalidInputError
@@ -16,8 +16,6 @@ from custmodel.model._history import HistoryEntry, HistoryQuery
 from custmodel.storage.ports import StoreTransaction
 
 __all__ = ["HistoryMethods"]
-
-T = TypeVar("T")
 
 
 def _limit(value: int | None) -> int | None:
@@ -37,12 +35,8 @@ def _after(value: int) -> int:
         ) from None
 
 
-class HistoryMethods:
+class HistoryMethods(BookPart):
     """The change history; see :class:`custmodel.CustomerBook`."""
-
-    if TYPE_CHECKING:
-
-        def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T: ...
 
     def history(
         self, number: int, *, after: int = 0, limit: int | None = None

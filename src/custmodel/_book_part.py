@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from custmodel.storage.ports import StoreTransaction
 
+if TYPE_CHECKING:
+    from custmodel._usecases.history import Journal
+
 __all__ = ["BookPart"]
 
 T = TypeVar("T")
@@ -17,6 +20,8 @@ class BookPart:
     """A part of the facade: :class:`~custmodel.CustomerBook` inherits it and provides these."""
 
     if TYPE_CHECKING:
+        #: Who the book's changes are recorded for, and whether they are.
+        _journal: Journal
 
         def _run(self, operation: Callable[[StoreTransaction], T], *, write: bool = True) -> T: ...
 

@@ -70,6 +70,12 @@ class DistinctContract(_ContractBase):
         assert DistinctMark(1, 3, marked_at=NOW, actor="u-7") == mark
         assert [mark] == book.distinct_marks()
 
+    def test_a_mark_without_an_actor_holds_the_books_actor(self) -> None:
+        """A book acting for a user records that user on a mark given no actor of its own."""
+        book = self.distinct_book().acting("u-9")
+
+        assert "u-9" == book.mark_distinct(1, 2).actor
+
     def test_marks_are_listed_by_pair_and_by_customer(self) -> None:
         """distinct_marks() lists every mark by pair; with a number, those naming it."""
         book = self.distinct_book()
