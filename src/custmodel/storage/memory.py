@@ -581,16 +581,12 @@ class _MemoryTransaction:
 
     def _own(self, entry_id: int, owner: int | None) -> None:
         """Make entry ``entry_id`` part of ``owner``'s history (None: of nobody's), undoably."""
-        s = self._s
-        old = s.history_owner.pop(entry_id, None)
-        if old is not None:
-            s.history_by_owner[old].remove(entry_id)
-        if owner is not None:
-            s.history_owner[entry_id] = owner
-            bisect.insort(s.history_by_owner[owner], entry_id)
-        self._undo.append(functools.partial(self._own_again, entry_id, old))
+        self._undo.append(
+            functools.partial(self._set_owner, entry_id, self._s.history_owner.get(entry_id))
+        )
+        self._set_owner(entry_id, owner)
 
-    def _own_again(self, entry_id: int, owner: int | None) -> None:
+    def _set_owner(self, entry_id: int, owner: int | None) -> None:
         s = self._s
         current = s.history_owner.pop(entry_id, None)
         if current is not None:
