@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from custmodel import rules
-from custmodel.errors import InvalidInputError, StoreBusyError
+from custmodel.errors import CustomerNotFoundError, InvalidInputError, StoreBusyError
 from custmodel.model._history import (
     FieldChange,
     HistoryAction,
@@ -172,6 +172,17 @@ _REGISTERED = insert(schema.history).from_select(
     .order_by(_c.number),
 )
 
+#: The REGISTERED entry of customer ``low`` (``high`` is the same number).
+_REGISTERED_ONE = insert(schema.history).values(
+    at=bindparam("at", type_=_h.at.type),
+    action=HistoryAction.REGISTERED.value,
+    actor=bindparam("actor", type_=_h.actor.type),
+    related="",
+    details=_dumps({"changes": []}),
+    customer=bindparam("low", type_=_h.customer.type),
+    owner=bindparam("high", type_=_h.owner.type),
+)
+
 
 class HistoryRecords:
     """The change history of a :class:`SqlTransaction`, which inherits it."""
@@ -191,8 +202,15 @@ class HistoryRecords:
             raise InvalidInputError("add_history takes HistoryEntry objects")
         if not batch:
             return
-        # The owner's foreign key refuses an unknown customer (CustomerNotFoundError).
         with _translating("record the change history"):
+            numbers = sorted({e.customer for e in batch if e.customer is not None})
+            for part in _chunks(numbers):
+                found = self._conn.execute(select(_c.number).where(_c.number.in_(part)))
+                missing = sorted(set(part) - set(found.scalars()))
+                if missing:
+                    raise CustomerNotFoundError(
+                        f"customer {missing[0]} not found", number=missing[0]
+                    )
             rows = [history_to_row(e, aware_times=self._aware_times) for e in batch]
             self._conn.execute(insert(schema.history), rows)
 
@@ -265,9 +283,10 @@ class HistoryRecords:
         """Write the REGISTERED entry of each of ``numbers`` (ascending): one INSERT ... SELECT
         for a run of consecutive numbers (what register_many inserts), else one per chunk."""
         if numbers[-1] - numbers[0] + 1 == len(numbers):
-            # Built once: a single registration's transaction should not build a statement.
+            # Built once: a single registration's transaction should not build a statement,
+            # nor select the one customer it has just inserted.
             self._conn.execute(
-                _REGISTERED,
+                _REGISTERED_ONE if len(numbers) == 1 else _REGISTERED,
                 {
                     "at": _time_to_db(stamp.at, aware=self._aware_times),
                     "actor": stamp.actor,

@@ -378,11 +378,12 @@ history = Table(
     ),
     Column("at", utc_datetime(), nullable=False),
     Column("action", String(32), nullable=False),
-    # The customer changed. Its foreign key is the owner's: an entry is written with its
-    # customer as owner, and a merge makes the master the owner; the owner's index serves it.
+    # The customer changed, and whose history the entry is part of: the customer, or the
+    # master it was merged into. No foreign keys: customers are never deleted, the entries of
+    # bulk operations are selected from the customers, and the store checks the customers of
+    # entries it is given; PostgreSQL would check a foreign key row by row with a trigger.
     Column("customer", BigInteger, nullable=True),
-    # Whose history the entry is part of: the customer, or the master it was merged into.
-    Column("owner", BigInteger, ForeignKey("custmodel_customers.number"), nullable=True),
+    Column("owner", BigInteger, nullable=True),
     Column("actor", String(100), nullable=True),
     Column("operation", BigInteger, nullable=True),
     Column("count", BigInteger, nullable=True),

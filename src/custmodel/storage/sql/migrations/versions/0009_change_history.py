@@ -63,9 +63,6 @@ def upgrade() -> None:
         sa.Column("personal", _json(), nullable=True),
         sa.Column("erased_at", _utc(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_custmodel_history"),
-        sa.ForeignKeyConstraint(
-            ["owner"], ["custmodel_customers.number"], name="fk_custmodel_history_owner"
-        ),
         **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_custmodel_history_owner", _TABLE, ["owner"])
