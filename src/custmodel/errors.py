@@ -8,7 +8,7 @@ data: they end up in logs, and a log line must never undo an anonymization.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from custmodel.model import Eligibility
@@ -38,8 +38,30 @@ __all__ = [
 ]
 
 
+def _rebuilt(cls: type[CustmodelError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """An error made again from the arguments it was made with (for pickle)."""
+    return cls(*args, **kwargs)
+
+
 class CustmodelError(Exception):
-    """Root of every error custmodel raises."""
+    """Root of every error custmodel raises.
+
+    Every error pickles, with its own arguments: an error raised in a worker process reaches
+    the process that waits for it (``concurrent.futures``, ``multiprocessing``) as it was
+    raised, where the default pickling of an exception would call the class with its message
+    alone and fail for the errors that take more.
+    """
+
+    _arguments: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> CustmodelError:
+        error = super().__new__(cls, *args, **kwargs)
+        error._arguments = (args, kwargs)
+        return error
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._arguments
+        return (_rebuilt, (type(self), args, kwargs), self.__dict__)
 
 
 class InvalidInputError(CustmodelError, ValueError):

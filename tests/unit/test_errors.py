@@ -109,3 +109,48 @@ def test_likely_duplicate_error_names_entries_and_numbers_only() -> None:
         "probably customer 3; entries 2 and 3 are probably one party"
     ) == str(error)
     assert (3, 7) == error.numbers
+
+
+def _examples() -> list[errors.CustmodelError]:
+    """One error of each public class, made with every argument its class takes."""
+    eligibility = custmodel.rules.anonymization_eligibility(
+        [], "AG1", custmodel.utc_now().date(), 42
+    )
+    return [
+        errors.InvalidInputError("bad value"),
+        errors.InvalidStatusFlagError("flag 33"),
+        errors.InvalidCategoryError("category 2 of 3"),
+        errors.InvalidSettingsError("settings"),
+        errors.TemplateCustomerError("template"),
+        errors.LetterTemplateError("unknown field", placeholder="Kunde-X", position=3),
+        errors.CustomerNotFoundError("customer 7 not found", number=7),
+        errors.BookingNotFoundError("booking 'R-1' not found"),
+        errors.BookingExistsError("R-1", 3),
+        errors.BookingOwnerError("R-1", 3, 4),
+        errors.AlreadyMergedError(5, 2),
+        errors.AnonymizedCustomerError(6, "update"),
+        errors.DebtorAccountError("debtor account 10001 is taken"),
+        errors.MergeRefusedError("refused"),
+        errors.LikelyDuplicateError({0: (1, 2)}, ((0, 1),)),
+        errors.MissingExtraError("cli", "the command line"),
+        errors.NotEligibleError(8, eligibility),
+        errors.ConcurrentUpdateError(9, 1, 2),
+        errors.StoreError("broken"),
+        errors.StoreBusyError("busy"),
+    ]
+
+
+@pytest.mark.parametrize("error", _examples(), ids=lambda e: type(e).__name__)
+def test_every_error_pickles_with_its_arguments(error: errors.CustmodelError) -> None:
+    """An error raised in a worker process reaches its caller whole: same class, message and
+    attributes (pickle called the class with its message alone before)."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+
+    assert (type(error), str(error), vars(error)) == (type(again), str(again), vars(again))
+
+
+def test_the_examples_cover_every_public_error_class() -> None:
+    """A new error class gets an example in the pickling test."""
+    assert set(BUILTINS) == {type(e) for e in _examples()}
