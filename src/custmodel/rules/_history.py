@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ import attrs
 
 from custmodel.model._customer import Customer, customer_fields
 from custmodel.model._flags import StatusFlags
-from custmodel.model._history import FieldChange, HistoryEntry
+from custmodel.model._history import FieldChange, HistoryAction, HistoryEntry, HistoryStamp
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 
@@ -20,6 +20,7 @@ __all__ = [
     "erased_entry",
     "personal_selection",
     "settings_changes",
+    "stamped_entries",
     "status_change",
     "value_text",
 ]
@@ -72,6 +73,35 @@ def value_text(value: object) -> str | None:
 def status_change(flag: int, on: bool) -> FieldChange:
     """The change of one status flag: ``status.N`` from "off" to "on", or back."""
     return FieldChange(f"status.{flag}", "off" if on else "on", "on" if on else "off")
+
+
+def stamped_entries(
+    numbers: Iterable[int], stamp: HistoryStamp, flag: int | None = None, on: bool = True
+) -> list[HistoryEntry]:
+    """The entry a bulk operation writes for each customer of ``numbers``, with ``stamp``'s
+    time, actor and operation: REGISTERED, or with ``flag`` the change of that flag (set when
+    ``on``, else cleared). Stores write them with the customers they insert or change."""
+    if flag is None:
+        return [
+            HistoryEntry(
+                at=stamp.at, action=HistoryAction.REGISTERED, customer=n, actor=stamp.actor
+            )
+            for n in numbers
+        ]
+    action = HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED
+    changes = (status_change(flag, on),)
+    return [
+        HistoryEntry(
+            at=stamp.at,
+            action=action,
+            customer=n,
+            actor=stamp.actor,
+            changes=changes,
+            operation=stamp.operation,
+            flag=flag,
+        )
+        for n in numbers
+    ]
 
 
 def _fields() -> tuple[str, ...]:

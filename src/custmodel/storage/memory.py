@@ -35,7 +35,7 @@ from custmodel.model._booking import Booking
 from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
 from custmodel.model._erasure import HostVeto
-from custmodel.model._history import HistoryAction, HistoryEntry, HistoryQuery, HistoryStamp
+from custmodel.model._history import HistoryEntry, HistoryQuery, HistoryStamp
 from custmodel.model._marketing import MarketingChoice
 from custmodel.model._merge import MergeRecord
 from custmodel.model._requests import RequestKind, SubjectRequest
@@ -197,17 +197,7 @@ class _MemoryTransaction:
         for customer in customers:
             self._store(customer)
         if history is not None:
-            self.add_history(
-                [
-                    HistoryEntry(
-                        at=history.at,
-                        action=HistoryAction.REGISTERED,
-                        customer=c.number,
-                        actor=history.actor,
-                    )
-                    for c in customers
-                ]
-            )
+            self.add_history(rules.stamped_entries((c.number for c in customers), history))
 
     def get_customer(self, number: int) -> Customer | None:
         return self._s.customers.get(number)
@@ -301,22 +291,7 @@ class _MemoryTransaction:
         for customer in changed:
             self._store(customer)
         if history is not None:
-            action = HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED
-            change = rules.status_change(flag, on)
-            self.add_history(
-                [
-                    HistoryEntry(
-                        at=history.at,
-                        action=action,
-                        customer=c.number,
-                        actor=history.actor,
-                        changes=(change,),
-                        operation=history.operation,
-                        flag=flag,
-                    )
-                    for c in changed
-                ]
-            )
+            self.add_history(rules.stamped_entries((c.number for c in changed), history, flag, on))
         return len(changed)
 
     def kinds_in(self, selection: Selection) -> set[str]:

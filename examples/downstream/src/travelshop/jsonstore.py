@@ -39,7 +39,6 @@ from custmodel.model import (
     Booking,
     Customer,
     DeparturePeriod,
-    HistoryAction,
     HistoryEntry,
     HistoryQuery,
     HistoryStamp,
@@ -167,17 +166,7 @@ class _JsonFileTransaction:
             self.state.customers[customer.number] = customer
         self.changed = True
         if history is not None:
-            self.add_history(
-                [
-                    HistoryEntry(
-                        at=history.at,
-                        action=HistoryAction.REGISTERED,
-                        customer=c.number,
-                        actor=history.actor,
-                    )
-                    for c in customers
-                ]
-            )
+            self.add_history(rules.stamped_entries((c.number for c in customers), history))
 
     def get_customer(self, number: int) -> Customer | None:
         return self.state.customers.get(number)
@@ -254,20 +243,7 @@ class _JsonFileTransaction:
             self.state.customers[customer.number] = customer
         self.changed = self.changed or bool(changed)
         if history is not None:
-            action = HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED
-            entries = [
-                HistoryEntry(
-                    at=history.at,
-                    action=action,
-                    customer=c.number,
-                    actor=history.actor,
-                    changes=(rules.status_change(flag, on),),
-                    operation=history.operation,
-                    flag=flag,
-                )
-                for c in changed
-            ]
-            self.add_history(entries)
+            self.add_history(rules.stamped_entries((c.number for c in changed), history, flag, on))
         return len(changed)
 
     # -- change history -------------------------------------------------------------------------

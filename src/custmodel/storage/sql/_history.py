@@ -295,9 +295,7 @@ class HistoryRecords:
                 },
             )
             return
-        entry = HistoryEntry(
-            at=stamp.at, action=HistoryAction.REGISTERED, customer=numbers[0], actor=stamp.actor
-        )
+        [entry] = rules.stamped_entries(numbers[:1], stamp)
         for part in _chunks(numbers):
             self._insert_entries_of(_c.number.in_(part), entry)
 
@@ -349,15 +347,8 @@ class HistoryRecords:
         those, and when the counts differ (a customer left the selection meanwhile, under READ
         COMMITTED) the store is busy and the book runs the operation again.
         """
-        entry = HistoryEntry(
-            at=stamp.at,
-            action=HistoryAction.STATUS_SET if on else HistoryAction.STATUS_CLEARED,
-            customer=1,
-            actor=stamp.actor,
-            changes=(rules.status_change(flag, on),),
-            operation=stamp.operation,
-            flag=flag,
-        )
+        # The entry of the first customer stands for all; each row gets its own number.
+        [entry] = rules.stamped_entries([1], stamp, flag, on)
         dialect = self._conn.dialect.name
         if dialect == "postgresql":
             changed = changing.returning(_c.number).cte("changed")
