@@ -112,19 +112,15 @@ def _fields() -> tuple[str, ...]:
 _CUSTOMER_FIELDS = _fields()
 
 
-def customer_changes(before: Customer | None, after: Customer) -> tuple[FieldChange, ...]:
-    """The fields in which ``after`` differs from ``before`` (every field that is not empty
-    for a new customer, ``before`` None), status flags one by one."""
+def customer_changes(before: Customer, after: Customer) -> tuple[FieldChange, ...]:
+    """The fields in which ``after`` differs from ``before``, status flags one by one."""
     changes: list[FieldChange] = []
     for name in _CUSTOMER_FIELDS:
-        old = None if before is None else value_text(getattr(before, name))
+        old = value_text(getattr(before, name))
         new = value_text(getattr(after, name))
-        if before is None and new in (None, "", "0"):
-            continue
         if old != new:
             changes.append(FieldChange(name, old, new))
-    old_flags = StatusFlags() if before is None else before.status
-    for flag in sorted(set(old_flags) ^ set(after.status)):
+    for flag in sorted(set(before.status) ^ set(after.status)):
         changes.append(status_change(flag, flag in after.status))
     return tuple(changes)
 
