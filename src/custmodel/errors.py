@@ -70,10 +70,11 @@ class InvalidInputError(CustmodelError, ValueError):
     Attributes:
         field: The field the refused value was given for, when the check knows it
             (``"open_amount"``), else None.
-        problems: For input structured from JSON data (:func:`custmodel.serialization.
-            structure_input`): every problem found, as pairs of the field's path
-            (``"$.channel.name"``) and what is wrong with it, in a stable order; empty for
-            a value refused by other means. Neither part repeats a refused value.
+        problems: For input structured from JSON data
+            (:func:`~custmodel.serialization.structure_input`): every problem found, as pairs
+            of the field's path (``"$.channel.name"``) and what is wrong with it, in a stable
+            order; empty for a value refused by other means. Neither part repeats a refused
+            value.
     """
 
     def __init__(
