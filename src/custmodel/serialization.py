@@ -521,6 +521,8 @@ def loads(text: str | bytes, cls: type[T], converter: JsonConverter | None = Non
     except json.JSONDecodeError as error:
         # Where it stopped, not what it read there.
         raise InvalidInputError(f"not JSON (line {error.lineno}, column {error.colno})") from None
+    except ValueError:  # Python's own limit: a number of more than 4,300 digits
+        raise InvalidInputError("not JSON that custmodel reads: a number is too long") from None
     except RecursionError:
         raise InvalidInputError("not JSON that custmodel reads: nested too deeply") from None
     return structure_input(data, cls, converter)

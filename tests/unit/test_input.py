@@ -432,6 +432,10 @@ def test_loads_raises_the_same_typed_error() -> None:
         loads("{" + MARKER, Booking)
     with pytest.raises(InvalidInputError, match="not UTF-8"):
         loads(b'"\xff"', Booking)
+    with pytest.raises(InvalidInputError, match="a number is too long"):
+        loads('{"customer": 1' + "0" * 5000 + "}", Booking)
+    with pytest.raises(InvalidInputError, match="nested too deeply"):
+        loads("[" * 100_000 + "]" * 100_000, Booking)
 
 
 def test_a_lenient_converter_takes_text_for_numbers_but_no_unknown_keys() -> None:
