@@ -243,7 +243,7 @@ def mail_merge(
     template: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[TEMPLATE]",
+            metavar="TEMPLATE",
             help="The letter: UTF-8 text with {Field} placeholders ({{ and }} for braces).",
             show_default=False,
             **READABLE_FILE,
