@@ -28,10 +28,50 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
     assert commands[1].endswith("python -m pytest -n auto")
 
 
+def test_readme_says_how_long_the_tests_take_and_what_skipped_server_tests_mean() -> None:
+    """Before the test command, the quick start gives its run time and the server variables."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    before = text.split("## Quick start", 1)[1].split(readme_commands()[1], 1)[0]
+    assert (True, True, True, True) == (
+        bool(re.search(r"about \d+ minutes", before)),
+        "CUSTMODEL_TEST_POSTGRES_URL" in before,
+        "CUSTMODEL_TEST_MARIADB_URL" in before,
+        "skipped" in before,
+    )
+
+
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     """.ci/run ends with exactly the README's test command."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert readme_commands()[1] == script[-1]
+
+
+def test_without_servers_the_skipped_server_tests_are_one_line_above_the_summary() -> None:
+    """Run without the server variables, pytest counts the skipped PostgreSQL and MariaDB tests
+    in one line naming the variables, instead of one line each, and the summary stays last."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CUSTMODEL_TEST_", "PYTEST_")) and k != "CI"
+    }
+    plugins = ["-p", "no:randomly", "-p", "no:cacheprovider"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *plugins, "tests/sql/test_settings_rows.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    naming = [line for line in lines if "CUSTMODEL_TEST_POSTGRES_URL" in line]
+    assert (0, 1) == (result.returncode, len(naming)), result.stdout
+    assert re.fullmatch(r"=+ \d+ passed, 4 skipped in .*=+", lines[-1]), lines[-1]
+    assert lines[-2] == (
+        "SKIPPED 4 database server tests: 2 PostgreSQL (set CUSTMODEL_TEST_POSTGRES_URL), "
+        "2 MariaDB (set CUSTMODEL_TEST_MARIADB_URL); see tests/servers.py (.ci/run sets both)"
+    )
 
 
 def test_changelog_has_an_unreleased_section() -> None:

@@ -734,6 +734,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         batch_size: int = 500,
         purpose: Purpose | str = Purpose.ADVERTISING,
         channel: ContactChannel | str = ContactChannel.LETTER,
+        due_by: date | None = None,
+        days_before_departure: int = 0,
     ) -> mailmerge.LetterRun:
         """Render a mail-merge letter for every customer of a selection (R6, R10), lazily.
 
@@ -759,6 +761,11 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             batch_size: Customers read per transaction.
             purpose: ADVERTISING (the default) or CONTRACT.
             channel: The channel the letters go out on (LETTER, the default).
+            due_by: Count only the bookings due by this day towards the open amount (not
+                with ``open_amounts``): a booking falls due on its departure, or
+                ``days_before_departure`` days before it. Today leaves out the bookings that
+                have not departed.
+            days_before_departure: When a booking's balance falls due (with ``due_by``).
 
         Raises:
             LetterTemplateError: an unknown or malformed placeholder, before any letter.
@@ -778,6 +785,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             parsed.needs_open_amount,
             purpose,
             channel,
+            due_by,
+            days_before_departure,
         )
         return mailmerge.LetterRun(
             (
@@ -799,6 +808,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         batch_size: int = 500,
         purpose: Purpose | str = Purpose.ADVERTISING,
         channel: ContactChannel | str = ContactChannel.LETTER,
+        due_by: date | None = None,
+        days_before_departure: int = 0,
     ) -> MergeDataWritten:
         """Write a mail-merge data file for word processors: one row per selected customer.
 
@@ -821,6 +832,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             batch_size: Customers read per transaction.
             purpose: ADVERTISING (the default) or CONTRACT, as for :meth:`letters`.
             channel: The campaign's channel (LETTER, the default), as for :meth:`letters`.
+            due_by: As for :meth:`letters`.
+            days_before_departure: As for :meth:`letters`.
 
         Returns:
             How many rows were written (the header not counted) and how many were left out.
@@ -842,6 +855,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             needs_amount,
             purpose,
             channel,
+            due_by,
+            days_before_departure,
         )
         rows = (values for _customer, values in recipients)
         written = _mergefile.write(target, columns, rows, delimiter=delimiter)

@@ -48,17 +48,22 @@ __all__ = [
     "ACCESS_FIELDS",
     "ACCESS_LETTER",
     "FIELDS",
+    "MAX_DAYS_BEFORE_DEPARTURE",
     "NEUTRAL_GREETING",
     "NOTHING",
     "OPEN_AMOUNT_FIELDS",
+    "CreditedAmounts",
     "LetterRun",
     "LetterTemplate",
     "TextSink",
     "access_fields",
     "access_template",
     "check_delimiter",
+    "check_due",
     "check_fields",
     "check_open_amounts",
+    "credit_open_amounts",
+    "due_on",
     "greeting",
     "merge_fields",
     "open_amount_of",
@@ -283,9 +288,114 @@ def greeting(customer: Customer) -> str:
     return " ".join([opening, *words[1:], name])
 
 
-def open_amount_of(bookings: Iterable[Booking]) -> Decimal:
-    """The open amount (OP-Betrag) of a customer's bookings: firm ones only, offers owe nothing."""
-    return sum((b.open_amount for b in bookings if b.is_firm), Decimal("0.00"))
+def due_on(booking: Booking, days_before_departure: int = 0) -> date:
+    """The day ``booking``'s open amount falls due: its departure, or that many days before.
+
+    Travel conditions ask for the balance some days before departure (the Restzahlung, often 30
+    days); a booking invoiced after the journey falls due on departure (``0``). A day before
+    the first day of the calendar is that first day.
+    """
+    return date.fromordinal(max(1, booking.departure.toordinal() - days_before_departure))
+
+
+def open_amount_of(
+    bookings: Iterable[Booking], due_by: date | None = None, days_before_departure: int = 0
+) -> Decimal:
+    """The open amount (OP-Betrag) of a customer's bookings: firm ones only, offers owe nothing.
+
+    With ``due_by``, only the bookings due by that day count (:func:`due_on`): a dunning run
+    leaves out what is not yet due. ``due_by`` today with ``days_before_departure`` 0 counts
+    the bookings that have departed.
+    """
+    return sum(
+        (
+            b.open_amount
+            for b in bookings
+            if b.is_firm and (due_by is None or due_on(b, days_before_departure) <= due_by)
+        ),
+        Decimal("0.00"),
+    )
+
+
+#: The most days before departure a balance may fall due (about ten years).
+MAX_DAYS_BEFORE_DEPARTURE = 3660
+
+
+def check_due(due_by: object, days_before_departure: object) -> tuple[date, int] | None:
+    """Return ``(due_by, days_before_departure)`` checked, or None when ``due_by`` is None.
+
+    Raises:
+        InvalidInputError: ``due_by`` not a date (a datetime neither), days that are not a
+            whole number from 0 to :data:`MAX_DAYS_BEFORE_DEPARTURE`, or days without a
+            ``due_by`` to count them from.
+    """
+    if (
+        isinstance(days_before_departure, bool)
+        or not isinstance(days_before_departure, int)
+        or not 0 <= days_before_departure <= MAX_DAYS_BEFORE_DEPARTURE
+    ):
+        raise InvalidInputError(
+            f"days_before_departure is a whole number from 0 to {MAX_DAYS_BEFORE_DEPARTURE}"
+        )
+    if due_by is None:
+        if days_before_departure:
+            raise InvalidInputError("days_before_departure needs due_by")
+        return None
+    if isinstance(due_by, datetime) or not isinstance(due_by, date):
+        raise InvalidInputError("due_by must be a date (not a datetime)")
+    return due_by, days_before_departure
+
+
+@attrs.frozen
+class CreditedAmounts:
+    """Open amounts from accounting, as the letters of a run use them.
+
+    Attributes:
+        amounts: Customer number -> open amount. The amount of a merged number is added to its
+            master's: after a merge the ledger moves the open items of the retired debtor
+            accounts to the master (R8).
+        unknown: The numbers no customer has, ascending; their amounts count for nobody.
+        merged: ``(merged number, master)`` for every amount credited to a master, ascending.
+        anonymized: The numbers whose customer is anonymized (also through a merge),
+            ascending; anonymized customers receive no letter (R10).
+    """
+
+    amounts: dict[int, Decimal]
+    unknown: tuple[int, ...] = ()
+    merged: tuple[tuple[int, int], ...] = ()
+    anonymized: tuple[int, ...] = ()
+
+
+def credit_open_amounts(
+    open_amounts: Mapping[int, Decimal], resolved: Mapping[int, Customer]
+) -> CreditedAmounts:
+    """Credit the open amounts of merged numbers to their masters; name unknown numbers.
+
+    Args:
+        open_amounts: Customer number -> open amount, as accounting lists them.
+        resolved: Each number of ``open_amounts`` -> the active customer it stands for
+            (:meth:`custmodel.CustomerBook.resolve`: the master of a merged number); a number
+            it does not hold is unknown.
+
+    Returns:
+        The amounts keyed by the customers who receive letters, and what was moved or left
+        out, for the caller to say.
+    """
+    amounts: dict[int, Decimal] = {}
+    unknown, merged, anonymized = [], [], []
+    for number in sorted(open_amounts):
+        customer = resolved.get(number)
+        if customer is None:
+            unknown.append(number)
+            continue
+        if customer.number != number:
+            merged.append((number, customer.number))
+        if customer.is_anonymized:
+            anonymized.append(number)
+        amounts[customer.number] = (
+            amounts.get(customer.number, Decimal("0.00")) + (open_amounts[number])
+        )
+    return CreditedAmounts(amounts, tuple(unknown), tuple(merged), tuple(anonymized))
 
 
 def _german_date(day: date | None) -> str:

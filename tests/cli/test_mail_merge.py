@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +14,10 @@ import pytest
 
 from custmodel import Booking, BookingKind, CustomerKind, letters
 from custmodel.cli._letters import FIELD_DESCRIPTIONS, letter_name, read_open_amounts
-from tests.cli.conftest import Cli, CountedCli, one_line
+from tests.cli.conftest import CLEAN_ENV, Cli, CountedCli, one_line
+
+#: The installed console script, next to the interpreter running the tests.
+CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
 
 REMINDER = "{Kunde-Briefanrede},\nbitte zahlen Sie {OP-Betrag+Mahngebühr}.\n"
 
@@ -300,3 +306,136 @@ def test_progress_shows_on_a_terminal_and_never_with_json(owing: Cli, tmp_path: 
         quiet.stderr,
         json.loads(quiet.stdout)["letters"],
     )
+
+
+# -- open amounts naming unknown, merged or anonymized numbers ----------------------------------
+
+#: Accounting's open items: 2 owes 12,00 €, 4 (merged into 1) 30,00 €, nobody is 99, and 3 is
+#: anonymized.
+OPEN_ITEMS = "Kunde;Betrag\n2;12,00\n4;30,00\n99;8,00\n3;5,00\n"
+
+OPEN_ITEMS_WARNINGS = [
+    "warning: op.csv line 3: customer 4 was merged into 1; its amount is credited to 1",
+    "warning: op.csv line 4: no customer has number 99; its amount counts for nobody",
+    "warning: op.csv line 5: customer 3 is anonymized and receives no letter",
+]
+
+
+def test_open_amounts_of_a_merged_number_go_to_the_master_with_warnings(
+    owing: Cli, tmp_path: Path
+) -> None:
+    """4's 30,00 € are dunned from its master 1; 99 and the anonymized 3 are warned about by
+    line, and the run succeeds."""
+    amounts = tmp_path / "op.csv"
+    amounts.write_text(OPEN_ITEMS, encoding="utf-8")
+    out = tmp_path / "briefe"
+    result = owing(
+        f"mail-merge {_template(tmp_path)} --out-dir {out} --open-amounts {amounts} --owing-only"
+    )
+    assert (0, OPEN_ITEMS_WARNINGS) == (result.exit_code, result.stderr.strip().splitlines())
+    assert {
+        "letter-000001.txt": "Sehr geehrte Frau Dr. Müller,\nbitte zahlen Sie 35,00 €.\n",
+        "letter-000002.txt": "Sehr geehrter Herr Weiß,\nbitte zahlen Sie 17,00 €.\n",
+    } == _letters(out)
+
+
+def test_the_installed_command_warns_about_unknown_and_merged_numbers(
+    owing: Cli, tmp_path: Path
+) -> None:
+    """Run as the console script, a data file run warns on stderr and keeps --json clean."""
+    amounts = tmp_path / "op.csv"
+    amounts.write_text(OPEN_ITEMS, encoding="utf-8")
+    data = tmp_path / "mahnlauf.csv"
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    args = ["mail-merge", "--data-file", str(data), "--fields", "Kunde-Nummer,OP-Betrag"]
+    args += ["--open-amounts", str(amounts), "--owing-only", "--json"]
+    result = subprocess.run(
+        [str(CONSOLE_SCRIPT), "--db", owing.url, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**env, "COLUMNS": "200"},
+    )
+    assert (0, OPEN_ITEMS_WARNINGS) == (result.returncode, result.stderr.strip().splitlines())
+    assert (2, "\ufeffKunde-Nummer;OP-Betrag\r\n1;30,00 €\r\n2;12,00 €\r\n") == (
+        json.loads(result.stdout)["rows"],
+        data.read_bytes().decode("utf-8"),
+    )
+
+
+# -- leaving out bookings that are not yet due --------------------------------------------------
+
+
+@pytest.fixture
+def travelling(cli: Cli) -> Cli:
+    """1 Müller owes 100,00 € on a trip of 2020 and 20,00 € on one of 1 July 2099; 2 Weiß owes
+    50,00 € on a trip of 1 August 2099."""
+    with cli.book() as book:
+        book.register(CustomerKind.PRIVATE, "Müller", salutation="Frau Dr.")
+        book.register(CustomerKind.PRIVATE, "Weiß", salutation="Herr")
+        for reference, customer, departure, amount in [
+            ("VG-1", 1, date(2020, 5, 1), "100.00"),
+            ("VG-2", 1, date(2099, 7, 1), "20.00"),
+            ("VG-3", 2, date(2099, 8, 1), "50.00"),
+        ]:
+            book.record_booking(
+                Booking(
+                    reference,
+                    customer,
+                    BookingKind.BOOKING,
+                    departure,
+                    "AG1",
+                    open_amount=Decimal(amount),
+                )
+            )
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ("", {1: "1;120,00 €", 2: "2;50,00 €"}),
+        ("--departed-only", {1: "1;100,00 €"}),
+        ("--due-by 2099-07-01", {1: "1;120,00 €"}),
+        ("--due-by 2099-07-01 --days-before-departure 31", {1: "1;120,00 €", 2: "2;50,00 €"}),
+        ("--due-by 2099-07-01 --days-before-departure 30", {1: "1;120,00 €"}),
+    ],
+    ids=["everything", "departed", "due-by", "balance-31-days-before", "balance-30-days-before"],
+)
+def test_a_dunning_run_leaves_out_bookings_not_yet_due(
+    travelling: Cli, tmp_path: Path, options: str, expected: dict[int, str]
+) -> None:
+    """--departed-only and --due-by count only the bookings due as open amounts."""
+    data = tmp_path / "mahnlauf.csv"
+    travelling.ok(
+        f"mail-merge --data-file {data} --fields Kunde-Nummer,OP-Betrag --owing-only {options}"
+    )
+    rows = data.read_bytes().decode("utf-8").split("\r\n")[1:-1]
+    assert list(expected.values()) == rows
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "--departed-only --due-by 2099-07-01",
+        "--days-before-departure 30",
+        "--due-by 2099-07-01 --days-before-departure -1",
+        "--due-by 2099-07-01 --days-before-departure 3661",
+        "--due-by 1.7.2099",
+        "--departed-only --open-amounts OP",
+        "--due-by 2099-07-01 --open-amounts OP",
+    ],
+    ids=["both", "days alone", "negative", "too many", "not ISO", "file departed", "file due"],
+)
+def test_due_options_that_do_not_fit_are_usage_errors(
+    travelling: Cli, tmp_path: Path, options: str
+) -> None:
+    """Contradicting or bad due options exit with 2 in one line, and no letter is written."""
+    amounts = tmp_path / "op.csv"
+    amounts.write_text("1;5,00\n", encoding="utf-8")
+    out = tmp_path / "briefe"
+    args = options.replace("OP", str(amounts))
+    result = travelling(f"mail-merge {_template(tmp_path)} --out-dir {out} {args}")
+    assert (2, False) == (result.exit_code, out.exists())
+    assert one_line(result.stderr).startswith("error: ")

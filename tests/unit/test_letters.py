@@ -15,6 +15,7 @@ import pytest
 from custmodel import (
     AlreadyMergedError,
     AnonymizedCustomerError,
+    Booking,
     Customer,
     CustomerBook,
     CustomerKind,
@@ -255,6 +256,101 @@ def test_the_open_amount_counts_firm_bookings_only() -> None:
     ]
 
     assert Decimal("1229.50") == letters.open_amount_of(bookings)
+
+
+# -- a dunning run leaves out what is not yet due ----------------------------------------------
+
+
+def _trips() -> list[Booking]:
+    """Open 100,00 € departed on 1 May, 20,00 € departing 1 July, 3,00 € departing 1 Sep."""
+    return [
+        firm_booking("VG-1", 1, date(2026, 5, 1), open_amount=Decimal("100.00")),
+        firm_booking("VG-2", 1, date(2026, 7, 1), open_amount=Decimal("20.00")),
+        firm_booking("VG-3", 1, date(2026, 9, 1), open_amount=Decimal("3.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("due_by", "days", "owed"),
+    [
+        (None, 0, "123.00"),
+        (date(2026, 6, 30), 0, "100.00"),
+        (date(2026, 7, 1), 0, "120.00"),
+        (date(2026, 6, 1), 30, "120.00"),
+        (date(2026, 5, 31), 30, "100.00"),
+        (date(2026, 4, 1), 0, "0.00"),
+    ],
+    ids=["all", "departed", "departing-that-day", "balance-30-days", "day-before", "none-yet"],
+)
+def test_only_bookings_due_by_the_day_count_towards_the_open_amount(
+    due_by: date | None, days: int, owed: str
+) -> None:
+    """A booking falls due on departure, or the given days before it; later ones owe nothing yet."""
+    assert Decimal(owed) == letters.open_amount_of(_trips(), due_by, days)
+
+
+def test_a_balance_due_before_the_first_day_of_the_calendar_is_due_on_that_day() -> None:
+    """days before an early departure stop at date.min instead of overflowing."""
+    assert date.min == letters.due_on(firm_booking("VG-1", 1, date(1, 1, 5)), 30)
+
+
+@pytest.mark.parametrize(
+    ("due_by", "days"),
+    [
+        (date(2026, 6, 1), -1),
+        (date(2026, 6, 1), letters.MAX_DAYS_BEFORE_DEPARTURE + 1),
+        (date(2026, 6, 1), True),
+        (None, 30),
+        (datetime(2026, 6, 1, tzinfo=UTC), 0),
+        ("2026-06-01", 0),
+    ],
+    ids=["negative", "too-many", "bool", "days-alone", "datetime", "text"],
+)
+def test_a_bad_due_day_or_days_before_departure_are_refused(due_by: Any, days: Any) -> None:
+    """due_by is a date; the days are 0..MAX_DAYS_BEFORE_DEPARTURE and need due_by."""
+    with pytest.raises(InvalidInputError):
+        letters.check_due(due_by, days)
+
+
+def test_a_dunning_run_by_a_day_leaves_out_the_bookings_not_yet_due() -> None:
+    """book.letters(due_by=...) counts only what is due: customer 2's trip is still ahead."""
+    book = make_book(SETTINGS)
+    for name in ("Müller", "Weiß"):
+        book.register(PRIVATE, name)
+    book.record_booking(firm_booking("VG-1", 1, date(2026, 5, 1), open_amount=Decimal("80.00")))
+    book.record_booking(firm_booking("VG-2", 2, date(2026, 9, 1), open_amount=Decimal("50.00")))
+    run = book.letters(None, "{Kunde-Name}: {OP-Betrag}", owing_only=True, due_by=date(2026, 6, 1))
+
+    assert ["Müller: 80,00 €"] == [letter.text for letter in run]
+
+
+def test_a_due_day_with_open_amounts_from_accounting_is_refused() -> None:
+    """Open amounts from accounting know no bookings: due_by beside them is an error."""
+    book = make_book(SETTINGS)
+    book.register(PRIVATE, "Müller")
+    with pytest.raises(InvalidInputError, match="due_by"):
+        book.letters(None, "{OP-Betrag}", open_amounts={1: "5.00"}, due_by=date(2026, 6, 1))
+
+
+# -- open amounts from accounting ---------------------------------------------------------------
+
+
+def test_a_merged_number_s_amount_is_credited_to_its_master() -> None:
+    """4 was merged into 1: its 20,00 € add to 1's 100,00 €; 99 is unknown; 3 is anonymized."""
+    master = _customer(number=1)
+    anonymized = _customer(number=3, anonymized_at=NOW)
+    amounts = {n: Decimal(a) for n, a in [(1, "100.00"), (3, "7.00"), (4, "20.00"), (99, "1.00")]}
+    credited = letters.credit_open_amounts(amounts, {1: master, 3: anonymized, 4: master})
+
+    assert (
+        letters.CreditedAmounts(
+            amounts={1: Decimal("120.00"), 3: Decimal("7.00")},
+            unknown=(99,),
+            merged=((4, 1),),
+            anonymized=(3,),
+        )
+        == credited
+    )
 
 
 def test_a_render_returns_the_letter_with_number_and_account() -> None:

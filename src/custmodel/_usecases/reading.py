@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
@@ -207,19 +208,27 @@ def recipients(
     needs_amount: bool,
     purpose: Purpose | str = Purpose.ADVERTISING,
     channel: ContactChannel | str = ContactChannel.LETTER,
+    due_by: date | None = None,
+    days_before_departure: int = 0,
 ) -> tuple[Iterator[tuple[Customer, dict[str, str]]], int]:
     """Check the arguments now; return the recipients with their merge fields, lazily, and
     how many of the selected an advertising run leaves out (counted now).
 
     Anonymized customers and tombstones are left out whatever ``selection`` says; a
     selection of anonymized customers only has no recipients at all. An advertising run
-    leaves out who objected to advertising on ``channel``; a contract run does not.
+    leaves out who objected to advertising on ``channel``; a contract run does not. With
+    ``due_by``, a customer's open amount counts only the bookings due by that day.
     """
     asked = _common.selection(selection)
     chosen = attrs.evolve(asked, anonymized=False, include_merged=False)
     why = to_enum(Purpose, purpose)
     on = to_enum(ContactChannel, channel)
     amounts = None if open_amounts is None else mailmerge.check_open_amounts(open_amounts)
+    due = mailmerge.check_due(due_by, days_before_departure)
+    if due is not None and amounts is not None:
+        raise InvalidInputError(
+            "due_by chooses the bookings whose open amounts count; open_amounts replaces them"
+        )
     if not isinstance(owing_only, bool):
         raise InvalidInputError("owing_only is True or False")
     _common.batch_size(batch_size)
@@ -237,6 +246,7 @@ def recipients(
         amounts=amounts,
         owing_only=owing_only,
         needs_amount=needs_amount or owing_only,
+        due=due,
     )
     return paged(run, chosen, batch_size, read), left_out
 
@@ -252,6 +262,7 @@ def recipients_of(
     amounts: dict[int, Decimal] | None,
     owing_only: bool,
     needs_amount: bool,
+    due: tuple[date, int] | None = None,
 ) -> list[tuple[Customer, dict[str, str]]]:
     """The recipients among one page of customers, with their merge fields."""
     settings = _common.settings(tx)
@@ -260,7 +271,7 @@ def recipients_of(
         bookings: dict[int, list[Booking]] = {c.number: [] for c in customers}
         for booking in tx.bookings_of(list(bookings)):
             bookings[booking.customer].append(booking)
-        owed = {n: mailmerge.open_amount_of(found) for n, found in bookings.items()}
+        owed = {n: mailmerge.open_amount_of(found, *(due or ())) for n, found in bookings.items()}
     elif needs_amount and amounts is not None:
         owed = {c.number: amounts.get(c.number, Decimal("0.00")) for c in customers}
     batch = []

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from custmodel import (
     BookingKind,
@@ -52,7 +52,7 @@ from custmodel.cli._common import (
 )
 from custmodel.storage.factory import DATABASE_URL_VARIABLE
 
-__all__ = ["app", "exit_code", "main"]
+__all__ = ["COMMAND_ORDER", "app", "exit_code", "main"]
 
 _ARGV = "custmodel.argv"
 #: Words of the command line that are never personal data; other tokens are left out of
@@ -168,8 +168,94 @@ def _no_args_help(error: BaseException) -> bool:
     return type(error).__name__ == "NoArgsIsHelpError"
 
 
+#: What --help shows for a value of a Python type, instead of Typer's ``<str>``, ``<int>``...
+_VALUE_WORDS = {
+    "<str>": "TEXT",
+    "<int>": "INTEGER",
+    "<float>": "NUMBER",
+    "<path>": "PATH",
+    "<file>": "FILE",
+    "<directory>": "DIR",
+    "<list[str]>": "TEXT",
+    "<list[int]>": "INTEGER",
+}
+
+
+class _HelpArgument(TyperArgument):
+    """An argument whose --help row and usage show its name only, as the user types it."""
+
+    def display_type_rich(self, ctx: typer.Context) -> str | None:  # type: ignore[override]
+        shown = super().display_type_rich(ctx)
+        if self.metavar is not None and shown in _VALUE_WORDS:
+            return None  # the name (NUMBER, FILE) says it; choices are still listed
+        return _value_word(shown)
+
+    def _usage_display_name(self) -> str:
+        if not self.required:
+            return super()._usage_display_name()  # [LABEL]
+        # Typer writes a required argument as {NUMBER}: braces nobody should type.
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+
+class _HelpOption(TyperOption):
+    """An option whose --help row shows no type for a flag and words, not Python types."""
+
+    def display_type_rich(self, ctx: typer.Context) -> str | None:  # type: ignore[override]
+        if self.is_flag or self.count:
+            return None  # a flag takes no value: Typer would show <bool>
+        return _value_word(super().display_type_rich(ctx))
+
+
+def _value_word(shown: str | None) -> str | None:
+    return None if shown is None else _VALUE_WORDS.get(shown, shown)
+
+
+#: The help options of every command.
+_HELP_NAMES = ["-h", "--help"]
+
+
+def _tidy_help(command: Any) -> None:
+    """Give every parameter of ``command`` and its subcommands the help display above."""
+    # The help option is made on first use and kept: make it now, so that it is tidied too.
+    help_option = command.get_help_option(typer.Context(command, help_option_names=_HELP_NAMES))
+    for param in [*getattr(command, "params", ()), help_option]:
+        if type(param) is TyperOption:
+            param.__class__ = _HelpOption
+        elif type(param) is TyperArgument:
+            param.__class__ = _HelpArgument
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+#: The order ``custmodel --help`` lists the commands in: the everyday ones first, the
+#: set-up and maintenance ones after them, the demo last.
+COMMAND_ORDER = (
+    "customer",
+    "booking",
+    "stats",
+    "mail-merge",
+    "merge",
+    "gdpr",
+    "settings",
+    "import",
+    "export",
+    "schema",
+    "demo",
+)
+
+
 class _RootGroup(TyperGroup):
     """The root command: every error becomes one line on stderr and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_help(self)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        """The commands in the order of :data:`COMMAND_ORDER`; any other after them."""
+        names = super().list_commands(ctx)
+        rank = {name: place for place, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         ctx.meta[_ARGV] = tuple(args)
@@ -233,7 +319,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": _HELP_NAMES},
     help=(
         "Customer master data of a travel agency or tour operator: register and select "
         "customers, settings per customer kind, bookings, duplicates and merges, GDPR "
@@ -294,17 +380,22 @@ def _root(
     ctx.obj = State(db=db, debug=debug, actor=actor)
 
 
-app.add_typer(_customer.app, name="customer")
-app.add_typer(_booking.app, name="booking")
-app.add_typer(_settings.app, name="settings")
-app.add_typer(_merge.app, name="merge")
-app.add_typer(_gdpr.app, name="gdpr")
-app.add_typer(_transfer.import_app, name="import")
-app.add_typer(_transfer.export_app, name="export")
-app.add_typer(_schema.app, name="schema")
-app.command(name="stats", epilog=_stats.EPILOG)(_stats.stats)
-app.command(name="mail-merge", epilog=_letters.EPILOG)(_letters.mail_merge)
-app.command(name="demo", epilog=_demo.EPILOG)(_demo.demo)
+# --help lists the commands in panels, in the order of COMMAND_ORDER.
+_DAILY = "Daily work"
+_CARE = "Duplicates and GDPR"
+_SETUP = "Set-up, import and export"
+_TRY = "Try it out"
+app.add_typer(_customer.app, name="customer", rich_help_panel=_DAILY)
+app.add_typer(_booking.app, name="booking", rich_help_panel=_DAILY)
+app.command(name="stats", epilog=_stats.EPILOG, rich_help_panel=_DAILY)(_stats.stats)
+app.command(name="mail-merge", epilog=_letters.EPILOG, rich_help_panel=_DAILY)(_letters.mail_merge)
+app.add_typer(_merge.app, name="merge", rich_help_panel=_CARE)
+app.add_typer(_gdpr.app, name="gdpr", rich_help_panel=_CARE)
+app.add_typer(_settings.app, name="settings", rich_help_panel=_SETUP)
+app.add_typer(_transfer.import_app, name="import", rich_help_panel=_SETUP)
+app.add_typer(_transfer.export_app, name="export", rich_help_panel=_SETUP)
+app.add_typer(_schema.app, name="schema", rich_help_panel=_SETUP)
+app.command(name="demo", epilog=_demo.EPILOG, rich_help_panel=_TRY)(_demo.demo)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,11 +24,13 @@ from rich.progress import Progress, TaskID
 from custmodel import (
     ContactChannel,
     CustomerBook,
+    CustomerNotFoundError,
     InvalidInputError,
     LetterTemplate,
     Purpose,
     Selection,
     letters,
+    utc_now,
 )
 from custmodel.cli._common import (
     EVERY,
@@ -37,16 +40,26 @@ from custmodel.cli._common import (
     Output,
     book,
     in_panel,
+    parse_date,
     plural,
     say_left_out,
     selection_filters,
 )
 
-__all__ = ["EPILOG", "FIELD_DESCRIPTIONS", "letter_name", "mail_merge", "read_open_amounts"]
+__all__ = [
+    "EPILOG",
+    "FIELD_DESCRIPTIONS",
+    "credited_open_amounts",
+    "letter_name",
+    "mail_merge",
+    "read_open_amounts",
+]
 
 EPILOG = (
     "Example: custmodel mail-merge mahnung.txt --out-dir mahnungen --owing-only; "
-    "custmodel mail-merge --data-file serienbrief.csv --fields Kunde-Briefanrede,Kunde-Name"
+    "custmodel mail-merge --data-file serienbrief.csv --fields Kunde-Briefanrede,Kunde-Name; "
+    "custmodel mail-merge mahnung.txt --out-dir mahnungen --owing-only --purpose contract "
+    "--due-by 2026-12-01 --days-before-departure 30"
 )
 
 #: What each field of :data:`custmodel.letters.FIELDS` holds, as --list-fields shows it.
@@ -126,7 +139,13 @@ def read_open_amounts(path: Path) -> dict[int, Decimal]:
         InvalidInputError: naming the line of a row that is not a customer number and an
             amount, or a file that is not UTF-8; never repeating the row.
     """
+    return _read_open_amounts(path)[0]
+
+
+def _read_open_amounts(path: Path) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """The open amounts of ``path`` per customer, and the line each customer first shows on."""
     totals: dict[int, Decimal] = {}
+    lines: dict[int, int] = {}
     first = True
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -151,11 +170,48 @@ def read_open_amounts(path: Path) -> dict[int, Decimal]:
                     ) from None
                 number = int(cells[0])
                 totals[number] = totals.get(number, Decimal("0")) + amount
+                lines.setdefault(number, reader.line_num)
     except UnicodeDecodeError:
         raise InvalidInputError(f"{path.name} is not UTF-8 text") from None
     except csv.Error:
         raise InvalidInputError(f"{path.name} is no CSV file of customer;amount") from None
-    return totals
+    return totals, lines
+
+
+def credited_open_amounts(customer_book: CustomerBook, path: Path) -> dict[int, Decimal]:
+    """The open amounts of ``path``, checked, keyed by the customers who receive letters.
+
+    The amount of a merged number is credited to its master; a number no customer has counts
+    for nobody, and an anonymized customer receives no letter. Each of these is said in a
+    warning on stderr naming the line of the file (numbers only, never a name).
+
+    Raises:
+        InvalidInputError: a bad row or amount, as :func:`read_open_amounts` says.
+    """
+    totals, lines = _read_open_amounts(path)
+    checked = letters.check_open_amounts(totals)
+    resolved = {}
+    for number in checked:
+        try:
+            resolved[number] = customer_book.resolve(number)
+        except CustomerNotFoundError:
+            continue
+    credited = letters.credit_open_amounts(checked, resolved)
+    warnings = [
+        *(
+            (n, f"no customer has number {n}; its amount counts for nobody")
+            for n in credited.unknown
+        ),
+        *(
+            (n, f"customer {n} was merged into {master}; its amount is credited to {master}")
+            for n, master in credited.merged
+        ),
+        *((n, f"customer {n} is anonymized and receives no letter") for n in credited.anonymized),
+    ]
+    err = Output(stderr=True)
+    for number, text in sorted(warnings, key=lambda warning: lines[warning[0]]):
+        err.line(f"warning: {path.name} line {lines[number]}: {text}")
+    return credited.amounts
 
 
 def _fields(given: list[str] | None) -> tuple[str, ...] | None:
@@ -243,7 +299,7 @@ def mail_merge(
     template: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[TEMPLATE]",
+            metavar="TEMPLATE",
             help="The letter: UTF-8 text with {Field} placeholders ({{ and }} for braces).",
             show_default=False,
             **READABLE_FILE,
@@ -296,12 +352,41 @@ def mail_merge(
             metavar="FILE",
             help=(
                 "Open amounts from accounting: rows customer;amount. A customer it does not "
-                "list owes 0,00 €. Default: the open amounts of the firm bookings."
+                "list owes 0,00 €; a merged number's amount is credited to its master. "
+                "Default: the open amounts of the firm bookings."
             ),
             rich_help_panel=_AMOUNTS,
             **READABLE_FILE,
         ),
     ] = None,
+    departed_only: Annotated[
+        bool,
+        in_panel(
+            _AMOUNTS,
+            "--departed-only",
+            "Count only the bookings that have departed (today or earlier) as open.",
+        ),
+    ] = False,
+    due_by: Annotated[
+        str | None,
+        in_panel(
+            _AMOUNTS,
+            "--due-by",
+            "Count only the bookings due by DATE as open: due on departure, or "
+            "--days-before-departure before it.",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
+    days_before_departure: Annotated[
+        int,
+        in_panel(
+            _AMOUNTS,
+            "--days-before-departure",
+            "With --due-by: a booking's balance falls due N days before departure.",
+            metavar="N",
+        ),
+    ] = 0,
     purpose: Annotated[
         Purpose,
         typer.Option(
@@ -346,11 +431,8 @@ def mail_merge(
         raise BadValue("--delimiter is ; , or tab")
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
-    amounts = (
-        None
-        if open_amounts is None
-        else letters.check_open_amounts(read_open_amounts(open_amounts))
-    )
+    due = _due(departed_only, due_by, days_before_departure, open_amounts is not None)
+    amounts = None if open_amounts is None else credited_open_amounts(book(ctx), open_amounts)
     if data_file is not None:
         if template is not None:
             raise BadValue("a data file takes no TEMPLATE: choose its columns with --fields")
@@ -371,6 +453,7 @@ def mail_merge(
                 batch_size=batch_size,
                 purpose=purpose,
                 channel=channel,
+                **due,
             )
         if as_json:
             out.json({"file": str(data_file), "rows": rows.rows, "left_out": rows.left_out})
@@ -391,6 +474,7 @@ def mail_merge(
         batch_size=batch_size,
         purpose=purpose,
         channel=channel,
+        **due,
     )
     with out.progress() as progress:
         task = progress.add_task(
@@ -404,6 +488,32 @@ def mail_merge(
     else:
         out.line(f"Wrote {plural(count, 'letter')} to {out_dir}.")
         say_left_out(out, run.left_out, channel)
+
+
+def _due(
+    departed_only: bool, due_by: str | None, days_before_departure: int, from_file: bool
+) -> dict[str, Any]:
+    """The keywords of the run that leave out bookings not yet due; checked."""
+    if not 0 <= days_before_departure <= letters.MAX_DAYS_BEFORE_DEPARTURE:
+        raise BadValue(
+            "--days-before-departure is a whole number from 0 to "
+            f"{letters.MAX_DAYS_BEFORE_DEPARTURE}"
+        )
+    if days_before_departure and due_by is None:
+        raise BadValue("--days-before-departure goes with --due-by DATE")
+    if departed_only and due_by is not None:
+        raise BadValue("--departed-only counts the bookings due today: give it or --due-by")
+    if from_file and (departed_only or due_by is not None):
+        raise BadValue(
+            "--departed-only and --due-by choose the bookings whose open amounts count; "
+            "--open-amounts replaces the bookings' amounts"
+        )
+    if departed_only:
+        return {"due_by": utc_now().date()}
+    if due_by is None:
+        return {}
+    day: date = parse_date(due_by, "--due-by")
+    return {"due_by": day, "days_before_departure": days_before_departure}
 
 
 def _total(

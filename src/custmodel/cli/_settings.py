@@ -203,7 +203,7 @@ def categories(
     kind: KindArgument,
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[CATEGORY]...", help="The kind's categories; none clears them."),
+        typer.Argument(metavar="CATEGORY", help="The kind's categories; none clears them."),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -229,7 +229,7 @@ def label(
     ctx: typer.Context,
     kind: KindArgument,
     flag: Annotated[int, typer.Argument(metavar="FLAG", help="The flag number, 1..32.")],
-    text: Annotated[str | None, typer.Argument(metavar="[LABEL]", help="The new label.")] = None,
+    text: Annotated[str | None, typer.Argument(metavar="LABEL", help="The new label.")] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Delete the label.")] = False,
     as_json: AsJson = False,
 ) -> None:

@@ -405,6 +405,8 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         batch_size=_NUMBERS,
         purpose=_GARBAGE | st.sampled_from(["advertising", "contract"]),
         channel=_CONTACT_CHANNELS,
+        due_by=st.none() | _DAYS,
+        days_before_departure=_NUMBERS,
     ),
     "write_merge_data": _call(
         # Never a path: the test must not write files.
@@ -414,6 +416,8 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         owing_only=_BOOLS,
         delimiter=_sometimes(st.sampled_from([";", ",", "\t", "|"])),
         batch_size=_NUMBERS,
+        due_by=st.none() | _DAYS,
+        days_before_departure=_NUMBERS,
     ),
     "plan_merge": _call(st.tuples(_NUMBERS, _DUPLICATES), fill_blanks=_BOOLS, unite_status=_BOOLS),
     "merge": _call(
