@@ -756,7 +756,9 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
                 :class:`~custmodel.letters.LetterTemplate`.
             open_amounts: Customer number -> open amount (OP-Betrag), as the host's accounting
                 knows the open items; a selected customer missing from it owes 0,00 €. None
-                takes the sum of the ``open_amount`` of the customer's firm bookings.
+                takes the sum of the ``open_amount`` of the customer's firm bookings. The
+                amount of a merged number is credited to its master; the run's ``credited``
+                says which numbers were merged and which no customer has.
             owing_only: Only customers whose open amount is above zero (a dunning run).
             batch_size: Customers read per transaction.
             purpose: ADVERTISING (the default) or CONTRACT.
@@ -776,7 +778,7 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             if isinstance(template, mailmerge.LetterTemplate)
             else mailmerge.LetterTemplate.parse(template)
         )
-        recipients, left_out = reading.recipients(
+        recipients, left_out, credited = reading.recipients(
             self._run,
             selection,
             open_amounts,
@@ -794,6 +796,7 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
                 for customer, values in recipients
             ),
             left_out,
+            credited,
         )
 
     def write_merge_data(
@@ -846,7 +849,7 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         mailmerge.check_delimiter(delimiter)
         needs_amount = not mailmerge.OPEN_AMOUNT_FIELDS.isdisjoint(columns)
         _mergefile.check_target(target)
-        recipients, left_out = reading.recipients(
+        recipients, left_out, credited = reading.recipients(
             self._run,
             selection,
             open_amounts,
@@ -860,7 +863,9 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         )
         rows = (values for _customer, values in recipients)
         written = _mergefile.write(target, columns, rows, delimiter=delimiter)
-        return MergeDataWritten(written, left_out)
+        if credited is None:
+            return MergeDataWritten(written, left_out)
+        return MergeDataWritten(written, left_out, credited.merged, credited.unknown)
 
     # -- merge ------------------------------------------------------------------------------
 

@@ -718,11 +718,20 @@ class LetterRun(Iterator[Letter]):
         left_out: How many selected customers the run leaves out because they objected to
             advertising on its channel; counted before the first letter (0 for a contract
             run).
+        credited: With ``open_amounts``, how they were credited: the amount of a merged
+            number goes to its master (``merged``), a number no customer has counts for
+            nobody (``unknown``); None without ``open_amounts``.
     """
 
-    def __init__(self, letters: Iterator[Letter], left_out: int) -> None:
+    def __init__(
+        self,
+        letters: Iterator[Letter],
+        left_out: int,
+        credited: CreditedAmounts | None = None,
+    ) -> None:
         self._letters = letters
         self.left_out = left_out
+        self.credited = credited
 
     def __next__(self) -> Letter:
         return next(self._letters)

@@ -210,9 +210,10 @@ def recipients(
     channel: ContactChannel | str = ContactChannel.LETTER,
     due_by: date | None = None,
     days_before_departure: int = 0,
-) -> tuple[Iterator[tuple[Customer, dict[str, str]]], int]:
-    """Check the arguments now; return the recipients with their merge fields, lazily, and
-    how many of the selected an advertising run leaves out (counted now).
+) -> tuple[Iterator[tuple[Customer, dict[str, str]]], int, mailmerge.CreditedAmounts | None]:
+    """Check the arguments now; return the recipients with their merge fields, lazily, how
+    many of the selected an advertising run leaves out (counted now), and how the open
+    amounts given were credited (the amount of a merged number goes to its master).
 
     Anonymized customers and tombstones are left out whatever ``selection`` says; a
     selection of anonymized customers only has no recipients at all. An advertising run
@@ -236,8 +237,12 @@ def recipients(
         if asked.advertising not in (None, on):
             raise InvalidInputError("the selection leaves out objectors of another channel")
         chosen = attrs.evolve(chosen, advertising=on)
+    credited = None
+    if amounts is not None:
+        credited = run(functools.partial(credit, amounts=amounts), write=False)
+        amounts = credited.amounts
     if asked.anonymized:
-        return iter(()), 0
+        return iter(()), 0, credited
     left_out = 0
     if why is Purpose.ADVERTISING:
         left_out = run(functools.partial(objectors, selection=chosen), write=False)
@@ -248,7 +253,14 @@ def recipients(
         needs_amount=needs_amount or owing_only,
         due=due,
     )
-    return paged(run, chosen, batch_size, read), left_out
+    return paged(run, chosen, batch_size, read), left_out, credited
+
+
+def credit(tx: StoreTransaction, amounts: dict[int, Decimal]) -> mailmerge.CreditedAmounts:
+    """Credit the open amounts of merged numbers to their masters, in one read."""
+    stored = tx.get_customers(list(amounts))
+    resolved = {number: _common.follow(tx, customer) for number, customer in stored.items()}
+    return mailmerge.credit_open_amounts(amounts, resolved)
 
 
 def objectors(tx: StoreTransaction, selection: Selection) -> int:

@@ -237,7 +237,13 @@ class MergeDataWritten:
         rows: How many rows were written (the header not counted).
         left_out: How many selected customers an advertising run left out because they
             objected to advertising on the run's channel (0 for a contract run).
+        merged: The numbers of ``open_amounts`` that were merged, each with the master its
+            amount was credited to.
+        unknown: The numbers of ``open_amounts`` no customer has; their amounts counted for
+            nobody.
     """
 
     rows: int
     left_out: int = 0
+    merged: tuple[tuple[int, int], ...] = ()
+    unknown: tuple[int, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -469,6 +470,22 @@ class ReadingContract(_ContractBase):
         amounts: dict[int, Decimal | str] = {2: Decimal("1229.50"), 3: "10.00"}
         letters = book.letters(None, "{OP-Betrag+Mahngebühr}", open_amounts=amounts)
         assert ["5,00 €", "1.234,50 €", "17,50 €"] == [letter.text for letter in letters]
+
+    def test_the_open_amount_of_a_merged_number_goes_to_its_master(self) -> None:
+        """Accounting may still list a duplicate's number: its amount adds to the master's,
+        a number no customer has counts for nobody, and the run says which were which."""
+        book = self.letters_book()
+        amounts: dict[int, Decimal | str] = {1: "100.00", 4: "20.50", 99: "7.00"}
+        run = book.letters(None, "{Kunde-Nummer}: {OP-Betrag}", open_amounts=amounts)
+        assert run.credited is not None
+        assert (((4, 1),), (99,)) == (run.credited.merged, run.credited.unknown)
+        assert ["1: 120,50 €", "2: 0,00 €", "3: 0,00 €"] == [letter.text for letter in run]
+        sink = io.StringIO(newline="")
+        written = book.write_merge_data(
+            None, sink, fields=["Kunde-Nummer", "OP-Betrag"], open_amounts=amounts
+        )
+        assert (((4, 1),), (99,)) == (written.merged, written.unknown)
+        assert "1;120,50 €" in sink.getvalue()
 
     def test_letters_to_owing_customers_only(self) -> None:
         """owing_only leaves out customers whose open amount is zero."""
