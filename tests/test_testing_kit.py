@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -160,6 +161,16 @@ def test_without_the_entry_point_hypothesis_knows_no_custmodel_strategy() -> Non
     )
 
     assert result.stdout.startswith("builds(Customer"), result.stderr
+
+
+# -- the strategies on the testing page ---------------------------------------------------------
+
+
+def test_the_testing_page_lists_every_public_strategy() -> None:
+    """docs/testing.md names everything custmodel.testing.strategies exports."""
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+
+    assert [] == [name for name in cst.__all__ if not re.search(rf"`{name}[(`]", page)]
 
 
 # -- the strategies' parameters -----------------------------------------------------------------
