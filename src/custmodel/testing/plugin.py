@@ -115,7 +115,7 @@ def custmodel_store_factory(
         yield factory
     finally:
         del request.config.stash[_FACTORY]
-        factory._close()
+        factory.close()
 
 
 @pytest.fixture(autouse=True)

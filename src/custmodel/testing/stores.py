@@ -8,6 +8,7 @@ fixture.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -80,15 +81,16 @@ class StoreFactory:
     ``{tmp_path}`` in an SQLite URL becomes a new temporary directory per store.
     """
 
-    def __init__(self, url: str | None, directories: Callable[[], Path]) -> None:
+    def __init__(self, url: str | None, directories: Callable[[], Path] | None = None) -> None:
         """Make stores for ``url`` (None: memory stores).
 
         Args:
-            url: The store URL the plugin is configured with.
-            directories: Returns a new temporary directory for each ``{tmp_path}``.
+            url: The store URL, as for the plugin's ``--custmodel-store``.
+            directories: Returns a new directory for each ``{tmp_path}`` in an SQLite URL;
+                by default a new temporary directory (the plugin passes pytest's).
         """
         self._url = url
-        self._directories = directories
+        self._directories = directories or _temporary_directory
         self._server: ScratchServer | None = None
         self._outliving: list[_Made] = []
         self._of_the_test: list[_Made] | None = None
@@ -101,7 +103,8 @@ class StoreFactory:
     def __call__(self) -> CustomerStore:
         """Return a new, empty store, closed and removed at the end of the current test.
 
-        Made outside a test (by a fixture of a wider scope), it lives until the test run ends.
+        Made outside a test (by a fixture of a wider scope), it lives until the test run ends
+        (until :meth:`close`, outside pytest).
         """
         made = self._make(None)
         (self._outliving if self._of_the_test is None else self._of_the_test).append(made)
@@ -154,13 +157,22 @@ class StoreFactory:
             self._of_the_test = None
             _remove_all(made)
 
-    def _close(self) -> None:
-        """Remove the stores that outlived their tests; release the server's connections."""
+    def close(self) -> None:
+        """Remove the stores calls made outside a test; release the server's connections.
+
+        The plugin calls it when the test run ends. Stores made by :meth:`fresh` are gone
+        already.
+        """
         try:
             _remove_all(self._outliving)
         finally:
             if self._server is not None:
                 self._server.close()
+
+
+def _temporary_directory() -> Path:
+    """A new temporary directory (outside pytest, which gives its own)."""
+    return Path(tempfile.mkdtemp(prefix="custmodel_"))
 
 
 def _remove_all(made: list[_Made]) -> None:
