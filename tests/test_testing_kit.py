@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -160,6 +161,16 @@ def test_without_the_entry_point_hypothesis_knows_no_custmodel_strategy() -> Non
     )
 
     assert result.stdout.startswith("builds(Customer"), result.stderr
+
+
+# -- the strategies on the testing page ---------------------------------------------------------
+
+
+def test_the_testing_page_lists_every_public_strategy() -> None:
+    """docs/testing.md names everything custmodel.testing.strategies exports."""
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+
+    assert [] == [name for name in cst.__all__ if not re.search(rf"`{name}[(`]", page)]
 
 
 # -- the strategies' parameters -----------------------------------------------------------------
@@ -365,7 +376,8 @@ def test_the_environment_chooses_the_store_with_the_tests_own_directory(
 
 
 def test_the_plugin_imports_no_sql_and_no_hypothesis() -> None:
-    """Loading the plugin, as every pytest run does, imports no SQL store and no hypothesis.
+    """Loading the plugin, as every pytest run does, imports no SQL store and no hypothesis;
+    nor does its store factory on the memory store.
 
     (``custmodel.open_store`` is top-level API and its factory module is light: it imports the
     SQL store only for SQL URLs.)
@@ -374,7 +386,11 @@ def test_the_plugin_imports_no_sql_and_no_hypothesis() -> None:
         """
         import sys
         import custmodel.testing.plugin
-        heavy = ("hypothesis", "sqlalchemy", "custmodel.storage.sql", "custmodel.testing.s")
+        from custmodel.testing.stores import StoreFactory
+        with StoreFactory(None).fresh() as store:  # a memory store
+            pass
+        heavy = ("hypothesis", "sqlalchemy", "custmodel.storage.sql")
+        heavy += tuple(f"custmodel.testing.{m}" for m in ("strategies", "stateful", "snapshots"))
         print(sorted(m for m in sys.modules if m.startswith(heavy)))
         """
     )

@@ -5,8 +5,11 @@
 * :mod:`custmodel.testing.contract`: the contract suite every store must pass.
 * :mod:`custmodel.testing.stateful`: a state machine comparing any store with the memory store.
 * :mod:`custmodel.testing.snapshots`: everything a store holds, as one comparable value.
-* :mod:`custmodel.testing.plugin`: the pytest plugin with the ``custmodel_store`` and
-  ``custmodel_book`` fixtures, active wherever the kit is installed.
+* :mod:`custmodel.testing.plugin`: the pytest plugin with the ``custmodel_store``,
+  ``custmodel_store_factory`` and ``custmodel_book`` fixtures, active wherever the kit is
+  installed.
+* :mod:`custmodel.testing.stores`: the ``StoreFactory`` behind them: a new store per call, on
+  PostgreSQL and MariaDB in a schema or database of its own, removed afterwards.
 """
 
 import sys
