@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import itertools
 import os
 from collections import deque
@@ -30,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 import attrs
 
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_WORKERS", "AsyncCustomerBook", "AsyncLetterRun"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: Worker threads of a book whose store has no connection pool to size them by.
 DEFAULT_WORKERS = 4
@@ -216,6 +218,17 @@ class AsyncCustomerBook:
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
         return await loop.run_in_executor(self._workers.executor, context.run, operation)
+
+    async def run_in_pool(
+        self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Await ``function(*args, **kwargs)`` run in a worker thread of this book's pool.
+
+        For the application's own blocking work beside the book's, such as a write to a host
+        table in a transaction on the store's engine: it then shares the pool, which is sized
+        to the store's connection pool, instead of adding threads that wait for a connection.
+        """
+        return await self._call(functools.partial(function, *args, **kwargs))
 
     async def aclose(self) -> None:
         """Shut the thread pool down, after the operations running in it have finished.

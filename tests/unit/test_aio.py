@@ -30,7 +30,7 @@ def public_names(cls: type) -> set[str]:
 
 
 #: The members of AsyncCustomerBook that CustomerBook has not: its own lifecycle.
-ASYNC_ONLY = {"aclose", "book"}
+ASYNC_ONLY = {"aclose", "book", "run_in_pool"}
 #: Properties of CustomerBook that read the store: awaited methods on the async side.
 READING_PROPERTIES = {"settings"}
 BOOK_MEMBERS = sorted(public_names(CustomerBook))
@@ -197,6 +197,20 @@ def test_acting_gives_a_book_for_the_actor_that_shares_the_pool() -> None:
             return book.actor, clerk.actor, len(history)
 
     assert (None, "clerk-7", 1) == asyncio.run(run())
+
+
+def test_run_in_pool_runs_the_application_s_own_function_in_a_worker_thread() -> None:
+    """``run_in_pool`` passes the arguments through and runs off the loop's thread."""
+
+    def where(first: int, *, second: int) -> tuple[int, int]:
+        return first + second, threading.get_ident()
+
+    async def run() -> tuple[tuple[int, int], int]:
+        async with AsyncCustomerBook(CustomerBook(MemoryStore()), max_workers=1) as book:
+            return await book.run_in_pool(where, 1, second=2), threading.get_ident()
+
+    (total, worker), loop_thread = asyncio.run(run())
+    assert (3, True) == (total, worker != loop_thread)
 
 
 def test_a_closed_book_refuses_further_calls() -> None:
