@@ -194,10 +194,12 @@ async def _drive(app: Starlette, clients: int, requests: int, seed: int) -> tupl
     return len(latencies), errors, seconds, latencies, max(lags, default=0.0)
 
 
-def _run_variant(variant: str, url: str, store_name: str, clients: int, requests: int) -> Result:
+def _run_variant(
+    variant: str, url: str, store_name: str, clients: int, requests: int, workers: int | None
+) -> Result:
     store = SqlStore.from_url(url)
     book = CustomerBook(store)
-    async_book = AsyncCustomerBook(book)
+    async_book = AsyncCustomerBook(book, max_workers=workers)
     apps: dict[str, Callable[[], Starlette]] = {
         "thread pool": lambda: thread_pool_app(book),
         "AsyncCustomerBook": lambda: async_book_app(async_book),
@@ -251,7 +253,12 @@ def _sqlite_url() -> Iterator[Callable[[], str]]:
 
 
 def measure(
-    clients: int, requests: int, *, postgres: bool, variants: Sequence[str] = VARIANTS
+    clients: int,
+    requests: int,
+    *,
+    postgres: bool,
+    variants: Sequence[str] = VARIANTS,
+    workers: int | None = None,
 ) -> list[Result]:
     """Every variant on a fresh, seeded SQLite file, then on PostgreSQL if asked and reachable.
 
@@ -262,12 +269,14 @@ def measure(
         for variant in variants:
             url = fresh()
             _seed(url)
-            results.append(_run_variant(variant, url, "SQLite file", clients, requests))
+            results.append(_run_variant(variant, url, "SQLite file", clients, requests, workers))
     if postgres:
         for variant in variants:
             with postgres_schema() as schema:
                 _seed(schema.url)
-                results.append(_run_variant(variant, schema.url, "PostgreSQL", clients, requests))
+                results.append(
+                    _run_variant(variant, schema.url, "PostgreSQL", clients, requests, workers)
+                )
     return results
 
 
@@ -293,11 +302,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-postgres", action="store_true", help="SQLite only, even when PostgreSQL answers"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="threads of the AsyncCustomerBook (default: the store's connection pool size)",
+    )
     arguments = parser.parse_args(argv)
     problem = None if arguments.no_postgres else postgres_problem()
     postgres = not arguments.no_postgres and problem is None
     print(f"load average at start (1/5/15 min): {machine.load_average()}")
-    results = measure(arguments.clients, arguments.requests, postgres=postgres)
+    results = measure(
+        arguments.clients, arguments.requests, postgres=postgres, workers=arguments.workers
+    )
     print(
         f"{arguments.clients} clients x {arguments.requests} requests "
         f"(1 in {WRITE_EVERY} registers, the others read), {SEEDED} customers seeded"
