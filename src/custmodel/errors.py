@@ -65,7 +65,27 @@ class CustmodelError(Exception):
 
 
 class InvalidInputError(CustmodelError, ValueError):
-    """A value handed to custmodel is malformed (negative money, naive datetime, empty name...)."""
+    """A value handed to custmodel is malformed (negative money, naive datetime, empty name...).
+
+    Attributes:
+        field: The field the refused value was given for, when the check knows it
+            (``"open_amount"``), else None.
+        problems: For input structured from JSON data (:func:`custmodel.serialization.
+            structure_input`): every problem found, as pairs of the field's path
+            (``"$.channel.name"``) and what is wrong with it, in a stable order; empty for
+            a value refused by other means. Neither part repeats a refused value.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        problems: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.problems = problems
 
 
 class InvalidStatusFlagError(InvalidInputError):

@@ -117,7 +117,7 @@ def _examples() -> list[errors.CustmodelError]:
         [], "AG1", custmodel.utc_now().date(), 42
     )
     return [
-        errors.InvalidInputError("bad value"),
+        errors.InvalidInputError("$.x: bad value", field="x", problems=(("$.x", "bad value"),)),
         errors.InvalidStatusFlagError("flag 33"),
         errors.InvalidCategoryError("category 2 of 3"),
         errors.InvalidSettingsError("settings"),

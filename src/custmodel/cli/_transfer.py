@@ -355,7 +355,8 @@ class _Reader:
 
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
-        self.converter = make_converter()
+        # Every CSV cell is text ("12" for a customer number): converted as Python would.
+        self.converter = make_converter(strict=False)
 
     def structure(self, data: dict[str, Any], cls: type[T]) -> T:
         """Build ``cls`` from ``data``, or raise InvalidInputError naming the field."""

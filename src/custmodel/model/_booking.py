@@ -12,7 +12,6 @@ from custmodel.model._checks import (
     _bool,
     _limit,
     _non_empty,
-    _optional_cents,
     _optional_non_empty,
     _positive,
     cents,
@@ -47,6 +46,14 @@ class SalesChannel:
         return cls(name, is_external=True)
 
 
+def _open_amount(value: Decimal | int | str) -> Decimal:
+    return cents(value, "open_amount")
+
+
+def _revenue(value: Decimal | int | str | None) -> Decimal | None:
+    return None if value is None else cents(value, "revenue")
+
+
 @attrs.frozen
 class Booking:
     """Vorgang: an offer or a firm booking of a customer.
@@ -72,8 +79,8 @@ class Booking:
     departure: date = attrs.field()
     point_of_sale: str = attrs.field(validator=_non_empty, metadata=_limit(100))
     channel: SalesChannel = attrs.field(factory=SalesChannel.own)
-    open_amount: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
-    revenue: Decimal | None = attrs.field(default=None, converter=_optional_cents)
+    open_amount: Decimal = attrs.field(default=Decimal("0.00"), converter=_open_amount)
+    revenue: Decimal | None = attrs.field(default=None, converter=_revenue)
     travel_type: str | None = attrs.field(
         default=None, validator=_optional_non_empty, metadata=_limit(100)
     )

@@ -55,50 +55,60 @@ def shown(value: object) -> str:
 MAX_MONEY: Final = Decimal("9999999999999.99")
 
 
-def cents(value: Decimal | int | str) -> Decimal:
+def cents(value: Decimal | int | str, what: str = "money") -> Decimal:
     """Return ``value`` as a non-negative EUR amount with exactly two decimals.
+
+    Args:
+        value: The amount.
+        what: What the amount is, for the message: the field's name (``"open_amount"``).
 
     Raises:
         InvalidInputError: for a negative, non-finite or sub-cent amount, one above
-            :data:`MAX_MONEY`, or a float (floats cannot hold cents exactly).
+            :data:`MAX_MONEY`, or a float (floats cannot hold cents exactly). Its ``field``
+            is ``what`` unless that is the default.
     """
-    amount = _amount(value)
+    amount = _amount(value, what)
     if amount > MAX_MONEY:
-        raise InvalidInputError(f"money must not exceed {MAX_MONEY} EUR")
-    return _whole_cents(amount)
+        raise _money_error(f"{what} must not exceed {MAX_MONEY} EUR", what)
+    return _whole_cents(amount, what)
 
 
-def _amount(value: object) -> Decimal:
+def _money_error(message: str, what: str) -> InvalidInputError:
+    return InvalidInputError(message, field=None if what == "money" else what)
+
+
+def _amount(value: object, what: str = "money") -> Decimal:
     """Return ``value`` as a finite, non-negative Decimal."""
     if isinstance(value, bool | float):
-        raise InvalidInputError("money must be a Decimal, an int or a string, not a float")
+        raise _money_error(f"{what} must be a Decimal, an int or a string, not a float", what)
     if not isinstance(value, Decimal | int | str):
-        raise InvalidInputError("money must be a Decimal, an int or a string")
+        raise _money_error(f"{what} must be a Decimal, an int or a string", what)
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         # The value may be any text a person typed (a name in the wrong column): not repeated.
-        raise InvalidInputError("not an amount of money") from None
+        message = "not an amount of money" if what == "money" else f"{what} is no amount of money"
+        raise _money_error(message, what) from None
     if not amount.is_finite():
-        raise InvalidInputError("money must be a finite amount")
+        raise _money_error(f"{what} must be a finite amount", what)
     if amount < 0:
-        raise InvalidInputError("money must not be negative")
+        raise _money_error(f"{what} must not be negative", what)
     return amount
 
 
-def _whole_cents(amount: Decimal) -> Decimal:
+def _whole_cents(amount: Decimal, what: str = "money") -> Decimal:
     """Return a finite, non-negative ``amount`` with two decimals, if it is whole cents."""
     if amount.adjusted() < -3:
         # Far below a cent: quantizing would only say so after a long computation.
         if amount != 0:
-            raise InvalidInputError("money has at most two decimals (whole cents)")
+            raise _money_error(f"{what} has at most two decimals (whole cents)", what)
         return _CENT * 0
     try:
         quantized = amount.quantize(_CENT, context=_MONEY_CONTEXT)
     except InvalidOperation:  # pragma: no cover - the callers bound the amount's size
-        raise InvalidInputError("money is too large") from None
+        raise _money_error(f"{what} is too large", what) from None
     if quantized != amount:
-        raise InvalidInputError("money has at most two decimals (whole cents)")
+        raise _money_error(f"{what} has at most two decimals (whole cents)", what)
     return quantized
 
 
@@ -114,19 +124,18 @@ def _sum_of_cents(value: Decimal | int | str) -> Decimal:
     return _whole_cents(amount)
 
 
-def _optional_cents(value: Decimal | int | str | None) -> Decimal | None:
-    """:func:`cents` for an amount that may be unknown (None)."""
-    return None if value is None else cents(value)
-
-
 def _money(_inst: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
     if not isinstance(value, Decimal) or cents(value) != value or value.as_tuple().exponent != -2:
-        raise InvalidInputError(f"{attribute.name} must be a Decimal with two decimals")
+        raise InvalidInputError(
+            f"{attribute.name} must be a Decimal with two decimals", field=attribute.name
+        )
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise InvalidInputError(f"{attribute.name} must be a timezone-aware datetime")
+        raise InvalidInputError(
+            f"{attribute.name} must be a timezone-aware datetime", field=attribute.name
+        )
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -136,9 +145,11 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     encode them as UTF-8, and they arrive only through broken decoding.
     """
     if not isinstance(value, str):
-        raise InvalidInputError(f"{attribute.name} must be text")
+        raise InvalidInputError(f"{attribute.name} must be text", field=attribute.name)
     if _CONTROL_OR_SURROGATE.search(value):
-        raise InvalidInputError(f"{attribute.name} must not contain control characters")
+        raise InvalidInputError(
+            f"{attribute.name} must not contain control characters", field=attribute.name
+        )
     _check_length(attribute, value)
 
 
@@ -179,14 +190,18 @@ def _check_length(attribute: attrs.Attribute[Any], value: str) -> None:
     """Refuse text longer than the field's ``max_length``, the same on every store."""
     limit = attribute.metadata.get("max_length")
     if limit is not None and len(value) > limit:
-        raise InvalidInputError(f"{attribute.name} is longer than {limit} characters")
+        raise InvalidInputError(
+            f"{attribute.name} is longer than {limit} characters", field=attribute.name
+        )
 
 
 def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str):
-        raise InvalidInputError(f"{attribute.name} must be text")
+        raise InvalidInputError(f"{attribute.name} must be text", field=attribute.name)
     if _CONTROL_OR_SURROGATE_MULTILINE.search(value):
-        raise InvalidInputError(f"{attribute.name} must not contain control characters")
+        raise InvalidInputError(
+            f"{attribute.name} must not contain control characters", field=attribute.name
+        )
     _check_length(attribute, value)
 
 
@@ -218,12 +233,16 @@ MAX_DEBTOR_PART = 10**15
 
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
-        raise InvalidInputError(f"{attribute.name} must be a whole number from 1 to 2**63 - 1")
+        raise InvalidInputError(
+            f"{attribute.name} must be a whole number from 1 to 2**63 - 1", field=attribute.name
+        )
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
-        raise InvalidInputError(f"{attribute.name} must be a whole number from 0 to 2**63 - 1")
+        raise InvalidInputError(
+            f"{attribute.name} must be a whole number from 0 to 2**63 - 1", field=attribute.name
+        )
 
 
 def check_number(value: object, what: str) -> int:
@@ -242,12 +261,16 @@ def check_number(value: object, what: str) -> int:
 
 def _delay(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36500:
-        raise InvalidInputError(f"{attribute.name} must be a number of days from 0 to 36500")
+        raise InvalidInputError(
+            f"{attribute.name} must be a number of days from 0 to 36500", field=attribute.name
+        )
 
 
 def _debtor_part(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DEBTOR_PART:
-        raise InvalidInputError(f"{attribute.name} must be a whole number from 0 to 10**15")
+        raise InvalidInputError(
+            f"{attribute.name} must be a whole number from 0 to 10**15", field=attribute.name
+        )
 
 
 def _optional_positive(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -258,7 +281,7 @@ def _optional_positive(_inst: object, attribute: attrs.Attribute[Any], value: in
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     _text(_inst, attribute, value)
     if not value.strip():
-        raise InvalidInputError(f"{attribute.name} must not be empty")
+        raise InvalidInputError(f"{attribute.name} must not be empty", field=attribute.name)
 
 
 def _optional_lookup(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -268,12 +291,14 @@ def _optional_lookup(_inst: object, attribute: attrs.Attribute[Any], value: str 
 
 def _optional_bool(_inst: object, attribute: attrs.Attribute[Any], value: bool | None) -> None:
     if value is not None and not isinstance(value, bool):
-        raise InvalidInputError(f"{attribute.name} must be True, False or None")
+        raise InvalidInputError(
+            f"{attribute.name} must be True, False or None", field=attribute.name
+        )
 
 
 def _bool(_inst: object, attribute: attrs.Attribute[Any], value: bool) -> None:
     if not isinstance(value, bool):
-        raise InvalidInputError(f"{attribute.name} must be True or False")
+        raise InvalidInputError(f"{attribute.name} must be True or False", field=attribute.name)
 
 
 def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -283,12 +308,16 @@ def _optional_non_empty(_inst: object, attribute: attrs.Attribute[Any], value: s
 
 def _date(_inst: object, attribute: attrs.Attribute[Any], value: date) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInputError(f"{attribute.name} must be a date (not a datetime)")
+        raise InvalidInputError(
+            f"{attribute.name} must be a date (not a datetime)", field=attribute.name
+        )
 
 
 def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise InvalidInputError(f"{attribute.name} must be a date (not a datetime)")
+        raise InvalidInputError(
+            f"{attribute.name} must be a date (not a datetime)", field=attribute.name
+        )
 
 
 _E = TypeVar("_E", bound=enum.Enum)

@@ -65,6 +65,10 @@ def _categories(value: Iterable[str]) -> tuple[str, ...]:
     return result
 
 
+def _dunning_fee(value: Decimal | int | str) -> Decimal:
+    return cents(value, "dunning_fee")
+
+
 @attrs.frozen
 class KindSettings:
     """Per-kind parameters (Jack: "Datei – Parameter – Parameter Kunden").
@@ -96,7 +100,7 @@ class KindSettings:
     debtor_min: int | None = attrs.field(default=None, validator=_optional_positive)
     debtor_max: int | None = attrs.field(default=None, validator=_optional_positive)
     template_customer: int | None = attrs.field(default=None, validator=_optional_positive)
-    dunning_fee: Decimal = attrs.field(default=Decimal("0.00"), converter=cents)
+    dunning_fee: Decimal = attrs.field(default=Decimal("0.00"), converter=_dunning_fee)
     deposit_prompt: bool = attrs.field(default=False, validator=_bool)
     renumber_on_kind_change: bool = attrs.field(default=False, validator=_bool)
     retention: tuple[RetentionRule, ...] = attrs.field(default=(), converter=retention_rules)
