@@ -276,7 +276,7 @@ class AsyncCustomerBook:
         """Return a book for ``actor`` on the same store that shares this one's thread pool.
 
         Raises:
-            InvalidInputError: as :meth:`CustomerBook.acting <custmodel.CustomerBook.acting>`.
+            InvalidInputError: as :meth:`CustomerBook.acting`.
         """
         return AsyncCustomerBook._sharing(self._book.acting(actor), self._workers)
 
