@@ -124,6 +124,8 @@ class _Paged(AsyncIterator[T]):
         self._iterator: Iterator[T] | None = None
         self._buffer: deque[T] = deque()
         self._done = False
+        # Two tasks stepping one iterator at once must not run its generator in two threads.
+        self._turn = asyncio.Lock()
 
     def _read(self) -> list[T]:
         if self._iterator is None:
@@ -131,14 +133,15 @@ class _Paged(AsyncIterator[T]):
         return list(itertools.islice(self._iterator, self._chunk))
 
     async def __anext__(self) -> T:
-        if not self._buffer:
-            if self._done:
-                raise StopAsyncIteration
-            self._buffer.extend(await self._book._call(self._read))
+        async with self._turn:
             if not self._buffer:
-                self._done = True
-                raise StopAsyncIteration
-        return self._buffer.popleft()
+                if self._done:
+                    raise StopAsyncIteration
+                self._buffer.extend(await self._book._call(self._read))
+                if not self._buffer:
+                    self._done = True
+                    raise StopAsyncIteration
+            return self._buffer.popleft()
 
 
 class AsyncLetterRun(AsyncIterator[Letter]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
+import time
 import typing
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,6 +19,7 @@ from custmodel import (
     InvalidInputError,
     LetterRun,
     MemoryStore,
+    NewCustomer,
     Settings,
     StoreError,
 )
@@ -188,9 +190,13 @@ def test_reading_the_settings_runs_in_a_worker_thread() -> None:
 def test_acting_gives_a_book_for_the_actor_that_shares_the_pool() -> None:
     """``acting`` wraps the book's ``acting`` and keeps the pool: closing it closes nothing."""
 
+    store = MemoryStore()
+    sync_book = CustomerBook(store, Settings())
+
     async def run() -> tuple[str | None, str | None, int]:
-        async with AsyncCustomerBook(CustomerBook(MemoryStore(), Settings())) as book:
+        async with AsyncCustomerBook(sync_book) as book:
             clerk = book.acting("clerk-7")
+            assert (sync_book, store, store) == (book.book, book.store, clerk.store)
             await clerk.aclose()
             customer = await clerk.register(CustomerKind.PRIVATE, "Muster")
             history = await book.history(customer.number)
@@ -278,3 +284,28 @@ def test_paged_iteration_reads_one_page_per_worker_call() -> None:
     assert list(range(1, 8)) == numbers
     assert 3 <= len(reads) <= 4  # the last, short page may take one more read to end
     assert loop_thread not in reads
+
+
+def test_tasks_sharing_one_iterator_get_every_customer_once() -> None:
+    """Three tasks stepping the same async iterator at once split the customers between them."""
+    store = MemoryStore()
+    book = CustomerBook(store, Settings())
+    book.register_many([NewCustomer(kind=CustomerKind.PRIVATE, last_name="K")] * 25)
+    original = store.transaction
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.02)  # a page read long enough for the other tasks to ask meanwhile
+        return original(*args, **kwargs)
+
+    async def run() -> list[int]:
+        async with AsyncCustomerBook(book, max_workers=3) as wrapped:
+            customers = wrapped.iter_customers(batch_size=4)
+
+            async def drain() -> list[int]:
+                return [customer.number async for customer in customers]
+
+            with mock.patch.object(store, "transaction", slow):
+                parts = await asyncio.gather(drain(), drain(), drain())
+            return sorted(number for part in parts for number in part)
+
+    assert list(range(1, 26)) == asyncio.run(run())
