@@ -215,3 +215,14 @@ def test_a_write_waiting_for_a_lock_leaves_the_event_loop_free(tmp_path: Path) -
     assert 1 == number
     assert waited >= held * 0.9  # the registration really waited for the lock ...
     assert lag < held / 4  # ... and the loop never stood still meanwhile (blocked: lag >= 1 s)
+
+
+def test_the_pool_has_as_many_threads_as_the_store_has_pooled_connections(tmp_path: Path) -> None:
+    """On an SQL store the default pool size is the engine's connection pool size."""
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'sized.sqlite'}")
+    try:
+        async_book = AsyncCustomerBook(CustomerBook(store))
+        assert store.engine.pool.size() == async_book._workers.executor._max_workers  # type: ignore[attr-defined]
+        asyncio.run(async_book.aclose())
+    finally:
+        store.close()
