@@ -153,11 +153,19 @@ class AsyncLetterRun(AsyncIterator[Letter]):
     Attributes:
         left_out: How many selected customers the run leaves out because they objected to
             advertising on its channel (0 for a contract run).
+        credited: How the open amounts given were credited, as
+            :attr:`custmodel.letters.LetterRun.credited` says.
     """
 
-    def __init__(self, letters: AsyncIterator[Letter], left_out: int) -> None:
+    def __init__(
+        self,
+        letters: AsyncIterator[Letter],
+        left_out: int,
+        credited: mailmerge.CreditedAmounts | None = None,
+    ) -> None:
         self._letters = letters
         self.left_out = left_out
+        self.credited = credited
 
     async def __anext__(self) -> Letter:
         return await anext(self._letters)
@@ -563,6 +571,8 @@ class AsyncCustomerBook:
         batch_size: int = 500,
         purpose: Purpose | str = Purpose.ADVERTISING,
         channel: ContactChannel | str = ContactChannel.LETTER,
+        due_by: date | None = None,
+        days_before_departure: int = 0,
     ) -> AsyncLetterRun:
         """Await :meth:`CustomerBook.letters`: the checks and the count of those left out.
 
@@ -578,9 +588,11 @@ class AsyncCustomerBook:
                 batch_size=batch_size,
                 purpose=purpose,
                 channel=channel,
+                due_by=due_by,
+                days_before_departure=days_before_departure,
             )
         )
-        return AsyncLetterRun(_Paged(self, lambda: run, batch_size), run.left_out)
+        return AsyncLetterRun(_Paged(self, lambda: run, batch_size), run.left_out, run.credited)
 
     async def write_merge_data(
         self,
@@ -594,6 +606,8 @@ class AsyncCustomerBook:
         batch_size: int = 500,
         purpose: Purpose | str = Purpose.ADVERTISING,
         channel: ContactChannel | str = ContactChannel.LETTER,
+        due_by: date | None = None,
+        days_before_departure: int = 0,
     ) -> MergeDataWritten:
         """Await :meth:`CustomerBook.write_merge_data`; the file is written in the worker."""
         return await self._call(
@@ -607,6 +621,8 @@ class AsyncCustomerBook:
                 batch_size=batch_size,
                 purpose=purpose,
                 channel=channel,
+                due_by=due_by,
+                days_before_departure=days_before_departure,
             )
         )
 
