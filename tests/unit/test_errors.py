@@ -26,6 +26,7 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.LikelyDuplicateError: ValueError,
     errors.MissingExtraError: ImportError,
     errors.NotEligibleError: ValueError,
+    errors.SettingsMissingError: LookupError,
     errors.ConcurrentUpdateError: RuntimeError,
     errors.StoreError: RuntimeError,
     errors.StoreBusyError: RuntimeError,
