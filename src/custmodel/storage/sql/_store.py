@@ -255,10 +255,12 @@ class SqlStore:
 
         Call it at start-up, for every such column, before the first merge: registrations live
         in this store object (nothing is written to the database), so every process registers
-        its references again. A merge then points the column's rows at the master in its own
-        transaction, and ``plan_merge`` counts them under the name "table.column". While a
-        foreign key to ``custmodel_customers.number`` is not registered, merges are refused:
-        they would leave the host's rows pointing at a tombstone.
+        its references again (the same column with the same ``personal`` again changes
+        nothing, so start-up code may run twice). A merge then points the column's rows at the
+        master in its own transaction, and ``plan_merge`` counts them under the name
+        "table.column". While a foreign key to ``custmodel_customers.number`` is not
+        registered, merges are refused: they would leave the host's rows pointing at a
+        tombstone.
 
         The table must be in the database the store works on (PostgreSQL: visible through
         the ``search_path``); the column may, but need not, have a foreign key to
@@ -274,8 +276,9 @@ class SqlStore:
 
         Raises:
             InvalidInputError: if the table or the column does not exist, the table is one
-                of custmodel's own, the reference is registered already, or a personal column
-                does not exist, is the reference column or is NOT NULL but given None.
+                of custmodel's own, the reference is registered already with another
+                ``personal``, or a personal column does not exist, is the reference column or
+                is NOT NULL but given None.
             StoreError: if the store is closed or the database cannot be read.
         """
         if not isinstance(table, str) or not isinstance(column, str):
@@ -301,8 +304,14 @@ class SqlStore:
             )
         reference = HostReference(table, column)
         reference = HostReference(table, column, personal_columns(reference, personal, columns))
-        if reference.name in self._references:
-            raise InvalidInputError(f"host reference {reference.name} is registered already")
+        registered = self._references.get(reference.name)
+        if registered == reference:
+            return  # the same registration again, e.g. by a second start-up hook
+        if registered is not None:
+            raise InvalidInputError(
+                f"host reference {reference.name} is registered already, "
+                "with other personal columns or dummy values"
+            )
         if reference.personal and reference.name in self._erasers:
             raise InvalidInputError(f"host eraser {reference.name} is registered already")
         self._references[reference.name] = reference
