@@ -135,6 +135,7 @@ def _examples() -> list[errors.CustmodelError]:
         errors.LikelyDuplicateError({0: (1, 2)}, ((0, 1),)),
         errors.MissingExtraError("cli", "the command line"),
         errors.NotEligibleError(8, eligibility),
+        errors.SettingsMissingError("the store holds no settings"),
         errors.ConcurrentUpdateError(9, 1, 2),
         errors.StoreError("broken"),
         errors.StoreBusyError("busy"),
