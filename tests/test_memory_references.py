@@ -151,6 +151,26 @@ def test_a_merge_refused_for_its_actor_moves_no_host_row(
     assert ([], before) == (invoices.moves, (take_snapshot(store), invoices.owners))
 
 
+def test_the_same_reference_registered_again_changes_nothing(
+    store: MemoryStore, book: CustomerBook, invoices: Invoices
+) -> None:
+    """The same name and mover registered again, as a second start-up hook would, stay one
+    reference: a merge calls the mover once."""
+    store.register_reference("invoices.customer", invoices)
+
+    book.merge(1, [2])
+
+    assert [(frozenset({2}), 1)] == invoices.moves
+
+
+def test_the_same_reference_registered_again_with_an_eraser_is_refused(
+    store: MemoryStore, invoices: Invoices
+) -> None:
+    """The same mover registered again with an eraser it did not have is another registration."""
+    with pytest.raises(InvalidInputError):
+        store.register_reference("invoices.customer", invoices, eraser=lambda customers: 0)
+
+
 def test_a_reference_cannot_be_registered_twice(store: MemoryStore, invoices: Invoices) -> None:
     """Registering a second mover under a taken name is refused."""
     with pytest.raises(InvalidInputError):

@@ -39,10 +39,10 @@ from custmodel._usecases import (
 )
 from custmodel._usecases import changes as changing
 from custmodel._usecases.history import Journal, Journaled
-from custmodel.errors import InvalidInputError, StoreBusyError
+from custmodel.errors import InvalidInputError, SettingsMissingError, StoreBusyError
 from custmodel.model._booking import Booking, BookingMoved, BookingRecorded
 from custmodel.model._channels import ContactChannel
-from custmodel.model._checks import check_lookup_text, to_enum
+from custmodel.model._checks import MAX_NUMBER, check_lookup_text, to_enum
 from custmodel.model._customer import Customer, NewCustomer
 from custmodel.model._erasure import (
     AnonymizationReport,
@@ -87,6 +87,10 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             store, or any :class:`~custmodel.storage.CustomerStore`).
         settings: Settings to apply to the store now (validated and stored). None keeps the
             settings stored, or Jack's defaults if the store has none.
+        require_settings: With ``settings`` None, refuse a store that holds no settings
+            (:class:`~custmodel.errors.SettingsMissingError`) instead of working on the
+            defaults: an application whose store is set up separately says so, and learns
+            at start-up, not at the first refused category, that it was not.
         clock: Returns the current time, timezone-aware; "today" defaults to its date.
         retries: How often an operation is retried while the store is busy.
         actor: Who the changes made through this book are recorded for in the change
@@ -112,13 +116,20 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         retries: int = 8,
         actor: str | None = None,
         history: bool = True,
+        require_settings: bool = False,
     ) -> None:
         self._store = store
         self._clock = clock
         self._retries = retries
         self._journal = Journal(actor, _common.flag(history, "history"))
+        _common.flag(require_settings, "require_settings")
         if settings is not None:
             self.configure(settings)
+        elif require_settings and self._run(lambda tx: tx.get_settings(), write=False) is None:
+            raise SettingsMissingError(
+                "the store holds no settings; store them once with "
+                "CustomerBook(store, settings) or book.configure(settings)"
+            )
 
     @property
     def store(self) -> CustomerStore:
@@ -345,6 +356,64 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         return found[0]
 
     @overload
+    def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: Literal["off", "refuse"] = "off",
+        duplicate_threshold: float | None = None,
+    ) -> Customer: ...
+
+    @overload
+    def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: Literal["warn"],
+        duplicate_threshold: float | None = None,
+    ) -> Registration: ...
+
+    @overload
+    def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: DuplicateMode,
+        duplicate_threshold: float | None = None,
+    ) -> Customer | Registration: ...
+
+    def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: DuplicateMode = "off",
+        duplicate_threshold: float | None = None,
+    ) -> Customer | Registration:
+        """Register the customer a :class:`~custmodel.model.NewCustomer` describes.
+
+        What :meth:`register` does with keyword arguments, for a draft built beforehand (from
+        a request body, an import row, a form): the next number, its debtor account, the
+        duplicate check and the change history, in one transaction.
+
+        Args:
+            draft: The customer to register.
+            duplicates: As for :meth:`register`.
+            duplicate_threshold: As for :meth:`register`.
+
+        Raises:
+            InvalidInputError: ``draft`` is no NewCustomer, or a category or flag does not fit
+                the settings (and its subclasses for categories and flags).
+            DebtorAccountError: the computed account is taken or outside the kind's range.
+            LikelyDuplicateError: with ``duplicates="refuse"``, naming the stored customers.
+        """
+        if not isinstance(draft, NewCustomer):
+            raise InvalidInputError("register_draft takes a NewCustomer")
+        found = self.register_many(
+            [draft], duplicates=duplicates, duplicate_threshold=duplicate_threshold
+        )
+        return found[0]
+
+    @overload
     def register_many(
         self,
         drafts: Iterable[NewCustomer],
@@ -425,10 +494,37 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         check_lookup_text(text, "code1")
         return self._run(lambda tx: tx.find_by_code1(text), write=False)
 
-    def select(self, selection: Selection | None = None) -> list[Customer]:
-        """Return the customers of a selection, ordered by number (no selection: all active)."""
+    def select(
+        self,
+        selection: Selection | None = None,
+        *,
+        limit: int | None = None,
+        after: int | None = None,
+    ) -> list[Customer]:
+        """Return the customers of a selection, ordered by number (no selection: all active).
+
+        ``limit`` and ``after`` read one page (keyset paging): at most ``limit`` customers
+        whose number is above ``after``. The next page starts after the last number of this
+        one; a page shorter than ``limit`` is the last. Each page is one read of the primary
+        key's range, as fast on the thousandth page as on the first, and a customer
+        registered meanwhile neither shifts nor repeats the pages read already.
+
+        Args:
+            selection: Which customers; None for every active one.
+            limit: At most this many customers (1 or more); None for all.
+            after: Only customers numbered above it (0 or more, usually the last number
+                of the previous page); None starts at the first.
+
+        Raises:
+            InvalidInputError: a bad selection, a limit below 1 or an ``after`` below 0 (or
+                either not a whole number).
+        """
         selection = _common.selection(selection)
-        return self._run(lambda tx: tx.select(selection), write=False)
+        if limit is None and after is None:
+            return self._run(lambda tx: tx.select(selection), write=False)
+        size = MAX_NUMBER if limit is None else _common.number(limit, "limit")
+        start = 0 if after is None else _common.position(after, "after")
+        return self._run(lambda tx: tx.select_page(selection, start, size), write=False)
 
     def count(self, selection: Selection | None = None) -> int:
         """Return how many customers a selection holds."""

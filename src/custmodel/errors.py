@@ -32,6 +32,7 @@ __all__ = [
     "MergeRefusedError",
     "MissingExtraError",
     "NotEligibleError",
+    "SettingsMissingError",
     "StoreBusyError",
     "StoreError",
     "TemplateCustomerError",
@@ -249,6 +250,15 @@ class NotEligibleError(CustmodelError, ValueError):
         super().__init__(f"customer {number} may not be anonymized yet ({reasons})")
         self.number = number
         self.eligibility = eligibility
+
+
+class SettingsMissingError(CustmodelError, LookupError):
+    """The store holds no settings, and the caller asked for stored ones.
+
+    Raised by ``CustomerBook(store, require_settings=True)``: without it a book on a store
+    that was never configured works on the default settings, whose categories and labels
+    are probably not the agency's.
+    """
 
 
 class ConcurrentUpdateError(CustmodelError, RuntimeError):

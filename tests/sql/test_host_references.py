@@ -172,12 +172,42 @@ def test_registering_custmodels_own_table_is_refused(store: SqlStore) -> None:
         store.register_reference("custmodel_bookings", "customer")
 
 
-def test_registering_a_reference_twice_is_refused(store: SqlStore, invoices: sa.Table) -> None:
-    """A second registration of the same column raises InvalidInputError, as in the memory store."""
+def test_registering_the_same_reference_again_changes_nothing(
+    store: SqlStore, invoices: sa.Table
+) -> None:
+    """The same column registered again, as a second start-up hook would, is still one
+    reference, and a merge moves its rows once."""
     store.register_reference(INVOICES, "customer_number")
+    store.register_reference(INVOICES, "customer_number", personal={})
 
-    with pytest.raises(InvalidInputError, match=INVOICE_REFERENCE):
-        store.register_reference(INVOICES, "customer_number")
+    report = _book(store).merge(MASTER, DUPLICATES)
+
+    assert [INVOICE_REFERENCE] == [reference.name for reference in store.references]
+    assert {INVOICE_REFERENCE: 3} == report.references_moved
+
+
+def test_registering_a_reference_again_with_other_personal_columns_is_refused(
+    store: SqlStore,
+) -> None:
+    """The same column registered again with other personal columns, or other dummy values,
+    raises InvalidInputError naming it, and the first registration stands."""
+    host = sa.MetaData()
+    notes = sa.Table(
+        "host_notes",
+        host,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("customer_number", sa.BigInteger, nullable=False),
+        sa.Column("text", sa.String(50), nullable=False),
+    )
+    notes.create(store.engine)
+    try:
+        store.register_reference("host_notes", "customer_number", personal={"text": ""})
+        for personal in (None, {"text": "-"}):
+            with pytest.raises(InvalidInputError, match=r"host_notes\.customer_number"):
+                store.register_reference("host_notes", "customer_number", personal=personal)
+        assert [{"text": ""}] == [dict(reference.personal) for reference in store.references]
+    finally:
+        notes.drop(store.engine)
 
 
 def test_references_are_moved_in_chunks_beyond_the_parameter_limit(store: SqlStore) -> None:

@@ -16,7 +16,7 @@ from custmodel.errors import (
     DebtorAccountError,
     InvalidInputError,
 )
-from custmodel.model._checks import check_lookup_text, check_number
+from custmodel.model._checks import MAX_NUMBER, check_lookup_text, check_number
 from custmodel.model._customer import Customer
 from custmodel.model._profile import KindChange
 from custmodel.model._selection import Selection
@@ -55,6 +55,13 @@ def reference(value: object) -> str:
 def number(value: object, what: str = "customer number") -> int:
     """Return ``value`` if it is a number a store can hold (1..2**63 - 1); see check_number."""
     return check_number(value, what)
+
+
+def position(value: object, what: str) -> int:
+    """Return ``value`` if it is a whole number from 0 to 2**63 - 1: where a page starts."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+        raise InvalidInputError(f"{what} is a whole number from 0 to 2**63 - 1")
+    return value
 
 
 def flag(value: object, what: str) -> bool:

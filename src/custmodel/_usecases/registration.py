@@ -7,11 +7,17 @@ from typing import Any
 
 from custmodel import rules
 from custmodel._entrycheck import DuplicateMode, Registration
-from custmodel._usecases import _common, entry
+from custmodel._usecases import entry
 from custmodel._usecases._common import Clock
-from custmodel.errors import InvalidInputError
-from custmodel.model import Customer, CustomerKind, NewCustomer
+from custmodel.errors import InvalidCategoryError, InvalidInputError, InvalidStatusFlagError
+from custmodel.model import Customer, CustomerKind, NewCustomer, Settings
 from custmodel.storage.ports import StoreTransaction
+
+#: Added to a refused category or flag when the store holds no settings.
+_ON_DEFAULTS = (
+    "the store holds no settings, so the default ones apply; store the agency's with "
+    "book.configure(settings)"
+)
 
 
 def draft(kind: CustomerKind, last_name: str, fields: dict[str, Any]) -> NewCustomer:
@@ -51,10 +57,17 @@ def register_many(
     that share a key with it, and with the drafts before it in the batch
     (:mod:`custmodel._usecases.entry`); "refuse" raises before anything is written.
     """
-    settings = _common.settings(tx)
-    for item in batch:
-        rules.check_category(settings, item.kind, item.category)
-        rules.check_status(settings, item.kind, item.status)
+    saved = tx.get_settings(lock="share")
+    settings = saved or Settings()
+    try:
+        for item in batch:
+            rules.check_category(settings, item.kind, item.category)
+            rules.check_status(settings, item.kind, item.status)
+    except (InvalidCategoryError, InvalidStatusFlagError) as error:
+        if saved is not None:
+            raise
+        # The defaults may lack the agency's categories and labels: say why, not only what.
+        raise type(error)(f"{error} ({_ON_DEFAULTS})") from error
     first = tx.allocate_numbers(len(batch))
     # Looked up after the numbers: the counter row stays locked until this transaction ends,
     # so every registration that took numbers before has committed, and is seen, and none can

@@ -713,6 +713,10 @@ class MemoryStore:
     ) -> None:
         """Register a host reference, so that merges move it (see :data:`ReferenceMover`).
 
+        Registering the same name again with the same mover and the same eraser (or, as
+        before, none) changes nothing, so start-up code may run twice; the functions are
+        compared with ``==`` (a bound method of the same object is the same).
+
         Args:
             name: How plans and reports name it, e.g. "invoices.customer".
             mover: Counts (with ``None``) or moves (with the master's number) the host's rows.
@@ -720,17 +724,19 @@ class MemoryStore:
                 erases, as :meth:`register_eraser` registers it, under the same name.
 
         Raises:
-            InvalidInputError: for an empty name or one registered already.
+            InvalidInputError: for an empty name, or one registered already with another mover
+                or eraser.
         """
         _hostdata.registration_name(name, "reference")
         with self._lock:
-            if name in self._state.references or (
-                eraser is not None and name in self._state.erasers
-            ):
+            state = self._state
+            if state.references.get(name) == mover and state.erasers.get(name) == eraser:
+                return  # the same registration again
+            if name in state.references or (eraser is not None and name in state.erasers):
                 raise InvalidInputError(f"host reference {name!r} is registered already")
-            self._state.references[name] = mover
+            state.references[name] = mover
             if eraser is not None:
-                self._state.erasers[name] = eraser
+                state.erasers[name] = eraser
 
     @property
     def erasers(self) -> list[str]:

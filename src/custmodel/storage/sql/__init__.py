@@ -15,9 +15,10 @@ What each engine needs, and gets here:
   registrations never share a number and a rolled-back one leaves no gap. Merge records and
   erasure requests take their running ids from counter rows the same way.
 
-Host references (columns of the host application's tables that hold customer numbers) are
-registered on the store at start-up with :meth:`SqlStore.register_reference`; a merge moves
-them in its own transaction, and refuses while a foreign key to the customers is unregistered.
+Host references (columns of the host application's tables that hold customer numbers, made
+with :func:`customer_number_column`) are registered on the store at start-up with
+:meth:`SqlStore.register_reference`; a merge moves them in its own transaction, and refuses
+while a foreign key to the customers is unregistered.
 The host writes such a row in its own transaction after :meth:`SqlStore.hold_customer`, which
 locks the customer against merges until that transaction ends.
 
@@ -37,7 +38,7 @@ references and what :meth:`SqlStore.hold_customer` needs), ``_store`` (:class:`S
 """
 
 from custmodel.storage.sql._errors import DriverError
-from custmodel.storage.sql._hosts import DriverConnection, HostReference
+from custmodel.storage.sql._hosts import DriverConnection, HostReference, customer_number_column
 from custmodel.storage.sql._queries import selection_clause as selection_clause
 from custmodel.storage.sql._queries import statistics_statement
 
@@ -80,5 +81,6 @@ __all__ = [  # noqa: RUF022 - the reference's order
     "DriverConnection",
     "SqlTransaction",
     "SqlStore",
+    "customer_number_column",
     "statistics_statement",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -185,3 +186,126 @@ def _normalize_url(url: str | URL) -> tuple[URL, str]:
     elif backend == "postgres":
         parsed = parsed.set(drivername=f"postgresql+{driver}")
     return parsed, extra
+
+
+# -- engine options -------------------------------------------------------------------------------
+
+#: ``create_engine`` arguments :meth:`SqlStore.from_url` sets itself because custmodel's
+#: guarantees depend on them (privacy of logs and messages, locking, the in-memory pool), or
+#: that it takes as keywords of its own.
+_RESERVED_OPTIONS: Final = frozenset(
+    {
+        "creator",
+        "echo",
+        "hide_parameters",
+        "isolation_level",
+        "logging_name",
+        "max_overflow",
+        "pool",
+        "pool_pre_ping",
+        "pool_recycle",
+        "pool_size",
+        "pool_timeout",
+        "poolclass",
+    }
+)
+
+
+def _flag(value: object, what: str) -> bool:
+    """Return ``value`` if it is True or False."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{what} is True or False")
+    return value
+
+
+def _whole(value: object, what: str, lowest: int) -> int:
+    """Return ``value`` if it is a whole number of at least ``lowest``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+        raise InvalidInputError(f"{what} is a whole number of at least {lowest}")
+    return value
+
+
+def _seconds(value: object, what: str, *, never: bool = False) -> float:
+    """Return ``value`` if it is a finite positive number of seconds (-1 too, with ``never``)."""
+    valid = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and (value > 0 or (never and value == -1))
+    )
+    if not valid:
+        also = " (or -1 for never)" if never else ""
+        raise InvalidInputError(f"{what} is a number of seconds above 0{also}")
+    return value  # type: ignore[return-value]
+
+
+def _pool_options(
+    in_memory: bool,
+    *,
+    pool_size: int | None,
+    max_overflow: int | None,
+    pool_timeout: float | None,
+    pool_recycle: float | None,
+    pool_pre_ping: bool | None,
+) -> dict[str, Any]:
+    """Return the pool options given (None: not given), checked.
+
+    Raises:
+        InvalidInputError: for a malformed value, or any of them for a database in memory,
+            whose one shared connection is no pool.
+    """
+    given = {
+        name: value
+        for name, value in (
+            ("pool_size", pool_size),
+            ("max_overflow", max_overflow),
+            ("pool_timeout", pool_timeout),
+            ("pool_recycle", pool_recycle),
+            ("pool_pre_ping", pool_pre_ping),
+        )
+        if value is not None
+    }
+    if in_memory and given:
+        raise InvalidInputError(
+            f"{', '.join(given)}: a SQLite database in memory has one shared connection and "
+            "no pool; use a file or a server database"
+        )
+    if pool_size is not None:
+        _whole(pool_size, "pool_size", 0)
+    if max_overflow is not None:
+        _whole(max_overflow, "max_overflow", -1)
+    if pool_timeout is not None:
+        _seconds(pool_timeout, "pool_timeout")
+    if pool_recycle is not None:
+        _seconds(pool_recycle, "pool_recycle", never=True)
+    if pool_pre_ping is not None:
+        _flag(pool_pre_ping, "pool_pre_ping")
+    return given
+
+
+def _engine_options(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return further ``create_engine`` options, checked; ``connect_args`` a dict.
+
+    Raises:
+        InvalidInputError: for no mapping, a name that is no text, a reserved one, or
+            ``connect_args`` that are no mapping.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("engine_options maps create_engine argument names to values")
+    options = dict(value)
+    for name in options:
+        if not isinstance(name, str):
+            raise InvalidInputError("engine_options maps create_engine argument names to values")
+    reserved = sorted(_RESERVED_OPTIONS.intersection(options))
+    if reserved:
+        raise InvalidInputError(
+            f"engine_options may not set {', '.join(reserved)}: custmodel sets it, or from_url "
+            "takes it as a keyword of its own"
+        )
+    if "connect_args" in options:
+        if not isinstance(options["connect_args"], Mapping):
+            raise InvalidInputError("engine_options: connect_args is a mapping")
+        options["connect_args"] = dict(options["connect_args"])
+    return options

@@ -7,7 +7,10 @@ from typing import Any, Final, Protocol
 
 import attrs
 from sqlalchemy import (
+    BigInteger,
+    Column,
     Connection,
+    ForeignKey,
     Select,
     TableClause,
     Update,
@@ -58,6 +61,39 @@ class HostReference:
         needed)."""
         names = dict.fromkeys([self.column, *self.personal])
         return table(self.table, *(column(name) for name in names))
+
+
+def customer_number_column(
+    name: str = "customer",
+    *,
+    nullable: bool = False,
+    index: bool = True,
+    foreign_key: bool = True,
+    **options: Any,
+) -> Column[int]:
+    """Return a column for a host table that holds customer numbers.
+
+    Its type is custmodel's customer number's (``BIGINT``; MariaDB wants a foreign key's
+    type to match exactly), and its foreign key refers to ``custmodel_customers.number``
+    through custmodel's own table object, so the host's ``MetaData`` needs no stand-in table
+    of custmodel's and ``create_all`` creates only the host's tables. Register the column
+    with :meth:`SqlStore.register_reference` so that merges move its rows.
+
+    Args:
+        name: The column's name.
+        nullable: Whether a row may name no customer.
+        index: Index the column: a merge and its plan find the rows of the duplicates by it
+            (PostgreSQL and SQLite index no foreign key by themselves).
+        foreign_key: Refer to the customers; False for a plain number column.
+        **options: Further keyword arguments of ``sqlalchemy.Column`` (``comment``...).
+
+    Raises:
+        InvalidInputError: for a name that is no text or is empty.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidInputError("a customer number column needs a name")
+    keys = [ForeignKey(schema.customers.c.number)] if foreign_key else []
+    return Column(name, BigInteger, *keys, nullable=nullable, index=index, **options)
 
 
 #: A host's eraser on the SQL store: ``eraser(connection, customers)`` erases (or blanks) the

@@ -40,8 +40,11 @@ from custmodel.storage.sql._engine import (
     _SQLITE_TIMEOUT,
     _WRITE_OPTION,
     _checkpoint,
+    _engine_options,
+    _flag,
     _migration_lock,
     _normalize_url,
+    _pool_options,
     _secure_delete_on,
     _sqlite_on_begin,
     _sqlite_on_connect,
@@ -103,26 +106,72 @@ class SqlStore:
                 self._lock = threading.RLock()
 
     @classmethod
-    def from_url(cls, url: str | URL, *, upgrade: bool = True) -> SqlStore:
+    def from_url(
+        cls,
+        url: str | URL,
+        *,
+        upgrade: bool = True,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+        pool_timeout: float | None = None,
+        pool_recycle: float | None = None,
+        pool_pre_ping: bool | None = None,
+        echo: bool | None = None,
+        engine_options: Mapping[str, Any] | None = None,
+    ) -> SqlStore:
         """Open the database at ``url`` and, unless ``upgrade`` is False, migrate it to head.
 
         ``sqlite:///path`` is a file (``?timeout=`` seconds to wait for a lock, default 30),
         ``sqlite://`` a database in memory shared by all threads. ``postgresql://`` uses
         psycopg, ``mysql://`` and ``mariadb://`` use PyMySQL.
 
+        The pool options go to SQLAlchemy's ``create_engine`` as they are; None keeps its
+        default, or custmodel's (``pool_pre_ping`` on server databases, ``pool_recycle`` of an
+        hour on MariaDB). A database in memory has one shared connection and no pool, so it
+        takes none of them.
+
+        Args:
+            url: The database.
+            upgrade: Migrate the schema to the newest revision.
+            pool_size: Connections the pool keeps open (0: no limit).
+            max_overflow: Connections opened beyond ``pool_size`` under load (-1: no limit).
+            pool_timeout: Seconds to wait for a free connection before giving up.
+            pool_recycle: Seconds after which a pooled connection is replaced (-1: never).
+            pool_pre_ping: Test a pooled connection before each use.
+            echo: Log every statement (its parameters hidden) to the logger
+                ``sqlalchemy.engine.Engine.custmodel``.
+            engine_options: Further keyword arguments of ``create_engine``; ``connect_args``
+                are added to custmodel's. The options custmodel's guarantees depend on
+                (``poolclass``, ``isolation_level``, ``hide_parameters``, ``logging_name``...)
+                are refused.
+
         Raises:
-            InvalidInputError: for a URL that names no supported database.
+            InvalidInputError: for a URL that names no supported database, or an option that
+                is malformed, does not apply to the database or is refused.
             MissingExtraError: if the driver is not installed; the message names the extra.
             StoreError: if the database cannot be reached or migrated.
         """
         parsed, extra = _normalize_url(url)
-        options: dict[str, Any] = {"hide_parameters": True, "logging_name": _LOGGING_NAME}
+        _flag(upgrade, "upgrade")
         backend = parsed.get_backend_name()
+        in_memory = backend == "sqlite" and parsed.database in (None, "", ":memory:")
+        pool = _pool_options(
+            in_memory,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+            pool_recycle=pool_recycle,
+            pool_pre_ping=pool_pre_ping,
+        )
+        extras = _engine_options(engine_options)
+        connect_args: dict[str, Any] = {}
+        options: dict[str, Any] = {"hide_parameters": True, "logging_name": _LOGGING_NAME}
         if backend == "sqlite":
-            if parsed.database in (None, "", ":memory:"):
-                options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+            if in_memory:
+                options["poolclass"] = StaticPool
+                connect_args["check_same_thread"] = False
             elif "timeout" not in parsed.query:
-                options["connect_args"] = {"timeout": _SQLITE_TIMEOUT}
+                connect_args["timeout"] = _SQLITE_TIMEOUT
         else:
             # A server restart or an idle timeout leaves dead connections in the pool; testing
             # one before use costs a round trip, a failed operation would cost more.
@@ -132,10 +181,20 @@ class SqlStore:
                 parsed = parsed.update_query_dict({"charset": "utf8mb4"})
             # Fewer gap locks than REPEATABLE READ; the counter row is locked explicitly.
             options.update(isolation_level="READ COMMITTED", pool_recycle=3600)
+        connect_args.update(extras.pop("connect_args", {}))
+        options.update(extras)
+        options.update(pool)
+        if echo is not None:
+            options["echo"] = _flag(echo, "echo")
+        if connect_args:
+            options["connect_args"] = connect_args
         try:
             engine = create_engine(parsed, **options)
         except ImportError as error:
             raise MissingExtraError(extra, f"a {backend} database") from error
+        except TypeError as error:
+            # SQLAlchemy names the arguments it does not know, never their values.
+            raise InvalidInputError(f"engine_options: {error}") from None
         except sa_exc.SQLAlchemyError as error:
             _raise_translated(error, f"open the {backend} database")
         store = cls(engine)
@@ -145,7 +204,7 @@ class SqlStore:
             except BaseException:
                 store.close()
                 raise
-        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if backend == "sqlite" and not in_memory:
             store._purge_left_log(Path(f"{parsed.database}-wal"))
         return store
 
@@ -196,10 +255,12 @@ class SqlStore:
 
         Call it at start-up, for every such column, before the first merge: registrations live
         in this store object (nothing is written to the database), so every process registers
-        its references again. A merge then points the column's rows at the master in its own
-        transaction, and ``plan_merge`` counts them under the name "table.column". While a
-        foreign key to ``custmodel_customers.number`` is not registered, merges are refused:
-        they would leave the host's rows pointing at a tombstone.
+        its references again (the same column with the same ``personal`` again changes
+        nothing, so start-up code may run twice). A merge then points the column's rows at the
+        master in its own transaction, and ``plan_merge`` counts them under the name
+        "table.column". While a foreign key to ``custmodel_customers.number`` is not
+        registered, merges are refused: they would leave the host's rows pointing at a
+        tombstone.
 
         The table must be in the database the store works on (PostgreSQL: visible through
         the ``search_path``); the column may, but need not, have a foreign key to
@@ -215,8 +276,9 @@ class SqlStore:
 
         Raises:
             InvalidInputError: if the table or the column does not exist, the table is one
-                of custmodel's own, the reference is registered already, or a personal column
-                does not exist, is the reference column or is NOT NULL but given None.
+                of custmodel's own, the reference is registered already with another
+                ``personal``, or a personal column does not exist, is the reference column or
+                is NOT NULL but given None.
             StoreError: if the store is closed or the database cannot be read.
         """
         if not isinstance(table, str) or not isinstance(column, str):
@@ -242,8 +304,14 @@ class SqlStore:
             )
         reference = HostReference(table, column)
         reference = HostReference(table, column, personal_columns(reference, personal, columns))
-        if reference.name in self._references:
-            raise InvalidInputError(f"host reference {reference.name} is registered already")
+        registered = self._references.get(reference.name)
+        if registered == reference:
+            return  # the same registration again, e.g. by a second start-up hook
+        if registered is not None:
+            raise InvalidInputError(
+                f"host reference {reference.name} is registered already, "
+                "with other personal columns or dummy values"
+            )
         if reference.personal and reference.name in self._erasers:
             raise InvalidInputError(f"host eraser {reference.name} is registered already")
         self._references[reference.name] = reference

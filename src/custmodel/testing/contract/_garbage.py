@@ -366,13 +366,18 @@ _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any
         duplicates=_MODES,
         duplicate_threshold=_THRESHOLDS,
     ),
+    "register_draft": _call(
+        st.tuples(_DRAFTS),
+        duplicates=_MODES,
+        duplicate_threshold=_THRESHOLDS,
+    ),
     "get": _call(st.tuples(_NUMBERS)),
     "resolve": _call(st.tuples(_NUMBERS)),
     "resolve_debtor_account": _call(
         st.tuples(_sometimes(st.sampled_from([10001, 30002, 10003, 10**15])))
     ),
     "find_by_code1": _call(st.tuples(_TEXTS)),
-    "select": _call(st.tuples(_SELECTIONS)),
+    "select": _call(st.tuples(_SELECTIONS), limit=st.none() | _NUMBERS, after=st.none() | _NUMBERS),
     "count": _call(st.tuples(_SELECTIONS)),
     "iter_customers": _call(st.tuples(_SELECTIONS), batch_size=_NUMBERS),
     "iter_bookings": _call(st.tuples(_SELECTIONS), batch_size=_NUMBERS),

@@ -179,6 +179,28 @@ class EntryCheckContract(_ContractBase):
 
         assert 2 == other.number
 
+    def test_register_draft_warns_as_register_does(self) -> None:
+        """A draft registered with "warn" comes back as a Registration naming the stored twin."""
+        book = self.twin_book()
+        draft = _draft(last_name="Test", first_name="Testine", email="testine@example.org")
+
+        found = _needs_finder(lambda: book.register_draft(draft, duplicates="warn"))
+
+        assert isinstance(found, Registration)
+        assert ((1,), found.customer) == (found.numbers, book.get(2))
+
+    def test_register_draft_refuses_as_register_does(self) -> None:
+        """A draft registered with "refuse" is refused for its twin; nothing is written."""
+        book = self.twin_book()
+        draft = _draft(last_name="Test", first_name="Testine", email="testine@example.org")
+
+        error = self.assert_refused(
+            LikelyDuplicateError,
+            lambda: _needs_finder(lambda: book.register_draft(draft, duplicates="refuse")),
+        )
+
+        assert (1,) == error.numbers
+
     def test_register_many_warns_of_twins_within_the_batch(self) -> None:
         """A batch holding one person twice: the second names the first by its new number."""
         book = self.book(SETTINGS)

@@ -356,6 +356,41 @@ class ReadingContract(_ContractBase):
             selection = Selection(include_merged=True)
             assert tx.select(selection) == tx.select_page(selection, 0, 100)
 
+    def test_select_with_a_limit_reads_one_page_after_a_number(self) -> None:
+        """book.select with limit and after pages a selection by number, the last page short."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        self.insert(_customer(6, merged_into=1), _customer(7))
+        book = self.book()
+
+        pages = [_numbers(book.select(limit=2, after=after)) for after in (0, 2, 4, 7)]
+
+        assert [[1, 2], [3, 4], [5, 7], []] == pages
+        assert [[1, 2], [4, 5, 7]] == [
+            _numbers(book.select(limit=2)),
+            _numbers(book.select(after=3)),
+        ]
+
+    def test_select_pages_follow_the_selection(self) -> None:
+        """A page of a selection holds only its customers; merged ones when it includes them."""
+        self.insert(*(_customer(n) for n in range(1, 4)), _customer(4, merged_into=1))
+        book = self.book()
+
+        found = book.select(Selection(include_merged=True), limit=2, after=2)
+
+        assert [3, 4] == _numbers(found)
+        assert book.select(Selection(include_merged=True))[2:] == found
+
+    @pytest.mark.parametrize(
+        ("limit", "after"),
+        [(0, None), (-1, 0), (True, 0), (1.5, 0), ("2", 0), (None, -1), (2, "1"), (2, 2**63)],
+    )
+    def test_select_refuses_a_bad_limit_or_after(self, limit: object, after: object) -> None:
+        """A limit below 1 or an after below 0, or either no whole number, is refused."""
+        book = self.book()
+        book.register(PRIVATE, "Eins")
+        with pytest.raises(InvalidInputError):
+            book.select(limit=limit, after=after)  # type: ignore[arg-type]
+
     def test_pages_of_any_selection_add_up_to_the_selection(self) -> None:
         """Reading page after page gives exactly what select gives, for any page size."""
         self.register_population()

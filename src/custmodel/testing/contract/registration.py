@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import pytest
 
+from custmodel.book import CustomerBook
 from custmodel.errors import (
     DebtorAccountError,
     InvalidCategoryError,
+    InvalidInputError,
     InvalidStatusFlagError,
+    SettingsMissingError,
 )
 from custmodel.model import (
+    Customer,
     CustomerType,
     KindSettings,
     Settings,
@@ -182,3 +186,68 @@ class RegistrationContract(_ContractBase):
         """A new customer was created and updated at the clock's time and has version 1."""
         customer = self.book(SETTINGS).register(PRIVATE, "Eins")
         assert (NOW, NOW, 1) == (customer.created_at, customer.updated_at, customer.version)
+
+    # -- a draft built beforehand ------------------------------------------------------------
+
+    def test_register_draft_stores_the_draft_as_register_would(self) -> None:
+        """A draft registered whole reads back with every field, numbered as register numbers."""
+        book = self.book(SETTINGS)
+        book.register(PRIVATE, "Vorher")
+        draft = _full_draft()
+
+        customer = book.register_draft(draft)
+
+        assert isinstance(customer, Customer)
+        assert (2, 10002, customer) == (customer.number, customer.debtor_account, book.get(2))
+        assert attrs.asdict(draft, recurse=False) == {
+            name: getattr(customer, name) for name in attrs.asdict(draft, recurse=False)
+        }
+
+    def test_register_draft_refuses_what_is_no_draft(self) -> None:
+        """A Customer handed in instead of a NewCustomer is refused; nothing is written."""
+        book = self.book(SETTINGS)
+        stored = book.register(PRIVATE, "Eins")
+        wrong: Any = stored
+        self.assert_refused(InvalidInputError, lambda: book.register_draft(wrong))
+
+    def test_register_draft_checks_the_draft_against_the_settings(self) -> None:
+        """A draft with a category outside its kind's list is refused; nothing is written."""
+        book = self.book(SETTINGS)
+        draft = _draft(CORPORATE, "Firma", category="B")
+        self.assert_refused(InvalidCategoryError, lambda: book.register_draft(draft))
+
+    # -- books that need stored settings ---------------------------------------------------
+
+    def test_require_settings_refuses_a_store_without_settings(self) -> None:
+        """A book that requires stored settings is not made on a store that holds none."""
+        with pytest.raises(SettingsMissingError, match="configure"):
+            CustomerBook(self.store, require_settings=True)
+
+    def test_require_settings_opens_a_store_with_settings(self) -> None:
+        """Once settings are stored, a book that requires them works on them."""
+        self.book(SETTINGS)
+
+        book = CustomerBook(self.store, require_settings=True)
+
+        assert SETTINGS == book.settings
+        assert 30001 == book.register(CORPORATE, "Firma", category="A").debtor_account
+
+    def test_require_settings_with_settings_given_stores_them(self) -> None:
+        """Settings given to a book that requires them are stored, and so are there."""
+        book = CustomerBook(self.store, SETTINGS, require_settings=True)
+        assert SETTINGS == CustomerBook(self.store, require_settings=True).settings == book.settings
+
+    def test_a_category_refused_on_the_default_settings_says_so(self) -> None:
+        """On a store without settings, a refused category's message says the defaults apply."""
+        book = self.book()
+        error = self.assert_refused(
+            InvalidCategoryError, lambda: book.register(PRIVATE, "Eins", category="A")
+        )
+        assert "holds no settings" in str(error)
+
+    def test_a_category_refused_on_stored_settings_does_not_blame_the_defaults(self) -> None:
+        """With settings stored, a refused category's message says nothing about defaults."""
+        book = self.book(SETTINGS)
+        with pytest.raises(InvalidCategoryError) as refused:
+            book.register(CORPORATE, "Firma", category="B")
+        assert "settings" not in str(refused.value)
