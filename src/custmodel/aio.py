@@ -374,6 +374,47 @@ class AsyncCustomerBook:
         )
 
     @overload
+    async def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: Literal["off", "refuse"] = "off",
+        duplicate_threshold: float | None = None,
+    ) -> Customer: ...
+
+    @overload
+    async def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: Literal["warn"],
+        duplicate_threshold: float | None = None,
+    ) -> Registration: ...
+
+    @overload
+    async def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: DuplicateMode,
+        duplicate_threshold: float | None = None,
+    ) -> Customer | Registration: ...
+
+    async def register_draft(
+        self,
+        draft: NewCustomer,
+        *,
+        duplicates: DuplicateMode = "off",
+        duplicate_threshold: float | None = None,
+    ) -> Customer | Registration:
+        """Await :meth:`CustomerBook.register_draft`."""
+        return await self._call(
+            lambda: self._book.register_draft(
+                draft, duplicates=duplicates, duplicate_threshold=duplicate_threshold
+            )
+        )
+
+    @overload
     async def register_many(
         self,
         drafts: Iterable[NewCustomer],
@@ -430,9 +471,15 @@ class AsyncCustomerBook:
         """Await :meth:`CustomerBook.find_by_code1`."""
         return await self._call(lambda: self._book.find_by_code1(text))
 
-    async def select(self, selection: Selection | None = None) -> list[Customer]:
+    async def select(
+        self,
+        selection: Selection | None = None,
+        *,
+        limit: int | None = None,
+        after: int | None = None,
+    ) -> list[Customer]:
         """Await :meth:`CustomerBook.select`."""
-        return await self._call(lambda: self._book.select(selection))
+        return await self._call(lambda: self._book.select(selection, limit=limit, after=after))
 
     async def count(self, selection: Selection | None = None) -> int:
         """Await :meth:`CustomerBook.count`."""
