@@ -220,7 +220,7 @@ class NotEligibleError(CustmodelError, ValueError):
 
     def __init__(self, number: int, eligibility: Eligibility) -> None:
         reasons = "; ".join(
-            f"booking {b.reference}: {', '.join(r.value for r in b.reasons)}"
+            f"booking {b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
             for b in eligibility.blockers
         )
         # A veto's reason is the host's text: only its source is named here (see eligibility).

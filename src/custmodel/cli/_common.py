@@ -39,6 +39,7 @@ from custmodel import (
     check_actor,
     open_store,
 )
+from custmodel.rules import format_eur
 from custmodel.serialization import make_converter
 from custmodel.storage.factory import DATABASE_URL_VARIABLE
 from custmodel.storage.ports import CustomerStore
@@ -66,6 +67,7 @@ __all__ = [
     "given",
     "in_panel",
     "left_out",
+    "money",
     "parse_date",
     "parse_money",
     "plural",
@@ -593,6 +595,15 @@ def plural(count: int, word: str) -> str:
     if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
         return f"{count} {word[:-1]}ies"
     return f"{count} {word}es" if word.endswith(("ch", "s", "x")) else f"{count} {word}s"
+
+
+def money(amount: Decimal | None) -> str:
+    """An amount as every text output shows it, German style: ``"1.234,50 €"``; "" for None.
+
+    The one money format of the command line: tables, lines and fields all use it (JSON and
+    CSV keep plain numbers, ``1234.50``, for programs).
+    """
+    return "" if amount is None else format_eur(amount)
 
 
 def flags_text(customer: Customer) -> str:

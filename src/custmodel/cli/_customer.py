@@ -33,6 +33,7 @@ from custmodel.cli._common import (
     given,
     in_panel,
     left_out,
+    money,
     parse_date,
     parse_money,
     plural,
@@ -531,6 +532,7 @@ def dunning(
     if out.json_if_asked(fields):
         return
     out.table(
-        ("Field", "Text", "Amount"),
-        ((f"{{{name}}}", field.text, field.amount) for name, field in fields.items()),
+        ("Field", "Amount"),
+        ((f"{{{name}}}", money(field.amount)) for name, field in fields.items()),
+        numbers=1,
     )
