@@ -415,12 +415,14 @@ def select_(
             # stdout holds only the number, for scripts.
             say_left_out(Output(stderr=True), skipped, chosen.advertising)
         return
-    found = customer_book.select(chosen)
     if as_json:
+        found = customer_book.select(chosen)
         out.json({"customers": found, "left_out": skipped} if advertising else found)
         return
-    out.table(CUSTOMER_COLUMNS, customer_rows(found))
-    out.line(plural(len(found), "customer") + ".")
+    # Read page by page and printed as read: a selection of any size starts at once and
+    # needs the memory of one page.
+    shown = out.stream_table(CUSTOMER_COLUMNS, customer_rows(customer_book.iter_customers(chosen)))
+    out.line(plural(shown, "customer") + ".")
     say_left_out(out, skipped, chosen.advertising)
 
 
