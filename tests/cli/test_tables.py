@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from custmodel import CustomerBook, CustomerKind, NewCustomer, open_store
 from custmodel.cli._common import Output
+from custmodel.serialization import make_converter
 from tests.cli.conftest import CountedCli
 
 #: A company name longer than any column an 80-column terminal would give it.
@@ -99,3 +101,18 @@ def test_customer_select_reads_the_store_page_by_page(counted: CountedCli) -> No
         counted.store.calls["select"],
         shown.endswith("2500 customers.\n"),
     )
+
+
+def test_customer_select_json_streams_the_same_document(counted: CountedCli) -> None:
+    """--json reads in pages too, and prints what one json.dumps of the whole list printed."""
+    with counted.book() as book:
+        book.register_many(NewCustomer(CustomerKind.PRIVATE, f"Kunde {n}") for n in range(1500))
+        everyone = book.select()
+    counted.store.calls.clear()
+
+    printed = counted.ok("customer select --json").stdout
+
+    expected = json.dumps(
+        make_converter().unstructure(everyone), ensure_ascii=False, indent=2, sort_keys=True
+    )
+    assert (2, expected + "\n") == (counted.store.calls["limit 1000"], printed)

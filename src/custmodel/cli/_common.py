@@ -312,6 +312,22 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         sys.stdout.flush()
 
+    def json_list(self, items: Iterable[object]) -> int:
+        """Print ``items`` as a JSON array as they come, exactly as :meth:`json` prints a
+        list, and return how many there were; memory holds one item at a time."""
+        write = sys.stdout.write
+        count = 0
+        for item in items:
+            text = json.dumps(
+                self._converter.unstructure(item), ensure_ascii=False, indent=2, sort_keys=True
+            )
+            # JSON escapes line breaks inside strings: every line break is the layout's.
+            write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+            count += 1
+        write("\n]\n" if count else "[]\n")
+        sys.stdout.flush()
+        return count
+
     def json_if_asked(self, value: object) -> bool:
         """With ``--json``, print ``value`` as JSON and answer True: the command is done."""
         if self.as_json:

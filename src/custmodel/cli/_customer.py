@@ -415,12 +415,14 @@ def select_(
             # stdout holds only the number, for scripts.
             say_left_out(Output(stderr=True), skipped, chosen.advertising)
         return
-    if as_json:
-        found = customer_book.select(chosen)
-        out.json({"customers": found, "left_out": skipped} if advertising else found)
-        return
     # Read page by page and printed as read: a selection of any size starts at once and
     # needs the memory of one page.
+    if as_json and advertising:
+        out.json({"customers": customer_book.select(chosen), "left_out": skipped})
+        return
+    if as_json:
+        out.json_list(customer_book.iter_customers(chosen))
+        return
     shown = out.stream_table(CUSTOMER_COLUMNS, customer_rows(customer_book.iter_customers(chosen)))
     out.line(plural(shown, "customer") + ".")
     say_left_out(out, skipped, chosen.advertising)
