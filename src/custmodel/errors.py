@@ -35,6 +35,7 @@ __all__ = [
     "SettingsMissingError",
     "StoreBusyError",
     "StoreError",
+    "StoreUnavailableError",
     "TemplateCustomerError",
 ]
 
@@ -241,7 +242,7 @@ class NotEligibleError(CustmodelError, ValueError):
 
     def __init__(self, number: int, eligibility: Eligibility) -> None:
         reasons = "; ".join(
-            f"booking {b.reference}: {', '.join(r.value for r in b.reasons)}"
+            f"booking {b.reference}: {', '.join(r.value.replace('_', ' ') for r in b.reasons)}"
             for b in eligibility.blockers
         )
         # A veto's reason is the host's text: only its source is named here (see eligibility).
@@ -284,3 +285,20 @@ class StoreBusyError(StoreError):
     A store raises it for a single attempt; :class:`custmodel.CustomerBook` retries the whole
     operation a bounded number of times before letting it surface.
     """
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be opened or reached: it does not exist, the server refuses the
+    connection or the login, or the file cannot be opened or is no database.
+
+    The message says why, in the driver's words: they name a host, a port, a database, a
+    user or a file, never the data. A URL in the message has its password replaced by
+    ``***``.
+
+    Attributes:
+        reason: Why, as the driver put it, e.g. ``'database "shop" does not exist'``.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -115,7 +115,7 @@ def test_record_stores_the_statistics_fields(cli: Cli) -> None:
         stored.revenue,
         stored.travel_type,
         stored.destination,
-        "Mallorca" in shown and "2480.00" in shown,
+        "Mallorca" in shown and "2.480,00 €" in shown,
     )
 
 

@@ -55,7 +55,7 @@ def test_demo_refuses_a_store_that_holds_customers(cli: Cli) -> None:
     """With --db on a store that holds customers the demo refuses (exit 1) and adds nothing."""
     cli.ok("customer register private Müller")
     result = cli("demo")
-    assert (1, "error: the demo plays on an empty store only; this one holds 1 customers") == (
+    assert (1, "error: the demo plays on an empty store only; this one holds 1 customer") == (
         result.exit_code,
         one_line(result.stderr),
     )

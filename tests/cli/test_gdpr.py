@@ -75,7 +75,7 @@ def test_anonymize_with_yes_replaces_personal_data(people: Cli) -> None:
 def test_anonymize_refused_exits_with_1_and_names_the_reason(people: Cli) -> None:
     """Not eligible: exit 1, one line with the blocking booking, nothing changed."""
     result = people("gdpr", "anonymize", "2", "--agency", "AG1", "--today", TODAY, "--yes")
-    assert (1, "error: customer 2 may not be anonymized yet (booking VG-2: too_recent)") == (
+    assert (1, "error: customer 2 may not be anonymized yet (booking VG-2: too recent)") == (
         result.exit_code,
         one_line(result.stderr),
     )

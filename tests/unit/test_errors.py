@@ -30,6 +30,7 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.ConcurrentUpdateError: RuntimeError,
     errors.StoreError: RuntimeError,
     errors.StoreBusyError: RuntimeError,
+    errors.StoreUnavailableError: RuntimeError,
 }
 
 
@@ -139,6 +140,7 @@ def _examples() -> list[errors.CustmodelError]:
         errors.ConcurrentUpdateError(9, 1, 2),
         errors.StoreError("broken"),
         errors.StoreBusyError("busy"),
+        errors.StoreUnavailableError("cannot open", reason="file is not a database"),
     ]
 
 

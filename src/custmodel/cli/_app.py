@@ -97,6 +97,8 @@ def _option_names(command: Any) -> Iterable[str]:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: What Click reads as an unknown option although it is a negative number: -5, -12.50, -1e3.
+_NEGATIVE = re.compile(r"-(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _spellings(token: str) -> set[str]:
@@ -130,7 +132,11 @@ def _usage_message(
 ) -> str:
     """The usage error's message without the values the user typed (names, e-mails...)."""
     message = error.format_message()
-    if not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
+    if _negative_number(error, argv):
+        # Click takes "-5" for an option (and "-12.50" for "-1"); no number custmodel takes
+        # is negative.
+        message = "a negative number is not accepted here (it was read as an option)"
+    elif not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
         known = _WORDS | set(_command_names(root)) | set(_option_names(root))
         tokens = set()
         for arg in argv:
@@ -161,6 +167,15 @@ def _command_path(root: Any, argv: Iterable[str], prog: str) -> str:
             parts.append(arg)
             command = sub
     return " ".join(parts)
+
+
+def _negative_number(error: BaseException, argv: Iterable[str]) -> bool:
+    """True if ``error`` is Click's "no such option" for a negative number the user typed."""
+    # Typer does not export Click's exception classes: recognised by name, as below.
+    option = getattr(error, "option_name", None)
+    if type(error).__name__ != "NoSuchOption" or not isinstance(option, str):
+        return False
+    return any(_NEGATIVE.fullmatch(arg) and arg.startswith(option) for arg in argv)
 
 
 def _no_args_help(error: BaseException) -> bool:

@@ -23,6 +23,7 @@ from custmodel.cli._common import (
     Number,
     Output,
     book,
+    money,
     parse_date,
     parse_money,
     subcommands,
@@ -52,7 +53,7 @@ def booking_rows(bookings: Iterable[Booking]) -> Iterable[tuple[Any, ...]]:
             b.departure,
             b.point_of_sale,
             channel,
-            b.open_amount,
+            money(b.open_amount),
         )
 
 
@@ -331,7 +332,7 @@ def show(
         return
     pairs = list(zip(BOOKING_COLUMNS, next(iter(booking_rows([booking]))), strict=True))
     pairs += [
-        ("Revenue", "" if booking.revenue is None else booking.revenue),
+        ("Revenue", money(booking.revenue)),
         ("Travel type", booking.travel_type or ""),
         ("Destination", booking.destination or ""),
     ]

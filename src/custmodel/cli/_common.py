@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import getpass
 import inspect
+import itertools
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Final, TypeVar
 
 import attrs
 import typer
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -39,6 +41,7 @@ from custmodel import (
     check_actor,
     open_store,
 )
+from custmodel.rules import format_eur
 from custmodel.serialization import make_converter
 from custmodel.storage.factory import DATABASE_URL_VARIABLE
 from custmodel.storage.ports import CustomerStore
@@ -66,6 +69,7 @@ __all__ = [
     "given",
     "in_panel",
     "left_out",
+    "money",
     "parse_date",
     "parse_money",
     "plural",
@@ -268,8 +272,27 @@ def confirm(question: str, *, yes: bool) -> None:
         raise CommandRefusedError("not confirmed; nothing was changed")
 
 
+#: The width text and tables get when they go to a pipe or a file, not a terminal, and
+#: ``COLUMNS`` names no width: wide enough that no value is cut or wrapped, so that each row
+#: stays one line for grep and cut.
+PIPE_WIDTH: Final = 100_000
+
+#: How many rows a streamed table reads before it fixes its column widths.
+STREAM_CHUNK: Final = 1000
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain(cell: object) -> str:
+    """A cell as one line of text: control characters (tabs, line breaks) become spaces."""
+    return _CONTROLS.sub(" ", "" if cell is None else str(cell))
+
+
 class Output:
     """Where a command writes its result: Rich text and tables, or JSON with ``--json``.
+
+    In a terminal, tables fit its width; to a pipe or a file they are as wide as their values
+    (see :data:`PIPE_WIDTH`), unless the environment variable ``COLUMNS`` gives a width.
 
     Args:
         as_json: Print JSON (stable, sorted keys, through custmodel's cattrs converter).
@@ -279,6 +302,8 @@ class Output:
     def __init__(self, as_json: bool = False, *, stderr: bool = False) -> None:
         self.as_json = as_json
         self.console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+        if not self.console.is_terminal and not os.environ.get("COLUMNS", "").strip():
+            self.console.width = PIPE_WIDTH
         self._converter = make_converter()
 
     def json(self, value: object) -> None:
@@ -286,6 +311,22 @@ class Output:
         data = self._converter.unstructure(value)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         sys.stdout.flush()
+
+    def json_list(self, items: Iterable[object]) -> int:
+        """Print ``items`` as a JSON array as they come, exactly as :meth:`json` prints a
+        list, and return how many there were; memory holds one item at a time."""
+        write = sys.stdout.write
+        count = 0
+        for item in items:
+            text = json.dumps(
+                self._converter.unstructure(item), ensure_ascii=False, indent=2, sort_keys=True
+            )
+            # JSON escapes line breaks inside strings: every line break is the layout's.
+            write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+            count += 1
+        write("\n]\n" if count else "[]\n")
+        sys.stdout.flush()
+        return count
 
     def json_if_asked(self, value: object) -> bool:
         """With ``--json``, print ``value`` as JSON and answer True: the command is done."""
@@ -347,6 +388,79 @@ class Output:
             )
         self.console.print(table, soft_wrap=False)
 
+    def stream_table(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        *,
+        numbers: int = 0,
+        chunk: int = STREAM_CHUNK,
+    ) -> int:
+        """Print a table of ``rows`` as they come, and return how many rows it had.
+
+        A Rich table needs all its rows before it prints the first; this one sizes its columns
+        from the headings and the first ``chunk`` rows and prints them, then the next
+        ``chunk`` rows, and so on, so a selection of any size starts at once and memory holds
+        one chunk. It looks like :meth:`table`. A value longer than any before widens its
+        column from its chunk on. In a terminal the widest columns are narrowed to its width
+        and a longer value is cut with "…"; to a pipe or a file nothing is cut (unless
+        ``COLUMNS`` gives a width).
+
+        Args:
+            columns: The headings.
+            rows: The cells of each row, read once.
+            numbers: How many columns at the right hold numbers (aligned to the right).
+            chunk: Rows read, sized and printed at once.
+        """
+        iterator = iter(rows)
+        fit = self.console.width < PIPE_WIDTH
+        right = [index >= len(columns) - numbers for index in range(len(columns))]
+        natural = [cell_len(heading) for heading in columns]
+        least = [max(3, width) for width in natural]
+        room = self.console.width - 3 * len(columns) - 1
+
+        def read() -> list[list[str]]:
+            batch = [[_plain(cell) for cell in row] for row in itertools.islice(iterator, chunk)]
+            for row in batch:
+                natural[:] = [max(w, cell_len(text)) for w, text in zip(natural, row, strict=True)]
+            return batch
+
+        def layout() -> list[int]:
+            widths = list(natural)
+            if fit:
+                _narrow(widths, [min(a, b) for a, b in zip(widths, least, strict=True)], room)
+            return widths
+
+        def line(cells: Sequence[str], bar: str, widths: Sequence[int]) -> str:
+            shown = (
+                _cell(text, width, align_right=flush, cut=fit)
+                for text, width, flush in zip(cells, widths, right, strict=True)
+            )
+            return bar + bar.join(f" {text} " for text in shown) + bar
+
+        def rule(left: str, middle: str, right_end: str, fill: str, widths: Sequence[int]) -> str:
+            return left + middle.join(fill * (width + 2) for width in widths) + right_end
+
+        write = self.console.file.write
+        batch = read()
+        widths = layout()
+        write(rule("┏", "┳", "┓", "━", widths) + "\n")
+        heading = Text(line(columns, "┃", widths))
+        heading.highlight_regex(r"[^┃ ][^┃]*[^┃ ]|[^┃ ]", "bold")
+        self.console.print(heading, soft_wrap=True)
+        write(rule("┡", "╇", "┩", "━", widths) + "\n")
+        count = 0
+        while batch:
+            write("".join(line(row, "│", widths) + "\n" for row in batch))
+            self.console.file.flush()
+            count += len(batch)
+            batch = read()
+            # A longer value than any before widens its column from here on (customer
+            # numbers grow from 4 to 5 digits...): nothing is cut that the room allows.
+            widths = layout()
+        write(rule("└", "┴", "┘", "─", widths) + "\n")
+        return count
+
     def fields(self, pairs: Iterable[tuple[str, object]], title: str | None = None) -> None:
         """Print label/value pairs as a two-column table."""
         table = Table(show_header=False, title=title, title_justify="left")
@@ -374,6 +488,25 @@ class Output:
             redirect_stdout=_is_tty(sys.stdout),
             redirect_stderr=False,
         )
+
+
+def _narrow(widths: list[int], least: Sequence[int], room: int) -> None:
+    """Narrow the widest columns, one cell at a time, until their sum fits ``room``; no
+    column gets narrower than its ``least``."""
+    while sum(widths) > room:
+        narrowable = [index for index, width in enumerate(widths) if width > least[index]]
+        if not narrowable:
+            return
+        widths[max(narrowable, key=widths.__getitem__)] -= 1
+
+
+def _cell(text: str, width: int, *, align_right: bool, cut: bool) -> str:
+    """``text`` padded to ``width`` cells; with ``cut`` a longer one ends in "…"."""
+    size = cell_len(text)
+    if size > width:
+        return set_cell_size(text, width - 1) + "…" if cut else text
+    padding = " " * (width - size)
+    return padding + text if align_right else text + padding
 
 
 def _is_tty(stream: object) -> bool:
@@ -593,6 +726,15 @@ def plural(count: int, word: str) -> str:
     if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
         return f"{count} {word[:-1]}ies"
     return f"{count} {word}es" if word.endswith(("ch", "s", "x")) else f"{count} {word}s"
+
+
+def money(amount: Decimal | None) -> str:
+    """An amount as every text output shows it, German style: ``"1.234,50 €"``; "" for None.
+
+    The one money format of the command line: tables, lines and fields all use it (JSON and
+    CSV keep plain numbers, ``1234.50``, for programs).
+    """
+    return "" if amount is None else format_eur(amount)
 
 
 def flags_text(customer: Customer) -> str:

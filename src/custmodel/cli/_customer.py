@@ -33,6 +33,7 @@ from custmodel.cli._common import (
     given,
     in_panel,
     left_out,
+    money,
     parse_date,
     parse_money,
     plural,
@@ -414,12 +415,16 @@ def select_(
             # stdout holds only the number, for scripts.
             say_left_out(Output(stderr=True), skipped, chosen.advertising)
         return
-    found = customer_book.select(chosen)
-    if as_json:
-        out.json({"customers": found, "left_out": skipped} if advertising else found)
+    # Read page by page and printed as read: a selection of any size starts at once and
+    # needs the memory of one page.
+    if as_json and advertising:
+        out.json({"customers": customer_book.select(chosen), "left_out": skipped})
         return
-    out.table(CUSTOMER_COLUMNS, customer_rows(found))
-    out.line(plural(len(found), "customer") + ".")
+    if as_json:
+        out.json_list(customer_book.iter_customers(chosen))
+        return
+    shown = out.stream_table(CUSTOMER_COLUMNS, customer_rows(customer_book.iter_customers(chosen)))
+    out.line(plural(shown, "customer") + ".")
     say_left_out(out, skipped, chosen.advertising)
 
 
@@ -531,6 +536,7 @@ def dunning(
     if out.json_if_asked(fields):
         return
     out.table(
-        ("Field", "Text", "Amount"),
-        ((f"{{{name}}}", field.text, field.amount) for name, field in fields.items()),
+        ("Field", "Amount"),
+        ((f"{{{name}}}", money(field.amount)) for name, field in fields.items()),
+        numbers=1,
     )

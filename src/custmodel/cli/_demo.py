@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from custmodel import CustomerBook, Selection
-from custmodel.cli._common import CommandRefusedError, Output, redact_url, state
+from custmodel.cli._common import CommandRefusedError, Output, plural, redact_url, state
 from custmodel.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, MERGE_DATA_FILE, run
 
 T = TypeVar("T")
@@ -96,7 +96,7 @@ def demo(
         held = CustomerBook(store).count(Selection(include_merged=True))
         if held:
             raise CommandRefusedError(
-                f"the demo plays on an empty store only; this one holds {held} customers"
+                f"the demo plays on an empty store only; this one holds {plural(held, 'customer')}"
             )
     out = Output()
     with out.progress() as progress:

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Sequence
 
 from custmodel import LikelyDuplicateError, Registration
+from custmodel.cli._common import plural
 
 __all__ = ["REPORT_COLUMNS", "DuplicateOption", "refusal_rows", "report_rows"]
 
@@ -78,6 +79,6 @@ def refusal_message(error: LikelyDuplicateError, labels: Sequence[str], done: in
     ]
     parts += [f"{labels[later]} is probably {labels[earlier]}" for earlier, later in error.within]
     return (
-        f"likely duplicates: {'; '.join(parts)}. The {done} customers before "
+        f"likely duplicates: {'; '.join(parts)}. The {plural(done, 'customer')} before "
         f"{labels[0]} were imported, nothing from there on"
     )

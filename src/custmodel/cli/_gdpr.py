@@ -156,7 +156,8 @@ def anonymize(
         out.line(f"Customer {number} was anonymized before; nothing changed.")
         return
     out.line(
-        f"Anonymized customer {number}: {len(report.fields_cleared)} fields replaced; number, "
+        f"Anonymized customer {number}: {plural(len(report.fields_cleared), 'field')} replaced; "
+        "number, "
         f"kind, type, debtor account {report.customer.debtor_account} and bookings kept."
     )
 

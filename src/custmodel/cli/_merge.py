@@ -94,7 +94,9 @@ def plan_pairs(plan: MergePlan) -> list[tuple[str, object]]:
     """Label/value pairs of everything a merge plan would do."""
     retired = ", ".join(f"{n}: {a}" for n, a in plan.retired_debtor_accounts.items())
     filled = ", ".join(f"{field} from {n}" for field, n in sorted(plan.filled_fields.items()))
-    references = ", ".join(f"{name}: {rows} rows" for name, rows in plan.references.items())
+    references = ", ".join(
+        f"{name}: {plural(rows, 'row')}" for name, rows in plan.references.items()
+    )
     return [
         ("Master", plan.master),
         ("Duplicates", ", ".join(map(str, plan.duplicates))),

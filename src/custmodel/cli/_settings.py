@@ -15,6 +15,7 @@ from custmodel.cli._common import (
     book,
     given,
     in_panel,
+    money,
     parse_money,
     plural,
     subcommands,
@@ -52,7 +53,7 @@ def _kind_pairs(kind: KindSettings) -> list[tuple[str, object]]:
         ("Debtor offset", kind.debtor_offset),
         ("Debtor range", debtor_range),
         ("Template customer", kind.template_customer or "none"),
-        ("Dunning fee", f"{kind.dunning_fee} EUR"),
+        ("Dunning fee", money(kind.dunning_fee)),
         ("Deposit prompt", "yes" if kind.deposit_prompt else "no"),
         ("Renumber on kind change", "yes" if kind.renumber_on_kind_change else "no"),
         ("Retention", _retention_text(kind)),
@@ -70,7 +71,7 @@ def _print(out: Output, settings: Settings, kind: CustomerKind | None) -> None:
     out.fields(
         [
             ("Debtor base", settings.debtor_base),
-            ("Anonymization delay", f"{settings.anonymization_delay_days} days"),
+            ("Anonymization delay", plural(settings.anonymization_delay_days, "day")),
         ],
         title="Book",
     )
@@ -240,6 +241,8 @@ def label(
     """
     if (text is None) == (not delete):
         raise BadValue("give a LABEL, or --delete (not both)")
+    if text is not None and not text.strip():
+        raise BadValue("LABEL must not be empty; --delete deletes the label")
     carriers = book(ctx).rename_status_label(kind, flag, None if delete else text)
     out = Output(as_json)
     if as_json:

@@ -24,12 +24,12 @@ from custmodel.cli._common import (
     Output,
     book,
     in_panel,
+    money,
     parse_date,
     plural,
     selection_filters,
 )
 from custmodel.cli._transfer import Format, Writer
-from custmodel.rules import format_eur
 
 __all__ = ["CSV_COUNTS", "EPILOG", "csv_columns", "stats"]
 
@@ -111,7 +111,7 @@ def _cell(key: StatisticsKey) -> str:
 
 
 def _counts(row: StatisticsRow) -> list[object]:
-    return [row.customers, row.firm_bookings, row.offers, format_eur(row.revenue)]
+    return [row.customers, row.firm_bookings, row.offers, money(row.revenue)]
 
 
 def _print(out: Output, statistics: Statistics) -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Final, NoReturn
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL
 
 from custmodel.errors import (
     CustmodelError,
@@ -16,6 +17,7 @@ from custmodel.errors import (
     InvalidInputError,
     StoreBusyError,
     StoreError,
+    StoreUnavailableError,
 )
 from custmodel.storage.sql import _schema as schema
 
@@ -26,6 +28,14 @@ _PG_BUSY_STATES: Final = frozenset({"40001", "40P01", "55P03"})
 _MYSQL_BUSY_ERRNOS: Final = frozenset({1205, 1213, 1467})
 _MYSQL_FK_ERRNOS: Final = frozenset({1216, 1217, 1451, 1452})
 _TABLE: Final = re.compile(r"custmodel_[a-z_]+")
+#: SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOTADB: the file cannot be written, opened or read.
+_SQLITE_UNAVAILABLE_CODES: Final = frozenset({8, 14, 26})
+#: SQLSTATE classes and codes of a connection or login refused: connection exception, invalid
+#: authorization, no such database, the server is starting or shutting down.
+_PG_UNAVAILABLE_STATES: Final = ("08", "28", "3D000", "57P01", "57P02", "57P03")
+#: No access to the database, login refused, unknown database, cannot connect, unknown host,
+#: server gone away, connection lost.
+_MYSQL_UNAVAILABLE_ERRNOS: Final = frozenset({1044, 1045, 1049, 2002, 2003, 2005, 2006, 2013})
 
 
 def _sqlstate(orig: BaseException | None) -> str | None:
@@ -55,6 +65,36 @@ def _is_busy(error: sa_exc.DBAPIError) -> bool:
     )
 
 
+def _unavailable_reason(error: sa_exc.DBAPIError) -> str | None:
+    """Why the database cannot be opened or reached, in the driver's words; None when
+    ``error`` is about something else.
+
+    These messages name a host, a port, a database, a user or a file, never a row, so unlike
+    other driver messages they may be shown. A connection error has no statement, and
+    PostgreSQL's driver gives it no SQLSTATE.
+    """
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return str(orig) if code & 0xFF in _SQLITE_UNAVAILABLE_CODES else None
+    errno = _mysql_errno(orig)
+    if errno is not None:
+        if errno not in _MYSQL_UNAVAILABLE_ERRNOS:
+            return None
+        args: tuple[object, ...] = getattr(orig, "args", ())
+        text = str(args[1]) if len(args) > 1 else ""
+        return f"{text} (errno {errno})" if text else f"errno {errno}"
+    state = _sqlstate(orig)
+    connecting = (
+        state is None
+        and isinstance(error, sa_exc.OperationalError)
+        and (error.statement is None or error.connection_invalidated)
+    )
+    if connecting or (state is not None and state.startswith(_PG_UNAVAILABLE_STATES)):
+        return " ".join(str(orig).removeprefix("connection failed: ").split())
+    return None
+
+
 def _integrity(error: sa_exc.IntegrityError, action: str) -> CustmodelError:
     """Translate a constraint violation; see :func:`_translate`."""
     orig = error.orig
@@ -81,12 +121,18 @@ def _translate(error: sa_exc.SQLAlchemyError, action: str) -> CustmodelError:
     """Return the custmodel error for a SQLAlchemy error raised while doing ``action``.
 
     The message names the action and the driver's exception class, never the driver's text,
-    which can quote the values of a row. Raise it with :func:`_raise_translated`, which
-    chains a :class:`DriverError` instead of ``error``.
+    which can quote the values of a row; only a database that cannot be opened or reached is
+    described in the driver's words (see :func:`_unavailable_reason`). Raise it with
+    :func:`_raise_translated`, which chains a :class:`DriverError` instead of ``error``.
     """
     if isinstance(error, sa_exc.DBAPIError):
         if _is_busy(error):
             return StoreBusyError(f"{action}: the database is busy, try again")
+        reason = _unavailable_reason(error)
+        if reason is not None:
+            return StoreUnavailableError(
+                f"{action}: the database cannot be opened or reached: {reason}", reason=reason
+            )
         if isinstance(error, sa_exc.IntegrityError):
             return _integrity(error, action)
         return StoreError(f"{action}: database error ({type(error.orig).__name__})")
@@ -173,6 +219,21 @@ def _raise_translated(error: sa_exc.SQLAlchemyError, action: str) -> NoReturn:
     """Raise the custmodel error for ``error`` (see :func:`_translate`), chained to a
     :class:`DriverError` instead of ``error``."""
     _raise_with_cause(_translate(error, action), DriverError.of(error))
+
+
+def _raise_unavailable(error: StoreUnavailableError, url: URL) -> NoReturn:
+    """Raise ``error`` again as the failure to open the database at ``url``, shown without
+    its password, with the same cause."""
+    reason = error.reason
+    password = str(url.password or "")
+    if len(password) > 3:  # drivers do not quote it; a short one would garble the message
+        reason = reason.replace(password, "***")
+    shown = url.render_as_string(hide_password=True)
+    cause = error.__cause__
+    again = StoreUnavailableError(f"cannot open the database {shown}: {reason}", reason=reason)
+    if isinstance(cause, DriverError):
+        _raise_with_cause(again, cause)
+    raise again from None
 
 
 @contextmanager

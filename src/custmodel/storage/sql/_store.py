@@ -28,6 +28,7 @@ from custmodel.errors import (
     InvalidInputError,
     MissingExtraError,
     StoreError,
+    StoreUnavailableError,
 )
 from custmodel.model import (
     MAX_NUMBER,
@@ -49,7 +50,11 @@ from custmodel.storage.sql._engine import (
     _sqlite_on_begin,
     _sqlite_on_connect,
 )
-from custmodel.storage.sql._errors import _raise_translated, _translating
+from custmodel.storage.sql._errors import (
+    _raise_translated,
+    _raise_unavailable,
+    _translating,
+)
 from custmodel.storage.sql._hosts import (
     _HOLD,
     _MAX_CHAIN,
@@ -149,10 +154,13 @@ class SqlStore:
             InvalidInputError: for a URL that names no supported database, or an option that
                 is malformed, does not apply to the database or is refused.
             MissingExtraError: if the driver is not installed; the message names the extra.
-            StoreError: if the database cannot be reached or migrated.
+            StoreUnavailableError: if the database cannot be opened or reached (no such
+                database or file, connection or login refused); the message says why.
+            StoreError: if the database cannot be migrated.
         """
         parsed, extra = _normalize_url(url)
         _flag(upgrade, "upgrade")
+        given = parsed
         backend = parsed.get_backend_name()
         in_memory = backend == "sqlite" and parsed.database in (None, "", ":memory:")
         pool = _pool_options(
@@ -201,6 +209,9 @@ class SqlStore:
         if upgrade:
             try:
                 store.upgrade()
+            except StoreUnavailableError as error:
+                store.close()
+                _raise_unavailable(error, given)
             except BaseException:
                 store.close()
                 raise
