@@ -118,6 +118,13 @@ def test_usage_errors_leave_out_what_was_typed(cli: Cli, args: tuple[str, ...]) 
     assert (2, False, True) == (result.exit_code, "Müller" in line, line.startswith("error: "))
 
 
+def test_a_misspelt_option_is_named(cli: Cli) -> None:
+    """An unknown option in the shape of an option name is shown, so the user sees the typo."""
+    result = cli("customer", "select", "--kidn", "private")
+    line = one_line(result.stderr)
+    assert (2, True, False) == (result.exit_code, "--kidn" in line, "private" in line)
+
+
 #: Typed values that Click and Typer show escaped (repr) or that look like an option.
 ESCAPED_VALUES = {
     "backslash": "Mxyz\\ptlk",

@@ -127,6 +127,10 @@ def _spellings(token: str) -> set[str]:
     }
 
 
+#: What a misspelt option looks like: ``--`` and lower-case ASCII words joined by hyphens.
+_OPTION_LIKE = re.compile(r"--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
 def _usage_message(
     error: typer.TyperException, argv: Iterable[str], root: Any, prog: str | None
 ) -> str:
@@ -138,6 +142,9 @@ def _usage_message(
         message = "a negative number is not accepted here (it was read as an option)"
     elif not isinstance(error, BadValue):  # custmodel's own messages never repeat a value
         known = _WORDS | set(_command_names(root)) | set(_option_names(root))
+        # A misspelt option (--kidn) is shown, so the user sees what was not understood; only
+        # lower-case ASCII words look like that, never a name or an e-mail address.
+        known |= {arg for arg in argv if _OPTION_LIKE.fullmatch(arg)}
         tokens = set()
         for arg in argv:
             # A value may start with "-" too (--name -Müller): only option names are known.
