@@ -17,21 +17,25 @@ the command line's ``--json`` and ``export history`` write it.
 
 from __future__ import annotations
 
+import enum
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any, TypeVar
 
+import cattrs
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from custmodel import rules
-from custmodel.errors import InvalidInputError
+from custmodel.errors import CustmodelError, InvalidInputError, InvalidSettingsError
 from custmodel.model import (
     AccessReport,
     ContactChannel,
     HistoryEntry,
+    Settings,
     StatisticsKey,
     StatusFlags,
 )
@@ -40,12 +44,16 @@ __all__ = [
     "ACCESS_REPORT_FORMAT",
     "ACCESS_REPORT_SCHEMA",
     "ACCESS_REPORT_VERSION",
+    "SETTINGS_FORMAT",
+    "SETTINGS_VERSION",
     "access_report_json",
     "access_report_schema",
     "dumps",
     "history_entry_json",
     "loads",
     "make_converter",
+    "read_settings_document",
+    "settings_document",
 ]
 
 T = TypeVar("T")
@@ -217,3 +225,119 @@ def history_entry_json(
     # Through JSON once, so the action is its value and the result is plain JSON data.
     data: dict[str, Any] = json.loads(json.dumps(conv.unstructure(entry), ensure_ascii=False))
     return data
+
+
+#: The ``format`` of the settings document: everything a store's settings hold.
+SETTINGS_FORMAT = "custmodel.settings"
+#: The version of its structure; a change that breaks readers raises it.
+SETTINGS_VERSION = 1
+_SETTINGS_KEYS = ("format", "version", "settings")
+
+
+def settings_document(settings: Settings, converter: JsonConverter | None = None) -> dict[str, Any]:
+    """Return ``settings`` as a versioned JSON document, to set up another store from it.
+
+    The document is ``{"format": "custmodel.settings", "version": 1, "settings": {...}}``;
+    ``settings`` holds every field of :class:`~custmodel.Settings`: debtor base,
+    anonymization delay and, per kind, categories, status labels, Code1/Code2 labels, debtor
+    offset and range, template customer, dunning fee, deposit prompt, renumbering and
+    retention rules. :func:`read_settings_document` reads it back.
+
+    Example:
+        >>> from custmodel import Settings
+        >>> document = settings_document(Settings())
+        >>> document["format"], document["version"], document["settings"]["debtor_base"]
+        ('custmodel.settings', 1, 10000)
+        >>> read_settings_document(document) == Settings()
+        True
+    """
+    conv = converter or make_converter()
+    document = {
+        "format": SETTINGS_FORMAT,
+        "version": SETTINGS_VERSION,
+        "settings": conv.unstructure(settings),
+    }
+    # Through JSON once, so kinds and flag numbers are the keys JSON has: plain JSON data.
+    plain: dict[str, Any] = json.loads(json.dumps(document, ensure_ascii=False))
+    return plain
+
+
+def _path(where: str) -> str:
+    """A cattrs path (``$.kinds['private'].debtor_offset``) as ``kinds.private.debtor_offset``."""
+    dotted = re.sub(r"\[(?:'([^']*)'|(\d+))\]", lambda m: f".{m[1] or m[2]}", where)
+    return "settings" + dotted.removeprefix("$")
+
+
+def _settings_problem(error: BaseException, _type: type | None) -> str:
+    # Settings hold no personal data, but a wrong value is still not repeated: the path says
+    # where it is.
+    if isinstance(error, CustmodelError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return "required field missing"
+    if isinstance(_type, type) and issubclass(_type, enum.Enum):
+        return f"must be one of: {', '.join(str(member.value) for member in _type)}"
+    return "not a valid value" + (
+        f" (expected {_type.__name__})" if isinstance(_type, type) else ""
+    )
+
+
+def _unknown_keys(given: object, known: object, where: str) -> list[str]:
+    """The paths of keys in ``given`` that reading left out of ``known`` (its re-written form)."""
+    if isinstance(given, dict) and isinstance(known, dict):
+        found = []
+        for key, value in given.items():
+            if key not in known:
+                found.append(f"{where}.{key}")
+            else:
+                found += _unknown_keys(value, known[key], f"{where}.{key}")
+        return found
+    if isinstance(given, list) and isinstance(known, list):
+        return [
+            path
+            for index, (item, back) in enumerate(zip(given, known, strict=False))
+            for path in _unknown_keys(item, back, f"{where}.{index}")
+        ]
+    return []
+
+
+def read_settings_document(data: object, converter: JsonConverter | None = None) -> Settings:
+    """Return the :class:`~custmodel.Settings` a document of :func:`settings_document` holds.
+
+    Everything is checked before anything is returned: the format and version, every value
+    (as :class:`~custmodel.Settings` checks it) and that no key is unknown.
+
+    Raises:
+        InvalidSettingsError: naming each wrong field by its path
+            (``settings.kinds.private.debtor_offset: not a valid value``).
+    """
+    if not isinstance(data, dict):
+        raise InvalidSettingsError("a settings document is a JSON object")
+    unknown = [key for key in data if key not in _SETTINGS_KEYS]
+    if unknown:
+        raise InvalidSettingsError(f"unknown fields: {', '.join(map(str, unknown))}")
+    if data.get("format") != SETTINGS_FORMAT:
+        raise InvalidSettingsError(f"format: a settings document says {SETTINGS_FORMAT!r}")
+    if data.get("version") != SETTINGS_VERSION:
+        raise InvalidSettingsError(
+            f"version: this custmodel reads version {SETTINGS_VERSION} of the settings document"
+        )
+    if not isinstance(data.get("settings"), dict):
+        raise InvalidSettingsError("settings: required, a JSON object")
+    conv = converter or make_converter()
+    try:
+        settings = conv.structure(data["settings"], Settings)
+    except (cattrs.BaseValidationError, CustmodelError, ValueError, TypeError) as error:
+        messages = cattrs.transform_error(error, format_exception=_settings_problem)
+        raise InvalidSettingsError(
+            "; ".join(
+                f"{_path(where)}: {what}"
+                for what, _, where in (message.rpartition(" @ ") for message in messages)
+            )
+        ) from None
+    unknown = _unknown_keys(
+        data["settings"], settings_document(settings, conv)["settings"], "settings"
+    )
+    if unknown:
+        raise InvalidSettingsError(f"unknown fields: {', '.join(unknown)}")
+    return settings
