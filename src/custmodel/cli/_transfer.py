@@ -20,15 +20,16 @@ import csv
 import difflib
 import enum
 import functools
+import itertools
 import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, nullcontext
-from datetime import date, datetime
+from contextlib import ExitStack, contextmanager, nullcontext
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import attrs
 import cattrs
@@ -82,6 +83,16 @@ from custmodel.cli._duplicate_report import (
     refusal_rows,
     report_rows,
 )
+from custmodel.cli._resume import Resume, last_stored, matches, resume_hint
+from custmodel.cli._textfiles import (
+    Delimiter,
+    TextLayout,
+    delimiter_hint,
+    encoding_of,
+    sniff_delimiter,
+)
+from custmodel.model._channels import to_channels
+from custmodel.model._customer import PERSONAL_FIELDS
 from custmodel.serialization import make_converter
 
 __all__ = [
@@ -122,11 +133,17 @@ BOOKING_COLUMNS = (
 _NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustomer))
 #: Columns of a customer export that an import leaves out: the book gives them anew.
 _GIVEN_BY_THE_BOOK = frozenset({"number", "debtor_account", "created_at", "updated_at", "version"})
-#: Columns that, when set, mark a row as a merged or anonymized customer: not imported.
-_NOT_IMPORTED = ("merged_into", "anonymized_at")
-#: A column an import refuses when set: objections need their proof in the ledger, so they
-#: are recorded with ``custmodel gdpr object``, never taken from a file without it.
+#: A column that, when set, marks a row as a merged customer (a tombstone): not imported.
+_MERGED = "merged_into"
+#: A column that, when set, marks a row as an anonymized customer: registered with its
+#: non-personal fields only, then anonymized.
+_ANONYMIZED = "anonymized_at"
+_NOT_IMPORTED = (_MERGED, _ANONYMIZED)
+#: Objections are recorded in the ledger (dated the import's day, the file as their source)
+#: before the customer is stored with them, so that the ledger proves them.
 _OBJECTIONS = "advertising_objections"
+#: What an anonymized row keeps: nothing that describes the person.
+_KEPT_BY_ANONYMIZATION = _NEW_CUSTOMER_FIELDS - frozenset(PERSONAL_FIELDS)
 _CUSTOMER_ACCEPTED = (
     _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_IMPORTED) | {_OBJECTIONS}
 )
@@ -193,6 +210,25 @@ ExportRawCells = Annotated[
         ),
     ),
 ]
+ImportEncoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help=(
+            "The file's text encoding, e.g. utf-8 or cp1252 (Windows, Excel). Default: UTF-8, "
+            "or Windows-1252 when the file is not UTF-8 (the import says so)."
+        ),
+        show_default=False,
+    ),
+]
+ImportDelimiter = Annotated[
+    Delimiter | None,
+    typer.Option(
+        "--delimiter",
+        help="CSV: the cell separator: , or ; or tab. Default: found from the header row.",
+        show_default=False,
+    ),
+]
 ImportRawCells = Annotated[
     bool,
     typer.Option(
@@ -249,14 +285,49 @@ def _unknown_names(names: Iterable[str], accepted: frozenset[str], what: str) ->
     return ", ".join(described)
 
 
-def _rows(
+@attrs.frozen
+class _Source:
+    """The file an import reads and how: format, encoding, CSV delimiter and cells.
+
+    Attributes:
+        path: The file.
+        fmt: CSV or JSON Lines.
+        layout: Its encoding, and the note to show when it was guessed.
+        delimiter: ``--delimiter``; None finds it from the CSV header row.
+        raw_cells: Keep the ``'`` an export put in front of a formula-like cell.
+    """
+
+    path: Path
+    fmt: Format
+    layout: TextLayout
+    delimiter: Delimiter | None = None
+    raw_cells: bool = False
+
+
+def _source(
     path: Path,
-    fmt: Format,
+    fmt: Format | None,
+    encoding: str | None,
+    delimiter: Delimiter | None,
+    raw_cells: bool,
+) -> _Source:
+    """Check the reading options of an import and find the file's encoding; say a guess."""
+    chosen = _format(path.name, fmt)
+    _raw_cells_need_csv(raw_cells, chosen)
+    if delimiter is not None and chosen is not Format.CSV:
+        raise BadValue("--delimiter applies to CSV; JSON Lines have no cells")
+    layout = encoding_of(path, encoding)
+    if layout.note:
+        Output(stderr=True).line(f"Note: {layout.note}.")
+    return _Source(path, chosen, layout, delimiter, raw_cells)
+
+
+def _rows(
+    source: _Source,
     progress: Progress,
     description: str,
     accepted: frozenset[str],
     required: tuple[str, ...],
-    raw_cells: bool = False,
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     """Yield ``(row label, raw row)`` for every row of the file, streaming it.
 
@@ -265,39 +336,49 @@ def _rows(
 
     Raises:
         InvalidInputError: for a file that cannot be read as a whole: a bad header, text that
-            is not UTF-8, broken CSV.
+            cannot be decoded, broken CSV.
     """
     label = "the start"
+    path = source.path
     with progress.open(
-        path, "r", encoding="utf-8-sig", newline="", description=description
+        path, "r", encoding=source.layout.encoding, newline="", description=description
     ) as handle:
-        if fmt is Format.CSV:
-            rows = _csv_rows(handle, accepted, required, raw_cells)
+        if source.fmt is Format.CSV:
+            rows = _csv_rows(handle, accepted, required, source)
         else:
             rows = _jsonl_rows(handle, accepted)
         try:
             for label, row in rows:
                 yield label, row
         except UnicodeDecodeError:
-            raise InvalidInputError(f"{path.name} is not UTF-8 text (after {label})") from None
+            # The encoding was checked line by line before: the file changed meanwhile.
+            raise InvalidInputError(
+                f"{path.name} cannot be decoded after {label} (did it change?)"
+            ) from None
 
 
 def _csv_rows(
-    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], raw_cells: bool
+    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], source: _Source
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
-    reader = csv.DictReader(handle)
+    header = handle.readline()
+    delimiter = source.delimiter or sniff_delimiter(header)
+    reader = csv.DictReader(itertools.chain([header], handle), delimiter=delimiter.character)
     try:
-        header = reader.fieldnames
-        if header is None:
+        names = reader.fieldnames
+        if names is None:
             raise InvalidInputError("the CSV file is empty: it needs a header row")
-        if not accepted.issuperset(header):
+        if not accepted.issuperset(names):
             raise InvalidInputError(
-                "the header row names columns custmodel does not import: "
-                + _unknown_names(header, accepted, "column")
+                "the header row (line 1) names columns custmodel does not import: "
+                + _unknown_names(names, accepted, "column")
+                + delimiter_hint(header, delimiter, accepted)
             )
-        missing = [name for name in required if name not in header]
+        missing = [name for name in required if name not in names]
         if missing:
-            raise InvalidInputError(f"the header row lacks the columns {', '.join(missing)}")
+            raise InvalidInputError(
+                f"the header row (line 1) lacks the columns {', '.join(missing)}"
+                + delimiter_hint(header, delimiter, accepted)
+            )
         for number, row in enumerate(reader, start=1):
             label = f"row {number} (line {reader.line_num})"
             if row.get(None):
@@ -307,7 +388,7 @@ def _csv_rows(
             yield (
                 label,
                 {
-                    name: value if raw_cells else unescape_formula(value)
+                    name: value if source.raw_cells else unescape_formula(value)
                     for name, value in row.items()
                     if value
                 },
@@ -370,29 +451,39 @@ class _Reader:
                 )
             ) from None
 
-    def customer(self, raw: dict[str, Any]) -> NewCustomer:
-        """The new customer a row describes."""
+    def customer(self, raw: dict[str, Any]) -> Incoming:
+        """The new customer a row describes, with its anonymization and objections."""
         if not _CUSTOMER_ACCEPTED.issuperset(raw):
             unknown = _unknown_names(raw, _CUSTOMER_ACCEPTED, "field")
             raise InvalidInputError(f"fields custmodel does not import: {unknown}")
-        for name in _NOT_IMPORTED:
-            if raw.get(name):
-                raise InvalidInputError(
-                    f"{name} is set: merged and anonymized customers are not imported"
-                )
-        if raw.get(_OBJECTIONS):
+        if raw.get(_MERGED):
             raise InvalidInputError(
-                f"{_OBJECTIONS} is set: objections are not imported; record them with "
-                "custmodel gdpr object"
+                f"{_MERGED} is set: merged customers (tombstones) are not imported"
             )
+        anonymized = bool(raw.get(_ANONYMIZED))
+        objections = self._objections(raw.get(_OBJECTIONS))
         data = {
             name: value
             for name, value in raw.items()
-            if name not in _GIVEN_BY_THE_BOOK and name not in _NOT_IMPORTED and name != _OBJECTIONS
+            if name in _NEW_CUSTOMER_FIELDS and (not anonymized or name in _KEPT_BY_ANONYMIZATION)
         }
+        if anonymized:
+            # Its personal fields were blanked; the book anonymizes it again once registered.
+            data["last_name"] = rules.ANONYMIZED_NAME
         if self.fmt is Format.CSV and "status" in data:
             data["status"] = data["status"].replace(",", " ").split()
-        return self.structure(data, NewCustomer)
+        return Incoming(self.structure(data, NewCustomer), anonymized, objections)
+
+    def _objections(self, value: object) -> frozenset[ContactChannel]:
+        if not value:
+            return frozenset()
+        if self.fmt is Format.CSV and isinstance(value, str):
+            value = value.replace(",", " ").split()
+        try:
+            return to_channels(value)
+        except (CustmodelError, ValueError, TypeError):
+            channels = ", ".join(c.value for c in ContactChannel)
+            raise InvalidInputError(f"{_OBJECTIONS}: must be channels out of {channels}") from None
 
     def booking(self, raw: dict[str, Any]) -> Booking:
         """The booking a row describes."""
@@ -407,6 +498,21 @@ class _Reader:
             if name is not None or external is not None:
                 data["channel"] = {"name": name or "own", "is_external": _boolean(external)}
         return self.structure(data, Booking)
+
+
+@attrs.frozen
+class Incoming:
+    """A customer row of an import: the draft to register, and what follows registering it.
+
+    Attributes:
+        draft: What is registered.
+        anonymized: The row is of an anonymized customer: anonymize it once registered.
+        objections: The channels the person objected to advertising on, to record.
+    """
+
+    draft: NewCustomer
+    anonymized: bool = False
+    objections: frozenset[ContactChannel] = frozenset()
 
 
 def _boolean(text: str | None) -> bool:
@@ -508,99 +614,282 @@ def import_customers(
             dir_okay=False,
         ),
     ] = None,
+    start_row: Annotated[
+        int,
+        typer.Option(
+            "--start-row",
+            metavar="N",
+            help=(
+                "Go on with row N of a stopped import: the rows before it are skipped, and "
+                "only if row N-1 is the customer the store holds last."
+            ),
+        ),
+    ] = 1,
+    encoding: ImportEncoding = None,
+    delimiter: ImportDelimiter = None,
+    keep_unlabelled: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unlabelled-flags",
+            help=(
+                "Import status flags that their kind has no label for (a label deleted after "
+                "they were set; an export keeps them): they are labelled 'unlabelled N' while "
+                "the import runs, and the labels are deleted again at its end."
+            ),
+        ),
+    ] = False,
+    agency: Annotated[
+        str,
+        typer.Option(
+            "--agency",
+            help="The agency that anonymizes the rows of anonymized customers once stored.",
+        ),
+    ] = "import",
     as_json: AsJson = False,
 ) -> None:
     """Register the customers of FILE; they get new numbers and debtor accounts.
 
     Columns (CSV header or JSON field names) are those of custmodel export customers: kind
     and last_name are needed, the others optional; an empty cell takes the default. number,
-    debtor_account and the timestamps are given anew by the book and ignored; rows of merged
-    or anonymized customers are refused. status holds flag numbers separated by spaces.
+    debtor_account and the timestamps are given anew by the book and ignored; the numbers
+    follow the order of the rows. Rows of merged customers are refused. A row of an
+    anonymized customer is stored with its kind, type and rule references and anonymized.
+    advertising_objections are recorded as objections dated today with the file as source.
+    status holds flag numbers separated by spaces. Rows are stored in file order, a batch per
+    transaction; when the import stops it says how many were stored and how to resume.
     """
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
-    fmt = _format(file.name, fmt)
-    _raw_cells_need_csv(raw_cells, fmt)
+    if start_row < 1:
+        raise BadValue("--start-row must be at least 1")
+    source = _source(file, fmt, encoding, delimiter, raw_cells)
     chosen = duplicates or (DuplicateOption.WARN if duplicate_report else DuplicateOption.OFF)
     mode: DuplicateMode = check_mode(chosen.value)
     customer_book = book(ctx)
     settings = customer_book.settings
-    reader = _Reader(fmt)
+    reader = _Reader(source.fmt)
     out = Output(as_json)
+    resume = Resume(file, start_row)
 
-    def rows(progress: Progress, description: str) -> Iterator[tuple[str, NewCustomer | str]]:
-        raw = _rows(
-            file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"), raw_cells
-        )
-        return _checked(raw, reader.customer)
+    def rows(progress: Progress, description: str) -> Iterator[tuple[str, Incoming | str]]:
+        raw = _rows(source, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
+        return resume.rows(_checked(raw, reader.customer))
 
+    run = _CustomerImport(customer_book, file, start_row, mode, agency)
     with out.progress() as progress:
-        total = _check_all(
-            file.name,
-            rows(progress, f"Checking {file.name}"),
-            lambda draft, _label: _fits(settings, draft),
-        )
-        first: int | None = None
-        last: int | None = None
-        done = 0
-        flagged = 0
-        rows_by_number: dict[int, str] = {}
-        stopped: CommandRefusedError | None = None
+        unlabelled: dict[CustomerKind, set[int]] = {}
+        try:
+            total = _check_all(
+                file.name,
+                rows(progress, f"Checking {file.name}"),
+                lambda incoming, _label: _fits(
+                    settings, incoming.draft, unlabelled if keep_unlabelled else None
+                ),
+            )
+        except KeyboardInterrupt:
+            _interrupted("nothing was imported")
+        resume.check(customer_book)
         with (
+            _labelled_for_now(customer_book, unlabelled),
             Writer(str(duplicate_report), Format.CSV, REPORT_COLUMNS)
             if duplicate_report is not None
-            else nullcontext()
-        ) as report:
-            for labels, drafts in _batched(rows(progress, f"Importing {file.name}"), batch_size):
-                try:
-                    if mode == "warn":
-                        found = customer_book.register_many(drafts, duplicates="warn")
-                    else:
-                        found = [
-                            Registration(c)
-                            for c in customer_book.register_many(drafts, duplicates=mode)
-                        ]
-                except LikelyDuplicateError as error:
-                    if report is not None:
-                        for cells in refusal_rows(error, labels, rows_by_number):
-                            report.write(None, functools.partial(list, cells))
-                    stopped = CommandRefusedError(refusal_message(error, labels, done))
-                    break
-                except CustmodelError as error:
-                    raise _stopped(error, labels[0], done, "customers") from error
-                for label, registered in zip(labels, found, strict=True):
-                    rows_by_number[registered.customer.number] = label
-                    flagged += bool(registered.candidates)
-                    if report is not None:
-                        for cells in report_rows(label, registered, rows_by_number):
-                            report.write(None, functools.partial(list, cells))
-                done += len(found)
-                first = found[0].customer.number if first is None else first
-                last = found[-1].customer.number
-    if stopped is not None:
-        raise stopped
+            else nullcontext() as report,
+        ):
+            try:
+                for labels, batch in _batched(rows(progress, f"Importing {file.name}"), batch_size):
+                    if not run.write(labels, batch, report):
+                        break
+            except KeyboardInterrupt:
+                _interrupted(run.interrupted())
+    if run.stopped is not None:
+        raise run.stopped
+    numbers = (run.first, run.last)
     if as_json:
         summary: dict[str, object] = {
             "file": str(file),
-            "imported": done,
-            "first": first,
-            "last": last,
+            "imported": run.done,
+            "first": numbers[0],
+            "last": numbers[1],
         }
+        # Keys beyond these appear only when they say something: the summary stays stable.
+        extra = {
+            "encoding": source.layout.encoding if source.layout.note else None,
+            "start_row": start_row if start_row > 1 else None,
+            "anonymized": run.anonymized or None,
+            "objections": run.objecting or None,
+        }
+        summary |= {key: value for key, value in extra.items() if value is not None}
         if mode != "off":
-            summary["likely_duplicates"] = flagged
+            summary["likely_duplicates"] = run.flagged
         out.json(summary)
         return
-    numbers = f" (numbers {first} to {last})" if done else ""
-    out.line(f"Imported {done} of {plural(total, 'customer')}{numbers} from {file.name}.")
+    shown = f" (numbers {numbers[0]} to {numbers[1]})" if run.done else ""
+    rows_from = f", rows {start_row} on," if start_row > 1 else ""
+    out.line(
+        f"Imported {run.done} of {plural(total, 'customer')}{shown} from {file.name}{rows_from}."
+    )
+    if run.objecting:
+        out.line(f"Recorded the objections of {plural(run.objecting, 'customer')}.")
+    if run.anonymized:
+        out.line(f"Anonymized {plural(run.anonymized, 'customer')} as the file says.")
     if mode != "off":
         written = f"; see {duplicate_report}" if duplicate_report is not None else ""
-        out.line(f"{plural(flagged, 'imported customer')} with likely duplicates{written}.")
+        out.line(f"{plural(run.flagged, 'imported customer')} with likely duplicates{written}.")
 
 
-def _fits(settings: Settings, draft: NewCustomer) -> None:
-    """The kind of the new customer knows its category and labels its flags."""
+def _interrupted(what: str) -> NoReturn:
+    """End an import stopped by Ctrl-C: say what was stored, exit 130 like a shell does."""
+    sys.stderr.write(f"error: interrupted; {what}\n")
+    sys.stderr.flush()
+    raise typer.Exit(130)
+
+
+class _CustomerImport:
+    """The writing pass of ``import customers``: batches, and what it has stored so far."""
+
+    def __init__(
+        self,
+        customer_book: CustomerBook,
+        file: Path,
+        start_row: int,
+        mode: DuplicateMode,
+        agency: str,
+    ) -> None:
+        self.book = customer_book
+        self.file = file
+        self.start_row = start_row
+        self.mode = mode
+        self.agency = agency
+        self.source = f"import of {file.name}"
+        self.done = self.flagged = self.anonymized = self.objecting = 0
+        self.first: int | None = None
+        self.last: int | None = None
+        self.rows_by_number: dict[int, str] = {}
+        self.stopped: CommandRefusedError | None = None
+        self._in_flight: list[Incoming] = []
+
+    def _resume(self, stored: int) -> str:
+        """Say how many rows were stored and how to go on after them."""
+        return (
+            f"the {plural(stored, 'customer')} before it were imported, nothing from there "
+            f"on; {resume_hint(self.file, self.start_row + stored)}"
+        )
+
+    def interrupted(self) -> str:
+        """What an interruption left stored: a batch interrupted after its commit counts."""
+        if self._in_flight:
+            last = last_stored(self.book)
+            if last is not None and matches(self._in_flight[-1], last):
+                self.done += len(self._in_flight)
+        stored = f"{plural(self.done, 'customer')} were imported"
+        return f"{stored}; {resume_hint(self.file, self.start_row + self.done)}"
+
+    def write(self, labels: list[str], batch: list[Incoming], report: Writer | None) -> bool:
+        """Store one batch in one transaction, then anonymize and record objections.
+
+        Returns False when likely duplicates refused the batch (``stopped`` says so).
+
+        Raises:
+            CommandRefusedError: the batch failed; the message says what was stored.
+        """
+        drafts = [incoming.draft for incoming in batch]
+        self._in_flight = batch
+        try:
+            if self.mode == "warn":
+                found = self.book.register_many(drafts, duplicates="warn")
+            else:
+                found = [
+                    Registration(c) for c in self.book.register_many(drafts, duplicates=self.mode)
+                ]
+        except LikelyDuplicateError as error:
+            self._in_flight = []
+            if report is not None:
+                for cells in refusal_rows(error, labels, self.rows_by_number):
+                    report.write(None, functools.partial(list, cells))
+            message = refusal_message(error, labels, self.done)
+            hint = resume_hint(self.file, self.start_row + self.done)
+            self.stopped = CommandRefusedError(f"{message}; {hint}")
+            return False
+        except CustmodelError as error:
+            self._in_flight = []
+            raise CommandRefusedError(
+                f"{error} at {labels[0]}; {self._resume(self.done)}"
+            ) from error
+        self._in_flight = []
+        for label, registered in zip(labels, found, strict=True):
+            self.rows_by_number[registered.customer.number] = label
+            self.flagged += bool(registered.candidates)
+            if report is not None:
+                for cells in report_rows(label, registered, self.rows_by_number):
+                    report.write(None, functools.partial(list, cells))
+        self.first = found[0].customer.number if self.first is None else self.first
+        self.last = found[-1].customer.number
+        for label, incoming, registered in zip(labels, batch, found, strict=True):
+            self._complete(label, incoming, registered.customer.number)
+            self.done += 1
+        return True
+
+    def _complete(self, label: str, incoming: Incoming, number: int) -> None:
+        """Record the row's objections, then anonymize it, as the row says."""
+        try:
+            if incoming.objections:
+                self.book.object_to_advertising(
+                    number,
+                    incoming.objections,
+                    given_on=datetime.now(UTC).date(),
+                    source=self.source,
+                )
+                self.objecting += 1
+            if incoming.anonymized:
+                self.book.anonymize(number, self.agency)
+                self.anonymized += 1
+        except CustmodelError as error:
+            raise CommandRefusedError(
+                f"{error} at {label}, stored as customer {number} without all of its "
+                f"objections or its anonymization: complete it with custmodel gdpr; the "
+                f"{plural(self.done, 'customer')} before it were imported; then "
+                f"{resume_hint(self.file, self.start_row + self.done + 1)}"
+            ) from error
+
+
+def _fits(
+    settings: Settings, draft: NewCustomer, unlabelled: dict[CustomerKind, set[int]] | None
+) -> None:
+    """The kind of the new customer knows its category and labels its flags.
+
+    With ``unlabelled``, flags without a label are allowed and collected there by kind.
+    """
     rules.check_category(settings, draft.kind, draft.category)
-    rules.check_status(settings, draft.kind, draft.status)
+    if unlabelled is None:
+        rules.check_status(settings, draft.kind, draft.status)
+        return
+    labels = settings.kind(draft.kind).status_labels
+    missing = {flag for flag in draft.status if flag not in labels}
+    if missing:
+        unlabelled.setdefault(draft.kind, set()).update(missing)
+
+
+@contextmanager
+def _labelled_for_now(
+    customer_book: CustomerBook, unlabelled: dict[CustomerKind, set[int]]
+) -> Iterator[None]:
+    """Label the ``unlabelled`` flags while the import registers customers carrying them.
+
+    A flag can only be set while labelled (R2); a deleted label leaves the flag on the
+    customers that carry it. Each label is set and deleted on its own, so a label another
+    process changes meanwhile is not overwritten; the labels are deleted however the import
+    ends.
+    """
+    labelled: list[tuple[CustomerKind, int]] = []
+    try:
+        for kind, flags in sorted(unlabelled.items()):
+            for flag in sorted(flags):
+                customer_book.rename_status_label(kind, flag, f"unlabelled {flag}")
+                labelled.append((kind, flag))
+        yield
+    finally:
+        for kind, flag in labelled:
+            customer_book.rename_status_label(kind, flag, None)
 
 
 def _batched(rows: Iterable[tuple[str, T | str]], size: int) -> Iterator[tuple[list[str], list[T]]]:
@@ -625,6 +914,8 @@ def import_bookings(
     file: ImportFile,
     fmt: FormatOption = None,
     raw_cells: ImportRawCells = False,
+    encoding: ImportEncoding = None,
+    delimiter: ImportDelimiter = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the bookings of FILE (new ones, or changes to the same customer's reference).
@@ -635,10 +926,9 @@ def import_bookings(
     once per file, and a recorded reference only for the customer it belongs to (custmodel
     booking move gives a booking to another customer).
     """
-    fmt = _format(file.name, fmt)
-    _raw_cells_need_csv(raw_cells, fmt)
+    source = _source(file, fmt, encoding, delimiter, raw_cells)
     customer_book = book(ctx)
-    reader = _Reader(fmt)
+    reader = _Reader(source.fmt)
     out = Output(as_json)
     checked_customers: dict[int, str | None] = {}
     # Reference -> label of the row that has it; a second row with it refuses the file.
@@ -659,9 +949,7 @@ def import_bookings(
             raise BookingOwnerError(booking.reference, owner, booking.customer)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
-        raw = _rows(
-            file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5], raw_cells
-        )
+        raw = _rows(source, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
         return _checked(raw, reader.booking)
 
     with out.progress() as progress:
