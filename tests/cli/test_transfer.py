@@ -331,7 +331,8 @@ def test_missing_required_columns_are_named(target: Cli, tmp_path: Path) -> None
     """A header without last_name is refused before any row is read."""
     file = tmp_path / "k.csv"
     file.write_text("kind\nprivate\n", encoding="utf-8")
-    assert "the header row (line 1) lacks the columns last_name" in target(f"import customers {file}").stderr
+    result = target(f"import customers {file}")
+    assert "the header row (line 1) lacks the columns last_name" in result.stderr
 
 
 def test_a_file_that_is_not_utf8_is_read_as_windows_1252(target: Cli, tmp_path: Path) -> None:
@@ -533,7 +534,8 @@ def test_a_file_without_header_row_names_no_lower_case_cell(tmp_path: Path) -> N
     result = Cli("memory://")(f"import customers {file}")
 
     assert (
-        "error: the header row (line 1) names columns custmodel does not import: private, column 2, column 3"
+        "error: the header row (line 1) names columns custmodel does not import: private, "
+        "column 2, column 3"
     ) == one_line(result.stderr)
 
 

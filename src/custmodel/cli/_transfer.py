@@ -724,7 +724,7 @@ def import_customers(
         out.json(summary)
         return
     shown = f" (numbers {numbers[0]} to {numbers[1]})" if run.done else ""
-    rows_from = f", rows {start_row} on," if start_row > 1 else ""
+    rows_from = f", from row {start_row} on" if start_row > 1 else ""
     out.line(
         f"Imported {run.done} of {plural(total, 'customer')}{shown} from {file.name}{rows_from}."
     )
