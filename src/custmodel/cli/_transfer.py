@@ -737,6 +737,10 @@ def import_customers(
         out.line(f"{plural(run.flagged, 'imported customer')} with likely duplicates{written}.")
 
 
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
 def _interrupted(what: str) -> NoReturn:
     """End an import stopped by Ctrl-C: say what was stored, exit 130 like a shell does."""
     sys.stderr.write(f"error: interrupted; {what}\n")
@@ -771,8 +775,8 @@ class _CustomerImport:
     def _resume(self, stored: int) -> str:
         """Say how many rows were stored and how to go on after them."""
         return (
-            f"the {plural(stored, 'customer')} before it were imported, nothing from there "
-            f"on; {resume_hint(self.file, self.start_row + stored)}"
+            f"the {plural(stored, 'customer')} before it {_were(stored)} imported, nothing "
+            f"from there on; {resume_hint(self.file, self.start_row + stored)}"
         )
 
     def interrupted(self) -> str:
@@ -781,7 +785,7 @@ class _CustomerImport:
             last = last_stored(self.book)
             if last is not None and matches(self._in_flight[-1], last):
                 self.done += len(self._in_flight)
-        stored = f"{plural(self.done, 'customer')} were imported"
+        stored = f"{plural(self.done, 'customer')} {_were(self.done)} imported"
         return f"{stored}; {resume_hint(self.file, self.start_row + self.done)}"
 
     def write(self, labels: list[str], batch: list[Incoming], report: Writer | None) -> bool:
@@ -847,7 +851,7 @@ class _CustomerImport:
             raise CommandRefusedError(
                 f"{error} at {label}, stored as customer {number} without all of its "
                 f"objections or its anonymization: complete it with custmodel gdpr; the "
-                f"{plural(self.done, 'customer')} before it were imported; then "
+                f"{plural(self.done, 'customer')} before it {_were(self.done)} imported; then "
                 f"{resume_hint(self.file, self.start_row + self.done + 1)}"
             ) from error
 
