@@ -25,11 +25,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
-from datetime import UTC, date, datetime
+from contextlib import ExitStack, nullcontext
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import attrs
 import cattrs
@@ -49,12 +49,9 @@ from custmodel import (
     CustomerNotFoundError,
     CustomerType,
     InvalidInputError,
-    LikelyDuplicateError,
     NewCustomer,
-    Registration,
     SalesChannel,
     Selection,
-    Settings,
     StatusFlags,
     rules,
 )
@@ -76,14 +73,18 @@ from custmodel.cli._common import (
     subcommands,
     unescape_formula,
 )
+from custmodel.cli._customer_import import (
+    CustomerImport,
+    Incoming,
+    fits,
+    interrupted,
+    labelled_for_now,
+)
 from custmodel.cli._duplicate_report import (
     REPORT_COLUMNS,
     DuplicateOption,
-    refusal_message,
-    refusal_rows,
-    report_rows,
 )
-from custmodel.cli._resume import Resume, last_stored, matches, resume_hint
+from custmodel.cli._resume import Resume
 from custmodel.cli._textfiles import (
     Delimiter,
     TextLayout,
@@ -500,21 +501,6 @@ class _Reader:
         return self.structure(data, Booking)
 
 
-@attrs.frozen
-class Incoming:
-    """A customer row of an import: the draft to register, and what follows registering it.
-
-    Attributes:
-        draft: What is registered.
-        anonymized: The row is of an anonymized customer: anonymize it once registered.
-        objections: The channels the person objected to advertising on, to record.
-    """
-
-    draft: NewCustomer
-    anonymized: bool = False
-    objections: frozenset[ContactChannel] = frozenset()
-
-
 def _boolean(text: str | None) -> bool:
     folded = (text or "").strip().lower()
     if folded in ("", "false", "no", "0"):
@@ -675,22 +661,22 @@ def import_customers(
         raw = _rows(source, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
         return resume.rows(_checked(raw, reader.customer))
 
-    run = _CustomerImport(customer_book, file, start_row, mode, agency)
+    run = CustomerImport(customer_book, file, start_row, mode, agency)
     with out.progress() as progress:
         unlabelled: dict[CustomerKind, set[int]] = {}
         try:
             total = _check_all(
                 file.name,
                 rows(progress, f"Checking {file.name}"),
-                lambda incoming, _label: _fits(
+                lambda incoming, _label: fits(
                     settings, incoming.draft, unlabelled if keep_unlabelled else None
                 ),
             )
         except KeyboardInterrupt:
-            _interrupted("nothing was imported")
+            interrupted("nothing was imported")
         resume.check(customer_book)
         with (
-            _labelled_for_now(customer_book, unlabelled),
+            labelled_for_now(customer_book, unlabelled),
             Writer(str(duplicate_report), Format.CSV, REPORT_COLUMNS)
             if duplicate_report is not None
             else nullcontext() as report,
@@ -700,7 +686,7 @@ def import_customers(
                     if not run.write(labels, batch, report):
                         break
             except KeyboardInterrupt:
-                _interrupted(run.interrupted())
+                interrupted(run.interrupted())
     if run.stopped is not None:
         raise run.stopped
     numbers = (run.first, run.last)
@@ -735,165 +721,6 @@ def import_customers(
     if mode != "off":
         written = f"; see {duplicate_report}" if duplicate_report is not None else ""
         out.line(f"{plural(run.flagged, 'imported customer')} with likely duplicates{written}.")
-
-
-def _were(count: int) -> str:
-    return "was" if count == 1 else "were"
-
-
-def _interrupted(what: str) -> NoReturn:
-    """End an import stopped by Ctrl-C: say what was stored, exit 130 like a shell does."""
-    sys.stderr.write(f"error: interrupted; {what}\n")
-    sys.stderr.flush()
-    raise typer.Exit(130)
-
-
-class _CustomerImport:
-    """The writing pass of ``import customers``: batches, and what it has stored so far."""
-
-    def __init__(
-        self,
-        customer_book: CustomerBook,
-        file: Path,
-        start_row: int,
-        mode: DuplicateMode,
-        agency: str,
-    ) -> None:
-        self.book = customer_book
-        self.file = file
-        self.start_row = start_row
-        self.mode = mode
-        self.agency = agency
-        self.source = f"import of {file.name}"
-        self.done = self.flagged = self.anonymized = self.objecting = 0
-        self.first: int | None = None
-        self.last: int | None = None
-        self.rows_by_number: dict[int, str] = {}
-        self.stopped: CommandRefusedError | None = None
-        self._in_flight: list[Incoming] = []
-
-    def _resume(self, stored: int) -> str:
-        """Say how many rows were stored and how to go on after them."""
-        return (
-            f"the {plural(stored, 'customer')} before it {_were(stored)} imported, nothing "
-            f"from there on; {resume_hint(self.file, self.start_row + stored)}"
-        )
-
-    def interrupted(self) -> str:
-        """What an interruption left stored: a batch interrupted after its commit counts."""
-        if self._in_flight:
-            last = last_stored(self.book)
-            if last is not None and matches(self._in_flight[-1], last):
-                self.done += len(self._in_flight)
-        stored = f"{plural(self.done, 'customer')} {_were(self.done)} imported"
-        return f"{stored}; {resume_hint(self.file, self.start_row + self.done)}"
-
-    def write(self, labels: list[str], batch: list[Incoming], report: Writer | None) -> bool:
-        """Store one batch in one transaction, then anonymize and record objections.
-
-        Returns False when likely duplicates refused the batch (``stopped`` says so).
-
-        Raises:
-            CommandRefusedError: the batch failed; the message says what was stored.
-        """
-        drafts = [incoming.draft for incoming in batch]
-        self._in_flight = batch
-        try:
-            if self.mode == "warn":
-                found = self.book.register_many(drafts, duplicates="warn")
-            else:
-                found = [
-                    Registration(c) for c in self.book.register_many(drafts, duplicates=self.mode)
-                ]
-        except LikelyDuplicateError as error:
-            self._in_flight = []
-            if report is not None:
-                for cells in refusal_rows(error, labels, self.rows_by_number):
-                    report.write(None, functools.partial(list, cells))
-            message = refusal_message(error, labels, self.done)
-            hint = resume_hint(self.file, self.start_row + self.done)
-            self.stopped = CommandRefusedError(f"{message}; {hint}")
-            return False
-        except CustmodelError as error:
-            self._in_flight = []
-            raise CommandRefusedError(
-                f"{error} at {labels[0]}; {self._resume(self.done)}"
-            ) from error
-        self._in_flight = []
-        for label, registered in zip(labels, found, strict=True):
-            self.rows_by_number[registered.customer.number] = label
-            self.flagged += bool(registered.candidates)
-            if report is not None:
-                for cells in report_rows(label, registered, self.rows_by_number):
-                    report.write(None, functools.partial(list, cells))
-        self.first = found[0].customer.number if self.first is None else self.first
-        self.last = found[-1].customer.number
-        for label, incoming, registered in zip(labels, batch, found, strict=True):
-            self._complete(label, incoming, registered.customer.number)
-            self.done += 1
-        return True
-
-    def _complete(self, label: str, incoming: Incoming, number: int) -> None:
-        """Record the row's objections, then anonymize it, as the row says."""
-        try:
-            if incoming.objections:
-                self.book.object_to_advertising(
-                    number,
-                    incoming.objections,
-                    given_on=datetime.now(UTC).date(),
-                    source=self.source,
-                )
-                self.objecting += 1
-            if incoming.anonymized:
-                self.book.anonymize(number, self.agency)
-                self.anonymized += 1
-        except CustmodelError as error:
-            raise CommandRefusedError(
-                f"{error} at {label}, stored as customer {number} without all of its "
-                f"objections or its anonymization: complete it with custmodel gdpr; the "
-                f"{plural(self.done, 'customer')} before it {_were(self.done)} imported; then "
-                f"{resume_hint(self.file, self.start_row + self.done + 1)}"
-            ) from error
-
-
-def _fits(
-    settings: Settings, draft: NewCustomer, unlabelled: dict[CustomerKind, set[int]] | None
-) -> None:
-    """The kind of the new customer knows its category and labels its flags.
-
-    With ``unlabelled``, flags without a label are allowed and collected there by kind.
-    """
-    rules.check_category(settings, draft.kind, draft.category)
-    if unlabelled is None:
-        rules.check_status(settings, draft.kind, draft.status)
-        return
-    labels = settings.kind(draft.kind).status_labels
-    missing = {flag for flag in draft.status if flag not in labels}
-    if missing:
-        unlabelled.setdefault(draft.kind, set()).update(missing)
-
-
-@contextmanager
-def _labelled_for_now(
-    customer_book: CustomerBook, unlabelled: dict[CustomerKind, set[int]]
-) -> Iterator[None]:
-    """Label the ``unlabelled`` flags while the import registers customers carrying them.
-
-    A flag can only be set while labelled (R2); a deleted label leaves the flag on the
-    customers that carry it. Each label is set and deleted on its own, so a label another
-    process changes meanwhile is not overwritten; the labels are deleted however the import
-    ends.
-    """
-    labelled: list[tuple[CustomerKind, int]] = []
-    try:
-        for kind, flags in sorted(unlabelled.items()):
-            for flag in sorted(flags):
-                customer_book.rename_status_label(kind, flag, f"unlabelled {flag}")
-                labelled.append((kind, flag))
-        yield
-    finally:
-        for kind, flag in labelled:
-            customer_book.rename_status_label(kind, flag, None)
 
 
 def _batched(rows: Iterable[tuple[str, T | str]], size: int) -> Iterator[tuple[list[str], list[T]]]:
