@@ -320,3 +320,36 @@ def test_the_installed_command_round_trips_a_full_export(demo_store: Cli, tmp_pa
     with demo_store.book() as before, Cli(target).book() as after:
         assert len(stored(before)) == json.loads(result.stdout)["imported"]
         assert stored(before) == stored(after)
+
+
+def test_ctrl_c_while_anonymizing_names_the_customers_left_to_finish(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored rows whose anonymization an interruption cut off are named; once they are
+    anonymized by hand, the resume finds the file complete."""
+    file = tmp_path / "kunden.csv"
+    file.write_text(
+        "kind,last_name,anonymized_at\nprivate,A,\nprivate,Anonymisiert,2026-01-05T10:00:00Z\n"
+        "private,Anonymisiert,2026-01-06T10:00:00Z\n",
+        "utf-8",
+    )
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    real = CustomerBook.anonymize
+    monkeypatch.setattr(CustomerBook, "anonymize", interrupted)
+    result = cli(f"import customers {file}")
+    assert 130 == result.exit_code
+    assert (
+        "error: interrupted; 3 customers were imported; customers 2, 3 still lack the "
+        "objections or the anonymization of the file"
+    ) in " ".join(result.stderr.split())
+    assert "--start-row 4" in result.stderr
+    monkeypatch.setattr(CustomerBook, "anonymize", real)
+    assert 1 == cli(f"import customers {file} --start-row 4").exit_code
+    cli.ok("gdpr anonymize 2 --agency AG1 --yes")
+    cli.ok("gdpr anonymize 3 --agency AG1 --yes")
+    assert "Imported 0 of 0 customers" in cli.ok(f"import customers {file} --start-row 4").stdout
+    with cli.book() as book:
+        assert [False, True, True] == [c.is_anonymized for c in book.select()]

@@ -87,6 +87,8 @@ class CustomerImport:
         self.rows_by_number: dict[int, str] = {}
         self.stopped: CommandRefusedError | None = None
         self._in_flight: list[Incoming] = []
+        #: Stored customers of the current batch whose objections or anonymization are missing.
+        self._pending: list[int] = []
 
     def _resume(self, stored: int) -> str:
         """Say how many rows were stored and how to go on after them."""
@@ -102,7 +104,19 @@ class CustomerImport:
             if last is not None and matches(self._in_flight[-1], last):
                 self.done += len(self._in_flight)
         stored = f"{plural(self.done, 'customer')} {_were(self.done)} imported"
-        return f"{stored}; {resume_hint(self.file, self.start_row + self.done)}"
+        return f"{stored}{self._unfinished()}; {resume_hint(self.file, self.start_row + self.done)}"
+
+    def _unfinished(self) -> str:
+        """Name the stored customers whose objections or anonymization are still missing."""
+        if not self._pending:
+            return ""
+        numbers = ", ".join(str(number) for number in self._pending)
+        who = "customers" if len(self._pending) > 1 else "customer"
+        lack = "lack" if len(self._pending) > 1 else "lacks"
+        return (
+            f"; {who} {numbers} still {lack} the objections or the anonymization of the file: "
+            "record them with custmodel gdpr object and gdpr anonymize first"
+        )
 
     def write(self, labels: list[str], batch: list[Incoming], report: Writer | None) -> bool:
         """Store one batch in one transaction, then anonymize and record objections.
@@ -144,32 +158,41 @@ class CustomerImport:
                     report.write(None, functools.partial(list, cells))
         self.first = found[0].customer.number if self.first is None else self.first
         self.last = found[-1].customer.number
-        for label, incoming, registered in zip(labels, batch, found, strict=True):
-            self._complete(label, incoming, registered.customer.number)
-            self.done += 1
+        # The batch is stored: what follows registering its rows is done one row at a time,
+        # and what is still missing when that stops is named.
+        self.done += len(found)
+        follow_ups = [
+            (label, incoming, registered.customer.number)
+            for label, incoming, registered in zip(labels, batch, found, strict=True)
+            if incoming.anonymized or incoming.objections
+        ]
+        self._pending = [number for _, _, number in follow_ups]
+        for label, incoming, number in follow_ups:
+            try:
+                self._complete(incoming, number)
+            except CustmodelError as error:
+                stored = plural(self.done, "customer")
+                hint = resume_hint(self.file, self.start_row + self.done)
+                raise CommandRefusedError(
+                    f"{error} at {label} (customer {number}); the {stored} up to the end of its "
+                    f"batch {_were(self.done)} imported{self._unfinished()}; then {hint}"
+                ) from error
+            self._pending.pop(0)
         return True
 
-    def _complete(self, label: str, incoming: Incoming, number: int) -> None:
+    def _complete(self, incoming: Incoming, number: int) -> None:
         """Record the row's objections, then anonymize it, as the row says."""
-        try:
-            if incoming.objections:
-                self.book.object_to_advertising(
-                    number,
-                    incoming.objections,
-                    given_on=datetime.now(UTC).date(),
-                    source=self.source,
-                )
-                self.objecting += 1
-            if incoming.anonymized:
-                self.book.anonymize(number, self.agency)
-                self.anonymized += 1
-        except CustmodelError as error:
-            raise CommandRefusedError(
-                f"{error} at {label}, stored as customer {number} without all of its "
-                f"objections or its anonymization: complete it with custmodel gdpr; the "
-                f"{plural(self.done, 'customer')} before it {_were(self.done)} imported; then "
-                f"{resume_hint(self.file, self.start_row + self.done + 1)}"
-            ) from error
+        if incoming.objections:
+            self.book.object_to_advertising(
+                number,
+                incoming.objections,
+                given_on=datetime.now(UTC).date(),
+                source=self.source,
+            )
+            self.objecting += 1
+        if incoming.anonymized:
+            self.book.anonymize(number, self.agency)
+            self.anonymized += 1
 
 
 def fits(
