@@ -246,7 +246,7 @@ def settings_document(settings: Settings, converter: JsonConverter | None = None
     Example:
         >>> from custmodel import Settings
         >>> document = settings_document(Settings())
-        >>> document["format"], document["version"], document["settings"]["debtor_base"]
+        >>> document["format"], document["version"], document["settings"].get("debtor_base")
         ('custmodel.settings', 1, 10000)
         >>> read_settings_document(document) == Settings()
         True
