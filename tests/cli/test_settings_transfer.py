@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from custmodel import (
+    CustomerBook,
     CustomerKind,
     InvalidSettingsError,
     RetentionBasis,
@@ -18,6 +19,7 @@ from custmodel import (
     Settings,
 )
 from custmodel.serialization import read_settings_document, settings_document
+from custmodel.storage.memory import MemoryStore
 from custmodel.testing import strategies
 from tests.cli.conftest import SETTINGS, Cli
 from tests.cli.test_import_offices import run_installed
@@ -185,3 +187,14 @@ def test_the_installed_command_exports_and_imports_settings(
     )
     with new_store.book() as book:
         assert SETTINGS == book.settings
+
+
+def test_configure_without_replace_keeps_other_stored_settings() -> None:
+    """configure(replace=False) sets up an empty store, takes the same settings again, and
+    refuses other ones, keeping what is stored."""
+    book = CustomerBook(MemoryStore())
+    book.configure(SETTINGS, replace=False)
+    book.configure(SETTINGS, replace=False)
+    with pytest.raises(InvalidSettingsError, match="the store holds other settings already"):
+        book.configure(attrs.evolve(SETTINGS, debtor_base=20000), replace=False)
+    assert SETTINGS == book.settings
