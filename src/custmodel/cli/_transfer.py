@@ -192,7 +192,7 @@ ImportFile = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        help="The file to import (UTF-8; a CSV file starts with a header row).",
+        help="The file to import (a CSV file starts with a header row; see --encoding).",
         **READABLE_FILE,
     ),
 ]
@@ -215,6 +215,7 @@ ImportEncoding = Annotated[
     str | None,
     typer.Option(
         "--encoding",
+        metavar="NAME",
         help=(
             "The file's text encoding, e.g. utf-8 or cp1252 (Windows, Excel). Default: UTF-8, "
             "or Windows-1252 when the file is not UTF-8 (the import says so)."
