@@ -213,18 +213,23 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         """The settings in force (stored, or Jack's defaults)."""
         return self._run(_common.settings, write=False)
 
-    def configure(self, settings: Settings) -> Settings:
+    def configure(self, settings: Settings, *, replace: bool = True) -> Settings:
         """Validate and store ``settings``.
+
+        With ``replace=False`` the store must hold no settings yet, or these very settings:
+        a store that was set up already is not overwritten (checked under the settings' lock).
 
         Raises:
             TemplateCustomerError: a template customer that does not exist, is of another kind
                 or was merged.
             InvalidCategoryError: a category removed from a kind's list is still carried by
                 customers of that kind.
+            InvalidSettingsError: ``replace=False`` and the store holds other settings.
         """
         if not isinstance(settings, Settings):
             raise InvalidInputError("settings must be a Settings object")
-        return self._run(lambda tx: changing.configure(tx, settings))
+        _common.flag(replace, "replace")
+        return self._run(lambda tx: changing.configure(tx, settings, replace=replace))
 
     def update_kind_settings(self, kind: CustomerKind, **changes: Any) -> Settings:
         """Change some settings of one kind, e.g. ``update_kind_settings(kind, dunning_fee=...)``.

@@ -54,7 +54,7 @@ from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from custmodel import rules
-from custmodel.errors import CustmodelError, InvalidInputError
+from custmodel.errors import CustmodelError, InvalidInputError, InvalidSettingsError
 from custmodel.letters import LetterTemplate
 from custmodel.model import (
     AccessReport,
@@ -78,12 +78,16 @@ __all__ = [
     "ACCESS_REPORT_SCHEMA",
     "ACCESS_REPORT_VERSION",
     "INPUT_TYPES",
+    "SETTINGS_FORMAT",
+    "SETTINGS_VERSION",
     "access_report_json",
     "access_report_schema",
     "dumps",
     "history_entry_json",
     "loads",
     "make_converter",
+    "read_settings_document",
+    "settings_document",
     "structure_input",
 ]
 
@@ -632,3 +636,74 @@ def history_entry_json(
     # Through JSON once, so the action is its value and the result is plain JSON data.
     data: dict[str, Any] = json.loads(json.dumps(conv.unstructure(entry), ensure_ascii=False))
     return data
+
+
+#: The ``format`` of the settings document: everything a store's settings hold.
+SETTINGS_FORMAT = "custmodel.settings"
+#: The version of its structure; a change that breaks readers raises it.
+SETTINGS_VERSION = 1
+_SETTINGS_KEYS = ("format", "version", "settings")
+
+
+def settings_document(settings: Settings, converter: JsonConverter | None = None) -> dict[str, Any]:
+    """Return ``settings`` as a versioned JSON document, to set up another store from it.
+
+    The document is ``{"format": "custmodel.settings", "version": 1, "settings": {...}}``;
+    ``settings`` holds every field of :class:`~custmodel.Settings`: debtor base,
+    anonymization delay and, per kind, categories, status labels, Code1/Code2 labels, debtor
+    offset and range, template customer, dunning fee, deposit prompt, renumbering and
+    retention rules. :func:`read_settings_document` reads it back.
+
+    Example:
+        >>> from custmodel import Settings
+        >>> document = settings_document(Settings())
+        >>> document["format"], document["version"], document["settings"].get("debtor_base")
+        ('custmodel.settings', 1, 10000)
+        >>> read_settings_document(document) == Settings()
+        True
+    """
+    conv = converter or make_converter()
+    document = {
+        "format": SETTINGS_FORMAT,
+        "version": SETTINGS_VERSION,
+        "settings": conv.unstructure(settings),
+    }
+    # Through JSON once, so kinds and flag numbers are the keys JSON has: plain JSON data.
+    plain: dict[str, Any] = json.loads(json.dumps(document, ensure_ascii=False))
+    return plain
+
+
+def read_settings_document(data: object, converter: JsonConverter | None = None) -> Settings:
+    """Return the :class:`~custmodel.Settings` a document of :func:`settings_document` holds.
+
+    Everything is checked before anything is returned: the format and version, every value
+    (as :class:`~custmodel.Settings` checks it) and that no key is unknown.
+
+    Raises:
+        InvalidSettingsError: naming each wrong field by its path from the document's root,
+            as :func:`structure_input` does
+            (``$.settings.kinds['private'].debtor_offset: expected a whole number``).
+    """
+    if not isinstance(data, dict):
+        raise InvalidSettingsError("$: a settings document is a JSON object")
+    unknown = [key for key in data if key not in _SETTINGS_KEYS]
+    if unknown:
+        raise InvalidSettingsError(
+            "; ".join(f"$.{str(key)[:40]}: unknown field" for key in unknown)
+        )
+    if data.get("format") != SETTINGS_FORMAT:
+        raise InvalidSettingsError(f"$.format: a settings document says {SETTINGS_FORMAT!r}")
+    if data.get("version") != SETTINGS_VERSION:
+        raise InvalidSettingsError(
+            f"$.version: this custmodel reads version {SETTINGS_VERSION} of the settings document"
+        )
+    if not isinstance(data.get("settings"), dict):
+        raise InvalidSettingsError("$.settings: required, a JSON object")
+    try:
+        return structure_input(data["settings"], Settings, converter)
+    except InvalidInputError as error:
+        # Paths from the document's root, as the reader of the file sees them.
+        problems = tuple((f"$.settings{path[1:]}", what) for path, what in error.problems)
+        raise InvalidSettingsError(
+            "; ".join(f"{path}: {what}" for path, what in problems), problems=problems
+        ) from None

@@ -94,7 +94,8 @@ def test_refuse_stops_at_the_batch_with_a_duplicate_and_reports_it(
     assert (
         "error: likely duplicates: row 3 (line 4) is probably customer 1; row 4 (line 5) is "
         "probably customer 2. The 2 customers before row 3 (line 4) were imported, nothing from "
-        "there on"
+        f"there on; resume with: custmodel import customers {file} --start-row 3 (and this "
+        "run's other options)"
     ) == result.stderr.strip()
     assert "Testine" not in result.stderr
     assert [

@@ -15,6 +15,7 @@ from custmodel.errors import (
     ConcurrentUpdateError,
     InvalidCategoryError,
     InvalidInputError,
+    InvalidSettingsError,
 )
 from custmodel.model._checks import to_enum
 from custmodel.model._customer import Customer
@@ -77,9 +78,15 @@ def kind_changes(
     return checked
 
 
-def configure(tx: StoreTransaction, settings: Settings) -> Settings:
-    """Validate and store ``settings`` over the stored ones."""
-    check_settings(tx, _common.settings_for_update(tx), settings)
+def configure(tx: StoreTransaction, settings: Settings, *, replace: bool = True) -> Settings:
+    """Validate and store ``settings`` over the stored ones.
+
+    Without ``replace``, stored settings other than ``settings`` refuse the change.
+    """
+    stored = tx.get_settings(lock="update")
+    if not replace and stored is not None and stored != settings:
+        raise InvalidSettingsError("the store holds other settings already; nothing was changed")
+    check_settings(tx, stored or Settings(), settings)
     tx.put_settings(settings)
     return settings
 

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import functools
+import json
+import os
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
+import attrs
 import typer
 
-from custmodel import CustomerKind, KindSettings, RetentionBasis, RetentionRule, Settings
+from custmodel import (
+    CustomerKind,
+    InvalidInputError,
+    KindSettings,
+    RetentionBasis,
+    RetentionRule,
+    Settings,
+    TemplateCustomerError,
+)
 from custmodel.cli._common import (
+    READABLE_FILE,
     AsJson,
     BadValue,
+    CommandRefusedError,
     Output,
     book,
     given,
@@ -20,13 +35,15 @@ from custmodel.cli._common import (
     plural,
     subcommands,
 )
+from custmodel.serialization import read_settings_document, settings_document
 
 __all__ = ["app"]
 
 app = subcommands(
     help=(
         "Show and change settings: categories, status labels, Code1/Code2 labels, debtor "
-        "accounts, template customer, dunning fee, deposit prompt, anonymization delay."
+        "accounts, template customer, dunning fee, deposit prompt, anonymization delay; "
+        "export them to a file and import them into another store."
     ),
     epilog="Example: custmodel settings show --kind private",
 )
@@ -323,3 +340,123 @@ def retention(
     if out.json_if_asked(settings.kind(kind).retention):
         return
     out.fields([("Retention", _retention_text(settings.kind(kind)))], title=f"Kind {kind.value}")
+
+
+@app.command(
+    name="export",
+    epilog="Example: custmodel settings export einstellungen.json",
+)
+def export_settings(
+    ctx: typer.Context,
+    target: Annotated[
+        str, typer.Argument(metavar="FILE", help="Where to write; - writes to stdout.")
+    ],
+) -> None:
+    """Write every setting (categories, labels, offsets, template customers, fees, retention)
+    to FILE as a versioned JSON document, to set up another store with settings import.
+    """
+    text = json.dumps(settings_document(book(ctx).settings), ensure_ascii=False, indent=2)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+        return
+    final = Path(target)
+    partial = final.with_name(f"{final.name}.part")
+    partial.write_text(text + "\n", encoding="utf-8")
+    os.replace(partial, final)
+    Output().line(f"Exported the settings to {target}.")
+
+
+def _differences(old: Settings, new: Settings) -> list[str]:
+    """The settings (book-wide, or ``kinds.KIND.field``) in which ``new`` differs from ``old``."""
+    names = [f.name for f in attrs.fields(Settings) if f.name != "kinds"]
+    found = [name for name in names if getattr(old, name) != getattr(new, name)]
+    for kind in CustomerKind:
+        before, after = old.kind(kind), new.kind(kind)
+        found += [
+            f"kinds.{kind.value}.{f.name}"
+            for f in attrs.fields(KindSettings)
+            if getattr(before, f.name) != getattr(after, f.name)
+        ]
+    return found
+
+
+@app.command(
+    name="import",
+    epilog=(
+        "Example: custmodel settings import einstellungen.json --no-templates; "
+        "custmodel settings import einstellungen.json --replace"
+    ),
+)
+def import_settings(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A document of custmodel settings export.", **READABLE_FILE
+        ),
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Overwrite settings the store holds already."),
+    ] = False,
+    no_templates: Annotated[
+        bool,
+        typer.Option(
+            "--no-templates",
+            help=(
+                "Leave out the template customers: in a new store they do not exist yet "
+                "(import the customers, then import the settings again with --replace)."
+            ),
+        ),
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Set up this store's settings from FILE, all or nothing.
+
+    The whole document is checked first (format, version, every value, no unknown field);
+    a wrong one is named by its path and nothing is changed. A store that holds other
+    settings already is only overwritten with --replace. Template customers must exist in
+    this store (see --no-templates); a category carried by customers cannot be dropped.
+    """
+    try:
+        data = json.loads(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{file.name} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(f"{file.name} is not JSON (line {error.lineno})") from None
+    settings = read_settings_document(data)
+    dropped = []
+    if no_templates:
+        dropped = [k.value for k in CustomerKind if settings.kind(k).template_customer is not None]
+        for kind in CustomerKind:
+            settings = settings.with_kind(
+                kind, attrs.evolve(settings.kind(kind), template_customer=None)
+            )
+    customer_book = book(ctx)
+    with customer_book.store.transaction(write=False) as tx:
+        stored = tx.get_settings()
+    differences = _differences(stored or Settings(), settings)
+    if stored is not None and differences and not replace:
+        shown = ", ".join(differences[:6]) + (", ..." if len(differences) > 6 else "")
+        raise CommandRefusedError(
+            f"the store holds other settings already ({shown}); --replace overwrites them; "
+            "nothing was changed"
+        )
+    # The book checks again under the settings' lock: a change made meanwhile is not lost.
+    try:
+        customer_book.configure(settings, replace=replace)
+    except TemplateCustomerError as error:
+        raise TemplateCustomerError(
+            f"{error}; --no-templates leaves the template customers out, nothing was changed"
+        ) from error
+    out = Output(as_json)
+    if as_json:
+        out.json({"file": str(file), "changed": differences, "templates_left_out": dropped})
+        return
+    changed = plural(len(differences), "setting")
+    out.line(f"Imported the settings of {file.name}: {changed} changed.")
+    if dropped:
+        out.line(
+            f"Left out the template customers of {', '.join(dropped)}; import them with "
+            f"custmodel settings import {file.name} --replace once the customers exist."
+        )

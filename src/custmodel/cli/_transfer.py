@@ -20,6 +20,7 @@ import csv
 import difflib
 import enum
 import functools
+import itertools
 import json
 import os
 import sys
@@ -48,12 +49,9 @@ from custmodel import (
     CustomerNotFoundError,
     CustomerType,
     InvalidInputError,
-    LikelyDuplicateError,
     NewCustomer,
-    Registration,
     SalesChannel,
     Selection,
-    Settings,
     StatusFlags,
     rules,
 )
@@ -75,13 +73,27 @@ from custmodel.cli._common import (
     subcommands,
     unescape_formula,
 )
+from custmodel.cli._customer_import import (
+    CustomerImport,
+    Incoming,
+    fits,
+    interrupted,
+    labelled_for_now,
+)
 from custmodel.cli._duplicate_report import (
     REPORT_COLUMNS,
     DuplicateOption,
-    refusal_message,
-    refusal_rows,
-    report_rows,
 )
+from custmodel.cli._resume import Resume
+from custmodel.cli._textfiles import (
+    Delimiter,
+    TextLayout,
+    delimiter_hint,
+    encoding_of,
+    sniff_delimiter,
+)
+from custmodel.model._channels import to_channels
+from custmodel.model._customer import PERSONAL_FIELDS
 from custmodel.serialization import make_converter
 
 __all__ = [
@@ -122,11 +134,17 @@ BOOKING_COLUMNS = (
 _NEW_CUSTOMER_FIELDS = frozenset(field.name for field in attrs.fields(NewCustomer))
 #: Columns of a customer export that an import leaves out: the book gives them anew.
 _GIVEN_BY_THE_BOOK = frozenset({"number", "debtor_account", "created_at", "updated_at", "version"})
-#: Columns that, when set, mark a row as a merged or anonymized customer: not imported.
-_NOT_IMPORTED = ("merged_into", "anonymized_at")
-#: A column an import refuses when set: objections need their proof in the ledger, so they
-#: are recorded with ``custmodel gdpr object``, never taken from a file without it.
+#: A column that, when set, marks a row as a merged customer (a tombstone): not imported.
+_MERGED = "merged_into"
+#: A column that, when set, marks a row as an anonymized customer: registered with its
+#: non-personal fields only, then anonymized.
+_ANONYMIZED = "anonymized_at"
+_NOT_IMPORTED = (_MERGED, _ANONYMIZED)
+#: Objections are recorded in the ledger (dated the import's day, the file as their source)
+#: before the customer is stored with them, so that the ledger proves them.
 _OBJECTIONS = "advertising_objections"
+#: What an anonymized row keeps: nothing that describes the person.
+_KEPT_BY_ANONYMIZATION = _NEW_CUSTOMER_FIELDS - frozenset(PERSONAL_FIELDS)
 _CUSTOMER_ACCEPTED = (
     _NEW_CUSTOMER_FIELDS | _GIVEN_BY_THE_BOOK | frozenset(_NOT_IMPORTED) | {_OBJECTIONS}
 )
@@ -174,7 +192,7 @@ ImportFile = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        help="The file to import (UTF-8; a CSV file starts with a header row).",
+        help="The file to import (a CSV file starts with a header row; see --encoding).",
         **READABLE_FILE,
     ),
 ]
@@ -191,6 +209,26 @@ ExportRawCells = Annotated[
             "=, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula) "
             "gets a ' in front; plain numbers such as -12.50 do not."
         ),
+    ),
+]
+ImportEncoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help=(
+            "The file's text encoding, e.g. utf-8 or cp1252 (Windows, Excel). Default: UTF-8, "
+            "or Windows-1252 when the file is not UTF-8 (the import says so)."
+        ),
+        show_default=False,
+    ),
+]
+ImportDelimiter = Annotated[
+    Delimiter | None,
+    typer.Option(
+        "--delimiter",
+        help="CSV: the cell separator: , or ; or tab. Default: found from the header row.",
+        show_default=False,
     ),
 ]
 ImportRawCells = Annotated[
@@ -249,14 +287,49 @@ def _unknown_names(names: Iterable[str], accepted: frozenset[str], what: str) ->
     return ", ".join(described)
 
 
-def _rows(
+@attrs.frozen
+class _Source:
+    """The file an import reads and how: format, encoding, CSV delimiter and cells.
+
+    Attributes:
+        path: The file.
+        fmt: CSV or JSON Lines.
+        layout: Its encoding, and the note to show when it was guessed.
+        delimiter: ``--delimiter``; None finds it from the CSV header row.
+        raw_cells: Keep the ``'`` an export put in front of a formula-like cell.
+    """
+
+    path: Path
+    fmt: Format
+    layout: TextLayout
+    delimiter: Delimiter | None = None
+    raw_cells: bool = False
+
+
+def _source(
     path: Path,
-    fmt: Format,
+    fmt: Format | None,
+    encoding: str | None,
+    delimiter: Delimiter | None,
+    raw_cells: bool,
+) -> _Source:
+    """Check the reading options of an import and find the file's encoding; say a guess."""
+    chosen = _format(path.name, fmt)
+    _raw_cells_need_csv(raw_cells, chosen)
+    if delimiter is not None and chosen is not Format.CSV:
+        raise BadValue("--delimiter applies to CSV; JSON Lines have no cells")
+    layout = encoding_of(path, encoding)
+    if layout.note:
+        Output(stderr=True).line(f"Note: {layout.note}.")
+    return _Source(path, chosen, layout, delimiter, raw_cells)
+
+
+def _rows(
+    source: _Source,
     progress: Progress,
     description: str,
     accepted: frozenset[str],
     required: tuple[str, ...],
-    raw_cells: bool = False,
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
     """Yield ``(row label, raw row)`` for every row of the file, streaming it.
 
@@ -265,39 +338,49 @@ def _rows(
 
     Raises:
         InvalidInputError: for a file that cannot be read as a whole: a bad header, text that
-            is not UTF-8, broken CSV.
+            cannot be decoded, broken CSV.
     """
     label = "the start"
+    path = source.path
     with progress.open(
-        path, "r", encoding="utf-8-sig", newline="", description=description
+        path, "r", encoding=source.layout.encoding, newline="", description=description
     ) as handle:
-        if fmt is Format.CSV:
-            rows = _csv_rows(handle, accepted, required, raw_cells)
+        if source.fmt is Format.CSV:
+            rows = _csv_rows(handle, accepted, required, source)
         else:
             rows = _jsonl_rows(handle, accepted)
         try:
             for label, row in rows:
                 yield label, row
         except UnicodeDecodeError:
-            raise InvalidInputError(f"{path.name} is not UTF-8 text (after {label})") from None
+            # The encoding was checked line by line before: the file changed meanwhile.
+            raise InvalidInputError(
+                f"{path.name} cannot be decoded after {label} (did it change?)"
+            ) from None
 
 
 def _csv_rows(
-    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], raw_cells: bool
+    handle: TextIO, accepted: frozenset[str], required: tuple[str, ...], source: _Source
 ) -> Iterator[tuple[str, dict[str, Any] | _Bad]]:
-    reader = csv.DictReader(handle)
+    header = handle.readline()
+    delimiter = source.delimiter or sniff_delimiter(header)
+    reader = csv.DictReader(itertools.chain([header], handle), delimiter=delimiter.character)
     try:
-        header = reader.fieldnames
-        if header is None:
+        names = reader.fieldnames
+        if names is None:
             raise InvalidInputError("the CSV file is empty: it needs a header row")
-        if not accepted.issuperset(header):
+        if not accepted.issuperset(names):
             raise InvalidInputError(
-                "the header row names columns custmodel does not import: "
-                + _unknown_names(header, accepted, "column")
+                "the header row (line 1) names columns custmodel does not import: "
+                + _unknown_names(names, accepted, "column")
+                + delimiter_hint(header, delimiter, accepted)
             )
-        missing = [name for name in required if name not in header]
+        missing = [name for name in required if name not in names]
         if missing:
-            raise InvalidInputError(f"the header row lacks the columns {', '.join(missing)}")
+            raise InvalidInputError(
+                f"the header row (line 1) lacks the columns {', '.join(missing)}"
+                + delimiter_hint(header, delimiter, accepted)
+            )
         for number, row in enumerate(reader, start=1):
             label = f"row {number} (line {reader.line_num})"
             if row.get(None):
@@ -307,7 +390,7 @@ def _csv_rows(
             yield (
                 label,
                 {
-                    name: value if raw_cells else unescape_formula(value)
+                    name: value if source.raw_cells else unescape_formula(value)
                     for name, value in row.items()
                     if value
                 },
@@ -371,29 +454,39 @@ class _Reader:
                 )
             ) from None
 
-    def customer(self, raw: dict[str, Any]) -> NewCustomer:
-        """The new customer a row describes."""
+    def customer(self, raw: dict[str, Any]) -> Incoming:
+        """The new customer a row describes, with its anonymization and objections."""
         if not _CUSTOMER_ACCEPTED.issuperset(raw):
             unknown = _unknown_names(raw, _CUSTOMER_ACCEPTED, "field")
             raise InvalidInputError(f"fields custmodel does not import: {unknown}")
-        for name in _NOT_IMPORTED:
-            if raw.get(name):
-                raise InvalidInputError(
-                    f"{name} is set: merged and anonymized customers are not imported"
-                )
-        if raw.get(_OBJECTIONS):
+        if raw.get(_MERGED):
             raise InvalidInputError(
-                f"{_OBJECTIONS} is set: objections are not imported; record them with "
-                "custmodel gdpr object"
+                f"{_MERGED} is set: merged customers (tombstones) are not imported"
             )
+        anonymized = bool(raw.get(_ANONYMIZED))
+        objections = self._objections(raw.get(_OBJECTIONS))
         data = {
             name: value
             for name, value in raw.items()
-            if name not in _GIVEN_BY_THE_BOOK and name not in _NOT_IMPORTED and name != _OBJECTIONS
+            if name in _NEW_CUSTOMER_FIELDS and (not anonymized or name in _KEPT_BY_ANONYMIZATION)
         }
+        if anonymized:
+            # Its personal fields were blanked; the book anonymizes it again once registered.
+            data["last_name"] = rules.ANONYMIZED_NAME
         if self.fmt is Format.CSV and "status" in data:
             data["status"] = data["status"].replace(",", " ").split()
-        return self.structure(data, NewCustomer)
+        return Incoming(self.structure(data, NewCustomer), anonymized, objections)
+
+    def _objections(self, value: object) -> frozenset[ContactChannel]:
+        if not value:
+            return frozenset()
+        if self.fmt is Format.CSV and isinstance(value, str):
+            value = value.replace(",", " ").split()
+        try:
+            return to_channels(value)
+        except (CustmodelError, ValueError, TypeError):
+            channels = ", ".join(c.value for c in ContactChannel)
+            raise InvalidInputError(f"{_OBJECTIONS}: must be channels out of {channels}") from None
 
     def booking(self, raw: dict[str, Any]) -> Booking:
         """The booking a row describes."""
@@ -509,99 +602,127 @@ def import_customers(
             dir_okay=False,
         ),
     ] = None,
+    start_row: Annotated[
+        int,
+        typer.Option(
+            "--start-row",
+            metavar="N",
+            help=(
+                "Go on with row N of a stopped import: the rows before it are skipped, and "
+                "only if row N-1 is the customer the store holds last."
+            ),
+        ),
+    ] = 1,
+    encoding: ImportEncoding = None,
+    delimiter: ImportDelimiter = None,
+    keep_unlabelled: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unlabelled-flags",
+            help=(
+                "Import status flags that their kind has no label for (a label deleted after "
+                "they were set; an export keeps them): they are labelled 'unlabelled N' while "
+                "the import runs, and the labels are deleted again at its end."
+            ),
+        ),
+    ] = False,
+    agency: Annotated[
+        str,
+        typer.Option(
+            "--agency",
+            help="The agency that anonymizes the rows of anonymized customers once stored.",
+        ),
+    ] = "import",
     as_json: AsJson = False,
 ) -> None:
     """Register the customers of FILE; they get new numbers and debtor accounts.
 
     Columns (CSV header or JSON field names) are those of custmodel export customers: kind
     and last_name are needed, the others optional; an empty cell takes the default. number,
-    debtor_account and the timestamps are given anew by the book and ignored; rows of merged
-    or anonymized customers are refused. status holds flag numbers separated by spaces.
+    debtor_account and the timestamps are given anew by the book and ignored; the numbers
+    follow the order of the rows. Rows of merged customers are refused. A row of an
+    anonymized customer is stored with its kind, type and rule references and anonymized.
+    advertising_objections are recorded as objections dated today with the file as source.
+    status holds flag numbers separated by spaces. Rows are stored in file order, a batch per
+    transaction; when the import stops it says how many were stored and how to resume.
     """
     if batch_size < 1:
         raise BadValue("--batch-size must be at least 1")
-    fmt = _format(file.name, fmt)
-    _raw_cells_need_csv(raw_cells, fmt)
+    if start_row < 1:
+        raise BadValue("--start-row must be at least 1")
+    source = _source(file, fmt, encoding, delimiter, raw_cells)
     chosen = duplicates or (DuplicateOption.WARN if duplicate_report else DuplicateOption.OFF)
     mode: DuplicateMode = check_mode(chosen.value)
     customer_book = book(ctx)
     settings = customer_book.settings
-    reader = _Reader(fmt)
+    reader = _Reader(source.fmt)
     out = Output(as_json)
+    resume = Resume(file, start_row)
 
-    def rows(progress: Progress, description: str) -> Iterator[tuple[str, NewCustomer | str]]:
-        raw = _rows(
-            file, fmt, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"), raw_cells
-        )
-        return _checked(raw, reader.customer)
+    def rows(progress: Progress, description: str) -> Iterator[tuple[str, Incoming | str]]:
+        raw = _rows(source, progress, description, _CUSTOMER_ACCEPTED, ("kind", "last_name"))
+        return resume.rows(_checked(raw, reader.customer))
 
+    run = CustomerImport(customer_book, file, start_row, mode, agency)
     with out.progress() as progress:
-        total = _check_all(
-            file.name,
-            rows(progress, f"Checking {file.name}"),
-            lambda draft, _label: _fits(settings, draft),
-        )
-        first: int | None = None
-        last: int | None = None
-        done = 0
-        flagged = 0
-        rows_by_number: dict[int, str] = {}
-        stopped: CommandRefusedError | None = None
+        unlabelled: dict[CustomerKind, set[int]] = {}
+        try:
+            total = _check_all(
+                file.name,
+                rows(progress, f"Checking {file.name}"),
+                lambda incoming, _label: fits(
+                    settings, incoming.draft, unlabelled if keep_unlabelled else None
+                ),
+            )
+        except KeyboardInterrupt:
+            interrupted("nothing was imported")
+        resume.check(customer_book)
         with (
+            labelled_for_now(customer_book, unlabelled),
             Writer(str(duplicate_report), Format.CSV, REPORT_COLUMNS)
             if duplicate_report is not None
-            else nullcontext()
-        ) as report:
-            for labels, drafts in _batched(rows(progress, f"Importing {file.name}"), batch_size):
-                try:
-                    if mode == "warn":
-                        found = customer_book.register_many(drafts, duplicates="warn")
-                    else:
-                        found = [
-                            Registration(c)
-                            for c in customer_book.register_many(drafts, duplicates=mode)
-                        ]
-                except LikelyDuplicateError as error:
-                    if report is not None:
-                        for cells in refusal_rows(error, labels, rows_by_number):
-                            report.write(None, functools.partial(list, cells))
-                    stopped = CommandRefusedError(refusal_message(error, labels, done))
-                    break
-                except CustmodelError as error:
-                    raise _stopped(error, labels[0], done, "customers") from error
-                for label, registered in zip(labels, found, strict=True):
-                    rows_by_number[registered.customer.number] = label
-                    flagged += bool(registered.candidates)
-                    if report is not None:
-                        for cells in report_rows(label, registered, rows_by_number):
-                            report.write(None, functools.partial(list, cells))
-                done += len(found)
-                first = found[0].customer.number if first is None else first
-                last = found[-1].customer.number
-    if stopped is not None:
-        raise stopped
+            else nullcontext() as report,
+        ):
+            try:
+                for labels, batch in _batched(rows(progress, f"Importing {file.name}"), batch_size):
+                    if not run.write(labels, batch, report):
+                        break
+            except KeyboardInterrupt:
+                interrupted(run.interrupted())
+    if run.stopped is not None:
+        raise run.stopped
+    numbers = (run.first, run.last)
     if as_json:
         summary: dict[str, object] = {
             "file": str(file),
-            "imported": done,
-            "first": first,
-            "last": last,
+            "imported": run.done,
+            "first": numbers[0],
+            "last": numbers[1],
         }
+        # Keys beyond these appear only when they say something: the summary stays stable.
+        extra = {
+            "encoding": source.layout.encoding if source.layout.note else None,
+            "start_row": start_row if start_row > 1 else None,
+            "anonymized": run.anonymized or None,
+            "objections": run.objecting or None,
+        }
+        summary |= {key: value for key, value in extra.items() if value is not None}
         if mode != "off":
-            summary["likely_duplicates"] = flagged
+            summary["likely_duplicates"] = run.flagged
         out.json(summary)
         return
-    numbers = f" (numbers {first} to {last})" if done else ""
-    out.line(f"Imported {done} of {plural(total, 'customer')}{numbers} from {file.name}.")
+    shown = f" (numbers {numbers[0]} to {numbers[1]})" if run.done else ""
+    rows_from = f", from row {start_row} on" if start_row > 1 else ""
+    out.line(
+        f"Imported {run.done} of {plural(total, 'customer')}{shown} from {file.name}{rows_from}."
+    )
+    if run.objecting:
+        out.line(f"Recorded the objections of {plural(run.objecting, 'customer')}.")
+    if run.anonymized:
+        out.line(f"Anonymized {plural(run.anonymized, 'customer')} as the file says.")
     if mode != "off":
         written = f"; see {duplicate_report}" if duplicate_report is not None else ""
-        out.line(f"{plural(flagged, 'imported customer')} with likely duplicates{written}.")
-
-
-def _fits(settings: Settings, draft: NewCustomer) -> None:
-    """The kind of the new customer knows its category and labels its flags."""
-    rules.check_category(settings, draft.kind, draft.category)
-    rules.check_status(settings, draft.kind, draft.status)
+        out.line(f"{plural(run.flagged, 'imported customer')} with likely duplicates{written}.")
 
 
 def _batched(rows: Iterable[tuple[str, T | str]], size: int) -> Iterator[tuple[list[str], list[T]]]:
@@ -626,6 +747,8 @@ def import_bookings(
     file: ImportFile,
     fmt: FormatOption = None,
     raw_cells: ImportRawCells = False,
+    encoding: ImportEncoding = None,
+    delimiter: ImportDelimiter = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the bookings of FILE (new ones, or changes to the same customer's reference).
@@ -636,10 +759,9 @@ def import_bookings(
     once per file, and a recorded reference only for the customer it belongs to (custmodel
     booking move gives a booking to another customer).
     """
-    fmt = _format(file.name, fmt)
-    _raw_cells_need_csv(raw_cells, fmt)
+    source = _source(file, fmt, encoding, delimiter, raw_cells)
     customer_book = book(ctx)
-    reader = _Reader(fmt)
+    reader = _Reader(source.fmt)
     out = Output(as_json)
     checked_customers: dict[int, str | None] = {}
     # Reference -> label of the row that has it; a second row with it refuses the file.
@@ -660,9 +782,7 @@ def import_bookings(
             raise BookingOwnerError(booking.reference, owner, booking.customer)
 
     def rows(progress: Progress, description: str) -> Iterator[tuple[str, Booking | str]]:
-        raw = _rows(
-            file, fmt, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5], raw_cells
-        )
+        raw = _rows(source, progress, description, _BOOKING_ACCEPTED, BOOKING_COLUMNS[:5])
         return _checked(raw, reader.booking)
 
     with out.progress() as progress:

@@ -344,7 +344,7 @@ _CONTACT_CHANNELS = (
 _GARBAGE_CALLS: dict[str, st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "store": _call(),
     "settings": _call(),
-    "configure": _call(st.tuples(_SETTINGS)),
+    "configure": _call(st.tuples(_SETTINGS), replace=_GARBAGE | st.booleans()),
     "update_kind_settings": st.tuples(st.tuples(_KINDS), _KIND_CHANGES),
     "update_settings": _call(
         per_kind=st.none() | _GARBAGE | st.dictionaries(_keys(_KINDS), _KIND_CHANGES, max_size=2),
