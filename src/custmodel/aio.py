@@ -297,9 +297,9 @@ class AsyncCustomerBook:
         """The settings in force: :attr:`CustomerBook.settings`, which reads the store."""
         return await self._call(lambda: self._book.settings)
 
-    async def configure(self, settings: Settings) -> Settings:
+    async def configure(self, settings: Settings, *, replace: bool = True) -> Settings:
         """Await :meth:`CustomerBook.configure`."""
-        return await self._call(lambda: self._book.configure(settings))
+        return await self._call(lambda: self._book.configure(settings, replace=replace))
 
     async def update_kind_settings(self, kind: CustomerKind, **changes: Any) -> Settings:
         """Await :meth:`CustomerBook.update_kind_settings`."""

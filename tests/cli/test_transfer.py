@@ -111,7 +111,7 @@ def test_a_bad_row_imports_nothing_and_names_the_row(target: Cli, tmp_path: Path
     )
     result = target(f"import customers {file} --batch-size 1")
     assert 2 == result.exit_code
-    assert "1 bad rows in k.csv, nothing was imported: row 2 (line 3): birth_date" in (
+    assert "1 bad row in k.csv, nothing was imported: row 2 (line 3): birth_date" in (
         one_line(result.stderr)
     )
     assert "1970-13-45" not in result.stderr
@@ -255,7 +255,7 @@ def test_a_reference_twice_in_a_file_is_refused_naming_both_rows(
         stored = [b.reference for b in book.bookings(1) + book.bookings(2)]
     assert (
         2,
-        "error: 1 bad rows in b.csv, nothing was imported: row 3 (line 4): the same booking "
+        "error: 1 bad row in b.csv, nothing was imported: row 3 (line 4): the same booking "
         "reference as row 1 (line 2)",
         ["VG-1", "VG-2"],
     ) == (result.exit_code, one_line(result.stderr), stored)
@@ -304,7 +304,7 @@ def test_importing_a_firm_booking_converts_a_prospect(source: Cli, tmp_path: Pat
         encoding="utf-8",
     )
     shown = source.ok(f"import bookings {file}").stdout
-    assert "Imported 1 of 1 booking from b.csv; 1 prospects became customers." == shown.strip()
+    assert "Imported 1 of 1 booking from b.csv; 1 prospect became a customer." == shown.strip()
     with source.book() as book:
         assert (CustomerKind.PRIVATE, True) == (
             book.get(3).kind,
@@ -522,7 +522,7 @@ def test_a_money_cell_is_named_by_row_and_column(tmp_path: Path) -> None:
     result = Cli("memory://")(f"import bookings {_file_with(tmp_path, 'csv', row)}")
 
     assert (
-        "error: 1 bad rows in import.csv, nothing was imported: row 1 (line 2): open_amount: "
+        "error: 1 bad row in import.csv, nothing was imported: row 1 (line 2): open_amount: "
         "not an amount of money"
     ) == one_line(result.stderr)
 

@@ -531,7 +531,8 @@ def _refuse_bad_rows(name: str, problems: list[tuple[str, str]], count: int) -> 
         return
     shown = "; ".join(f"{label}: {message}" for label, message in problems)
     more = f"; and {count - len(problems)} more" if count > len(problems) else ""
-    raise InvalidInputError(f"{count} bad rows in {name}, nothing was imported: {shown}{more}")
+    bad = plural(count, "bad row")
+    raise InvalidInputError(f"{bad} in {name}, nothing was imported: {shown}{more}")
 
 
 def _check_all(
@@ -799,7 +800,8 @@ def import_bookings(
     if as_json:
         out.json({"file": str(file), "imported": done, "conversions": conversions})
         return
-    converted = f"; {conversions} prospects became customers" if conversions else ""
+    became = "became a customer" if conversions == 1 else "became customers"
+    converted = f"; {plural(conversions, 'prospect')} {became}" if conversions else ""
     out.line(f"Imported {done} of {plural(total, 'booking')} from {file.name}{converted}.")
 
 
