@@ -480,11 +480,16 @@ def test_offers_owe_nothing_in_letters() -> None:
     assert ["100,00 €"] == [letter.text for letter in book.letters(None, "{OP-Betrag}")]
 
 
-def test_handed_over_amounts_of_a_merged_number_do_not_reach_the_master() -> None:
-    """Open amounts keyed by a merged duplicate's number are not added to its master."""
+def test_handed_over_amounts_of_a_merged_number_are_credited_to_the_master() -> None:
+    """Open amounts keyed by a merged duplicate's number are added to its master's, and the
+    run says so."""
     letters = _letter_book().letters(None, "{OP-Betrag}", open_amounts={2: Decimal("5.00")})
 
-    assert ["0,00 €"] == [letter.text for letter in letters]
+    assert letters.credited is not None
+    assert (((2, 1),), ["5,00 €"]) == (
+        letters.credited.merged,
+        [letter.text for letter in letters],
+    )
 
 
 def test_asking_for_anonymized_customers_yields_no_letters() -> None:

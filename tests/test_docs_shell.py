@@ -77,7 +77,9 @@ SHELL_PAGES = [p for p in PAGES if any(not is_installation(line) for line in she
 def test_page_shell_examples_run(page: Path, tmp_path: Path) -> None:
     """Every command line of the page exits with the code it states, in a fresh directory."""
     lines = [line for line in shell_lines(page) if not is_installation(line)]
-    env = {k: v for k, v in os.environ.items() if k != "CUSTMODEL_DATABASE_URL"}
+    # pytest-xdist's workers export COLUMNS=80: the page's pipes show what a user's pipe shows.
+    dropped = ("CUSTMODEL_DATABASE_URL", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     result = subprocess.run(
         ["bash", "--noprofile", "--norc", "-c", _script(lines)],

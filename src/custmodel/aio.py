@@ -154,7 +154,7 @@ class AsyncLetterRun(AsyncIterator[Letter]):
         left_out: How many selected customers the run leaves out because they objected to
             advertising on its channel (0 for a contract run).
         credited: How the open amounts given were credited, as
-            :attr:`custmodel.letters.LetterRun.credited` says.
+            ``LetterRun.credited`` of :class:`~custmodel.letters.LetterRun` says.
     """
 
     def __init__(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +51,35 @@ CLEAN_ENV: dict[str, str | None] = {
     "CUSTMODEL_AGENCY": None,
     "CUSTMODEL_ACTOR": None,
 }
+
+
+#: The installed console script, next to the interpreter running the tests.
+CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
+
+
+def run_installed(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``custmodel`` script with ``args`` in ``cwd``, as a user would.
+
+    No ``CUSTMODEL_*`` variable of the test run reaches it (no store, agency or actor), nor the
+    terminal size pytest-xdist's workers export (``COLUMNS``, ``LINES``), only what ``env`` adds.
+    """
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CUSTMODEL_") and k not in ("COLUMNS", "LINES")
+    }
+    environ.update(env or {})
+    return subprocess.run(
+        [str(CONSOLE_SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env=environ,
+        cwd=cwd,
+    )
 
 
 class Cli:

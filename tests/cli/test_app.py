@@ -25,10 +25,7 @@ from custmodel import (
 )
 from custmodel.cli import app, exit_code
 from custmodel.model import Eligibility
-from tests.cli.conftest import CLEAN_ENV, Cli, one_line
-
-#: The installed console script, next to the interpreter running the tests.
-CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
+from tests.cli.conftest import CLEAN_ENV, CONSOLE_SCRIPT, Cli, one_line, run_installed
 
 
 def invoke(*args: str, env: dict[str, str | None] | None = None) -> Any:
@@ -206,19 +203,10 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 
 def test_the_installed_console_script_runs_on_a_sqlite_file(tmp_path: Path) -> None:
     """The custmodel script next to the interpreter registers and selects on a SQLite file."""
-    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env["CUSTMODEL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'script.sqlite'}"
+    store = {"CUSTMODEL_DATABASE_URL": f"sqlite:///{tmp_path / 'script.sqlite'}"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(CONSOLE_SCRIPT), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-            env=env,
-            cwd=tmp_path,
-        )
+        return run_installed(*args, cwd=tmp_path, env=store)
 
     registered = run("customer", "register", "private", "Müller", "--json")
     selected = run("customer", "select", "--json")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,23 +10,8 @@ from sqlalchemy.engine import make_url
 
 from custmodel import CustomerKind
 from custmodel.cli._common import money
-from tests.cli.conftest import Cli, one_line
+from tests.cli.conftest import Cli, one_line, run_installed
 from tests.servers import POSTGRES_ENV, server_url
-
-
-def run_installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m custmodel ARGS`` as a user would, without a store in the environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTMODEL_")}
-    return subprocess.run(
-        [sys.executable, "-m", "custmodel", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env=env,
-        cwd=cwd,
-    )
-
 
 # A store that cannot be opened or reached
 

@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,9 +15,7 @@ from typer.testing import CliRunner
 
 from custmodel.cli import app
 from custmodel.cli._app import COMMAND_ORDER
-
-#: The installed console script, next to the interpreter running the tests.
-CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
+from tests.cli.conftest import CONSOLE_SCRIPT
 
 #: What the help machinery shows when nobody chose the words: Python types (``<bool>`` for a
 #: flag), brackets around brackets (``[[TEMPLATE]]``, ``[[CATEGORY]...]...``), and required

@@ -5,9 +5,6 @@ full export (anonymized customers and objections included) that re-imports as it
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +12,8 @@ import attrs
 import pytest
 
 from custmodel import CustomerBook, NewCustomer, Selection
-from tests.cli.conftest import CLEAN_ENV, SETTINGS, Cli
+from tests.cli.conftest import SETTINGS, Cli, run_installed
 
-CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
 NEW_FIELDS = [field.name for field in attrs.fields(NewCustomer)]
 
 #: What Excel writes in Germany: semicolons, Windows-1252, CRLF; ä ö ü ß and € in it.
@@ -47,23 +43,6 @@ def names(cli: Cli) -> list[str]:
     """The last names of every customer, by number."""
     with cli.book() as book:
         return [c.last_name for c in book.select()]
-
-
-def run_installed(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``custmodel`` console script on the store ``url``."""
-    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), "--db", url, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env=env,
-        cwd=tmp_path,
-    )
-
-
-# -- semicolons and Windows-1252 ------------------------------------------------------------
 
 
 def test_a_semicolon_windows_file_is_found_out_and_imported(cli: Cli, tmp_path: Path) -> None:
@@ -130,7 +109,7 @@ def test_the_installed_command_imports_a_windows_file(cli: Cli, tmp_path: Path) 
     """The console script reads a semicolon Windows-1252 file and says what it guessed."""
     file = tmp_path / "kunden.csv"
     file.write_bytes(WINDOWS_FILE)
-    result = run_installed(tmp_path, cli.url, "import", "customers", str(file))
+    result = run_installed("--db", cli.url, "import", "customers", str(file), cwd=tmp_path)
     assert (0, "Imported 3 of 3 customers (numbers 1 to 3) from kunden.csv.") == (
         result.returncode,
         result.stdout.strip(),
@@ -238,13 +217,20 @@ def test_the_installed_command_stops_and_resumes(cli: Cli, stops_at_row_3: Path)
     """The console script names the resume command, and running it completes the import."""
     tmp_path = stops_at_row_3.parent
     stopped = run_installed(
-        tmp_path, cli.url, "import", "customers", str(stops_at_row_3), "--batch-size", "2"
+        "--db",
+        cli.url,
+        "import",
+        "customers",
+        str(stops_at_row_3),
+        "--batch-size",
+        "2",
+        cwd=tmp_path,
     )
     assert 1 == stopped.returncode
     assert "the 2 customers before it were imported" in stopped.stderr
     command = stopped.stderr.split("resume with: custmodel ")[1].split(" (and")[0].split()
     cli.ok("settings set --kind private --no-debtor-range")
-    resumed = run_installed(tmp_path, cli.url, *command)
+    resumed = run_installed("--db", cli.url, *command, cwd=tmp_path)
     assert 0 == resumed.returncode, resumed.stderr
     assert ["A", "B", "C", "D"] == names(cli)
 
@@ -315,7 +301,7 @@ def test_the_installed_command_round_trips_a_full_export(demo_store: Cli, tmp_pa
         (target, "settings", "import", "einstellungen.json", "--no-templates"),
         (target, "import", "customers", "kunden.jsonl", "--keep-unlabelled-flags", "--json"),
     ):
-        result = run_installed(tmp_path, args[0], *args[1:])
+        result = run_installed("--db", *args, cwd=tmp_path)
         assert 0 == result.returncode, result.stderr
     with demo_store.book() as before, Cli(target).book() as after:
         assert len(stored(before)) == json.loads(result.stdout)["imported"]

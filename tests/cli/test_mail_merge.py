@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,10 +11,7 @@ import pytest
 
 from custmodel import Booking, BookingKind, CustomerKind, letters
 from custmodel.cli._letters import FIELD_DESCRIPTIONS, letter_name, read_open_amounts
-from tests.cli.conftest import CLEAN_ENV, Cli, CountedCli, one_line
-
-#: The installed console script, next to the interpreter running the tests.
-CONSOLE_SCRIPT = Path(sys.executable).parent / "custmodel"
+from tests.cli.conftest import Cli, CountedCli, one_line, run_installed
 
 REMINDER = "{Kunde-Briefanrede},\nbitte zahlen Sie {OP-Betrag+Mahngebühr}.\n"
 
@@ -346,17 +340,9 @@ def test_the_installed_command_warns_about_unknown_and_merged_numbers(
     amounts = tmp_path / "op.csv"
     amounts.write_text(OPEN_ITEMS, encoding="utf-8")
     data = tmp_path / "mahnlauf.csv"
-    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
     args = ["mail-merge", "--data-file", str(data), "--fields", "Kunde-Nummer,OP-Betrag"]
     args += ["--open-amounts", str(amounts), "--owing-only", "--json"]
-    result = subprocess.run(
-        [str(CONSOLE_SCRIPT), "--db", owing.url, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**env, "COLUMNS": "200"},
-    )
+    result = run_installed("--db", owing.url, *args, cwd=tmp_path, env={"COLUMNS": "200"})
     assert (0, OPEN_ITEMS_WARNINGS) == (result.returncode, result.stderr.strip().splitlines())
     assert (2, "\ufeffKunde-Nummer;OP-Betrag\r\n1;30,00 €\r\n2;12,00 €\r\n") == (
         json.loads(result.stdout)["rows"],

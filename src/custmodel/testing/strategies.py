@@ -540,8 +540,17 @@ def marketing_choices_recorded(draw: st.DrawFn) -> MarketingChoicesRecorded:
 
 
 def merge_data_written() -> st.SearchStrategy[MergeDataWritten]:
-    """What writing a mail-merge data file did: rows written and customers left out."""
-    return st.builds(MergeDataWritten, st.integers(0, 100_000), st.integers(0, 100_000))
+    """What writing a mail-merge data file did: rows written, customers left out, and the
+    numbers of handed-over open amounts credited to a master or held by nobody."""
+    numbers = st.integers(1, 10**6)
+    merged = st.lists(st.tuples(numbers, numbers).filter(lambda pair: pair[0] != pair[1]))
+    return st.builds(
+        MergeDataWritten,
+        st.integers(0, 100_000),
+        st.integers(0, 100_000),
+        merged.map(lambda pairs: tuple(sorted(dict(pairs).items()))),
+        st.lists(numbers, unique=True).map(lambda found: tuple(sorted(found))),
+    )
 
 
 # -- customers with their bookings --------------------------------------------------------------
