@@ -22,8 +22,7 @@ from custmodel import (
 from custmodel.serialization import read_settings_document, settings_document
 from custmodel.storage.memory import MemoryStore
 from custmodel.testing import strategies
-from tests.cli.conftest import SETTINGS, Cli
-from tests.cli.test_import_offices import run_installed
+from tests.cli.conftest import SETTINGS, Cli, run_installed
 
 
 @pytest.fixture
@@ -187,10 +186,10 @@ def test_the_installed_command_exports_and_imports_settings(
     cli: Cli, new_store: Cli, tmp_path: Path
 ) -> None:
     """The console script writes the document to stdout and reads it into a new store."""
-    exported = run_installed(tmp_path, cli.url, "settings", "export", "-")
+    exported = run_installed("--db", cli.url, "settings", "export", "-", cwd=tmp_path)
     assert 0 == exported.returncode, exported.stderr
     (tmp_path / "s.json").write_text(exported.stdout, encoding="utf-8")
-    imported = run_installed(tmp_path, new_store.url, "settings", "import", "s.json")
+    imported = run_installed("--db", new_store.url, "settings", "import", "s.json", cwd=tmp_path)
     assert (0, "Imported the settings of s.json") == (
         imported.returncode,
         imported.stdout.split(":")[0],
