@@ -18,7 +18,7 @@ from alembic.migration import MigrationContext
 
 from custmodel import ContactChannel, CustomerBook, DistinctMark, HistoryAction, Settings
 from custmodel.dedupe import CandidateKeys
-from custmodel.errors import StoreError
+from custmodel.errors import StoreBusyError, StoreError
 from custmodel.model import (
     Booking,
     BookingKind,
@@ -182,6 +182,48 @@ def test_concurrent_upgrades_of_an_empty_database_succeed(empty_url: str) -> Non
         assert [] == errors
         assert HEAD == _revision(store)
         assert [] == _schema_diff(store)
+    finally:
+        store.close()
+
+
+def test_an_upgrade_that_finds_the_database_busy_tries_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite refuses some lock requests at once (a new file switching to WAL while another
+    connection opens it): the upgrade tries again instead of failing the store's opening."""
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'busy.sqlite'}", upgrade=False)
+    real = SqlStore._upgrade_once
+    attempts: list[int] = []
+
+    def busy_twice(self: SqlStore) -> None:
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise StoreBusyError("migrate the database schema: the database is busy, try again")
+        real(self)
+
+    monkeypatch.setattr(SqlStore, "_upgrade_once", busy_twice)
+    try:
+        store.upgrade()
+        assert (3, HEAD) == (len(attempts), _revision(store))
+    finally:
+        store.close()
+
+
+def test_an_upgrade_gives_up_when_the_database_stays_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After its patience an upgrade raises StoreBusyError, the schema unchanged."""
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'busy.sqlite'}", upgrade=False)
+
+    def always_busy(_self: SqlStore) -> None:
+        raise StoreBusyError("migrate the database schema: the database is busy, try again")
+
+    monkeypatch.setattr(SqlStore, "_upgrade_once", always_busy)
+    monkeypatch.setattr("custmodel.storage.sql._store._UPGRADE_PATIENCE", 0.3)
+    try:
+        with pytest.raises(StoreBusyError):
+            store.upgrade()
+        assert None is store.schema_revision()
     finally:
         store.close()
 

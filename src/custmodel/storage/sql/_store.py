@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
@@ -27,6 +29,7 @@ from custmodel.errors import (
     CustomerNotFoundError,
     InvalidInputError,
     MissingExtraError,
+    StoreBusyError,
     StoreError,
     StoreUnavailableError,
 )
@@ -75,6 +78,8 @@ from custmodel.storage.sql._transaction import SqlTransaction
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 #: How long :meth:`SqlStore.purge` keeps retrying a checkpoint a reader blocks, in seconds.
 _CHECKPOINT_PATIENCE: Final = 2.0
+#: How long :meth:`SqlStore.upgrade` keeps trying while the database is busy, in seconds.
+_UPGRADE_PATIENCE: Final = 60.0
 
 logger = logging.getLogger("custmodel")
 
@@ -444,10 +449,30 @@ class SqlStore:
         A database already at the newest revision is recognised by reading the version table
         alone, without loading Alembic (which costs more than the rest of a short command).
 
+        A migration that finds the database busy is tried again, for up to a minute: SQLite
+        refuses some lock requests at once instead of waiting (switching a new file to WAL
+        while another connection opens it, a reader that would have to become a writer), and
+        a second try finds the schema at head or migrates it. Retrying is safe because a
+        migration runs in one transaction and changes nothing at head.
+
         Raises:
+            StoreBusyError: if the database stayed busy for a minute.
             StoreError: if the database cannot be migrated, e.g. because it was migrated by a
                 newer custmodel.
         """
+        deadline = time.monotonic() + _UPGRADE_PATIENCE
+        while True:
+            try:
+                self._upgrade_once()
+                return
+            except StoreBusyError:
+                if time.monotonic() >= deadline:
+                    raise
+                # Apart, so that migrators refused together do not all come back together.
+                time.sleep(random.uniform(0.02, 0.2))  # noqa: S311 (not for security)
+
+    def _upgrade_once(self) -> None:
+        """One attempt of :meth:`upgrade`."""
         if self._at_head():
             return
         from alembic import command
