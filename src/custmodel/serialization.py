@@ -170,21 +170,17 @@ def _strict_text(value: Any, cls: type) -> Any:
         if isinstance(cls, type) and issubclass(cls, enum.Enum):
             raise _one_of(cls)
         raise InvalidInputError("expected text")
-    if cls is str:
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        if issubclass(cls, enum.Enum):
-            raise _one_of(cls) from None
-        raise InvalidInputError("not a valid value") from None
+    return value if cls is str else _as(cls, value)
 
 
 def _strict_int(value: Any, cls: type) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInputError("expected a whole number")
-    if cls is int:
-        return value
+    return value if cls is int else _as(cls, value)
+
+
+def _as(cls: type, value: object) -> Any:
+    """``value`` as a ``cls`` (an enum or another subclass of str or int)."""
     try:
         return cls(value)
     except ValueError:
