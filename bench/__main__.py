@@ -19,6 +19,7 @@ from bench.harness import (
     Growth,
     HistoryCost,
     Row,
+    floors,
     format_seconds,
     history_costs,
     history_markdown,
@@ -141,7 +142,10 @@ def _json(
                     "backend": row.backend,
                     "custmodel_seconds": list(row.custmodel),
                     "raw_seconds": list(row.raw),
+                    "floor_seconds": list(row.floor),
+                    "floor": row.floor_how,
                     "ratio": row.ratio,
+                    "ratio_to_raw": row.raw_ratio,
                     "rate_per_second": row.rate,
                     "peak_memory_mib": row.peak_memory_mb,
                     "target": row.describe_target(),
@@ -189,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if benchmark.quality is not None:
                     quality.extend(benchmark.quality(ctx))
                 if benchmark.growth is not None and not args.no_growth:
-                    series.append(benchmark.growth(ctx))
+                    series.extend(benchmark.growth(ctx))
         finally:
             ctx.close()
     total = time.perf_counter() - started
@@ -214,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the change history's cost (custmodel's ratio with the history on over the ratio off):"
         )
         print(history_table(costs))
+    legend = floors(rows)
+    if legend:
+        print()
+        print("floors (the fastest correct way to the same result; ratios are taken against it):")
+        print("\n".join(f"- {line}" for line in legend))
     notes = [f"- {row.label} ({row.backend}): {row.note}" for row in rows if row.note]
     if notes:
         print()
@@ -237,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if series:
         plot_growth(series, args.out / "growth.png")
     tables = [markdown_table(rows)] if rows else []
+    if legend:
+        tables.append("\n".join(f"- {line}" for line in legend))
     if costs:
         tables.append(history_markdown(costs))
     if quality:

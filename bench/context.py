@@ -185,11 +185,11 @@ class Benchmark:
     Attributes:
         name: Short name for ``--only`` (e.g. "merge").
         rows: Measures and returns its table rows.
-        growth: Measures its growth series, or None when it has none.
+        growth: Measures its growth series (one or more), or None when it has none.
         quality: Measures duplicate-finding quality rows, or None when it has none.
     """
 
     name: str
     rows: Callable[[Context], list[Row]]
-    growth: Callable[[Context], Growth] | None = None
+    growth: Callable[[Context], list[Growth]] | None = None
     quality: Callable[[Context], list[QualityRow]] | None = None

@@ -20,6 +20,7 @@ from bench.harness import (
     Row,
     Target,
     fit_exponent,
+    floors,
     format_seconds,
     history_costs,
     history_markdown,
@@ -173,6 +174,15 @@ def test_row_meets_rate_and_ratio_targets() -> None:
     assert ("met", 2_000.0) == (row.verdict(), row.rate)
 
 
+def test_a_floor_sets_the_ratio_and_the_raw_driver_stays_a_second_reference() -> None:
+    """3 s against a 1 s floor is a ratio of 3 and misses "<= 1.5", whatever the raw driver took."""
+    row = Row("op", "SQLite", (3.0,), (2.5,), Target(max_ratio=1.5), floor=(1.0,), floor_how="COPY")
+
+    assert (3.0, 1.2, "MISSED: ratio 3.00 > 1.5") == (row.ratio, row.raw_ratio, row.verdict())
+    assert ["op (SQLite): COPY"] == floors([row, Row("b", "SQLite", (1.0,), (1.0,))])
+    assert "| 1.00 s | 3.00 | 2.50 s | 1.20 |" in markdown_table([row])
+
+
 def test_row_checks_peak_memory() -> None:
     """A peak of 600 MiB misses a bound of 500 MiB."""
     row = Row("op", "SQLite", (1.0,), target=Target(max_memory_mb=500), peak_memory_mb=600)
@@ -201,7 +211,7 @@ def test_tables_list_every_row_under_the_header() -> None:
     text, markdown = text_table(rows), markdown_table(rows)
 
     assert (4, 4) == (len(text.splitlines()), len(markdown.splitlines()))
-    assert "| a | SQLite | 1.00 s | 500.0 ms | 2.00 | reported | - |" in markdown
+    assert "| a | SQLite | 1.00 s | - | 2.00 | 500.0 ms | 2.00 | reported | - |" in markdown
 
 
 def test_a_row_with_history_gets_a_twin_with_the_same_baseline() -> None:

@@ -60,7 +60,7 @@ def _duplicates(ctx: Context) -> list[Row]:
     ]
 
 
-def _growth(ctx: Context) -> Growth:
+def _growth(ctx: Context) -> list[Growth]:
     steps = growth_sizes(ctx.sizes.duplicates)
     seconds = []
     for customers in steps:
@@ -73,7 +73,7 @@ def _growth(ctx: Context) -> Growth:
             return median(times)
 
         seconds.append(ctx.shared(f"duplicate seconds at {customers}", measure, announce=False))
-    return Growth("find duplicates", "customers in the store", steps, tuple(seconds))
+    return [Growth("find duplicates", "customers in the store", steps, tuple(seconds))]
 
 
 DUPLICATES = Benchmark("duplicates", _duplicates, _growth)

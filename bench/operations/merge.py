@@ -147,7 +147,7 @@ def _merge(ctx: Context) -> list[Row]:
     ]
 
 
-def _growth(ctx: Context) -> Growth:
+def _growth(ctx: Context) -> list[Growth]:
     sizes = ctx.sizes
     steps = growth_sizes(sizes.merge_bookings)
     seconds = []
@@ -165,7 +165,7 @@ def _growth(ctx: Context) -> Growth:
             return median(times[0])
 
         seconds.append(ctx.shared(f"merge seconds at {bookings}", measure, announce=False))
-    return Growth("merge", "bookings moved", steps, tuple(seconds))
+    return [Growth("merge", "bookings moved", steps, tuple(seconds))]
 
 
 MERGE = Benchmark("merge", _merge, _growth)
