@@ -24,8 +24,8 @@ class _MovesNoBookings:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
-        return 0
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
+        return []
 
 
 class StoreThatMovesNoBookings(MemoryStore):

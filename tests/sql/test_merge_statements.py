@@ -84,3 +84,26 @@ def test_merge_sends_as_many_statements_for_10000_bookings_as_for_10(store: SqlS
     assert (10, 10_000) == (few_moved, many_moved)
     assert len(few) == len(many)
     assert few == many
+
+
+def test_merge_reads_the_bookings_in_the_statement_that_moves_them(store: SqlStore) -> None:
+    """Where the engine returns rows from an UPDATE, the bookings are touched by one statement."""
+    master, duplicates = _group(store, 1_000, "once")
+
+    moved, sent = _statements_of_merge(store, master, duplicates)
+
+    touching = [s for s in sent if "custmodel_bookings" in s]
+    expected = 1 if store.engine.dialect.update_returning else 2
+    assert (1_000, expected) == (moved, len(touching))
+
+
+def test_a_merge_plan_lists_the_bookings_it_moved_in_order(store: SqlStore) -> None:
+    """The report's plan lists every moved reference, ordered, as the plan before it did."""
+    master, duplicates = _group(store, 300, "listed")
+    book = CustomerBook(store)
+    planned = book.plan_merge(master, duplicates)
+
+    report = book.merge(master, duplicates)
+
+    expected = tuple(f"listed-{i:06d}" for i in range(300))
+    assert (expected, expected) == (planned.bookings, report.plan.bookings)

@@ -265,7 +265,7 @@ class Journaled:
             ]
         self._tx.add_history(entries)
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
         self._bookings.clear()
         return self._tx.move_bookings(from_customers, to_customer)
 

@@ -38,8 +38,13 @@ def plan(
     duplicates: Sequence[int],
     fill_blanks: bool,
     unite_status: bool,
+    *,
+    with_bookings: bool = True,
 ) -> tuple[MergePlan, Customer, list[Customer]]:
     """Plan the merge on the customers, locked in a write transaction, and the settings.
+
+    Without ``with_bookings`` the plan lists no bookings: :func:`merge` fills them in from
+    the statement that moves them, and reads the bookings once.
 
     The settings are read without a lock: a merge that does not touch them must not wait
     for, or hold up, every registration. A plan that writes them or decides on them
@@ -70,7 +75,7 @@ def plan(
         tx.get_settings() or Settings(),
         found[master],
         dups,
-        tx.booking_references(numbers),
+        tx.booking_references(numbers) if with_bookings else (),
         fill_blanks=fill_blanks,
         unite_status=unite_status,
         references=tx.reference_counts(numbers),
@@ -88,7 +93,9 @@ def merge(
     now: Clock,
 ) -> MergeReport:
     """Merge ``duplicates`` into ``master``: bookings, requests and host rows move, audited."""
-    planned, master_customer, dups = plan(tx, master, duplicates, fill_blanks, unite_status)
+    planned, master_customer, dups = plan(
+        tx, master, duplicates, fill_blanks, unite_status, with_bookings=False
+    )
     settings: Settings | None = None
     if plan_uses_settings(planned):
         # Decided on settings read without a lock: decide again on locked ones, which this
@@ -104,7 +111,11 @@ def merge(
             references=planned.references,
         )
     at = now()
-    moved = tx.move_bookings(planned.duplicates, planned.master)
+    # The plan lists the bookings the statement that moved them returned: read once, and
+    # exactly those that moved.
+    references = tx.move_bookings(planned.duplicates, planned.master)
+    planned = attrs.evolve(planned, bookings=tuple(references))
+    moved = len(references)
     new_master = rules.filled_master(planned, master_customer, dups, at)
     objections = marketing.follow_merge(tx, planned.master, planned.duplicates, at)
     if objections != new_master.advertising_objections:

@@ -336,12 +336,12 @@ class _MemoryTransaction:
     def booking_references(self, customers: Collection[int]) -> list[str]:
         return sorted(set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers)))
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
         self._require(to_customer)
         moving = self.bookings_of(from_customers)
         for booking in moving:
             self._put(attrs.evolve(booking, customer=to_customer))
-        return len(moving)
+        return [b.reference for b in moving]
 
     # -- statistics -----------------------------------------------------------------------------
 

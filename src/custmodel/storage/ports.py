@@ -238,13 +238,17 @@ class StoreTransaction(Protocol):
         """
         ...
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
         """Point every booking of ``from_customers`` at ``to_customer``, as one statement.
+
+        A merge reports the references it moved; an engine that can return them from the
+        statement that moves them reads the bookings once, however many they are.
 
         Raises ``CustomerNotFoundError`` if ``to_customer`` is not stored.
 
         Returns:
-            How many bookings moved.
+            The references of the bookings moved, ordered as ``booking_references`` orders
+            them.
         """
         ...
 

@@ -318,13 +318,13 @@ class _JsonFileTransaction:
     def booking_references(self, customers: Collection[int]) -> list[str]:
         return [b.reference for b in self.bookings_of(customers)]
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
         self._require(to_customer)
         moving = self.bookings_of(from_customers)
         for booking in moving:
             self.state.bookings[booking.reference] = attrs.evolve(booking, customer=to_customer)
         self.changed = True
-        return len(moving)
+        return [b.reference for b in moving]
 
     # -- statistics: custmodel's reference count over the selected customers -----------------
 

@@ -575,17 +575,36 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         with _translating("read booking references"):
             for part in _chunks(customers):
                 statement = select(_b.reference).where(_b.customer.in_(part))
-                found.extend(self._conn.execute(statement).scalars())
-        return sorted(found)
+                found.extend(self._conn.execute(statement).scalars().all())
+        found.sort()
+        return found
 
-    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> int:
+    def move_bookings(self, from_customers: Collection[int], to_customer: int) -> list[str]:
         """Point every booking of ``from_customers`` at ``to_customer`` in one UPDATE.
 
+        Where the engine returns rows from an UPDATE (SQLite, PostgreSQL) the UPDATE returns
+        the references it moved: the bookings are read once. MariaDB cannot; it reads them
+        first, in the same transaction, on customers the merge holds locked.
+
         Returns:
-            How many bookings moved.
+            The references of the bookings moved, ordered by code point.
         """
         with _translating(f"move bookings to customer {to_customer}"):
-            return self._repoint(schema.bookings, "customer", from_customers, to_customer)
+            if not self._conn.dialect.update_returning:
+                moving = self.booking_references(from_customers)
+                self._repoint(schema.bookings, "customer", from_customers, to_customer)
+                return moving
+            moved: list[str] = []
+            for part in _chunks(from_customers):
+                statement = (
+                    update(schema.bookings)
+                    .where(_b.customer.in_(part))
+                    .values(customer=to_customer)
+                    .returning(_b.reference)
+                )
+                moved.extend(self._conn.execute(statement).scalars().all())
+        moved.sort()
+        return moved
 
     def _repoint(
         self, table: TableClause, column: str, from_customers: Collection[int], to_customer: int

@@ -244,14 +244,14 @@ class PortContract(_ContractBase):
             )
 
     def test_move_bookings_moves_and_counts(self) -> None:
-        """move_bookings points every booking of the sources at the target and counts them."""
+        """move_bookings points every booking of the sources at the target and lists them."""
         self.insert(_customer(1), _customer(2), _customer(3))
         with self.store.transaction() as tx:
-            for booking in (_booking("A", 2), _booking("B", 3), _booking("C", 3)):
+            for booking in (_booking("C", 3), _booking("a", 2), _booking("B", 3)):
                 tx.put_booking(booking)
             moved = tx.move_bookings([2, 3], 1)
         with self.store.transaction(write=False) as tx:
-            assert (3, ["A", "B", "C"], []) == (
+            assert (["B", "C", "a"], ["B", "C", "a"], []) == (
                 moved,
                 [b.reference for b in tx.bookings_of([1])],
                 tx.bookings_of([2, 3]),
