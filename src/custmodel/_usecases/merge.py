@@ -113,9 +113,9 @@ def merge(
     at = now()
     # The plan lists the bookings the statement that moved them returned: read once, and
     # exactly those that moved.
-    references = tx.move_bookings(planned.duplicates, planned.master)
-    planned = attrs.evolve(planned, bookings=tuple(references))
-    moved = len(references)
+    moved_bookings = tx.move_bookings(planned.duplicates, planned.master)
+    planned = attrs.evolve(planned, bookings=tuple(moved_bookings))
+    moved = len(moved_bookings)
     new_master = rules.filled_master(planned, master_customer, dups, at)
     objections = marketing.follow_merge(tx, planned.master, planned.duplicates, at)
     if objections != new_master.advertising_objections:
