@@ -116,11 +116,23 @@ def _blanked(last_name: str) -> dict[str, Any]:
     return values
 
 
-def tombstone(cursor: Any, master: int, duplicates: list[int], when: str) -> None:
-    """Turn ``duplicates`` into tombstones pointing at ``master``, without personal data."""
+def tombstone(
+    cursor: Any, master: int, duplicates: list[int], when: Any, *, mark: str = "?"
+) -> int:
+    """Turn ``duplicates`` into tombstones pointing at ``master``, without personal data.
+
+    Only customers still active and not anonymized are turned: the count returned tells a
+    caller whether every duplicate was (a merge refuses otherwise).
+    """
     values = _blanked("")
     values.update(commission_scheme=None, fee_schedule=None, merged_into=master, updated_at=when)
-    _update(cursor, values, duplicates)
+    return _update(
+        cursor,
+        values,
+        duplicates,
+        mark=mark,
+        where="merged_into IS NULL AND anonymized_at IS NULL AND ",
+    )
 
 
 def anonymize(cursor: Any, numbers: list[int], when: str) -> None:
@@ -138,13 +150,16 @@ def anonymize(cursor: Any, numbers: list[int], when: str) -> None:
         )
 
 
-def _update(cursor: Any, values: dict[str, Any], numbers: list[int]) -> None:
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    cursor.execute(
+def _update(
+    cursor: Any, values: dict[str, Any], numbers: list[int], *, mark: str = "?", where: str = ""
+) -> int:
+    assignments = ", ".join(f"{name} = {mark}" for name in values)
+    written = cursor.execute(
         f"UPDATE {_CUSTOMERS} SET {assignments}, version = version + 1 "
-        f"WHERE number IN ({placeholders(len(numbers))})",
+        f"WHERE {where}number IN ({placeholders(len(numbers), mark)})",
         (*values.values(), *numbers),
     )
+    return int(written.rowcount)
 
 
 def customer_digest(cursor: Any) -> list[tuple[Any, ...]]:

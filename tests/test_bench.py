@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
+from bench import raw
 from bench.__main__ import main
 from bench.context import QUICK, Sizes, growth_sizes
 from bench.data import BOOKING_COLUMNS, booking_rows
@@ -34,6 +36,7 @@ from bench.harness import (
 from bench.linkage import febrl, german
 from bench.linkage.records import LinkageData, Record
 from bench.linkage.tools import peer_frame
+from bench.operations import merge as merge_benchmark
 from bench.operations.linkage import false_groups
 from bench.quality import (
     Quality,
@@ -45,6 +48,7 @@ from bench.quality import (
     quality_markdown,
     quality_table,
 )
+from bench.stores import SqliteFiles, load_sqlite, raw_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -464,3 +468,50 @@ def test_peers_get_lower_case_text_and_phone_digits() -> None:
 
     assert ["müller", "müller"] == list(df["surname"])
     assert ["j@x.de", None, "0301234567"] == [df["email"][0], df["phone"][0], df["phone"][1]]
+
+
+def test_quick_merge_benchmark_measures_custmodel_against_its_floor(tmp_path: Path) -> None:
+    """`python -m bench --quick --only merge` times custmodel, the floor and the raw driver
+    on SQLite, and names a skipped PostgreSQL row without a server."""
+    status = main(
+        [
+            *("--quick", "--only", "merge", "--no-postgres", "--no-growth", "--quiet"),
+            *("--out", str(tmp_path)),
+        ]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    sqlite, postgres = results["rows"]
+    assert (0, "SQLite", QUICK.repeat, QUICK.repeat, "PostgreSQL") == (
+        status,
+        sqlite["backend"],
+        len(sqlite["floor_seconds"]),
+        len(sqlite["raw_seconds"]),
+        postgres["backend"],
+    )
+    assert sqlite["floor"].startswith("one transaction on a kept connection")
+    assert postgres["result"].startswith("skipped: switched off")
+
+
+def test_the_merge_floor_refuses_a_duplicate_merged_already(tmp_path: Path) -> None:
+    """The floor is a correct merge: merging a group again is refused and leaves no trace."""
+    files = SqliteFiles(tmp_path)
+    path = files.fresh("merge")
+    load_sqlite(path, 4, bookings=merge_benchmark._group_bookings(1, 3, 30))
+    with closing(raw_sqlite(path)) as connection:
+        cursor = connection.cursor()
+        floor = merge_benchmark._floor(cursor, merge_benchmark._SQLITE, iter([0, 0]), 3)
+        first = floor.run(floor.prepare())
+        before = (
+            raw.customer_digest(cursor),
+            cursor.execute("SELECT count(*) FROM custmodel_merges").fetchone(),
+        )
+
+        with pytest.raises(merge_benchmark._RefusedError):
+            floor.run(floor.prepare())
+
+        after = (
+            raw.customer_digest(cursor),
+            cursor.execute("SELECT count(*) FROM custmodel_merges").fetchone(),
+        )
+    assert (30, before) == (first, after)
