@@ -73,11 +73,15 @@ from custmodel.storage.sql._queries import (
     _SETTINGS_UPDATE_LOCK,
     _SETTINGS_WIDTH,
     _TAKEN_KEYS,
+    _TAKEN_KEYS_ANY,
     _and_bits,
     _b,
     _bits,
     _c,
+    _chunk_pairs,
     _chunks,
+    _customer_copy,
+    _customer_insert,
     _equals,
     _storable,
     _versioned_params,
@@ -96,6 +100,7 @@ from custmodel.storage.sql._rows import (
     booking_from_row,
     booking_to_row,
     customer_to_row,
+    customer_values,
     kind_settings_to_row,
 )
 
@@ -285,17 +290,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """
         if not customers:
             return
-        taken_numbers: set[int] = set()
-        taken_accounts: set[int] = set()
-        with _translating("insert customers"):
-            # One read checks both keys, so the errors are the memory store's, in its order.
-            for part in _chunks(customers):
-                numbers = [c.number for c in part]
-                accounts = [c.debtor_account for c in part]
-                found = self._conn.execute(_TAKEN_KEYS, {"numbers": numbers, "accounts": accounts})
-                for number, account in found:
-                    taken_numbers.add(int(number))
-                    taken_accounts.add(int(account))
+        taken_numbers, taken_accounts = self._taken_keys(customers)
         batch_numbers: set[int] = set()
         batch_accounts: set[int] = set()
         for customer in customers:
@@ -306,11 +301,69 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 raise DebtorAccountError(f"debtor account {account} is taken")
             batch_numbers.add(customer.number)
             batch_accounts.add(account)
-        rows = [customer_to_row(c, aware_times=self._aware_times) for c in customers]
+        rows = [customer_values(c, aware_times=self._aware_times) for c in customers]
         with _translating("insert customers"):
-            self._conn.execute(insert(schema.customers), rows)
+            self._write_customer_rows(rows)
             if history is not None:
                 self._record_registrations(sorted(batch_numbers), history)
+
+    def _taken_keys(self, customers: Sequence[Customer]) -> tuple[set[int], set[int]]:
+        """The numbers and debtor accounts of ``customers`` that stored customers hold.
+
+        One read checks both keys, so the errors are the memory store's, in its order; on
+        PostgreSQL one statement with two arrays (``= ANY``), elsewhere one per chunk of ``IN``.
+        """
+        numbers = [c.number for c in customers]
+        accounts = [c.debtor_account for c in customers]
+        taken_numbers: set[int] = set()
+        taken_accounts: set[int] = set()
+        with _translating("insert customers"):
+            if self._conn.dialect.name == "postgresql":
+                found: Any = self._conn.exec_driver_sql(
+                    _TAKEN_KEYS_ANY, {"numbers": numbers, "accounts": accounts}
+                )
+                parts: Any = [found]
+            else:
+                parts = (
+                    self._conn.execute(_TAKEN_KEYS, {"numbers": n, "accounts": a})
+                    for n, a in _chunk_pairs(numbers, accounts)
+                )
+            for rows in parts:
+                for number, account in rows:
+                    taken_numbers.add(int(number))
+                    taken_accounts.add(int(account))
+        return taken_numbers, taken_accounts
+
+    def _write_customer_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert customer rows (:func:`customer_values`) with the driver: ``COPY`` on
+        PostgreSQL with psycopg, elsewhere one ``executemany`` of tuples.
+
+        SQLAlchemy's parameter handling (a dict per row, then a list per row again) cost a
+        third of a bulk registration; the column types' own conversions still apply.
+        """
+        dialect = self._conn.dialect
+        statement, processors = _customer_insert(dialect)
+        if processors:
+            converted = []
+            for row in rows:
+                values = list(row)
+                for index, process in processors:
+                    values[index] = process(values[index])
+                converted.append(tuple(values))
+            rows = converted
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            copy = _customer_copy(dialect)
+            driver = self._conn.connection.driver_connection
+            try:
+                with driver.cursor() as cursor, cursor.copy(copy) as writer:  # type: ignore[union-attr]
+                    for row in rows:
+                        writer.write_row(row)
+            except dialect.loaded_dbapi.Error as error:
+                raise sa_exc.DBAPIError.instance(
+                    copy, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+                ) from error
+            return
+        self._conn.exec_driver_sql(statement, rows if len(rows) > 1 else rows[0])
 
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
