@@ -59,8 +59,19 @@ def register_many(
     """
     saved = tx.get_settings(lock="share")
     settings = saved or Settings()
+    # Per kind, once: its categories as a set and the bits of its labelled flags. A draft whose
+    # category is listed (or None) and whose flags all lie within those bits passes both
+    # checks; the others take the full checks, which name what they refuse.
+    kinds = {item.kind for item in batch}
+    categories = {kind: frozenset(settings.kind(kind).categories) for kind in kinds}
+    labelled = {kind: rules.labelled_bits(settings, kind) for kind in kinds}
     try:
         for item in batch:
+            kind = item.kind
+            if (item.category is None or item.category in categories[kind]) and not (
+                item.status.bits & ~labelled[kind]
+            ):
+                continue
             rules.check_category(settings, item.kind, item.category)
             rules.check_status(settings, item.kind, item.status)
     except (InvalidCategoryError, InvalidStatusFlagError) as error:
