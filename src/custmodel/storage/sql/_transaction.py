@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.sql import ClauseElement
 
 from custmodel._entrycheck import candidate_lookups
 from custmodel.dedupe._types import CandidateKeys
@@ -82,6 +83,7 @@ from custmodel.storage.sql._queries import (
     _chunks,
     _customer_copy,
     _customer_insert,
+    _driver_form,
     _equals,
     _storable,
     _versioned_params,
@@ -158,6 +160,18 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         rows = self._conn.execute(statement, parameters).all()
         return [_customer_from_table_row(r) for r in rows]
 
+    def _driver(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
+        """Run a prebuilt statement as the driver's text (see :func:`_driver_form`).
+
+        For the statements every registration sends (settings, counter): SQLAlchemy's
+        handling of a statement cost more than the database's work on it.
+        """
+        text, order, values = _driver_form(statement, self._conn.dialect)
+        if params:
+            values = {**values, **params}
+        bound: Any = values if order is None else tuple(values[name] for name in order)
+        return self._conn.exec_driver_sql(text, bound)
+
     def _count_where(self, clause: ColumnElement[bool]) -> int:
         statement = select(func.count()).select_from(schema.customers).where(clause)
         return int(self._conn.execute(statement).scalar_one())
@@ -176,8 +190,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         with _translating("read the settings"):
             if lock is not None and self._write and self._row_locks:
                 statement = _SETTINGS_UPDATE_LOCK if lock == "update" else _SETTINGS_SHARE_LOCK
-                self._conn.execute(statement)
-            rows = [tuple(r) for r in self._conn.execute(_SETTINGS_ROWS)]
+                self._driver(statement)
+            rows = [tuple(r) for r in self._driver(_SETTINGS_ROWS)]
         self._read_no_settings = not rows
         if not rows:
             return None
@@ -262,7 +276,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         params = {"counter_name": name, "counter_step": count}
         last: int | None
         if self._update_returning:
-            last = self._conn.execute(_ADVANCE_RETURNING, params).scalar_one_or_none()
+            last = self._driver(_ADVANCE_RETURNING, params).scalar_one_or_none()
         else:
             current = self._conn.execute(_LOCK_COUNTER, params).scalar_one_or_none()
             last = None
@@ -290,6 +304,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """
         if not customers:
             return
+        if len(customers) == 1 and self._conn.dialect.name != "postgresql":
+            self._insert_one(customers[0], history)
+            return
         taken_numbers, taken_accounts = self._taken_keys(customers)
         batch_numbers: set[int] = set()
         batch_accounts: set[int] = set()
@@ -301,11 +318,38 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 raise DebtorAccountError(f"debtor account {account} is taken")
             batch_numbers.add(customer.number)
             batch_accounts.add(account)
-        rows = [customer_values(c, aware_times=self._aware_times) for c in customers]
+        times: dict[datetime, Any] = {}
+        aware = self._aware_times
+        rows = [customer_values(c, aware_times=aware, times=times) for c in customers]
         with _translating("insert customers"):
             self._write_customer_rows(rows)
             if history is not None:
                 self._record_registrations(sorted(batch_numbers), history)
+
+    def _insert_one(self, customer: Customer, history: HistoryStamp | None) -> None:
+        """Insert one customer, checking its keys only when the database refuses it.
+
+        The unique keys refuse a taken number or debtor account anyway; a refused statement
+        writes nothing on SQLite and MariaDB (the transaction goes on), so the keys are read
+        then, to raise the error :meth:`insert_customers` promises. Saves a read per
+        registration, a sixth of its time beside SQLite's commit.
+        """
+        row = customer_values(customer, aware_times=self._aware_times)
+        with _translating("insert customers"):
+            try:
+                self._write_customer_rows([row])
+            except sa_exc.IntegrityError:
+                # The driver's error quotes the row: the raised one leaves it out (from None).
+                taken_numbers, taken_accounts = self._taken_keys([customer])
+                if customer.number in taken_numbers:
+                    raise InvalidInputError(f"customer number {customer.number} is taken") from None
+                if customer.debtor_account in taken_accounts:
+                    raise DebtorAccountError(
+                        f"debtor account {customer.debtor_account} is taken"
+                    ) from None
+                raise
+            if history is not None:
+                self._record_registrations([customer.number], history)
 
     def _taken_keys(self, customers: Sequence[Customer]) -> tuple[set[int], set[int]]:
         """The numbers and debtor accounts of ``customers`` that stored customers hold.
@@ -344,11 +388,17 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         dialect = self._conn.dialect
         statement, processors = _customer_insert(dialect)
         if processors:
+            # Most values repeat (a batch's creation time) or are None: each is converted once.
+            done: list[dict[Any, Any]] = [{None: None} for _ in processors]
             converted = []
             for row in rows:
                 values = list(row)
-                for index, process in processors:
-                    values[index] = process(values[index])
+                for (index, process), seen in zip(processors, done, strict=True):
+                    value = values[index]
+                    try:
+                        values[index] = seen[value]
+                    except KeyError:
+                        values[index] = seen[value] = process(value)
                 converted.append(tuple(values))
             rows = converted
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
