@@ -102,3 +102,28 @@ def test_the_key_check_refuses_a_taken_debtor_account_in_a_large_batch(url: str)
         assert _MANY == _count(store)
     finally:
         store.close()
+
+
+def test_a_single_registration_reads_no_keys_unless_its_row_is_refused(url: str) -> None:
+    """On SQLite and MariaDB one registration sends no read of customer keys when its number
+    and debtor account are free; when the account is taken, the error names it and the
+    customer stored before is untouched."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        book = CustomerBook(store, Settings())
+        first = book.register(CustomerKind.PRIVATE, "Erste")
+        with statements_sent(store) as sent:
+            book.register(CustomerKind.PRIVATE, "Zweite")
+        reads = [s for s, _ in sent if "FROM custmodel_customers" in s]
+        # Account = base + number: one lower base makes customer 3's account customer 2's.
+        book.configure(Settings(debtor_base=Settings().debtor_base - 1))
+        taken = first.debtor_account + 1
+
+        with pytest.raises(DebtorAccountError, match=f"debtor account {taken} is taken"):
+            book.register(CustomerKind.PRIVATE, "Dritte")
+
+        postgres = store.engine.dialect.name == "postgresql"
+        assert (int(postgres), 2) == (len(reads), _count(store))
+        assert first == book.get(first.number)
+    finally:
+        store.close()
