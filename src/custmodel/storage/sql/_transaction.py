@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
@@ -105,6 +105,18 @@ from custmodel.storage.sql._rows import (
     customer_values,
     kind_settings_to_row,
 )
+
+
+class _Converted(dict[Any, Any]):
+    """Values converted by ``convert``, each once, on first look-up (None stays None)."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__({None: None})
+        self._convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        converted = self[value] = self._convert(value)
+        return converted
 
 
 class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
@@ -389,16 +401,12 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         statement, processors = _customer_insert(dialect)
         if processors:
             # Most values repeat (a batch's creation time) or are None: each is converted once.
-            done: list[dict[Any, Any]] = [{None: None} for _ in processors]
+            memos = [(index, _Converted(process)) for index, process in processors]
             converted = []
             for row in rows:
                 values = list(row)
-                for (index, process), seen in zip(processors, done, strict=True):
-                    value = values[index]
-                    try:
-                        values[index] = seen[value]
-                    except KeyError:
-                        values[index] = seen[value] = process(value)
+                for index, memo in memos:
+                    values[index] = memo[values[index]]
                 converted.append(tuple(values))
             rows = converted
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
