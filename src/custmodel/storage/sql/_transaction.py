@@ -367,14 +367,16 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """The numbers and debtor accounts of ``customers`` that stored customers hold.
 
         One read checks both keys, so the errors are the memory store's, in its order; on
-        PostgreSQL one statement with two arrays (``= ANY``), elsewhere one per chunk of ``IN``.
+        PostgreSQL (with psycopg) one statement with two arrays (``= ANY``), elsewhere one per
+        chunk of ``IN``.
         """
         numbers = [c.number for c in customers]
         accounts = [c.debtor_account for c in customers]
         taken_numbers: set[int] = set()
         taken_accounts: set[int] = set()
         with _translating("insert customers"):
-            if self._conn.dialect.name == "postgresql":
+            dialect = self._conn.dialect
+            if dialect.name == "postgresql" and dialect.paramstyle == "pyformat":
                 found: Any = self._conn.exec_driver_sql(
                     _TAKEN_KEYS_ANY, {"numbers": numbers, "accounts": accounts}
                 )
