@@ -50,12 +50,16 @@ def register_many(
     now: Clock,
     mode: DuplicateMode = "off",
     threshold: float = 0.0,
-) -> list[Registration]:
+) -> tuple[list[Customer], list[Registration] | None]:
     """Register ``batch`` with consecutive numbers and their debtor accounts, all or none.
 
     With ``mode`` "warn" or "refuse", each draft is first compared with the stored customers
     that share a key with it, and with the drafts before it in the batch
     (:mod:`custmodel._usecases.entry`); "refuse" raises before anything is written.
+
+    Returns:
+        The customers registered, and with ``mode`` "warn" or "refuse" what the check found
+        for each (None with "off": nothing was looked for).
     """
     saved = tx.get_settings(lock="share")
     settings = saved or Settings()
@@ -94,11 +98,10 @@ def register_many(
         customers.append(
             Customer.from_draft(item, number=number, debtor_account=account, created_at=created_at)
         )
-    if stored is None:
-        registrations = [Registration(c) for c in customers]
-    else:
+    registrations = None
+    if stored is not None:
         registrations = entry.registrations(customers, stored, threshold, refuse=mode == "refuse")
     # The store refuses a taken debtor account (DebtorAccountError, a port guarantee), so the
     # use case does not ask for the accounts first.
     tx.insert_customers(customers)
-    return registrations
+    return customers, registrations
