@@ -273,6 +273,24 @@ def test_quick_lookup_benchmark_runs_and_writes_its_results(tmp_path: Path) -> N
     )
 
 
+def test_quick_registration_benchmarks_measure_against_their_floor(tmp_path: Path) -> None:
+    """`python -m bench --quick --only bulk --only single` times a floor beside custmodel and
+    the raw driver in every registration row, and says how the floor works."""
+    status = main(
+        [
+            *("--quick", "--only", "bulk", "--only", "single", "--no-postgres", "--quiet"),
+            *("--out", str(tmp_path)),
+        ]
+    )
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    rows = [row for row in results["rows"] if row["backend"] == "SQLite"]
+    assert (0, 6) == (status, len(rows))
+    assert all(len(row["floor_seconds"]) == QUICK.repeat for row in rows)
+    assert all(len(row["raw_seconds"]) == QUICK.repeat for row in rows)
+    assert all("COMMIT" in row["floor"] for row in rows)
+
+
 def test_ci_runs_the_quick_benchmarks() -> None:
     """.ci/run runs `python -m bench --quick`, so the benchmarks keep working."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()

@@ -464,14 +464,14 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         batch = registration.drafts(drafts)
         if not batch:
             return []
-        registered = self._run(
+        customers, registrations = self._run(
             lambda tx: registration.register_many(
                 tx, batch, now=self._now, mode=mode, threshold=threshold
             )
         )
-        if mode == "warn":
-            return registered
-        return [r.customer for r in registered]
+        if mode == "warn" and registrations is not None:
+            return registrations
+        return customers
 
     def get(self, number: int) -> Customer:
         """Return customer ``number`` as stored; a merged one comes back as its tombstone.

@@ -50,17 +50,32 @@ def register_many(
     now: Clock,
     mode: DuplicateMode = "off",
     threshold: float = 0.0,
-) -> list[Registration]:
+) -> tuple[list[Customer], list[Registration] | None]:
     """Register ``batch`` with consecutive numbers and their debtor accounts, all or none.
 
     With ``mode`` "warn" or "refuse", each draft is first compared with the stored customers
     that share a key with it, and with the drafts before it in the batch
     (:mod:`custmodel._usecases.entry`); "refuse" raises before anything is written.
+
+    Returns:
+        The customers registered, and with ``mode`` "warn" or "refuse" what the check found
+        for each (None with "off": nothing was looked for).
     """
     saved = tx.get_settings(lock="share")
     settings = saved or Settings()
+    # Per kind, once: its categories as a set and the bits of its labelled flags. A draft whose
+    # category is listed (or None) and whose flags all lie within those bits passes both
+    # checks; the others take the full checks, which name what they refuse.
+    kinds = {item.kind for item in batch}
+    categories = {kind: frozenset(settings.kind(kind).categories) for kind in kinds}
+    labelled = {kind: rules.labelled_bits(settings, kind) for kind in kinds}
     try:
         for item in batch:
+            kind = item.kind
+            if (item.category is None or item.category in categories[kind]) and not (
+                item.status.bits & ~labelled[kind]
+            ):
+                continue
             rules.check_category(settings, item.kind, item.category)
             rules.check_status(settings, item.kind, item.status)
     except (InvalidCategoryError, InvalidStatusFlagError) as error:
@@ -83,11 +98,10 @@ def register_many(
         customers.append(
             Customer.from_draft(item, number=number, debtor_account=account, created_at=created_at)
         )
-    if stored is None:
-        registrations = [Registration(c) for c in customers]
-    else:
+    registrations = None
+    if stored is not None:
         registrations = entry.registrations(customers, stored, threshold, refuse=mode == "refuse")
     # The store refuses a taken debtor account (DebtorAccountError, a port guarantee), so the
     # use case does not ask for the accounts first.
     tx.insert_customers(customers)
-    return registrations
+    return customers, registrations

@@ -22,7 +22,14 @@ from custmodel.model._profile import KindChange
 from custmodel.model._settings import Settings
 from custmodel.rules._numbering import check_debtor_range, debtor_account
 
-__all__ = ["change_kind", "check_category", "check_new_flags", "check_status", "convert_prospect"]
+__all__ = [
+    "change_kind",
+    "check_category",
+    "check_new_flags",
+    "check_status",
+    "convert_prospect",
+    "labelled_bits",
+]
 
 
 def check_category(settings: Settings, kind: CustomerKind, category: str | None) -> None:
@@ -48,6 +55,14 @@ def check_status(settings: Settings, kind: CustomerKind, status: StatusFlags) ->
             raise InvalidStatusFlagError(
                 f"status flag {flag} has no label on kind {kind.value}; label it first"
             )
+
+
+def labelled_bits(settings: Settings, kind: CustomerKind) -> int:
+    """The status bits of the flags labelled on ``kind``: the flags its customers may get."""
+    bits = 0
+    for flag in settings.kind(kind).status_labels:
+        bits |= 1 << (flag - 1)
+    return bits
 
 
 def check_new_flags(

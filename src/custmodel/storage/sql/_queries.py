@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Final, TypeVar
 
@@ -28,7 +29,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.sql import Subquery
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement, Subquery
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from custmodel.model._channels import channel_bits
@@ -38,6 +40,7 @@ from custmodel.model._kinds import BookingKind
 from custmodel.model._selection import Selection
 from custmodel.model._statistics import DeparturePeriod, StatisticsDimension
 from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._rows import CUSTOMER_ROW_COLUMNS
 
 _T = TypeVar("_T")
 
@@ -259,6 +262,74 @@ def _chunks(values: Collection[_T]) -> Iterator[list[_T]]:
         yield items[start : start + _CHUNK]
 
 
+def _chunk_pairs(first: Sequence[_T], second: Sequence[_T]) -> Iterator[tuple[list[_T], list[_T]]]:
+    """Yield the same slices of two equally long lists, short enough for one ``IN (...)``."""
+    for start in range(0, len(first), _CHUNK):
+        yield list(first[start : start + _CHUNK]), list(second[start : start + _CHUNK])
+
+
+#: Per dialect (weakly: a closed engine's goes with it), the driver's forms built so far.
+_DRIVER_FORMS: Final[weakref.WeakKeyDictionary[Dialect, dict[object, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _per_dialect(dialect: Dialect, key: object, build: Callable[[], _T]) -> _T:
+    """``build()``, once per dialect and ``key``."""
+    forms = _DRIVER_FORMS.setdefault(dialect, {})
+    try:
+        found: _T = forms[key]
+    except KeyError:
+        found = forms[key] = build()
+    return found
+
+
+def _customer_insert(dialect: Dialect) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The driver's ``INSERT`` of one customer row in ``CUSTOMER_ROW_COLUMNS`` order, and the
+    column types' conversions (position, function) that SQLAlchemy would apply to its values."""
+
+    def build() -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+        mark = {"qmark": "?", "numeric": ":{}", "named": ":p{}"}.get(dialect.paramstyle, "%s")
+        quote = dialect.identifier_preparer.quote
+        columns = [schema.customers.c[name] for name in CUSTOMER_ROW_COLUMNS]
+        marks = ", ".join(mark.format(n) for n in range(1, len(columns) + 1))
+        names = ", ".join(quote(c.name) for c in columns)
+        table = quote(schema.customers.name)
+        # Names of the table and its columns, and placeholders: no value enters the text.
+        statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        processors = []
+        for index, column in enumerate(columns):
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.append((index, process))
+        return statement, tuple(processors)
+
+    return _per_dialect(dialect, _customer_insert, build)
+
+
+def _customer_copy(dialect: Dialect) -> str:
+    """PostgreSQL's ``COPY ... FROM STDIN`` of customer rows in ``CUSTOMER_ROW_COLUMNS`` order."""
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in CUSTOMER_ROW_COLUMNS)
+    return f"COPY {quote(schema.customers.name)} ({columns}) FROM STDIN"
+
+
+def _driver_form(
+    statement: ClauseElement, dialect: Dialect
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """``statement`` as the driver takes it: its text, the order of its parameters' names for
+    a positional paramstyle (None: the driver takes them by name), and the values bound in the
+    statement itself. Only for statements whose parameters and results need no type
+    conversion by SQLAlchemy (whole numbers, text)."""
+
+    def build() -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        compiled = statement.compile(dialect=dialect)
+        order: list[str] | None = getattr(compiled, "positiontup", None)
+        return compiled.string, None if order is None else tuple(order), dict(compiled.params)
+
+    return _per_dialect(dialect, statement, build)
+
+
 # -- prebuilt statements ------------------------------------------------------------------------
 
 # Built once: its SQLAlchemy cache key is then computed once, not on every lookup.
@@ -316,6 +387,12 @@ _ADVANCE: Final = (
 _ADVANCE_RETURNING: Final = _ADVANCE.returning(_counter.value)
 _LOCK_COUNTER: Final = select(_counter.value).where(_THIS_COUNTER).with_for_update()
 
+#: PostgreSQL: the numbers and debtor accounts among two arrays that are taken, in one
+#: statement for a batch of any size (both columns are indexed; ``= ANY`` uses the indexes).
+_TAKEN_KEYS_ANY: Final = (
+    "SELECT number, debtor_account FROM custmodel_customers "
+    "WHERE number = ANY(%(numbers)s::bigint[]) OR debtor_account = ANY(%(accounts)s::bigint[])"
+)
 #: Which of the given numbers and debtor accounts stored customers hold.
 _TAKEN_KEYS: Final = select(_c.number, _c.debtor_account).where(
     or_(

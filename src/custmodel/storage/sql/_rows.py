@@ -124,24 +124,55 @@ _POSITIONAL_VALUES: Final = operator.itemgetter(
 _KEYWORD_VALUES: Final = operator.itemgetter(*(_CUSTOMER_FIELDS.index(n) for n in _KEYWORD_FIELDS))
 
 
+#: The columns :func:`customer_values` fills, in its order: the customer's, then the three
+#: search columns derived from its name and e-mail address.
+CUSTOMER_ROW_COLUMNS: Final = (*_CUSTOMER_COLUMNS, "search_name", "search_last", "search_email")
+
+
+def customer_values(
+    customer: Customer, *, aware_times: bool, times: dict[datetime, Any] | None = None
+) -> tuple[Any, ...]:
+    """The values of the ``custmodel_customers`` row that stores ``customer``, in
+    :data:`CUSTOMER_ROW_COLUMNS` order, as SQLAlchemy binds them (before its type processing).
+
+    Args:
+        customer: The customer.
+        aware_times: Bind timestamps with their UTC time zone (PostgreSQL ``timestamptz``);
+            otherwise as naive UTC.
+        times: Timestamps converted so far (a batch's customers share their creation time),
+            filled as it goes; None converts each.
+    """
+    values = list(_CUSTOMER_TO_VALUES(customer))
+    for index, convert in _TO_POSITIONS:
+        values[index] = convert(values[index])
+    for index in _TIME_POSITIONS:
+        value = values[index]
+        if value is None:
+            continue
+        if times is None:
+            values[index] = _time_to_db(value, aware=aware_times)
+            continue
+        stored = times.get(value)
+        if stored is None:
+            stored = times[value] = _time_to_db(value, aware=aware_times)
+        values[index] = stored
+    values.append(name_search_key(customer))
+    values.append(name_key(customer.last_name))
+    values.append(email_key(customer.email))
+    return tuple(values)
+
+
 def customer_to_row(customer: Customer, *, aware_times: bool) -> dict[str, Any]:
-    """Return the ``custmodel_customers`` row that stores ``customer``.
+    """Return the ``custmodel_customers`` row that stores ``customer``, by column name.
 
     Args:
         customer: The customer.
         aware_times: Bind timestamps with their UTC time zone (PostgreSQL ``timestamptz``);
             otherwise as naive UTC.
     """
-    values = list(_CUSTOMER_TO_VALUES(customer))
-    for index, convert in _TO_POSITIONS:
-        values[index] = convert(values[index])
-    for index in _TIME_POSITIONS:
-        values[index] = _time_to_db(values[index], aware=aware_times)
-    row = dict(zip(_CUSTOMER_COLUMNS, values, strict=True))
-    row["search_name"] = name_search_key(customer)
-    row["search_last"] = name_key(customer.last_name)
-    row["search_email"] = email_key(customer.email)
-    return row
+    return dict(
+        zip(CUSTOMER_ROW_COLUMNS, customer_values(customer, aware_times=aware_times), strict=True)
+    )
 
 
 def _customer_from_table_row(row: Sequence[Any]) -> Customer:

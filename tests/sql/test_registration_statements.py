@@ -1,0 +1,129 @@
+"""A bulk registration writes its rows through the driver (COPY on PostgreSQL) after one key
+check, and stays all-or-nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from custmodel import CustomerBook, CustomerKind, DebtorAccountError, NewCustomer, Settings
+from custmodel.errors import CustmodelError
+from custmodel.storage.sql import SqlStore
+from tests.sql.helpers import statements_sent
+
+#: More than one chunk of ``IN (...)`` values (900): one statement must still check them all.
+_MANY = 2_000
+
+
+def _drafts(count: int, name: str = "Bulk") -> list[NewCustomer]:
+    return [
+        NewCustomer(kind=CustomerKind.PRIVATE, last_name=name, first_name=f"F{n}")
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[SqlStore]:
+    """A migrated store on the PostgreSQL test server."""
+    store = SqlStore.from_url(postgres_url)
+    yield store
+    store.close()
+
+
+def _count(store: SqlStore) -> int:
+    with store.engine.connect() as connection:
+        return int(
+            connection.execute(sa.text("SELECT count(*) FROM custmodel_customers")).scalar_one()
+        )
+
+
+@pytest.mark.server
+def test_postgresql_copies_a_batch_after_one_key_check(postgres_store: SqlStore) -> None:
+    """2,000 registrations on PostgreSQL send one key check (``= ANY``) and no INSERT of
+    customers: the rows go by COPY, and all of them are stored."""
+    book = CustomerBook(postgres_store, Settings(), history=False)
+
+    with statements_sent(postgres_store) as sent:
+        registered = book.register_many(_drafts(_MANY))
+
+    texts = [statement for statement, _ in sent]
+    checks = [s for s in texts if "FROM custmodel_customers" in s and "debtor_account" in s]
+    assert (1, 0) == (
+        len(checks),
+        sum("INSERT INTO custmodel_customers" in s for s in texts),
+    )
+    assert "= ANY(" in checks[0]
+    assert _MANY == _count(postgres_store)
+    assert registered[-1] == book.get(registered[-1].number)
+
+
+@pytest.mark.server
+def test_a_row_refused_in_the_middle_of_a_copy_leaves_nothing_written(
+    postgres_store: SqlStore,
+) -> None:
+    """A row the database refuses halfway through the COPY raises a custmodel error without
+    the row's values, and no customer is written, nor a number used up."""
+    book = CustomerBook(postgres_store, Settings())
+    with postgres_store.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "ALTER TABLE custmodel_customers "
+                "ADD CONSTRAINT test_refused CHECK (last_name <> 'Verweigert')"
+            )
+        )
+    drafts = _drafts(_MANY)
+    drafts[_MANY // 2] = NewCustomer(kind=CustomerKind.PRIVATE, last_name="Verweigert")
+
+    with pytest.raises(CustmodelError) as raised:
+        book.register_many(drafts)
+
+    assert "Verweigert" not in str(raised.value)
+    assert 0 == _count(postgres_store)
+    assert 1 == book.register(CustomerKind.PRIVATE, "Danach").number
+
+
+def test_the_key_check_refuses_a_taken_debtor_account_in_a_large_batch(url: str) -> None:
+    """A batch larger than one IN list whose first new account is held by a stored customer is
+    refused with DebtorAccountError naming the account, and nothing of it is written."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        book = CustomerBook(store, Settings())
+        book.register_many(_drafts(_MANY))
+        # Accounts are base + number: moving the base down by the batch's size makes the next
+        # batch's first account the one customer 1 holds.
+        book.configure(Settings(debtor_base=Settings().debtor_base - _MANY))
+        taken = book.get(1).debtor_account
+
+        with pytest.raises(DebtorAccountError, match=f"debtor account {taken} is taken"):
+            book.register_many(_drafts(_MANY, "Zweite"))
+
+        assert _MANY == _count(store)
+    finally:
+        store.close()
+
+
+def test_a_single_registration_reads_no_keys_unless_its_row_is_refused(url: str) -> None:
+    """On SQLite and MariaDB one registration sends no read of customer keys when its number
+    and debtor account are free; when the account is taken, the error names it and the
+    customer stored before is untouched."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        book = CustomerBook(store, Settings())
+        first = book.register(CustomerKind.PRIVATE, "Erste")
+        with statements_sent(store) as sent:
+            book.register(CustomerKind.PRIVATE, "Zweite")
+        reads = [s for s, _ in sent if "FROM custmodel_customers" in s]
+        # Account = base + number: one lower base makes customer 3's account customer 2's.
+        book.configure(Settings(debtor_base=Settings().debtor_base - 1))
+        taken = first.debtor_account + 1
+
+        with pytest.raises(DebtorAccountError, match=f"debtor account {taken} is taken"):
+            book.register(CustomerKind.PRIVATE, "Dritte")
+
+        postgres = store.engine.dialect.name == "postgresql"
+        assert (int(postgres), 2) == (len(reads), _count(store))
+        assert first == book.get(first.number)
+    finally:
+        store.close()
