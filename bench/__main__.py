@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"override one size ({', '.join(f.name for f in attrs.fields(Sizes))})",
     )
     parser.add_argument(
-        "--only", action="append", choices=names, help="run only these benchmarks (repeatable)"
+        "--only",
+        action="append",
+        choices=names,
+        help="run only these benchmarks (repeatable); scale runs only when named here",
     )
     parser.add_argument(
         "--no-growth", action="store_true", help="skip the growth series and the plot"
@@ -179,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks; return the exit status (0 also when a target is missed)."""
     args = _parser().parse_args(argv)
     sizes = (QUICK if args.quick else Sizes()).override(args.size)
-    selected = [b for b in BENCHMARKS if args.only is None or b.name in args.only]
+    selected = [b for b in BENCHMARKS if (b.name in args.only if args.only else not b.opt_in)]
     started = time.perf_counter()
     environment = machine.describe(None if args.no_postgres else postgres_url())
     rows: list[Row] = []

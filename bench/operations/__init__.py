@@ -2,7 +2,7 @@
 
 To add one, write a module here whose function takes a :class:`bench.context.Context` and
 returns :class:`bench.harness.Row` objects, wrap it in a :class:`bench.context.Benchmark`, and
-add that to :data:`BENCHMARKS`.
+add that to :data:`BENCHMARKS`. One with ``opt_in`` runs only when ``--only`` names it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bench.operations import (
     lookup,
     merge,
     registration,
+    scale,
     selection,
     statistics,
     status,
@@ -35,4 +36,5 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     duplicates.DUPLICATES,
     linkage.FEBRL,
     linkage.GERMAN,
+    scale.SCALE,
 )

@@ -146,6 +146,10 @@ def load_postgres(
     tables end as custmodel made them; a foreign key made again checks every row.
     """
     with closing(schema.raw()) as connection:
+        # Memory for sorting while the indexes are built and the foreign keys checked (the
+        # server's defaults are a few MB); this session only.
+        connection.execute("SET maintenance_work_mem = '512MB'")
+        connection.execute("SET work_mem = '256MB'")
         tables = list(LOADED_TABLES)
         foreign_keys = connection.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
