@@ -76,6 +76,7 @@ def _growth_lines(series: Sequence[Growth]) -> list[str]:
     for growth in series:
         points = ", ".join(
             f"{size:,} {growth.unit}: {format_seconds(seconds)}"
+            + (f" per {growth.per}" if growth.per else "")
             for size, seconds in zip(growth.sizes, growth.seconds, strict=True)
         )
         target = (
@@ -165,6 +166,7 @@ def _json(
                     "unit": growth.unit,
                     "sizes": list(growth.sizes),
                     "seconds": list(growth.seconds),
+                    "per": growth.per,
                     "exponent": growth.exponent,
                     "exponent_between_two_largest": growth.last_exponent,
                     "max_exponent": growth.max_exponent,
