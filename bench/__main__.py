@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 
 from bench import machine
-from bench.context import QUICK, Context, Sizes
+from bench.context import QUICK, Benchmark, Context, Sizes
 from bench.harness import (
     MAX_HISTORY_GROWTH,
     Growth,
@@ -178,6 +178,11 @@ def _json(
         },
         indent=2,
     )
+
+
+def selected_benchmarks(only: Sequence[str] | None) -> list[Benchmark]:
+    """The benchmarks ``--only`` names, in table order; without it every one not opt-in."""
+    return [b for b in BENCHMARKS if (b.name in only if only else not b.opt_in)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
