@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 
 from bench import machine
-from bench.context import QUICK, Context, Sizes
+from bench.context import QUICK, Benchmark, Context, Sizes
 from bench.harness import (
     MAX_HISTORY_GROWTH,
     Growth,
@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"override one size ({', '.join(f.name for f in attrs.fields(Sizes))})",
     )
     parser.add_argument(
-        "--only", action="append", choices=names, help="run only these benchmarks (repeatable)"
+        "--only",
+        action="append",
+        choices=names,
+        help="run only these benchmarks (repeatable); scale runs only when named here",
     )
     parser.add_argument(
         "--no-growth", action="store_true", help="skip the growth series and the plot"
@@ -73,6 +76,7 @@ def _growth_lines(series: Sequence[Growth]) -> list[str]:
     for growth in series:
         points = ", ".join(
             f"{size:,} {growth.unit}: {format_seconds(seconds)}"
+            + (f" per {growth.per}" if growth.per else "")
             for size, seconds in zip(growth.sizes, growth.seconds, strict=True)
         )
         target = (
@@ -162,6 +166,7 @@ def _json(
                     "unit": growth.unit,
                     "sizes": list(growth.sizes),
                     "seconds": list(growth.seconds),
+                    "per": growth.per,
                     "exponent": growth.exponent,
                     "exponent_between_two_largest": growth.last_exponent,
                     "max_exponent": growth.max_exponent,
@@ -175,11 +180,16 @@ def _json(
     )
 
 
+def selected_benchmarks(only: Sequence[str] | None) -> list[Benchmark]:
+    """The benchmarks ``--only`` names, in table order; without it every one not opt-in."""
+    return [b for b in BENCHMARKS if (b.name in only if only else not b.opt_in)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks; return the exit status (0 also when a target is missed)."""
     args = _parser().parse_args(argv)
     sizes = (QUICK if args.quick else Sizes()).override(args.size)
-    selected = [b for b in BENCHMARKS if args.only is None or b.name in args.only]
+    selected = [b for b in BENCHMARKS if (b.name in args.only if args.only else not b.opt_in)]
     started = time.perf_counter()
     environment = machine.describe(None if args.no_postgres else postgres_url())
     rows: list[Row] = []

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ class Sizes:
         bulk: Customers one bulk registration registers.
         single: Single registrations (one transaction each) per run.
         customers: Customers of the large store (lookup, selection, erasure sweep).
+        scale_customers: Customers of the PostgreSQL store of ``--only scale``.
         bookings_per_customer: Bookings per customer in the large store.
         erasure_share: Share of the large store's customers with an open erasure request.
         lookups: ``find_by_code1`` calls per run.
@@ -52,6 +54,7 @@ class Sizes:
     bulk: int = 100_000
     single: int = 2_000
     customers: int = 1_000_000
+    scale_customers: int = 10_000_000
     bookings_per_customer: int = 3
     erasure_share: float = 0.01
     lookups: int = 2_000
@@ -89,6 +92,7 @@ QUICK = Sizes(
     bulk=1_000,
     single=50,
     customers=4_000,
+    scale_customers=4_000,
     lookups=100,
     merge_bookings=1_000,
     merge_duplicates=3,
@@ -142,6 +146,7 @@ class Context:
             self._in_memory = None
         self._verbose = verbose
         self._shared: dict[str, Any] = {}
+        self._exit = ExitStack()
         self._postgres_problem: str | None = (
             postgres_problem() if postgres else "switched off (--no-postgres)"
         )
@@ -167,10 +172,18 @@ class Context:
         value: T = self._shared[key]
         return value
 
+    def enter(self, manager: AbstractContextManager[T]) -> T:
+        """Enter ``manager`` (a PostgreSQL schema, say) and exit it when the run ends."""
+        return self._exit.enter_context(manager)
+
     def close(self) -> None:
-        """Delete the files this run made on the file system in memory."""
-        if self._in_memory is not None:
-            shutil.rmtree(self._in_memory, ignore_errors=True)
+        """Exit what :meth:`enter` entered (last first) and delete the files this run made on
+        the file system in memory."""
+        try:
+            self._exit.close()
+        finally:
+            if self._in_memory is not None:
+                shutil.rmtree(self._in_memory, ignore_errors=True)
 
     def log(self, message: str) -> None:
         """Print progress to standard error (the table goes to standard output)."""
@@ -187,9 +200,11 @@ class Benchmark:
         rows: Measures and returns its table rows.
         growth: Measures its growth series (one or more), or None when it has none.
         quality: Measures duplicate-finding quality rows, or None when it has none.
+        opt_in: Runs only when named with ``--only`` (it takes too long for every run).
     """
 
     name: str
     rows: Callable[[Context], list[Row]]
     growth: Callable[[Context], list[Growth]] | None = None
     quality: Callable[[Context], list[QualityRow]] | None = None
+    opt_in: bool = False

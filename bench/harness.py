@@ -329,6 +329,8 @@ class Growth:
         sizes: The sizes, ascending.
         seconds: The median seconds at each size.
         max_exponent: The exponent promised at most, or None when nothing is promised.
+        per: What one time is the cost of ("lookup": the seconds are per lookup), or "" when
+            each time is the whole operation's at that size.
     """
 
     operation: str
@@ -336,6 +338,7 @@ class Growth:
     sizes: tuple[int, ...]
     seconds: tuple[float, ...]
     max_exponent: float | None = None
+    per: str = ""
 
     @property
     def exponent(self) -> float:
