@@ -6,7 +6,7 @@ import functools
 import json
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -23,7 +23,8 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._channels import ContactChannel, channel_bits, channels_from_bits
-from custmodel.model._customer import Customer, name_search_key
+from custmodel.model._checks import _CONTROL_OR_SURROGATE, _CONTROL_OR_SURROGATE_MULTILINE
+from custmodel.model._customer import Customer, FieldShape, customer_fields, name_search_key
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._marketing import MarketingChoice, MarketingChoiceKind
@@ -365,4 +366,142 @@ def _settings_from_rows(row: tuple[Any, ...], kind_rows: tuple[tuple[Any, ...], 
         debtor_base=int(values["debtor_base"]),
         anonymization_delay_days=int(values["anonymization_delay_days"]),
         kinds=kinds,
+    )
+
+
+# -- trusted construction -------------------------------------------------------------------------
+#
+# Building a Customer runs a validator per field: half the time of a broad selection. Rows of
+# custmodel_customers need not be checked again for what the database refuses itself since
+# revision 0010_model_checks (ranges, kinds, types, flag bits, text lengths, and on SQLite the
+# types of the values). What no check can say is still checked here, on every row: no control
+# characters in text (one regular expression over the single-line texts joined), notes
+# likewise, a category or scheme that is not blank. A row failing those is built the validated
+# way, which refuses it with the model's own error, naming the field.
+
+_SINGLE_LINE: Final = tuple(
+    _CUSTOMER_FIELDS.index(f.name)
+    for f in customer_fields()
+    if f.metadata["shape"] is FieldShape.TEXT and f.metadata["blank"] == ""
+)
+_OPTIONAL_TEXT: Final = tuple(
+    _CUSTOMER_FIELDS.index(f.name)
+    for f in customer_fields()
+    if f.metadata["shape"] is FieldShape.TEXT and f.metadata["blank"] is None
+)
+_SINGLE_LINE_VALUES: Final = operator.itemgetter(*_SINGLE_LINE)
+_AT: Final = {name: _CUSTOMER_FIELDS.index(name) for name in _CUSTOMER_FIELDS}
+_CHANNEL_SETS: Final = tuple(channels_from_bits(bits) for bits in range(16))
+#: Status flags by bits: immutable, and few distinct ones occur, so built once each.
+_FLAGS: dict[int, StatusFlags] = {}
+_MAX_CACHED_FLAGS: Final = 4096
+
+
+def _flags(bits: int) -> StatusFlags:
+    flags = _FLAGS.get(bits)
+    if flags is None:
+        flags = StatusFlags(bits)
+        if len(_FLAGS) < _MAX_CACHED_FLAGS:
+            _FLAGS[bits] = flags
+    return flags
+
+
+def _text_time(value: str | None) -> datetime | None:
+    """A timestamp as SQLite keeps it (ISO text, UTC) as an aware datetime."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _text_date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _unchecked(values: list[Any]) -> Customer:
+    """The customer of ``values`` (in field order, converted), built without its validators.
+
+    Raises:
+        ValueError, TypeError: where Python's own checks (see above) fail.
+    """
+    if _CONTROL_OR_SURROGATE.search("".join(_SINGLE_LINE_VALUES(values))):
+        raise ValueError
+    if _CONTROL_OR_SURROGATE_MULTILINE.search(values[_AT["notes"]]):
+        raise ValueError
+    for index in _OPTIONAL_TEXT:
+        text = values[index]
+        if text is not None and (not text.strip() or _CONTROL_OR_SURROGATE.search(text)):
+            raise ValueError
+    return _build(values)
+
+
+def _builder() -> Callable[[list[Any]], Customer]:
+    """Generate the function that makes a Customer of its values (in field order) unchecked.
+
+    Customer is frozen and slotted: each value is set through its slot's descriptor, one line
+    per field (a loop of ``object.__setattr__`` took twice as long).
+    """
+    namespace: dict[str, Any] = {"new": object.__new__, "Customer": Customer}
+    lines = ["def build(values):", "    customer = new(Customer)"]
+    for index, name in enumerate(_CUSTOMER_FIELDS):
+        namespace[f"set_{name}"] = getattr(Customer, name).__set__
+        lines.append(f"    set_{name}(customer, values[{index}])")
+    lines.append("    return customer")
+    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
+    build: Callable[[list[Any]], Customer] = namespace["build"]
+    return build
+
+
+_build: Final = _builder()
+
+
+def customer_reader(*, text_times: bool) -> Callable[[Sequence[Any]], Customer]:
+    """Return the function that builds the customer a full ``custmodel_customers`` row stores.
+
+    Args:
+        text_times: The row comes straight from SQLite's driver, with dates and timestamps as
+            ISO text; otherwise they are ``date`` and ``datetime`` objects (SQLAlchemy's rows,
+            PostgreSQL's and MariaDB's drivers).
+
+    The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
+    rule no database check covers, and :class:`StoreError` for a value it cannot read.
+    """
+    time = _text_time if text_times else _time_from_db
+    day = _text_date if text_times else _same
+    kind, kind_type, status = _AT["kind"], _AT["customer_type"], _AT["status"]
+    objections, birth = _AT["advertising_objections"], _AT["birth_date"]
+    created, updated, anonymized = _AT["created_at"], _AT["updated_at"], _AT["anonymized_at"]
+    pick = _CUSTOMER_FROM_VALUES
+
+    def read(row: Sequence[Any]) -> Customer:
+        values = list(pick(row))
+        try:
+            values[kind] = _KINDS[values[kind]]
+            values[kind_type] = _TYPES[values[kind_type]]
+            values[status] = _flags(values[status])
+            values[objections] = _CHANNEL_SETS[values[objections]]
+            values[birth] = day(values[birth])
+            values[created] = time(values[created])
+            values[updated] = time(values[updated])
+            values[anonymized] = time(values[anonymized])
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            raise StoreError(
+                f"customer {row[0]!s:.20}: a stored value is not one the model takes"
+            ) from None
+        try:
+            return _unchecked(values)
+        except (TypeError, ValueError):
+            return _validated(values)
+
+    return read
+
+
+def _validated(values: list[Any]) -> Customer:
+    """Build the customer of ``values`` with every check: raises the model's error."""
+    return Customer(
+        *_POSITIONAL_VALUES(values),
+        **dict(zip(_KEYWORD_FIELDS, _KEYWORD_VALUES(values), strict=True)),
     )
