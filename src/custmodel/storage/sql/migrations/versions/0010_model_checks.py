@@ -111,7 +111,7 @@ def checks(dialect: str, row: str = "") -> dict[str, str]:
         # A date is ISO text that SQLite's own date() reads back unchanged; timestamps are
         # text (their format is read, and refused if malformed, by the store).
         conditions["birth_date"] = typed(
-            "birth_date", "text", f"{row}birth_date = date({row}birth_date)"
+            "birth_date", "text", f"{row}birth_date IS date({row}birth_date)"
         )
         for column in _TIMES:
             conditions[column] = typed(column, "text", "")
