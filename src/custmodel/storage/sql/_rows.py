@@ -8,7 +8,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 from sqlalchemy import (
@@ -389,8 +389,6 @@ _OPTIONAL_TEXT: Final = tuple(
     for f in customer_fields()
     if f.metadata["shape"] is FieldShape.TEXT and f.metadata["blank"] is None
 )
-_SINGLE_LINE_VALUES: Final = operator.itemgetter(*_SINGLE_LINE)
-_AT: Final = {name: _CUSTOMER_FIELDS.index(name) for name in _CUSTOMER_FIELDS}
 _CHANNEL_SETS: Final = tuple(channels_from_bits(bits) for bits in range(16))
 #: Status flags by bits: immutable, and few distinct ones occur, so built once each.
 _FLAGS: dict[int, StatusFlags] = {}
@@ -406,58 +404,6 @@ def _flags(bits: int) -> StatusFlags:
     return flags
 
 
-def _text_time(value: str | None) -> datetime | None:
-    """A timestamp as SQLite keeps it (ISO text, UTC) as an aware datetime."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _text_date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _unchecked(values: list[Any]) -> Customer:
-    """The customer of ``values`` (in field order, converted), built without its validators.
-
-    Raises:
-        ValueError, TypeError: where Python's own checks (see above) fail.
-    """
-    if _CONTROL_OR_SURROGATE.search("".join(_SINGLE_LINE_VALUES(values))):
-        raise ValueError
-    if _CONTROL_OR_SURROGATE_MULTILINE.search(values[_AT["notes"]]):
-        raise ValueError
-    for index in _OPTIONAL_TEXT:
-        text = values[index]
-        if text is not None and (not text.strip() or _CONTROL_OR_SURROGATE.search(text)):
-            raise ValueError
-    return _build(values)
-
-
-def _builder() -> Callable[[list[Any]], Customer]:
-    """Generate the function that makes a Customer of its values (in field order) unchecked.
-
-    Customer is frozen and slotted: each value is set through its slot's descriptor, one line
-    per field (a loop of ``object.__setattr__`` took twice as long).
-    """
-    namespace: dict[str, Any] = {"new": object.__new__, "Customer": Customer}
-    lines = ["def build(values):", "    customer = new(Customer)"]
-    for index, name in enumerate(_CUSTOMER_FIELDS):
-        namespace[f"set_{name}"] = getattr(Customer, name).__set__
-        lines.append(f"    set_{name}(customer, values[{index}])")
-    lines.append("    return customer")
-    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
-    build: Callable[[list[Any]], Customer] = namespace["build"]
-    return build
-
-
-_build: Final = _builder()
-
-
 def customer_reader(*, text_times: bool) -> Callable[[Sequence[Any]], Customer]:
     """Return the function that builds the customer a full ``custmodel_customers`` row stores.
 
@@ -468,35 +414,81 @@ def customer_reader(*, text_times: bool) -> Callable[[Sequence[Any]], Customer]:
 
     The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
     rule no database check covers, and :class:`StoreError` for a value it cannot read.
+
+    It is generated, one line per field, reading the row by position: a loop over the fields,
+    or a function call per converted value, cost more than the building itself.
     """
-    time = _text_time if text_times else _time_from_db
-    day = _text_date if text_times else _same
-    kind, kind_type, status = _AT["kind"], _AT["customer_type"], _AT["status"]
-    objections, birth = _AT["advertising_objections"], _AT["birth_date"]
-    created, updated, anonymized = _AT["created_at"], _AT["updated_at"], _AT["anonymized_at"]
-    pick = _CUSTOMER_FROM_VALUES
-
-    def read(row: Sequence[Any]) -> Customer:
-        values = list(pick(row))
-        try:
-            values[kind] = _KINDS[values[kind]]
-            values[kind_type] = _TYPES[values[kind_type]]
-            values[status] = _flags(values[status])
-            values[objections] = _CHANNEL_SETS[values[objections]]
-            values[birth] = day(values[birth])
-            values[created] = time(values[created])
-            values[updated] = time(values[updated])
-            values[anonymized] = time(values[anonymized])
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            raise StoreError(
-                f"customer {row[0]!s:.20}: a stored value is not one the model takes"
-            ) from None
-        try:
-            return _unchecked(values)
-        except (TypeError, ValueError):
-            return _validated(values)
-
+    at = {name: _TABLE_COLUMNS.index(name) for name in _CUSTOMER_FIELDS}
+    namespace: dict[str, Any] = {
+        "new": object.__new__,
+        "Customer": Customer,
+        "KINDS": _KINDS,
+        "TYPES": _TYPES,
+        "FLAGS": _FLAGS,
+        "flags": _flags,
+        "CHANNELS": _CHANNEL_SETS,
+        "search": _CONTROL_OR_SURROGATE.search,
+        "search_notes": _CONTROL_OR_SURROGATE_MULTILINE.search,
+        "join": "".join,
+        "iso_time": datetime.fromisoformat,
+        "iso_date": date.fromisoformat,
+        "db_time": _time_from_db,
+        "validated": _validated_row,
+        "unreadable": _unreadable,
+    }
+    if text_times:
+        # SQLite keeps naive UTC as ISO text: read it with its offset in one call.
+        times = {
+            "created_at": "iso_time(r[{i}] + '+00:00')",
+            "updated_at": "iso_time(r[{i}] + '+00:00')",
+            "anonymized_at": "None if r[{i}] is None else iso_time(r[{i}] + '+00:00')",
+        }
+        birth = "None if r[{i}] is None else iso_date(r[{i}])"
+    else:
+        times = {
+            "created_at": "db_time(r[{i}])",
+            "updated_at": "db_time(r[{i}])",
+            "anonymized_at": "None if r[{i}] is None else db_time(r[{i}])",
+        }
+        birth = "r[{i}]"
+    converted = {
+        "kind": "KINDS[r[{i}]]",
+        "customer_type": "TYPES[r[{i}]]",
+        "status": "FLAGS[r[{i}]] if r[{i}] in FLAGS else flags(r[{i}])",
+        "advertising_objections": "CHANNELS[r[{i}]]",
+        "birth_date": birth,
+        **times,
+    }
+    lines = ["def read(r):", "    try:"]
+    lines += [f"        {name} = {code.format(i=at[name])}" for name, code in converted.items()]
+    lines += ["    except (KeyError, IndexError, TypeError, ValueError, AttributeError):"]
+    lines += ["        unreadable(r)"]
+    single = ", ".join(f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE)
+    optional = [at[_CUSTOMER_FIELDS[i]] for i in _OPTIONAL_TEXT]
+    refused = [f"search(join(({single},)))", f"search_notes(r[{at['notes']}])"]
+    refused += [
+        f"(r[{i}] is not None and (not r[{i}].strip() or search(r[{i}])))" for i in optional
+    ]
+    lines += ["    try:", f"        refused = {' or '.join(refused)}"]
+    lines += ["    except (TypeError, AttributeError):", "        refused = True"]
+    values = [name if name in converted else f"r[{at[name]}]" for name in _CUSTOMER_FIELDS]
+    lines += ["    if refused:", f"        return validated(({', '.join(values)},))"]
+    lines += ["    c = new(Customer)"]
+    for name, value in zip(_CUSTOMER_FIELDS, values, strict=True):
+        namespace[f"set_{name}"] = getattr(Customer, name).__set__
+        lines.append(f"    set_{name}(c, {value})")
+    lines.append("    return c")
+    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
+    read: Callable[[Sequence[Any]], Customer] = namespace["read"]
     return read
+
+
+def _unreadable(row: Sequence[Any]) -> NoReturn:
+    raise StoreError(f"customer {row[0]!s:.20}: a stored value is not one the model takes")
+
+
+def _validated_row(values: tuple[Any, ...]) -> Customer:
+    return _validated(list(values))
 
 
 def _validated(values: list[Any]) -> Customer:
