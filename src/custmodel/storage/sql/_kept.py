@@ -188,6 +188,8 @@ class KeptReads:
         held = _Held(pooled)
         pooled.detach()
         try:
+            # Whatever the pool's check of the connection began ends before autocommit.
+            held.driver.rollback()
             self._autocommit(held.driver)
         except self._error:
             _close(pooled)
