@@ -32,11 +32,13 @@ from custmodel.model._customer import Customer
 from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _raise_translated
-from custmodel.storage.sql._queries import _BY_CODE1, _c, _storable, selection_clause
-from custmodel.storage.sql._rows import customer_reader
+from custmodel.storage.sql._queries import _c, _storable, selection_clause
+from custmodel.storage.sql._rows import CUSTOMER_COLUMNS, customer_reader
 
 __all__ = ["KeptReads"]
 
+#: What the reads select: the columns of the customer's fields, not the derived search keys.
+_FIELDS: Final = tuple(_c[name] for name in CUSTOMER_COLUMNS)
 #: Statement shapes compiled per dialect and kept (selections differ in their shape).
 _COMPILED_SHAPES: Final = 256
 
@@ -64,7 +66,11 @@ def _compiled(shape: str, selection: Selection | None, dialect: Dialect) -> _Com
     """The compiled statement of one shape: "code1", "select", "page" or "count"."""
     statement: ClauseElement
     if shape == "code1":
-        statement = _BY_CODE1
+        statement = (
+            select(*_FIELDS)
+            .where(_c.code1 == bindparam("code1"), _c.merged_into.is_(None))
+            .order_by(_c.number)
+        )
     else:
         assert selection is not None  # noqa: S101 (the callers pass one)
         clause = selection_clause(selection)
@@ -72,13 +78,13 @@ def _compiled(shape: str, selection: Selection | None, dialect: Dialect) -> _Com
             statement = select(func.count()).select_from(schema.customers).where(clause)
         elif shape == "page":
             statement = (
-                select(schema.customers)
+                select(*_FIELDS)
                 .where(clause, _c.number > bindparam("after"))
                 .order_by(_c.number)
                 .limit(bindparam("limit", type_=BigInteger))
             )
         else:
-            statement = select(schema.customers).where(clause).order_by(_c.number)
+            statement = select(*_FIELDS).where(clause).order_by(_c.number)
     return _Compiled(statement, dialect)
 
 
@@ -108,7 +114,7 @@ class KeptReads:
         self._open: dict[int, Any] = {}
         self._closed = False
         name = engine.dialect.name
-        self._read = customer_reader(text_times=name == "sqlite")
+        self._read = customer_reader(text_times=name == "sqlite", columns=CUSTOMER_COLUMNS)
         self._autocommit: Callable[[Any], None]
         if name == "sqlite":
             # The store's connect hook leaves the driver in autocommit mode already.

@@ -114,6 +114,8 @@ _FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
 }
 # The same by position, so that a row is converted in a list, without a look-up per name.
 _TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
+#: The columns that store the customer's fields, in the table's order (public name).
+CUSTOMER_COLUMNS: Final = _CUSTOMER_COLUMNS
 _TIME_POSITIONS: Final = tuple(_CUSTOMER_COLUMNS.index(name) for name in _CUSTOMER_TIMES)
 _FROM_POSITIONS: Final = tuple((_CUSTOMER_FIELDS.index(n), f) for n, f in _FROM_COLUMN.items())
 #: The customer's own fields (``CustomerFields``) are keyword-only in ``Customer.__init__``;
@@ -404,13 +406,17 @@ def _flags(bits: int) -> StatusFlags:
     return flags
 
 
-def customer_reader(*, text_times: bool) -> Callable[[Sequence[Any]], Customer]:
+def customer_reader(
+    *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
+) -> Callable[[Sequence[Any]], Customer]:
     """Return the function that builds the customer a full ``custmodel_customers`` row stores.
 
     Args:
         text_times: The row comes straight from SQLite's driver, with dates and timestamps as
             ISO text; otherwise they are ``date`` and ``datetime`` objects (SQLAlchemy's rows,
             PostgreSQL's and MariaDB's drivers).
+        columns: The row's columns, in order: by default the table's, all of them; at least
+            one per field of the customer (:data:`CUSTOMER_COLUMNS`).
 
     The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
     rule no database check covers, and :class:`StoreError` for a value it cannot read.
@@ -418,7 +424,7 @@ def customer_reader(*, text_times: bool) -> Callable[[Sequence[Any]], Customer]:
     It is generated, one line per field, reading the row by position: a loop over the fields,
     or a function call per converted value, cost more than the building itself.
     """
-    at = {name: _TABLE_COLUMNS.index(name) for name in _CUSTOMER_FIELDS}
+    at = {name: list(columns).index(name) for name in _CUSTOMER_FIELDS}
     namespace: dict[str, Any] = {
         "new": object.__new__,
         "Customer": Customer,
