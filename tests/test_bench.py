@@ -259,17 +259,19 @@ def test_quick_status_benchmark_reports_the_history_cost(tmp_path: Path) -> None
 
 
 def test_quick_lookup_benchmark_runs_and_writes_its_results(tmp_path: Path) -> None:
-    """`python -m bench --quick --only lookup` measures both sides and writes results.json."""
+    """`python -m bench --quick --only lookup` measures all three sides on SQLite, skips
+    PostgreSQL when switched off, and writes results.json."""
     status = main(
         ["--quick", "--only", "lookup", "--no-postgres", "--quiet", "--out", str(tmp_path)]
     )
 
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    [row] = results["rows"]
-    assert (0, QUICK.repeat, QUICK.repeat) == (
+    [row] = [r for r in results["rows"] if r["backend"] == "SQLite"]
+    assert (0, QUICK.repeat, QUICK.repeat, QUICK.repeat) == (
         status,
         len(row["custmodel_seconds"]),
         len(row["raw_seconds"]),
+        len(row["floor_seconds"]),
     )
 
 

@@ -64,7 +64,7 @@ from custmodel.model._profile import (
 from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
-from custmodel.storage.ports import CustomerStore, StoreTransaction
+from custmodel.storage.ports import CustomerStore, SingleReads, StoreTransaction
 
 if TYPE_CHECKING:
     pass
@@ -173,20 +173,39 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             selection: The selection of a bulk status run, for its summary entry.
         """
         journal = journal or self._journal
+
+        def attempt() -> T:
+            with self._store.transaction(write=write) as tx:
+                if not (write and journal.on):
+                    return operation(tx)
+                journaled = Journaled(tx, journal, self._now, selection)
+                result = operation(journaled.transaction)
+                journaled.finish()
+                return result
+
+        return self._retrying(attempt)
+
+    def _read(self, operation: Callable[[SingleReads], T]) -> T:
+        """Run a read of one statement: on the store's kept connection where it has one
+        (``single_read``, see :class:`custmodel.storage.sql.SqlStore`), otherwise in a read
+        transaction; retried while the store is busy."""
+        single_read: Callable[[Callable[[SingleReads], T]], T] | None = getattr(
+            self._store, "single_read", None
+        )
+        if single_read is None:
+            return self._run(operation, write=False)
+        return self._retrying(lambda: single_read(operation))
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """Call ``attempt`` until the store is not busy, at most ``retries`` times more."""
         delay = 0.005
-        for attempt in range(self._retries + 1):
+        for number in range(self._retries + 1):
             try:
-                with self._store.transaction(write=write) as tx:
-                    if not (write and journal.on):
-                        return operation(tx)
-                    journaled = Journaled(tx, journal, self._now, selection)
-                    result = operation(journaled.transaction)
-                    journaled.finish()
-                    return result
+                return attempt()
             except StoreBusyError as error:
-                if attempt == self._retries:
+                if number == self._retries:
                     raise StoreBusyError(
-                        f"the store stayed busy through {attempt + 1} attempts; try again later"
+                        f"the store stayed busy through {number + 1} attempts; try again later"
                     ) from error
                 # Jitter keeps competing writers from waking up in lockstep.
                 time.sleep(delay * (1 + random.random()))  # noqa: S311
@@ -497,7 +516,7 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
     def find_by_code1(self, text: str) -> list[Customer]:
         """Return the active customers whose Code1 is exactly ``text`` (an index lookup)."""
         check_lookup_text(text, "code1")
-        return self._run(lambda tx: tx.find_by_code1(text), write=False)
+        return self._read(lambda tx: tx.find_by_code1(text))
 
     def select(
         self,
@@ -526,15 +545,15 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         """
         selection = _common.selection(selection)
         if limit is None and after is None:
-            return self._run(lambda tx: tx.select(selection), write=False)
+            return self._read(lambda tx: tx.select(selection))
         size = MAX_NUMBER if limit is None else _common.number(limit, "limit")
         start = 0 if after is None else _common.position(after, "after")
-        return self._run(lambda tx: tx.select_page(selection, start, size), write=False)
+        return self._read(lambda tx: tx.select_page(selection, start, size))
 
     def count(self, selection: Selection | None = None) -> int:
         """Return how many customers a selection holds."""
         selection = _common.selection(selection)
-        return self._run(lambda tx: tx.count(selection), write=False)
+        return self._read(lambda tx: tx.count(selection))
 
     def iter_customers(
         self, selection: Selection | None = None, *, batch_size: int = 1000

@@ -36,6 +36,7 @@ __all__ = [
     "StoreBusyError",
     "StoreError",
     "StoreUnavailableError",
+    "StoredRowsError",
     "TemplateCustomerError",
 ]
 
@@ -284,6 +285,15 @@ class StoreBusyError(StoreError):
 
     A store raises it for a single attempt; :class:`custmodel.CustomerBook` retries the whole
     operation a bounded number of times before letting it surface.
+    """
+
+
+class StoredRowsError(StoreError):
+    """Rows already stored break a rule that a schema migration is about to make the database
+    enforce, so the migration refused to run and changed nothing.
+
+    The message names the rule (the constraint) and up to five customer numbers, never a
+    value; correct or remove those rows and open the store again.
     """
 
 

@@ -31,6 +31,7 @@ BUILTINS: dict[type[Exception], type[Exception]] = {
     errors.StoreError: RuntimeError,
     errors.StoreBusyError: RuntimeError,
     errors.StoreUnavailableError: RuntimeError,
+    errors.StoredRowsError: RuntimeError,
 }
 
 
@@ -141,6 +142,7 @@ def _examples() -> list[errors.CustmodelError]:
         errors.StoreError("broken"),
         errors.StoreBusyError("busy"),
         errors.StoreUnavailableError("cannot open", reason="file is not a database"),
+        errors.StoredRowsError("stored customers break rules"),
     ]
 
 

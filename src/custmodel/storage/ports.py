@@ -33,7 +33,7 @@ from custmodel.model._selection import Selection
 from custmodel.model._settings import Settings
 from custmodel.model._statistics import DeparturePeriod, Statistics, StatisticsDimension
 
-__all__ = ["CustomerStore", "SettingsLock", "StoreTransaction"]
+__all__ = ["CustomerStore", "SettingsLock", "SingleReads", "StoreTransaction"]
 
 #: How :meth:`StoreTransaction.get_settings` holds the settings it reads in a write transaction.
 SettingsLock = Literal["share", "update"]
@@ -535,6 +535,29 @@ class StoreTransaction(Protocol):
 
         Returns how many entries there were.
         """
+        ...
+
+
+class SingleReads(Protocol):
+    """The reads of customers that are one statement each, as :class:`StoreTransaction` has
+    them. A store may offer them outside a transaction, as ``single_read(operation)``: each
+    read then sees what was committed before it started (see
+    :meth:`custmodel.storage.sql.SqlStore.single_read`)."""
+
+    def find_by_code1(self, code1: str) -> list[Customer]:
+        """Return the active customers whose Code1 equals ``code1``, by number."""
+        ...
+
+    def select(self, selection: Selection) -> list[Customer]:
+        """Return the customers ``selection.matches``, ordered by number."""
+        ...
+
+    def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
+        """Return at most ``limit`` selected customers numbered above ``after``, by number."""
+        ...
+
+    def count(self, selection: Selection) -> int:
+        """Return how many customers ``selection.matches``."""
         ...
 
 

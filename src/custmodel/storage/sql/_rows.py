@@ -6,9 +6,9 @@ import functools
 import json
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 from sqlalchemy import (
@@ -23,7 +23,8 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._channels import ContactChannel, channel_bits, channels_from_bits
-from custmodel.model._customer import Customer, name_search_key
+from custmodel.model._checks import _CONTROL_OR_SURROGATE, _CONTROL_OR_SURROGATE_MULTILINE
+from custmodel.model._customer import Customer, FieldShape, customer_fields, name_search_key
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._marketing import MarketingChoice, MarketingChoiceKind
@@ -113,6 +114,8 @@ _FROM_COLUMN: Final[dict[str, Callable[[Any], Any]]] = {
 }
 # The same by position, so that a row is converted in a list, without a look-up per name.
 _TO_POSITIONS: Final = tuple((_CUSTOMER_COLUMNS.index(n), f) for n, f in _TO_COLUMN.items())
+#: The columns that store the customer's fields, in the table's order (public name).
+CUSTOMER_COLUMNS: Final = _CUSTOMER_COLUMNS
 _TIME_POSITIONS: Final = tuple(_CUSTOMER_COLUMNS.index(name) for name in _CUSTOMER_TIMES)
 _FROM_POSITIONS: Final = tuple((_CUSTOMER_FIELDS.index(n), f) for n, f in _FROM_COLUMN.items())
 #: The customer's own fields (``CustomerFields``) are keyword-only in ``Customer.__init__``;
@@ -396,4 +399,138 @@ def _settings_from_rows(row: tuple[Any, ...], kind_rows: tuple[tuple[Any, ...], 
         debtor_base=int(values["debtor_base"]),
         anonymization_delay_days=int(values["anonymization_delay_days"]),
         kinds=kinds,
+    )
+
+
+# -- trusted construction -------------------------------------------------------------------------
+#
+# Building a Customer runs a validator per field: half the time of a broad selection. Rows of
+# custmodel_customers need not be checked again for what the database refuses itself since
+# revision 0010_model_checks (ranges, kinds, types, flag bits, text lengths, and on SQLite the
+# types of the values). What no check can say is still checked here, on every row: no control
+# characters in text (one regular expression over the single-line texts joined), notes
+# likewise, a category or scheme that is not blank. A row failing those is built the validated
+# way, which refuses it with the model's own error, naming the field.
+
+_SINGLE_LINE: Final = tuple(
+    _CUSTOMER_FIELDS.index(f.name)
+    for f in customer_fields()
+    if f.metadata["shape"] is FieldShape.TEXT and f.metadata["blank"] == ""
+)
+_OPTIONAL_TEXT: Final = tuple(
+    _CUSTOMER_FIELDS.index(f.name)
+    for f in customer_fields()
+    if f.metadata["shape"] is FieldShape.TEXT and f.metadata["blank"] is None
+)
+_CHANNEL_SETS: Final = tuple(channels_from_bits(bits) for bits in range(16))
+#: Status flags by bits: immutable, and few distinct ones occur, so built once each.
+_FLAGS: dict[int, StatusFlags] = {}
+_MAX_CACHED_FLAGS: Final = 4096
+
+
+def _flags(bits: int) -> StatusFlags:
+    flags = _FLAGS.get(bits)
+    if flags is None:
+        flags = StatusFlags(bits)
+        if len(_FLAGS) < _MAX_CACHED_FLAGS:
+            _FLAGS[bits] = flags
+    return flags
+
+
+def customer_reader(
+    *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
+) -> Callable[[Sequence[Any]], Customer]:
+    """Return the function that builds the customer a full ``custmodel_customers`` row stores.
+
+    Args:
+        text_times: The row comes straight from SQLite's driver, with dates and timestamps as
+            ISO text; otherwise they are ``date`` and ``datetime`` objects (SQLAlchemy's rows,
+            PostgreSQL's and MariaDB's drivers).
+        columns: The row's columns, in order: by default the table's, all of them; at least
+            one per field of the customer (:data:`CUSTOMER_COLUMNS`).
+
+    The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
+    rule no database check covers, and :class:`StoreError` for a value it cannot read.
+
+    It is generated, one line per field, reading the row by position: a loop over the fields,
+    or a function call per converted value, cost more than the building itself.
+    """
+    at = {name: list(columns).index(name) for name in _CUSTOMER_FIELDS}
+    namespace: dict[str, Any] = {
+        "new": object.__new__,
+        "Customer": Customer,
+        "KINDS": _KINDS,
+        "TYPES": _TYPES,
+        "FLAGS": _FLAGS,
+        "flags": _flags,
+        "CHANNELS": _CHANNEL_SETS,
+        "search": _CONTROL_OR_SURROGATE.search,
+        "search_notes": _CONTROL_OR_SURROGATE_MULTILINE.search,
+        "join": "".join,
+        "iso_time": datetime.fromisoformat,
+        "iso_date": date.fromisoformat,
+        "db_time": _time_from_db,
+        "validated": _validated_row,
+        "unreadable": _unreadable,
+    }
+    if text_times:
+        # SQLite keeps naive UTC as ISO text: read it with its offset in one call.
+        times = {
+            "created_at": "iso_time(r[{i}] + '+00:00')",
+            "updated_at": "iso_time(r[{i}] + '+00:00')",
+            "anonymized_at": "None if r[{i}] is None else iso_time(r[{i}] + '+00:00')",
+        }
+        birth = "None if r[{i}] is None else iso_date(r[{i}])"
+    else:
+        times = {
+            "created_at": "db_time(r[{i}])",
+            "updated_at": "db_time(r[{i}])",
+            "anonymized_at": "None if r[{i}] is None else db_time(r[{i}])",
+        }
+        birth = "r[{i}]"
+    converted = {
+        "kind": "KINDS[r[{i}]]",
+        "customer_type": "TYPES[r[{i}]]",
+        "status": "FLAGS[r[{i}]] if r[{i}] in FLAGS else flags(r[{i}])",
+        "advertising_objections": "CHANNELS[r[{i}]]",
+        "birth_date": birth,
+        **times,
+    }
+    lines = ["def read(r):", "    try:"]
+    lines += [f"        {name} = {code.format(i=at[name])}" for name, code in converted.items()]
+    lines += ["    except (KeyError, IndexError, TypeError, ValueError, AttributeError):"]
+    lines += ["        unreadable(r)"]
+    single = ", ".join(f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE)
+    optional = [at[_CUSTOMER_FIELDS[i]] for i in _OPTIONAL_TEXT]
+    refused = [f"search(join(({single},)))", f"search_notes(r[{at['notes']}])"]
+    refused += [
+        f"(r[{i}] is not None and (not r[{i}].strip() or search(r[{i}])))" for i in optional
+    ]
+    lines += ["    try:", f"        refused = {' or '.join(refused)}"]
+    lines += ["    except (TypeError, AttributeError):", "        refused = True"]
+    values = [name if name in converted else f"r[{at[name]}]" for name in _CUSTOMER_FIELDS]
+    lines += ["    if refused:", f"        return validated(({', '.join(values)},))"]
+    lines += ["    c = new(Customer)"]
+    for name, value in zip(_CUSTOMER_FIELDS, values, strict=True):
+        namespace[f"set_{name}"] = getattr(Customer, name).__set__
+        lines.append(f"    set_{name}(c, {value})")
+    lines.append("    return c")
+    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
+    read: Callable[[Sequence[Any]], Customer] = namespace["read"]
+    return read
+
+
+def _unreadable(row: Sequence[Any]) -> NoReturn:
+    raise StoreError(f"customer {row[0]!s:.20}: a stored value is not one the model takes")
+
+
+def _validated_row(values: tuple[Any, ...]) -> Customer:
+    return _validated(list(values))
+
+
+def _validated(values: list[Any]) -> Customer:
+    """Build the customer of ``values`` with every check: raises the model's error."""
+    return Customer(
+        *_POSITIONAL_VALUES(values),
+        **dict(zip(_KEYWORD_FIELDS, _KEYWORD_VALUES(values), strict=True)),
     )

@@ -81,7 +81,7 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0009"
+HEAD_REVISION: Final = "0010_model_checks"
 
 #: Room for a kind's retention rules as JSON: one rule of each basis fits several times over.
 RETENTION_TEXT_LENGTH: Final = 255

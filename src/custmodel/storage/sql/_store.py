@@ -6,10 +6,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -37,7 +37,7 @@ from custmodel.model import (
     MAX_NUMBER,
 )
 from custmodel.storage import _hostdata
-from custmodel.storage.ports import StoreTransaction
+from custmodel.storage.ports import SingleReads, StoreTransaction
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._engine import (
     _LOGGING_NAME,
@@ -73,7 +73,10 @@ from custmodel.storage.sql._hosts import (
     personal_columns,
     run_on,
 )
+from custmodel.storage.sql._kept import KeptReads
 from custmodel.storage.sql._transaction import SqlTransaction
+
+T = TypeVar("T")
 
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 #: How long :meth:`SqlStore.purge` keeps retrying a checkpoint a reader blocks, in seconds.
@@ -114,6 +117,8 @@ class SqlStore:
             if isinstance(engine.pool, StaticPool):
                 # One shared connection (in-memory database): one transaction at a time.
                 self._lock = threading.RLock()
+        # A database in memory has its one shared connection and nothing to keep beside it.
+        self._kept = None if isinstance(engine.pool, StaticPool) else KeptReads(engine)
 
     @classmethod
     def from_url(
@@ -583,6 +588,24 @@ class SqlStore:
                 with suppress(sa_exc.SQLAlchemyError):
                     connection.close()
 
+    def single_read(self, operation: Callable[[SingleReads], T]) -> T:
+        """Run a read that is one statement (find by Code1, select, a page, count).
+
+        On the calling thread's own driver connection, kept open in autocommit mode, with
+        SQL compiled once per statement shape: each statement reads what was committed
+        before it started, without the pool, BEGIN and COMMIT of a transaction. A database
+        in memory, which has one shared connection, reads in a transaction instead.
+
+        Raises:
+            StoreError: if the store is closed or the database fails.
+        """
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._kept is None:
+            with self.transaction(write=False) as tx:
+                return operation(tx)
+        return operation(self._kept)
+
     def purge(self) -> None:
         """Make overwritten data unrecoverable from the database's own files, where it can.
 
@@ -654,6 +677,8 @@ class SqlStore:
     def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
         self._closed = True
+        if self._kept is not None:
+            self._kept.close()
         self._engine.dispose()
 
     def __repr__(self) -> str:

@@ -97,16 +97,19 @@ from custmodel.storage.sql._records import AuditRecords
 from custmodel.storage.sql._retention import RetentionRecords
 from custmodel.storage.sql._rows import (
     _BOOKING_LENGTHS,
-    _customer_from_table_row,
     _euros,
     _settings_from_rows,
     _time_to_db,
     booking_from_row,
     booking_to_row,
+    customer_reader,
     customer_to_row,
     customer_values,
     kind_settings_to_row,
 )
+
+#: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
+_read_customer = customer_reader(text_times=False)
 
 
 def _first_column(result: CursorResult[Any]) -> list[Any]:
@@ -192,7 +195,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """Run ``statement`` (whole rows of the customers table) and build its customers."""
         # All rows at once and by position: no per-row fetch, no per-column name look-up.
         rows = self._conn.execute(statement, parameters).all()
-        return [_customer_from_table_row(r) for r in rows]
+        return [_read_customer(r) for r in rows]
 
     def _driver(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
         """Run a prebuilt statement as the driver's text (see :func:`_driver_form`).
