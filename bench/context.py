@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,6 +143,7 @@ class Context:
             self._in_memory = None
         self._verbose = verbose
         self._shared: dict[str, Any] = {}
+        self._exit = ExitStack()
         self._postgres_problem: str | None = (
             postgres_problem() if postgres else "switched off (--no-postgres)"
         )
@@ -167,10 +169,18 @@ class Context:
         value: T = self._shared[key]
         return value
 
+    def enter(self, manager: AbstractContextManager[T]) -> T:
+        """Enter ``manager`` (a PostgreSQL schema, say) and exit it when the run ends."""
+        return self._exit.enter_context(manager)
+
     def close(self) -> None:
-        """Delete the files this run made on the file system in memory."""
-        if self._in_memory is not None:
-            shutil.rmtree(self._in_memory, ignore_errors=True)
+        """Exit what :meth:`enter` entered (last first) and delete the files this run made on
+        the file system in memory."""
+        try:
+            self._exit.close()
+        finally:
+            if self._in_memory is not None:
+                shutil.rmtree(self._in_memory, ignore_errors=True)
 
     def log(self, message: str) -> None:
         """Print progress to standard error (the table goes to standard output)."""
