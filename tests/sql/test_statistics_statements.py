@@ -124,23 +124,39 @@ def test_statistics_of_a_month_by_destination_read_the_departure_index(store: Sq
 
 
 @pytest.mark.parametrize(
-    "group_by",
-    [EVERY_DIMENSION, (StatisticsDimension.CATEGORY,), (StatisticsDimension.TRAVEL_TYPE,)],
-    ids=["every-dimension", "category", "travel-type"],
+    ("selection", "group_by"),
+    [
+        (Selection(), EVERY_DIMENSION),
+        (Selection(), (StatisticsDimension.CATEGORY,)),
+        (Selection(category="few"), (StatisticsDimension.TRAVEL_TYPE,)),
+    ],
+    ids=["every-dimension", "category", "travel-type-of-some"],
 )
 def test_statistics_count_no_distinct_customers_over_the_join_and_join_once(
-    store: SqlStore, group_by: tuple[StatisticsDimension, ...]
+    store: SqlStore, selection: Selection, group_by: tuple[StatisticsDimension, ...]
 ) -> None:
     """The statement counts no DISTINCT customers and joins the bookings at most once: no
     totals repeating the join, no table of flags joined to every customer."""
     _populate(store, 10, "few")
 
-    _, sent = _statements_of_statistics(store, Selection(), group_by)
+    _, sent = _statements_of_statistics(store, selection, group_by)
 
     [counting] = [s for s in sent if "custmodel_customers" in s]
     assert "DISTINCT" not in counting.upper()
     # The table read, not a column named (EXTRACT(year FROM custmodel_bookings.departure)).
     assert 1 == len(re.findall(r"(?:FROM|JOIN) custmodel_bookings(?!\.)", counting)), counting
+
+
+def test_statistics_of_every_customer_by_travel_type_join_no_customer(store: SqlStore) -> None:
+    """By travel type over every active customer, the statement reads the bookings alone and
+    leaves the merged customers out by one anti-join: no customer row joined to a booking."""
+    _populate(store, 10, "few")
+
+    _, sent = _statements_of_statistics(store, Selection(), (StatisticsDimension.TRAVEL_TYPE,))
+
+    [counting] = [s for s in sent if "custmodel_customers" in s]
+    assert "JOIN" not in counting.upper(), counting
+    assert "NOT IN" in counting.upper(), counting
 
 
 def _statistics_plan(store: SqlStore, selection: Selection, **kwargs: object) -> str:

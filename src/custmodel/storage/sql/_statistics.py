@@ -14,9 +14,14 @@ group, and no customer or booking sits in two of its rows' parts of the same kin
   and value of the booking-level dimensions; each such row is one customer in one group, so
   a group's customers are a COUNT(*). The customer's first such row (ROW_NUMBER over the
   customer) carries the customer into the totals, once however many groups it is in.
+* Grouped by booking-level dimensions alone over every active customer, no customer row is
+  read: the bookings are grouped as they are, and the totals are a row of their own that
+  counts each customer once (GROUPING SETS on PostgreSQL, a second SELECT of the bookings
+  elsewhere; neither joins).
 
-The totals are therefore the sums of the rows' parts: every customer and booking counted once,
-also where the groups overlap (several flags, bookings of several travel types).
+Apart from that last case, the totals are therefore the sums of the rows' parts: every
+customer and booking counted once, also where the groups overlap (several flags, bookings of
+several travel types).
 """
 
 from __future__ import annotations
@@ -33,10 +38,13 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     extract,
     func,
     literal_column,
+    null,
     select,
+    tuple_,
     union_all,
 )
 
@@ -123,6 +131,11 @@ def _booking_sums(*, split_revenue: bool) -> list[ColumnElement[Any]]:
     ]
 
 
+def _zero() -> ColumnElement[Any]:
+    """A new literal 0 (SQLAlchemy lists one column object only once in a SELECT)."""
+    return literal_column("0")
+
+
 def _only_active(selection: Selection) -> bool:
     """Whether ``selection`` selects every active customer and nobody else."""
     return attrs.evolve(selection, include_merged=False) == Selection()
@@ -134,16 +147,24 @@ def statistics_statement(
     period: DeparturePeriod,
     *,
     split_revenue: bool = False,
+    grouping_sets: bool = False,
 ) -> Select[Any] | CompoundSelect[Any]:
     """Return the one statement that counts the statistics of ``selection`` per group.
 
-    Its rows are ``(*values, customers, firsts, firm, offers, upper, lower)``: a part of the
-    group of ``values`` (one value per dimension of ``group_by``, the whole status value for
-    STATUS_FLAG) that holds ``customers`` customers, of which ``firsts`` count in the totals,
-    and their firm bookings, offers and revenue in the period, which count in the group and in
-    the totals. The revenue is ``upper * 2**32 + lower`` cents (see :func:`_booking_sums`).
+    Its rows are ``(part, *values, customers, firsts, firm, offers, upper, lower)``: a part of
+    the group of ``values`` (one value per dimension of ``group_by``, the whole status value
+    for STATUS_FLAG) that holds ``customers`` customers, of which ``firsts`` count in the
+    totals, and their firm bookings, offers and revenue in the period. The revenue is
+    ``upper * 2**32 + lower`` cents (see :func:`_booking_sums`). ``part`` says where a row
+    counts: 0 in its group and in the totals, 1 in its group only, 2 in the totals only.
     :func:`fold_statistics` adds the parts up; the module's docstring says why every customer
     and booking counts once in the totals.
+
+    Grouped by booking-level dimensions alone over every active customer, no customer row is
+    needed: the bookings in the period are grouped as they are, the few merged customers left
+    out by one anti-join, and the totals are a row of their own (part 2), made by GROUPING
+    SETS where ``grouping_sets`` says the engine has them (PostgreSQL), else by a second
+    SELECT of the same bookings, which joins nothing.
 
     Merged customers never count; customers without bookings count when every dimension is
     the customer's own. Ordering is left to :class:`~custmodel.model.Statistics` (collations
@@ -153,9 +174,8 @@ def statistics_statement(
     own = [_CUSTOMER_COLUMNS[d] for d in group_by if not d.per_booking]
     sums = _booking_sums(split_revenue=split_revenue)
     if not any(d.per_booking for d in group_by):
-        zero: ColumnElement[Any] = literal_column("0")
         customers = (
-            select(*own, func.count(), func.count(), zero, zero, zero, zero)
+            select(_zero(), *own, func.count(), func.count(), *(_zero() for _ in range(4)))
             .select_from(schema.customers)
             .where(where)
             .group_by(*own)
@@ -163,8 +183,10 @@ def statistics_statement(
         joined = schema.customers.join(
             schema.bookings, and_(_b.customer == _c.number, *_in_period(period))
         )
-        bookings = select(*own, zero, zero, *sums).select_from(joined).where(where).group_by(*own)
-        return union_all(customers, bookings)
+        bookings = select(_zero(), *own, _zero(), _zero(), *sums).select_from(joined)
+        return union_all(customers, bookings.where(where).group_by(*own))
+    if not own and _only_active(selection):
+        return _bookings_alone(group_by, period, sums, grouping_sets=grouping_sets)
     keys = {d: _booking_key(d).label(f"k_{d.value}") for d in group_by if d.per_booking}
     per_customer = (
         select(
@@ -180,6 +202,7 @@ def statistics_statement(
     p = per_customer.c
     values = [p[f"k_{d.value}"] if d.per_booking else _CUSTOMER_COLUMNS[d] for d in group_by]
     counted = select(
+        _zero(),
         *values,
         func.count(),
         func.sum(case((p.nth == 1, literal_column("1")), else_=literal_column("0"))),
@@ -188,16 +211,38 @@ def statistics_statement(
         func.sum(p.upper),
         func.sum(p.lower),
     )
-    if own or not _only_active(selection):
-        counted = counted.select_from(
-            per_customer.join(schema.customers, _c.number == p.customer)
-        ).where(where)
-    else:
-        # Every active customer: leave out the few merged ones with one anti-join instead of
-        # reading each booking's customer.
-        merged = select(_c.number).where(_c.merged_into.is_not(None))
-        counted = counted.select_from(per_customer).where(p.customer.not_in(merged))
+    counted = counted.select_from(
+        per_customer.join(schema.customers, _c.number == p.customer)
+    ).where(where)
     return counted.group_by(*values)
+
+
+def _bookings_alone(
+    group_by: Sequence[StatisticsDimension],
+    period: DeparturePeriod,
+    sums: list[ColumnElement[Any]],
+    *,
+    grouping_sets: bool,
+) -> Select[Any] | CompoundSelect[Any]:
+    """Booking-level dimensions over every active customer, from the bookings alone."""
+    keys = [_booking_key(d) for d in group_by]
+    # The few merged customers are left out by one anti-join, not by reading each booking's
+    # customer row.
+    merged = select(_c.number).where(_c.merged_into.is_not(None))
+    where = and_(*_in_period(period), _b.customer.not_in(merged))
+    customers = func.count(distinct(_b.customer))
+    if grouping_sets:
+        part = case((func.grouping(*keys) == 0, literal_column("1")), else_=literal_column("2"))
+        return (
+            select(part, *keys, customers, customers, *sums)
+            .where(where)
+            .group_by(func.grouping_sets(tuple_(*keys), tuple_()))
+        )
+    groups = select(literal_column("1"), *keys, customers, customers, *sums).where(where)
+    no_keys: list[ColumnElement[Any]] = [null() for _ in keys]
+    totals: Select[Any] = select(literal_column("2"), *no_keys, customers, customers, *sums)
+    totals = totals.where(where)
+    return union_all(groups.group_by(*keys), totals)
 
 
 @attrs.define
@@ -240,10 +285,14 @@ def fold_statistics(
     totals = _Sums()
     width = len(group_by)
     for row in found:
-        customers, firsts, firm, offers, upper, lower = (_whole(v) for v in row[width:])
+        part = int(row[0])
+        customers, firsts, firm, offers, upper, lower = (_whole(v) for v in row[1 + width :])
         cents = (upper << 32) + lower
-        totals.add(firsts, firm, offers, cents)
-        choices = [_choices(d, v) for d, v in zip(group_by, row[:width], strict=True)]
+        if part != 1:
+            totals.add(firsts, firm, offers, cents)
+        if part == 2:
+            continue
+        choices = [_choices(d, v) for d, v in zip(group_by, row[1 : 1 + width], strict=True)]
         for values in itertools.product(*choices):
             groups.setdefault(values, _Sums()).add(customers, firm, offers, cents)
     rows = [

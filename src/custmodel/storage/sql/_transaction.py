@@ -617,7 +617,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
 
         The statement's cost grows with the rows it reads, never its number with the customers.
         """
-        statement = statistics_statement(selection, group_by, period)
+        grouping_sets = self._conn.dialect.name == "postgresql"
+        statement = statistics_statement(selection, group_by, period, grouping_sets=grouping_sets)
         with _translating("count statistics"):
             try:
                 found = self._conn.execute(statement).all()
@@ -627,7 +628,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 # the revenue split in halves, which costs more and is needed only here.
                 if "integer overflow" not in str(error.orig):
                     raise
-                split = statistics_statement(selection, group_by, period, split_revenue=True)
+                split = statistics_statement(
+                    selection, group_by, period, split_revenue=True, grouping_sets=grouping_sets
+                )
                 found = self._conn.execute(split).all()
         return fold_statistics(found, group_by, period)
 
