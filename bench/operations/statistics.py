@@ -6,9 +6,9 @@ departures of one year (the inner join, restricted to a departure period). custm
 ``CustomerBook.statistics`` and gets a ``Statistics`` value. Two references run on the driver:
 
 * the floor, the fastest correct SQL found for the same numbers on the same engine, written by
-  hand (:func:`floor_sql`): customers counted from the customer table alone, bookings summed by
-  a plain join (by category), or first added up per customer and travel type with the merged
-  customers left out by one anti-join (by travel type); the totals from the same rows;
+  hand (:func:`floor_sql`): customers counted from the customer table alone and bookings summed
+  by a plain join (by category); the year's bookings grouped alone, their distinct customers
+  counted, merged customers left out by one anti-join (by travel type);
 * the raw driver running custmodel's own statement (:func:`custmodel_sql`).
 
 All three must count the same numbers in every group and in the totals.
@@ -65,30 +65,35 @@ def _by_category_floor(kind: str) -> str:
     )
 
 
-def _by_travel_type_floor(first: str, last: str) -> str:
-    """Per travel type: the bookings of the year added up per customer and travel type, merged
-    customers left out by one anti-join; a customer's first row carries it into the totals."""
+def _by_travel_type_floor(first: str, last: str, backend: str) -> str:
+    """Per travel type: the year's bookings grouped as they are, each group's distinct
+    customers counted, merged customers left out by one anti-join; the totals by GROUPING SETS
+    on PostgreSQL, by a second SELECT of the same bookings on SQLite (no join either way).
+
+    Rows ``(part, travel type, customers, firm, offers, cents)``: part 1 a group, 2 the totals.
+    """
+    where = (
+        f"WHERE b.departure >= '{first}' AND b.departure <= '{last}' AND b.customer NOT IN "
+        "(SELECT number FROM custmodel_customers WHERE merged_into IS NOT NULL)"
+    )
+    counts = f"COUNT(DISTINCT b.customer), {_SUMS} FROM custmodel_bookings b {where}"
+    if backend == "PostgreSQL":
+        return (
+            f"SELECT GROUPING(b.travel_type) + 1, b.travel_type, {counts} "
+            "GROUP BY GROUPING SETS ((b.travel_type), ())"
+        )
     return (
-        "SELECT p.travel_type, COUNT(*), SUM(CASE WHEN p.nth = 1 THEN 1 ELSE 0 END), "
-        "SUM(p.firm), SUM(p.offers), SUM(p.cents) FROM ("
-        f"SELECT b.customer, b.travel_type, COUNT(CASE WHEN {_FIRM} THEN 1 END) AS firm, "
-        f"COUNT(CASE WHEN {_OFFER} THEN 1 END) AS offers, "
-        f"SUM(CASE WHEN {_FIRM} THEN b.revenue_cents END) AS cents, "
-        "ROW_NUMBER() OVER (PARTITION BY b.customer) AS nth "
-        "FROM custmodel_bookings b "
-        f"WHERE b.departure >= '{first}' AND b.departure <= '{last}' "
-        "GROUP BY b.customer, b.travel_type) p "
-        "WHERE p.customer NOT IN "
-        "(SELECT number FROM custmodel_customers WHERE merged_into IS NOT NULL) "
-        "GROUP BY p.travel_type"
+        f"SELECT 1, b.travel_type, {counts} GROUP BY b.travel_type "
+        f"UNION ALL SELECT 2, NULL, {counts}"
     )
 
 
-def floor_sql(label: str) -> str:
+def floor_sql(label: str, backend: str) -> str:
     """The floor's statement of the evaluation ``label`` ("category" or "travel type")."""
     if label == "category":
         return _by_category_floor(CustomerKind.PRIVATE.value)
-    return _by_travel_type_floor(date(YEAR, 1, 1).isoformat(), date(YEAR, 12, 31).isoformat())
+    first, last = date(YEAR, 1, 1).isoformat(), date(YEAR, 12, 31).isoformat()
+    return _by_travel_type_floor(first, last, backend)
 
 
 def _floor_counted(label: str, rows: list[tuple[Any, ...]]) -> Counted:
@@ -105,15 +110,18 @@ def _floor_counted(label: str, rows: list[tuple[Any, ...]]) -> Counted:
             before[3] + numbers[3],
         )
 
-    for value, customers, *sums in rows:
+    for row in rows:
         if label == "category":
-            firsts, firm, offers, cents = customers, *sums
+            value, customers, firm, offers, cents = row
+            part = 0
         else:
-            firsts, firm, offers, cents = sums
+            part, value, customers, firm, offers, cents = row
         numbers = (int(customers), int(firm), int(offers), int(cents or 0))
-        add((value,), numbers)
-        for i, number in enumerate((int(firsts), *numbers[1:])):
-            totals[i] += number
+        if int(part) != 2:
+            add((value,), numbers)
+        if int(part) != 1:
+            for i, number in enumerate(numbers):
+                totals[i] += number
     result[None] = (totals[0], totals[1], totals[2], totals[3])
     return result
 
@@ -121,7 +129,8 @@ def _floor_counted(label: str, rows: list[tuple[Any, ...]]) -> Counted:
 def custmodel_sql(store: SqlStore, evaluation: _Evaluation) -> str:
     """custmodel's own statement of ``evaluation``, with its values inlined for the driver."""
     _, selection, dimension, period = evaluation
-    statement = statistics_statement(selection, (dimension,), period)
+    grouping_sets = store.engine.dialect.name == "postgresql"
+    statement = statistics_statement(selection, (dimension,), period, grouping_sets=grouping_sets)
     compiled = statement.compile(
         dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}
     )
@@ -167,9 +176,10 @@ _FLOOR_HOW: Final = {
         "index), totals added up from the rows (one category per customer)"
     ),
     "travel type": (
-        "hand-written SQL on a kept driver connection: the year's bookings added up per "
-        "customer and travel type from the covering departure index, merged customers left out "
-        "by one anti-join, ROW_NUMBER over the customer counting each customer once in the totals"
+        "hand-written SQL on a kept driver connection: the year's bookings grouped from the "
+        "covering departure index with each group's distinct customers, merged customers left "
+        "out by one anti-join, the totals by GROUPING SETS (PostgreSQL) or a second SELECT of "
+        "the bookings (SQLite); no join"
     ),
 }
 
@@ -195,7 +205,7 @@ def rows_on(ctx: Context, large: Large) -> list[Row]:
         book = CustomerBook(store)
         connection = large.raw()
         try:
-            floor = floor_sql(label)
+            floor = floor_sql(label, large.backend)
             own = custmodel_sql(store, evaluation)
 
             def custmodel_run(
