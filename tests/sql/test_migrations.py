@@ -33,7 +33,7 @@ from custmodel.storage.sql import SqlStore, customer_to_row
 from tests.servers import empty_database
 
 #: The newest revision of the shipped migrations.
-HEAD = "0010_model_checks"
+HEAD = "0011_statistics_indexes"
 
 ENGINE_PARAMS = [
     "sqlite",

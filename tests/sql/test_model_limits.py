@@ -21,6 +21,7 @@ from custmodel import (
     MemoryStore,
     NewCustomer,
     SalesChannel,
+    StatisticsDimension,
 )
 from custmodel.model import max_length
 from custmodel.storage import _sqlschema as schema
@@ -97,8 +98,15 @@ def test_bookings_refuse_statistics_text_longer_than_the_column(field: str) -> N
 OVERFLOWING_BOOKINGS = 2**63 // int(MAX_MONEY * 100) + 1
 
 
-def test_revenue_beyond_64_bit_cents_is_summed_exactly(sql_url: str) -> None:
-    """Statistics add up revenue whose sum in cents exceeds 64 bits, exactly, on every engine."""
+@pytest.mark.parametrize(
+    "group_by", [StatisticsDimension.KIND, StatisticsDimension.TRAVEL_TYPE], ids=str
+)
+def test_revenue_beyond_64_bit_cents_is_summed_exactly(
+    sql_url: str, group_by: StatisticsDimension
+) -> None:
+    """Statistics add up revenue whose sum in cents exceeds 64 bits, exactly, on every engine:
+    by a customer's dimension, and by a booking's, where the bookings are first added up per
+    customer."""
     store = SqlStore.from_url(sql_url)
     try:
         register(store)
@@ -118,7 +126,7 @@ def test_revenue_beyond_64_bit_cents_is_summed_exactly(sql_url: str) -> None:
         with store.engine.begin() as connection:
             connection.execute(sa.insert(schema.bookings), rows)
 
-        totals = CustomerBook(store).statistics().totals
+        totals = CustomerBook(store).statistics(group_by=group_by).totals
     finally:
         store.close()
 

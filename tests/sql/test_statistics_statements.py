@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,7 +10,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from custmodel import CustomerBook, DeparturePeriod, Selection, Settings, StatisticsDimension
+from custmodel import (
+    CustomerBook,
+    CustomerKind,
+    DeparturePeriod,
+    Selection,
+    Settings,
+    StatisticsDimension,
+)
 from custmodel.model import Booking, BookingKind, StatusFlags
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage.sql import SqlStore, booking_to_row
@@ -113,3 +121,88 @@ def test_statistics_of_a_month_by_destination_read_the_departure_index(store: Sq
     plan = query_plan(store, statement, parameters, ["custmodel_bookings", "custmodel_customers"])
 
     assert "ix_custmodel_bookings_departure" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("selection", "group_by"),
+    [
+        (Selection(), EVERY_DIMENSION),
+        (Selection(), (StatisticsDimension.CATEGORY,)),
+        (Selection(category="few"), (StatisticsDimension.TRAVEL_TYPE,)),
+    ],
+    ids=["every-dimension", "category", "travel-type-of-some"],
+)
+def test_statistics_count_no_distinct_customers_over_the_join_and_join_once(
+    store: SqlStore, selection: Selection, group_by: tuple[StatisticsDimension, ...]
+) -> None:
+    """The statement counts no DISTINCT customers and joins the bookings at most once: no
+    totals repeating the join, no table of flags joined to every customer."""
+    _populate(store, 10, "few")
+
+    _, sent = _statements_of_statistics(store, selection, group_by)
+
+    [counting] = [s for s in sent if "custmodel_customers" in s]
+    assert "DISTINCT" not in counting.upper()
+    # The table read, not a column named (EXTRACT(year FROM custmodel_bookings.departure)).
+    assert 1 == len(re.findall(r"(?:FROM|JOIN) custmodel_bookings(?!\.)", counting)), counting
+
+
+def test_statistics_of_every_customer_by_travel_type_join_no_customer(store: SqlStore) -> None:
+    """By travel type over every active customer, the statement reads the bookings alone and
+    leaves the merged customers out by one anti-join: no customer row joined to a booking."""
+    _populate(store, 10, "few")
+
+    _, sent = _statements_of_statistics(store, Selection(), (StatisticsDimension.TRAVEL_TYPE,))
+
+    [counting] = [s for s in sent if "custmodel_customers" in s]
+    assert "JOIN" not in counting.upper(), counting
+    assert "NOT IN" in counting.upper(), counting
+
+
+def _statistics_plan(store: SqlStore, selection: Selection, **kwargs: object) -> str:
+    """Count statistics through CustomerBook and return SQLite's plan of the statement sent."""
+    book = CustomerBook(store)
+    with statements_sent(store) as sent:
+        book.statistics(selection, **kwargs)  # type: ignore[arg-type]
+    [(statement, parameters)] = [(s, p) for s, p in sent if "GROUP BY" in s]
+    return query_plan(store, statement, parameters, ["custmodel_bookings", "custmodel_customers"])
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[SqlStore]:
+    """A configured store on an SQLite file, whose query plans the tests below read."""
+    store = SqlStore.from_url(sqlite_url)
+    CustomerBook(store, Settings())
+    yield store
+    store.close()
+
+
+def test_statistics_by_category_read_covering_indexes_only(sqlite_store: SqlStore) -> None:
+    """By category of one kind, SQLite counts the customers and their bookings from the
+    widened kind and customer indexes (migration 0011) without reading a row."""
+    _populate(sqlite_store, 3000, "many")
+
+    plan = _statistics_plan(
+        sqlite_store, Selection(kind=CustomerKind.PRIVATE), group_by=StatisticsDimension.CATEGORY
+    )
+
+    assert "COVERING INDEX ix_custmodel_customers_kind" in plan, plan
+    assert "COVERING INDEX ix_custmodel_bookings_customer" in plan, plan
+    assert "SCAN custmodel" not in plan, plan
+
+
+def test_statistics_of_a_year_by_travel_type_read_the_departure_index_alone(
+    sqlite_store: SqlStore,
+) -> None:
+    """By travel type over one year of every customer, SQLite reads the year's bookings from
+    the widened departure index (migration 0011) and no booking row."""
+    _populate(sqlite_store, 3000, "many")
+
+    plan = _statistics_plan(
+        sqlite_store,
+        Selection(),
+        group_by=StatisticsDimension.TRAVEL_TYPE,
+        period=DeparturePeriod.year(2024),
+    )
+
+    assert "COVERING INDEX ix_custmodel_bookings_departure" in plan, plan

@@ -40,7 +40,6 @@ references and what :meth:`SqlStore.hold_customer` needs), ``_store`` (:class:`S
 from custmodel.storage.sql._errors import DriverError
 from custmodel.storage.sql._hosts import DriverConnection, HostReference, customer_number_column
 from custmodel.storage.sql._queries import selection_clause as selection_clause
-from custmodel.storage.sql._queries import statistics_statement
 
 # The row conversions are no part of ``__all__``; they stay importable from here as they were
 # before the package was split (``name as name`` marks them re-exported).
@@ -71,6 +70,7 @@ from custmodel.storage.sql._rows import (
 from custmodel.storage.sql._rows import (
     request_from_row as request_from_row,
 )
+from custmodel.storage.sql._statistics import statistics_statement
 from custmodel.storage.sql._store import SqlStore
 from custmodel.storage.sql._transaction import SqlTransaction
 

@@ -7,38 +7,27 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Final, TypeVar
 
-import attrs
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    CompoundSelect,
     Update,
     and_,
     bindparam,
-    case,
-    distinct,
-    extract,
     false,
-    func,
     literal,
-    literal_column,
-    null,
     or_,
     select,
     true,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import ClauseElement, Subquery
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from custmodel.model._channels import channel_bits
 from custmodel.model._customer import Customer, search_key
-from custmodel.model._flags import STATUS_FLAG_COUNT
 from custmodel.model._kinds import BookingKind
 from custmodel.model._selection import Selection
-from custmodel.model._statistics import DeparturePeriod, StatisticsDimension
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._rows import CUSTOMER_ROW_COLUMNS
 
@@ -145,114 +134,6 @@ def selection_clause(selection: Selection) -> ColumnElement[bool]:
         objected = _c.advertising_objections.op("&", return_type=BigInteger)(_bits(bit))
         clauses.append(objected == 0)
     return and_(true(), *clauses)
-
-
-# -- statistics ---------------------------------------------------------------------------------
-
-
-def _flag_masks() -> Subquery:
-    """The 32 status flags as a derived table ``(flag, mask)``.
-
-    A UNION ALL of one-row SELECTs with inlined numbers: every engine accepts it (SQLite and
-    MariaDB name no columns of a VALUES list), and no bound parameter's type is left to guess.
-    """
-    rows = [
-        select(
-            literal_column(str(flag), BigInteger).label("flag"),
-            literal_column(str(1 << (flag - 1)), BigInteger).label("mask"),
-        )
-        for flag in range(1, STATUS_FLAG_COUNT + 1)
-    ]
-    return union_all(*rows).subquery("flag_masks")
-
-
-def _statistics_key(dimension: StatisticsDimension, flags: Subquery) -> ColumnElement[Any]:
-    """The column (or expression) a statistics dimension groups by."""
-    columns: dict[StatisticsDimension, ColumnElement[Any]] = {
-        StatisticsDimension.KIND: _c.kind,
-        StatisticsDimension.CUSTOMER_TYPE: _c.customer_type,
-        StatisticsDimension.CATEGORY: _c.category,
-        StatisticsDimension.STATUS_FLAG: flags.c.flag,
-        StatisticsDimension.CODE1: _c.code1,
-        StatisticsDimension.CODE2: _c.code2,
-        StatisticsDimension.TRAVEL_TYPE: _b.travel_type,
-        StatisticsDimension.DESTINATION: _b.destination,
-        # SQLite has no EXTRACT; SQLAlchemy renders CAST(STRFTIME('%Y', ...) AS INTEGER) there.
-        StatisticsDimension.DEPARTURE_YEAR: extract("year", _b.departure),
-    }
-    return columns[dimension]
-
-
-#: The lower 32 bits of a number of cents; see :func:`statistics_statement`.
-_LOW_BITS: Final = 2**32 - 1
-
-
-def statistics_statement(
-    selection: Selection,
-    group_by: Sequence[StatisticsDimension],
-    period: DeparturePeriod,
-    *,
-    split_revenue: bool = False,
-) -> CompoundSelect[Any]:
-    """Return the one statement that counts the statistics of ``selection`` per group.
-
-    The selected active customers are joined to their bookings departing in ``period``: an
-    outer join when every dimension is the customer's own, so that customers without bookings
-    count, an inner join when a dimension is read from bookings. Grouping by status flag joins
-    the 32-row derived table of flag masks on ``status & mask = mask`` (outer, so customers
-    without flags form the group NULL). The grouped rows come with ``is_total = 0``; a UNION
-    ALL adds the totals (``is_total = 1``) over the same join without the flags, where every
-    customer and booking appears once.
-
-    Counts are COUNT and SUM over integers, so every engine returns whole numbers; ordering is
-    left to :class:`~custmodel.model.Statistics` (collations and NULL order differ). The
-    revenue comes as two columns, upper and lower, whose sum is ``upper * 2**32 + lower``
-    cents. Without ``split_revenue``, upper is 0 and lower the plain SUM, which PostgreSQL and
-    MariaDB compute as an exact NUMERIC/DECIMAL of any size. SQLite's SUM of integers fails
-    beyond 64 bits; after it failed, ``split_revenue`` sums the upper and the lower 32 bits of
-    each booking's cents apart, each sum below 2**63 for fewer than 2**31 bookings per group.
-    """
-    flags = _flag_masks()
-    on = [_b.customer == _c.number]
-    if period.start is not None:
-        on.append(_b.departure >= period.start)
-    if period.end is not None:
-        on.append(_b.departure <= period.end)
-    per_booking = any(d.per_booking for d in group_by)
-    joined = schema.customers.join(schema.bookings, and_(*on), isouter=not per_booking)
-    grouped_from = joined
-    if StatisticsDimension.STATUS_FLAG in group_by:
-        # "= mask" rather than "<> 0": SQLAlchemy then sees the join link the two tables.
-        carries = _c.status.op("&", return_type=BigInteger)(flags.c.mask) == flags.c.mask
-        grouped_from = joined.outerjoin(flags, carries)
-    firm = _b.kind == BookingKind.BOOKING.value
-    revenue: tuple[ColumnElement[Any], ColumnElement[Any]]
-    if split_revenue:
-        upper = _b.revenue_cents.op(">>", return_type=BigInteger)(literal_column("32"))
-        lower = _b.revenue_cents.op("&", return_type=BigInteger)(literal_column(str(_LOW_BITS)))
-        revenue = (
-            func.coalesce(func.sum(case((firm, upper))), 0),
-            func.coalesce(func.sum(case((firm, lower))), 0),
-        )
-    else:
-        revenue = (literal_column("0"), func.coalesce(func.sum(case((firm, _b.revenue_cents))), 0))
-    counts = (
-        func.count(distinct(_c.number)),
-        func.count(case((firm, _b.reference))),
-        func.count(case((_b.kind == BookingKind.OFFER.value, _b.reference))),
-        *revenue,
-    )
-    where = selection_clause(attrs.evolve(selection, include_merged=False))
-    keys = [_statistics_key(d, flags) for d in group_by]
-    grouped = (
-        select(literal_column("0").label("is_total"), *keys, *counts)
-        .select_from(grouped_from)
-        .where(where)
-        .group_by(*keys)
-    )
-    no_keys: list[ColumnElement[Any]] = [null() for _ in keys]
-    totals = select(literal_column("1"), *no_keys, *counts).select_from(joined).where(where)
-    return union_all(grouped, totals)
 
 
 def _chunks(values: Collection[_T]) -> Iterator[list[_T]]:

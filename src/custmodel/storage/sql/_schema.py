@@ -81,7 +81,29 @@ VERSION_TABLE: Final = "custmodel_alembic_version"
 #: The newest revision of the shipped migrations. A store whose version table holds it opens
 #: without loading Alembic; tests/sql/test_migrations.py pins it to Alembic's own head, so a
 #: new migration cannot be shipped without raising it.
-HEAD_REVISION: Final = "0010_model_checks"
+HEAD_REVISION: Final = "0011_statistics_indexes"
+
+#: The columns of the customers' kind index, of their bookings' customer index and of the
+#: bookings' departure index (revision 0011): what statistics count and group by, so that they
+#: read indexes, not rows. SQLite's secondary indexes hold the rowid, not the customer number:
+#: it is a column of its own.
+STATISTICS_CUSTOMER_COLUMNS: Final = (
+    "kind",
+    "merged_into",
+    "customer_type",
+    "category",
+    "status",
+    "number",
+)
+STATISTICS_BOOKING_COLUMNS: Final = ("customer", "departure", "kind", "revenue_cents")
+STATISTICS_PERIOD_COLUMNS: Final = (
+    "departure",
+    "customer",
+    "kind",
+    "revenue_cents",
+    "travel_type",
+    "destination",
+)
 
 #: Room for a kind's retention rules as JSON: one rule of each basis fits several times over.
 RETENTION_TEXT_LENGTH: Final = 255
@@ -198,7 +220,9 @@ customers = Table(
     Column("advertising_objections", SmallInteger, nullable=False, server_default="0"),
     UniqueConstraint("debtor_account"),
     Index(None, "code1"),
-    Index(None, "kind"),
+    # Statistics and selections by kind read what they group by from the index alone
+    # (revision 0011): customers are counted without reading their rows.
+    Index(None, *STATISTICS_CUSTOMER_COLUMNS),
     Index(None, "search_last"),
     Index(None, "search_email"),
     Index(None, "phone"),
@@ -227,9 +251,12 @@ bookings = Table(
     Column("revenue_cents", BigInteger, nullable=True),
     Column("travel_type", _text(Booking, "travel_type"), nullable=True),
     Column("destination", _text(Booking, "destination"), nullable=True),
-    Index(None, "customer"),
-    # Statistics restricted to a departure period read one range of it.
-    Index(None, "departure"),
+    # A customer's bookings, and for statistics what they count, without reading the rows
+    # (revision 0011).
+    Index(None, *STATISTICS_BOOKING_COLUMNS),
+    # Statistics restricted to a departure period read one range of it, and what they count
+    # and group by from the index alone (revision 0011).
+    Index(None, *STATISTICS_PERIOD_COLUMNS),
     **MYSQL_TABLE_OPTIONS,
 )
 

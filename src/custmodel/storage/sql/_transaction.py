@@ -47,8 +47,6 @@ from custmodel.model._statistics import (
     DeparturePeriod,
     Statistics,
     StatisticsDimension,
-    StatisticsKey,
-    StatisticsRow,
 )
 from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
@@ -91,13 +89,11 @@ from custmodel.storage.sql._queries import (
     _versioned_params,
     _versioned_update,
     selection_clause,
-    statistics_statement,
 )
 from custmodel.storage.sql._records import AuditRecords
 from custmodel.storage.sql._retention import RetentionRecords
 from custmodel.storage.sql._rows import (
     _BOOKING_LENGTHS,
-    _euros,
     _settings_from_rows,
     _time_to_db,
     booking_from_row,
@@ -107,6 +103,7 @@ from custmodel.storage.sql._rows import (
     customer_values,
     kind_settings_to_row,
 )
+from custmodel.storage.sql._statistics import fold_statistics, statistics_statement
 
 #: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
 _read_customer = customer_reader(text_times=False)
@@ -773,11 +770,12 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         group_by: Sequence[StatisticsDimension],
         period: DeparturePeriod,
     ) -> Statistics:
-        """Count the statistics in one statement (:func:`statistics_statement`).
+        """Count the statistics in one statement (:func:`statistics_statement`) and fold its rows.
 
         The statement's cost grows with the rows it reads, never its number with the customers.
         """
-        statement = statistics_statement(selection, group_by, period)
+        grouping_sets = self._conn.dialect.name == "postgresql"
+        statement = statistics_statement(selection, group_by, period, grouping_sets=grouping_sets)
         with _translating("count statistics"):
             try:
                 found = self._conn.execute(statement).all()
@@ -787,24 +785,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 # the revenue split in halves, which costs more and is needed only here.
                 if "integer overflow" not in str(error.orig):
                     raise
-                split = statistics_statement(selection, group_by, period, split_revenue=True)
+                split = statistics_statement(
+                    selection, group_by, period, split_revenue=True, grouping_sets=grouping_sets
+                )
                 found = self._conn.execute(split).all()
-        rows: list[StatisticsRow] = []
-        totals = StatisticsRow()
-        for is_total, *values, customers, firm_bookings, offers, upper, lower in found:
-            counted = StatisticsRow(
-                (),
-                int(customers),
-                int(firm_bookings),
-                int(offers),
-                _euros((int(upper) << 32) + int(lower)),
-            )
-            if int(is_total):
-                totals = counted
-            else:
-                key = tuple(StatisticsKey.of(d, v) for d, v in zip(group_by, values, strict=True))
-                rows.append(attrs.evolve(counted, key=key))
-        return Statistics(group_by, period, rows, totals)
+        return fold_statistics(found, group_by, period)
 
     # -- host references --------------------------------------------------------------------
 
