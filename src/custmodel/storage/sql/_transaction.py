@@ -34,7 +34,7 @@ from custmodel.errors import (
     StoreBusyError,
 )
 from custmodel.model._booking import Booking
-from custmodel.model._customer import Customer
+from custmodel.model._customer import Customer, next_version
 from custmodel.model._erasure import HostVeto
 from custmodel.model._flags import check_flag_number
 from custmodel.model._history import HistoryStamp
@@ -394,7 +394,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             holder = holders.get(customer.debtor_account)
             if holder is not None and holder != customer.number:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
-        result = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        result = [next_version(c) for c in customers]
         rows = [customer_to_row(c, aware_times=self._aware_times) for c in result]
         # A savepoint keeps the method all-or-nothing when a concurrent writer slips in
         # between the checks above and the writes (possible under READ COMMITTED).
@@ -486,7 +486,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             raise
         if nested is not None:
             nested.commit()
-        stored = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        stored = [next_version(c) for c in customers]
         self._hold(stored)
         return stored
 
