@@ -23,6 +23,7 @@ __all__ = [
     "SET_FLAG",
     "allocate",
     "anonymize",
+    "blanked_values",
     "customer_digest",
     "cutoff",
     "insert_customers",
@@ -135,17 +136,22 @@ def tombstone(
     )
 
 
-def anonymize(cursor: Any, numbers: list[int], when: str) -> None:
+def blanked_values() -> dict[str, Any]:
+    """Column -> value of every column anonymization blanks (timestamps and version aside)."""
+    return _blanked(ANONYMIZED_NAME)
+
+
+def anonymize(cursor: Any, numbers: list[int], when: Any, mark: str = "?") -> None:
     """Blank the personal fields of ``numbers`` (last name "Anonymisiert") and complete their
     open erasure requests, as custmodel's anonymization does."""
-    values = _blanked(ANONYMIZED_NAME)
+    values = blanked_values()
     values.update(anonymized_at=when, updated_at=when)
     for start in range(0, len(numbers), 900):
         part = numbers[start : start + 900]
-        _update(cursor, values, part)
+        _update(cursor, values, part, mark=mark)
         cursor.execute(
-            "UPDATE custmodel_requests SET completed_at = ? "
-            f"WHERE completed_at IS NULL AND customer IN ({placeholders(len(part))})",
+            f"UPDATE custmodel_requests SET completed_at = {mark} "
+            f"WHERE completed_at IS NULL AND customer IN ({placeholders(len(part), mark)})",
             (when, *part),
         )
 

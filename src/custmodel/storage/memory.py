@@ -33,7 +33,7 @@ from custmodel.errors import (
 )
 from custmodel.model._booking import Booking
 from custmodel.model._checks import to_enum
-from custmodel.model._customer import Customer
+from custmodel.model._customer import Customer, next_version
 from custmodel.model._erasure import HostVeto
 from custmodel.model._history import HistoryEntry, HistoryQuery, HistoryStamp
 from custmodel.model._marketing import MarketingChoice
@@ -228,7 +228,7 @@ class _MemoryTransaction:
             claimant = claimed.setdefault(customer.debtor_account, customer.number)
             if customer.number != holder or customer.number != claimant:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
-        result = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        result = [next_version(c) for c in customers]
         for customer in result:
             self._store(customer)
         return result

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-import attrs
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -37,7 +36,7 @@ from custmodel.errors import (
     StoreError,
 )
 from custmodel.model._booking import Booking
-from custmodel.model._customer import Customer
+from custmodel.model._customer import Customer, next_version
 from custmodel.model._erasure import HostVeto
 from custmodel.model._flags import check_flag_number
 from custmodel.model._history import HistoryStamp
@@ -75,6 +74,7 @@ from custmodel.storage.sql._queries import (
     _SETTINGS_WIDTH,
     _TAKEN_KEYS,
     _TAKEN_KEYS_ANY,
+    _UPDATED_COLUMNS,
     _and_bits,
     _b,
     _bits,
@@ -141,6 +141,11 @@ class _Converted(dict[Any, Any]):
         return converted
 
 
+#: update_customers groups equal changes into one UPDATE when they make one group, or at most
+#: one group per this many customers; more groups, and one executemany of whole rows is faster.
+_GROUPED_AT_MOST: Final = 8
+
+
 class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
@@ -175,6 +180,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         # Whether the last read of the settings found none stored: an empty store has no row
         # to lock, so a write decided on "none stored" must not update a row stored meanwhile.
         self._read_no_settings = False
+        # The customers this write transaction read by number (locked) or wrote, as stored
+        # then: update_customers writes only the columns that differ from them (see there).
+        self._held: dict[int, Customer] = {}
 
     def _customers_where(
         self, clause: ColumnElement[bool], *, lock: bool = False
@@ -451,6 +459,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """Return the customer with ``number`` (tombstones included), or None."""
         with _translating(f"read customer {number}"):
             found = self._customers_where(_c.number == number, lock=True)
+        self._hold(found)
         return found[0] if found else None
 
     def get_customers(self, numbers: Collection[int]) -> dict[int, Customer]:
@@ -460,7 +469,14 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             for part in _chunks(numbers):
                 found = self._customers_where(_c.number.in_(part), lock=True)
                 result.update((c.number, c) for c in found)
+        self._hold(result.values())
         return result
+
+    def _hold(self, customers: Iterable[Customer]) -> None:
+        """Keep what a write transaction read or wrote of these customers: their rows are
+        locked (or, on SQLite, every other writer waits) until it ends."""
+        if self._write:
+            self._held.update((c.number, c) for c in customers)
 
     def customer_by_debtor_account(self, account: int) -> Customer | None:
         """Return the customer (tombstones included) holding ``account``, or None."""
@@ -488,6 +504,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """
         if not customers:
             return []
+        written = self._update_changed(customers)
+        if written is not None:
+            return written
         versions: dict[int, int] = {}
         holders: dict[int, int] = {}
         with _translating("update customers"):
@@ -510,7 +529,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             holder = holders.get(customer.debtor_account)
             if holder is not None and holder != customer.number:
                 raise DebtorAccountError(f"debtor account {customer.debtor_account} is taken")
-        result = [attrs.evolve(c, version=c.version + 1) for c in customers]
+        result = [next_version(c) for c in customers]
         rows = [customer_to_row(c, aware_times=self._aware_times) for c in result]
         # A savepoint keeps the method all-or-nothing when a concurrent writer slips in
         # between the checks above and the writes (possible under READ COMMITTED).
@@ -522,11 +541,12 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 # concurrent writer in between is the batch undone and redone row by row, to
                 # name the customer that changed.
                 batch = self._conn.begin_nested()
-                written = self._conn.execute(
+                many = self._conn.execute(
                     _versioned_update(), [_versioned_params(old, row) for old, row in pairs]
                 )
-                if written.rowcount == len(pairs):
+                if many.rowcount == len(pairs):
                     batch.commit()
+                    self._hold(result)
                     return result
                 batch.rollback()
             for old, row in pairs:
@@ -540,7 +560,70 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                             f"customer {old.number} not found", number=old.number
                         )
                     raise ConcurrentUpdateError(old.number, old.version, int(actual))
+        self._hold(result)
         return result
+
+    def _update_changed(self, customers: Sequence[Customer]) -> list[Customer] | None:
+        """Write only what changed, set-based: one UPDATE per set of equal new values (and read
+        version) per chunk, e.g. one for a batch of anonymized customers. None when it cannot:
+        a customer this transaction did not read at its version, a changed debtor account (its
+        holder is checked by the general path), or too many different changes to group.
+
+        Every customer was read in this write transaction at the version it is written from,
+        so its row is locked and its columns are known; every write of a customer counts its
+        version up, so the guard ``version = read version`` still catches any other change, and
+        then the general path redoes the work and names the customer.
+        """
+        held = [self._held.get(c.number) for c in customers]
+        if len({c.number for c in customers}) != len(customers):
+            return None
+        olds: list[dict[str, Any]] = []
+        news: list[dict[str, Any]] = []
+        changed: set[str] = set()
+        for customer, old in zip(customers, held, strict=True):
+            if old is None or old.version != customer.version:
+                return None
+            before = customer_to_row(old, aware_times=self._aware_times)
+            after = customer_to_row(customer, aware_times=self._aware_times)
+            changed.update(c for c in _UPDATED_COLUMNS if before[c] != after[c])
+            olds.append(before)
+            news.append(after)
+        if "debtor_account" in changed:
+            return None
+        columns = sorted(changed)
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for customer, after in zip(customers, news, strict=True):
+            key = (customer.version, *(after[c] for c in columns))
+            groups.setdefault(key, []).append(customer.number)
+        if len(groups) > 1 and len(groups) * _GROUPED_AT_MOST > len(customers):
+            return None  # as many statements as customers: one executemany does better
+        # All or nothing: a savepoint when more than one statement may write.
+        nested = self._conn.begin_nested() if len(customers) > 1 else None
+        try:
+            with _translating("update customers"):
+                for key, numbers in groups.items():
+                    values: dict[str, Any] = dict(zip(columns, key[1:], strict=True))
+                    values["version"] = _c.version + 1
+                    for part in _chunks(numbers):
+                        result = self._conn.execute(
+                            update(schema.customers)
+                            .where(_c.number.in_(part), _c.version == key[0])
+                            .values(values)
+                        )
+                        if result.rowcount != len(part):
+                            # Not what this transaction read: undo; the general path names it.
+                            if nested is not None:
+                                nested.rollback()
+                            return None
+        except BaseException:
+            if nested is not None and nested.is_active:
+                nested.rollback()
+            raise
+        if nested is not None:
+            nested.commit()
+        stored = [next_version(c) for c in customers]
+        self._hold(stored)
+        return stored
 
     def duplicate_candidates(self, keys: CandidateKeys, max_per_value: int) -> list[Customer]:
         """Return the customers sharing a key; see :class:`StoreTransaction`.
