@@ -425,12 +425,21 @@ def _markdown(header: tuple[str, ...], lines: Sequence[tuple[str, ...]]) -> str:
 
 
 def floors(rows: Sequence[Row]) -> list[str]:
-    """The legend under the table: how each row's floor got its result, once per text."""
-    seen: dict[str, list[str]] = {}
+    """The legend under the table: how each row's floor got its result, once per text.
+
+    Each line names the operations it applies to, once each, with their backends.
+    """
+    seen: dict[str, dict[str, list[str]]] = {}
     for row in rows:
         if row.floor_how:
-            seen.setdefault(row.floor_how, []).append(f"{row.operation} ({row.backend})")
-    return [f"{', '.join(names)}: {how}" for how, names in seen.items()]
+            backends = seen.setdefault(row.floor_how, {}).setdefault(row.operation, [])
+            if row.backend not in backends:
+                backends.append(row.backend)
+    return [
+        "; ".join(f"{name} ({', '.join(backends)})" for name, backends in names.items())
+        + f": {how}"
+        for how, names in seen.items()
+    ]
 
 
 def text_table(rows: Sequence[Row]) -> str:

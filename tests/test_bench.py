@@ -187,6 +187,17 @@ def test_a_floor_sets_the_ratio_and_the_raw_driver_stays_a_second_reference() ->
     assert "| 1.00 s | 3.00 | 2.50 s | 1.20 |" in markdown_table([row])
 
 
+def test_the_floor_legend_names_each_operation_once_with_its_backends() -> None:
+    """A row measured with the history off and on, on two engines, is one entry of the legend."""
+    rows = [
+        *with_history(Row("op", "SQLite", (1.0,), floor=(1.0,), floor_how="COPY"), (1.1,)),
+        Row("op", "PostgreSQL", (1.0,), floor=(1.0,), floor_how="COPY"),
+        Row("other", "SQLite", (1.0,), floor=(1.0,), floor_how="COPY"),
+    ]
+
+    assert ["op (SQLite, PostgreSQL); other (SQLite): COPY"] == floors(rows)
+
+
 def test_row_checks_peak_memory() -> None:
     """A peak of 600 MiB misses a bound of 500 MiB."""
     row = Row("op", "SQLite", (1.0,), target=Target(max_memory_mb=500), peak_memory_mb=600)
