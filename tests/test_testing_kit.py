@@ -186,6 +186,14 @@ def test_duplicate_groups_are_found_as_one_group(group: tuple[NewCustomer, ...])
     assert [numbers] == [g.customers for g in book.find_duplicates()]
 
 
+@given(cst.duplicate_groups())
+def test_duplicate_group_members_share_more_than_a_name(group: tuple[NewCustomer, ...]) -> None:
+    """Every member carries an address, e-mail address, phone number or birth date."""
+    assert all(
+        member.postal_code or member.email or member.phone or member.birth_date for member in group
+    )
+
+
 @given(st.data(), cst.customer_kinds)
 def test_duplicate_groups_are_of_the_kind_asked_for(
     data: st.DataObject, kind: CustomerKind

@@ -1452,7 +1452,8 @@ def duplicate_groups(
     between "GmbH" and no legal form, "Reisebüro"/"Reisebuero", capitals. Every member shares
     the party's birth date, postal code, e-mail address and phone number or leaves it blank,
     with the e-mail in other capitals and the phone written another way, and town and street
-    in other spellings. So each group is one party that
+    in other spellings; a member that would leave all four blank keeps the birth date (persons)
+    or the e-mail address (companies). So each group is one party that
     :func:`custmodel.dedupe.find_duplicate_groups` finds as one group; two groups drawn
     separately may be the same party too.
 
@@ -1497,6 +1498,16 @@ def duplicate_groups(
         if first_name and draw(st.integers(0, 4)) == 0:
             first_name = title + first_name
         address = draw(st.booleans())
+        member_email = draw(st.sampled_from(["", email, email.upper(), email.capitalize()]))
+        member_phone = draw(st.sampled_from(("", *phones)))
+        member_birth = draw(st.sampled_from([birth_date, None]))
+        if not (address or member_email or member_phone or member_birth):
+            # A member that shares nothing but a spelling of the name is not recognisably the
+            # same party; it keeps the key its kind is known by.
+            if birth_date is None:
+                member_email = email
+            else:
+                member_birth = birth_date
         return NewCustomer(
             kind=chosen,
             last_name=last_name,
@@ -1508,9 +1519,9 @@ def duplicate_groups(
             postal_code=postal_code if address else "",
             city=draw(st.sampled_from(towns)) if address else "",
             country=draw(st.sampled_from(["", "DE", "Deutschland"])),
-            email=draw(st.sampled_from(["", email, email.upper(), email.capitalize()])),
-            phone=draw(st.sampled_from(("", *phones))),
-            birth_date=draw(st.sampled_from([birth_date, None])),
+            email=member_email,
+            phone=member_phone,
+            birth_date=member_birth,
             code1=draw(st.sampled_from(["", f"K-{house}"]) | texts(max_size=12)),
             code2=draw(texts(max_size=12)),
             notes=draw(_NOTES),
