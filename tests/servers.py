@@ -11,8 +11,13 @@ message saying what to set; under ``CI=true`` it fails instead, so CI never pass
 Isolation: on PostgreSQL each database is a uniquely named schema (the URL selects it through
 ``search_path``), on MariaDB a uniquely named database ``cm_<hex>``. Creating and migrating one
 takes a few hundred milliseconds, so the per-test fixtures share one migrated database per
-process and empty it before each test (a few milliseconds); tests that need a database with no
-tables at all use :func:`empty_database`.
+process and empty it before each test (a few milliseconds, on a connection kept open for the
+process); tests that need a database with no tables at all use :func:`empty_database`.
+
+SQLite: migrating a new database runs every migration (a tenth of a second or more), so each
+process migrates one file and one in-memory database, and every test gets a copy
+(:func:`migrated_sqlite_copy`, the ``sqlite_url`` fixture, :func:`sqlite_memory_store`). The
+migrations themselves are tested on empty databases in ``tests/sql/test_migrations.py``.
 
 Use from a test module or conftest::
 
@@ -23,11 +28,14 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pytest
 import sqlalchemy as sa
@@ -35,16 +43,22 @@ from sqlalchemy.engine import URL, make_url
 
 from custmodel.storage._sqlschema import metadata
 
+if TYPE_CHECKING:
+    from custmodel.storage.sql import SqlStore
+
 __all__ = [
     "ENGINES",
     "MARIADB_ENV",
     "POSTGRES_ENV",
     "SERVER_ENGINES",
+    "cleared_database",
     "empty_database",
     "mariadb_url",
+    "migrated_sqlite_copy",
     "postgres_url",
     "server_url",
     "sql_url",
+    "sqlite_memory_store",
     "sqlite_url",
 ]
 
@@ -66,6 +80,10 @@ _TABLES: Final = tuple(
 
 _reachable: dict[str, str | None] = {}
 _shared: dict[str, str] = {}
+#: The engine emptying each shared server database: one open connection per process.
+_clearing: dict[str, sa.Engine] = {}
+#: This process's migrated SQLite file and in-memory database (its pages), made once.
+_sqlite_templates: dict[str, Path | bytes] = {}
 
 
 def _unavailable(message: str) -> None:
@@ -160,7 +178,7 @@ def empty_database(engine: str, tmp_path: Path | None = None) -> Iterator[str]:
         _drop(engine, base, name)
 
 
-def _cleared_server_database(engine: str) -> str:
+def cleared_database(engine: str) -> str:
     """Return this process's migrated database on ``engine``'s server, emptied."""
     base = server_url(engine)
     if engine not in _shared:
@@ -172,8 +190,13 @@ def _cleared_server_database(engine: str) -> str:
         SqlStore.from_url(url).close()
         _shared[engine] = url
     url = _shared[engine]
-    admin = _engine(url)
-    with admin.begin() as connection:
+    if engine not in _clearing:
+        # Kept open: connecting anew for every test costs more than the deletes.
+        _clearing[engine] = sa.create_engine(
+            url, pool_size=1, pool_pre_ping=True, connect_args={"connect_timeout": 3}
+        )
+        atexit.register(_clearing[engine].dispose)
+    with _clearing[engine].begin() as connection:
         # MariaDB checks foreign keys row by row: cut the tombstones loose before deleting.
         connection.execute(
             sa.update(sa.table("custmodel_customers", sa.column("merged_into"))).values(
@@ -185,26 +208,86 @@ def _cleared_server_database(engine: str) -> str:
         connection.execute(
             sa.update(sa.table("custmodel_counters", sa.column("value"))).values(value=0)
         )
-    admin.dispose()
     return url
+
+
+def _sqlite_template_file() -> Path:
+    """This process's migrated SQLite file, closed (its write-ahead log folded in)."""
+    template = _sqlite_templates.get("file")
+    if template is None:
+        from custmodel.storage.sql import SqlStore
+
+        directory = Path(tempfile.mkdtemp(prefix="cm_template_"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        template = directory / "template.sqlite"
+        SqlStore.from_url(f"sqlite:///{template}").close()
+        if Path(f"{template}-wal").exists():  # pragma: no cover - closing removes it
+            raise RuntimeError("the SQLite template kept its write-ahead log")
+        _sqlite_templates["file"] = template
+    assert isinstance(template, Path)
+    return template
+
+
+def migrated_sqlite_copy(path: Path) -> str:
+    """Copy a migrated, empty custmodel database (SQLite) to ``path``; return its URL.
+
+    The same file ``SqlStore.from_url`` makes on a new path, without running the migrations
+    again: ``from_url`` finds the schema at head.
+    """
+    shutil.copyfile(_sqlite_template_file(), path)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_memory_template() -> bytes:
+    """The pages of a migrated, empty in-memory SQLite database."""
+    template = _sqlite_templates.get("memory")
+    if template is None:
+        from custmodel.storage.sql import SqlStore
+
+        store = SqlStore.from_url("sqlite://")
+        with store.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            template = driver.serialize()
+        store.close()
+        _sqlite_templates["memory"] = template
+    assert isinstance(template, bytes)
+    return template
+
+
+def sqlite_memory_store() -> SqlStore:
+    """``SqlStore.from_url("sqlite://")``, its migrated schema copied in instead of migrated.
+
+    The store is opened without migrating, gets the pages of a migrated in-memory database,
+    and then checks its schema as ``from_url`` does: at head, nothing runs.
+    """
+    from custmodel.storage.sql import SqlStore
+
+    store = SqlStore.from_url("sqlite://", upgrade=False)
+    with store.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.deserialize(_sqlite_memory_template())
+    store.upgrade()
+    return store
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    """A new SQLite database file (no tables yet; ``SqlStore.from_url`` migrates it)."""
-    return f"sqlite:///{tmp_path / 'custmodel.sqlite'}"
+    """A migrated, empty custmodel database in a new SQLite file (a copy of a migrated one)."""
+    return migrated_sqlite_copy(tmp_path / "custmodel.sqlite")
 
 
 @pytest.fixture
 def postgres_url() -> str:
     """A migrated, empty custmodel schema on the PostgreSQL test server."""
-    return _cleared_server_database("postgresql")
+    return cleared_database("postgresql")
 
 
 @pytest.fixture
 def mariadb_url() -> str:
     """A migrated, empty custmodel database on the MariaDB test server."""
-    return _cleared_server_database("mariadb")
+    return cleared_database("mariadb")
 
 
 @pytest.fixture(

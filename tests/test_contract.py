@@ -16,7 +16,7 @@ from custmodel.storage.sql import SqlStore
 from custmodel.testing.contract import StoreContract
 
 # Fixtures of tests/servers.py, made available to getfixturevalue in this module.
-from tests.servers import mariadb_url, postgres_url
+from tests.servers import mariadb_url, migrated_sqlite_copy, postgres_url, sqlite_memory_store
 
 __all__ = ["mariadb_url", "postgres_url"]
 
@@ -29,18 +29,18 @@ class TestMemoryStore(StoreContract):
 
 
 class TestSqliteMemoryStore(StoreContract):
-    """The SQL store on an in-memory SQLite database."""
+    """The SQL store on an in-memory SQLite database (a copy of a migrated one)."""
 
     def make_store(self) -> CustomerStore:
-        return SqlStore.from_url("sqlite://")
+        return sqlite_memory_store()
 
 
 class TestSqliteFileStore(StoreContract):
-    """The SQL store on an SQLite database file."""
+    """The SQL store on an SQLite database file (a copy of a migrated one)."""
 
     def make_store(self) -> CustomerStore:
         tmp_path = self.request.getfixturevalue("tmp_path")
-        return SqlStore.from_url(f"sqlite:///{tmp_path / 'contract.sqlite'}")
+        return SqlStore.from_url(migrated_sqlite_copy(tmp_path / "contract.sqlite"))
 
 
 @pytest.mark.server

@@ -2,8 +2,9 @@
 
 Each test case comes from :func:`custmodel.testing.stateful.make_agreement_test`, which third
 parties use for their own adapters. ``make_store`` runs once per hypothesis example: SQLite gets
-a new in-memory database or a new file in a new directory, the servers a new schema (PostgreSQL)
-or database (MariaDB) that is dropped when the example's store is closed.
+a new in-memory database or a new file in a new directory (each a copy of a migrated one), the
+servers the process's migrated schema (PostgreSQL) or database (MariaDB), emptied (see
+``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import shutil
 import tempfile
 import unittest
 from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ class _DisposableStore:
 
 def _sqlite_file_store(setup: Callable[[SqlStore], None] | None = None) -> CustomerStore:
     directory = Path(tempfile.mkdtemp(prefix="custmodel-agreement-"))
-    store = SqlStore.from_url(f"sqlite:///{directory / 'agreement.sqlite'}")
+    store = SqlStore.from_url(servers.migrated_sqlite_copy(directory / "agreement.sqlite"))
     if setup is not None:
         setup(store)
     return _DisposableStore(store, lambda: shutil.rmtree(directory, ignore_errors=True))
@@ -56,20 +57,13 @@ def _sqlite_file_store(setup: Callable[[SqlStore], None] | None = None) -> Custo
 
 def _server_store(engine: str) -> Callable[[], CustomerStore]:
     def make() -> CustomerStore:
-        stack = ExitStack()
-        try:
-            url = stack.enter_context(servers.empty_database(engine))
-            store = SqlStore.from_url(url)
-        except BaseException:
-            stack.close()
-            raise
-        return _DisposableStore(store, stack.close)
+        return SqlStore.from_url(servers.cleared_database(engine))
 
     return make
 
 
 TestMemoryAgreement = make_agreement_test(MemoryStore)
-TestSqliteMemoryAgreement = make_agreement_test(lambda: SqlStore.from_url("sqlite://"))
+TestSqliteMemoryAgreement = make_agreement_test(servers.sqlite_memory_store)
 TestSqliteFileAgreement = make_agreement_test(_sqlite_file_store)
 
 

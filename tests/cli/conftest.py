@@ -19,6 +19,7 @@ from typer.testing import CliRunner, Result
 from custmodel import CustomerBook, CustomerKind, KindSettings, Settings, open_store
 from custmodel.cli import _common, app
 from tests.booksupport import CountingStore
+from tests.servers import migrated_sqlite_copy
 
 #: Settings most command line tests start from.
 SETTINGS = Settings(
@@ -133,9 +134,10 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def cli(db_url: str) -> Cli:
-    """The command line on a SQLite file holding :data:`SETTINGS`."""
-    runner = Cli(db_url)
+def cli(tmp_path: Path) -> Cli:
+    """The command line on a SQLite file holding :data:`SETTINGS`: ``db_url``'s file, a copy
+    of a migrated database (the tests of ``schema`` and first use start from no file)."""
+    runner = Cli(migrated_sqlite_copy(tmp_path / "cli.sqlite"))
     with runner.book() as book:
         book.configure(SETTINGS)
     return runner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -30,7 +31,7 @@ from custmodel.model import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage._sqlschema import HEAD_REVISION, VERSION_TABLE, metadata
 from custmodel.storage.sql import SqlStore, customer_to_row
-from tests.servers import empty_database
+from tests.servers import empty_database, migrated_sqlite_copy, sqlite_memory_store
 
 #: The newest revision of the shipped migrations.
 HEAD = "0011_statistics_indexes"
@@ -596,6 +597,44 @@ def test_schema_revision_after_upgrade_is_the_head(empty_url: str) -> None:
 def test_the_head_revision_constant_is_alembics_head() -> None:
     """HEAD_REVISION, which opening a store compares with, is the newest shipped migration."""
     assert (HEAD, SqlStore.head_revision()) == (HEAD_REVISION, HEAD_REVISION)
+
+
+def _sqlite_state(store: SqlStore) -> tuple[object, ...]:
+    """A new SQLite store as its tests see it: schema, rows and its connection's settings."""
+    with store.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        objects = driver.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        ).fetchall()
+        rows = {
+            name: driver.execute(f'SELECT * FROM "{name}"').fetchall()  # noqa: S608 (own names)
+            for kind, name, _table, _sql in objects
+            if kind == "table"
+        }
+        pragmas = [
+            driver.execute(f"PRAGMA {name}").fetchone()
+            for name in ("foreign_keys", "secure_delete", "journal_mode", "auto_vacuum")
+        ]
+    return objects, rows, pragmas
+
+
+@pytest.mark.parametrize("kind", ["file", "memory"])
+def test_the_sqlite_copies_the_tests_start_from_are_migrated_databases(
+    kind: str, tmp_path: Path
+) -> None:
+    """tests/servers.py copies one migrated SQLite database per process instead of migrating
+    one per test: a copy has the schema, rows and connection settings migrating gives."""
+    if kind == "file":
+        migrated = SqlStore.from_url(f"sqlite:///{tmp_path / 'migrated.sqlite'}")
+        copy = SqlStore.from_url(migrated_sqlite_copy(tmp_path / "copy.sqlite"))
+    else:
+        migrated, copy = SqlStore.from_url("sqlite://"), sqlite_memory_store()
+    try:
+        assert _sqlite_state(migrated) == _sqlite_state(copy)
+    finally:
+        migrated.close()
+        copy.close()
 
 
 def test_opening_a_store_at_head_runs_no_migration(
