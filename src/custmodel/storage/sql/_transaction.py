@@ -204,7 +204,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         return [_read_customer(r) for r in rows]
 
     def _driver(
-        self, statement: ClauseElement, params: Mapping[str, Any] | None = None
+        self,
+        statement: ClauseElement,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fetch: bool = True,
     ) -> list[Any]:
         """Run a prebuilt statement as the driver's text (see :func:`_driver_form`) on the
         driver connection (see :func:`_on_driver`); return its rows.
@@ -216,7 +220,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         if params:
             values = {**values, **params}
         bound: Any = values if order is None else tuple(values[name] for name in order)
-        rows = _on_driver(self._conn, text, bound, fetch=True)
+        rows = _on_driver(self._conn, text, bound, fetch=fetch)
         return rows or []
 
     def _count_where(self, clause: ColumnElement[bool]) -> int:
@@ -326,11 +330,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             found = self._driver(_ADVANCE_RETURNING, params)
             last = found[0][0] if found else None
         else:
-            current = self._conn.execute(_LOCK_COUNTER, params).scalar_one_or_none()
+            locked = self._driver(_LOCK_COUNTER, params)
             last = None
-            if current is not None:
-                self._conn.execute(_ADVANCE, params)
-                last = int(current) + count
+            if locked:
+                self._driver(_ADVANCE, params, fetch=False)
+                last = int(locked[0][0]) + count
         if last is None:
             # A schema made without the migration has no counter row yet. Two transactions
             # racing to create it collide on the key; the loser is told to retry.
