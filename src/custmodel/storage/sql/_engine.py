@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -95,10 +95,70 @@ def _secure_delete_on(cursor: Any) -> None:
         raise StoreError("SQLite refused secure_delete; erased data could linger in the file")
 
 
+def _unobserved(connection: Connection) -> bool:
+    """True when nothing watches the statements ``connection`` executes: no listener of
+    ``before_cursor_execute``, ``after_cursor_execute`` or ``handle_error``, and no echo.
+
+    Then a statement may go straight to the driver (:func:`_on_driver`): nobody could tell
+    the difference but the clock.
+    """
+    dispatch = connection.dispatch
+    return not (
+        connection._echo  # what SQLAlchemy itself checks before it logs a statement
+        or dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or connection.dialect.dispatch.handle_error
+    )
+
+
+def _on_driver(
+    connection: Connection, text: str, parameters: Any = None, *, fetch: bool = False
+) -> list[Any] | None:
+    """Run ``text`` on ``connection``'s driver connection, in its transaction; return all rows
+    if ``fetch``.
+
+    SQLAlchemy's execution of a statement (execution context, result metadata, event
+    dispatch) cost several times what SQLite spends on the few short statements of a single
+    registration. Where someone watches the statements (see :func:`_unobserved`), they go
+    through SQLAlchemy as before. A driver error is raised as SQLAlchemy's, without the
+    parameters; a lost connection is invalidated, so that the pool does not hand it out again.
+    """
+    if not _unobserved(connection):
+        result = connection.exec_driver_sql(text, parameters)
+        return list(result.all()) if fetch else None
+    dialect = connection.dialect
+    dbapi_error = dialect.loaded_dbapi.Error
+    driver: Any = connection.connection.driver_connection
+    cursor = driver.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(text)
+        else:
+            cursor.execute(text, parameters)
+        rows = list(cursor.fetchall()) if fetch else None
+        cursor.close()
+    except dbapi_error as error:
+        lost = dialect.is_disconnect(error, driver, cursor)
+        with suppress(dbapi_error):
+            cursor.close()
+        if lost:
+            connection.invalidate(error)
+        raise sa_exc.DBAPIError.instance(
+            text,
+            None,
+            error,
+            dbapi_error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from error
+    return rows
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
     """Start an IMMEDIATE transaction for writers, a deferred one for readers."""
     if connection.get_execution_options().get(_WRITE_OPTION, True):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _on_driver(connection, "BEGIN IMMEDIATE")
         return
     # A deferred BEGIN takes no lock, so it cannot find the database busy. Sent straight to
     # the driver it skips SQLAlchemy's statement execution, a large part of a short read.

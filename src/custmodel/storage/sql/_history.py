@@ -9,7 +9,7 @@ per chunk of customers.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -40,12 +40,14 @@ from custmodel.model._history import (
 )
 from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._engine import _on_driver
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _chunks
+from custmodel.storage.sql._queries import _chunks, _driver_form, _per_dialect
 from custmodel.storage.sql._rows import _required_time, _time_from_db, _time_to_db
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
+    from sqlalchemy.engine import Dialect
 
 __all__ = ["HistoryRecords", "history_from_row", "history_to_row"]
 
@@ -184,6 +186,24 @@ _REGISTERED_ONE = insert(schema.history).values(
 )
 
 
+def _registered_one(
+    dialect: Dialect,
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any], Callable[[Any], Any]]:
+    """:data:`_REGISTERED_ONE` as the driver takes it (see :func:`_driver_form`), and the
+    conversion of its time that SQLAlchemy's column type would apply (SQLite: to text)."""
+
+    def build() -> tuple[str, tuple[str, ...] | None, dict[str, Any], Callable[[Any], Any]]:
+        text, order, values = _driver_form(_REGISTERED_ONE, dialect)
+        process = _h.at.type.dialect_impl(dialect).bind_processor(dialect)
+        return text, order, values, process or _unchanged
+
+    return _per_dialect(dialect, _registered_one, build)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 class HistoryRecords:
     """The change history of a :class:`SqlTransaction`, which inherits it."""
 
@@ -282,11 +302,23 @@ class HistoryRecords:
     def _record_registrations(self, numbers: list[int], stamp: HistoryStamp) -> None:
         """Write the REGISTERED entry of each of ``numbers`` (ascending): one INSERT ... SELECT
         for a run of consecutive numbers (what register_many inserts), else one per chunk."""
+        if len(numbers) == 1:
+            # Built once, and sent to the driver: a single registration's transaction should
+            # not build a statement, nor select the one customer it has just inserted.
+            text, order, values, convert = _registered_one(self._conn.dialect)
+            values = {
+                **values,
+                "at": convert(_time_to_db(stamp.at, aware=self._aware_times)),
+                "actor": stamp.actor,
+                "low": numbers[0],
+                "high": numbers[0],
+            }
+            bound = values if order is None else tuple(values[name] for name in order)
+            _on_driver(self._conn, text, bound)
+            return
         if numbers[-1] - numbers[0] + 1 == len(numbers):
-            # Built once: a single registration's transaction should not build a statement,
-            # nor select the one customer it has just inserted.
             self._conn.execute(
-                _REGISTERED_ONE if len(numbers) == 1 else _REGISTERED,
+                _REGISTERED,
                 {
                     "at": _time_to_db(stamp.at, aware=self._aware_times),
                     "actor": stamp.actor,

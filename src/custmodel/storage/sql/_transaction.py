@@ -50,6 +50,7 @@ from custmodel.model._statistics import (
 from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._engine import _on_driver
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._history import HistoryRecords
 from custmodel.storage.sql._hosts import (
@@ -202,8 +203,15 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         rows = self._conn.execute(statement, parameters).all()
         return [_read_customer(r) for r in rows]
 
-    def _driver(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
-        """Run a prebuilt statement as the driver's text (see :func:`_driver_form`).
+    def _driver(
+        self,
+        statement: ClauseElement,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fetch: bool = True,
+    ) -> list[Any]:
+        """Run a prebuilt statement as the driver's text (see :func:`_driver_form`) on the
+        driver connection (see :func:`_on_driver`); return its rows.
 
         For the statements every registration sends (settings, counter): SQLAlchemy's
         handling of a statement cost more than the database's work on it.
@@ -212,7 +220,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         if params:
             values = {**values, **params}
         bound: Any = values if order is None else tuple(values[name] for name in order)
-        return self._conn.exec_driver_sql(text, bound)
+        rows = _on_driver(self._conn, text, bound, fetch=fetch)
+        return rows or []
 
     def _count_where(self, clause: ColumnElement[bool]) -> int:
         statement = select(func.count()).select_from(schema.customers).where(clause)
@@ -318,13 +327,14 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         params = {"counter_name": name, "counter_step": count}
         last: int | None
         if self._update_returning:
-            last = self._driver(_ADVANCE_RETURNING, params).scalar_one_or_none()
+            found = self._driver(_ADVANCE_RETURNING, params)
+            last = found[0][0] if found else None
         else:
-            current = self._conn.execute(_LOCK_COUNTER, params).scalar_one_or_none()
+            locked = self._driver(_LOCK_COUNTER, params)
             last = None
-            if current is not None:
-                self._conn.execute(_ADVANCE, params)
-                last = int(current) + count
+            if locked:
+                self._driver(_ADVANCE, params, fetch=False)
+                last = int(locked[0][0]) + count
         if last is None:
             # A schema made without the migration has no counter row yet. Two transactions
             # racing to create it collide on the key; the loser is told to retry.
@@ -453,7 +463,10 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     copy, None, error, dialect.loaded_dbapi.Error, dialect=dialect
                 ) from error
             return
-        self._conn.exec_driver_sql(statement, rows if len(rows) > 1 else rows[0])
+        if len(rows) > 1:
+            self._conn.exec_driver_sql(statement, rows)
+        else:
+            _on_driver(self._conn, statement, rows[0])
 
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
