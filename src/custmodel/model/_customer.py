@@ -29,6 +29,7 @@ from custmodel.model._checks import (
     _optional_positive,
     _positive,
     _text,
+    _within,
 )
 from custmodel.model._flags import StatusFlags, _to_flags
 from custmodel.model._kinds import CustomerKind, CustomerType, _kind, _type
@@ -78,6 +79,8 @@ def _own(
         shape: What kind of value it holds, for the stores' columns.
     """
     metadata = _metadata(blank, max_length, personal=personal, shape=shape)
+    if max_length is not None:
+        validator = _within(validator, max_length)
     return attrs.field(default=blank, validator=validator, metadata=metadata)
 
 
@@ -207,7 +210,10 @@ class NewCustomer(CustomerFields):
     """
 
     kind: CustomerKind = attrs.field(converter=_kind)
-    last_name: str = attrs.field(validator=_non_empty, metadata=_customer_metadata("last_name"))
+    last_name: str = attrs.field(
+        validator=_within(_non_empty, _customer_metadata("last_name")["max_length"]),
+        metadata=_customer_metadata("last_name"),
+    )
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
 
 
