@@ -96,9 +96,10 @@ _FULL_CHECKS = [_checks._text, _checks._multiline, _checks._non_empty, _checks._
 
 @functools.cache
 def _limited(limit: int) -> attrs.Attribute[Any]:
-    return attrs.fields(
-        attrs.make_class("Limited", {"value": attrs.field(metadata={"max_length": limit})})
-    ).value
+    """A text field of at most ``limit`` characters."""
+    limited = attrs.make_class("Limited", {"value": attrs.field(metadata={"max_length": limit})})
+    field: attrs.Attribute[Any] = attrs.fields(limited).value
+    return field
 
 
 @given(value=_EDGY_VALUES, check=st.sampled_from(_FULL_CHECKS), room=st.integers(-1, 1))
