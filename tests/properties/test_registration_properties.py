@@ -58,8 +58,10 @@ def test_every_copied_field_is_checked_by_the_draft_as_the_customer_checks_it() 
         (1, -5, datetime(2025, 1, 1).astimezone()),
         (1, 1, datetime(2025, 1, 1)),  # noqa: DTZ001 - the naive time is the bad input
         (1, 1, "2025-01-01"),
+        (True, 1, datetime(2025, 1, 1).astimezone()),
+        (1, 2**63, datetime(2025, 1, 1).astimezone()),
     ],
-    ids=["number", "account", "naive time", "no time"],
+    ids=["number", "account", "naive time", "no time", "bool number", "account too large"],
 )
 def test_customer_from_draft_refuses_a_bad_number_account_or_time(
     number: int, account: int, now: datetime

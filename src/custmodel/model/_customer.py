@@ -20,6 +20,7 @@ from custmodel.model._channels import ContactChannel, to_channels
 from custmodel.model._checks import (
     MAX_LABEL_LENGTH,
     MAX_NOTES_LENGTH,
+    MAX_NUMBER,
     _aware,
     _limit,
     _multiline,
@@ -284,14 +285,25 @@ class Customer(CustomerFields):
             InvalidInputError: ``draft`` is not a :class:`NewCustomer`, or number, account or
                 time is not what the constructor accepts.
         """
-        if not isinstance(draft, NewCustomer):
-            raise InvalidInputError("a customer is registered from a NewCustomer")
-        fields = attrs.fields(cls)
-        _positive(None, fields.number, number)
-        _positive(None, fields.debtor_account, debtor_account)
-        if not isinstance(created_at, datetime):
-            raise InvalidInputError("created_at must be a timezone-aware datetime")
-        _aware(None, fields.created_at, created_at)
+        if not (
+            type(number) is int
+            and 1 <= number <= MAX_NUMBER
+            and type(debtor_account) is int
+            and 1 <= debtor_account <= MAX_NUMBER
+            and type(created_at) is datetime
+            and created_at.utcoffset() is not None
+            and isinstance(draft, NewCustomer)
+        ):
+            # Anything but the plain values passed above takes the constructor's own checks,
+            # which name what they refuse (or pass a subclass of int or datetime).
+            if not isinstance(draft, NewCustomer):
+                raise InvalidInputError("a customer is registered from a NewCustomer")
+            fields = attrs.fields(cls)
+            _positive(None, fields.number, number)
+            _positive(None, fields.debtor_account, debtor_account)
+            if not isinstance(created_at, datetime):
+                raise InvalidInputError("created_at must be a timezone-aware datetime")
+            _aware(None, fields.created_at, created_at)
         return _copy_draft(cls, draft, number, debtor_account, created_at)
 
     @property
