@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
@@ -203,6 +204,43 @@ def _multiline(_inst: object, attribute: attrs.Attribute[Any], value: str) -> No
             f"{attribute.name} must not contain control characters", field=attribute.name
         )
     _check_length(attribute, value)
+
+
+#: What :func:`_within` returns: an attrs validator.
+_Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _within(check: _Validator, limit: int) -> _Validator:
+    """``check`` (:func:`_text`, :func:`_multiline`, :func:`_non_empty` or
+    :func:`_optional_non_empty`) for a field of at most ``limit`` characters, passing a valid
+    value in one call.
+
+    A customer has a dozen text fields, each checked whenever one is built; the general checks
+    take three calls and a look-up of the field's limit per value. The quick form decides
+    a plain ``str`` within the limit, with no control characters (and, where ``check`` wants
+    one, not blank), itself; anything else goes to ``check``, which names the refusal as
+    before. So the checks and their errors are ``check``'s.
+    """
+    search = (
+        _CONTROL_OR_SURROGATE_MULTILINE.search
+        if check is _multiline
+        else _CONTROL_OR_SURROGATE.search
+    )
+    optional = check is _optional_non_empty
+    non_empty = optional or check is _non_empty
+
+    def quick(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if (
+            type(value) is not str
+            or len(value) > limit
+            or search(value)
+            or (non_empty and not value.strip())
+        ):
+            check(inst, attribute, value)
+
+    return quick
 
 
 def check_lookup_text(value: object, what: str) -> str:

@@ -8,7 +8,9 @@ import enum
 import inspect
 import operator
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
+from types import MemberDescriptorType
 from typing import Any, Final
 
 import attrs
@@ -18,6 +20,7 @@ from custmodel.model._channels import ContactChannel, to_channels
 from custmodel.model._checks import (
     MAX_LABEL_LENGTH,
     MAX_NOTES_LENGTH,
+    MAX_NUMBER,
     _aware,
     _limit,
     _multiline,
@@ -27,6 +30,7 @@ from custmodel.model._checks import (
     _optional_positive,
     _positive,
     _text,
+    _within,
 )
 from custmodel.model._flags import StatusFlags, _to_flags
 from custmodel.model._kinds import CustomerKind, CustomerType, _kind, _type
@@ -76,6 +80,8 @@ def _own(
         shape: What kind of value it holds, for the stores' columns.
     """
     metadata = _metadata(blank, max_length, personal=personal, shape=shape)
+    if max_length is not None:
+        validator = _within(validator, max_length)
     return attrs.field(default=blank, validator=validator, metadata=metadata)
 
 
@@ -205,7 +211,10 @@ class NewCustomer(CustomerFields):
     """
 
     kind: CustomerKind = attrs.field(converter=_kind)
-    last_name: str = attrs.field(validator=_non_empty, metadata=_customer_metadata("last_name"))
+    last_name: str = attrs.field(
+        validator=_within(_non_empty, _customer_metadata("last_name")["max_length"]),
+        metadata=_customer_metadata("last_name"),
+    )
     customer_type: CustomerType = attrs.field(default=CustomerType.WALK_IN, converter=_type)
 
 
@@ -276,28 +285,26 @@ class Customer(CustomerFields):
             InvalidInputError: ``draft`` is not a :class:`NewCustomer`, or number, account or
                 time is not what the constructor accepts.
         """
-        if not isinstance(draft, NewCustomer):
-            raise InvalidInputError("a customer is registered from a NewCustomer")
-        fields = attrs.fields(cls)
-        _positive(None, fields.number, number)
-        _positive(None, fields.debtor_account, debtor_account)
-        if not isinstance(created_at, datetime):
-            raise InvalidInputError("created_at must be a timezone-aware datetime")
-        _aware(None, fields.created_at, created_at)
-        customer = object.__new__(cls)
-        # Customer is frozen; its own __setattr__ refuses, so set the slots directly, once.
-        set_slot = object.__setattr__
-        for name, value in zip(_DRAFT_FIELDS, _draft_values(draft), strict=True):
-            set_slot(customer, name, value)
-        set_slot(customer, "number", number)
-        set_slot(customer, "debtor_account", debtor_account)
-        set_slot(customer, "created_at", created_at)
-        set_slot(customer, "updated_at", created_at)
-        set_slot(customer, "merged_into", None)
-        set_slot(customer, "anonymized_at", None)
-        set_slot(customer, "version", 1)
-        set_slot(customer, "advertising_objections", _NO_OBJECTIONS)
-        return customer
+        if not (
+            type(number) is int
+            and 1 <= number <= MAX_NUMBER
+            and type(debtor_account) is int
+            and 1 <= debtor_account <= MAX_NUMBER
+            and type(created_at) is datetime
+            and created_at.utcoffset() is not None
+            and isinstance(draft, NewCustomer)
+        ):
+            # Anything but the plain values passed above takes the constructor's own checks,
+            # which name what they refuse (or pass a subclass of int or datetime).
+            if not isinstance(draft, NewCustomer):
+                raise InvalidInputError("a customer is registered from a NewCustomer")
+            fields = attrs.fields(cls)
+            _positive(None, fields.number, number)
+            _positive(None, fields.debtor_account, debtor_account)
+            if not isinstance(created_at, datetime):
+                raise InvalidInputError("created_at must be a timezone-aware datetime")
+            _aware(None, fields.created_at, created_at)
+        return _copy_draft(cls, draft, number, debtor_account, created_at)
 
     @property
     def is_active(self) -> bool:
@@ -324,8 +331,55 @@ _NO_OBJECTIONS: Final[frozenset[ContactChannel]] = frozenset()
 _DRAFT_FIELDS: Final = tuple(f.name for f in attrs.fields(NewCustomer))
 
 
-#: Reads all of them in one call (a tuple, in the order of ``_DRAFT_FIELDS``).
-_draft_values: Final = operator.attrgetter(*_DRAFT_FIELDS)
+#: What :meth:`Customer.from_draft` sets besides the draft's fields: the names its copier takes
+#: as arguments, and the fields every new customer starts with.
+_REGISTERED: Final = ("number", "debtor_account", "created_at")
+_STARTING: Final = {
+    "updated_at": "created_at",
+    "merged_into": "None",
+    "anonymized_at": "None",
+    "version": "1",
+    "advertising_objections": "_no_objections",
+}
+
+
+def _draft_copier() -> Callable[..., Customer]:
+    """A function ``copy(cls, draft, number, debtor_account, created_at)``: a new ``cls``
+    object, not initialized, holding the draft's fields, the three arguments and the fields a
+    new customer starts with (:data:`_STARTING`), each set through its slot.
+
+    Customer is frozen, and its ``__setattr__`` refuses; a loop of ``object.__setattr__`` over
+    the names spent more on the loop and the name look-ups than on the values (a third of
+    ``from_draft``). The function is written out once from the field names, as attrs writes
+    ``__init__``: one statement per slot, each calling the slot's own descriptor.
+    """
+    values = {name: f"draft.{name}" for name in _DRAFT_FIELDS}
+    values.update({name: name for name in _REGISTERED})
+    values.update(_STARTING)
+    slots = {name: inspect.getattr_static(Customer, name) for name in values}
+    if sorted(slots) != sorted(f.name for f in attrs.fields(Customer)) or not all(
+        isinstance(slot, MemberDescriptorType) for slot in slots.values()
+    ):  # pragma: no cover - a new field of Customer must be set here too
+        raise TypeError("from_draft must set every field of Customer, each a slot")
+    lines = [f"    _set_{name}(customer, {value})" for name, value in values.items()]
+    source = "\n".join(
+        [
+            f"def copy(cls, draft, {', '.join(_REGISTERED)}):",
+            "    customer = _new(cls)",
+            *lines,
+            "    return customer",
+            "",
+        ]
+    )
+    namespace: dict[str, Any] = {"_new": object.__new__, "_no_objections": _NO_OBJECTIONS}
+    namespace.update({f"_set_{name}": slot.__set__ for name, slot in slots.items()})
+    exec(compile(source, "<custmodel draft copy>", "exec"), namespace)  # noqa: S102 - names only
+    copy: Callable[..., Customer] = namespace["copy"]
+    return copy
+
+
+#: Builds the new customer of :meth:`Customer.from_draft`, its values checked before.
+_copy_draft: Final = _draft_copier()
 
 #: Every field of a :class:`Customer` but the version, and a reader of all of them at once.
 _UNVERSIONED_FIELDS: Final = tuple(f.name for f in attrs.fields(Customer) if f.name != "version")
