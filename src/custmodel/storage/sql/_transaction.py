@@ -356,7 +356,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """
         if not customers:
             return
-        if len(customers) == 1 and self._conn.dialect.name != "postgresql":
+        if len(customers) == 1:
             self._insert_one(customers[0], history)
             return
         times: dict[datetime, Any] = {}
@@ -404,10 +404,21 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         The unique keys refuse a taken number or debtor account anyway; a refused statement
         writes nothing on SQLite and MariaDB (the transaction goes on), so the keys are read
         then, to raise the error :meth:`insert_customers` promises. Saves a read per
-        registration, a sixth of its time beside SQLite's commit.
+        registration, a sixth of its time beside SQLite's commit. PostgreSQL would abort the
+        whole transaction on a refused statement, so there the row is inserted ``ON CONFLICT
+        DO NOTHING``: one statement, where a savepoint around it would cost two more.
         """
         row = customer_values(customer, aware_times=self._aware_times)
         with _translating("insert customers"):
+            if self._conn.dialect.name == "postgresql":
+                if not self._inserted_unless_taken(row):
+                    self._refuse_taken_keys([customer])
+                    # No key of ours is taken (any more): the database says what it refused,
+                    # or takes the row now.
+                    self._write_customer_rows([row])
+                if history is not None:
+                    self._record_registrations([customer.number], history)
+                return
             try:
                 self._write_customer_rows([row])
             except sa_exc.IntegrityError:
@@ -451,6 +462,22 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     taken_numbers.add(int(number))
                     taken_accounts.add(int(account))
         return taken_numbers, taken_accounts
+
+    def _inserted_unless_taken(self, row: tuple[Any, ...]) -> bool:
+        """Insert one customer row on PostgreSQL unless a unique key refuses it; True if it
+        went in. Any other refusal (a CHECK constraint) raises as the plain INSERT does."""
+        dialect = self._conn.dialect
+        statement, processors = _customer_insert(dialect)
+        values = list(row)
+        for index, process in processors:
+            values[index] = process(values[index])
+        inserted = _on_driver(
+            self._conn,
+            f"{statement} ON CONFLICT DO NOTHING RETURNING 1",
+            tuple(values),
+            fetch=True,
+        )
+        return bool(inserted)
 
     def _write_customer_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Insert customer rows (:func:`customer_values`) with the driver: ``COPY`` on
