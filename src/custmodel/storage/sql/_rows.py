@@ -547,16 +547,18 @@ def customers_reader(
     # Text that holds no control character and no surrogate is printable (str.isprintable
     # is False for both), which is quicker to ask than the regular expression; text that is
     # not printable for another reason (a no-break space, a tab in the notes) asks it.
-    single = ", ".join(f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE)
+    # The optional texts join the single-line ones ("" for None); a blank one is refused.
     optional = [at[_CUSTOMER_FIELDS[i]] for i in _OPTIONAL_TEXT]
+    single = ", ".join(
+        [f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE]
+        + [f"(r[{i}] or '')" for i in optional]
+    )
     notes = at["notes"]
     refused = [
         "(not t.isprintable() and search(t))",
         f"(not r[{notes}].isprintable() and search_notes(r[{notes}]))",
     ]
-    refused += [
-        f"(r[{i}] is not None and (not r[{i}].strip() or search(r[{i}])))" for i in optional
-    ]
+    refused += [f"(r[{i}] is not None and not r[{i}].strip())" for i in optional]
     lines += ["        try:", f"            t = join(({single},))"]
     lines += [f"            refused = {' or '.join(refused)}"]
     lines += ["        except (TypeError, AttributeError):", "            refused = True"]
