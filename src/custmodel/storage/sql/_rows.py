@@ -437,35 +437,21 @@ def _flags(bits: int) -> StatusFlags:
     return flags
 
 
-def customer_reader(
+def customers_reader(
     *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
-) -> Callable[[Sequence[Any]], Customer]:
-    """Return the function that builds the customer a full ``custmodel_customers`` row stores.
+) -> Callable[[Iterable[Sequence[Any]]], list[Customer]]:
+    """Return the function that builds the customers full ``custmodel_customers`` rows store,
+    in the rows' order.
 
     Args:
-        text_times: The row comes straight from SQLite's driver, with dates and timestamps as
+        text_times: The rows come straight from SQLite's driver, with dates and timestamps as
             ISO text; otherwise they are ``date`` and ``datetime`` objects (SQLAlchemy's rows,
             PostgreSQL's and MariaDB's drivers).
-        columns: The row's columns, in order: by default the table's, all of them; at least
+        columns: The rows' columns, in order: by default the table's, all of them; at least
             one per field of the customer (:data:`CUSTOMER_COLUMNS`).
 
     The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
     rule no database check covers, and :class:`StoreError` for a value it cannot read.
-    """
-    read_all = customers_reader(text_times=text_times, columns=columns)
-
-    def read(row: Sequence[Any]) -> Customer:
-        (customer,) = read_all((row,))
-        return customer
-
-    return read
-
-
-def customers_reader(
-    *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
-) -> Callable[[Iterable[Sequence[Any]]], list[Customer]]:
-    """Return the function that builds the customers of many rows, as :func:`customer_reader`
-    builds one, in the rows' order.
 
     It is generated, one line per field, reading each row by position in one loop: a loop over
     the fields, or a function call per row or per converted value, cost more than the building
