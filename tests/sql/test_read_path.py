@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custmodel import (
+    Customer,
     CustomerBook,
     CustomerKind,
     InvalidInputError,
@@ -18,7 +25,14 @@ from custmodel import (
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage._sqlschema import customers as customers_table
 from custmodel.storage.sql import SqlStore, _customer_from_table_row, customer_to_row
+from custmodel.storage.sql._rows import customers_reader
+from custmodel.testing import strategies as cst
 from tests.sql.helpers import customer, register
+
+#: How each engine's driver hands timestamps over: SQLite's as naive ISO text, PostgreSQL's
+#: aware (in UTC, or in the session's zone), MariaDB's naive.
+_TIME_FORMS = ("sqlite", "utc", "zone", "naive")
+_TIMES = ("created_at", "updated_at", "anonymized_at")
 
 
 @pytest.fixture
@@ -92,3 +106,49 @@ def test_a_table_row_reads_back_as_the_customer_it_stores() -> None:
     in_column_order = tuple(row[column.name] for column in customers_table.columns)
 
     assert stored == _customer_from_table_row(in_column_order)
+
+
+def _driver_row(stored: Customer, form: str) -> tuple[Any, ...]:
+    """The full table row of ``stored`` as a driver returns it, timestamps in ``form``."""
+    row = customer_to_row(stored, aware_times=form in ("utc", "zone"))
+    for name in _TIMES:
+        value: datetime | None = row[name]
+        if value is None:
+            continue
+        if form == "sqlite":
+            row[name] = f"{value:%Y-%m-%d %H:%M:%S.%f}"
+        elif form == "zone":
+            row[name] = value.astimezone(ZoneInfo("Europe/Berlin"))
+    if form == "sqlite" and row["birth_date"] is not None:
+        row["birth_date"] = row["birth_date"].isoformat()
+    return tuple(row[column.name] for column in customers_table.columns)
+
+
+@st.composite
+def _runs_of_customers(draw: st.DrawFn) -> list[Customer]:
+    """Customers in a row, some registered or changed at the same time as the one before, some
+    never changed since their registration."""
+    run: list[Customer] = []
+    for stored in draw(st.lists(cst.customers(), max_size=4)):
+        if run and draw(st.booleans()):
+            stored = attrs.evolve(stored, created_at=run[-1].created_at)
+        if run and draw(st.booleans()):
+            stored = attrs.evolve(stored, updated_at=run[-1].updated_at)
+        if draw(st.booleans()):
+            stored = attrs.evolve(stored, updated_at=stored.created_at)
+        run.append(stored)
+    return run
+
+
+@settings(max_examples=25, deadline=None)
+@given(_runs_of_customers(), st.sampled_from(_TIME_FORMS))
+def test_trusted_reading_builds_what_validated_construction_builds(
+    run: list[Customer], form: str
+) -> None:
+    """Rows read without validation give the customers validated construction gives."""
+    validated = [_customer_from_table_row(_driver_row(stored, "naive")) for stored in run]
+
+    trusted = customers_reader(text_times=form == "sqlite")([_driver_row(s, form) for s in run])
+
+    assert run == validated == trusted
+    assert all(c.created_at.tzinfo is UTC and c.updated_at.tzinfo is UTC for c in trusted)

@@ -33,7 +33,7 @@ from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _raise_translated
 from custmodel.storage.sql._queries import _c, _storable, selection_clause
-from custmodel.storage.sql._rows import CUSTOMER_COLUMNS, customer_reader
+from custmodel.storage.sql._rows import CUSTOMER_COLUMNS, customers_reader
 
 __all__ = ["KeptReads"]
 
@@ -102,6 +102,15 @@ def _close(pooled: Any) -> None:
         pooled.close()
 
 
+def _postgres_session(driver: Any) -> None:
+    """Autocommit, and timestamps in UTC: psycopg then returns them with ``datetime.UTC``
+    itself, which the reader takes as they are (a server's ``Etc/UTC`` or any other zone
+    costs a conversion per value). What is read does not change: ``timestamptz`` is an
+    instant, and the reads compare no time of day."""
+    driver.autocommit = True
+    driver.execute("SET TIME ZONE 'UTC'")
+
+
 class KeptReads:
     """The single-statement reads of customers of one store: see the module's docstring."""
 
@@ -114,13 +123,13 @@ class KeptReads:
         self._open: dict[int, Any] = {}
         self._closed = False
         name = engine.dialect.name
-        self._read = customer_reader(text_times=name == "sqlite", columns=CUSTOMER_COLUMNS)
+        self._read = customers_reader(text_times=name == "sqlite", columns=CUSTOMER_COLUMNS)
         self._autocommit: Callable[[Any], None]
         if name == "sqlite":
             # The store's connect hook leaves the driver in autocommit mode already.
             self._autocommit = lambda _driver: None
         elif name == "postgresql":
-            self._autocommit = lambda driver: setattr(driver, "autocommit", True)
+            self._autocommit = _postgres_session
         else:
             self._autocommit = lambda driver: driver.autocommit(True)
 
@@ -129,12 +138,12 @@ class KeptReads:
         if not _storable(code1):
             return []
         rows = self._rows(_compiled("code1", None, self._dialect), {"code1": code1}, "code1")
-        return [self._read(row) for row in rows]
+        return self._read(rows)
 
     def select(self, selection: Selection) -> list[Customer]:
         """Return the customers ``selection.matches``, ordered by number."""
         rows = self._rows(_compiled("select", selection, self._dialect), {}, "select")
-        return [self._read(row) for row in rows]
+        return self._read(rows)
 
     def select_page(self, selection: Selection, after: int, limit: int) -> list[Customer]:
         """Return at most ``limit`` selected customers numbered above ``after``, by number."""
@@ -142,7 +151,7 @@ class KeptReads:
             return []
         compiled = _compiled("page", selection, self._dialect)
         rows = self._rows(compiled, {"after": after, "limit": limit}, "select a page of")
-        return [self._read(row) for row in rows]
+        return self._read(rows)
 
     def count(self, selection: Selection) -> int:
         """Return how many customers ``selection.matches``."""

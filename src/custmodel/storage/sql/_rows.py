@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final, NoReturn
@@ -438,23 +438,27 @@ def _flags(bits: int) -> StatusFlags:
     return flags
 
 
-def customer_reader(
+def customers_reader(
     *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
-) -> Callable[[Sequence[Any]], Customer]:
-    """Return the function that builds the customer a full ``custmodel_customers`` row stores.
+) -> Callable[[Iterable[Sequence[Any]]], list[Customer]]:
+    """Return the function that builds the customers full ``custmodel_customers`` rows store,
+    in the rows' order.
 
     Args:
-        text_times: The row comes straight from SQLite's driver, with dates and timestamps as
+        text_times: The rows come straight from SQLite's driver, with dates and timestamps as
             ISO text; otherwise they are ``date`` and ``datetime`` objects (SQLAlchemy's rows,
             PostgreSQL's and MariaDB's drivers).
-        columns: The row's columns, in order: by default the table's, all of them; at least
+        columns: The rows' columns, in order: by default the table's, all of them; at least
             one per field of the customer (:data:`CUSTOMER_COLUMNS`).
 
     The function raises the model's :class:`InvalidInputError` for a row whose text breaks a
     rule no database check covers, and :class:`StoreError` for a value it cannot read.
 
-    It is generated, one line per field, reading the row by position: a loop over the fields,
-    or a function call per converted value, cost more than the building itself.
+    It is generated, one line per field, reading each row by position in one loop: a loop over
+    the fields, or a function call per row or per converted value, cost more than the building
+    itself. Consecutive rows often hold the same timestamp (customers registered together,
+    never changed since), so a timestamp equal to the previous row's, or an update time equal
+    to the creation time, is the same (immutable) object, read once.
     """
     at = {name: list(columns).index(name) for name in _CUSTOMER_FIELDS}
     namespace: dict[str, Any] = {
@@ -470,55 +474,94 @@ def customer_reader(
         "join": "".join,
         "iso_time": datetime.fromisoformat,
         "iso_date": date.fromisoformat,
+        "UTC": UTC,
         "db_time": _time_from_db,
         "validated": _validated_row,
         "unreadable": _unreadable,
+        "NOTHING": object(),
     }
+    created, updated, anonymized = at["created_at"], at["updated_at"], at["anonymized_at"]
     if text_times:
         # SQLite keeps naive UTC as ISO text: read it with its offset in one call.
-        times = {
-            "created_at": "iso_time(r[{i}] + '+00:00')",
-            "updated_at": "iso_time(r[{i}] + '+00:00')",
-            "anonymized_at": "None if r[{i}] is None else iso_time(r[{i}] + '+00:00')",
-        }
+        def time(value: str) -> str:
+            return f"iso_time({value} + '+00:00')"
+
         birth = "None if r[{i}] is None else iso_date(r[{i}])"
     else:
-        times = {
-            "created_at": "db_time(r[{i}])",
-            "updated_at": "db_time(r[{i}])",
-            "anonymized_at": "None if r[{i}] is None else db_time(r[{i}])",
-        }
+        # PostgreSQL's driver gives UTC itself where the session's time zone is UTC.
+        def time(value: str) -> str:
+            return f"{value} if {value}.tzinfo is UTC else db_time({value})"
+
         birth = "r[{i}]"
+    reading = [
+        f"x = r[{created}]",
+        "if x is not last_x:",
+        "    if x != last_x:",
+        f"        last_created = {time('x')}",
+        "    last_x = x",
+        "created_at = last_created",
+        f"y = r[{updated}]",
+        "if y == x:",
+        "    updated_at = created_at",
+        "else:",
+        "    if y != last_y:",
+        f"        last_updated = {time('y')}",
+        "        last_y = y",
+        "    updated_at = last_updated",
+        f"z = r[{anonymized}]",
+        f"anonymized_at = None if z is None else {time('z')}",
+    ]
     converted = {
         "kind": "KINDS[r[{i}]]",
         "customer_type": "TYPES[r[{i}]]",
         "status": "FLAGS[r[{i}]] if r[{i}] in FLAGS else flags(r[{i}])",
         "advertising_objections": "CHANNELS[r[{i}]]",
         "birth_date": birth,
-        **times,
     }
-    lines = ["def read(r):", "    try:"]
-    lines += [f"        {name} = {code.format(i=at[name])}" for name, code in converted.items()]
-    lines += ["    except (KeyError, IndexError, TypeError, ValueError, AttributeError):"]
-    lines += ["        unreadable(r)"]
-    single = ", ".join(f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE)
-    optional = [at[_CUSTOMER_FIELDS[i]] for i in _OPTIONAL_TEXT]
-    refused = [f"search(join(({single},)))", f"search_notes(r[{at['notes']}])"]
-    refused += [
-        f"(r[{i}] is not None and (not r[{i}].strip() or search(r[{i}])))" for i in optional
+    reading += [f"{name} = {code.format(i=at[name])}" for name, code in converted.items()]
+    lines = [
+        "def read_all(rows):",
+        "    out = []",
+        "    add = out.append",
+        "    last_x = last_y = NOTHING",
+        "    last_created = last_updated = None",
+        "    for r in rows:",
+        "        try:",
     ]
-    lines += ["    try:", f"        refused = {' or '.join(refused)}"]
-    lines += ["    except (TypeError, AttributeError):", "        refused = True"]
-    values = [name if name in converted else f"r[{at[name]}]" for name in _CUSTOMER_FIELDS]
-    lines += ["    if refused:", f"        return validated(({', '.join(values)},))"]
-    lines += ["    c = new(Customer)"]
+    lines += [f"            {line}" for line in reading]
+    lines += ["        except (KeyError, IndexError, TypeError, ValueError, AttributeError):"]
+    lines += ["            unreadable(r)"]
+    # Text that holds no control character and no surrogate is printable (str.isprintable
+    # is False for both), which is quicker to ask than the regular expression; text that is
+    # not printable for another reason (a no-break space, a tab in the notes) asks it.
+    # The optional texts join the single-line ones ("" for None); a blank one is refused.
+    optional = [at[_CUSTOMER_FIELDS[i]] for i in _OPTIONAL_TEXT]
+    single = ", ".join(
+        [f"r[{at[_CUSTOMER_FIELDS[i]]}]" for i in _SINGLE_LINE]
+        + [f"(r[{i}] or '')" for i in optional]
+    )
+    notes = at["notes"]
+    refused = [
+        "(not t.isprintable() and search(t))",
+        f"(not r[{notes}].isprintable() and search_notes(r[{notes}]))",
+    ]
+    refused += [f"(r[{i}] is not None and not r[{i}].strip())" for i in optional]
+    lines += ["        try:", f"            t = join(({single},))"]
+    lines += [f"            refused = {' or '.join(refused)}"]
+    lines += ["        except (TypeError, AttributeError):", "            refused = True"]
+    values = [
+        name if name in converted or name in _CUSTOMER_TIMES else f"r[{at[name]}]"
+        for name in _CUSTOMER_FIELDS
+    ]
+    lines += ["        if refused:", f"            add(validated(({', '.join(values)},)))"]
+    lines += ["            continue", "        c = new(Customer)"]
     for name, value in zip(_CUSTOMER_FIELDS, values, strict=True):
         namespace[f"set_{name}"] = getattr(Customer, name).__set__
-        lines.append(f"    set_{name}(c, {value})")
-    lines.append("    return c")
+        lines.append(f"        set_{name}(c, {value})")
+    lines += ["        add(c)", "    return out"]
     exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
-    read: Callable[[Sequence[Any]], Customer] = namespace["read"]
-    return read
+    read_all: Callable[[Iterable[Sequence[Any]]], list[Customer]] = namespace["read_all"]
+    return read_all
 
 
 def _unreadable(row: Sequence[Any]) -> NoReturn:

@@ -99,15 +99,15 @@ from custmodel.storage.sql._rows import (
     _time_to_db,
     booking_from_row,
     booking_to_row,
-    customer_reader,
     customer_to_row,
     customer_values,
+    customers_reader,
     kind_settings_to_row,
 )
 from custmodel.storage.sql._statistics import fold_statistics, statistics_statement
 
 #: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
-_read_customer = customer_reader(text_times=False)
+_read_customers = customers_reader(text_times=False)
 
 
 def _first_column(result: CursorResult[Any]) -> list[Any]:
@@ -201,7 +201,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """Run ``statement`` (whole rows of the customers table) and build its customers."""
         # All rows at once and by position: no per-row fetch, no per-column name look-up.
         rows = self._conn.execute(statement, parameters).all()
-        return [_read_customer(r) for r in rows]
+        return _read_customers(rows)
 
     def _driver(
         self,
