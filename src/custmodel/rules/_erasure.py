@@ -13,7 +13,7 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model._booking import Booking
-from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value, with_values_of
+from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value, values_copier
 from custmodel.model._erasure import (
     Blocker,
     BlockReason,
@@ -211,7 +211,7 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
 
 
 #: The fields :func:`anonymized` replaces.
-_ANONYMIZED_FIELDS = (*PERSONAL_FIELDS, "anonymized_at", "updated_at")
+_ANONYMIZED_FIELDS = frozenset({*PERSONAL_FIELDS, "anonymized_at", "updated_at"})
 
 
 def anonymized_all(customers: Sequence[Customer], now: datetime) -> list[Customer]:
@@ -219,12 +219,13 @@ def anonymized_all(customers: Sequence[Customer], now: datetime) -> list[Custome
 
     The dummy values are the same for all of them; they are validated once, on the first,
     and given to the others without building each customer again (see
-    :func:`custmodel.model._customer.with_values_of`).
+    :func:`custmodel.model._customer.values_copier`).
     """
     if not customers:
         return []
     first = anonymized(customers[0], now)[0]
-    return [first, *(with_values_of(c, first, _ANONYMIZED_FIELDS) for c in customers[1:])]
+    copy = values_copier(_ANONYMIZED_FIELDS)
+    return [first, *(copy(c, first) for c in customers[1:])]
 
 
 def answer_by(received_on: date) -> date:

@@ -153,6 +153,11 @@ _SEARCH_COLUMNS: Final = {
     "search_email": frozenset({"email"}),
 }
 
+
+def _no_fields(_customer: Customer) -> tuple[()]:
+    return ()
+
+
 #: update_customers groups equal changes into one UPDATE when they make one group, or at most
 #: one group per this many customers; more groups, and one executemany of whole rows is faster.
 _GROUPED_AT_MOST: Final = 8
@@ -589,28 +594,34 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         held = [self._held.get(c.number) for c in customers]
         if len({c.number for c in customers}) != len(customers):
             return None
-        news: list[dict[str, Any]] = []
         changed: set[str] = set()
         for customer, old in zip(customers, held, strict=True):
             if old is None or old.version != customer.version:
                 return None
-            # Fields compare as their columns do (equal fields, equal columns), so only the
-            # new row is built; the search columns follow the fields they are made of.
+            # Fields compare as their columns do (equal fields, equal columns).
             was, now = _column_values(old), _column_values(customer)
             if was != now:
                 changed.update(
                     name for name, a, b in zip(CUSTOMER_COLUMNS, was, now, strict=True) if a != b
                 )
-            news.append(customer_to_row(customer, aware_times=self._aware_times))
-        changed.update(column for column, made_of in _SEARCH_COLUMNS.items() if changed & made_of)
-        changed.intersection_update(_UPDATED_COLUMNS)
         if "debtor_account" in changed:
             return None
-        columns = sorted(changed)
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        for customer, after in zip(customers, news, strict=True):
-            key = (customer.version, *(after[c] for c in columns))
-            groups.setdefault(key, []).append(customer.number)
+        search = [column for column, made_of in _SEARCH_COLUMNS.items() if changed & made_of]
+        columns = sorted((changed & set(_UPDATED_COLUMNS)).union(search))
+        # The changed columns' values are made of these fields alone (a search column of all
+        # the fields it is made of): customers equal in them are written with one statement,
+        # whose values are converted once, from the first of them.
+        sources = sorted(changed.union(*(_SEARCH_COLUMNS[c] for c in search)))
+        pick = operator.attrgetter(*sources) if sources else _no_fields
+        groups: dict[tuple[int, Any], list[int]] = {}
+        firsts: dict[tuple[int, Any], Customer] = {}
+        for customer in customers:
+            key = (customer.version, pick(customer))
+            numbers = groups.get(key)
+            if numbers is None:
+                groups[key] = numbers = []
+                firsts[key] = customer
+            numbers.append(customer.number)
         if len(groups) > 1 and len(groups) * _GROUPED_AT_MOST > len(customers):
             return None  # as many statements as customers: one executemany does better
         # All or nothing: a savepoint when more than one statement may write.
@@ -618,7 +629,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         try:
             with _translating("update customers"):
                 for key, numbers in groups.items():
-                    values: dict[str, Any] = dict(zip(columns, key[1:], strict=True))
+                    row = customer_to_row(firsts[key], aware_times=self._aware_times)
+                    values: dict[str, Any] = {c: row[c] for c in columns}
                     values["version"] = _c.version + 1
                     for part in _chunks(numbers):
                         result = self._conn.execute(
