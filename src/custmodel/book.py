@@ -1100,11 +1100,11 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         every customer a retention rule of its kind makes due (``KindSettings.retention``).
 
         Each batch is one transaction: the store selects the due customers set-based (no query
-        per customer), their bookings are read in one query and checked once more against the
-        rules, and they are anonymized and their requests completed together. Memory stays flat
-        however many customers the store holds. ``dry_run`` only reports who is due; the
-        result's ``items`` say why each customer is due (its request, or the retention rule).
-        ``retention=False`` sweeps the requests only.
+        per customer), the bookings that can block them are read in one query and checked once
+        more against the rules, and they are anonymized and their requests completed together.
+        Memory stays flat however many customers the store holds. ``dry_run`` only reports who
+        is due; the result's ``items`` say why each customer is due (its request, or the
+        retention rule). ``retention=False`` sweeps the requests only.
 
         Raises:
             InvalidInputError: empty agency, a datetime for ``today``, batch_size below 1.

@@ -1,4 +1,5 @@
-"""A stored customer's next version is the customer with its version counted up, nothing else."""
+"""Customers copied without validating their fields again equal the customers built validated:
+a stored customer's next version, anonymized customers of a sweep."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import UTC, datetime
 
 import attrs
 from hypothesis import given
+from hypothesis import strategies as st
 
-from custmodel import Customer, CustomerKind
+from custmodel import Customer, CustomerKind, rules
 from custmodel.model._customer import next_version
 from custmodel.testing.strategies import customers
 
@@ -39,3 +41,17 @@ def test_the_next_version_of_version_3_is_4_and_leaves_the_original() -> None:
     )
 
     assert (4, 3) == (next_version(customer).version, customer.version)
+
+
+@given(st.lists(customers(), min_size=1, max_size=4))
+def test_anonymizing_many_equals_anonymizing_each(people: list[Customer]) -> None:
+    """rules.anonymized_all gives, customer for customer, what rules.anonymized gives."""
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    expected = [rules.anonymized(c, at)[0] for c in people]
+
+    actual = rules.anonymized_all(people, at)
+
+    assert [attrs.asdict(c, recurse=False) for c in expected] == [
+        attrs.asdict(c, recurse=False) for c in actual
+    ]
+    assert [type(c) for c in expected] == [type(c) for c in actual]

@@ -1,4 +1,5 @@
-"""The erasure sweep decides on the requests it re-reads, not only on the store's query."""
+"""The erasure sweep decides on the requests and bookings it re-reads, not only on the store's
+query."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, cast
 from custmodel import CustomerBook, CustomerKind, NewCustomer, Settings
 from custmodel.storage import StoreTransaction
 from custmodel.storage.memory import MemoryStore
+from tests.booksupport import CountingStore, firm_booking, offer
 
 NOW = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 AGENCY = "AG1"
@@ -49,3 +51,23 @@ def test_a_sweep_rechecks_the_receipt_day_of_the_requests_it_locked() -> None:
     sweep = book.anonymize_due(AGENCY, today=date(2024, 2, 19))
 
     assert (0, False) == (sweep.anonymized, book.get(customer.number).is_anonymized)
+
+
+def test_a_sweep_reads_only_the_bookings_that_can_block() -> None:
+    """A due customer's old own bookings and offers cannot block: the sweep re-reads only the
+    blocking ones under its lock, one read per batch, and none through bookings_of."""
+    store = CountingStore()
+    book = CustomerBook(store, Settings(), clock=lambda: NOW)
+    customer = book.register_many([NewCustomer(kind=CustomerKind.PRIVATE, last_name="Kunde")])[0]
+    book.record_booking(firm_booking("A", customer.number, date(2023, 6, 1)))
+    book.record_booking(offer("B", customer.number, date(2024, 2, 1), point_of_sale="AG2"))
+    book.request_erasure(customer.number, date(2024, 2, 1))
+    store.calls.clear()
+
+    sweep = book.anonymize_due(AGENCY, today=date(2024, 2, 19), retention=False)
+
+    assert (1, 0, 1) == (
+        sweep.anonymized,
+        store.calls["bookings_of"],
+        store.calls["blocking_bookings"],
+    )

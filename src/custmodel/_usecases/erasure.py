@@ -311,18 +311,19 @@ def _anonymize_eligible(
     if window.dry_run:
         return frozenset(vetoes), 0, {}
     at = window.now()
-    changed = []
-    for customer in due:
-        # The store's query and the rule must agree; the rule, on locked data, decides.
-        found = rules.anonymization_eligibility(
+    # The store's query and the rule must agree; the rule, on locked data, decides.
+    eligible = [
+        customer
+        for customer in due
+        if rules.anonymization_eligibility(
             bookings.get(customer.number, ()),
             window.acting_agency,
             window.day,
             delay,
             vetoes.get(customer.number, ()),
-        )
-        if found.eligible:
-            changed.append(rules.anonymized(customer, at)[0])
+        ).eligible
+    ]
+    changed = rules.anonymized_all(eligible, at)
     tx.update_customers(changed)
     host_rows = follow_anonymization(tx, [c.number for c in changed], at)
     return frozenset(vetoes), len(changed), host_rows
@@ -367,7 +368,13 @@ def sweep_batch(tx: StoreTransaction, window: BatchWindow) -> BatchResult:
         and customers[n].is_active
         and not customers[n].is_anonymized
     ]
-    bookings = _bookings_by_customer(tx, [c.number for c in candidates])
+    # Only the bookings that can block: the rule decides the same on them as on all (see
+    # rules.blocks_erasure), and a customer due has many old bookings that cannot.
+    bookings: dict[int, list[Booking]] = {}
+    for booking in tx.blocking_bookings(
+        [c.number for c in candidates], window.acting_agency, cutoff
+    ):
+        bookings.setdefault(booking.customer, []).append(booking)
     vetoed, done, host_rows = _anonymize_eligible(tx, window, candidates, bookings, delay)
     return BatchResult(numbers[-1], found, vetoed, done, host_rows)
 

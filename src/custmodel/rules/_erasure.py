@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.model._booking import Booking
-from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value
+from custmodel.model._customer import PERSONAL_FIELDS, Customer, blank_value, values_copier
 from custmodel.model._erasure import (
     Blocker,
     BlockReason,
@@ -28,7 +28,9 @@ __all__ = [
     "ANONYMIZED_NAME",
     "anonymization_eligibility",
     "anonymized",
+    "anonymized_all",
     "answer_by",
+    "blocks_erasure",
     "due_for_erasure",
     "erasure_due",
     "erasure_status",
@@ -124,8 +126,21 @@ def erasure_due(bookings: Iterable[Booking], acting_agency: str, cutoff: date) -
     delay).eligible``, asked the way a store's sweep asks it: with the cutoff, for one customer
     of many, without building the reasons.
     """
-    none = timedelta(0)
-    return not any(_block_reasons(b, acting_agency, cutoff, none)[0] for b in bookings if b.is_firm)
+    return not any(blocks_erasure(b, acting_agency, cutoff) for b in bookings)
+
+
+def blocks_erasure(booking: Booking, acting_agency: str, cutoff: date) -> bool:
+    """Whether ``booking`` keeps ``acting_agency`` from anonymizing its customer by ``cutoff``
+    (R9): a firm booking of another point of sale, of an external channel, or departing after
+    ``cutoff`` (the day minus the anonymization delay). Offers never block.
+
+    :func:`anonymization_eligibility` lists exactly these bookings as blockers, so deciding on
+    only the bookings for which this holds gives the same :class:`Eligibility`.
+    """
+    return booking.is_firm and bool(_block_reasons(booking, acting_agency, cutoff, _NO_DELAY)[0])
+
+
+_NO_DELAY = timedelta(0)
 
 
 def due_for_erasure(
@@ -193,6 +208,24 @@ def anonymized(customer: Customer, now: datetime) -> tuple[Customer, tuple[str, 
     changes["last_name"] = ANONYMIZED_NAME
     result = attrs.evolve(customer, anonymized_at=now, updated_at=now, **changes)
     return result, cleared
+
+
+#: The fields :func:`anonymized` replaces.
+_ANONYMIZED_FIELDS = frozenset({*PERSONAL_FIELDS, "anonymized_at", "updated_at"})
+
+
+def anonymized_all(customers: Sequence[Customer], now: datetime) -> list[Customer]:
+    """Return each of ``customers`` as :func:`anonymized` returns it, in order.
+
+    The dummy values are the same for all of them; they are validated once, on the first,
+    and given to the others without building each customer again (see
+    :func:`custmodel.model._customer.values_copier`).
+    """
+    if not customers:
+        return []
+    first = anonymized(customers[0], now)[0]
+    copy = values_copier(_ANONYMIZED_FIELDS)
+    return [first, *(copy(c, first) for c in customers[1:])]
 
 
 def answer_by(received_on: date) -> date:

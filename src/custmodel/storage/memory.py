@@ -333,6 +333,13 @@ class _MemoryTransaction:
         refs = set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers))
         return [self._s.bookings[r] for r in sorted(refs)]
 
+    def blocking_bookings(
+        self, customers: Collection[int], acting_agency: str, cutoff: date
+    ) -> list[Booking]:
+        return [
+            b for b in self.bookings_of(customers) if rules.blocks_erasure(b, acting_agency, cutoff)
+        ]
+
     def booking_references(self, customers: Collection[int]) -> list[str]:
         return sorted(set().union(*(self._s.bookings_by_customer.get(n, set()) for n in customers)))
 

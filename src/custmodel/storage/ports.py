@@ -230,6 +230,19 @@ class StoreTransaction(Protocol):
         """Return every booking of these customers, ordered by reference, in one read."""
         ...
 
+    def blocking_bookings(
+        self, customers: Collection[int], acting_agency: str, cutoff: date
+    ) -> list[Booking]:
+        """Return the bookings of these customers that keep ``acting_agency`` from anonymizing
+        them by ``cutoff``, ordered by reference, in one read.
+
+        Those of ``bookings_of`` for which :func:`custmodel.rules.blocks_erasure` holds: firm
+        bookings of another point of sale, of an external channel, or departing after
+        ``cutoff``. The sweep decides with the rule on these alone (the others cannot block),
+        so it does not read the many old bookings of the customers it anonymizes.
+        """
+        ...
+
     def booking_references(self, customers: Collection[int]) -> list[str]:
         """Return the references of every booking of these customers, ordered, in one read.
 

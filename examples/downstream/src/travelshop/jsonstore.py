@@ -315,6 +315,13 @@ class _JsonFileTransaction:
         found = (b for b in self.state.bookings.values() if b.customer in wanted)
         return sorted(found, key=lambda b: b.reference)
 
+    def blocking_bookings(
+        self, customers: Collection[int], acting_agency: str, cutoff: date
+    ) -> list[Booking]:
+        # custmodel's rule for one booking: a store without a query language calls it.
+        found = self.bookings_of(customers)
+        return [b for b in found if rules.blocks_erasure(b, acting_agency, cutoff)]
+
     def booking_references(self, customers: Collection[int]) -> list[str]:
         return [b.reference for b in self.bookings_of(customers)]
 

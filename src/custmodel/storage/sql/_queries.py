@@ -60,9 +60,14 @@ def blocking_booking(
     every engine answers by probing the bookings' customer index per row (MariaDB would
     materialize a NOT EXISTS over the whole bookings table).
     """
+    return and_(b.c.customer == customer, blocking(b, acting_agency, cutoff))
+
+
+def blocking(b: NamedFromClause, acting_agency: str, cutoff: date) -> ColumnElement[bool]:
+    """The firm bookings that block anonymization by ``acting_agency`` by ``cutoff`` (R9):
+    :func:`custmodel.rules.blocks_erasure` as a condition on the bookings table ``b``."""
     agency_differs = b.c.point_of_sale != acting_agency if _storable(acting_agency) else true()
     return and_(
-        b.c.customer == customer,
         b.c.kind == BookingKind.BOOKING.value,
         or_(agency_differs, b.c.channel_external == true(), b.c.departure > cutoff),
     )

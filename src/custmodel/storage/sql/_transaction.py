@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -89,12 +90,14 @@ from custmodel.storage.sql._queries import (
     _storable,
     _versioned_params,
     _versioned_update,
+    blocking,
     selection_clause,
 )
 from custmodel.storage.sql._records import AuditRecords
 from custmodel.storage.sql._retention import RetentionRecords
 from custmodel.storage.sql._rows import (
     _BOOKING_LENGTHS,
+    CUSTOMER_COLUMNS,
     _settings_from_rows,
     _time_to_db,
     booking_from_row,
@@ -140,6 +143,20 @@ class _Converted(dict[Any, Any]):
     def __missing__(self, value: Any) -> Any:
         converted = self[value] = self._convert(value)
         return converted
+
+
+#: The customer's columns' values as its fields hold them (see customer_values).
+_column_values: Final = operator.attrgetter(*CUSTOMER_COLUMNS)
+#: The search columns customer_values derives, and the fields each is made of.
+_SEARCH_COLUMNS: Final = {
+    "search_name": frozenset({"last_name", "first_name", "company"}),
+    "search_last": frozenset({"last_name"}),
+    "search_email": frozenset({"email"}),
+}
+
+
+def _no_fields(_customer: Customer) -> tuple[()]:
+    return ()
 
 
 #: update_customers groups equal changes into one UPDATE when they make one group, or at most
@@ -637,24 +654,34 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         held = [self._held.get(c.number) for c in customers]
         if len({c.number for c in customers}) != len(customers):
             return None
-        olds: list[dict[str, Any]] = []
-        news: list[dict[str, Any]] = []
         changed: set[str] = set()
         for customer, old in zip(customers, held, strict=True):
             if old is None or old.version != customer.version:
                 return None
-            before = customer_to_row(old, aware_times=self._aware_times)
-            after = customer_to_row(customer, aware_times=self._aware_times)
-            changed.update(c for c in _UPDATED_COLUMNS if before[c] != after[c])
-            olds.append(before)
-            news.append(after)
+            # Fields compare as their columns do (equal fields, equal columns).
+            was, now = _column_values(old), _column_values(customer)
+            if was != now:
+                changed.update(
+                    name for name, a, b in zip(CUSTOMER_COLUMNS, was, now, strict=True) if a != b
+                )
         if "debtor_account" in changed:
             return None
-        columns = sorted(changed)
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        for customer, after in zip(customers, news, strict=True):
-            key = (customer.version, *(after[c] for c in columns))
-            groups.setdefault(key, []).append(customer.number)
+        search = [column for column, made_of in _SEARCH_COLUMNS.items() if changed & made_of]
+        columns = sorted((changed & set(_UPDATED_COLUMNS)).union(search))
+        # The changed columns' values are made of these fields alone (a search column of all
+        # the fields it is made of): customers equal in them are written with one statement,
+        # whose values are converted once, from the first of them.
+        sources = sorted(changed.union(*(_SEARCH_COLUMNS[c] for c in search)))
+        pick = operator.attrgetter(*sources) if sources else _no_fields
+        groups: dict[tuple[int, Any], list[int]] = {}
+        firsts: dict[tuple[int, Any], Customer] = {}
+        for customer in customers:
+            key = (customer.version, pick(customer))
+            numbers = groups.get(key)
+            if numbers is None:
+                groups[key] = numbers = []
+                firsts[key] = customer
+            numbers.append(customer.number)
         if len(groups) > 1 and len(groups) * _GROUPED_AT_MOST > len(customers):
             return None  # as many statements as customers: one executemany does better
         # All or nothing: a savepoint when more than one statement may write.
@@ -662,7 +689,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         try:
             with _translating("update customers"):
                 for key, numbers in groups.items():
-                    values: dict[str, Any] = dict(zip(columns, key[1:], strict=True))
+                    row = customer_to_row(firsts[key], aware_times=self._aware_times)
+                    values: dict[str, Any] = {c: row[c] for c in columns}
                     values["version"] = _c.version + 1
                     for part in _chunks(numbers):
                         result = self._conn.execute(
@@ -845,6 +873,18 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 statement = select(schema.bookings).where(_b.customer.in_(part))
                 found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
         # Python orders by code point; database collations may not, so sort here.
+        return sorted(found, key=lambda b: b.reference)
+
+    def blocking_bookings(
+        self, customers: Collection[int], acting_agency: str, cutoff: date
+    ) -> list[Booking]:
+        """Return the bookings of these customers that block anonymization, by reference."""
+        found: list[Booking] = []
+        condition = blocking(schema.bookings, acting_agency, cutoff)
+        with _translating("read blocking bookings"):
+            for part in _chunks(customers):
+                statement = select(schema.bookings).where(_b.customer.in_(part), condition)
+                found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
         return sorted(found, key=lambda b: b.reference)
 
     def booking_references(self, customers: Collection[int]) -> list[str]:

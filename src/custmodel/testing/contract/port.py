@@ -8,6 +8,7 @@ from typing import ClassVar
 import attrs
 import pytest
 
+from custmodel import rules
 from custmodel.errors import (
     ConcurrentUpdateError,
     CustomerNotFoundError,
@@ -231,6 +232,29 @@ class PortContract(_ContractBase):
         )
         with self.store.transaction(write=False) as tx:
             assert ["A", "B", "C"] == [b.reference for b in tx.bookings_of([1, 2])]
+
+    def test_blocking_bookings_are_those_the_rule_says_block(self) -> None:
+        """blocking_bookings returns, ordered, exactly the bookings rules.blocks_erasure names:
+        firm ones of another point of sale, an external channel or a departure past the
+        cutoff; offers and the cutoff's own day do not block."""
+        cutoff = TODAY - timedelta(days=42)
+        bookings = [
+            _booking("A-offer", 1, OFFER, point_of_sale="AG2"),
+            _booking("B-own-old", 1),
+            _booking("C-other-agency", 1, point_of_sale="AG2"),
+            _booking("D-external", 2, channel=SalesChannel.external("Partner")),
+            _booking("E-on-cutoff", 2, departure=cutoff),
+            _booking("F-after-cutoff", 2, departure=cutoff + timedelta(days=1)),
+            _booking("G-other-customer", 3, point_of_sale="AG2"),
+        ]
+        self.insert_three_with(*bookings)
+        with self.store.transaction(write=False) as tx:
+            found = tx.blocking_bookings([1, 2], AGENCY, cutoff)
+        expected = [
+            b for b in bookings if b.customer != 3 and rules.blocks_erasure(b, AGENCY, cutoff)
+        ]
+        assert ["C-other-agency", "D-external", "F-after-cutoff"] == [b.reference for b in expected]
+        assert expected == found
 
     def test_booking_references_are_those_of_bookings_of_in_order(self) -> None:
         """booking_references lists the references bookings_of returns, in the same order."""
