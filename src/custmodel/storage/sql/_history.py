@@ -42,7 +42,7 @@ from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._engine import _on_driver
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _chunks, _driver_form, _per_dialect
+from custmodel.storage.sql._queries import _among, _chunks, _driver_form, _per_dialect
 from custmodel.storage.sql._rows import _required_time, _time_from_db, _time_to_db
 
 if TYPE_CHECKING:
@@ -225,7 +225,9 @@ class HistoryRecords:
         with _translating("record the change history"):
             numbers = sorted({e.customer for e in batch if e.customer is not None})
             for part in _chunks(numbers):
-                found = self._conn.execute(select(_c.number).where(_c.number.in_(part)))
+                found = self._conn.execute(
+                    select(_c.number).where(_among(self._conn, _c.number, part))
+                )
                 missing = sorted(set(part) - set(found.scalars()))
                 if missing:
                     raise CustomerNotFoundError(
@@ -243,7 +245,7 @@ class HistoryRecords:
                 return self._read_history(where, query)
             found: list[HistoryEntry] = []
             for part in _chunks(sorted(query.customers)):
-                found.extend(self._read_history(_h.owner.in_(part), query))
+                found.extend(self._read_history(_among(self._conn, _h.owner, part), query))
             found.sort(key=lambda e: e.id)
             return found if query.limit is None else found[: max(query.limit, 0)]
 
@@ -265,7 +267,9 @@ class HistoryRecords:
         with _translating(f"move the change history to customer {to_customer}"):
             for part in _chunks(sorted(set(from_customers))):
                 result = self._conn.execute(
-                    update(schema.history).where(_h.owner.in_(part)).values(owner=to_customer)
+                    update(schema.history)
+                    .where(_among(self._conn, _h.owner, part))
+                    .values(owner=to_customer)
                 )
                 moved += int(result.rowcount)
         return moved
@@ -282,13 +286,15 @@ class HistoryRecords:
                     self._conn.execute(
                         select(_h.operation)
                         .distinct()
-                        .where(_h.owner.in_(part), _h.operation.is_not(None))
+                        .where(_among(self._conn, _h.owner, part), _h.operation.is_not(None))
                     ).scalars()
                 )
-                erased += self._erase(_h.owner.in_(part), stamp)
+                erased += self._erase(_among(self._conn, _h.owner, part), stamp)
             # The runs' summaries: the book's own entries (no owner) of those operations.
             for part in _chunks(sorted(operations)):
-                erased += self._erase(and_(_h.owner.is_(None), _h.operation.in_(part)), stamp)
+                erased += self._erase(
+                    and_(_h.owner.is_(None), _among(self._conn, _h.operation, part)), stamp
+                )
         return erased
 
     def _erase(self, where: ColumnElement[bool], stamp: datetime | None) -> int:
@@ -329,7 +335,7 @@ class HistoryRecords:
             return
         [entry] = rules.stamped_entries(numbers[:1], stamp)
         for part in _chunks(numbers):
-            self._insert_entries_of(_c.number.in_(part), entry)
+            self._insert_entries_of(_among(self._conn, _c.number, part), entry)
 
     def _insert_entries_of(
         self,

@@ -36,6 +36,7 @@ from custmodel.model import (
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._queries import (
+    _among,
     _c,
     _chunks,
     _dm,
@@ -182,8 +183,8 @@ class AuditRecords:
         found: dict[tuple[int, int], DistinctMark] = {}
         with _translating("read distinct marks"):
             for part in _chunks(numbers):
-                as_low = select(schema.distinct_marks).where(_dm.low.in_(part))
-                as_high = select(schema.distinct_marks).where(_dm.high.in_(part))
+                as_low = select(schema.distinct_marks).where(_among(self._conn, _dm.low, part))
+                as_high = select(schema.distinct_marks).where(_among(self._conn, _dm.high, part))
                 rows = self._conn.execute(union(as_low, as_high)).mappings().all()
                 found.update((m.pair, m) for m in map(distinct_mark_from_row, rows))
         return [found[pair] for pair in sorted(found)]
@@ -259,7 +260,7 @@ class AuditRecords:
         found: list[SubjectRequest] = []
         with _translating("read requests"):
             for part in parts:
-                clauses = where if part is None else [*where, _e.customer.in_(part)]
+                clauses = where if part is None else [*where, _among(self._conn, _e.customer, part)]
                 statement = select(schema.requests).where(true(), *clauses)
                 rows = self._conn.execute(statement.order_by(_e.id)).mappings()
                 found.extend(request_from_row(r) for r in rows)
@@ -293,7 +294,7 @@ class AuditRecords:
                 written = self._conn.execute(
                     update(schema.requests)
                     .where(
-                        _e.customer.in_(part),
+                        _among(self._conn, _e.customer, part),
                         _e.kind == kind.value,
                         _e.completed_at.is_(None),
                     )
@@ -340,7 +341,9 @@ class AuditRecords:
         with _translating("delete requests"):
             for part in _chunks(request_ids):
                 written = self._conn.execute(
-                    delete(schema.requests).where(_e.id.in_(part), _e.completed_at.is_(None))
+                    delete(schema.requests).where(
+                        _among(self._conn, _e.id, part), _e.completed_at.is_(None)
+                    )
                 )
                 deleted += int(written.rowcount)
         return deleted
@@ -410,7 +413,9 @@ class AuditRecords:
         with _translating("read marketing choices"):
             for part in _chunks(customers):
                 statement = (
-                    select(schema.marketing_choices).where(_mc.customer.in_(part)).order_by(_mc.id)
+                    select(schema.marketing_choices)
+                    .where(_among(self._conn, _mc.customer, part))
+                    .order_by(_mc.id)
                 )
                 rows = self._conn.execute(statement).mappings()
                 found.extend(marketing_choice_from_row(r) for r in rows)
@@ -432,7 +437,7 @@ class AuditRecords:
         with _translating("delete marketing choices"):
             for part in _chunks(ids):
                 written = self._conn.execute(
-                    delete(schema.marketing_choices).where(_mc.id.in_(part))
+                    delete(schema.marketing_choices).where(_among(self._conn, _mc.id, part))
                 )
                 deleted += int(written.rowcount)
         return deleted
@@ -444,7 +449,7 @@ class AuditRecords:
             for part in _chunks(ids):
                 written = self._conn.execute(
                     update(schema.marketing_choices)
-                    .where(_mc.id.in_(part))
+                    .where(_among(self._conn, _mc.id, part))
                     .values(source="", note="")
                 )
                 blanked += int(written.rowcount)

@@ -77,6 +77,7 @@ from custmodel.storage.sql._queries import (
     _TAKEN_KEYS,
     _TAKEN_KEYS_ANY,
     _UPDATED_COLUMNS,
+    _among,
     _and_bits,
     _b,
     _bits,
@@ -544,7 +545,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         result: dict[int, Customer] = {}
         with _translating("read customers"):
             for part in _chunks(numbers):
-                found = self._customers_where(_c.number.in_(part), lock=True)
+                found = self._customers_where(_among(self._conn, _c.number, part), lock=True)
                 result.update((c.number, c) for c in found)
         self._hold(result.values())
         return result
@@ -566,7 +567,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         taken: set[int] = set()
         with _translating("read debtor accounts"):
             for part in _chunks(accounts):
-                statement = select(_c.debtor_account).where(_c.debtor_account.in_(part))
+                statement = select(_c.debtor_account).where(
+                    _among(self._conn, _c.debtor_account, part)
+                )
                 taken.update(int(a) for a in self._conn.execute(statement).scalars())
         return taken
 
@@ -588,7 +591,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         holders: dict[int, int] = {}
         with _translating("update customers"):
             for part in _chunks([c.number for c in customers]):
-                found = self._conn.execute(select(_c.number, _c.version).where(_c.number.in_(part)))
+                found = self._conn.execute(
+                    select(_c.number, _c.version).where(_among(self._conn, _c.number, part))
+                )
                 versions.update((int(n), int(v)) for n, v in found)
             for accounts in _chunks([c.debtor_account for c in customers]):
                 found = self._conn.execute(
@@ -695,7 +700,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     for part in _chunks(numbers):
                         result = self._conn.execute(
                             update(schema.customers)
-                            .where(_c.number.in_(part), _c.version == key[0])
+                            .where(_among(self._conn, _c.number, part), _c.version == key[0])
                             .values(values)
                         )
                         if result.rowcount != len(part):
@@ -870,7 +875,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         found: list[Booking] = []
         with _translating("read bookings"):
             for part in _chunks(customers):
-                statement = select(schema.bookings).where(_b.customer.in_(part))
+                statement = select(schema.bookings).where(_among(self._conn, _b.customer, part))
                 found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
         # Python orders by code point; database collations may not, so sort here.
         return sorted(found, key=lambda b: b.reference)
@@ -883,7 +888,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         condition = blocking(schema.bookings, acting_agency, cutoff)
         with _translating("read blocking bookings"):
             for part in _chunks(customers):
-                statement = select(schema.bookings).where(_b.customer.in_(part), condition)
+                statement = select(schema.bookings).where(
+                    _among(self._conn, _b.customer, part), condition
+                )
                 found.extend(booking_from_row(r) for r in self._conn.execute(statement).mappings())
         return sorted(found, key=lambda b: b.reference)
 
@@ -892,7 +899,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         found: list[str] = []
         with _translating("read booking references"):
             for part in _chunks(customers):
-                statement = select(_b.reference).where(_b.customer.in_(part))
+                statement = select(_b.reference).where(_among(self._conn, _b.customer, part))
                 found.extend(_first_column(self._conn.execute(statement)))
         found.sort()
         return found
@@ -916,7 +923,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             for part in _chunks(from_customers):
                 statement = (
                     update(schema.bookings)
-                    .where(_b.customer.in_(part))
+                    .where(_among(self._conn, _b.customer, part))
                     .values(customer=to_customer)
                     .returning(_b.reference)
                 )
@@ -934,7 +941,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         moved = 0
         for part in _chunks(from_customers):
             written = self._conn.execute(
-                update(table).where(table.c[column].in_(part)).values({column: to_customer})
+                update(table)
+                .where(_among(self._conn, table.c[column], part))
+                .values({column: to_customer})
             )
             moved += int(written.rowcount)
         return moved
