@@ -941,9 +941,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         moved = 0
         for part in _chunks(from_customers):
             written = self._conn.execute(
-                update(table)
-                .where(_among(self._conn, table.c[column], part))
-                .values({column: to_customer})
+                update(table).where(table.c[column].in_(part)).values({column: to_customer})
             )
             moved += int(written.rowcount)
         return moved
