@@ -1,8 +1,8 @@
 """At a large operator's scale: lookup, statistics and the erasure sweep on PostgreSQL with
 ``Sizes.scale_customers`` customers (ten million) and three bookings each (thirty million).
 
-Not part of a plain run (the set-up took 38 minutes on two cores shared with other work, and
-fills 9.5 GB):
+Not part of a plain run (the set-up took 38 to 59 minutes on two cores shared with other work,
+and fills 13 GB with the indexes of revision 0011):
 ``python -m bench --only scale``, or ``--size scale_customers=200000`` to try it small. The
 store is loaded with COPY (:func:`bench.operations.large.large_postgres`); the set-up row states
 how long that took and the disk the tables and their indexes take. The rows are the lookup,
