@@ -441,13 +441,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 self._write_customer_rows([row])
             except sa_exc.IntegrityError:
                 # The driver's error quotes the row: the raised one leaves it out (from None).
-                taken_numbers, taken_accounts = self._taken_keys([customer])
-                if customer.number in taken_numbers:
-                    raise InvalidInputError(f"customer number {customer.number} is taken") from None
-                if customer.debtor_account in taken_accounts:
-                    raise DebtorAccountError(
-                        f"debtor account {customer.debtor_account} is taken"
-                    ) from None
+                self._refuse_taken_keys([customer])
                 raise
             if history is not None:
                 self._record_registrations([customer.number], history)
