@@ -137,6 +137,9 @@ class _ContractBase(abc.ABC):
             yield
         finally:
             self.close_store(self.store)
+            # pytest keeps each test's instance until the run ends: without this, every store
+            # of the run, with all it holds, would stay in memory as long.
+            del self.store, self.request
 
     # -- helpers ----------------------------------------------------------------------------
 
