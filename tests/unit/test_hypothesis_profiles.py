@@ -35,7 +35,7 @@ def test_explicit_profile_wins_over_ci(clean_env: pytest.MonkeyPatch) -> None:
     assert "quick" == conftest._profile()
 
 
-@pytest.mark.parametrize(("name", "examples"), [("dev", 50), ("ci", 300), ("quick", 10)])
+@pytest.mark.parametrize(("name", "examples"), [("dev", 50), ("ci", 100), ("quick", 10)])
 def test_profiles_are_registered(name: str, examples: int) -> None:
     """Each profile exists with its number of examples."""
     assert examples == settings.get_profile(name).max_examples
