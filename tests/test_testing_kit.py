@@ -409,22 +409,29 @@ def test_the_plugin_imports_no_sql_and_no_hypothesis() -> None:
 # -- broken stores fail the shipped contract suite ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def contract_outcomes() -> dict[str, dict[str, str]]:
-    """Run the contract's merge, move, rollback and refusal tests on tests/broken_stores.py:
-    test class -> test -> PASSED or FAILED."""
-    selected = "merge or move_bookings or moving or raising or refused or failed_operation"
-    result = subprocess.run(
+def _run_pytest(
+    cwd: Path, path: str, selected: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the tests of ``path`` that ``selected`` names (``-k``) in a pytest of their own."""
+    return subprocess.run(
         [
-            *(sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"),
-            *("-k", selected, "tests/broken_stores.py"),
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options),
+            *("-k", selected, path),
         ],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="module")
+def contract_outcomes() -> dict[str, dict[str, str]]:
+    """Run the contract's merge, move, rollback and refusal tests on tests/broken_stores.py:
+    test class -> test -> PASSED or FAILED."""
+    selected = "merge or move_bookings or moving or raising or refused or failed_operation"
+    result = _run_pytest(ROOT, "tests/broken_stores.py", selected, "-rA")
     outcomes: dict[str, dict[str, str]] = {}
     for line in result.stdout.splitlines():
         outcome, _, node = line.partition(" ")
@@ -504,16 +511,6 @@ def test_the_contract_lets_go_of_each_tests_store_when_the_test_ends(tmp_path: P
         encoding="utf-8",
     )
     selected = "numbers_consecutively or get_of_an_unknown_number or outlives"
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"),
-            *("-k", selected, "test_kept.py"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = _run_pytest(tmp_path, "test_kept.py", selected, "-p", "no:xdist")
 
     assert "3 passed" in result.stdout, result.stdout[-3000:]
