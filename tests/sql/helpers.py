@@ -123,6 +123,16 @@ def statements_sent(store: SqlStore) -> Iterator[list[tuple[str, Any]]]:
         sa.event.remove(store.engine, "before_cursor_execute", capture)
 
 
+def reads_settings(statement: str) -> bool:
+    """Whether ``statement`` reads the stored settings.
+
+    On SQLite a transaction on a thread's kept connection reads them only where they may have
+    changed since that connection read them last (``SettingsMemo``): a test comparing the
+    statements of two operations leaves these reads out.
+    """
+    return "FROM custmodel_settings" in statement
+
+
 class PausingStore:
     """A store whose transactions pause once, after ``method`` returned what ``pauses`` picks.
 

@@ -111,6 +111,19 @@ def _unobserved(connection: Connection) -> bool:
     )
 
 
+def driver_of(connection: Connection) -> Any:
+    """The driver's own connection behind ``connection``.
+
+    Also behind a connection detached from its pool (a thread's kept one, see
+    :class:`~custmodel.storage.sql._kept.KeptWrites`), whose ``driver_connection`` SQLAlchemy
+    no longer knows; with the synchronous drivers custmodel uses, the DB-API connection is the
+    driver's own.
+    """
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    return pooled.dbapi_connection if driver is None else driver
+
+
 def _on_driver(
     connection: Connection, text: str, parameters: Any = None, *, fetch: bool = False
 ) -> list[Any] | None:
@@ -128,7 +141,7 @@ def _on_driver(
         return list(result.all()) if fetch else None
     dialect = connection.dialect
     dbapi_error = dialect.loaded_dbapi.Error
-    driver: Any = connection.connection.driver_connection
+    driver: Any = driver_of(connection)
     cursor = driver.cursor()
     try:
         if parameters is None:
@@ -162,9 +175,9 @@ def _sqlite_on_begin(connection: Connection) -> None:
         return
     # A deferred BEGIN takes no lock, so it cannot find the database busy. Sent straight to
     # the driver it skips SQLAlchemy's statement execution, a large part of a short read.
-    driver = connection.connection.driver_connection
+    driver = driver_of(connection)
     try:
-        driver.execute("BEGIN")  # type: ignore[union-attr]
+        driver.execute("BEGIN")
     except connection.dialect.loaded_dbapi.Error as error:
         raise sa_exc.DBAPIError.instance(
             "BEGIN", None, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect

@@ -30,6 +30,7 @@ from custmodel.errors import (
     InvalidInputError,
 )
 from custmodel.storage.sql import _schema as schema
+from custmodel.storage.sql._engine import driver_of
 from custmodel.storage.sql._queries import _c
 
 #: custmodel's tables share this prefix; host tables must not use it.
@@ -177,7 +178,7 @@ _MYSQL_AUTOCOMMIT: Final = 0x0002
 def _driver_connection(connection: Any) -> Any:
     """Return the driver's own connection behind a SQLAlchemy or pooled DB-API connection."""
     if isinstance(connection, Connection):
-        return connection.connection.driver_connection
+        return driver_of(connection)
     return getattr(connection, "driver_connection", connection)
 
 

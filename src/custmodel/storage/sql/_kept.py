@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, Engine, bindparam, func, select
+from sqlalchemy import BigInteger, Connection, Engine, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
@@ -34,8 +35,9 @@ from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _raise_translated
 from custmodel.storage.sql._queries import _c, _storable, selection_clause
 from custmodel.storage.sql._rows import CUSTOMER_COLUMNS, customers_reader
+from custmodel.storage.sql._transaction import SettingsMemo
 
-__all__ = ["KeptReads"]
+__all__ = ["KeptReads", "KeptWriter", "KeptWrites"]
 
 #: What the reads select: the columns of the customer's fields, not the derived search keys.
 _FIELDS: Final = tuple(_c[name] for name in CUSTOMER_COLUMNS)
@@ -243,3 +245,122 @@ class KeptReads:
             self._open.clear()
         for pooled in connections:
             _close(pooled)
+
+
+class KeptWriter:
+    """One thread's kept connection for transactions, whether a transaction uses it, and the
+    settings it last read."""
+
+    def __init__(self, engine: Engine, pooled: Any) -> None:
+        self._engine = engine
+        # The pool's connection, detached from it: closing it closes the driver's connection.
+        self.pooled = pooled
+        self.busy = False
+        self.settings = SettingsMemo()
+        # A process forked while it was open must not use it: the file handle is the parent's.
+        self.pid = os.getpid()
+
+    def connect(self) -> Connection:
+        """A new SQLAlchemy connection on the kept one, for one transaction.
+
+        New for every transaction, as the pool's would be: nothing of SQLAlchemy's state of an
+        earlier transaction (execution options, savepoint names, whether statements are
+        logged) carries over. It is not closed afterwards; that would close the kept one.
+        """
+        return Connection(self._engine, self.pooled)
+
+
+class KeptWrites:
+    """A connection per thread for the transactions of a SQLite file store.
+
+    A single registration is a short transaction: taking a connection from the pool and
+    giving it back (with the pool's rollback) cost about as much as SQLite's work on the
+    registration itself. So each thread keeps one driver connection for its transactions,
+    detached from the pool, and begins and commits on it.
+
+    - A transaction opened inside another on the same thread gets none (:meth:`take` returns
+      None) and uses the pool's, as before: the kept one is in use.
+    - After any error in a transaction the connection is closed (:meth:`drop`); the thread's
+      next transaction opens a new one. Nothing an error left behind reaches another.
+    - A process forked from this one does not use the connections it inherited.
+    - The store's :meth:`close` closes the idle ones at once and each busy one when its
+      transaction ends; a thread's connection is closed when the thread ends.
+
+    Only SQLite files: a connection there is a file handle. On PostgreSQL and MariaDB each
+    kept connection would hold a server connection per thread beyond the pool's limit.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._guard = threading.Lock()
+        # Weakly: a writer goes with its thread's locals, and its finalizer closes it then.
+        self._open: dict[int, weakref.ref[KeptWriter]] = {}
+        self._closed = False
+
+    def take(self) -> KeptWriter | None:
+        """The calling thread's kept connection, marked busy, opened on its first use; None
+        while a transaction of the thread uses it.
+
+        Raises:
+            StoreError: if the store is closed.
+            sqlalchemy.exc.SQLAlchemyError: if no connection could be opened.
+        """
+        writer: KeptWriter | None = getattr(self._local, "writer", None)
+        if writer is not None and writer.pid == os.getpid():
+            with self._guard:
+                if self._closed:
+                    raise StoreError("the store is closed")
+                if writer.busy:
+                    return None
+                writer.busy = True
+            return writer
+        pooled = self._engine.raw_connection()
+        # The pool neither counts it nor hands it out again: closing it closes it.
+        pooled.detach()
+        writer = KeptWriter(self._engine, pooled)
+        writer.busy = True
+        with self._guard:
+            if self._closed:
+                _close(pooled)
+                raise StoreError("the store is closed")
+            self._open[id(writer)] = weakref.ref(writer)
+        # Closed when the thread ends and its locals go, or with the store.
+        weakref.finalize(writer, self._forget, id(writer), pooled)
+        self._local.writer = writer
+        return writer
+
+    def give_back(self, writer: KeptWriter) -> None:
+        """End a transaction's use of ``writer``: the transaction ended without error."""
+        with self._guard:
+            writer.busy = False
+            if not self._closed:
+                return
+        self.drop(writer)
+
+    def drop(self, writer: KeptWriter) -> None:
+        """Close ``writer`` (after an error); the thread's next transaction opens another."""
+        if getattr(self._local, "writer", None) is writer:
+            self._local.writer = None
+        self._forget(id(writer), writer.pooled)
+
+    def _forget(self, key: int, pooled: Any) -> None:
+        with self._guard:
+            self._open.pop(key, None)
+        _close(pooled)
+
+    def open_connections(self) -> int:
+        """How many kept connections are open (for tests)."""
+        with self._guard:
+            return len(self._open)
+
+    def close(self) -> None:
+        """Close the idle connections now; a busy one closes when its transaction ends."""
+        with self._guard:
+            self._closed = True
+            writers = [w for w in (ref() for ref in self._open.values()) if w is not None]
+            idle = [w for w in writers if not w.busy]
+            for writer in idle:
+                del self._open[id(writer)]
+        for writer in idle:
+            _close(writer.pooled)

@@ -73,7 +73,7 @@ from custmodel.storage.sql._hosts import (
     personal_columns,
     run_on,
 )
-from custmodel.storage.sql._kept import KeptReads
+from custmodel.storage.sql._kept import KeptReads, KeptWrites
 from custmodel.storage.sql._transaction import SqlTransaction
 
 T = TypeVar("T")
@@ -119,6 +119,11 @@ class SqlStore:
                 self._lock = threading.RLock()
         # A database in memory has its one shared connection and nothing to keep beside it.
         self._kept = None if isinstance(engine.pool, StaticPool) else KeptReads(engine)
+        self._writers = (
+            KeptWrites(engine)
+            if engine.dialect.name == "sqlite" and not isinstance(engine.pool, StaticPool)
+            else None
+        )
 
     @classmethod
     def from_url(
@@ -562,8 +567,13 @@ class SqlStore:
         if self._closed:
             raise StoreError("the store is closed")
         with self._lock:
+            writers = self._writers
+            kept = None
             with _translating("open a connection"):
-                connection = self._engine.connect()
+                if writers is not None:
+                    kept = writers.take()
+                connection = self._engine.connect() if kept is None else kept.connect()
+            ended = False
             try:
                 with _translating("begin a transaction"):
                     connection.execution_options(**{_WRITE_OPTION: write})
@@ -575,6 +585,7 @@ class SqlStore:
                         write=write,
                         erasers=self._erasers,
                         vetoes=self._vetoes,
+                        settings_memo=None if kept is None else kept.settings,
                     )
                 except BaseException:
                     # The block's own error is what the caller needs; a failing rollback
@@ -584,9 +595,16 @@ class SqlStore:
                     raise
                 with _translating("commit"):
                     connection.commit()
+                ended = True
             finally:
-                with suppress(sa_exc.SQLAlchemyError):
-                    connection.close()
+                if writers is None or kept is None:
+                    with suppress(sa_exc.SQLAlchemyError):
+                        connection.close()
+                elif ended:
+                    writers.give_back(kept)
+                else:
+                    # After any error the thread's next transaction starts on a new one.
+                    writers.drop(kept)
 
     def single_read(self, operation: Callable[[SingleReads], T]) -> T:
         """Run a read that is one statement (find by Code1, select, a page, count).
@@ -679,6 +697,8 @@ class SqlStore:
         self._closed = True
         if self._kept is not None:
             self._kept.close()
+        if self._writers is not None:
+            self._writers.close()
         self._engine.dispose()
 
     def __repr__(self) -> str:

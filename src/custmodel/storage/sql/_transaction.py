@@ -51,7 +51,7 @@ from custmodel.model._statistics import (
 from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
-from custmodel.storage.sql._engine import _on_driver
+from custmodel.storage.sql._engine import _on_driver, driver_of
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._history import HistoryRecords
 from custmodel.storage.sql._hosts import (
@@ -165,6 +165,28 @@ def _no_fields(_customer: Customer) -> tuple[()]:
 _GROUPED_AT_MOST: Final = 8
 
 
+class SettingsMemo:
+    """The settings a kept SQLite connection last read, and the database's version then.
+
+    SQLite's ``PRAGMA data_version`` changes on a connection whenever another connection has
+    committed a change since, and never for the connection's own commits. So where it has
+    not changed and this connection has not stored settings meanwhile, the settings read
+    then are still the stored ones: a registration reads the version (one short statement)
+    instead of the settings (a join of the settings rows, and their validation).
+
+    Only for the connections :class:`~custmodel.storage.sql._kept.KeptWrites` keeps: their
+    transactions are all :class:`SqlTransaction`'s, whose one writer of settings,
+    :meth:`SqlTransaction.put_settings`, forgets the memo. A pooled connection may also serve
+    a migration, which writes settings behind it.
+    """
+
+    __slots__ = ("settings", "version")
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.settings: Settings | None = None
+
+
 class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
@@ -183,8 +205,14 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         write: bool = True,
         erasers: Mapping[str, SqlEraser] | None = None,
         vetoes: Mapping[str, SqlVeto] | None = None,
+        settings_memo: SettingsMemo | None = None,
     ) -> None:
+        """Args:
+        settings_memo: The memo of a kept SQLite connection's settings (see
+            :class:`SettingsMemo`); None reads them every time.
+        """
         self._conn = connection
+        self._settings_memo = settings_memo if connection.dialect.name == "sqlite" else None
         dialect = connection.dialect
         self._aware_times = dialect.name == "postgresql"
         self._update_returning = bool(dialect.update_returning)
@@ -256,18 +284,29 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         what a transaction that held the lock committed. SQLite's ``BEGIN IMMEDIATE`` has
         serialized the writers already.
         """
+        memo = self._settings_memo
+        version = None
         with _translating("read the settings"):
+            if memo is not None:
+                found = _on_driver(self._conn, "PRAGMA data_version", fetch=True)
+                version = found[0][0] if found else None
+                if version is not None and version == memo.version:
+                    self._read_no_settings = memo.settings is None
+                    return memo.settings
             if lock is not None and self._write and self._row_locks:
                 statement = _SETTINGS_UPDATE_LOCK if lock == "update" else _SETTINGS_SHARE_LOCK
                 self._driver(statement)
             rows = [tuple(r) for r in self._driver(_SETTINGS_ROWS)]
         self._read_no_settings = not rows
-        if not rows:
-            return None
-        width = _SETTINGS_WIDTH
-        # The kind columns start with the kind, its key: NULL only when no kind row joined.
-        kinds = tuple(r[width:] for r in rows if r[width] is not None)
-        return _settings_from_rows(rows[0][:width], kinds)
+        settings = None
+        if rows:
+            width = _SETTINGS_WIDTH
+            # The kind columns start with the kind, its key: NULL only when no kind row joined.
+            kinds = tuple(r[width:] for r in rows if r[width] is not None)
+            settings = _settings_from_rows(rows[0][:width], kinds)
+        if memo is not None:
+            memo.version, memo.settings = version, settings
+        return settings
 
     def put_settings(self, settings: Settings) -> None:
         """Store ``settings``: update the settings row and each kind's row in place.
@@ -280,6 +319,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         transaction that read "no settings" (an empty store has no row to lock) and finds the
         row stored meanwhile by another.
         """
+        if self._settings_memo is not None:
+            # The memo no longer says what is stored. (Read again in this transaction, it holds
+            # these settings: they are stored when it commits, and a transaction that fails
+            # closes its kept connection, and the memo with it.)
+            self._settings_memo.version = None
         book_row = {
             "debtor_base": settings.debtor_base,
             "anonymization_delay_days": settings.anonymization_delay_days,
@@ -512,9 +556,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             rows = converted
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
             copy = _customer_copy(dialect)
-            driver = self._conn.connection.driver_connection
+            driver = driver_of(self._conn)
             try:
-                with driver.cursor() as cursor, cursor.copy(copy) as writer:  # type: ignore[union-attr]
+                with driver.cursor() as cursor, cursor.copy(copy) as writer:
                     for row in rows:
                         writer.write_row(row)
             except dialect.loaded_dbapi.Error as error:

@@ -1,0 +1,292 @@
+"""Transactions on a SQLite file run on a connection each thread keeps (KeptWrites), which
+reads the settings again only after a change (SettingsMemo)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import sqlite3
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+from sqlalchemy import Connection
+
+from custmodel import (
+    CustomerBook,
+    CustomerKind,
+    InvalidCategoryError,
+    Selection,
+    Settings,
+    StoreError,
+)
+from custmodel.storage.sql import SqlStore
+from tests.sql.helpers import register, statements_sent
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> Iterator[SqlStore]:
+    """A store on a SQLite file."""
+    store = SqlStore.from_url(sqlite_url)
+    yield store
+    store.close()
+
+
+def _driver(tx: object) -> sqlite3.Connection:
+    """The driver's connection a transaction runs on."""
+    connection: Connection = tx._conn  # type: ignore[attr-defined]
+    driver: sqlite3.Connection = connection.connection.dbapi_connection  # type: ignore[assignment]
+    return driver
+
+
+def _connection(store: SqlStore, *, write: bool = True) -> sqlite3.Connection:
+    """The driver's connection the calling thread's next transaction runs on."""
+    with store.transaction(write=write) as tx:
+        return _driver(tx)
+
+
+def _closed(driver: sqlite3.Connection) -> bool:
+    try:
+        driver.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
+def _open(store: SqlStore) -> int:
+    writers: Any = store._writers
+    return int(writers.open_connections())
+
+
+def test_a_threads_transactions_run_on_one_kept_connection(store: SqlStore) -> None:
+    """Write and read transactions of one thread run on the same connection, outside the
+    pool's count."""
+    first = _connection(store)
+    register(store)
+    assert (first, first) == (_connection(store), _connection(store, write=False))
+    assert (1, 0) == (_open(store), store.engine.pool.checkedout())  # type: ignore[attr-defined]
+
+
+def test_a_transaction_inside_another_gets_a_connection_of_its_own(store: SqlStore) -> None:
+    """A transaction opened while the thread's transaction runs takes another connection,
+    sees only what was committed, and leaves the kept one to the outer transaction."""
+    kept = _connection(store)
+    with store.transaction() as outer:
+        outer.allocate_numbers(5)
+        with store.transaction(write=False) as inner:
+            inner_connection = _driver(inner)
+            # The outer transaction's numbers are not committed yet.
+            inner_sees = inner.get_settings()
+        assert _driver(outer) is kept
+    assert inner_connection is not kept
+    assert inner_sees is None
+    assert kept is _connection(store)
+    with store.transaction() as tx:
+        assert 6 == tx.allocate_numbers()
+
+
+def test_an_error_in_a_transaction_closes_the_kept_connection(store: SqlStore) -> None:
+    """After a transaction that raised, its connection is closed and the next one is new;
+    nothing of the failed transaction was written."""
+    failed_on = _connection(store)
+
+    def fail() -> None:
+        with store.transaction() as tx:
+            tx.allocate_numbers(3)
+            raise ValueError("bad")
+
+    with pytest.raises(ValueError, match="bad"):
+        fail()
+    assert _closed(failed_on)
+    with store.transaction() as tx:
+        assert 1 == tx.allocate_numbers()
+        assert _driver(tx) is not failed_on
+    assert 1 == _open(store)
+
+
+def test_threads_keep_connections_beyond_the_pools_size(sqlite_url: str) -> None:
+    """Kept connections do not count against the pool: more threads than it holds each keep
+    one, and none waits for a free one."""
+    store = SqlStore.from_url(sqlite_url, pool_size=1, max_overflow=0, pool_timeout=1)
+    book = CustomerBook(store)
+    threads = 4
+    barrier = threading.Barrier(threads)
+    errors: list[BaseException] = []
+    connections: list[sqlite3.Connection] = []
+
+    def work() -> None:
+        try:
+            connections.append(_connection(store))
+            barrier.wait(timeout=30)  # every thread holds its kept connection now
+            register(store)
+        except BaseException as error:
+            errors.append(error)
+            barrier.abort()
+
+    try:
+        workers = [threading.Thread(target=work) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [] == errors
+        assert threads == len({id(connection) for connection in connections})
+        assert threads == book.count(Selection())
+    finally:
+        store.close()
+
+
+def test_a_thread_that_ends_closes_its_kept_connection(store: SqlStore) -> None:
+    """The connection of a thread that ended is closed, not kept for the store's lifetime."""
+    seen: list[sqlite3.Connection] = []
+    thread = threading.Thread(target=lambda: seen.append(_connection(store)))
+    thread.start()
+    thread.join(timeout=60)
+    del thread
+    gc.collect()
+    assert (0, True) == (_open(store), _closed(seen[0]))
+
+
+def test_close_closes_idle_connections_and_busy_ones_when_their_transaction_ends(
+    store: SqlStore,
+) -> None:
+    """Closing the store closes the idle kept connections at once; a transaction running
+    meanwhile on another thread still commits, and its connection closes after it."""
+    idle = _connection(store)
+    started = threading.Event()
+    proceed = threading.Event()
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            with store.transaction() as tx:
+                outcome.append(_driver(tx))
+                tx.allocate_numbers()
+                started.set()
+                proceed.wait(timeout=30)
+            outcome.append("committed")
+        except BaseException as error:
+            outcome.append(error)
+            started.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    assert started.wait(timeout=30)
+    store.close()
+    busy_was_open = not _closed(outcome[0])  # type: ignore[arg-type]
+    proceed.set()
+    thread.join(timeout=60)
+    assert (True, True, "committed") == (_closed(idle), busy_was_open, outcome[1])
+    assert (True, 0) == (_closed(outcome[0]), _open(store))  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="closed"), store.transaction():
+        pass
+
+
+def _in_child(store: SqlStore, inherited: int, answers: Any) -> None:
+    """In a forked process: register a customer and say whether the inherited connection was
+    used for it."""
+    register(store)
+    answers.put(id(_connection(store)) == inherited)
+
+
+def test_a_forked_process_does_not_use_the_parents_connection(store: SqlStore) -> None:
+    """A process forked while the parent kept a connection opens its own; the parent's goes
+    on working."""
+    register(store)
+    kept = _connection(store)
+    context = multiprocessing.get_context("fork")
+    answers = context.SimpleQueue()
+    child = context.Process(target=_in_child, args=(store, id(kept), answers))
+    child.start()
+    child.join(timeout=60)
+    assert (0, False) == (child.exitcode, answers.get())
+    register(store)
+    assert kept is _connection(store)
+    assert 3 == CustomerBook(store).count(Selection())
+
+
+# -- the settings a kept connection read ----------------------------------------------------------
+
+_SETTINGS_READ = "FROM custmodel_settings"
+
+
+def _with_category(settings: Settings, category: str) -> Settings:
+    kind = settings.kind(CustomerKind.PRIVATE)
+    return settings.with_kind(
+        CustomerKind.PRIVATE, attrs.evolve(kind, categories=(*kind.categories, category))
+    )
+
+
+def test_registrations_read_the_settings_again_only_after_a_change(store: SqlStore) -> None:
+    """On its kept connection a thread reads the settings once; later registrations read
+    them again only after they were stored anew."""
+    book = CustomerBook(store, Settings(), history=False)
+    changed = _with_category(book.settings, "Cruise")
+    reads: list[int] = []
+    with statements_sent(store) as sent:
+        for operation in (
+            lambda: book.register(CustomerKind.PRIVATE, "First"),
+            lambda: book.register(CustomerKind.PRIVATE, "Second"),
+            lambda: book.configure(changed),
+            lambda: book.register(CustomerKind.PRIVATE, "Third", category="Cruise"),
+            lambda: book.register(CustomerKind.PRIVATE, "Fourth", category="Cruise"),
+        ):
+            sent.clear()
+            operation()
+            reads.append(sum(_SETTINGS_READ in statement for statement, _ in sent))
+    # book.settings read them before (on this thread's kept connection too).
+    assert [0, 0, 0, 1, 0] == reads
+
+
+def test_settings_another_store_stored_apply_to_the_next_registration(
+    store: SqlStore, sqlite_url: str
+) -> None:
+    """Settings stored through another connection (another process, here another store) are
+    seen by the next registration on the kept connection."""
+    book = CustomerBook(store, Settings(), history=False)
+    book.register(CustomerKind.PRIVATE, "Before")
+    other = SqlStore.from_url(sqlite_url)
+    try:
+        other_book = CustomerBook(other)
+        other_book.configure(
+            attrs.evolve(_with_category(other_book.settings, "Cruise"), debtor_base=20_000)
+        )
+    finally:
+        other.close()
+    after = book.register(CustomerKind.PRIVATE, "After", category="Cruise")
+    assert (after.category, after.debtor_account // 10_000) == ("Cruise", 2)
+
+
+def test_an_empty_store_reads_the_first_settings_another_store_stored(
+    store: SqlStore, sqlite_url: str
+) -> None:
+    """A registration that found no settings stored (the defaults apply) finds the first ones
+    another connection stores afterwards."""
+    book = CustomerBook(store, history=False)
+    book.register(CustomerKind.PRIVATE, "Before")
+    with pytest.raises(InvalidCategoryError):
+        book.register(CustomerKind.PRIVATE, "Refused", category="Cruise")
+    book.register(CustomerKind.PRIVATE, "Before too")
+    other = SqlStore.from_url(sqlite_url)
+    try:
+        CustomerBook(other, _with_category(Settings(), "Cruise"))
+    finally:
+        other.close()
+    assert "Cruise" == book.register(CustomerKind.PRIVATE, "After", category="Cruise").category
+
+
+def test_a_logger_switched_on_later_sees_the_kept_connections_statements(
+    store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLAlchemy's statement log, switched on after the thread's connection was opened,
+    shows the statements of its next transaction, and stops when it is switched off."""
+    register(store)
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine.Engine.custmodel"):
+        register(store)
+    logged = len(caplog.records)
+    register(store)
+    assert any(r.getMessage().startswith("INSERT INTO custmodel_customers") for r in caplog.records)
+    assert logged == len(caplog.records)
