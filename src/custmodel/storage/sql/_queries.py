@@ -53,6 +53,12 @@ _mc = schema.marketing_choices.c
 # -- the erasure sweep --------------------------------------------------------------------------
 
 
+#: Makes PostgreSQL plan each statement of the transaction for its own parameters, never with
+#: a generic plan of a statement psycopg prepared: the sweeps' keyset pages (``after``,
+#: ``limit``) need a plan that knows them (see ``SqlTransaction.due_erasures``).
+CUSTOM_PLANS: Final = "SET LOCAL plan_cache_mode = force_custom_plan"
+
+
 def blocking_booking(
     b: NamedFromClause, customer: ColumnElement[Any], acting_agency: str, cutoff: date
 ) -> ColumnElement[bool]:
@@ -60,7 +66,8 @@ def blocking_booking(
 
     Joined as ``LEFT JOIN bookings b ON <this> ... WHERE b.reference IS NULL``: an anti-join
     every engine answers by probing the bookings' customer index per row (MariaDB would
-    materialize a NOT EXISTS over the whole bookings table).
+    materialize a NOT EXISTS over the whole bookings table). PostgreSQL's planner does better
+    with ``NOT EXISTS`` where a limit applies (see ``due_erasures``).
     """
     return and_(b.c.customer == customer, blocking(b, acting_agency, cutoff))
 

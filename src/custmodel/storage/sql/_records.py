@@ -36,6 +36,7 @@ from custmodel.model import (
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._queries import (
+    CUSTOM_PLANS,
     _among,
     _c,
     _chunks,
@@ -357,29 +358,45 @@ class AuditRecords:
         ``kind, completed_at, customer`` past ``after``) joined to their active, not anonymized
         customers, without a firm booking that blocks (an anti-join probing the index on
         ``custmodel_bookings.customer``).
+
+        On PostgreSQL the anti-join is written ``NOT EXISTS``: for the ``LEFT JOIN ... IS
+        NULL`` form its planner estimated one row and, for the first batch and the last,
+        hashed every active customer (a parallel scan of the table, 250 ms among a million,
+        where the batches between took 6 ms); for ``NOT EXISTS`` it walks the requests in
+        order and stops at the limit. MariaDB would materialize a ``NOT EXISTS`` over the
+        whole bookings table, and SQLite walks the requests either way.
+
+        And each run is planned for its own keyset and limit (``plan_cache_mode``, for this
+        transaction): psycopg prepares a statement it ran five times, and PostgreSQL's generic
+        plan for it, which knows neither, sorted every open request past ``after`` (160 ms a
+        batch among a million customers, against 11 ms planned for the batch).
         """
         if limit < 1:
             return []
         b = schema.bookings.alias("b")
-        blocking = blocking_booking(b, _e.customer, acting_agency, cutoff)
-        statement = (
-            select(_e.customer)
-            .distinct()
-            .join(schema.customers, _c.number == _e.customer)
-            .outerjoin(b, blocking)
-            .where(
-                _e.kind == RequestKind.ERASURE.value,
-                _e.completed_at.is_(None),
-                _e.customer > after,
-                _e.received_on <= received_by,
-                _c.merged_into.is_(None),
-                _c.anonymized_at.is_(None),
-                b.c.reference.is_(None),
+        conditions = [
+            _e.kind == RequestKind.ERASURE.value,
+            _e.completed_at.is_(None),
+            _e.customer > after,
+            _e.received_on <= received_by,
+            _c.merged_into.is_(None),
+            _c.anonymized_at.is_(None),
+        ]
+        found = select(_e.customer).distinct().join(schema.customers, _c.number == _e.customer)
+        postgres = self._conn.dialect.name == "postgresql"
+        if postgres:
+            blocked = select(b.c.reference).where(
+                blocking_booking(b, _e.customer, acting_agency, cutoff)
             )
-            .order_by(_e.customer)
-            .limit(limit)
-        )
+            found = found.where(*conditions, ~blocked.exists())
+        else:
+            found = found.outerjoin(
+                b, blocking_booking(b, _e.customer, acting_agency, cutoff)
+            ).where(*conditions, b.c.reference.is_(None))
+        statement = found.order_by(_e.customer).limit(limit)
         with _translating("find the due erasure requests"):
+            if postgres:
+                self._conn.exec_driver_sql(CUSTOM_PLANS)
             return [int(n) for n in self._conn.execute(statement).scalars()]
 
     # -- marketing choices (objections and consents to advertising) ---------------------------

@@ -10,7 +10,7 @@ from custmodel import rules
 from custmodel.model import BookingKind, CustomerKind, RetentionBasis, RetentionRule, RetentionScan
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _c, blocking_booking
+from custmodel.storage.sql._queries import CUSTOM_PLANS, _c, blocking_booking
 from custmodel.storage.sql._rows import _time_to_db
 
 
@@ -57,6 +57,9 @@ class RetentionRecords:
             .limit(scan.limit)
         )
         with _translating("find the customers due by retention"):
+            if self._conn.dialect.name == "postgresql":
+                # Planned for this page's keyset and limit, as due_erasures is.
+                self._conn.exec_driver_sql(CUSTOM_PLANS)
             return [int(n) for n in self._conn.execute(statement).scalars()]
 
     def _holds(
