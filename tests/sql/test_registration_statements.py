@@ -4,6 +4,7 @@ only when the database refuses a row, and stays all-or-nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -164,5 +165,34 @@ def test_a_single_registration_runs_its_statements_on_the_driver_unless_watched(
         entries = [(e.action.value, e.at) for e in book.history(second.number)] if history else []
         assert entries == ([("registered", second.created_at)] if history else [])
         assert history == any("custmodel_history" in s for s in watched)
+    finally:
+        store.close()
+
+
+def test_a_duplicate_check_looks_all_its_keys_up_in_one_statement(url: str) -> None:
+    """The check's lookups (e-mail, phone, birth date, postal code, both names) go to the
+    database as one statement, then one read of the customers found; the candidate is found."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        book = CustomerBook(store, Settings(), history=False)
+        fields = {
+            "first_name": "Erika",
+            "email": "erika@example.org",
+            "phone": "030 1234567",
+            "birth_date": date(1980, 5, 17),
+            "postal_code": "10115",
+        }
+        stored = book.register(CustomerKind.PRIVATE, "Mustermann", **fields)
+        with statements_sent(store) as sent:
+            registration = book.register(
+                CustomerKind.PRIVATE, "Mustermann", duplicates="warn", **fields
+            )
+        reads = [
+            s for s, _ in sent if s.lstrip().startswith("SELECT") and "custmodel_customers" in s
+        ]
+
+        assert [stored.number] == [c.number for c in registration.candidates]
+        assert 2 == len(reads), reads
+        assert all(f"lookup_{i}" in reads[0] for i in range(6))
     finally:
         store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
@@ -67,7 +68,6 @@ from custmodel.storage.sql._queries import (
     _ALL_BITS,
     _BY_CODE1,
     _BY_NUMBERS,
-    _CANDIDATES,
     _LOCK_COUNTER,
     _SETTINGS_ID,
     _SETTINGS_ROWS,
@@ -92,6 +92,7 @@ from custmodel.storage.sql._queries import (
     _versioned_params,
     _versioned_update,
     blocking,
+    candidate_lookups_statement,
     selection_clause,
 )
 from custmodel.storage.sql._records import AuditRecords
@@ -760,22 +761,35 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """Return the customers sharing a key; see :class:`StoreTransaction`.
 
         One index lookup per key value, stopped after ``max_per_value + 1`` rows (more means
-        the value is skipped), then one read of the customers found; nothing is locked.
+        the value is skipped), all in one statement on the driver
+        (:func:`candidate_lookups_statement`), then one read of the customers found; nothing
+        is locked.
         """
+        lookups = sorted(
+            (
+                (field, value)
+                for field, value in candidate_lookups(keys)
+                if not isinstance(value, str) or _storable(value)
+            ),
+            key=repr,
+        )
         found: set[int] = set()
         with _translating("find the candidates of a duplicate check"):
-            for field, value in sorted(candidate_lookups(keys), key=repr):
-                if isinstance(value, str) and not _storable(value):
-                    continue
-                numbers = (
-                    self._conn.execute(
-                        _CANDIDATES[field], {"value": value, "limit": max_per_value + 1}
-                    )
-                    .scalars()
-                    .all()
+            if lookups:
+                statement = candidate_lookups_statement(tuple(field for field, _ in lookups))
+                # The driver binds the values: SQLite's dates as the ISO text stored.
+                text_dates = self._conn.dialect.name == "sqlite"
+                values = {
+                    f"value_{i}": value.isoformat()
+                    if text_dates and isinstance(value, date)
+                    else value
+                    for i, (_, value) in enumerate(lookups)
+                }
+                rows = self._driver(statement, {**values, "limit": max_per_value + 1})
+                holders = Counter(lookup for lookup, _ in rows)
+                found.update(
+                    int(number) for lookup, number in rows if holders[lookup] <= max_per_value
                 )
-                if len(numbers) <= max_per_value:
-                    found.update(int(n) for n in numbers)
             customers: list[Customer] = []
             for part in _chunks(sorted(found)):
                 customers += self._customers_of(_BY_NUMBERS, {"numbers": part})
