@@ -6,9 +6,12 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,6 +19,7 @@ import pytest
 from sqlalchemy import Connection
 
 from custmodel import (
+    Customer,
     CustomerBook,
     CustomerKind,
     InvalidCategoryError,
@@ -24,7 +28,8 @@ from custmodel import (
     StoreError,
 )
 from custmodel.storage.sql import SqlStore
-from tests.sql.helpers import register, statements_sent
+from tests.servers import migrated_sqlite_copy
+from tests.sql.helpers import customer, register, statements_sent
 
 
 @pytest.fixture
@@ -290,3 +295,105 @@ def test_a_logger_switched_on_later_sees_the_kept_connections_statements(
     register(store)
     assert any(r.getMessage().startswith("INSERT INTO custmodel_customers") for r in caplog.records)
     assert logged == len(caplog.records)
+
+
+# -- settings changed by another writer meanwhile -------------------------------------------------
+
+#: The debtor base the other writer switches to: a registration's account shows which it used.
+_NEW_BASE = 50_000
+#: Repetitions of the race below.
+TRIALS = 30
+
+
+def _change_base_and_mark(store: SqlStore, hold: float, committing: threading.Event) -> int:
+    """In one transaction: store the new debtor base and register a marker customer; hold
+    the commit open for ``hold`` seconds. Returns the marker's number: every registration
+    numbered after it committed after these settings."""
+    with store.transaction() as tx:
+        stored = tx.get_settings(lock="update") or Settings()
+        tx.put_settings(attrs.evolve(stored, debtor_base=_NEW_BASE))
+        number = tx.allocate_numbers()
+        tx.insert_customers([customer(number, debtor_account=_NEW_BASE + number)])
+        time.sleep(hold)
+        committing.set()
+    return number
+
+
+def _bases(customers: list[Customer], marker: int) -> tuple[set[int], set[int]]:
+    """The debtor bases of the customers numbered before and after ``marker``."""
+    before = {c.debtor_account - c.number for c in customers if c.number < marker}
+    after = {c.debtor_account - c.number for c in customers if c.number > marker}
+    return before, after
+
+
+def test_a_registration_waiting_for_a_settings_change_uses_the_new_settings(
+    store: SqlStore,
+) -> None:
+    """Another writer changes the debtor base and holds its commit open; a registration on
+    a kept connection that read the old settings before waits for it and uses the new base."""
+    book = CustomerBook(store, Settings(), history=False)
+    first = book.register(CustomerKind.PRIVATE, "Before")  # the memo holds the old settings
+    committing = threading.Event()
+    marker: list[int] = []
+    writer = threading.Thread(
+        target=lambda: marker.append(_change_base_and_mark(store, 0.5, committing))
+    )
+    writer.start()
+    time.sleep(0.1)  # the writer holds SQLite's write lock now
+    waited = book.register(CustomerKind.PRIVATE, "Waited")
+    writer.join(timeout=30)
+    assert committing.is_set()
+    assert (first.debtor_account - first.number, waited.debtor_account - waited.number) == (
+        Settings().debtor_base,
+        _NEW_BASE,
+    )
+    assert waited.number > marker[0]
+
+
+def _race(store: SqlStore) -> tuple[list[Customer], int]:
+    """One trial: this thread registers customers one by one while another changes the
+    debtor base with a marker; returns what was registered and the marker's number."""
+    book = CustomerBook(store, Settings(), history=False)
+    registered = [book.register(CustomerKind.PRIVATE, "First")]
+    marker: list[int] = []
+    go = threading.Barrier(2)
+
+    def change() -> None:
+        go.wait(timeout=30)
+        time.sleep(random.uniform(0, 0.002))
+        marker.append(_change_base_and_mark(store, 0.0, threading.Event()))
+
+    writer = threading.Thread(target=change)
+    writer.start()
+    go.wait(timeout=30)
+    for n in range(10):
+        registered.append(book.register(CustomerKind.PRIVATE, f"Racing {n}"))
+    writer.join(timeout=30)
+    return registered, marker[0]
+
+
+def test_registrations_racing_a_settings_change_never_use_the_old_settings_after_it(
+    sqlite_url: str,
+) -> None:
+    """Repeated: a thread registers customers one by one while another thread changes the
+    debtor base with a marker customer. Every registration numbered after the marker used the
+    new base, every one before it the old."""
+    outcomes = {"old and new": 0, "old only": 0, "new only": 0}
+    for trial in range(TRIALS):
+        store = SqlStore.from_url(sqlite_url if trial == 0 else _fresh(sqlite_url, trial))
+        try:
+            registered, marker = _race(store)
+        finally:
+            store.close()
+        before, after = _bases(registered, marker)
+        assert before <= {Settings().debtor_base}, (trial, before)
+        assert after <= {_NEW_BASE}, (trial, after)
+        outcomes["old and new" if before and after else "old only" if before else "new only"] += 1
+    print(f"settings race, {TRIALS} trials: {outcomes}")
+    assert TRIALS == sum(outcomes.values())
+
+
+def _fresh(sqlite_url: str, trial: int) -> str:
+    """A new migrated SQLite file beside the fixture's, for one trial."""
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    return migrated_sqlite_copy(path.with_name(f"trial-{trial}.sqlite"))
