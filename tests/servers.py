@@ -117,7 +117,8 @@ def server_url(engine: str) -> str:
             admin.dispose()
             _reachable[url] = None
         except sa.exc.SQLAlchemyError as error:
-            _reachable[url] = type(error.orig or error).__name__
+            # A DBAPIError names the driver's error; SQLAlchemy's own errors have none.
+            _reachable[url] = type(getattr(error, "orig", None) or error).__name__
     problem = _reachable[url]
     if problem is not None:
         _unavailable(
