@@ -22,6 +22,7 @@ from custmodel import (
     StatusFlags,
     StoreError,
 )
+from custmodel.dedupe import CandidateKeys
 from custmodel.storage import _sqlschema as schema
 from custmodel.storage._sqlschema import customers as customers_table
 from custmodel.storage.sql import SqlStore, _customer_from_table_row, customer_to_row
@@ -69,6 +70,15 @@ def test_select_refuses_a_corrupt_row(store: SqlStore) -> None:
 
     with pytest.raises(InvalidInputError, match="city"):
         CustomerBook(store).select(Selection(kind=CustomerKind.PRIVATE))
+
+
+def test_a_duplicate_checks_candidates_refuse_a_corrupt_row(store: SqlStore) -> None:
+    """A candidate row that breaks the model's rules is refused, not scored."""
+    stored = register(store, postal_code="10115")
+    _corrupt_city(store, stored.number)
+
+    with pytest.raises(InvalidInputError, match="city"), store.transaction(write=False) as tx:
+        tx.duplicate_candidates(CandidateKeys(postal_codes=("10115",)), 20)
 
 
 def test_find_by_code1_returns_the_stored_customer(store: SqlStore) -> None:

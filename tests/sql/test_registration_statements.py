@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from custmodel import CustomerBook, CustomerKind, DebtorAccountError, NewCustomer, Settings
+from custmodel.dedupe import CandidateKeys
 from custmodel.errors import CustmodelError
 from custmodel.storage.sql import SqlStore
+from custmodel.storage.sql._queries import CANDIDATES_AT_ONCE
 from tests.sql.helpers import statements_sent
 
 #: More than one chunk of ``IN (...)`` values (900): one statement must still check them all.
@@ -194,5 +196,29 @@ def test_a_duplicate_check_looks_all_its_keys_up_in_one_statement(url: str) -> N
         assert [stored.number] == [c.number for c in registration.candidates]
         assert 2 == len(reads), reads
         assert all(f"lookup_{i}" in reads[0] for i in range(6))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("count", [3, CANDIDATES_AT_ONCE + 7])
+def test_a_duplicate_checks_candidates_are_read_whole_however_many(url: str, count: int) -> None:
+    """The candidates of a check come back as the stored customers, in number order: a few
+    read by one statement on the driver, more than it holds through SQLAlchemy in chunks."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        book = CustomerBook(store, Settings(), history=False)
+        stored = book.register_many(
+            NewCustomer(
+                kind=CustomerKind.PRIVATE,
+                last_name=f"Nachbar{n}",
+                postal_code="10115",
+                birth_date=date(1970, 1, 1 + n % 28),
+                notes="Zeile eins\nZeile zwei",
+            )
+            for n in range(count)
+        )
+        with store.transaction(write=False) as tx:
+            found = tx.duplicate_candidates(CandidateKeys(postal_codes=("10115",)), count)
+        assert stored == found
     finally:
         store.close()

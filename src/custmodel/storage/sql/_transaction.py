@@ -77,6 +77,7 @@ from custmodel.storage.sql._queries import (
     _TAKEN_KEYS,
     _TAKEN_KEYS_ANY,
     _UPDATED_COLUMNS,
+    CANDIDATES_AT_ONCE,
     _among,
     _and_bits,
     _b,
@@ -93,6 +94,7 @@ from custmodel.storage.sql._queries import (
     _versioned_update,
     blocking,
     candidate_lookups_statement,
+    customers_numbered,
     selection_clause,
 )
 from custmodel.storage.sql._records import AuditRecords
@@ -113,6 +115,10 @@ from custmodel.storage.sql._statistics import fold_statistics, statistics_statem
 
 #: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
 _read_customers = customers_reader(text_times=False)
+#: Builds the customers of the driver's rows of their field columns: SQLite's keep dates and
+#: times as text, the others' hold objects.
+_read_text_rows = customers_reader(text_times=True, columns=CUSTOMER_COLUMNS)
+_read_driver_rows = customers_reader(text_times=False, columns=CUSTOMER_COLUMNS)
 
 
 def _first_column(result: CursorResult[Any]) -> list[Any]:
@@ -762,8 +768,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
 
         One index lookup per key value, stopped after ``max_per_value + 1`` rows (more means
         the value is skipped), all in one statement on the driver
-        (:func:`candidate_lookups_statement`), then one read of the customers found; nothing
-        is locked.
+        (:func:`candidate_lookups_statement`), then one read of the customers found, also on
+        the driver (:func:`customers_numbered`); nothing is locked.
         """
         lookups = sorted(
             (
@@ -790,10 +796,19 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 found.update(
                     int(number) for lookup, number in rows if holders[lookup] <= max_per_value
                 )
-            customers: list[Customer] = []
-            for part in _chunks(sorted(found)):
-                customers += self._customers_of(_BY_NUMBERS, {"numbers": part})
-        return customers
+            numbers = sorted(found)
+            if len(numbers) > CANDIDATES_AT_ONCE:
+                customers: list[Customer] = []
+                for part in _chunks(numbers):
+                    customers += self._customers_of(_BY_NUMBERS, {"numbers": part})
+                return customers
+            if not numbers:
+                return []
+            rows = self._driver(
+                customers_numbered(len(numbers)), {f"n_{i}": n for i, n in enumerate(numbers)}
+            )
+        read = _read_text_rows if self._conn.dialect.name == "sqlite" else _read_driver_rows
+        return read(rows)
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""
