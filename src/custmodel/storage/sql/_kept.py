@@ -21,7 +21,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy import BigInteger, Connection, Engine, bindparam, func, select
 from sqlalchemy import exc as sa_exc
@@ -43,6 +43,8 @@ __all__ = ["KeptReads", "KeptWriter", "KeptWrites"]
 _FIELDS: Final = tuple(_c[name] for name in CUSTOMER_COLUMNS)
 #: Statement shapes compiled per dialect and kept (selections differ in their shape).
 _COMPILED_SHAPES: Final = 256
+#: What a store keeps of each open connection.
+_Open = TypeVar("_Open")
 
 
 class _Compiled:
@@ -113,17 +115,30 @@ def _postgres_session(driver: Any) -> None:
     driver.execute("SET TIME ZONE 'UTC'")
 
 
-class KeptReads:
-    """The single-statement reads of customers of one store: see the module's docstring."""
+class _PerThread(Generic[_Open]):
+    """What both kinds of kept connections share: the engine, each thread's own connection
+    (in ``_local``), and the open ones by key, for the store's ``close``."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._dialect = engine.dialect
-        self._error = engine.dialect.loaded_dbapi.Error
         self._local = threading.local()
         self._guard = threading.Lock()
-        self._open: dict[int, Any] = {}
+        self._open: dict[int, _Open] = {}
         self._closed = False
+
+    def open_connections(self) -> int:
+        """How many kept connections are open (for tests)."""
+        with self._guard:
+            return len(self._open)
+
+
+class KeptReads(_PerThread[Any]):
+    """The single-statement reads of customers of one store: see the module's docstring."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._dialect = engine.dialect
+        self._error = engine.dialect.loaded_dbapi.Error
         name = engine.dialect.name
         self._read = customers_reader(text_times=name == "sqlite", columns=CUSTOMER_COLUMNS)
         self._autocommit: Callable[[Any], None]
@@ -232,11 +247,6 @@ class KeptReads:
         self._local.held = None
         self._forget(id(held))
 
-    def open_connections(self) -> int:
-        """How many kept connections are open (for tests)."""
-        with self._guard:
-            return len(self._open)
-
     def close(self) -> None:
         """Close every thread's connection; reads fail from now on."""
         with self._guard:
@@ -270,7 +280,7 @@ class KeptWriter:
         return Connection(self._engine, self.pooled)
 
 
-class KeptWrites:
+class KeptWrites(_PerThread["weakref.ref[KeptWriter]"]):
     """A connection per thread for the transactions of a SQLite file store.
 
     A single registration is a short transaction: taking a connection from the pool and
@@ -289,14 +299,6 @@ class KeptWrites:
     Only SQLite files: a connection there is a file handle. On PostgreSQL and MariaDB each
     kept connection would hold a server connection per thread beyond the pool's limit.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._local = threading.local()
-        self._guard = threading.Lock()
-        # Weakly: a writer goes with its thread's locals, and its finalizer closes it then.
-        self._open: dict[int, weakref.ref[KeptWriter]] = {}
-        self._closed = False
 
     def take(self) -> KeptWriter | None:
         """The calling thread's kept connection, marked busy, opened on its first use; None
@@ -324,6 +326,7 @@ class KeptWrites:
             if self._closed:
                 _close(pooled)
                 raise StoreError("the store is closed")
+            # Weakly: a writer goes with its thread's locals, and its finalizer closes it then.
             self._open[id(writer)] = weakref.ref(writer)
         # Closed when the thread ends and its locals go, or with the store.
         weakref.finalize(writer, self._forget, id(writer), pooled)
@@ -348,11 +351,6 @@ class KeptWrites:
         with self._guard:
             self._open.pop(key, None)
         _close(pooled)
-
-    def open_connections(self) -> int:
-        """How many kept connections are open (for tests)."""
-        with self._guard:
-            return len(self._open)
 
     def close(self) -> None:
         """Close the idle connections now; a busy one closes when its transaction ends."""
