@@ -258,9 +258,8 @@ _BY_NUMBERS: Final = (
     .where(_c.number.in_(bindparam("numbers", expanding=True)))
     .order_by(_c.number)
 )
-#: The entry check's lookups, one per key field: active, not anonymized customers holding
-#: ``value``, at most ``limit`` of them (see ``SqlTransaction.duplicate_candidates``).
-#: The column each lookup of a duplicate check reads (by its index).
+#: The column each lookup of a duplicate check reads (by its index; see
+#: ``SqlTransaction.duplicate_candidates``).
 _CANDIDATE_COLUMNS: Final = {
     "email": _c.search_email,
     "phone": _c.phone,
