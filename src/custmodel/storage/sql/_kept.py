@@ -33,14 +33,12 @@ from custmodel.model._customer import Customer
 from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._errors import _raise_translated
-from custmodel.storage.sql._queries import _c, _storable, selection_clause
-from custmodel.storage.sql._rows import CUSTOMER_COLUMNS, customers_reader
+from custmodel.storage.sql._queries import FIELD_COLUMNS, _c, _storable, selection_clause
+from custmodel.storage.sql._rows import field_rows_reader
 from custmodel.storage.sql._transaction import SettingsMemo
 
 __all__ = ["KeptReads", "KeptWriter", "KeptWrites"]
 
-#: What the reads select: the columns of the customer's fields, not the derived search keys.
-_FIELDS: Final = tuple(_c[name] for name in CUSTOMER_COLUMNS)
 #: Statement shapes compiled per dialect and kept (selections differ in their shape).
 _COMPILED_SHAPES: Final = 256
 #: What a store keeps of each open connection.
@@ -71,7 +69,7 @@ def _compiled(shape: str, selection: Selection | None, dialect: Dialect) -> _Com
     statement: ClauseElement
     if shape == "code1":
         statement = (
-            select(*_FIELDS)
+            select(*FIELD_COLUMNS)
             .where(_c.code1 == bindparam("code1"), _c.merged_into.is_(None))
             .order_by(_c.number)
         )
@@ -82,13 +80,13 @@ def _compiled(shape: str, selection: Selection | None, dialect: Dialect) -> _Com
             statement = select(func.count()).select_from(schema.customers).where(clause)
         elif shape == "page":
             statement = (
-                select(*_FIELDS)
+                select(*FIELD_COLUMNS)
                 .where(clause, _c.number > bindparam("after"))
                 .order_by(_c.number)
                 .limit(bindparam("limit", type_=BigInteger))
             )
         else:
-            statement = select(*_FIELDS).where(clause).order_by(_c.number)
+            statement = select(*FIELD_COLUMNS).where(clause).order_by(_c.number)
     return _Compiled(statement, dialect)
 
 
@@ -140,7 +138,7 @@ class KeptReads(_PerThread[Any]):
         self._dialect = engine.dialect
         self._error = engine.dialect.loaded_dbapi.Error
         name = engine.dialect.name
-        self._read = customers_reader(text_times=name == "sqlite", columns=CUSTOMER_COLUMNS)
+        self._read = field_rows_reader(text_times=name == "sqlite")
         self._autocommit: Callable[[Any], None]
         if name == "sqlite":
             # The store's connect hook leaves the driver in autocommit mode already.

@@ -269,6 +269,9 @@ _CANDIDATE_COLUMNS: Final = {
 }
 
 
+#: The columns of the customer's fields, not the derived search keys: what reads of whole
+#: customers on the driver select.
+FIELD_COLUMNS: Final = tuple(_c[name] for name in CUSTOMER_COLUMNS)
 #: At most this many candidates are read by a statement of their own numbers' size; more (a
 #: check of many keys each shared by many customers) are read through SQLAlchemy, in chunks.
 CANDIDATES_AT_ONCE: Final = 160
@@ -280,8 +283,21 @@ def customers_numbered(count: int) -> ClauseElement:
     one statement per count, for the driver (an expanding ``IN`` is rendered anew for every
     run by SQLAlchemy)."""
     numbers = [bindparam(f"n_{i}", type_=BigInteger) for i in range(count)]
-    fields = [_c[name] for name in CUSTOMER_COLUMNS]
-    return select(*fields).where(_c.number.in_(numbers)).order_by(_c.number)
+    return select(*FIELD_COLUMNS).where(_c.number.in_(numbers)).order_by(_c.number)
+
+
+def candidate_value_processors(dialect: Dialect) -> dict[str, Callable[[Any], Any] | None]:
+    """Per lookup field, the conversion its column's type applies to a bound value on
+    ``dialect`` (SQLite's dates to the ISO text stored), or None: the driver binds the lookups
+    of :func:`candidate_lookups_statement` without SQLAlchemy's type processing."""
+
+    def build() -> dict[str, Callable[[Any], Any] | None]:
+        return {
+            field: column.type.dialect_impl(dialect).bind_processor(dialect)
+            for field, column in _CANDIDATE_COLUMNS.items()
+        }
+
+    return _per_dialect(dialect, candidate_value_processors, build)
 
 
 @functools.lru_cache(maxsize=256)

@@ -564,6 +564,13 @@ def customers_reader(
     return read_all
 
 
+@functools.lru_cache(maxsize=2)
+def field_rows_reader(*, text_times: bool) -> Callable[[Iterable[Sequence[Any]]], list[Customer]]:
+    """The reader of driver rows of the customer's field columns (:data:`CUSTOMER_COLUMNS`),
+    built once: SQLite's hold dates and times as text (``text_times``), the others' objects."""
+    return customers_reader(text_times=text_times, columns=CUSTOMER_COLUMNS)
+
+
 def _unreadable(row: Sequence[Any]) -> NoReturn:
     raise StoreError(f"customer {row[0]!s:.20}: a stored value is not one the model takes")
 

@@ -94,6 +94,7 @@ from custmodel.storage.sql._queries import (
     _versioned_update,
     blocking,
     candidate_lookups_statement,
+    candidate_value_processors,
     customers_numbered,
     selection_clause,
 )
@@ -109,16 +110,13 @@ from custmodel.storage.sql._rows import (
     customer_to_row,
     customer_values,
     customers_reader,
+    field_rows_reader,
     kind_settings_to_row,
 )
 from custmodel.storage.sql._statistics import fold_statistics, statistics_statement
 
 #: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
 _read_customers = customers_reader(text_times=False)
-#: Builds the customers of the driver's rows of their field columns: SQLite's keep dates and
-#: times as text, the others' hold objects.
-_read_text_rows = customers_reader(text_times=True, columns=CUSTOMER_COLUMNS)
-_read_driver_rows = customers_reader(text_times=False, columns=CUSTOMER_COLUMNS)
 
 
 def _first_column(result: CursorResult[Any]) -> list[Any]:
@@ -783,14 +781,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         with _translating("find the candidates of a duplicate check"):
             if lookups:
                 statement = candidate_lookups_statement(tuple(field for field, _ in lookups))
-                # The driver binds the values: SQLite's dates as the ISO text stored.
-                text_dates = self._conn.dialect.name == "sqlite"
-                values = {
-                    f"value_{i}": value.isoformat()
-                    if text_dates and isinstance(value, date)
-                    else value
-                    for i, (_, value) in enumerate(lookups)
-                }
+                processors = candidate_value_processors(self._conn.dialect)
+                values = {}
+                for i, (field, value) in enumerate(lookups):
+                    process = processors[field]
+                    values[f"value_{i}"] = value if process is None else process(value)
                 rows = self._driver(statement, {**values, "limit": max_per_value + 1})
                 holders = Counter(lookup for lookup, _ in rows)
                 found.update(
@@ -807,8 +802,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             rows = self._driver(
                 customers_numbered(len(numbers)), {f"n_{i}": n for i, n in enumerate(numbers)}
             )
-        read = _read_text_rows if self._conn.dialect.name == "sqlite" else _read_driver_rows
-        return read(rows)
+        return field_rows_reader(text_times=self._conn.dialect.name == "sqlite")(rows)
 
     def find_by_code1(self, code1: str) -> list[Customer]:
         """Return active customers whose Code1 equals ``code1``, by number (index lookup)."""
