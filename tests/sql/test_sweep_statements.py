@@ -88,3 +88,16 @@ def test_the_sweep_anonymizes_a_batch_with_one_update_of_the_customers(store: Sq
 
     updates = [(s, n) for s, n in sent if s.startswith("UPDATE custmodel_customers")]
     assert [1] == [n for _, n in updates]
+
+
+def test_the_sweep_writes_a_batchs_history_entries_with_one_insert(store: SqlStore) -> None:
+    """The anonymization entries of a batch are one INSERT ... SELECT with one set of
+    parameters, not one row each, and their customers, read and locked by the batch, are not
+    looked up again before."""
+    sent = _sweep(store, 300)
+
+    inserts = [(s, n) for s, n in sent if s.startswith("INSERT INTO custmodel_history")]
+    assert [1] == [n for _, n in inserts]
+    assert "SELECT" in inserts[0][0]
+    lookups = [s for s, _ in sent if s.startswith("SELECT custmodel_customers.number \nFROM")]
+    assert [] == lookups

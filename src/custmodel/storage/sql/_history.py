@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 from sqlalchemy import (
@@ -48,6 +49,8 @@ from custmodel.storage.sql._rows import _required_time, _time_from_db, _time_to_
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Dialect
+
+    from custmodel.model._customer import Customer
 
 __all__ = ["HistoryRecords", "history_from_row", "history_to_row"]
 
@@ -204,14 +207,52 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
+#: How long a run of like entries (see :func:`_runs`) is at least to be written by one
+#: INSERT ... SELECT instead of one row each.
+_SET_BASED_FROM: Final = 2
+
+#: What tells apart an entry from the next of its run, besides its customer (and id).
+_ALIKE = attrgetter(
+    *(f.name for f in attrs.fields(HistoryEntry) if f.name not in ("id", "customer"))
+)
+
+
+def _runs(entries: list[HistoryEntry]) -> list[list[HistoryEntry]]:
+    """Split ``entries`` in order into runs: entries equal but for their customers, in
+    ascending customer order, are one run; a book entry is a run of its own."""
+    runs: list[list[HistoryEntry]] = []
+    key: Any = None
+    for entry in entries:
+        run = runs[-1] if runs else None
+        last = run[-1].customer if run else None
+        if (
+            run is not None
+            and entry.customer is not None
+            and last is not None
+            and entry.customer > last
+            and _ALIKE(entry) == key
+        ):
+            run.append(entry)
+            continue
+        runs.append([entry])
+        key = _ALIKE(entry)
+    return runs
+
+
 class HistoryRecords:
     """The change history of a :class:`SqlTransaction`, which inherits it."""
 
     _conn: Connection
     _aware_times: bool
+    _held: dict[int, Customer]
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
-        """Store ``entries`` in one INSERT (ids from the autoincrement column, in order).
+        """Store ``entries`` in order (ids from the autoincrement column, in order).
+
+        A run of entries equal but for their customers, in ascending customer order (what an
+        erasure sweep's batch or a merge writes), goes by one INSERT ... SELECT per chunk of
+        customers; the other entries by one INSERT. Only customers this transaction has not
+        read or written are looked up first: those it did are stored and locked.
 
         Raises:
             CustomerNotFoundError: if an entry's customer is not stored.
@@ -223,8 +264,8 @@ class HistoryRecords:
         if not batch:
             return
         with _translating("record the change history"):
-            numbers = sorted({e.customer for e in batch if e.customer is not None})
-            for part in _chunks(numbers):
+            unknown = {e.customer for e in batch if e.customer is not None} - self._held.keys()
+            for part in _chunks(sorted(unknown)):
                 found = self._conn.execute(
                     select(_c.number).where(_among(self._conn, _c.number, part))
                 )
@@ -233,8 +274,19 @@ class HistoryRecords:
                     raise CustomerNotFoundError(
                         f"customer {missing[0]} not found", number=missing[0]
                     )
-            rows = [history_to_row(e, aware_times=self._aware_times) for e in batch]
-            self._conn.execute(insert(schema.history), rows)
+            rows: list[dict[str, Any]] = []
+            for run in _runs(batch):
+                if len(run) < _SET_BASED_FROM:
+                    rows += (history_to_row(e, aware_times=self._aware_times) for e in run)
+                    continue
+                if rows:
+                    self._conn.execute(insert(schema.history), rows)
+                    rows = []
+                row = history_to_row(run[0], aware_times=self._aware_times)
+                for part in _chunks([cast(int, e.customer) for e in run]):
+                    self._insert_row_for_each(row, _among(self._conn, _c.number, part))
+            if rows:
+                self._conn.execute(insert(schema.history), rows)
 
     def history(self, query: HistoryQuery) -> list[HistoryEntry]:
         """Return the entries ``query`` selects, ordered by id: one read per chunk of
@@ -351,6 +403,18 @@ class HistoryRecords:
         if entry.operation is not None and entry.customer is not None:
             # A bulk run's customer entry: its change follows from action and flag.
             row.update(details="", personal="")
+        return self._insert_row_for_each(row, where, numbers, source)
+
+    def _insert_row_for_each(
+        self,
+        row: Mapping[str, Any],
+        where: ColumnElement[bool] | None,
+        numbers: ColumnElement[int] = _c.number,
+        source: FromClause = schema.customers,
+    ) -> int:
+        """Write the history ``row`` (see :func:`history_to_row`) for each customer number of
+        ``source`` that ``where`` selects, as its own customer and owner, in number order,
+        with one INSERT ... SELECT; return how many were written."""
         table: Table = schema.history
         names = [n for n in row if n not in ("customer", "owner")]
         columns = [literal(row[n], table.c[n].type).label(n) for n in names]

@@ -610,6 +610,54 @@ class HistoryContract(_ContractBase):
             tx.add_history(self._port_entries()[:3])
         assert [] == self.everything()
 
+    def test_port_add_history_keeps_runs_of_like_entries_in_order(self) -> None:
+        """Entries equal but for their customers (what a sweep's batch writes), among others,
+        out of customer order and with personal values, are stored in order and read back
+        exactly, in a transaction that read some of their customers first."""
+        self.insert(*(_customer(n) for n in range(1, 6)))
+        city = (FieldChange("city", "Köln", "Bonn"),)
+        entries = [
+            *(HistoryEntry(at=NOW, action=A.ANONYMIZED, customer=n) for n in (1, 2, 3)),
+            HistoryEntry(at=NOW, action=A.UPDATED, customer=2, changes=city),
+            *(HistoryEntry(at=NOW, action=A.UPDATED, customer=n, changes=city) for n in (4, 5)),
+            *(HistoryEntry(at=NOW, action=A.UPDATED, customer=n, changes=city) for n in (3, 1)),
+            HistoryEntry(at=NOW, action=A.SETTINGS_CHANGED, changes=city),
+            *(
+                HistoryEntry(at=NOW, action=A.MERGED_INTO, customer=n, related=[1], actor="x")
+                for n in (2, 4, 5)
+            ),
+            HistoryEntry(at=NOW, action=A.ANONYMIZED, customer=5),
+        ]
+        with self.store.transaction() as tx:
+            tx.get_customers([1, 4])
+            tx.add_history(entries)
+        stored = self.everything()
+        ids = [e.id for e in stored]
+        assert (ids, True) == (sorted(set(ids)), ids[0] > 0)
+        assert entries == [attrs.evolve(e, id=0) for e in stored]
+        with self.store.transaction() as tx:
+            erased = tx.erase_history([4], NOW)
+        changed = [e for e in self.everything() if e.erased_at is not None]
+        assert (1, [(4, A.UPDATED, (FieldChange("city"),))]) == (
+            erased,
+            [(e.customer, e.action, e.changes) for e in changed],
+        )
+
+    def test_port_add_history_refuses_an_unknown_customer_in_a_run(self) -> None:
+        """An unknown customer among like entries is refused; nothing of the batch is
+        stored."""
+        self.insert(_customer(1), _customer(2))
+        entries = [HistoryEntry(at=NOW, action=A.ANONYMIZED, customer=n) for n in (1, 2, 3)]
+
+        def read_then_add() -> None:
+            with self.store.transaction() as tx:
+                tx.get_customers([1, 2])
+                tx.add_history(entries)
+
+        with pytest.raises(CustomerNotFoundError):
+            read_then_add()
+        assert [] == self.everything()
+
     def test_port_history_selects_customers_the_book_and_pages(self) -> None:
         """A query by customers, the book's entries, ``after`` and ``limit``."""
         self.insert(_customer(1), _customer(2))
