@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from custmodel import (
     Customer,
@@ -419,6 +421,50 @@ def test_the_same_address_compares_swapped_or_missing_names(
         for n, (last, first, birth) in enumerate((a, b), start=1)
     ]
     assert {1} == candidate_pairs(profiles)
+
+
+def _pairs_by_definition(profiles: list[Profile], keys: list[list[str]]) -> set[int]:
+    """The pairs candidate_pairs should find, computed the plain way: the customers holding a
+    key are compared all against all up to MAX_BLOCK of them, else each with its WINDOW next
+    ones in name order; a customer is never its own pair."""
+    n = len(profiles)
+    holders: dict[str, list[int]] = {}
+    for index, held in enumerate(keys):
+        for key in held:
+            if index not in holders.setdefault(key, []):
+                holders[key].append(index)
+    pairs = set()
+    for block in holders.values():
+        if len(block) > MAX_BLOCK:
+            block = sorted(block, key=lambda i: (profiles[i].last, profiles[i].first, i))
+            near = [(i, j) for k, i in enumerate(block) for j in block[k + 1 : k + 1 + WINDOW]]
+        else:
+            near = list(itertools.combinations(block, 2))
+        pairs.update(min(i, j) * n + max(i, j) for i, j in near)
+    return pairs
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["meier", "mayer", "schulz", "abel"]),
+            st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=4),
+        ),
+        min_size=1,
+        max_size=3 * MAX_BLOCK,
+    )
+)
+def test_candidate_pairs_are_the_customers_sharing_a_key(
+    drawn: list[tuple[str, list[str]]],
+) -> None:
+    """Whatever keys customers share, blocks large and small, a key given twice: the pairs
+    are those of the plain definition."""
+    profiles = [_profile(n, last, "") for n, (last, _keys) in enumerate(drawn, start=1)]
+    keys = {p.number: held for p, (_last, held) in zip(profiles, drawn, strict=True)}
+
+    found = candidate_pairs(profiles, lambda p: keys[p.number])
+
+    assert _pairs_by_definition(profiles, [held for _last, held in drawn]) == found
 
 
 def test_every_pair_explains_each_field_with_its_weight(book: CustomerBook) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from custmodel.dedupe._blocking import MAX_BLOCK, candidate_pairs
-from custmodel.dedupe._compare import FIELDS, FIRST, OUTCOMES, Comparer, household
+from custmodel.dedupe._compare import FIELDS, FIRST, OUTCOMES, Comparer, Levels, household
 from custmodel.dedupe._model import Model, default_model, estimate
 from custmodel.dedupe._normalize import extra
 from custmodel.dedupe._profile import Folding, Profile, profile
@@ -163,16 +163,23 @@ def find_duplicate_groups(
     marked = _marked(distinct)
     profiles = _profiles(c for c in customers if c.is_active and not c.is_anonymized)
     n = len(profiles)
-    compared = []
+    # What each pair compared to is kept as its code (an int) and one of the few hundred
+    # different outcomes, shared: a tuple kept per pair, hundreds of thousands of them, made
+    # Python's garbage collector walk them again and again.
+    codes: list[int] = []
+    outcomes: list[Levels] = []
+    shared: dict[Levels, Levels] = {}
     patterns: Counter[tuple[int, ...]] = Counter()
     for code in candidate_pairs(profiles):
-        a, b = profiles[code // n], profiles[code % n]
-        levels, swapped = comparer.levels(a, b)
-        patterns[levels] += 1
-        compared.append((a, b, levels, swapped))
+        outcome = comparer.levels(profiles[code // n], profiles[code % n])
+        outcome = shared.setdefault(outcome, outcome)
+        patterns[outcome[0]] += 1
+        codes.append(code)
+        outcomes.append(outcome)
     scorer = _Scorer(comparer, estimate(profiles, patterns, comparer))
     pairs: list[DuplicatePair] = []
-    for a, b, levels, swapped in compared:
+    for code, (levels, swapped) in zip(codes, outcomes, strict=True):
+        a, b = profiles[code // n], profiles[code % n]
         first, second = sorted((a.number, b.number))
         if (first, second) in marked or (focus is not None and focus not in (first, second)):
             continue
