@@ -101,3 +101,24 @@ def test_the_sweep_writes_a_batchs_history_entries_with_one_insert(store: SqlSto
     assert "SELECT" in inserts[0][0]
     lookups = [s for s, _ in sent if s.startswith("SELECT custmodel_customers.number \nFROM")]
     assert [] == lookups
+
+
+def test_on_postgresql_a_batchs_numbers_are_bound_as_array_text(store: SqlStore) -> None:
+    """PostgreSQL gets a batch's customer numbers as one array's text ("{1,2,3}"), not a
+    list the driver turns into an array value by value."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the array's text is PostgreSQL's")
+    book = CustomerBook(store)
+    _due(book, 3)
+    with statements_sent(store) as sent:
+        book.anonymize_due(AGENCY, TODAY, retention=False)
+
+    bound = [
+        value
+        for statement, parameters in sent
+        if "= ANY (" in statement
+        for value in dict(parameters).values()
+    ]
+    assert bound
+    assert all(not isinstance(value, list) for value in bound)
+    assert "{1,2,3}" in bound

@@ -12,10 +12,12 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
+    Text,
     Update,
     and_,
     any_,
     bindparam,
+    cast,
     false,
     literal,
     literal_column,
@@ -164,6 +166,12 @@ def _among(
     the same for every chunk.
     """
     if connection.dialect.name == "postgresql":
+        if values and all(type(v) is int for v in values):
+            # Whole numbers go as the array's text ("{1,2,3}"), which PostgreSQL reads: the
+            # driver turns a list into an array in Python, a value at a time, and took about
+            # 0.3 ms for a chunk's numbers, as long as the statement itself.
+            text = "{" + ",".join(map(str, values)) + "}"
+            return column == any_(cast(bindparam(None, text, type_=Text()), ARRAY(column.type)))
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
 
