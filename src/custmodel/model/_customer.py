@@ -7,7 +7,6 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
-import operator
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
@@ -382,25 +381,35 @@ def _draft_copier() -> Callable[..., Customer]:
 #: Builds the new customer of :meth:`Customer.from_draft`, its values checked before.
 _copy_draft: Final = _draft_copier()
 
-#: Every field of a :class:`Customer` but the version, and a reader of all of them at once.
-_UNVERSIONED_FIELDS: Final = tuple(f.name for f in attrs.fields(Customer) if f.name != "version")
-_unversioned_values: Final = operator.attrgetter(*_UNVERSIONED_FIELDS)
+
+def _version_counter() -> Callable[[Customer], Customer]:
+    """Return ``next_version(customer)``, generated one line per field (see
+    :func:`values_copier`)."""
+    namespace: dict[str, Any] = {"new": object.__new__}
+    lines = ["def next_version(customer):", "    c = new(type(customer))"]
+    for field in attrs.fields(Customer):
+        name = field.name
+        namespace[f"set_{name}"] = getattr(Customer, name).__set__
+        value = "customer.version + 1" if name == "version" else f"customer.{name}"
+        lines.append(f"    set_{name}(c, {value})")
+    lines.append("    return c")
+    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
+    counter: Callable[[Customer], Customer] = namespace["next_version"]
+    return counter
+
+
+_next_version: Final = _version_counter()
 
 
 def next_version(customer: Customer) -> Customer:
     """Return ``customer`` at the next version: what a store holds after writing it.
 
     Every field was validated when ``customer`` was built and only the version changes, by one
-    (a positive number stays positive), so the fields are copied without validating them again:
-    a sweep anonymizing thousands of customers built each of them once more for that.
+    (a positive number stays positive), so the fields are copied without validating them again
+    (Customer is frozen: its slots are set directly): a sweep anonymizing thousands of
+    customers built each of them once more for that.
     """
-    copy = object.__new__(type(customer))
-    # Customer is frozen; its own __setattr__ refuses, so set the slots directly, once.
-    set_slot = object.__setattr__
-    for name, value in zip(_UNVERSIONED_FIELDS, _unversioned_values(customer), strict=True):
-        set_slot(copy, name, value)
-    set_slot(copy, "version", customer.version + 1)
-    return copy
+    return _next_version(customer)
 
 
 @functools.lru_cache(maxsize=8)
