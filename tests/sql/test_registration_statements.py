@@ -171,6 +171,31 @@ def test_a_single_registration_runs_its_statements_on_the_driver_unless_watched(
         store.close()
 
 
+def test_a_listener_on_the_connection_itself_sees_a_single_registrations_statements(
+    url: str,
+) -> None:
+    """A statement listener put on each connection as it is made (not on the engine) sees a
+    registration's statements too: they go through SQLAlchemy's execution then."""
+    store = SqlStore.from_url(url, upgrade=False)
+    seen: list[str] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    def watch(connection: sa.Connection) -> None:
+        sa.event.listen(connection, "before_cursor_execute", capture)
+
+    try:
+        book = CustomerBook(store, Settings())
+        sa.event.listen(store.engine, "engine_connect", watch)
+        book.register(CustomerKind.PRIVATE, "Gesehen")
+
+        assert any("INSERT INTO custmodel_customers" in s for s in seen)
+    finally:
+        sa.event.remove(store.engine, "engine_connect", watch)
+        store.close()
+
+
 def test_a_duplicate_check_looks_all_its_keys_up_in_one_statement(url: str) -> None:
     """The check's lookups (e-mail, phone, birth date, postal code, both names) go to the
     database as one statement, then one read of the customers found; the candidate is found."""

@@ -63,18 +63,28 @@ def register_many(
     """
     saved = tx.get_settings(lock="share")
     settings = saved or Settings()
-    # Per kind, once: its categories as a set and the bits of its labelled flags. A draft whose
-    # category is listed (or None) and whose flags all lie within those bits passes both
-    # checks; the others take the full checks, which name what they refuse.
-    kinds = {item.kind for item in batch}
-    categories = {kind: frozenset(settings.kind(kind).categories) for kind in kinds}
-    labelled = {kind: rules.labelled_bits(settings, kind) for kind in kinds}
+    # Per kind, once, when a draft has a category or flags: its categories as a set and the
+    # bits of its labelled flags. A draft whose category is listed (or None) and whose flags
+    # all lie within those bits passes both checks; the others take the full checks, which
+    # name what they refuse.
+    categories: dict[CustomerKind, frozenset[str]] = {}
+    labelled: dict[CustomerKind, int] = {}
     try:
         for item in batch:
-            kind = item.kind
-            if (item.category is None or item.category in categories[kind]) and not (
-                item.status.bits & ~labelled[kind]
-            ):
+            kind, category, bits = item.kind, item.category, item.status.bits
+            if category is not None:
+                known = categories.get(kind)
+                if known is None:
+                    known = categories[kind] = frozenset(settings.kind(kind).categories)
+                listed = category in known
+            else:
+                listed = True
+            if listed and bits:
+                allowed = labelled.get(kind)
+                if allowed is None:
+                    allowed = labelled[kind] = rules.labelled_bits(settings, kind)
+                listed = not bits & ~allowed
+            if listed:
                 continue
             rules.check_category(settings, item.kind, item.category)
             rules.check_status(settings, item.kind, item.status)

@@ -102,7 +102,10 @@ def _unobserved(connection: Connection) -> bool:
     Then a statement may go straight to the driver (:func:`_on_driver`): nobody could tell
     the difference but the clock.
     """
-    dispatch = connection.dispatch
+    # A listener on the connection itself sets its ``_has_events`` (SQLAlchemy checks the
+    # same flag before dispatching); without one only the engine's listeners count, which are
+    # read without joining the two sets of listeners (a microsecond per statement).
+    dispatch: Any = connection.dispatch if connection._has_events else connection.engine.dispatch
     return not (
         connection._echo  # what SQLAlchemy itself checks before it logs a statement
         or dispatch.before_cursor_execute

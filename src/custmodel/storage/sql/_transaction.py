@@ -549,7 +549,13 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         """
         dialect = self._conn.dialect
         statement, processors = _customer_insert(dialect)
-        if processors:
+        if processors and len(rows) == 1:
+            values = list(rows[0])
+            for index, process in processors:
+                if values[index] is not None:
+                    values[index] = process(values[index])
+            rows = [tuple(values)]
+        elif processors:
             # Most values repeat (a batch's creation time) or are None: each is converted once.
             memos = [(index, _Converted(process)) for index, process in processors]
             converted = []
