@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from sqlalchemy import (
@@ -207,10 +207,6 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
-#: How long a run of like entries (see :func:`_runs`) is at least to be written by one
-#: INSERT ... SELECT instead of one row each.
-_SET_BASED_FROM: Final = 2
-
 #: What tells apart an entry from the next of its run, besides its customer (and id).
 _ALIKE = attrgetter(
     *(f.name for f in attrs.fields(HistoryEntry) if f.name not in ("id", "customer"))
@@ -223,19 +219,18 @@ def _runs(entries: list[HistoryEntry]) -> list[list[HistoryEntry]]:
     runs: list[list[HistoryEntry]] = []
     key: Any = None
     for entry in entries:
-        run = runs[-1] if runs else None
-        last = run[-1].customer if run else None
+        alike = _ALIKE(entry)
+        last = runs[-1][-1].customer if runs else None
         if (
-            run is not None
+            last is not None
             and entry.customer is not None
-            and last is not None
             and entry.customer > last
-            and _ALIKE(entry) == key
+            and alike == key
         ):
-            run.append(entry)
+            runs[-1].append(entry)
             continue
         runs.append([entry])
-        key = _ALIKE(entry)
+        key = alike
     return runs
 
 
@@ -276,7 +271,7 @@ class HistoryRecords:
                     )
             rows: list[dict[str, Any]] = []
             for run in _runs(batch):
-                if len(run) < _SET_BASED_FROM:
+                if len(run) == 1:
                     rows += (history_to_row(e, aware_times=self._aware_times) for e in run)
                     continue
                 if rows:
