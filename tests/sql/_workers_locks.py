@@ -202,10 +202,14 @@ def book_in_race(url: str, customer: int, reference: str, start: Any, seed: int)
     return "recorded"
 
 
-def merge_in_race(url: str, master: int, duplicate: int, start: Any, seed: int) -> str:
-    """Merge ``duplicate`` into ``master`` when all are ready; say how it ended."""
+def merge_in_race(
+    url: str, master: int, duplicate: int, start: Any, seed: int, delay: float = 0.0
+) -> str:
+    """Merge ``duplicate`` into ``master`` ``delay`` seconds after all are ready; say how it
+    ended."""
     book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
     start.wait()
+    time.sleep(delay)
     try:
         book.merge(master, [duplicate])
     except MergeRefusedError:
