@@ -7,8 +7,9 @@ departures of one year (the inner join, restricted to a departure period). custm
 
 * the floor, the fastest correct SQL found for the same numbers on the same engine, written by
   hand (:func:`floor_sql`): customers counted from the customer table alone and bookings summed
-  by a plain join (by category); the year's bookings grouped alone, their distinct customers
-  counted, merged customers left out by one anti-join (by travel type);
+  by a plain join, on SQLite in the kind index's order (by category); the year's bookings
+  grouped alone, their distinct customers counted, merged customers left out by one anti-join,
+  on SQLite added up per customer and travel type first (by travel type);
 * the raw driver running custmodel's own statement (:func:`custmodel_sql`).
 
 All three must count the same numbers in every group and in the totals.
@@ -49,26 +50,39 @@ _SUMS: Final = (
     f"COUNT(CASE WHEN {_FIRM} THEN 1 END), COUNT(CASE WHEN {_OFFER} THEN 1 END), "
     f"SUM(CASE WHEN {_FIRM} THEN b.revenue_cents END)"
 )
+#: The same, named f, o and r.
+_SUMS_AS: Final = (
+    f"COUNT(CASE WHEN {_FIRM} THEN 1 END) AS f, COUNT(CASE WHEN {_OFFER} THEN 1 END) AS o, "
+    f"SUM(CASE WHEN {_FIRM} THEN b.revenue_cents END) AS r"
+)
 
 
-def _by_category_floor(kind: str) -> str:
+def _by_category_floor(kind: str, backend: str) -> str:
     """Per category: customers from the customer table, their bookings by a plain join.
 
-    Each customer has one category, so the totals are the sums of the rows.
+    Each customer has one category, so the totals are the sums of the rows. On SQLite the
+    groups follow the kind index (kind, merged_into, customer type, category): SQLite reads
+    them in order instead of sorting every row, and the rows of one category (one per
+    customer type) are added up like the groups.
     """
     selected = f"c.merged_into IS NULL AND c.kind = '{kind}'"
+    grouped = (
+        "c.kind, c.merged_into, c.customer_type, c.category" if backend == "SQLite" else "c.category"
+    )
     return (
         f"SELECT c.category, COUNT(*), 0, 0, 0 FROM custmodel_customers c WHERE {selected} "
-        "GROUP BY c.category UNION ALL "
+        f"GROUP BY {grouped} UNION ALL "
         f"SELECT c.category, 0, {_SUMS} FROM custmodel_customers c "
-        f"JOIN custmodel_bookings b ON b.customer = c.number WHERE {selected} GROUP BY c.category"
+        f"JOIN custmodel_bookings b ON b.customer = c.number WHERE {selected} GROUP BY {grouped}"
     )
 
 
 def _by_travel_type_floor(first: str, last: str, backend: str) -> str:
-    """Per travel type: the year's bookings grouped as they are, each group's distinct
-    customers counted, merged customers left out by one anti-join; the totals by GROUPING SETS
-    on PostgreSQL, by a second SELECT of the same bookings on SQLite (no join either way).
+    """Per travel type, merged customers left out by one anti-join, no join. On PostgreSQL the
+    year's bookings grouped as they are, each group's distinct customers counted, the totals by
+    GROUPING SETS. On SQLite, which aggregates by sorting, the year's bookings added up per
+    customer and travel type first (one sort), the groups and the totals counted from those
+    rows.
 
     Rows ``(part, travel type, customers, firm, offers, cents)``: part 1 a group, 2 the totals.
     """
@@ -82,16 +96,23 @@ def _by_travel_type_floor(first: str, last: str, backend: str) -> str:
             f"SELECT GROUPING(b.travel_type) + 1, b.travel_type, {counts} "
             "GROUP BY GROUPING SETS ((b.travel_type), ())"
         )
+    # SQLite aggregates by sorting: the year's bookings are added up per customer and travel
+    # type first (one sort, by customer), the groups and the totals counted from those rows.
+    per_customer = (
+        f"WITH p AS (SELECT b.customer AS c, b.travel_type AS t, {_SUMS_AS} "
+        f"FROM custmodel_bookings b {where} GROUP BY b.customer, b.travel_type) "
+    )
+    added = "SUM(f), SUM(o), SUM(r) FROM p"
     return (
-        f"SELECT 1, b.travel_type, {counts} GROUP BY b.travel_type "
-        f"UNION ALL SELECT 2, NULL, {counts}"
+        f"{per_customer}SELECT 1, t, COUNT(*), {added} GROUP BY t "
+        f"UNION ALL SELECT 2, NULL, COUNT(DISTINCT c), {added}"
     )
 
 
 def floor_sql(label: str, backend: str) -> str:
     """The floor's statement of the evaluation ``label`` ("category" or "travel type")."""
     if label == "category":
-        return _by_category_floor(CustomerKind.PRIVATE.value)
+        return _by_category_floor(CustomerKind.PRIVATE.value, backend)
     first, last = date(YEAR, 1, 1).isoformat(), date(YEAR, 12, 31).isoformat()
     return _by_travel_type_floor(first, last, backend)
 
@@ -129,8 +150,14 @@ def _floor_counted(label: str, rows: list[tuple[Any, ...]]) -> Counted:
 def custmodel_sql(store: SqlStore, evaluation: _Evaluation) -> str:
     """custmodel's own statement of ``evaluation``, with its values inlined for the driver."""
     _, selection, dimension, period = evaluation
-    grouping_sets = store.engine.dialect.name == "postgresql"
-    statement = statistics_statement(selection, (dimension,), period, grouping_sets=grouping_sets)
+    engine = store.engine.dialect.name
+    statement = statistics_statement(
+        selection,
+        (dimension,),
+        period,
+        grouping_sets=engine == "postgresql",
+        sorts=engine == "sqlite",
+    )
     compiled = statement.compile(
         dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}
     )
@@ -173,13 +200,15 @@ _FLOOR_HOW: Final = {
     "category": (
         "hand-written SQL on a kept driver connection: customers counted from the customer "
         "table alone (covering kind index), bookings summed by a plain join (covering customer "
-        "index), totals added up from the rows (one category per customer)"
+        "index), grouped in the kind index's order on SQLite, totals added up from the rows "
+        "(one category per customer)"
     ),
     "travel type": (
-        "hand-written SQL on a kept driver connection: the year's bookings grouped from the "
-        "covering departure index with each group's distinct customers, merged customers left "
-        "out by one anti-join, the totals by GROUPING SETS (PostgreSQL) or a second SELECT of "
-        "the bookings (SQLite); no join"
+        "hand-written SQL on a kept driver connection: the year's bookings read from the "
+        "covering departure index, merged customers left out by one anti-join, no join; "
+        "grouped with each group's distinct customers and the totals by GROUPING SETS "
+        "(PostgreSQL), or first added up per customer and travel type, the groups and totals "
+        "counted from those rows (SQLite)"
     ),
 }
 

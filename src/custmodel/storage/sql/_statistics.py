@@ -81,6 +81,27 @@ _CUSTOMER_COLUMNS: Final[dict[StatisticsDimension, ColumnElement[Any]]] = {
     StatisticsDimension.CODE1: _c.code1,
     StatisticsDimension.CODE2: _c.code2,
 }
+_CUSTOMER_COLUMN_NAMES: Final = {d: column.name for d, column in _CUSTOMER_COLUMNS.items()}
+
+
+def _index_order(dimensions: Sequence[StatisticsDimension]) -> list[ColumnElement[Any]]:
+    """What to group the customer-level ``dimensions`` by so that SQLite reads the groups in
+    the order of the statistics index on customers (``STATISTICS_CUSTOMER_COLUMNS``).
+
+    That index begins with kind, merged_into, customer type, category and status. Grouped by
+    its columns up to the last of ``own``, the groups come out of the index scan one after the
+    other, and SQLite aggregates them as they come; grouped by ``own`` alone (category, say),
+    it first sorts every row, customer or booking, by its group. The extra columns only split
+    a group into parts: merged_into is NULL for every customer counted, and each customer has
+    one kind, one type and one category, so :func:`fold_statistics` adds the parts up again.
+    With a dimension the index does not hold (Code1, Code2) the dimensions' own columns are
+    returned.
+    """
+    index = schema.STATISTICS_CUSTOMER_COLUMNS
+    names = [_CUSTOMER_COLUMN_NAMES[d] for d in dimensions]
+    if any(name not in index for name in names):
+        return [_CUSTOMER_COLUMNS[d] for d in dimensions]
+    return [_c[name] for name in index[: max(map(index.index, names)) + 1]]
 
 
 def _booking_key(dimension: StatisticsDimension) -> ColumnElement[Any]:
@@ -148,6 +169,7 @@ def statistics_statement(
     *,
     split_revenue: bool = False,
     grouping_sets: bool = False,
+    sorts: bool = False,
 ) -> Select[Any] | CompoundSelect[Any]:
     """Return the one statement that counts the statistics of ``selection`` per group.
 
@@ -166,6 +188,13 @@ def statistics_statement(
     SETS where ``grouping_sets`` says the engine has them (PostgreSQL), else by a second
     SELECT of the same bookings, which joins nothing.
 
+    ``sorts`` says the engine aggregates by sorting its rows unless they come in group order
+    (SQLite, which has no hash aggregation): the cost of such a sort grows faster than the
+    rows. Then the customer-level groups of one kind's customers are grouped in the order of
+    the statistics index, in parts that :func:`fold_statistics` adds up (see
+    :func:`_index_order`), and booking-level groups over every active customer are first
+    added up per customer and group (see :func:`_bookings_alone`).
+
     Merged customers never count; customers without bookings count when every dimension is
     the customer's own. Ordering is left to :class:`~custmodel.model.Statistics` (collations
     and NULL order differ).
@@ -174,19 +203,23 @@ def statistics_statement(
     own = [_CUSTOMER_COLUMNS[d] for d in group_by if not d.per_booking]
     sums = _booking_sums(split_revenue=split_revenue)
     if not any(d.per_booking for d in group_by):
+        # Only a search of one kind reads the index in its order; a scan of every kind
+        # sorts either way, and longer keys only cost more.
+        in_order = sorts and selection.kind is not None
+        grouped = _index_order(group_by) if in_order else own
         customers = (
             select(_zero(), *own, func.count(), func.count(), *(_zero() for _ in range(4)))
             .select_from(schema.customers)
             .where(where)
-            .group_by(*own)
+            .group_by(*grouped)
         )
         joined = schema.customers.join(
             schema.bookings, and_(_b.customer == _c.number, *_in_period(period))
         )
         bookings = select(_zero(), *own, _zero(), _zero(), *sums).select_from(joined)
-        return union_all(customers, bookings.where(where).group_by(*own))
+        return union_all(customers, bookings.where(where).group_by(*grouped))
     if not own and _only_active(selection):
-        return _bookings_alone(group_by, period, sums, grouping_sets=grouping_sets)
+        return _bookings_alone(group_by, period, sums, grouping_sets=grouping_sets, sorts=sorts)
     keys = {d: _booking_key(d).label(f"k_{d.value}") for d in group_by if d.per_booking}
     per_customer = (
         select(
@@ -223,8 +256,17 @@ def _bookings_alone(
     sums: list[ColumnElement[Any]],
     *,
     grouping_sets: bool,
+    sorts: bool,
 ) -> Select[Any] | CompoundSelect[Any]:
-    """Booking-level dimensions over every active customer, from the bookings alone."""
+    """Booking-level dimensions over every active customer, from the bookings alone.
+
+    With ``sorts`` the bookings are first added up per customer and group (one sort of the
+    period's bookings, by customer), and the groups and the totals are counted from those
+    rows: each is one customer in one group, and they come in customer order, so counting the
+    distinct customers for the totals adds each at the end of its index. Counting the
+    distinct customers of each group and of the totals from the bookings themselves sorted
+    the bookings three times, each time in another order.
+    """
     keys = [_booking_key(d) for d in group_by]
     # The few merged customers are left out by one anti-join, not by reading each booking's
     # customer row.
@@ -238,8 +280,25 @@ def _bookings_alone(
             .where(where)
             .group_by(func.grouping_sets(tuple_(*keys), tuple_()))
         )
-    groups = select(literal_column("1"), *keys, customers, customers, *sums).where(where)
     no_keys: list[ColumnElement[Any]] = [null() for _ in keys]
+    if sorts:
+        labelled = [key.label(f"k{i}") for i, key in enumerate(keys)]
+        per_customer = (
+            select(_b.customer.label("customer"), *labelled, *sums)
+            .where(where)
+            .group_by(_b.customer, *keys)
+            .cte("per_customer")
+        )
+        p = per_customer.c
+        parts = [p[f"k{i}"] for i in range(len(keys))]
+        added = [func.sum(p.firm), func.sum(p.offers), func.sum(p.upper), func.sum(p.lower)]
+        one_each = [func.count(), func.count()]
+        distinct_customers = [func.count(distinct(p.customer)), func.count(distinct(p.customer))]
+        return union_all(
+            select(literal_column("1"), *parts, *one_each, *added).group_by(*parts),
+            select(literal_column("2"), *no_keys, *distinct_customers, *added),
+        )
+    groups = select(literal_column("1"), *keys, customers, customers, *sums).where(where)
     totals: Select[Any] = select(literal_column("2"), *no_keys, customers, customers, *sums)
     totals = totals.where(where)
     return union_all(groups.group_by(*keys), totals)

@@ -1031,8 +1031,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
 
         The statement's cost grows with the rows it reads, never its number with the customers.
         """
-        grouping_sets = self._conn.dialect.name == "postgresql"
-        statement = statistics_statement(selection, group_by, period, grouping_sets=grouping_sets)
+        engine = self._conn.dialect.name
+        shape = {"grouping_sets": engine == "postgresql", "sorts": engine == "sqlite"}
+        statement = statistics_statement(selection, group_by, period, **shape)
         with _translating("count statistics"):
             try:
                 found = self._conn.execute(statement).all()
@@ -1043,7 +1044,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 if "integer overflow" not in str(error.orig):
                     raise
                 split = statistics_statement(
-                    selection, group_by, period, split_revenue=True, grouping_sets=grouping_sets
+                    selection, group_by, period, split_revenue=True, **shape
                 )
                 found = self._conn.execute(split).all()
         return fold_statistics(found, group_by, period)
