@@ -66,9 +66,9 @@ def _by_category_floor(kind: str, backend: str) -> str:
     customer type) are added up like the groups.
     """
     selected = f"c.merged_into IS NULL AND c.kind = '{kind}'"
-    grouped = (
-        "c.kind, c.merged_into, c.customer_type, c.category" if backend == "SQLite" else "c.category"
-    )
+    grouped = "c.category"
+    if backend == "SQLite":
+        grouped = "c.kind, c.merged_into, c.customer_type, c.category"
     return (
         f"SELECT c.category, COUNT(*), 0, 0, 0 FROM custmodel_customers c WHERE {selected} "
         f"GROUP BY {grouped} UNION ALL "

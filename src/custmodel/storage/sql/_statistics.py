@@ -16,8 +16,11 @@ group, and no customer or booking sits in two of its rows' parts of the same kin
   customer) carries the customer into the totals, once however many groups it is in.
 * Grouped by booking-level dimensions alone over every active customer, no customer row is
   read: the bookings are grouped as they are, and the totals are a row of their own that
-  counts each customer once (GROUPING SETS on PostgreSQL, a second SELECT of the bookings
-  elsewhere; neither joins).
+  counts each customer once (GROUPING SETS on PostgreSQL, a second SELECT of the bookings on
+  MariaDB; neither joins). SQLite, which adds up by sorting, first adds the bookings up per
+  customer and group, and counts groups and totals from those rows.
+* On SQLite, customer-level groups of one kind are grouped by the leading columns of the
+  customers' statistics index, in parts that follow the index's order.
 
 Apart from that last case, the totals are therefore the sums of the rows' parts: every
 customer and booking counted once, also where the groups overlap (several flags, bookings of
@@ -89,9 +92,10 @@ def _index_order(dimensions: Sequence[StatisticsDimension]) -> list[ColumnElemen
     the order of the statistics index on customers (``STATISTICS_CUSTOMER_COLUMNS``).
 
     That index begins with kind, merged_into, customer type, category and status. Grouped by
-    its columns up to the last of ``own``, the groups come out of the index scan one after the
-    other, and SQLite aggregates them as they come; grouped by ``own`` alone (category, say),
-    it first sorts every row, customer or booking, by its group. The extra columns only split
+    its columns up to the last of the dimensions' columns, the groups come out of the index
+    scan one after the other, and SQLite aggregates them as they come; grouped by the
+    dimensions' columns alone (category, say), it first sorts every row, customer or booking,
+    by its group. The extra columns only split
     a group into parts: merged_into is NULL for every customer counted, and each customer has
     one kind, one type and one category, so :func:`fold_statistics` adds the parts up again.
     With a dimension the index does not hold (Code1, Code2) the dimensions' own columns are
