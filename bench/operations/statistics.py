@@ -46,12 +46,8 @@ YEAR: Final = 2025
 
 _FIRM: Final = "b.kind = 'booking'"
 _OFFER: Final = "b.kind = 'offer'"
+#: Firm bookings, offers and the firm bookings' revenue, named f, o and r.
 _SUMS: Final = (
-    f"COUNT(CASE WHEN {_FIRM} THEN 1 END), COUNT(CASE WHEN {_OFFER} THEN 1 END), "
-    f"SUM(CASE WHEN {_FIRM} THEN b.revenue_cents END)"
-)
-#: The same, named f, o and r.
-_SUMS_AS: Final = (
     f"COUNT(CASE WHEN {_FIRM} THEN 1 END) AS f, COUNT(CASE WHEN {_OFFER} THEN 1 END) AS o, "
     f"SUM(CASE WHEN {_FIRM} THEN b.revenue_cents END) AS r"
 )
@@ -99,7 +95,7 @@ def _by_travel_type_floor(first: str, last: str, backend: str) -> str:
     # SQLite aggregates by sorting: the year's bookings are added up per customer and travel
     # type first (one sort, by customer), the groups and the totals counted from those rows.
     per_customer = (
-        f"WITH p AS (SELECT b.customer AS c, b.travel_type AS t, {_SUMS_AS} "
+        f"WITH p AS (SELECT b.customer AS c, b.travel_type AS t, {_SUMS} "
         f"FROM custmodel_bookings b {where} GROUP BY b.customer, b.travel_type) "
     )
     added = "SUM(f), SUM(o), SUM(r) FROM p"

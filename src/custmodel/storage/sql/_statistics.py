@@ -95,9 +95,9 @@ def _index_order(dimensions: Sequence[StatisticsDimension]) -> list[ColumnElemen
     its columns up to the last of the dimensions' columns, the groups come out of the index
     scan one after the other, and SQLite aggregates them as they come; grouped by the
     dimensions' columns alone (category, say), it first sorts every row, customer or booking,
-    by its group. The extra columns only split
-    a group into parts: merged_into is NULL for every customer counted, and each customer has
-    one kind, one type and one category, so :func:`fold_statistics` adds the parts up again.
+    by its group. The extra columns only split a group into parts: merged_into is NULL for
+    every customer counted, and each customer has one kind, one type and one category, so
+    :func:`fold_statistics` adds the parts up again.
     With a dimension the index does not hold (Code1, Code2) the dimensions' own columns are
     returned.
     """
