@@ -33,7 +33,7 @@ from custmodel import (
     StatisticsDimension,
 )
 from custmodel.storage.sql import SqlStore, statistics_statement
-from custmodel.storage.sql._statistics import fold_statistics
+from custmodel.storage.sql._statistics import fold_statistics, statement_forms
 
 __all__ = ["STATISTICS", "counted", "custmodel_sql", "floor_sql", "rows_on"]
 
@@ -92,8 +92,6 @@ def _by_travel_type_floor(first: str, last: str, backend: str) -> str:
             f"SELECT GROUPING(b.travel_type) + 1, b.travel_type, {counts} "
             "GROUP BY GROUPING SETS ((b.travel_type), ())"
         )
-    # SQLite aggregates by sorting: the year's bookings are added up per customer and travel
-    # type first (one sort, by customer), the groups and the totals counted from those rows.
     per_customer = (
         f"WITH p AS (SELECT b.customer AS c, b.travel_type AS t, {_SUMS} "
         f"FROM custmodel_bookings b {where} GROUP BY b.customer, b.travel_type) "
@@ -146,14 +144,8 @@ def _floor_counted(label: str, rows: list[tuple[Any, ...]]) -> Counted:
 def custmodel_sql(store: SqlStore, evaluation: _Evaluation) -> str:
     """custmodel's own statement of ``evaluation``, with its values inlined for the driver."""
     _, selection, dimension, period = evaluation
-    engine = store.engine.dialect.name
-    statement = statistics_statement(
-        selection,
-        (dimension,),
-        period,
-        grouping_sets=engine == "postgresql",
-        sorts=engine == "sqlite",
-    )
+    forms = statement_forms(store.engine.dialect.name)
+    statement = statistics_statement(selection, (dimension,), period, **forms)
     compiled = statement.compile(
         dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}
     )

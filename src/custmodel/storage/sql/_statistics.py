@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 import attrs
 from sqlalchemy import (
@@ -66,7 +66,7 @@ from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._queries import selection_clause
 from custmodel.storage.sql._rows import _euros
 
-__all__ = ["fold_statistics", "statistics_statement"]
+__all__ = ["StatementForms", "fold_statistics", "statement_forms", "statistics_statement"]
 
 _c = schema.customers.c
 _b = schema.bookings.c
@@ -164,6 +164,19 @@ def _zero() -> ColumnElement[Any]:
 def _only_active(selection: Selection) -> bool:
     """Whether ``selection`` selects every active customer and nobody else."""
     return attrs.evolve(selection, include_merged=False) == Selection()
+
+
+class StatementForms(TypedDict):
+    """The engine-specific forms :func:`statistics_statement` takes (its keyword arguments)."""
+
+    grouping_sets: bool
+    sorts: bool
+
+
+def statement_forms(engine: str) -> StatementForms:
+    """The forms of :func:`statistics_statement` for the dialect named ``engine``:
+    GROUPING SETS on PostgreSQL, the forms that spare sorts on SQLite."""
+    return {"grouping_sets": engine == "postgresql", "sorts": engine == "sqlite"}
 
 
 def statistics_statement(

@@ -113,7 +113,11 @@ from custmodel.storage.sql._rows import (
     field_rows_reader,
     kind_settings_to_row,
 )
-from custmodel.storage.sql._statistics import fold_statistics, statistics_statement
+from custmodel.storage.sql._statistics import (
+    fold_statistics,
+    statement_forms,
+    statistics_statement,
+)
 
 #: Builds the customers of SQLAlchemy's rows (dates and times as objects on every engine).
 _read_customers = customers_reader(text_times=False)
@@ -1031,9 +1035,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
 
         The statement's cost grows with the rows it reads, never its number with the customers.
         """
-        engine = self._conn.dialect.name
-        shape = {"grouping_sets": engine == "postgresql", "sorts": engine == "sqlite"}
-        statement = statistics_statement(selection, group_by, period, **shape)
+        forms = statement_forms(self._conn.dialect.name)
+        statement = statistics_statement(selection, group_by, period, **forms)
         with _translating("count statistics"):
             try:
                 found = self._conn.execute(statement).all()
@@ -1044,7 +1047,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 if "integer overflow" not in str(error.orig):
                     raise
                 split = statistics_statement(
-                    selection, group_by, period, split_revenue=True, **shape
+                    selection, group_by, period, split_revenue=True, **forms
                 )
                 found = self._conn.execute(split).all()
         return fold_statistics(found, group_by, period)
