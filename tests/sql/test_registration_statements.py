@@ -3,8 +3,9 @@ only when the database refuses a row, and stays all-or-nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from custmodel import CustomerBook, CustomerKind, DebtorAccountError, NewCustomer, Settings
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import CustmodelError
-from custmodel.storage.sql import SqlStore
+from custmodel.storage.sql import SqlStore, _transaction
 from custmodel.storage.sql._queries import CANDIDATES_AT_ONCE
 from tests.sql.helpers import statements_sent
 
@@ -59,6 +60,36 @@ def test_postgresql_copies_a_batch_without_reading_its_keys(postgres_store: SqlS
     )
     assert _MANY == _count(postgres_store)
     assert registered[-1] == book.get(registered[-1].number)
+
+
+@pytest.mark.server
+def test_postgresql_copies_each_row_as_it_is_made(
+    postgres_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The COPY takes each customer's row as soon as it is made, so the server stores the
+    first rows while the next are made, instead of waiting for the whole batch's rows."""
+    psycopg = pytest.importorskip("psycopg")
+    book = CustomerBook(postgres_store, Settings(), history=False)
+    events: list[str] = []
+    making = _transaction.customer_values
+
+    def made(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        events.append("made")
+        return making(*args, **kwargs)
+
+    writing = psycopg.Copy.write_row
+
+    def written(self: Any, row: Sequence[Any]) -> None:
+        events.append("written")
+        writing(self, row)
+
+    monkeypatch.setattr(_transaction, "customer_values", made)
+    monkeypatch.setattr(psycopg.Copy, "write_row", written)
+
+    book.register_many(_drafts(3))
+
+    assert ["made", "written"] * 3 == events
+    assert 3 == _count(postgres_store)
 
 
 @pytest.mark.server

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any, Final
@@ -153,6 +153,19 @@ class _Converted(dict[Any, Any]):
     def __missing__(self, value: Any) -> Any:
         converted = self[value] = self._convert(value)
         return converted
+
+
+def _converted_rows(
+    rows: Iterable[tuple[Any, ...]], processors: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> Iterator[tuple[Any, ...]]:
+    """``rows`` with the column types' conversions applied, as they are taken. Most values
+    repeat (a batch's creation time) or are None: each is converted once."""
+    memos = [(index, _Converted(process)) for index, process in processors]
+    for row in rows:
+        values = list(row)
+        for index, memo in memos:
+            values[index] = memo[values[index]]
+        yield tuple(values)
 
 
 #: The customer's columns' values as its fields hold them (see customer_values).
@@ -432,7 +445,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             return
         times: dict[datetime, Any] = {}
         aware = self._aware_times
-        rows = [customer_values(c, aware_times=aware, times=times) for c in customers]
+        # Made as they are written: on PostgreSQL the server takes in the COPY's first rows
+        # while the next are made, where a list made first keeps the two apart.
+        rows = (customer_values(c, aware_times=aware, times=times) for c in customers)
         with _translating("insert customers"):
             # The unique keys refuse a taken number or debtor account; under a savepoint a
             # refused batch leaves nothing behind on every engine, and only then are the keys
@@ -544,31 +559,24 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         )
         return bool(inserted)
 
-    def _write_customer_rows(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write_customer_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Insert customer rows (:func:`customer_values`) with the driver: ``COPY`` on
-        PostgreSQL with psycopg, elsewhere one ``executemany`` of tuples.
+        PostgreSQL with psycopg, elsewhere one ``executemany`` of tuples (a single row: one
+        ``execute``). ``rows`` may be made as they are taken.
 
         SQLAlchemy's parameter handling (a dict per row, then a list per row again) cost a
         third of a bulk registration; the column types' own conversions still apply.
         """
         dialect = self._conn.dialect
         statement, processors = _customer_insert(dialect)
-        if processors and len(rows) == 1:
+        if isinstance(rows, list) and len(rows) == 1:
             values = list(rows[0])
             for index, process in processors:
                 if values[index] is not None:
                     values[index] = process(values[index])
             rows = [tuple(values)]
         elif processors:
-            # Most values repeat (a batch's creation time) or are None: each is converted once.
-            memos = [(index, _Converted(process)) for index, process in processors]
-            converted = []
-            for row in rows:
-                values = list(row)
-                for index, memo in memos:
-                    values[index] = memo[values[index]]
-                converted.append(tuple(values))
-            rows = converted
+            rows = _converted_rows(rows, processors)
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
             copy = _customer_copy(dialect)
             driver = driver_of(self._conn)
@@ -581,10 +589,11 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     copy, None, error, dialect.loaded_dbapi.Error, dialect=dialect
                 ) from error
             return
-        if len(rows) > 1:
-            self._conn.exec_driver_sql(statement, rows)
+        listed = rows if isinstance(rows, list) else list(rows)
+        if len(listed) > 1:
+            self._conn.exec_driver_sql(statement, listed)
         else:
-            _on_driver(self._conn, statement, rows[0])
+            _on_driver(self._conn, statement, listed[0])
 
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
