@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from custmodel import CustomerBook, CustomerKind, DebtorAccountError, NewCustomer, Settings
+from custmodel import (
+    Customer,
+    CustomerBook,
+    CustomerKind,
+    DebtorAccountError,
+    KindSettings,
+    NewCustomer,
+    Settings,
+)
 from custmodel.dedupe import CandidateKeys
 from custmodel.errors import CustmodelError
 from custmodel.storage.sql import SqlStore, _transaction
@@ -63,33 +71,62 @@ def test_postgresql_copies_a_batch_without_reading_its_keys(postgres_store: SqlS
 
 
 @pytest.mark.server
-def test_postgresql_copies_each_row_as_it_is_made(
+def test_postgresql_copies_each_customer_as_it_is_made(
     postgres_store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The COPY takes each customer's row as soon as it is made, so the server stores the
-    first rows while the next are made, instead of waiting for the whole batch's rows."""
+    """The COPY takes each customer's row as soon as the customer and its row are made, so
+    the server stores the first customers while the next are made, instead of waiting for
+    the whole batch to be made first."""
     psycopg = pytest.importorskip("psycopg")
     book = CustomerBook(postgres_store, Settings(), history=False)
     events: list[str] = []
+    building = Customer.from_draft.__func__  # type: ignore[attr-defined]
     making = _transaction.customer_values
+    writing = psycopg.Copy.write_row
+
+    def built(cls: type[Customer], *args: Any, **kwargs: Any) -> Customer:
+        events.append("built")
+        customer: Customer = building(cls, *args, **kwargs)
+        return customer
 
     def made(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
         events.append("made")
         return making(*args, **kwargs)
 
-    writing = psycopg.Copy.write_row
-
     def written(self: Any, row: Sequence[Any]) -> None:
         events.append("written")
         writing(self, row)
 
+    monkeypatch.setattr(Customer, "from_draft", classmethod(built))
     monkeypatch.setattr(_transaction, "customer_values", made)
     monkeypatch.setattr(psycopg.Copy, "write_row", written)
 
-    book.register_many(_drafts(3))
+    registered = book.register_many(_drafts(3))
 
-    assert ["made", "written"] * 3 == events
+    assert ["built", "made", "written"] * 3 == events
+    assert [1, 2, 3] == [c.number for c in registered]
     assert 3 == _count(postgres_store)
+
+
+def test_an_account_out_of_range_in_the_middle_of_a_batch_leaves_nothing_written(
+    url: str,
+) -> None:
+    """A customer whose debtor account lies outside its kind's range halfway through a large
+    batch (made while the rows before it are being written) refuses the whole batch: nothing
+    is written, no number used up, and the store takes the next registration."""
+    store = SqlStore.from_url(url, upgrade=False)
+    try:
+        # Accounts are base + number: number _MANY // 2 is the first beyond the maximum.
+        limited = KindSettings(debtor_max=Settings().debtor_base + _MANY // 2 - 1)
+        book = CustomerBook(store, Settings().with_kind(CustomerKind.PRIVATE, limited))
+
+        with pytest.raises(DebtorAccountError, match="outside"):
+            book.register_many(_drafts(_MANY))
+
+        assert 0 == _count(store)
+        assert 1 == book.register(CustomerKind.PRIVATE, "Danach").number
+    finally:
+        store.close()
 
 
 @pytest.mark.server

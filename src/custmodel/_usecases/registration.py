@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from custmodel import rules
 from custmodel._entrycheck import DuplicateMode, Registration
@@ -18,6 +18,46 @@ _ON_DEFAULTS = (
     "the store holds no settings, so the default ones apply; store the agency's with "
     "book.configure(settings)"
 )
+
+
+class _MadeAsTaken(Sequence[Customer]):
+    """The customers of a batch, each made from its draft when it is first taken.
+
+    A store that writes the customers as it iterates (PostgreSQL's COPY) so has the server
+    store the first while the next are made, where a list made first keeps the two apart;
+    an error making one (a debtor account out of its range) is raised where the store takes
+    it, and the transaction writes nothing. Each customer is made once.
+    """
+
+    def __init__(self, make: Callable[[int], Customer], count: int) -> None:
+        self._make = make
+        self._count = count
+        self._made: list[Customer] = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Customer: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Customer]: ...
+
+    def __getitem__(self, index: int | slice) -> Customer | list[Customer]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        position = range(self._count)[index]  # raises IndexError as a list does
+        made = self._made
+        while len(made) <= position:
+            made.append(self._make(len(made)))
+        return made[position]
+
+    def __iter__(self) -> Iterator[Customer]:
+        made = self._made
+        for position in range(self._count):
+            if position == len(made):
+                made.append(self._make(position))
+            yield made[position]
 
 
 def draft(kind: CustomerKind, last_name: str, fields: dict[str, Any]) -> NewCustomer:
@@ -100,18 +140,23 @@ def register_many(
     # the memory store run one writer at a time anyway).
     stored = entry.stored_candidates(tx, batch, threshold) if mode != "off" else None
     created_at = now()
-    customers = []
-    for offset, item in enumerate(batch):
+
+    def made(offset: int) -> Customer:
+        item = batch[offset]
         number = first + offset
         account = rules.debtor_account(settings, item.kind, number)
         rules.check_debtor_range(settings, item.kind, account)
-        customers.append(
-            Customer.from_draft(item, number=number, debtor_account=account, created_at=created_at)
+        return Customer.from_draft(
+            item, number=number, debtor_account=account, created_at=created_at
         )
+
+    # One customer is made at once; a batch's as the store takes them (see _MadeAsTaken).
+    taken: Sequence[Customer] = [made(0)] if len(batch) == 1 else _MadeAsTaken(made, len(batch))
     registrations = None
     if stored is not None:
-        registrations = entry.registrations(customers, stored, threshold, refuse=mode == "refuse")
+        registrations = entry.registrations(list(taken), stored, threshold, refuse=mode == "refuse")
     # The store refuses a taken debtor account (DebtorAccountError, a port guarantee), so the
     # use case does not ask for the accounts first.
-    tx.insert_customers(customers)
+    tx.insert_customers(taken)
+    customers = list(taken)
     return customers, registrations

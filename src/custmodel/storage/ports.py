@@ -105,6 +105,12 @@ class StoreTransaction(Protocol):
         with is the record itself until the first change, whose entry holds the old values),
         set-based: SQL stores write them with one statement, never one per customer.
 
+        The book may make a batch's customers as they are taken from ``customers`` (it is a
+        sequence, each customer made once): a store that writes each as it iterates lets the
+        database store the first while the next are made. An error raised while taking one
+        (a debtor account outside its range) is to pass through; the transaction then writes
+        nothing.
+
         Raises:
             DebtorAccountError: if a debtor account is taken (stored, or twice in the batch).
             InvalidInputError: if a customer number is taken.
