@@ -108,6 +108,30 @@ def test_postgresql_copies_each_customer_as_it_is_made(
     assert 3 == _count(postgres_store)
 
 
+@pytest.mark.server
+def test_postgresql_numbers_a_batchs_history_entries_without_reading_the_batch_back(
+    postgres_store: SqlStore,
+) -> None:
+    """The registered entries of a batch go in by one INSERT that numbers them from the
+    batch's run of numbers, reading no customer back; each customer gets its one entry, and
+    the entries are in the customers' order."""
+    book = CustomerBook(postgres_store, Settings(), history=True)
+    book.register(CustomerKind.PRIVATE, "Vorher")
+
+    with statements_sent(postgres_store) as sent:
+        registered = book.register_many(_drafts(50))
+
+    [entries] = [s for s, _ in sent if s.startswith("INSERT INTO custmodel_history")]
+    assert "generate_series" in entries
+    assert "custmodel_customers" not in entries
+    with postgres_store.engine.connect() as connection:
+        owners = connection.execute(
+            sa.text("SELECT owner FROM custmodel_history WHERE owner > 1 ORDER BY id")
+        ).scalars()
+        assert [c.number for c in registered] == list(owners)
+    assert ["registered"] == [e.action.value for e in book.history(registered[-1].number)]
+
+
 def test_an_account_out_of_range_in_the_middle_of_a_batch_leaves_nothing_written(
     url: str,
 ) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     FromClause,
@@ -175,6 +176,25 @@ _REGISTERED = insert(schema.history).from_select(
     )
     .where(_c.number.between(bindparam("low"), bindparam("high")))
     .order_by(_c.number),
+)
+
+#: The same on PostgreSQL, numbered by ``generate_series``: the run ``low`` .. ``high`` is the
+#: batch just inserted, so its numbers need not be read back and sorted (the planner, without
+#: statistics of the fresh rows, sorted 100,000 of them on disk; 13 % of the statement).
+_SERIES = func.generate_series(
+    bindparam("low", type_=BigInteger), bindparam("high", type_=BigInteger)
+).column_valued("n")
+_REGISTERED_SERIES = insert(schema.history).from_select(
+    ["at", "action", "actor", "related", "details", "customer", "owner"],
+    select(
+        bindparam("at", type_=_h.at.type),
+        literal(HistoryAction.REGISTERED.value, _h.action.type),
+        bindparam("actor", type_=_h.actor.type),
+        literal("", _h.related.type),
+        literal(_dumps({"changes": []}), _h.details.type),
+        _SERIES,
+        _SERIES.label("owner"),
+    ).order_by(_SERIES),
 )
 
 #: The REGISTERED entry of customer ``low`` (``high`` is the same number).
@@ -371,7 +391,7 @@ class HistoryRecords:
             return
         if numbers[-1] - numbers[0] + 1 == len(numbers):
             self._conn.execute(
-                _REGISTERED,
+                _REGISTERED_SERIES if self._conn.dialect.name == "postgresql" else _REGISTERED,
                 {
                     "at": _time_to_db(stamp.at, aware=self._aware_times),
                     "actor": stamp.actor,
