@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from custmodel import Booking, CustomerBook, CustomerKind
+from custmodel import Booking, CustomerBook, CustomerKind, NewCustomer
 from custmodel.errors import AnonymizedCustomerError, CustmodelError, MergeRefusedError
 from custmodel.model import BookingKind
 from custmodel.storage import CustomerStore, StoreTransaction
@@ -256,3 +256,14 @@ def rename_labels(url: str, start: Any, worker: int) -> tuple[int, list[str]]:
         else:
             done += 1
     return done, errors
+
+
+def register_batch_in_race(url: str, name: str, count: int, start: Any, seed: int) -> list[int]:
+    """Register ``count`` customers named ``name`` in one batch, with the history, once all are
+    ready and a random moment later; return their numbers."""
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50, history=True)
+    pause = random.Random(seed).uniform(0, 0.01)
+    start.wait()
+    time.sleep(pause)
+    drafts = [NewCustomer(kind=CustomerKind.PRIVATE, last_name=name) for _ in range(count)]
+    return [customer.number for customer in book.register_many(drafts)]

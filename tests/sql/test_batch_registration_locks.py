@@ -1,0 +1,80 @@
+"""Batches registered at the same time get consecutive numbers each, and one history entry
+per customer, on every SQL engine.
+
+A batch takes its run of numbers from the counter row, which stays locked until it commits,
+and its customers are made and written while the COPY (PostgreSQL) or the INSERT runs. The
+deterministic test holds one batch's commit open while another waits for the counter; the
+race registers two batches at once, 30 trials.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from custmodel import CustomerBook, CustomerKind, HistoryAction, NewCustomer, Selection
+from tests.sql import _workers_locks as locks
+
+TRIALS = 30
+#: Customers per batch in the race; the held batch is larger than one statement's chunk.
+RACING = 40
+HELD = 600
+
+
+def _batch(name: str, count: int) -> list[NewCustomer]:
+    return [NewCustomer(kind=CustomerKind.PRIVATE, last_name=name) for _ in range(count)]
+
+
+def _registered_entries(book: CustomerBook, numbers: list[int]) -> list[int]:
+    """How many REGISTERED entries each of ``numbers`` has."""
+    return [
+        sum(e.action is HistoryAction.REGISTERED for e in book.history(number))
+        for number in numbers
+    ]
+
+
+def test_a_batch_waits_for_the_batch_holding_the_counter(url: str, book: CustomerBook) -> None:
+    """A batch registered while another's commit is held open waits for it, then takes the
+    numbers after it: both runs are consecutive, every customer is stored once with one
+    entry."""
+    later = locks.while_held(
+        url,
+        lambda holding: holding.register_many(_batch("Erste", HELD)),
+        lambda acting: [c.number for c in acting.register_many(_batch("Zweite", HELD))],
+    )
+
+    first = [c.number for c in book.select(Selection(name="Erste"))]
+    entries = _registered_entries(book, first[:3] + later[:3])
+    assert (list(range(1, HELD + 1)), list(range(HELD + 1, 2 * HELD + 1))) == (first, later)
+    assert [1] * 6 == entries
+    assert 2 * HELD == book.count()
+
+
+def test_racing_batches_get_consecutive_numbers_and_one_entry_each(
+    pool: tuple[ProcessPoolExecutor, Any], url: str, book: CustomerBook
+) -> None:
+    """30 trials of two batches registered at once: each gets a run of consecutive numbers,
+    the two runs follow each other without a gap, and every customer has one entry."""
+    executor, manager = pool
+    wrong: list[str] = []
+    first_a = 0
+    for trial in range(TRIALS):
+        start = manager.Barrier(2, timeout=60)
+        futures = [
+            executor.submit(locks.register_batch_in_race, url, f"A{trial}", RACING, start, trial),
+            executor.submit(
+                locks.register_batch_in_race, url, f"B{trial}", RACING, start, trial + 1000
+            ),
+        ]
+        a, b = (future.result(timeout=120) for future in futures)
+        low = 2 * RACING * trial + 1
+        runs = sorted([a, b])
+        first_a += a == runs[0]
+        if runs != [list(range(low, low + RACING)), list(range(low + RACING, low + 2 * RACING))]:
+            wrong.append(f"trial {trial}: {a[0]}..{a[-1]} and {b[0]}..{b[-1]}")
+        counted = _registered_entries(book, a + b)
+        if counted != [1] * (2 * RACING):
+            wrong.append(f"trial {trial}: entries {sorted(set(counted))}")
+
+    assert [] == wrong, f"{len(wrong)} problems in {TRIALS} trials ({first_a} A first): {wrong}"
+    print(f"batch race: {first_a} of {TRIALS} trials A first, {TRIALS - first_a} B first")
