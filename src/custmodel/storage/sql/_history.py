@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
+    Insert,
     Text,
     Update,
     and_,
@@ -162,21 +163,26 @@ def history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
     )
 
 
-#: The REGISTERED entries of the customers numbered ``low`` to ``high``, in number order.
-_REGISTERED = insert(schema.history).from_select(
-    ["at", "action", "actor", "related", "details", "customer", "owner"],
-    select(
+def _registered(numbers: ColumnElement[int], *where: ColumnElement[bool]) -> Insert:
+    """The REGISTERED entries of the customers ``numbers`` gives (a column of the rows
+    ``where`` selects, ``low`` .. ``high``), in number order, as one INSERT ... SELECT."""
+    entries = select(
         bindparam("at", type_=_h.at.type),
         literal(HistoryAction.REGISTERED.value, _h.action.type),
         bindparam("actor", type_=_h.actor.type),
         literal("", _h.related.type),
         literal(_dumps({"changes": []}), _h.details.type),
-        _c.number,
-        _c.number.label("owner"),
+        numbers,
+        numbers.label("owner"),
     )
-    .where(_c.number.between(bindparam("low"), bindparam("high")))
-    .order_by(_c.number),
-)
+    return insert(schema.history).from_select(
+        ["at", "action", "actor", "related", "details", "customer", "owner"],
+        entries.where(*where).order_by(numbers),
+    )
+
+
+#: The REGISTERED entries of the customers numbered ``low`` to ``high``, read from the table.
+_REGISTERED = _registered(_c.number, _c.number.between(bindparam("low"), bindparam("high")))
 
 #: The same on PostgreSQL, numbered by ``generate_series``: the run ``low`` .. ``high`` is the
 #: batch just inserted, so its numbers need not be read back and sorted (the planner, without
@@ -184,18 +190,7 @@ _REGISTERED = insert(schema.history).from_select(
 _SERIES = func.generate_series(
     bindparam("low", type_=BigInteger), bindparam("high", type_=BigInteger)
 ).column_valued("n")
-_REGISTERED_SERIES = insert(schema.history).from_select(
-    ["at", "action", "actor", "related", "details", "customer", "owner"],
-    select(
-        bindparam("at", type_=_h.at.type),
-        literal(HistoryAction.REGISTERED.value, _h.action.type),
-        bindparam("actor", type_=_h.actor.type),
-        literal("", _h.related.type),
-        literal(_dumps({"changes": []}), _h.details.type),
-        _SERIES,
-        _SERIES.label("owner"),
-    ).order_by(_SERIES),
-)
+_REGISTERED_SERIES = _registered(_SERIES)
 
 #: The REGISTERED entry of customer ``low`` (``high`` is the same number).
 _REGISTERED_ONE = insert(schema.history).values(
