@@ -11,7 +11,12 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from custmodel import Booking, CustomerBook, CustomerKind, NewCustomer
-from custmodel.errors import AnonymizedCustomerError, CustmodelError, MergeRefusedError
+from custmodel.errors import (
+    AnonymizedCustomerError,
+    CustmodelError,
+    DebtorAccountError,
+    MergeRefusedError,
+)
 from custmodel.model import BookingKind
 from custmodel.storage import CustomerStore, StoreTransaction
 from custmodel.storage.sql import SqlStore
@@ -267,3 +272,23 @@ def register_batch_in_race(url: str, name: str, count: int, start: Any, seed: in
     time.sleep(pause)
     drafts = [NewCustomer(kind=CustomerKind.PRIVATE, last_name=name) for _ in range(count)]
     return [customer.number for customer in book.register_many(drafts)]
+
+
+def register_unless_refused(url: str, name: str, count: int, start: Any, seed: int) -> str:
+    """Register a batch like :func:`register_batch_in_race`; say "registered", or "refused"
+    when a debtor account lies outside its kind's range."""
+    try:
+        register_batch_in_race(url, name, count, start, seed)
+    except DebtorAccountError:
+        return "refused"
+    return "registered"
+
+
+def lower_debtor_max(url: str, maximum: int, start: Any, seed: int) -> None:
+    """Set the private customers' highest debtor account to ``maximum`` once all are ready and
+    a random moment later."""
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    pause = random.Random(seed).uniform(0, 0.01)
+    start.wait()
+    time.sleep(pause)
+    book.update_kind_settings(CustomerKind.PRIVATE, debtor_max=maximum)

@@ -12,7 +12,14 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from custmodel import CustomerBook, CustomerKind, HistoryAction, NewCustomer, Selection
+from custmodel import (
+    CustomerBook,
+    CustomerKind,
+    DebtorAccountError,
+    HistoryAction,
+    NewCustomer,
+    Selection,
+)
 from tests.sql import _workers_locks as locks
 
 TRIALS = 30
@@ -78,3 +85,75 @@ def test_racing_batches_get_consecutive_numbers_and_one_entry_each(
 
     assert [] == wrong, f"{len(wrong)} problems in {TRIALS} trials ({first_a} A first): {wrong}"
     print(f"batch race: {first_a} of {TRIALS} trials A first, {TRIALS - first_a} B first")
+
+
+def _ranges_agree(book: CustomerBook, name: str) -> list[str]:
+    """What breaks "a batch's accounts are judged on the settings it registers under": a batch
+    written in part, or written after the change that puts its accounts out of range (its
+    entries come after the change's, or an account lies above the maximum then in force)."""
+    numbers = [c.number for c in book.select(Selection(name=name))]
+    if not numbers:
+        return []
+    if len(numbers) != RACING:
+        return [f"{name}: {len(numbers)} of {RACING} registered"]
+    change = book.settings_history()[-1]
+    entries = [e.id for n in numbers for e in book.history(n)]
+    accounts = [book.get(n).debtor_account for n in numbers]
+    maximum = book.settings.kind(CustomerKind.PRIVATE).debtor_max
+    if max(entries) > change.id and maximum is not None and max(accounts) > maximum:
+        return [f"{name}: registered after the change, accounts up to {max(accounts)}"]
+    return []
+
+
+def test_a_batch_waits_for_a_settings_change_and_is_judged_on_it(
+    url: str, book: CustomerBook
+) -> None:
+    """A batch registered while a change lowering its kind's highest debtor account is held
+    open waits for it, then checks its accounts against the new range: refused, nothing
+    written, no number used up."""
+    maximum = book.register(CustomerKind.PRIVATE, "Erste").debtor_account
+
+    def registering(acting: CustomerBook) -> str:
+        try:
+            acting.register_many(_batch("Zweite", RACING))
+        except DebtorAccountError:
+            return "refused"
+        return "registered"
+
+    outcome = locks.while_held(
+        url,
+        lambda holding: holding.update_kind_settings(CustomerKind.PRIVATE, debtor_max=maximum),
+        registering,
+    )
+
+    assert ("refused", 1) == (outcome, book.count())
+    assert 2 == book.register(CustomerKind.CORPORATE, "Danach").number
+
+
+def test_racing_a_batch_and_a_lowered_range_never_registers_out_of_range(
+    pool: tuple[ProcessPoolExecutor, Any], url: str, book: CustomerBook
+) -> None:
+    """30 trials of a batch and a change lowering its kind's highest account to the last one
+    stored, at once: the batch is registered whole before the change, or refused after it."""
+    executor, manager = pool
+    wrong: list[str] = []
+    outcomes: list[str] = []
+    for trial in range(TRIALS):
+        book.update_kind_settings(CustomerKind.PRIVATE, debtor_max=None)
+        last = book.register(CustomerKind.PRIVATE, f"Vorher {trial}").debtor_account
+        start = manager.Barrier(2, timeout=60)
+        name = f"Stapel {trial}"
+        futures = [
+            executor.submit(locks.register_unless_refused, url, name, RACING, start, trial),
+            executor.submit(locks.lower_debtor_max, url, last, start, trial + 1000),
+        ]
+        outcomes.append(futures[0].result(timeout=120))
+        futures[1].result(timeout=120)
+        registered = book.count(Selection(name=name))
+        if outcomes[-1] == "refused" and registered:
+            wrong.append(f"trial {trial}: refused, yet {registered} registered")
+        wrong.extend(_ranges_agree(book, name))
+
+    counts = {o: outcomes.count(o) for o in ("registered", "refused")}
+    assert [] == wrong, f"{len(wrong)} problems in {TRIALS} trials ({counts}): {wrong}"
+    print(f"range race: {counts['registered']} registered first, {counts['refused']} refused")
