@@ -193,6 +193,41 @@ def test_the_eraser_and_the_veto_work_on_the_anonymizing_transaction(
     )
 
 
+def test_the_eraser_and_the_veto_get_a_connection_in_the_stores_transaction(
+    store: SqlStore, notes: sa.Table
+) -> None:
+    """On every engine, and on a SQLite file whose transaction began on the driver, the host
+    gets a connection SQLAlchemy knows to be in a transaction: a ``begin`` of its own is
+    refused, and the anonymization goes on as one transaction."""
+    seen: list[tuple[str, bool]] = []
+
+    def probe(name: str, connection: sa.Connection) -> None:
+        try:
+            connection.begin()
+        except sa.exc.InvalidRequestError:
+            seen.append((name, connection.in_transaction()))
+
+    def eraser(connection: sa.Connection, customers: frozenset[int]) -> int:
+        probe("eraser", connection)
+        return 0
+
+    def veto(connection: sa.Connection, customers: frozenset[int]) -> dict[int, str]:
+        probe("veto", connection)
+        return {}
+
+    store.register_eraser("archive", eraser)
+    store.register_veto("claims", veto)
+    # Asked first thing in a transaction, before any statement of the store's own.
+    with store.transaction() as tx:
+        tx.host_vetoes([2])
+    with store.transaction() as tx:
+        tx.erase_host_data([2])
+    book = CustomerBook(store, Settings())
+    book.anonymize(1, "AG1", DAY)
+    assert [("veto", True), ("eraser", True)] * 2 == seen
+    assert book.get(1).anonymized_at is not None
+
+
 def test_registrations_are_refused_twice(store: SqlStore, notes: sa.Table) -> None:
     """A name is registered once, for an eraser and for a reference with personal columns."""
     store.register_reference("notes", "customer_number", personal={"text": ""})

@@ -10,12 +10,13 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from custmodel import (
@@ -110,6 +111,101 @@ def test_an_error_in_a_transaction_closes_the_kept_connection(store: SqlStore) -
         assert 1 == tx.allocate_numbers()
         assert _driver(tx) is not failed_on
     assert 1 == _open(store)
+
+
+# -- transactions nobody watches: begun and committed on the driver ------------------------------
+
+
+def _sqlalchemy(tx: object) -> Connection:
+    """The SQLAlchemy connection a transaction runs on."""
+    connection: Connection = tx._conn  # type: ignore[attr-defined]
+    return connection
+
+
+def _numbers(store: SqlStore) -> list[int]:
+    with store.transaction(write=False) as tx:
+        return [c.number for c in tx.select(Selection(include_merged=True))]
+
+
+def test_an_unwatched_transaction_is_the_drivers_own(store: SqlStore) -> None:
+    """Nobody watching, a thread's transactions begin and commit on the driver, on one
+    SQLAlchemy connection kept with the driver's, which never begins one of its own."""
+    with store.transaction() as first:
+        number = first.allocate_numbers()
+        state = (_driver(first).in_transaction, _sqlalchemy(first).in_transaction())
+    with store.transaction() as second:
+        again = _sqlalchemy(second) is _sqlalchemy(first)
+        second.insert_customers([customer(number)])
+    assert ((True, False), True) == (state, again)
+    assert (False, [1]) == (_driver(first).in_transaction, _numbers(store))
+
+
+def test_a_transaction_sqlalchemy_joins_commits_and_rolls_back_as_one(store: SqlStore) -> None:
+    """A statement that goes through SQLAlchemy (a batch's savepoint) joins the transaction
+    begun on the driver: all of it commits together, or on an error none of it stays."""
+    with store.transaction() as tx:
+        first = tx.allocate_numbers(2)
+        tx.insert_customers([customer(first), customer(first + 1)])
+        joined = _sqlalchemy(tx).in_transaction()
+
+    def fail() -> None:
+        with store.transaction() as tx:
+            low = tx.allocate_numbers(2)
+            tx.insert_customers([customer(low), customer(low + 1)])
+            raise ValueError("bad")
+
+    with pytest.raises(ValueError, match="bad"):
+        fail()
+    with store.transaction() as tx:
+        after = tx.allocate_numbers()
+        kept = _sqlalchemy(tx)
+    assert (True, [1, 2], 3) == (joined, _numbers(store), after)
+    assert (False, False) == (kept.in_transaction(), _connection(store).in_transaction)
+
+
+def test_a_listener_of_transactions_sees_a_kept_connections_begin_and_end(
+    store: SqlStore,
+) -> None:
+    """A listener of begin, commit and rollback on the engine sees every transaction of a
+    kept connection: while someone listens they go through SQLAlchemy, each on a new
+    SQLAlchemy connection, as the pool's do."""
+    seen: list[str] = []
+
+    def noting(name: str) -> Callable[..., None]:
+        return lambda *_: seen.append(name)
+
+    listeners = {name: noting(name) for name in ("begin", "commit", "rollback")}
+    register(store)
+    for name, listener in listeners.items():
+        sa.event.listen(store.engine, name, listener)
+    try:
+        with store.transaction() as first:
+            first.allocate_numbers()
+        with pytest.raises(ValueError, match="bad"), store.transaction() as second:
+            raise ValueError("bad")
+        fresh = _sqlalchemy(first) is not _sqlalchemy(second)
+    finally:
+        for name, listener in listeners.items():
+            sa.event.remove(store.engine, name, listener)
+    register(store)
+    assert (["begin", "commit", "begin", "rollback"], True) == (seen, fresh)
+    assert [1, 3] == _numbers(store)
+
+
+def test_a_read_transaction_on_the_driver_takes_no_write_lock(store: SqlStore) -> None:
+    """A read transaction begun on the driver is deferred: another connection writes while it
+    runs, and it goes on reading the snapshot it started with."""
+    register(store)
+    path = store.engine.url.database
+    assert path is not None
+    with store.transaction(write=False) as tx:
+        before = [c.number for c in tx.select(Selection())]
+        with sqlite3.connect(path, isolation_level=None, timeout=0) as other:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE custmodel_counters SET value = value + 1")
+            other.execute("COMMIT")
+        during = _driver(tx).in_transaction
+    assert ([1], True) == (before, during)
 
 
 def test_threads_keep_connections_beyond_the_pools_size(sqlite_url: str) -> None:

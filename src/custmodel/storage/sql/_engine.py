@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     Connection,
+    Engine,
     func,
     select,
 )
@@ -30,6 +31,8 @@ _MIGRATION_LOCK_KEY: Final = 0x637573746D6F64  # "custmod" in ASCII
 _MIGRATION_LOCK_NAME: Final = "custmodel_migrations"
 #: Execution option the SQLite ``begin`` hook reads to choose IMMEDIATE or deferred.
 _WRITE_OPTION: Final = "custmodel_write"
+#: Key in a connection's ``info`` while :func:`begin_on_driver`'s transaction is open on it.
+_DRIVER_TRANSACTION: Final = "custmodel_driver_transaction"
 #: How long one checkpoint attempt lets SQLite wait for readers, in milliseconds. The
 #: connection's own busy timeout (30 s by default) would hold every attempt that long.
 _CHECKPOINT_WAIT_MS: Final = 50
@@ -172,7 +175,10 @@ def _on_driver(
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    """Start an IMMEDIATE transaction for writers, a deferred one for readers."""
+    """Start an IMMEDIATE transaction for writers, a deferred one for readers; nothing where
+    :func:`begin_on_driver` began the driver's transaction already."""
+    if connection.info.get(_DRIVER_TRANSACTION):
+        return
     if connection.get_execution_options().get(_WRITE_OPTION, True):
         _on_driver(connection, "BEGIN IMMEDIATE")
         return
@@ -185,6 +191,58 @@ def _sqlite_on_begin(connection: Connection) -> None:
         raise sa_exc.DBAPIError.instance(
             "BEGIN", None, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
         ) from error
+
+
+def unwatched(engine: Engine) -> bool:
+    """True when nobody watches ``engine``'s connections, statements or transactions: no
+    listener of new connections, of statements, errors, or of begin, commit and rollback
+    (custmodel's own ``begin`` hook aside), and no echo.
+
+    Then a connection kept for a thread's transactions may serve one after the other, and
+    begin and commit on the driver (:func:`begin_on_driver`): nobody could tell the
+    difference but the clock.
+    """
+    dispatch = engine.dispatch
+    return not (
+        dispatch.engine_connect
+        or dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or engine.dialect.dispatch.handle_error
+        or dispatch.commit
+        or dispatch.rollback
+        or any(listener is not _sqlite_on_begin for listener in dispatch.begin)
+        or engine._should_log_info()
+    )
+
+
+def begin_on_driver(connection: Connection, *, write: bool) -> None:
+    """Begin a transaction on ``connection``'s SQLite driver connection itself, where nobody
+    watches (see :func:`unwatched`): ``BEGIN IMMEDIATE`` for writers, ``BEGIN`` for readers.
+
+    A single registration is a short transaction, and SQLAlchemy's ``begin`` and ``commit``
+    (its transaction object, the ``begin`` event) cost about a tenth of its time. SQLAlchemy
+    does not know of the transaction: should a statement of it go through SQLAlchemy, which
+    then begins its own, :func:`_sqlite_on_begin` leaves that to the one running, and
+    :func:`end_transaction` ends whichever there is.
+    """
+    _on_driver(connection, "BEGIN IMMEDIATE" if write else "BEGIN")
+    connection.info[_DRIVER_TRANSACTION] = True
+
+
+def end_transaction(connection: Connection, *, commit: bool) -> None:
+    """Commit or roll back ``connection``'s transaction: SQLAlchemy's where it began one,
+    otherwise the one :func:`begin_on_driver` began on the driver."""
+    info = connection.info
+    try:
+        if connection.in_transaction():
+            if commit:
+                connection.commit()
+            else:
+                connection.rollback()
+        elif info.get(_DRIVER_TRANSACTION):
+            _on_driver(connection, "COMMIT" if commit else "ROLLBACK")
+    finally:
+        info.pop(_DRIVER_TRANSACTION, None)
 
 
 def _checkpoint(cursor: Any, patience: float) -> None:

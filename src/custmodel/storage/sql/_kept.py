@@ -267,15 +267,23 @@ class KeptWriter:
         self.settings = SettingsMemo()
         # A process forked while it was open must not use it: the file handle is the parent's.
         self.pid = os.getpid()
+        self._connection: Connection | None = None
 
-    def connect(self) -> Connection:
-        """A new SQLAlchemy connection on the kept one, for one transaction.
+    def connect(self, *, keep: bool) -> Connection:
+        """A SQLAlchemy connection on the kept one, for one transaction.
 
-        New for every transaction, as the pool's would be: nothing of SQLAlchemy's state of an
-        earlier transaction (execution options, savepoint names, whether statements are
-        logged) carries over. It is not closed afterwards; that would close the kept one.
+        With ``keep`` (nobody watches the engine, see
+        :func:`~custmodel.storage.sql._engine.unwatched`) it is the same one every time:
+        making it cost a registration about a twentieth of its time. Otherwise it is new for
+        every transaction, as the pool's would be, so that what is watched is what a pooled
+        connection shows: a listener of new connections is called, the savepoint names start
+        afresh, echo is read anew. It is not closed afterwards; that would close the kept one.
         """
-        return Connection(self._engine, self.pooled)
+        connection = self._connection
+        if connection is None or not keep:
+            connection = Connection(self._engine, self.pooled)
+            self._connection = connection if keep else None
+        return connection
 
 
 class KeptWrites(_PerThread["weakref.ref[KeptWriter]"]):

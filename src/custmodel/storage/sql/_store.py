@@ -52,6 +52,9 @@ from custmodel.storage.sql._engine import (
     _secure_delete_on,
     _sqlite_on_begin,
     _sqlite_on_connect,
+    begin_on_driver,
+    end_transaction,
+    unwatched,
 )
 from custmodel.storage.sql._errors import (
     _raise_translated,
@@ -572,12 +575,17 @@ class SqlStore:
             with _translating("open a connection"):
                 if writers is not None:
                     kept = writers.take()
-                connection = self._engine.connect() if kept is None else kept.connect()
+                # Nobody watching, a kept connection's transaction is the driver's own.
+                direct = kept is not None and unwatched(self._engine)
+                connection = self._engine.connect() if kept is None else kept.connect(keep=direct)
             ended = False
             try:
                 with _translating("begin a transaction"):
-                    connection.execution_options(**{_WRITE_OPTION: write})
-                    connection.begin()
+                    if direct:
+                        begin_on_driver(connection, write=write)
+                    else:
+                        connection.execution_options(**{_WRITE_OPTION: write})
+                        connection.begin()
                 try:
                     yield SqlTransaction(
                         connection,
@@ -591,10 +599,10 @@ class SqlStore:
                     # The block's own error is what the caller needs; a failing rollback
                     # (a lost connection) is discarded with the connection below.
                     with suppress(sa_exc.SQLAlchemyError):
-                        connection.rollback()
+                        end_transaction(connection, commit=False)
                     raise
                 with _translating("commit"):
-                    connection.commit()
+                    end_transaction(connection, commit=True)
                 ended = True
             finally:
                 if writers is None or kept is None:

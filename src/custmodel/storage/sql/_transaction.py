@@ -291,6 +291,15 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         rows = _on_driver(self._conn, text, bound, fetch=fetch)
         return rows or []
 
+    def _for_host(self) -> Connection:
+        """The connection a host's eraser or veto gets: in a transaction SQLAlchemy knows of,
+        as a pooled one is. Where the store began the transaction on the driver (see
+        :func:`~custmodel.storage.sql._engine.begin_on_driver`), SQLAlchemy joins it now, so
+        that a host's ``begin`` is refused as before instead of starting one of its own."""
+        if not self._conn.in_transaction():
+            self._conn.begin()
+        return self._conn
+
     def _count_where(self, clause: ColumnElement[bool]) -> int:
         statement = select(func.count()).select_from(schema.customers).where(clause)
         return int(self._conn.execute(statement).scalar_one())
@@ -1149,7 +1158,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 erased[name] = 0
                 continue
             with _translating(f"run host eraser {name}"):
-                erased[name] = _hostdata.rows_erased(name, eraser(self._conn, group))
+                erased[name] = _hostdata.rows_erased(name, eraser(self._for_host(), group))
         return dict(sorted(erased.items()))
 
     def host_vetoes(self, customers: Collection[int]) -> dict[int, tuple[HostVeto, ...]]:
@@ -1160,5 +1169,5 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         answers = []
         for name, veto in self._vetoes.items():
             with _translating(f"ask host veto {name}"):
-                answers.append((name, veto(self._conn, group)))
+                answers.append((name, veto(self._for_host(), group)))
         return _hostdata.collect_vetoes(answers, group)
