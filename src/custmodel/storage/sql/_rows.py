@@ -266,6 +266,29 @@ def request_from_row(row: Mapping[Any, Any]) -> SubjectRequest:
     )
 
 
+#: The ``custmodel_requests`` columns :func:`requests_from_rows` reads, in its order.
+REQUEST_COLUMNS: Final = ("id", "customer", "kind", "received_on", "recorded_at", "completed_at")
+
+
+def requests_from_rows(rows: Iterable[Sequence[Any]]) -> list[SubjectRequest]:
+    """Return the requests of ``custmodel_requests`` rows of :data:`REQUEST_COLUMNS`, by
+    position (:func:`request_from_row` reads one row by name)."""
+    # One read of the columns per row: a look-up by name, or a row fetched at a time, cost a
+    # sweep a tenth of its time beside the rows of the customers it anonymizes.
+    made = SubjectRequest
+    return [
+        made(
+            id=int(request_id),
+            kind=kind,
+            customer=int(customer),
+            received_on=received_on,
+            recorded_at=_required_time(recorded_at),
+            completed_at=_time_from_db(completed_at),
+        )
+        for request_id, customer, kind, received_on, recorded_at, completed_at in rows
+    ]
+
+
 def marketing_choice_to_row(choice: MarketingChoice, *, aware_times: bool) -> dict[str, Any]:
     """Return the ``custmodel_marketing_choices`` row that stores ``choice`` (with its id)."""
     return {
