@@ -228,10 +228,19 @@ class PostgresSchema:
         self.dsn = dsn
 
     def raw(self) -> Any:
-        """A psycopg connection with the schema on its ``search_path``, in autocommit mode."""
+        """A psycopg connection with the schema on its ``search_path``, in autocommit mode,
+        its session's time zone UTC.
+
+        As custmodel's kept read connections: psycopg then returns timestamps with
+        ``datetime.UTC`` itself, where a server's ``Etc/UTC`` costs a conversion per value
+        (the broad selection's fetch took 532 ms with the server's zone, 446 ms with UTC).
+        The same instants either way; the floors take the faster.
+        """
         import psycopg
 
-        return psycopg.connect(self.dsn, autocommit=True)
+        connection = psycopg.connect(self.dsn, autocommit=True)
+        connection.execute("SET TIME ZONE 'UTC'")
+        return connection
 
 
 @contextmanager

@@ -112,7 +112,7 @@ def rows_on(ctx: Context, large: Large) -> list[Row]:
             operations=len(codes),
             floor=tuple(floor),
             floor_how="the indexed SELECT of the customer's columns on a kept driver connection"
-            + (", prepared" if prepared else "")
+            + (", prepared, the session's time zone UTC" if prepared else "")
             + "; rows as tuples",
         )
     ]

@@ -100,7 +100,8 @@ def rows_on(ctx: Context, large: Large) -> list[Row]:
                 Target(max_ratio=1.5),
                 floor=tuple(floor),
                 floor_how="the same WHERE on a kept driver connection, the customer's columns "
-                "fetched all at once, rows as tuples",
+                "fetched all at once, rows as tuples"
+                + ("" if large.path is not None else "; the session's time zone UTC"),
             )
         )
     return rows
