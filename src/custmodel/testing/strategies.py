@@ -1452,8 +1452,10 @@ def duplicate_groups(
     between "GmbH" and no legal form, "Reisebüro"/"Reisebuero", capitals. Every member shares
     the party's birth date, postal code, e-mail address and phone number or leaves it blank,
     with the e-mail in other capitals and the phone written another way, and town and street
-    in other spellings; a member that would leave all four blank keeps the birth date (persons)
-    or the e-mail address (companies). So each group is one party that
+    in other spellings. The first member that would leave all four blank keeps the birth date
+    (persons) or the e-mail address (companies); every other member shares at least one of the
+    four with the first (one that would share none carries one the first carries). So each
+    group is one party that
     :func:`custmodel.dedupe.find_duplicate_groups` finds as one group; two groups drawn
     separately may be the same party too.
 
@@ -1492,22 +1494,40 @@ def duplicate_groups(
         salutations = ("Firma", "")
         company = last_names[0]
 
-    def member() -> NewCustomer:
+    def keys(first: dict[str, Any] | None) -> dict[str, Any]:
+        """Which of the party's keys a member carries: an address, the e-mail address and the
+        phone number in some spelling, the birth date; each present one is shared."""
+        carried: dict[str, Any] = {
+            "address": draw(st.booleans()),
+            "email": draw(st.sampled_from(["", email, email.upper(), email.capitalize()])),
+            "phone": draw(st.sampled_from(("", *phones))),
+            "birth": draw(st.sampled_from([birth_date, None])),
+        }
+        if first is None:
+            if not any(carried.values()):
+                # A member that shares nothing but a spelling of the name is not recognisably
+                # the same party; it keeps the key its kind is known by.
+                if birth_date is None:
+                    carried["email"] = email
+                else:
+                    carried["birth"] = birth_date
+            return carried
+        if not any(carried[key] and first[key] for key in carried):
+            # Sharing a key with another member only would leave two members of the group
+            # with nothing but a name in common: it carries one the first member carries.
+            key = next(key for key in ("birth", "email", "phone", "address") if first[key])
+            carried[key] = first[key]
+        return carried
+
+    def member(carried: dict[str, Any]) -> NewCustomer:
         last_name = draw(st.sampled_from(last_names))
         first_name = draw(st.sampled_from(first_names))
         if first_name and draw(st.integers(0, 4)) == 0:
             first_name = title + first_name
-        address = draw(st.booleans())
-        member_email = draw(st.sampled_from(["", email, email.upper(), email.capitalize()]))
-        member_phone = draw(st.sampled_from(("", *phones)))
-        member_birth = draw(st.sampled_from([birth_date, None]))
-        if not (address or member_email or member_phone or member_birth):
-            # A member that shares nothing but a spelling of the name is not recognisably the
-            # same party; it keeps the key its kind is known by.
-            if birth_date is None:
-                member_email = email
-            else:
-                member_birth = birth_date
+        address = bool(carried["address"])
+        member_email: str = carried["email"]
+        member_phone: str = carried["phone"]
+        member_birth: date | None = carried["birth"]
         return NewCustomer(
             kind=chosen,
             last_name=last_name,
@@ -1531,4 +1551,5 @@ def duplicate_groups(
             fee_schedule=draw(_FEE_SCHEDULES),
         )
 
-    return tuple(member() for _ in range(size))
+    first = keys(None)
+    return (member(first), *(member(keys(first)) for _ in range(size - 1)))
