@@ -274,6 +274,22 @@ def register_batch_in_race(url: str, name: str, count: int, start: Any, seed: in
     return [customer.number for customer in book.register_many(drafts)]
 
 
+def race_two_batches(
+    pool: tuple[Any, Any], url: str, trial: int, count: int
+) -> tuple[list[int], list[int]]:
+    """Register a batch of ``count`` named ``A<trial>`` and one named ``B<trial>`` at once, each
+    from a process of ``pool`` (an executor and a sync manager; see
+    :func:`register_batch_in_race`); return the numbers of A's and of B's."""
+    executor, manager = pool
+    start = manager.Barrier(2, timeout=60)
+    futures = [
+        executor.submit(register_batch_in_race, url, f"A{trial}", count, start, trial),
+        executor.submit(register_batch_in_race, url, f"B{trial}", count, start, trial + 1000),
+    ]
+    a, b = (future.result(timeout=120) for future in futures)
+    return a, b
+
+
 def register_unless_refused(url: str, name: str, count: int, start: Any, seed: int) -> str:
     """Register a batch like :func:`register_batch_in_race`; say "registered", or "refused"
     when a debtor account lies outside its kind's range."""

@@ -62,18 +62,10 @@ def test_racing_batches_get_consecutive_numbers_and_one_entry_each(
 ) -> None:
     """30 trials of two batches registered at once: each gets a run of consecutive numbers,
     the two runs follow each other without a gap, and every customer has one entry."""
-    executor, manager = pool
     wrong: list[str] = []
     first_a = 0
     for trial in range(TRIALS):
-        start = manager.Barrier(2, timeout=60)
-        futures = [
-            executor.submit(locks.register_batch_in_race, url, f"A{trial}", RACING, start, trial),
-            executor.submit(
-                locks.register_batch_in_race, url, f"B{trial}", RACING, start, trial + 1000
-            ),
-        ]
-        a, b = (future.result(timeout=120) for future in futures)
+        a, b = locks.race_two_batches(pool, url, trial, RACING)
         low = 2 * RACING * trial + 1
         runs = sorted([a, b])
         first_a += a == runs[0]
