@@ -179,4 +179,4 @@ class CountingStore(MemoryStore):
     def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
         self.calls["write transaction" if write else "read transaction"] += 1
         with super().transaction(write=write) as tx:
-            yield _CountingTransaction(tx, self.calls, self.fail_after)  # type: ignore[misc]
+            yield _CountingTransaction(tx, self.calls, self.fail_after)

@@ -396,7 +396,14 @@ def _profile(number: int, last: str, first: str, **fields: str) -> Profile:
         "glaws": "4538",
         "charlotte": "4752",
     }
-    values = {"birth": "", "street": "", "postal": "", "city": "", "email": "", "phone": ""}
+    values: dict[str, Any] = {
+        "birth": "",
+        "street": "",
+        "postal": "",
+        "city": "",
+        "email": "",
+        "phone": "",
+    }
     return Profile(
         number, last, first, codes.get(last, ""), codes.get(first, ""), **{**values, **fields}
     )
@@ -433,7 +440,7 @@ def _pairs_by_definition(profiles: list[Profile], keys: list[list[str]]) -> set[
         for key in held:
             if index not in holders.setdefault(key, []):
                 holders[key].append(index)
-    pairs = set()
+    pairs: set[int] = set()
     for block in holders.values():
         if len(block) > MAX_BLOCK:
             block = sorted(block, key=lambda i: (profiles[i].last, profiles[i].first, i))
@@ -481,7 +488,7 @@ def test_every_pair_explains_each_field_with_its_weight(book: CustomerBook) -> N
     assert 0 == comparisons["email"].weight
 
 
-def _strangers(count: int, **fields: object) -> list[Customer]:
+def _strangers(count: int, **fields: Any) -> list[Customer]:
     """``count`` active customers that are all different people, with ``fields`` in common."""
     rng = random.Random(count)
     syllables = ("ber", "mar", "ten", "kol", "sin", "dro", "vek", "lum", "pha", "gir", "nus")

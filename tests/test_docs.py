@@ -46,7 +46,9 @@ def mkdocs_config() -> dict[str, Any]:
     """Return mkdocs.yml as data; tags such as ``!ENV`` or ``!!python/name:`` read as None."""
     yaml = pytest.importorskip("yaml", reason="PyYAML comes with the docs extra")
 
-    class Loader(yaml.SafeLoader):
+    safe: Any = yaml.SafeLoader  # PyYAML ships no types
+
+    class Loader(safe):  # type: ignore[misc]
         """A safe loader that tolerates MkDocs' own tags."""
 
     def ignore(loader: Any, suffix: str, node: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -37,11 +38,12 @@ def test_a_name_is_registered_once() -> None:
     store = MemoryStore()
     store.register_eraser("archive", lambda customers: 0)
     store.register_veto("claims", lambda customers: {})
-    for register in (
+    registrations: tuple[Callable[[], object], ...] = (
         lambda: store.register_eraser("archive", lambda customers: 0),
         lambda: store.register_veto("claims", lambda customers: {}),
         lambda: store.register_reference("archive", lambda c, m: 0, eraser=lambda c: 0),
-    ):
+    )
+    for register in registrations:
         with pytest.raises(InvalidInputError):
             register()
     assert (["archive"], ["claims"]) == (store.erasers, store.vetoes)

@@ -95,7 +95,10 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(
-        self, *args: str, input: str | None = None, env: dict[str, str | None] | None = None
+        self,
+        *args: str,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
     ) -> Result:
         """Run the command line with ``args`` after ``--db URL``.
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from custmodel.model import Eligibility
 from tests.cli.conftest import CLEAN_ENV, CONSOLE_SCRIPT, Cli, one_line, run_installed
 
 
-def invoke(*args: str, env: dict[str, str | None] | None = None) -> Any:
+def invoke(*args: str, env: Mapping[str, str | None] | None = None) -> Any:
     """Run the command line in-process without --db."""
     return CliRunner().invoke(app, list(args), env={**CLEAN_ENV, **(env or {})})
 

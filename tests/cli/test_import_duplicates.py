@@ -26,7 +26,12 @@ def cli_with_testine(tmp_path: Path) -> Cli:
     runner = Cli(f"sqlite:///{tmp_path / 'import.sqlite'}")
     with runner.book() as book:
         book.configure(SETTINGS)
-        book.register("private", "Test", first_name="Testine", email="testine@example.org")
+        book.register(
+            "private",  # type: ignore[call-overload]  # a kind's value, as the command line has it
+            "Test",
+            first_name="Testine",
+            email="testine@example.org",
+        )
     return runner
 
 

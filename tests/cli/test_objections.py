@@ -263,7 +263,7 @@ def test_a_contract_data_file_holds_everyone(objecting: Cli, tmp_path: Path) -> 
 
 
 def _last_percentage(stderr: str) -> str:
-    return re.findall(r"(\d+)%", stderr)[-1]
+    return str(re.findall(r"(\d+)%", stderr)[-1])
 
 
 def test_the_letters_progress_bar_ends_full_when_objectors_are_left_out(

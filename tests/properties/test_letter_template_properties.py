@@ -79,7 +79,7 @@ def test_values_are_inserted_literally(template: LetterTemplate, values: dict[st
 @given(ANY_TEXT)
 def test_any_text_parses_or_is_refused_with_a_template_error(text: str) -> None:
     """Parsing never fails with anything but a LetterTemplateError that gives a position."""
-    position = 0
+    position: int | None = 0
     try:
         LetterTemplate.parse(text)
     except LetterTemplateError as error:

@@ -28,7 +28,7 @@ def run_status(url: str, trial: int, start: Any) -> int:
 def rename_in_race(url: str, numbers: list[int], trial: int, start: Any, seed: int) -> int:
     """Move customers into and out of the trial's selection while the run runs; return how
     many renames committed."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)
     shuffle = random.Random(seed)
     start.wait()
     renamed = 0

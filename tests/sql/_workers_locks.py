@@ -104,7 +104,7 @@ class ReportingStore:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
         with self.store.transaction(write=write) as tx:
-            yield _Reporting(tx, self.queried)  # type: ignore[misc]
+            yield _Reporting(tx, self.queried)
 
     def purge(self) -> None:
         self.store.purge()
@@ -164,9 +164,9 @@ def while_held(
             errors.append(error)
 
     def acting() -> None:
-        results.append(act(CustomerBook(acting_store)))  # type: ignore[arg-type]
+        results.append(act(CustomerBook(acting_store)))
 
-    writer = threading.Thread(target=run, args=(lambda: hold(CustomerBook(held_store)),))  # type: ignore[arg-type]
+    writer = threading.Thread(target=run, args=(lambda: hold(CustomerBook(held_store)),))
     writer.start()
     actor = threading.Thread(target=run, args=(acting,))
     try:
@@ -198,7 +198,7 @@ def _store(url: str) -> SqlStore:
 
 def book_in_race(url: str, customer: int, reference: str, start: Any, seed: int) -> str:
     """Record a blocking booking of ``customer`` when all are ready; say how it ended."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)
     start.wait()
     try:
         book.record_booking(blocking_booking(reference, customer))
@@ -212,7 +212,7 @@ def merge_in_race(
 ) -> str:
     """Merge ``duplicate`` into ``master`` ``delay`` seconds after all are ready; say how it
     ended."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)
     start.wait()
     time.sleep(delay)
     try:
@@ -303,7 +303,7 @@ def register_unless_refused(url: str, name: str, count: int, start: Any, seed: i
 def lower_debtor_max(url: str, maximum: int, start: Any, seed: int) -> None:
     """Set the private customers' highest debtor account to ``maximum`` once all are ready and
     a random moment later."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)
     pause = random.Random(seed).uniform(0, 0.01)
     start.wait()
     time.sleep(pause)

@@ -15,7 +15,7 @@ GIVEN = date(2026, 1, 5)
 
 def object_in_race(url: str, customer: int, start: Any, seed: int) -> str:
     """Record an e-mail objection of ``customer`` when all are ready; say how it ended."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed), retries=50)
     start.wait()
     try:
         book.object_to_advertising(customer, "email", given_on=GIVEN, source="Brief")
@@ -26,7 +26,7 @@ def object_in_race(url: str, customer: int, start: Any, seed: int) -> str:
 
 def merge_in_race(url: str, master: int, duplicate: int, start: Any, seed: int) -> str:
     """Merge ``duplicate`` into ``master`` when all are ready; say how it ended."""
-    book = CustomerBook(SlowCommitStore(_store(url), seed + 1), retries=50)  # type: ignore[arg-type]
+    book = CustomerBook(SlowCommitStore(_store(url), seed + 1), retries=50)
     start.wait()
     try:
         book.merge(master, [duplicate])

@@ -58,7 +58,7 @@ class _KillingStore:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
         with self._store.transaction(write=write) as tx:
-            yield _KillingTransaction(tx, self._batch_written)  # type: ignore[misc]
+            yield _KillingTransaction(tx, self._batch_written)
 
     def purge(self) -> None:
         self._store.purge()

@@ -9,7 +9,7 @@ race registers two batches at once, 30 trials.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from custmodel import (
@@ -135,7 +135,7 @@ def test_racing_a_batch_and_a_lowered_range_never_registers_out_of_range(
         last = book.register(CustomerKind.PRIVATE, f"Vorher {trial}").debtor_account
         start = manager.Barrier(2, timeout=60)
         name = f"Stapel {trial}"
-        futures = [
+        futures: list[Future[Any]] = [
             executor.submit(locks.register_unless_refused, url, name, RACING, start, trial),
             executor.submit(locks.lower_debtor_max, url, last, start, trial + 1000),
         ]

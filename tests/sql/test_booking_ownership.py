@@ -77,7 +77,7 @@ def test_a_booking_committed_between_read_and_write_is_not_taken_over(
     """A booking committed after the other writer found the reference free is never moved."""
     read, go = threading.Event(), threading.Event()
     paused = CustomerBook(
-        PausingStore(  # type: ignore[arg-type]
+        PausingStore(
             SqlStore.from_url(url, upgrade=False),
             "get_booking",
             lambda found, _options: found is None,

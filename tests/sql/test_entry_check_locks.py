@@ -7,13 +7,15 @@ numbers before it, and sees that registration's customer once it commits.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from custmodel import CustomerBook, CustomerKind, LikelyDuplicateError
 from custmodel.storage.sql import SqlStore
 from tests.sql import _workers_locks as work
 
-TWIN = {"first_name": "Testine", "email": "testine@example.org"}
+TWIN: dict[str, Any] = {"first_name": "Testine", "email": "testine@example.org"}
 
 
 def test_a_refusing_check_waits_for_a_registration_of_the_same_person(url: str) -> None:

@@ -64,7 +64,7 @@ def test_a_mark_racing_a_merge_never_names_a_merged_customer(
         made = [book.register(CustomerKind.PRIVATE, f"Kunde{n}").number for n in range(3 * TRIALS)]
     finally:
         store.close()
-    trios = [tuple(made[i : i + 3]) for i in range(0, len(made), 3)]
+    trios = [(made[i], made[i + 1], made[i + 2]) for i in range(0, len(made), 3)]
     executor, manager = pool
     start = manager.Barrier(2, timeout=120)
     futures = [

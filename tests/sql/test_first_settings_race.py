@@ -25,7 +25,7 @@ def test_a_writer_that_read_no_settings_keeps_the_first_ones_committed_meanwhile
     set and committed meanwhile. Both labels are kept."""
     read, go = threading.Event(), threading.Event()
     paused = CustomerBook(
-        PausingStore(  # type: ignore[arg-type]
+        PausingStore(
             SqlStore.from_url(url, upgrade=False),
             "get_settings",
             # Paused only where it read under a lock, "no settings stored".
@@ -68,7 +68,7 @@ def test_a_set_up_that_read_no_settings_refuses_the_ones_committed_meanwhile(url
     writers queue behind the paused one instead: there the other set-up is refused.)"""
     read, go = threading.Event(), threading.Event()
     paused = CustomerBook(
-        PausingStore(  # type: ignore[arg-type]
+        PausingStore(
             SqlStore.from_url(url, upgrade=False),
             "get_settings",
             lambda found, options: found is None and bool(options),

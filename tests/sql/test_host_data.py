@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -232,9 +232,10 @@ def test_registrations_are_refused_twice(store: SqlStore, notes: sa.Table) -> No
     """A name is registered once, for an eraser and for a reference with personal columns."""
     store.register_reference("notes", "customer_number", personal={"text": ""})
     store.register_veto("claims", lambda connection, customers: {})
-    for register in (
+    registrations: tuple[Callable[[], object], ...] = (
         lambda: store.register_eraser("notes.customer_number", lambda c, n: 0),
         lambda: store.register_veto("claims", lambda c, n: {}),
-    ):
+    )
+    for register in registrations:
         with pytest.raises(InvalidInputError):
             register()

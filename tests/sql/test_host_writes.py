@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-import pymysql
+import pymysql  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import alembic.command
 import pytest
@@ -73,7 +74,7 @@ def _tables(store: SqlStore) -> set[str]:
 
 def _revision(store: SqlStore) -> str:
     with store.engine.connect() as connection:
-        version = sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE))
+        version: Any = sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE))
         return str(connection.execute(version).scalar_one())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 import pytest
@@ -88,10 +89,12 @@ def test_memory_store_refuses_text_longer_than_the_column() -> None:
 @pytest.mark.parametrize("field", ["travel_type", "destination"])
 def test_bookings_refuse_statistics_text_longer_than_the_column(field: str) -> None:
     """A 101-character travel type or destination is refused by the model, like every store."""
-    booking = Booking("VG-1", 1, "booking", date(2025, 5, 1), "AG1", **{field: "x" * 100})
+    longest: dict[str, Any] = {field: "x" * 100}
+    too_long: dict[str, Any] = {field: "x" * 101}
+    booking = Booking("VG-1", 1, "booking", date(2025, 5, 1), "AG1", **longest)
 
     with pytest.raises(InvalidInputError, match=f"{field} is longer than 100"):
-        attrs.evolve(booking, **{field: "x" * 101})
+        attrs.evolve(booking, **too_long)
 
 
 #: Bookings of MAX_MONEY each whose revenue, in cents, adds up to more than 2**63 - 1.

@@ -140,9 +140,11 @@ def _runs_of_customers(draw: st.DrawFn) -> list[Customer]:
     never changed since their registration."""
     run: list[Customer] = []
     for stored in draw(st.lists(cst.customers(), max_size=4)):
-        if run and draw(st.booleans()):
+        same_creation: bool = draw(st.booleans())
+        if run and same_creation:
             stored = attrs.evolve(stored, created_at=run[-1].created_at)
-        if run and draw(st.booleans()):
+        same_update: bool = draw(st.booleans())
+        if run and same_update:
             stored = attrs.evolve(stored, updated_at=run[-1].updated_at)
         if draw(st.booleans()):
             stored = attrs.evolve(stored, updated_at=stored.created_at)

@@ -81,7 +81,7 @@ def test_postgresql_copies_each_customer_as_it_is_made(
     book = CustomerBook(postgres_store, Settings(), history=False)
     events: list[str] = []
     building = Customer.from_draft.__func__  # type: ignore[attr-defined]
-    making = _transaction.customer_values
+    making = _transaction.customer_values  # type: ignore[attr-defined]
     writing = psycopg.Copy.write_row
 
     def built(cls: type[Customer], *args: Any, **kwargs: Any) -> Customer:
@@ -294,7 +294,7 @@ def test_a_duplicate_check_looks_all_its_keys_up_in_one_statement(url: str) -> N
     store = SqlStore.from_url(url, upgrade=False)
     try:
         book = CustomerBook(store, Settings(), history=False)
-        fields = {
+        fields: dict[str, Any] = {
             "first_name": "Erika",
             "email": "erika@example.org",
             "phone": "030 1234567",

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -127,9 +128,9 @@ def _plant_merge_and_anonymize(store: SqlStore, markers: dict[str, dict[str, str
     name and code1, merge, record an erasure request, anonymize; return the master's number."""
     _host_tables(store)
     book = CustomerBook(store, SETTINGS, clock=lambda: NOW, actor="residue")
-    numbers = []
+    numbers: list[int] = []
     for party in PARTIES:
-        fields = dict(markers[party])
+        fields: dict[str, Any] = dict(markers[party])
         last_name = fields.pop("last_name")
         ledger = {name: fields.pop(f"ledger {name}") for name in LEDGER_FIELDS}
         city = fields.pop("city")

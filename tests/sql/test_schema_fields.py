@@ -22,7 +22,7 @@ def test_every_declared_field_has_its_column_typed_by_its_shape() -> None:
         }[shape]
         assert isinstance(column.type, expected), field.name
         if shape is FieldShape.TEXT:
-            assert field.metadata["max_length"] == column.type.length, field.name
+            assert field.metadata["max_length"] == column.type.length, field.name  # type: ignore[attr-defined]
         assert (field.metadata["blank"] is None) == column.nullable, field.name
 
 

@@ -43,7 +43,7 @@ def _prepare(path: Path) -> list[int]:
     book = CustomerBook(store, Settings(), clock=lambda: NOW)
     drafts = []
     for n in range(1, CUSTOMERS + 1):
-        fields = {field: _marker(n, field) for field in FIELDS}
+        fields: dict[str, Any] = {field: _marker(n, field) for field in FIELDS}
         drafts.append(NewCustomer(kind=CustomerKind.PRIVATE, **fields))
     numbers = [c.number for c in book.register_many(drafts)]
     for number in numbers:

@@ -10,7 +10,7 @@ a sweep in separate processes at once, 30 trials.
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from custmodel import CustomerBook, CustomerKind, HistoryAction
 from tests.sql import _workers_locks as work
@@ -36,11 +36,15 @@ def _trio(book: CustomerBook, trial: int) -> tuple[int, int, int]:
 def _wrong_entries(book: CustomerBook, numbers: list[int]) -> list[str]:
     """What breaks "one anonymization entry for each anonymized customer of ``numbers``, none
     for the others, and no merged customer anonymized"."""
-    entries = [
-        e.customer
-        for e in book.iter_history(batch_size=500)
-        if e.action is HistoryAction.ANONYMIZED
-    ]
+    # An anonymization's entry names its customer.
+    entries = cast(
+        list[int],
+        [
+            e.customer
+            for e in book.iter_history(batch_size=500)
+            if e.action is HistoryAction.ANONYMIZED
+        ],
+    )
     customers = [book.get(n) for n in numbers]
     anonymized = [c.number for c in customers if c.is_anonymized]
     problems = []

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from custmodel import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -22,7 +23,7 @@ from custmodel import (
 )
 from tests.booksupport import AGENCY, firm_booking, make_book, offer, snapshot, strings_in
 
-PERSONAL = {
+PERSONAL: dict[str, Any] = {
     "salutation": "Frau",
     "first_name": "Testine",
     "company": "Testfirma GmbH",

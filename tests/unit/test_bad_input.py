@@ -202,14 +202,17 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         InvalidInputError,
     ),
     "register last name None": (
-        lambda b: b.register(CustomerKind.PRIVATE, None),
+        lambda b: b.register(CustomerKind.PRIVATE, None),  # type: ignore[call-overload]
         InvalidInputError,
     ),
     "register control character": (
         lambda b: b.register(CustomerKind.PRIVATE, "Te\x00st"),
         InvalidInputError,
     ),
-    "register unknown kind": (lambda b: b.register("bogus", "X"), InvalidInputError),
+    "register unknown kind": (
+        lambda b: b.register("bogus", "X"),  # type: ignore[call-overload]
+        InvalidInputError,
+    ),
     "register unknown type": (
         lambda b: b.register(CustomerKind.PRIVATE, "X", customer_type="bogus"),
         InvalidInputError,
@@ -239,7 +242,10 @@ CASES: dict[str, tuple[Attempt, type[CustmodelError]]] = {
         InvalidInputError,
     ),
     "register many of no drafts": (lambda b: b.register_many([object()]), InvalidInputError),
-    "register many of a number": (lambda b: b.register_many(5), InvalidInputError),
+    "register many of a number": (
+        lambda b: b.register_many(5),  # type: ignore[call-overload]
+        InvalidInputError,
+    ),
     # lookup
     "resolve debtor account 0": (lambda b: b.resolve_debtor_account(0), InvalidInputError),
     "resolve debtor account text": (
@@ -655,7 +661,7 @@ def test_domain_object_refuses_a_bad_value(build: Callable[[], object]) -> None:
 def test_money_of_any_size_is_refused_with_a_typed_error(amount: object) -> None:
     """Amounts far too large or with far too many decimals raise InvalidInputError."""
     with pytest.raises(InvalidInputError):
-        cents(amount)  # type: ignore[arg-type]
+        cents(amount)
 
 
 def test_the_largest_amount_of_money_is_taken() -> None:
@@ -688,12 +694,12 @@ _TYPED = "Hans Müller geb. 1970"
 @pytest.mark.parametrize(
     "refuse",
     [
-        lambda: check_flag_number(_TYPED),  # type: ignore[arg-type]
-        lambda: DeparturePeriod.year(_TYPED),  # type: ignore[arg-type]
+        lambda: check_flag_number(_TYPED),
+        lambda: DeparturePeriod.year(_TYPED),
         lambda: StatisticsKey.of(StatisticsDimension.DEPARTURE_YEAR, _TYPED),
         lambda: StatisticsKey.of(StatisticsDimension.KIND, _TYPED),
-        lambda: check_open_amounts({_TYPED: Decimal("1.00")}),  # type: ignore[dict-item]
-        lambda: CustomerBook(MemoryStore()).get(_TYPED),  # type: ignore[arg-type]
+        lambda: check_open_amounts({_TYPED: Decimal("1.00")}),
+        lambda: CustomerBook(MemoryStore()).get(_TYPED),
     ],
     ids=["flag", "year", "departure-year-key", "kind-key", "open-amounts", "number"],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import attrs
 from hypothesis import given
@@ -17,7 +18,7 @@ CUTOFF = DAY - timedelta(days=42)
 NOW = datetime(2024, 6, 15, tzinfo=UTC)
 
 
-def _customer(number: int, **changes: object) -> Customer:
+def _customer(number: int, **changes: Any) -> Customer:
     customer = Customer(
         number=number,
         kind=CustomerKind.PRIVATE,

@@ -310,7 +310,7 @@ _DAY = date(2027, 5, 1)
             "revenue has at most two decimals (whole cents)",
         ),
         (
-            lambda: Booking("R", 1, "booking", _DAY, "AG", revenue=1.5),
+            lambda: Booking("R", 1, "booking", _DAY, "AG", revenue=1.5),  # type: ignore[arg-type]
             "revenue",
             "revenue must be a Decimal, an int or a string, not a float",
         ),

@@ -121,7 +121,7 @@ def test_a_basis_twice_is_refused() -> None:
 def test_an_unknown_basis_is_refused() -> None:
     """Only the two bases exist."""
     with pytest.raises(InvalidInputError):
-        RetentionRule("forever", 1)  # type: ignore[arg-type]
+        RetentionRule("forever", 1)
 
 
 def test_the_shared_scan_pages_by_number() -> None:
