@@ -254,20 +254,14 @@ def merge_record_from_row(row: Mapping[Any, Any]) -> MergeRecord:
     )
 
 
-def request_from_row(row: Mapping[Any, Any]) -> SubjectRequest:
-    """Return the request a ``custmodel_requests`` row stores."""
-    return SubjectRequest(
-        id=int(row["id"]),
-        kind=row["kind"],
-        customer=int(row["customer"]),
-        received_on=row["received_on"],
-        recorded_at=_required_time(row["recorded_at"]),
-        completed_at=_time_from_db(row["completed_at"]),
-    )
-
-
 #: The ``custmodel_requests`` columns :func:`requests_from_rows` reads, in its order.
 REQUEST_COLUMNS: Final = ("id", "customer", "kind", "received_on", "recorded_at", "completed_at")
+
+
+def request_from_row(row: Mapping[Any, Any]) -> SubjectRequest:
+    """Return the request a ``custmodel_requests`` row stores (read by column name)."""
+    (request,) = requests_from_rows([tuple(row[column] for column in REQUEST_COLUMNS)])
+    return request
 
 
 def requests_from_rows(rows: Iterable[Sequence[Any]]) -> list[SubjectRequest]:
