@@ -2,8 +2,8 @@
 history entry each, on every SQL engine.
 
 On a SQLite file a thread's transactions run on its kept connection and, while nobody
-watches the engine, begin and commit on the driver itself; a registration's history entry
-then goes through SQLAlchemy inside that transaction. The deterministic test holds one
+watches the engine, begin and commit on the driver itself, as the registration's statements
+and its history entry go to the driver. The deterministic test holds one
 registration's commit open while another waits for the counter; the race registers two at
 once, 30 trials.
 """
