@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custmodel import Customer, CustomerKind, rules
-from custmodel.model._customer import next_version
+from custmodel import Customer, CustomerKind, NewCustomer, rules
+from custmodel.model._customer import assembly, next_version
 from custmodel.testing.strategies import customers
 
 
@@ -55,3 +56,82 @@ def test_anonymizing_many_equals_anonymizing_each(people: list[Customer]) -> Non
         attrs.asdict(c, recurse=False) for c in actual
     ]
     assert [type(c) for c in expected] == [type(c) for c in actual]
+
+
+@attrs.frozen
+class _HostCustomer(Customer):
+    """A host's own subclass of Customer with one field of its own."""
+
+    branch: str = "main"
+
+
+def _host_customer() -> _HostCustomer:
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    return _HostCustomer(
+        number=301,
+        kind=CustomerKind.PRIVATE,
+        debtor_account=10301,
+        last_name="Muster",
+        created_at=at,
+        updated_at=at,
+        branch="north",
+    )
+
+
+def test_the_next_version_of_a_subclass_keeps_its_class_and_its_own_fields() -> None:
+    """A host's subclass of Customer goes on being that class, its own field kept."""
+    customer = _host_customer()
+
+    actual = next_version(customer)
+
+    assert isinstance(actual, _HostCustomer)
+    assert (type(actual), actual.version, actual.branch) == (_HostCustomer, 2, "north")
+
+
+def test_a_subclass_registered_from_a_draft_is_that_class_with_its_defaults() -> None:
+    """from_draft on a subclass builds it through its constructor, its own field defaulted."""
+    draft = NewCustomer(kind=CustomerKind.PRIVATE, last_name="Muster", city="Köln")
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+
+    actual = _HostCustomer.from_draft(draft, number=7, debtor_account=10007, created_at=at)
+
+    assert isinstance(actual, _HostCustomer)
+    assert (actual.branch, actual.city, actual.number, actual.updated_at) == (
+        "main",
+        "Köln",
+        7,
+        at,
+    )
+
+
+@given(customers())
+def test_an_assembled_customer_is_a_frozen_customer_equal_to_its_source(
+    customer: Customer,
+) -> None:
+    """What the generated builders put together is a Customer, frozen like any other."""
+    fields = [f.name for f in attrs.fields(Customer)]
+    building, namespace = assembly({name: f"source.{name}" for name in fields})
+    source = "\n".join(["def build(source):", *[f"    {s}" for s in building], "    return c"])
+    exec(source, namespace)  # noqa: S102 (the generated builder under test)
+
+    built = namespace["build"](customer)
+
+    assert (type(built), built) == (Customer, customer)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.number = 5
+
+
+def test_an_assembly_without_a_value_for_every_field_is_refused() -> None:
+    """A generated builder that forgot a field is refused when it is made, not when it runs."""
+    fields = [f.name for f in attrs.fields(Customer) if f.name != "version"]
+
+    with pytest.raises(TypeError, match="each of its fields"):
+        assembly({name: f"source.{name}" for name in fields})
+
+
+def test_this_interpreter_assembles_customers_by_plain_stores() -> None:
+    """CPython turns the unfinished object into a Customer: the quick path is the one taken."""
+    building, _ = assembly({f.name: "None" for f in attrs.fields(Customer)})
+
+    assert building[0] == "c = _new(_Unfinished)"
+    assert building[-1] == "c.__class__ = _Customer"

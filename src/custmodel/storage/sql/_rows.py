@@ -24,7 +24,13 @@ from custmodel.errors import (
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._channels import ContactChannel, channel_bits, channels_from_bits
 from custmodel.model._checks import _CONTROL_OR_SURROGATE, _CONTROL_OR_SURROGATE_MULTILINE
-from custmodel.model._customer import Customer, FieldShape, customer_fields, name_search_key
+from custmodel.model._customer import (
+    Customer,
+    FieldShape,
+    assembly,
+    customer_fields,
+    name_search_key,
+)
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._marketing import MarketingChoice, MarketingChoiceKind
@@ -475,12 +481,11 @@ def customers_reader(
     the fields, or a function call per row or per converted value, cost more than the building
     itself. Consecutive rows often hold the same timestamp (customers registered together,
     never changed since), so a timestamp equal to the previous row's, or an update time equal
-    to the creation time, is the same (immutable) object, read once.
+    to the creation time, is the same (immutable) object, read once. Each customer is put
+    together by :func:`custmodel.model._customer.assembly` (plain stores into its slots).
     """
     at = {name: list(columns).index(name) for name in _CUSTOMER_FIELDS}
     namespace: dict[str, Any] = {
-        "new": object.__new__,
-        "Customer": Customer,
         "KINDS": _KINDS,
         "TYPES": _TYPES,
         "FLAGS": _FLAGS,
@@ -571,10 +576,10 @@ def customers_reader(
         for name in _CUSTOMER_FIELDS
     ]
     lines += ["        if refused:", f"            add(validated(({', '.join(values)},)))"]
-    lines += ["            continue", "        c = new(Customer)"]
-    for name, value in zip(_CUSTOMER_FIELDS, values, strict=True):
-        namespace[f"set_{name}"] = getattr(Customer, name).__set__
-        lines.append(f"        set_{name}(c, {value})")
+    lines += ["            continue"]
+    building, names = assembly(dict(zip(_CUSTOMER_FIELDS, values, strict=True)))
+    namespace.update(names)
+    lines += [f"        {line}" for line in building]
     lines += ["        add(c)", "    return out"]
     exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
     read_all: Callable[[Iterable[Sequence[Any]]], list[Customer]] = namespace["read_all"]
