@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -164,3 +165,40 @@ def test_trusted_reading_builds_what_validated_construction_builds(
 
     assert run == validated == trusted
     assert all(c.created_at.tzinfo is UTC and c.updated_at.tzinfo is UTC for c in trusted)
+
+
+def test_a_large_read_sets_off_no_collection_of_the_garbage_collector() -> None:
+    """The reader drops each row as soon as its customer is built: the collector counts one
+    object freed for each made and does not run while 5,000 customers are built (it would run
+    about seven times if the rows stayed until the end), and the customers come in row order."""
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    rows = [
+        _driver_row(
+            Customer(
+                number=n,
+                kind=CustomerKind.PRIVATE,
+                debtor_account=10_000 + n,
+                last_name=f"Muster {n}",
+                created_at=at,
+                updated_at=at,
+            ),
+            "utc",
+        )
+        for n in range(1, 5_001)
+    ]
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    read = customers_reader(text_times=False)
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        built = read(rows)
+    finally:
+        gc.callbacks.remove(count)
+
+    assert (passes, rows) == ([], [])
+    assert [c.number for c in built] == list(range(1, 5_001))

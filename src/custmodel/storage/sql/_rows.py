@@ -465,7 +465,8 @@ def customers_reader(
     *, text_times: bool, columns: Sequence[str] = _TABLE_COLUMNS
 ) -> Callable[[Iterable[Sequence[Any]]], list[Customer]]:
     """Return the function that builds the customers full ``custmodel_customers`` rows store,
-    in the rows' order.
+    in the rows' order. It takes the rows as a list and empties it (other iterables are
+    listed first).
 
     Args:
         text_times: The rows come straight from SQLite's driver, with dates and timestamps as
@@ -483,6 +484,13 @@ def customers_reader(
     never changed since), so a timestamp equal to the previous row's, or an update time equal
     to the creation time, is the same (immutable) object, read once. Each customer is put
     together by :func:`custmodel.model._customer.assembly` (plain stores into its slots).
+
+    Each row is dropped from the list as soon as its customer is built. Python's garbage
+    collector runs when the objects it tracks made since its last run outnumber those freed
+    by 700; a row freed for each customer made keeps that count where it was, so building a
+    large read sets off no collection. Rows kept to the end made the collector run about
+    every 700 customers, its fuller passes walking every object of the process: half of the
+    building's time in a selection of 70,445 customers among a million.
     """
     at = {name: list(columns).index(name) for name in _CUSTOMER_FIELDS}
     namespace: dict[str, Any] = {
@@ -547,7 +555,12 @@ def customers_reader(
         "    add = out.append",
         "    last_x = last_y = NOTHING",
         "    last_created = last_updated = None",
-        "    for r in rows:",
+        "    if type(rows) is not list:",
+        "        rows = list(rows)",
+        "    rows.reverse()",
+        "    take = rows.pop",
+        "    while rows:",
+        "        r = take()",
         "        try:",
     ]
     lines += [f"            {line}" for line in reading]
