@@ -1,17 +1,20 @@
-"""Customers copied without validating their fields again equal the customers built validated:
-a stored customer's next version, anonymized customers of a sweep."""
+"""Customers and history entries copied without validating their fields again equal those built
+validated: a stored customer's next version, anonymized customers of a sweep, their entries."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custmodel import Customer, CustomerKind, NewCustomer, rules
+from custmodel import Customer, CustomerKind, InvalidInputError, NewCustomer, rules
 from custmodel.model._customer import assembly, next_version
+from custmodel.model._history import HistoryAction, HistoryEntry, entry_for_customer
+from custmodel.testing import strategies as cst
 from custmodel.testing.strategies import customers
 
 
@@ -135,3 +138,27 @@ def test_this_interpreter_assembles_customers_by_plain_stores() -> None:
 
     assert building[0] == "c = _new(_Unfinished)"
     assert building[-1] == "c.__class__ = _Customer"
+
+
+@given(cst.history_entries(), st.integers(min_value=1, max_value=2**63 - 1))
+def test_an_entry_for_another_customer_equals_the_entry_rebuilt_for_it(
+    entry: HistoryEntry, customer: int
+) -> None:
+    """entry_for_customer gives what attrs.evolve with the customer gives, field for field."""
+    expected = attrs.evolve(entry, customer=customer)
+
+    actual = entry_for_customer(entry, customer)
+
+    assert (expected, type(expected)) == (actual, type(actual))
+    assert attrs.asdict(expected, recurse=False) == attrs.asdict(actual, recurse=False)
+
+
+@pytest.mark.parametrize("customer", [0, -1, 2**63, True, 1.0, "7"])
+def test_an_entry_for_a_customer_that_is_no_number_is_refused(customer: Any) -> None:
+    """The one value not taken from a validated entry is checked as the constructor checks it."""
+    entry = HistoryEntry(
+        at=datetime(2026, 1, 2, tzinfo=UTC), action=HistoryAction.ANONYMIZED, customer=5
+    )
+
+    with pytest.raises(InvalidInputError, match="customer"):
+        entry_for_customer(entry, customer)

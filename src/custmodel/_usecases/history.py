@@ -28,6 +28,7 @@ from custmodel.model._history import (
     HistoryQuery,
     HistoryStamp,
     check_actor,
+    entry_for_customer,
 )
 from custmodel.model._merge import MergeRecord
 from custmodel.model._selection import Selection
@@ -112,6 +113,7 @@ class Journaled:
         self._settings: Settings | None = None
         self._masters: dict[int, tuple[FieldChange, ...]] = {}
         self._run: HistoryEntry | None = None
+        self._last_anonymized: HistoryEntry | None = None
 
     @property
     def transaction(self) -> StoreTransaction:
@@ -129,6 +131,16 @@ class Journaled:
     def _entry(self, action: HistoryAction, **fields: Any) -> HistoryEntry:
         fields.setdefault("at", self._now())
         return HistoryEntry(action=action, actor=self._journal.actor, **fields)
+
+    def _anonymized(self, after: Customer) -> HistoryEntry:
+        """The ANONYMIZED entry of ``after``: the one before it for another customer when they
+        were anonymized at the same time (a sweep's batch), else a new one."""
+        last = self._last_anonymized
+        if last is not None and last.at == after.updated_at:
+            return entry_for_customer(last, after.number)
+        entry = self._entry(HistoryAction.ANONYMIZED, at=after.updated_at, customer=after.number)
+        self._last_anonymized = entry
+        return entry
 
     # -- reads kept for comparison ------------------------------------------------------------
 
@@ -198,7 +210,9 @@ class Journaled:
                         related=(after.merged_into,),
                     )
                 )
-            elif changes or action is HistoryAction.ANONYMIZED:
+            elif action is HistoryAction.ANONYMIZED:
+                entries.append(self._anonymized(after))
+            elif changes:
                 entries.append(
                     self._entry(action, at=after.updated_at, customer=after.number, changes=changes)
                 )

@@ -550,6 +550,20 @@ class HistoryContract(_ContractBase):
         text = repr((book.history(1), book.settings_history()))
         assert ([], A.ANONYMIZED) == ([v for v in values if v in text], book.history(1)[-1].action)
 
+    def test_history_a_sweep_writes_each_customer_its_own_anonymized_entry(self) -> None:
+        """Customers anonymized by one sweep at one time get one ANONYMIZED entry each, with
+        their own number, the sweep's time and actor; a customer left alone gets none."""
+        book = self.history_book(city="Köln")
+        book.register_many([_draft(last_name=name) for name in ("Zwei", "Drei", "Vier")])
+        for number in (1, 2, 4):
+            book.request_erasure(number, TODAY - timedelta(days=40))
+        assert (1, 2, 4) == book.anonymize_due(AGENCY).customers
+        last = {n: book.history(n)[-1] for n in (1, 2, 3, 4)}
+        assert [(A.ANONYMIZED, n, "anna", NOW) for n in (1, 2, 4)] == [
+            (last[n].action, last[n].customer, last[n].actor, last[n].at) for n in (1, 2, 4)
+        ]
+        assert A.REGISTERED == last[3].action
+
     def test_history_anonymizing_a_customer_leaves_the_others_histories(self) -> None:
         """Another customer's entries keep their values."""
         book = self.history_book(city="Köln")
