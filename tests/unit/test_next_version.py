@@ -4,7 +4,7 @@ validated: a stored customer's next version, anonymized customers of a sweep, th
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pytest
@@ -31,18 +31,26 @@ def test_the_next_version_equals_the_customer_rebuilt_with_its_version_plus_one(
     assert attrs.asdict(expected, recurse=False) == attrs.asdict(actual, recurse=False)
 
 
-def test_the_next_version_of_version_3_is_4_and_leaves_the_original() -> None:
-    """Customer 300 at version 3 becomes version 4; the customer it came from is unchanged."""
+_C = TypeVar("_C", bound=Customer)
+
+
+def _stored(cls: type[_C], number: int, **fields: Any) -> _C:
+    """Private customer ``number`` of class ``cls``, stored on 2026-01-02, with ``fields``."""
     at = datetime(2026, 1, 2, tzinfo=UTC)
-    customer = Customer(
-        number=300,
+    return cls(
+        number=number,
         kind=CustomerKind.PRIVATE,
-        debtor_account=10300,
+        debtor_account=10_000 + number,
         last_name="Muster",
         created_at=at,
         updated_at=at,
-        version=3,
+        **fields,
     )
+
+
+def test_the_next_version_of_version_3_is_4_and_leaves_the_original() -> None:
+    """Customer 300 at version 3 becomes version 4; the customer it came from is unchanged."""
+    customer = _stored(Customer, 300, version=3)
 
     assert (4, 3) == (next_version(customer).version, customer.version)
 
@@ -69,16 +77,7 @@ class _HostCustomer(Customer):
 
 
 def _host_customer() -> _HostCustomer:
-    at = datetime(2026, 1, 2, tzinfo=UTC)
-    return _HostCustomer(
-        number=301,
-        kind=CustomerKind.PRIVATE,
-        debtor_account=10301,
-        last_name="Muster",
-        created_at=at,
-        updated_at=at,
-        branch="north",
-    )
+    return _stored(_HostCustomer, 301, branch="north")
 
 
 def test_the_next_version_of_a_subclass_keeps_its_class_and_its_own_fields() -> None:
