@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custmodel import Customer, CustomerKind, InvalidInputError, NewCustomer, rules
-from custmodel.model._customer import assembly, next_version
+from custmodel.model._assembly import assembly
+from custmodel.model._customer import next_version
 from custmodel.model._history import HistoryAction, HistoryEntry, entry_for_customer
 from custmodel.testing import strategies as cst
 from custmodel.testing.strategies import customers
@@ -112,7 +113,7 @@ def test_an_assembled_customer_is_a_frozen_customer_equal_to_its_source(
 ) -> None:
     """What the generated builders put together is a Customer, frozen like any other."""
     fields = [f.name for f in attrs.fields(Customer)]
-    building, namespace = assembly({name: f"source.{name}" for name in fields})
+    building, namespace = assembly(Customer, {name: f"source.{name}" for name in fields})
     source = "\n".join(["def build(source):", *[f"    {s}" for s in building], "    return c"])
     exec(source, namespace)  # noqa: S102 (the generated builder under test)
 
@@ -128,15 +129,15 @@ def test_an_assembly_without_a_value_for_every_field_is_refused() -> None:
     fields = [f.name for f in attrs.fields(Customer) if f.name != "version"]
 
     with pytest.raises(TypeError, match="each of its fields"):
-        assembly({name: f"source.{name}" for name in fields})
+        assembly(Customer, {name: f"source.{name}" for name in fields})
 
 
 def test_this_interpreter_assembles_customers_by_plain_stores() -> None:
     """CPython turns the unfinished object into a Customer: the quick path is the one taken."""
-    building, _ = assembly({f.name: "None" for f in attrs.fields(Customer)})
+    building, _ = assembly(Customer, {f.name: "None" for f in attrs.fields(Customer)})
 
-    assert building[0] == "c = _new(_Unfinished)"
-    assert building[-1] == "c.__class__ = _Customer"
+    assert building[0] == "c = _new(_Twin)"
+    assert building[-1] == "c.__class__ = _Class"
 
 
 @given(cst.history_entries(), st.integers(min_value=1, max_value=2**63 - 1))
@@ -161,3 +162,19 @@ def test_an_entry_for_a_customer_that_is_no_number_is_refused(customer: Any) -> 
 
     with pytest.raises(InvalidInputError, match="customer"):
         entry_for_customer(entry, customer)
+
+
+def test_a_class_without_a_twin_is_assembled_through_its_slots() -> None:
+    """HistoryEntry adds its own weak reference slot, so CPython will not turn a twin into one:
+    its assembly sets each slot through the slot's descriptor, and still gives the entry."""
+    entry = HistoryEntry(
+        at=datetime(2026, 1, 2, tzinfo=UTC), action=HistoryAction.ANONYMIZED, customer=5
+    )
+    building, namespace = assembly(
+        HistoryEntry, {f.name: f"source.{f.name}" for f in attrs.fields(HistoryEntry)}, "e"
+    )
+    source = "\n".join(["def build(source):", *[f"    {s}" for s in building], "    return e"])
+    exec(source, namespace)  # noqa: S102 (the generated builder under test)
+
+    assert building[0] == "e = _new(_Class)"
+    assert (type(namespace["build"](entry)), namespace["build"](entry)) == (HistoryEntry, entry)

@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from custmodel.errors import InvalidInputError
+from custmodel.model._assembly import assembly
 from custmodel.model._channels import ContactChannel, to_channels
 from custmodel.model._checks import (
     MAX_LABEL_LENGTH,
@@ -333,69 +334,6 @@ class Customer(CustomerFields):
         return self.last_name or self.company
 
 
-def _unfinished_class() -> type[Any] | None:
-    """Return a class of :class:`Customer`'s memory layout whose attributes are set plainly, or
-    None where the interpreter refuses to turn one of its objects into a Customer.
-
-    Customer is frozen: its ``__setattr__`` refuses, so code that builds one without its
-    ``__init__`` calls each slot's descriptor, about 40 ns a field. An object of this class
-    takes the same slots by plain attribute stores, which the interpreter writes straight into
-    the slot (about 5 ns), and becomes a Customer when its ``__class__`` is assigned (about
-    70 ns): Python allows that between classes of one base that add the same slots. Both
-    ``__setattr__`` and ``__delattr__`` must be object's for the stores to be plain.
-    """
-    unfinished = type(
-        "_UnfinishedCustomer",
-        (CustomerFields,),
-        {
-            "__slots__": vars(Customer)["__slots__"],
-            "__setattr__": object.__setattr__,
-            "__delattr__": object.__delattr__,
-            "__module__": __name__,
-            "__doc__": "A Customer being built by generated code; never seen outside it.",
-        },
-    )
-    try:
-        probe: Any = object.__new__(unfinished)
-        probe.__class__ = Customer
-    except TypeError:  # pragma: no cover - an interpreter without __class__ assignment
-        return None
-    return unfinished
-
-
-_UNFINISHED: Final = _unfinished_class()
-
-
-def assembly(values: dict[str, str], target: str = "c") -> tuple[list[str], dict[str, Any]]:
-    """Return the statements that make ``target`` a new :class:`Customer` holding ``values``,
-    without validating them, and the names those statements use.
-
-    For code generated one line per field (the rows readers, the copiers here): ``values`` maps
-    every field of Customer to the Python expression of its value, evaluated in that order.
-    The caller vouches for the values: each is one the model accepts for its field. The
-    statements fill an object of :func:`_unfinished_class` and then make it a Customer, a
-    third of the time of setting each slot through its descriptor (the fallback).
-
-    Raises:
-        TypeError: ``values`` does not name every field of Customer, each once.
-    """
-    names = [f.name for f in attrs.fields(Customer)]
-    if sorted(values) != sorted(names):
-        raise TypeError("a customer is assembled from a value for each of its fields")
-    namespace: dict[str, Any] = {"_new": object.__new__, "_Customer": Customer}
-    if _UNFINISHED is not None:
-        namespace["_Unfinished"] = _UNFINISHED
-        lines = [f"{target} = _new(_Unfinished)"]
-        lines += [f"{target}.{name} = {value}" for name, value in values.items()]
-        lines.append(f"{target}.__class__ = _Customer")
-        return lines, namespace
-    lines = [f"{target} = _new(_Customer)"]  # pragma: no cover - see _unfinished_class
-    for name, value in values.items():  # pragma: no cover
-        namespace[f"_set_{name}"] = getattr(Customer, name).__set__
-        lines.append(f"_set_{name}({target}, {value})")
-    return lines, namespace  # pragma: no cover
-
-
 _NO_OBJECTIONS: Final[frozenset[ContactChannel]] = frozenset()
 
 
@@ -418,7 +356,7 @@ _STARTING: Final = {
 def _draft_copier() -> Callable[..., Customer]:
     """A function ``copy(draft, number, debtor_account, created_at)``: a new customer holding
     the draft's fields, the three arguments and the fields a new customer starts with
-    (:data:`_STARTING`), put together by :func:`assembly`.
+    (:data:`_STARTING`), put together by :func:`~custmodel.model._assembly.assembly`.
 
     Customer is frozen, and its ``__setattr__`` refuses; a loop of ``object.__setattr__`` over
     the names spent more on the loop and the name look-ups than on the values (a third of
@@ -428,7 +366,7 @@ def _draft_copier() -> Callable[..., Customer]:
     values = {name: f"draft.{name}" for name in _DRAFT_FIELDS}
     values.update({name: name for name in _REGISTERED})
     values.update(_STARTING)
-    building, namespace = assembly(values, "customer")
+    building, namespace = assembly(Customer, values, "customer")
     source = "\n".join(
         [
             f"def copy(draft, {', '.join(_REGISTERED)}):",
@@ -452,7 +390,7 @@ def _version_counter() -> Callable[[Customer], Customer]:
     :func:`values_copier`)."""
     values = {f.name: f"customer.{f.name}" for f in attrs.fields(Customer)}
     values["version"] = "customer.version + 1"
-    building, namespace = assembly(values)
+    building, namespace = assembly(Customer, values)
     lines = ["def next_version(customer):", *[f"    {line}" for line in building], "    return c"]
     exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
     counter: Callable[[Customer], Customer] = namespace["next_version"]
@@ -495,7 +433,7 @@ def values_copier(names: frozenset[str]) -> Callable[[Customer, Customer], Custo
     if unknown:
         raise ValueError(f"no customer fields: {sorted(unknown)}")
     values = {name: f"{'source' if name in names else 'customer'}.{name}" for name in fields}
-    building, namespace = assembly(values)
+    building, namespace = assembly(Customer, values)
     lines = ["def copy(customer, source):", *[f"    {line}" for line in building], "    return c"]
     exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
     copy: Callable[[Customer, Customer], Customer] = namespace["copy"]

@@ -17,6 +17,7 @@ from typing import Any, Final
 import attrs
 
 from custmodel.errors import InvalidInputError
+from custmodel.model._assembly import assembly
 from custmodel.model._checks import (
     MAX_NUMBER,
     _aware,
@@ -224,14 +225,14 @@ class HistoryEntry:
 
 def _customer_copier() -> Callable[[HistoryEntry, int], HistoryEntry]:
     """Return ``copy(entry, customer)``, generated one line per field: ``entry`` with
-    ``customer`` in its customer field, each slot set through its descriptor."""
-    namespace: dict[str, Any] = {"new": object.__new__, "Entry": HistoryEntry}
-    lines = ["def copy(entry, customer):", "    e = new(Entry)"]
-    for field in attrs.fields(HistoryEntry):
-        name = field.name
-        namespace[f"set_{name}"] = getattr(HistoryEntry, name).__set__
-        lines.append(f"    set_{name}(e, {'customer' if name == 'customer' else 'entry.' + name})")
-    lines.append("    return e")
+    ``customer`` in its customer field, put together by
+    :func:`~custmodel.model._assembly.assembly`."""
+    values = {
+        f.name: "customer" if f.name == "customer" else f"entry.{f.name}"
+        for f in attrs.fields(HistoryEntry)
+    }
+    building, namespace = assembly(HistoryEntry, values, "e")
+    lines = ["def copy(entry, customer):", *[f"    {line}" for line in building], "    return e"]
     exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
     copy: Callable[[HistoryEntry, int], HistoryEntry] = namespace["copy"]
     return copy

@@ -21,16 +21,11 @@ from custmodel._marks import DistinctMark
 from custmodel.errors import (
     StoreError,
 )
+from custmodel.model._assembly import assembly
 from custmodel.model._booking import Booking, SalesChannel
 from custmodel.model._channels import ContactChannel, channel_bits, channels_from_bits
 from custmodel.model._checks import _CONTROL_OR_SURROGATE, _CONTROL_OR_SURROGATE_MULTILINE
-from custmodel.model._customer import (
-    Customer,
-    FieldShape,
-    assembly,
-    customer_fields,
-    name_search_key,
-)
+from custmodel.model._customer import Customer, FieldShape, customer_fields, name_search_key
 from custmodel.model._flags import StatusFlags
 from custmodel.model._kinds import BookingKind, CustomerKind, CustomerType
 from custmodel.model._marketing import MarketingChoice, MarketingChoiceKind
@@ -483,7 +478,7 @@ def customers_reader(
     itself. Consecutive rows often hold the same timestamp (customers registered together,
     never changed since), so a timestamp equal to the previous row's, or an update time equal
     to the creation time, is the same (immutable) object, read once. Each customer is put
-    together by :func:`custmodel.model._customer.assembly` (plain stores into its slots).
+    together by :func:`custmodel.model._assembly.assembly` (plain stores into its slots).
 
     Each row is dropped from the list as soon as its customer is built. Python's garbage
     collector runs when the objects it tracks made since its last run outnumber those freed
@@ -590,7 +585,7 @@ def customers_reader(
     ]
     lines += ["        if refused:", f"            add(validated(({', '.join(values)},)))"]
     lines += ["            continue"]
-    building, names = assembly(dict(zip(_CUSTOMER_FIELDS, values, strict=True)))
+    building, names = assembly(Customer, dict(zip(_CUSTOMER_FIELDS, values, strict=True)))
     namespace.update(names)
     lines += [f"        {line}" for line in building]
     lines += ["        add(c)", "    return out"]
