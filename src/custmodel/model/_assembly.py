@@ -12,11 +12,12 @@ an inherited ``__delattr__`` of attrs', every store of the twin goes through Pyt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-__all__ = ["assembly"]
+__all__ = ["assembler", "assembly"]
 
 
 #: The twin of each class assembled so far, None where it has none.
@@ -28,9 +29,9 @@ def _twin(cls: type[Any]) -> type[Any] | None:
     where the interpreter refuses to turn one of its objects into a ``cls``.
 
     CPython refuses for a class that adds a ``__weakref__`` slot of its own, as an attrs class
-    with slots on ``object`` does (``HistoryEntry``): its layouts check
-    finds the weak reference after the other slots. ``Customer`` gets
-    its ``__weakref__`` from its base, and has a twin.
+    with slots on ``object`` does (``HistoryEntry``): its layouts check finds the weak
+    reference after the other slots. ``Customer`` gets its ``__weakref__`` from its base, and
+    has a twin.
     """
     if cls in _TWINS:
         return _TWINS[cls]
@@ -87,3 +88,18 @@ def assembly(
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
         lines.append(f"_set_{name}({target}, {value})")
     return lines, namespace
+
+
+def assembler(
+    cls: type[Any], parameters: str, values: dict[str, str], names: dict[str, Any] | None = None
+) -> Callable[..., Any]:
+    """Return a function of ``parameters`` that returns a new ``cls`` holding ``values``, put
+    together by :func:`assembly` (see there for ``values``); ``names`` are further names the
+    value expressions use. The copiers of the model are made by it, once each."""
+    building, namespace = assembly(cls, values, "_made")
+    namespace.update(names or {})
+    body = [f"    {line}" for line in building]
+    source = "\n".join([f"def _assembled({parameters}):", *body, "    return _made"])
+    exec(compile(source, f"<custmodel {cls.__name__} assembly>", "exec"), namespace)  # noqa: S102
+    made: Callable[..., Any] = namespace["_assembled"]
+    return made

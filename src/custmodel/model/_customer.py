@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from custmodel.errors import InvalidInputError
-from custmodel.model._assembly import assembly
+from custmodel.model._assembly import assembler
 from custmodel.model._channels import ContactChannel, to_channels
 from custmodel.model._checks import (
     MAX_LABEL_LENGTH,
@@ -356,7 +356,7 @@ _STARTING: Final = {
 def _draft_copier() -> Callable[..., Customer]:
     """A function ``copy(draft, number, debtor_account, created_at)``: a new customer holding
     the draft's fields, the three arguments and the fields a new customer starts with
-    (:data:`_STARTING`), put together by :func:`~custmodel.model._assembly.assembly`.
+    (:data:`_STARTING`), made by :func:`~custmodel.model._assembly.assembler`.
 
     Customer is frozen, and its ``__setattr__`` refuses; a loop of ``object.__setattr__`` over
     the names spent more on the loop and the name look-ups than on the values (a third of
@@ -366,18 +366,10 @@ def _draft_copier() -> Callable[..., Customer]:
     values = {name: f"draft.{name}" for name in _DRAFT_FIELDS}
     values.update({name: name for name in _REGISTERED})
     values.update(_STARTING)
-    building, namespace = assembly(Customer, values, "customer")
-    source = "\n".join(
-        [
-            f"def copy(draft, {', '.join(_REGISTERED)}):",
-            *[f"    {line}" for line in building],
-            "    return customer",
-            "",
-        ]
+    parameters = f"draft, {', '.join(_REGISTERED)}"
+    copy: Callable[..., Customer] = assembler(
+        Customer, parameters, values, {"_no_objections": _NO_OBJECTIONS}
     )
-    namespace["_no_objections"] = _NO_OBJECTIONS
-    exec(compile(source, "<custmodel draft copy>", "exec"), namespace)  # noqa: S102 - names only
-    copy: Callable[..., Customer] = namespace["copy"]
     return copy
 
 
@@ -390,10 +382,7 @@ def _version_counter() -> Callable[[Customer], Customer]:
     :func:`values_copier`)."""
     values = {f.name: f"customer.{f.name}" for f in attrs.fields(Customer)}
     values["version"] = "customer.version + 1"
-    building, namespace = assembly(Customer, values)
-    lines = ["def next_version(customer):", *[f"    {line}" for line in building], "    return c"]
-    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
-    counter: Callable[[Customer], Customer] = namespace["next_version"]
+    counter: Callable[[Customer], Customer] = assembler(Customer, "customer", values)
     return counter
 
 
@@ -433,10 +422,7 @@ def values_copier(names: frozenset[str]) -> Callable[[Customer, Customer], Custo
     if unknown:
         raise ValueError(f"no customer fields: {sorted(unknown)}")
     values = {name: f"{'source' if name in names else 'customer'}.{name}" for name in fields}
-    building, namespace = assembly(Customer, values)
-    lines = ["def copy(customer, source):", *[f"    {line}" for line in building], "    return c"]
-    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
-    copy: Callable[[Customer, Customer], Customer] = namespace["copy"]
+    copy: Callable[[Customer, Customer], Customer] = assembler(Customer, "customer, source", values)
     return copy
 
 

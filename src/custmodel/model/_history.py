@@ -17,7 +17,7 @@ from typing import Any, Final
 import attrs
 
 from custmodel.errors import InvalidInputError
-from custmodel.model._assembly import assembly
+from custmodel.model._assembly import assembler
 from custmodel.model._checks import (
     MAX_NUMBER,
     _aware,
@@ -225,16 +225,14 @@ class HistoryEntry:
 
 def _customer_copier() -> Callable[[HistoryEntry, int], HistoryEntry]:
     """Return ``copy(entry, customer)``, generated one line per field: ``entry`` with
-    ``customer`` in its customer field, put together by
-    :func:`~custmodel.model._assembly.assembly`."""
+    ``customer`` in its customer field, made by :func:`~custmodel.model._assembly.assembler`."""
     values = {
         f.name: "customer" if f.name == "customer" else f"entry.{f.name}"
         for f in attrs.fields(HistoryEntry)
     }
-    building, namespace = assembly(HistoryEntry, values, "e")
-    lines = ["def copy(entry, customer):", *[f"    {line}" for line in building], "    return e"]
-    exec("\n".join(lines), namespace)  # noqa: S102 (fixed text made of the field names)
-    copy: Callable[[HistoryEntry, int], HistoryEntry] = namespace["copy"]
+    copy: Callable[[HistoryEntry, int], HistoryEntry] = assembler(
+        HistoryEntry, "entry, customer", values
+    )
     return copy
 
 
