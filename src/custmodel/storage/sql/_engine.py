@@ -145,8 +145,14 @@ def _on_driver(
     if not _unobserved(connection):
         result = connection.exec_driver_sql(text, parameters)
         return list(result.all()) if fetch else None
-    dialect = connection.dialect
-    dbapi_error = dialect.loaded_dbapi.Error
+    return _driver_execute(connection, text, parameters, fetch)
+
+
+def _driver_execute(
+    connection: Connection, text: str, parameters: Any = None, fetch: bool = False
+) -> list[Any] | None:
+    """Run ``text`` on ``connection``'s driver connection, whether or not anyone watches;
+    see :func:`_on_driver`."""
     driver: Any = driver_of(connection)
     cursor = driver.cursor()
     try:
@@ -154,9 +160,13 @@ def _on_driver(
             cursor.execute(text)
         else:
             cursor.execute(text, parameters)
-        rows = list(cursor.fetchall()) if fetch else None
+        rows = cursor.fetchall() if fetch else None
         cursor.close()
-    except dbapi_error as error:
+    except Exception as error:
+        dialect = connection.dialect
+        dbapi_error = dialect.loaded_dbapi.Error
+        if not isinstance(error, dbapi_error):
+            raise
         lost = dialect.is_disconnect(error, driver, cursor)
         with suppress(dbapi_error):
             cursor.close()
@@ -171,7 +181,8 @@ def _on_driver(
             connection_invalidated=lost,
             dialect=dialect,
         ) from error
-    return rows
+    # sqlite3 and psycopg fetch a list; PyMySQL a tuple.
+    return rows if rows is None or type(rows) is list else list(rows)
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
@@ -203,16 +214,25 @@ def unwatched(engine: Engine) -> bool:
     difference but the clock.
     """
     dispatch = engine.dispatch
-    return not (
+    if (
         dispatch.engine_connect
         or dispatch.before_cursor_execute
         or dispatch.after_cursor_execute
         or engine.dialect.dispatch.handle_error
         or dispatch.commit
         or dispatch.rollback
-        or any(listener is not _sqlite_on_begin for listener in dispatch.begin)
         or engine._should_log_info()
-    )
+    ):
+        return False
+    begin = dispatch.begin
+    if not begin:
+        return True
+    # Asked before every transaction: custmodel's hook alone, told from the engine's own
+    # listeners without iterating over its and its class's (most of a microsecond).
+    own = getattr(begin, "listeners", None)
+    if own is not None:
+        return len(begin) == 1 and _sqlite_on_begin in own
+    return all(listener is _sqlite_on_begin for listener in begin)
 
 
 def begin_on_driver(connection: Connection, *, write: bool) -> None:
@@ -225,7 +245,7 @@ def begin_on_driver(connection: Connection, *, write: bool) -> None:
     then begins its own, :func:`_sqlite_on_begin` leaves that to the one running, and
     :func:`end_transaction` ends whichever there is.
     """
-    _on_driver(connection, "BEGIN IMMEDIATE" if write else "BEGIN")
+    _driver_execute(connection, "BEGIN IMMEDIATE" if write else "BEGIN")
     connection.info[_DRIVER_TRANSACTION] = True
 
 
@@ -240,7 +260,7 @@ def end_transaction(connection: Connection, *, commit: bool) -> None:
             else:
                 connection.rollback()
         elif info.get(_DRIVER_TRANSACTION):
-            _on_driver(connection, "COMMIT" if commit else "ROLLBACK")
+            _driver_execute(connection, "COMMIT" if commit else "ROLLBACK")
     finally:
         info.pop(_DRIVER_TRANSACTION, None)
 

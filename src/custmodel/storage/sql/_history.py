@@ -45,7 +45,14 @@ from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
 from custmodel.storage.sql._engine import _on_driver
 from custmodel.storage.sql._errors import _translating
-from custmodel.storage.sql._queries import _among, _chunks, _driver_form, _per_dialect
+from custmodel.storage.sql._queries import (
+    _among,
+    _built,
+    _chunks,
+    _driver_form,
+    _per_dialect,
+    bind_processor,
+)
 from custmodel.storage.sql._rows import _required_time, _time_from_db, _time_to_db
 
 if TYPE_CHECKING:
@@ -204,16 +211,23 @@ _REGISTERED_ONE = insert(schema.history).values(
 )
 
 
-def _registered_one(
-    dialect: Dialect,
-) -> tuple[str, tuple[str, ...] | None, dict[str, Any], Callable[[Any], Any]]:
-    """:data:`_REGISTERED_ONE` as the driver takes it (see :func:`_driver_form`), and the
-    conversion of its time that SQLAlchemy's column type would apply (SQLite: to text)."""
+def _registered_one(dialect: Dialect) -> tuple[str, Callable[[Any, str | None, int], Any]]:
+    """:data:`_REGISTERED_ONE` as the driver takes it (see :func:`_driver_form`), and what
+    binds its parameters: the time (converted as SQLAlchemy's column type would: SQLite's to
+    text), the actor and the customer's number."""
+    found = _built(dialect, _registered_one)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
 
-    def build() -> tuple[str, tuple[str, ...] | None, dict[str, Any], Callable[[Any], Any]]:
+    def build() -> tuple[str, Callable[[Any, str | None, int], Any]]:
         text, order, values = _driver_form(_REGISTERED_ONE, dialect)
-        process = _h.at.type.dialect_impl(dialect).bind_processor(dialect)
-        return text, order, values, process or _unchanged
+        process = bind_processor(_h.at.type, dialect) or _unchanged
+
+        def bind(at: Any, actor: str | None, number: int) -> Any:
+            bound = {**values, "at": process(at), "actor": actor, "low": number, "high": number}
+            return bound if order is None else tuple(map(bound.__getitem__, order))
+
+        return text, bind
 
     return _per_dialect(dialect, _registered_one, build)
 
@@ -373,16 +387,9 @@ class HistoryRecords:
         if len(numbers) == 1:
             # Built once, and sent to the driver: a single registration's transaction should
             # not build a statement, nor select the one customer it has just inserted.
-            text, order, values, convert = _registered_one(self._conn.dialect)
-            values = {
-                **values,
-                "at": convert(_time_to_db(stamp.at, aware=self._aware_times)),
-                "actor": stamp.actor,
-                "low": numbers[0],
-                "high": numbers[0],
-            }
-            bound = values if order is None else tuple(values[name] for name in order)
-            _on_driver(self._conn, text, bound)
+            text, bind = _registered_one(self._conn.dialect)
+            at = _time_to_db(stamp.at, aware=self._aware_times)
+            _on_driver(self._conn, text, bind(at, stamp.actor, numbers[0]))
             return
         if numbers[-1] - numbers[0] + 1 == len(numbers):
             self._conn.execute(

@@ -6,11 +6,13 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
+from types import MappingProxyType, TracebackType
 from typing import Any, Final, TypeVar
 
+import attrs
 from sqlalchemy import (
     Connection,
     Engine,
@@ -76,7 +78,7 @@ from custmodel.storage.sql._hosts import (
     personal_columns,
     run_on,
 )
-from custmodel.storage.sql._kept import KeptReads, KeptWrites
+from custmodel.storage.sql._kept import KeptReads, KeptWriter, KeptWrites
 from custmodel.storage.sql._transaction import SqlTransaction
 
 T = TypeVar("T")
@@ -113,6 +115,7 @@ class SqlStore:
         self._references: dict[str, HostReference] = {}
         self._erasers: dict[str, SqlEraser] = {}
         self._vetoes: dict[str, SqlVeto] = {}
+        self._hosts = _Hosts.of(self._references, self._erasers, self._vetoes)
         if engine.dialect.name == "sqlite":
             if not event.contains(engine, "connect", _sqlite_on_connect):
                 event.listen(engine, "connect", _sqlite_on_connect)
@@ -344,6 +347,7 @@ class SqlStore:
         if reference.personal and reference.name in self._erasers:
             raise InvalidInputError(f"host eraser {reference.name} is registered already")
         self._references[reference.name] = reference
+        self._hosts = _Hosts.of(self._references, self._erasers, self._vetoes)
 
     def register_eraser(self, name: str, eraser: SqlEraser) -> None:
         """Register a function that erases the host's personal data of anonymized customers.
@@ -364,6 +368,7 @@ class SqlStore:
             if name in self._erasers or (personal is not None and personal.personal):
                 raise InvalidInputError(f"host eraser {name!r} is registered already")
             self._erasers[name] = eraser
+            self._hosts = _Hosts.of(self._references, self._erasers, self._vetoes)
 
     def register_veto(self, name: str, veto: SqlVeto) -> None:
         """Register a function that may object to anonymizing customers (see :data:`SqlVeto`).
@@ -383,6 +388,7 @@ class SqlStore:
             if name in self._vetoes:
                 raise InvalidInputError(f"host veto {name!r} is registered already")
             self._vetoes[name] = veto
+            self._hosts = _Hosts.of(self._references, self._erasers, self._vetoes)
 
     def hold_customer(self, connection: Connection | DriverConnection, number: int) -> int:
         """Lock customer ``number`` against merges in the caller's transaction; return its number.
@@ -556,8 +562,7 @@ class SqlStore:
             raise StoreError("custmodel's migrations are missing from the installation")
         return head
 
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[StoreTransaction]:
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[StoreTransaction]:
         """Open a transaction; it commits when the block ends, rolls back when it raises.
 
         Args:
@@ -567,52 +572,7 @@ class SqlStore:
             StoreBusyError: if the database stayed locked (the caller may retry).
             StoreError: if the store is closed or the database fails.
         """
-        if self._closed:
-            raise StoreError("the store is closed")
-        with self._lock:
-            writers = self._writers
-            kept = None
-            with _translating("open a connection"):
-                if writers is not None:
-                    kept = writers.take()
-                # Nobody watching, a kept connection's transaction is the driver's own.
-                direct = kept is not None and unwatched(self._engine)
-                connection = self._engine.connect() if kept is None else kept.connect(keep=direct)
-            ended = False
-            try:
-                with _translating("begin a transaction"):
-                    if direct:
-                        begin_on_driver(connection, write=write)
-                    else:
-                        connection.execution_options(**{_WRITE_OPTION: write})
-                        connection.begin()
-                try:
-                    yield SqlTransaction(
-                        connection,
-                        self._references,
-                        write=write,
-                        erasers=self._erasers,
-                        vetoes=self._vetoes,
-                        settings_memo=None if kept is None else kept.settings,
-                    )
-                except BaseException:
-                    # The block's own error is what the caller needs; a failing rollback
-                    # (a lost connection) is discarded with the connection below.
-                    with suppress(sa_exc.SQLAlchemyError):
-                        end_transaction(connection, commit=False)
-                    raise
-                with _translating("commit"):
-                    end_transaction(connection, commit=True)
-                ended = True
-            finally:
-                if writers is None or kept is None:
-                    with suppress(sa_exc.SQLAlchemyError):
-                        connection.close()
-                elif ended:
-                    writers.give_back(kept)
-                else:
-                    # After any error the thread's next transaction starts on a new one.
-                    writers.drop(kept)
+        return _Transaction(self, write)
 
     def single_read(self, operation: Callable[[SingleReads], T]) -> T:
         """Run a read that is one statement (find by Code1, select, a page, count).
@@ -711,3 +671,128 @@ class SqlStore:
 
     def __repr__(self) -> str:
         return f"SqlStore({self._engine.url.render_as_string(hide_password=True)!r})"
+
+
+@attrs.frozen
+class _Hosts:
+    """The registered host references, erasers and vetoes, each sorted by name, as a
+    transaction takes them: made anew on every registration and never changed, so that a
+    transaction needs no copies of its own while another thread registers one."""
+
+    references: Mapping[str, HostReference]
+    erasers: Mapping[str, SqlEraser]
+    vetoes: Mapping[str, SqlVeto]
+
+    @classmethod
+    def of(
+        cls,
+        references: Mapping[str, HostReference],
+        erasers: Mapping[str, SqlEraser],
+        vetoes: Mapping[str, SqlVeto],
+    ) -> _Hosts:
+        return cls(
+            MappingProxyType(dict(sorted(references.items()))),
+            MappingProxyType(dict(sorted(erasers.items()))),
+            MappingProxyType(dict(sorted(vetoes.items()))),
+        )
+
+
+class _Transaction(AbstractContextManager[StoreTransaction]):
+    """The block of :meth:`SqlStore.transaction`.
+
+    A class, not a generator: a single registration is one short transaction, and a
+    generator's set-up and close cost about a microsecond of it.
+    """
+
+    __slots__ = ("_connection", "_kept", "_store", "_write")
+
+    def __init__(self, store: SqlStore, write: bool) -> None:
+        self._store = store
+        self._write = write
+        self._connection: Connection | None = None
+        self._kept: KeptWriter | None = None
+
+    def __enter__(self) -> StoreTransaction:
+        store = self._store
+        if store._closed:
+            raise StoreError("the store is closed")
+        store._lock.__enter__()
+        try:
+            return self._begin(store)
+        except BaseException as error:
+            store._lock.__exit__(type(error), error, error.__traceback__)
+            raise
+
+    def _begin(self, store: SqlStore) -> SqlTransaction:
+        writers = store._writers
+        write = self._write
+        kept = None
+        with _translating("open a connection"):
+            if writers is not None:
+                kept = writers.take()
+            # Nobody watching, a kept connection's transaction is the driver's own.
+            direct = kept is not None and unwatched(store._engine)
+            connection = store._engine.connect() if kept is None else kept.connect(keep=direct)
+        self._connection, self._kept = connection, kept
+        try:
+            with _translating("begin a transaction"):
+                if direct:
+                    begin_on_driver(connection, write=write)
+                else:
+                    connection.execution_options(**{_WRITE_OPTION: write})
+                    connection.begin()
+            hosts = store._hosts
+            return SqlTransaction(
+                connection,
+                hosts.references,
+                write=write,
+                erasers=hosts.erasers,
+                vetoes=hosts.vetoes,
+                settings_memo=None if kept is None else kept.settings,
+            )
+        except BaseException:
+            # Begun or not, nothing of it is kept: the connection goes as after any error.
+            with suppress(sa_exc.SQLAlchemyError):
+                end_transaction(connection, commit=False)
+            self._release(ended=False)
+            raise
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        if connection is None:
+            raise StoreError("the transaction was not entered, or has ended")
+        ended = False
+        try:
+            if error is not None:
+                # The block's own error is what the caller needs; a failing rollback (a lost
+                # connection) is discarded with the connection below.
+                with suppress(sa_exc.SQLAlchemyError):
+                    end_transaction(connection, commit=False)
+                return
+            with _translating("commit"):
+                end_transaction(connection, commit=True)
+            ended = True
+        finally:
+            try:
+                self._release(ended=ended)
+            finally:
+                self._store._lock.__exit__(None, None, None)
+
+    def _release(self, *, ended: bool) -> None:
+        """Close the connection, or give the kept one back (after an error: drop it)."""
+        writers, kept, connection = self._store._writers, self._kept, self._connection
+        self._connection = self._kept = None
+        if writers is None or kept is None:
+            if connection is not None:
+                with suppress(sa_exc.SQLAlchemyError):
+                    connection.close()
+        elif ended:
+            writers.give_back(kept)
+        else:
+            # After any error the thread's next transaction starts on a new one.
+            writers.drop(kept)

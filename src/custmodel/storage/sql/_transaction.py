@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -209,6 +210,17 @@ class SettingsMemo:
         self.settings: Settings | None = None
 
 
+_V = TypeVar("_V")
+
+
+def _sorted(items: Mapping[str, _V] | None) -> Mapping[str, _V]:
+    """``items`` sorted by name: as they are where the store's (a read-only mapping, made
+    sorted) are handed in, else a sorted copy."""
+    if isinstance(items, MappingProxyType):
+        return items
+    return dict(sorted((items or {}).items()))
+
+
 class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
     """One transaction on a :class:`SqlStore`; see :class:`custmodel.storage.StoreTransaction`.
 
@@ -234,15 +246,17 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
             :class:`SettingsMemo`); None reads them every time.
         """
         self._conn = connection
-        self._settings_memo = settings_memo if connection.dialect.name == "sqlite" else None
         dialect = connection.dialect
-        self._aware_times = dialect.name == "postgresql"
+        name = dialect.name
+        self._settings_memo = settings_memo if name == "sqlite" else None
+        self._aware_times = name == "postgresql"
         self._update_returning = bool(dialect.update_returning)
         # SQLite serializes write transactions (BEGIN IMMEDIATE): row locks add nothing.
-        self._row_locks = dialect.name != "sqlite"
-        self._references = dict(sorted((references or {}).items()))
-        self._erasers = dict(sorted((erasers or {}).items()))
-        self._vetoes = dict(sorted((vetoes or {}).items()))
+        self._row_locks = name != "sqlite"
+        # Sorted by name; the store's are (see its _Hosts), and never change afterwards.
+        self._references = _sorted(references)
+        self._erasers = _sorted(erasers)
+        self._vetoes = _sorted(vetoes)
         self._write = write
         # References get_booking found no row for: no lock covers a row that is not there.
         self._absent_bookings: set[str] = set()
@@ -287,7 +301,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         text, order, values = _driver_form(statement, self._conn.dialect)
         if params:
             values = {**values, **params}
-        bound: Any = values if order is None else tuple(values[name] for name in order)
+        bound: Any = values if order is None else tuple(map(values.__getitem__, order))
         rows = _on_driver(self._conn, text, bound, fetch=fetch)
         return rows or []
 
@@ -514,8 +528,13 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 if history is not None:
                     self._record_registrations([customer.number], history)
                 return
+            statement, processors = _customer_insert(self._conn.dialect)
+            values = list(row)
+            for index, process in processors:
+                if values[index] is not None:
+                    values[index] = process(values[index])
             try:
-                self._write_customer_rows([row])
+                _on_driver(self._conn, statement, tuple(values))
             except sa_exc.IntegrityError:
                 # The driver's error quotes the row: the raised one leaves it out (from None).
                 self._refuse_taken_keys([customer])
