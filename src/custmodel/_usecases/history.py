@@ -149,6 +149,11 @@ class Journaled:
         self._settings = found or Settings()
         return found
 
+    def allocate_numbers(self, count: int = 1) -> int:
+        # Passed on as it is, like the methods __getattr__ finds, but found without it:
+        # every registration takes numbers.
+        return self._tx.allocate_numbers(count)
+
     def get_customer(self, number: int) -> Customer | None:
         found = self._tx.get_customer(number)
         if found is not None:

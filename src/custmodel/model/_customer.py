@@ -437,6 +437,7 @@ def name_search_key(customer: Customer) -> str:
     The parts are joined by a unit separator, which no customer text can contain, so a search
     never matches across two fields.
     """
-    return "\x1f".join(
-        search_key(part) for part in (customer.last_name, customer.first_name, customer.company)
+    return (
+        f"{search_key(customer.last_name)}\x1f{search_key(customer.first_name)}"
+        f"\x1f{search_key(customer.company)}"
     )

@@ -50,7 +50,7 @@ def _time_to_db(value: datetime | None, *, aware: bool) -> datetime | None:
     """Return ``value`` in UTC, naive unless the column keeps time zones (PostgreSQL)."""
     if value is None:
         return None
-    utc = value.astimezone(UTC)
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
     return utc if aware else utc.replace(tzinfo=None)
 
 
