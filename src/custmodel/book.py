@@ -214,6 +214,8 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
 
     def _now(self) -> datetime:
         now = self._clock()
+        if now.tzinfo is UTC:
+            return now  # the default clock's: nothing to check or convert
         if now.tzinfo is None or now.utcoffset() is None:
             raise InvalidInputError("the clock must return timezone-aware datetimes")
         return now.astimezone(UTC)
@@ -372,11 +374,9 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
             DebtorAccountError: the computed account is taken or outside the kind's range.
             LikelyDuplicateError: with ``duplicates="refuse"``, naming the stored customers.
         """
-        found = self.register_many(
-            [registration.draft(kind, last_name, fields)],
-            duplicates=duplicates,
-            duplicate_threshold=duplicate_threshold,
-        )
+        batch = [registration.draft(kind, last_name, fields)]
+        mode = check_mode(duplicates)
+        found = self._register(batch, mode, entry.threshold(duplicate_threshold, mode))
         return found[0]
 
     @overload
@@ -480,7 +480,13 @@ class CustomerBook(DuplicateMethods, RequestMethods, MarketingMethods, HistoryMe
         """
         mode = check_mode(duplicates)
         threshold = entry.threshold(duplicate_threshold, mode)
-        batch = registration.drafts(drafts)
+        return self._register(registration.drafts(drafts), mode, threshold)
+
+    def _register(
+        self, batch: list[NewCustomer], mode: DuplicateMode, threshold: float
+    ) -> list[Customer] | list[Registration]:
+        """:meth:`register_many` of drafts checked to be :class:`NewCustomer` objects, with
+        the checked mode and threshold."""
         if not batch:
             return []
         customers, registrations = self._run(
