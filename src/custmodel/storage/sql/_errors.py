@@ -256,6 +256,8 @@ class _Translating:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if error is None:
+            return
         if isinstance(error, sa_exc.SQLAlchemyError):
             _raise_translated(error, self._action)
         if isinstance(error, UnicodeEncodeError):

@@ -211,23 +211,24 @@ _REGISTERED_ONE = insert(schema.history).values(
 )
 
 
-def _registered_one(dialect: Dialect) -> tuple[str, Callable[[Any, str | None, int], Any]]:
-    """:data:`_REGISTERED_ONE` as the driver takes it (see :func:`_driver_form`), and what
-    binds its parameters: the time (converted as SQLAlchemy's column type would: SQLite's to
-    text), the actor and the customer's number."""
+def _registered_one(
+    dialect: Dialect,
+) -> tuple[str, Callable[[Any], Any], Callable[[Any, str | None, int], Any]]:
+    """:data:`_REGISTERED_ONE` as the driver takes it (see :func:`_driver_form`), the
+    conversion of its time that SQLAlchemy's column type would apply (SQLite's to text), and
+    what binds its parameters: the converted time, the actor and the customer's number."""
     found = _built(dialect, _registered_one)
     if found is not None:
         return found  # type: ignore[no-any-return]
 
-    def build() -> tuple[str, Callable[[Any, str | None, int], Any]]:
+    def build() -> tuple[str, Callable[[Any], Any], Callable[[Any, str | None, int], Any]]:
         text, order, values = _driver_form(_REGISTERED_ONE, dialect)
-        process = bind_processor(_h.at.type, dialect) or _unchanged
 
         def bind(at: Any, actor: str | None, number: int) -> Any:
-            bound = {**values, "at": process(at), "actor": actor, "low": number, "high": number}
+            bound = {**values, "at": at, "actor": actor, "low": number, "high": number}
             return bound if order is None else tuple(map(bound.__getitem__, order))
 
-        return text, bind
+        return text, bind_processor(_h.at.type, dialect) or _unchanged, bind
 
     return _per_dialect(dialect, _registered_one, build)
 
@@ -381,15 +382,23 @@ class HistoryRecords:
         )
         return int(result.rowcount)
 
-    def _record_registrations(self, numbers: list[int], stamp: HistoryStamp) -> None:
+    def _record_registrations(
+        self, numbers: list[int], stamp: HistoryStamp, *, bound_at: Any = None
+    ) -> None:
         """Write the REGISTERED entry of each of ``numbers`` (ascending): one INSERT ... SELECT
-        for a run of consecutive numbers (what register_many inserts), else one per chunk."""
+        for a run of consecutive numbers (what register_many inserts), else one per chunk.
+
+        Args:
+            bound_at: The stamp's time as the driver takes it, where the caller converted it
+                already (a single registration's creation time); None converts it here.
+        """
         if len(numbers) == 1:
             # Built once, and sent to the driver: a single registration's transaction should
             # not build a statement, nor select the one customer it has just inserted.
-            text, bind = _registered_one(self._conn.dialect)
-            at = _time_to_db(stamp.at, aware=self._aware_times)
-            _on_driver(self._conn, text, bind(at, stamp.actor, numbers[0]))
+            text, process, bind = _registered_one(self._conn.dialect)
+            if bound_at is None:
+                bound_at = process(_time_to_db(stamp.at, aware=self._aware_times))
+            _on_driver(self._conn, text, bind(bound_at, stamp.actor, numbers[0]))
             return
         if numbers[-1] - numbers[0] + 1 == len(numbers):
             self._conn.execute(

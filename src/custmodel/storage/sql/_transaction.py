@@ -104,6 +104,7 @@ from custmodel.storage.sql._retention import RetentionRecords
 from custmodel.storage.sql._rows import (
     _BOOKING_LENGTHS,
     CUSTOMER_COLUMNS,
+    CUSTOMER_ROW_COLUMNS,
     _settings_from_rows,
     _time_to_db,
     booking_from_row,
@@ -211,6 +212,10 @@ class SettingsMemo:
 
 
 _V = TypeVar("_V")
+
+
+#: Where a customer row (:func:`customer_values`) holds the creation time.
+_CREATED_AT: Final = CUSTOMER_ROW_COLUMNS.index("created_at")
 
 
 def _sorted(items: Mapping[str, _V] | None) -> Mapping[str, _V]:
@@ -517,7 +522,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         whole transaction on a refused statement, so there the row is inserted ``ON CONFLICT
         DO NOTHING``: one statement, where a savepoint around it would cost two more.
         """
-        row = customer_values(customer, aware_times=self._aware_times)
+        row = customer_values(customer, aware_times=self._aware_times, times={})
         with _translating("insert customers"):
             if self._conn.dialect.name == "postgresql":
                 if not self._inserted_unless_taken(row):
@@ -530,9 +535,18 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 return
             statement, processors = _customer_insert(self._conn.dialect)
             values = list(row)
+            # A new customer's creation and update are one moment (one object, through the
+            # ``times`` memo), and so is its entry's when the journal stamps it with the
+            # creation time: converted once, not three times.
+            moment: Any = None
+            bound: Any = None
             for index, process in processors:
-                if values[index] is not None:
-                    values[index] = process(values[index])
+                value = values[index]
+                if value is None:
+                    continue
+                if value is not moment:
+                    moment, bound = value, process(value)
+                values[index] = bound
             try:
                 _on_driver(self._conn, statement, tuple(values))
             except sa_exc.IntegrityError:
@@ -540,7 +554,9 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                 self._refuse_taken_keys([customer])
                 raise
             if history is not None:
-                self._record_registrations([customer.number], history)
+                # The entry's time column has the creation time's type: bound alike.
+                at = values[_CREATED_AT] if history.at is customer.created_at else None
+                self._record_registrations([customer.number], history, bound_at=at)
 
     def _taken_keys(self, customers: Sequence[Customer]) -> tuple[set[int], set[int]]:
         """The numbers and debtor accounts of ``customers`` that stored customers hold.
