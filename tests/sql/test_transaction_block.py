@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Connection
@@ -106,3 +107,44 @@ def test_a_moment_stored_in_another_format_keeps_sqlalchemys_conversion() -> Non
     moment = datetime(2026, 12, 7, 21, 5, 9)  # noqa: DTZ001 - SQLite's columns take naive UTC
     assert ours is not None
     assert ours(moment) == "2026/12/07 21:05:09"
+
+
+def _listening(seen: list[str]) -> Any:
+    def capture(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    return capture
+
+
+def test_an_engine_listener_added_during_a_transaction_sees_the_next_ones(
+    store: SqlStore,
+) -> None:
+    """Whether anyone watches is asked once per transaction: a statement listener added to
+    the engine meanwhile sees the statements from the next transaction on."""
+    seen: list[str] = []
+    capture = _listening(seen)
+    try:
+        with store.transaction() as tx:
+            tx.allocate_numbers(1)
+            sa.event.listen(store.engine, "before_cursor_execute", capture)
+            tx.allocate_numbers(1)
+        assert not any("custmodel_counters" in s for s in seen)
+        with store.transaction() as tx:
+            tx.allocate_numbers(1)
+        assert any("custmodel_counters" in s for s in seen)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", capture)
+
+
+def test_a_listener_put_on_the_connection_a_host_got_sees_the_next_statements(
+    store: SqlStore,
+) -> None:
+    """After the connection was handed to a host's function, which may listen to it, the
+    question is asked again: its listener sees the transaction's next statements."""
+    seen: list[str] = []
+    with store.transaction() as tx:
+        tx.allocate_numbers(1)
+        connection = tx._for_host()  # type: ignore[attr-defined]
+        sa.event.listen(connection, "before_cursor_execute", _listening(seen))
+        tx.allocate_numbers(1)
+    assert any("custmodel_counters" in s for s in seen)

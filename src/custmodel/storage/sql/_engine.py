@@ -149,11 +149,16 @@ def _on_driver(
 
 
 def _driver_execute(
-    connection: Connection, text: str, parameters: Any = None, fetch: bool = False
+    connection: Connection,
+    text: str,
+    parameters: Any = None,
+    fetch: bool = False,
+    driver: Any = None,
 ) -> list[Any] | None:
-    """Run ``text`` on ``connection``'s driver connection, whether or not anyone watches;
-    see :func:`_on_driver`."""
-    driver: Any = driver_of(connection)
+    """Run ``text`` on ``connection``'s driver connection (``driver``, where the caller has
+    it), whether or not anyone watches; see :func:`_on_driver`."""
+    if driver is None:
+        driver = driver_of(connection)
     cursor = driver.cursor()
     try:
         if parameters is None:
@@ -183,6 +188,37 @@ def _driver_execute(
         ) from error
     # sqlite3 and psycopg fetch a list; PyMySQL a tuple.
     return rows if rows is None or type(rows) is list else list(rows)
+
+
+class DriverStatements:
+    """Statements a transaction sends to the driver (see :func:`_on_driver`), asking whether
+    anyone watches once per transaction instead of once per statement.
+
+    A listener added to the engine while a transaction runs sees its statements from the next
+    transaction on, as it sees the transaction's begin and commit; one put on the transaction's
+    own connection (by a host's function, which gets it) is seen from its next statement, since
+    the question is asked again after every hand-over (:meth:`_handed_over`).
+    """
+
+    _conn: Connection
+    #: Whether the transaction's statements go straight to the driver; None: ask first.
+    _direct: bool | None = None
+    _driver_connection: Any = None
+
+    def _send(self, text: str, parameters: Any = None, *, fetch: bool = False) -> list[Any] | None:
+        """Run ``text`` on the driver, as :func:`_on_driver` does; return all rows if ``fetch``."""
+        direct = self._direct
+        if direct is None:
+            direct = self._direct = _unobserved(self._conn)
+            self._driver_connection = driver_of(self._conn) if direct else None
+        if direct:
+            return _driver_execute(self._conn, text, parameters, fetch, self._driver_connection)
+        return _on_driver(self._conn, text, parameters, fetch=fetch)
+
+    def _handed_over(self) -> None:
+        """The connection was handed to someone else's code: ask again before the next statement."""
+        self._direct = None
+        self._driver_connection = None
 
 
 def _sqlite_on_begin(connection: Connection) -> None:

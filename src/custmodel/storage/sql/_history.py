@@ -18,7 +18,6 @@ import attrs
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
     FromClause,
     Insert,
     Text,
@@ -43,7 +42,7 @@ from custmodel.model._history import (
 )
 from custmodel.model._selection import Selection
 from custmodel.storage.sql import _schema as schema
-from custmodel.storage.sql._engine import _on_driver
+from custmodel.storage.sql._engine import DriverStatements
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._queries import (
     _among,
@@ -264,10 +263,9 @@ def _runs(entries: list[HistoryEntry]) -> list[list[HistoryEntry]]:
     return runs
 
 
-class HistoryRecords:
+class HistoryRecords(DriverStatements):
     """The change history of a :class:`SqlTransaction`, which inherits it."""
 
-    _conn: Connection
     _aware_times: bool
     _held: dict[int, Customer]
 
@@ -398,7 +396,7 @@ class HistoryRecords:
             text, process, bind = _registered_one(self._conn.dialect)
             if bound_at is None:
                 bound_at = process(_time_to_db(stamp.at, aware=self._aware_times))
-            _on_driver(self._conn, text, bind(bound_at, stamp.actor, numbers[0]))
+            self._send(text, bind(bound_at, stamp.actor, numbers[0]))
             return
         if numbers[-1] - numbers[0] + 1 == len(numbers):
             self._conn.execute(

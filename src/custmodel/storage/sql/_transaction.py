@@ -53,7 +53,7 @@ from custmodel.model._statistics import (
 from custmodel.storage import _hostdata
 from custmodel.storage.ports import SettingsLock
 from custmodel.storage.sql import _schema as schema
-from custmodel.storage.sql._engine import _on_driver, driver_of
+from custmodel.storage.sql._engine import driver_of
 from custmodel.storage.sql._errors import _translating
 from custmodel.storage.sql._history import HistoryRecords
 from custmodel.storage.sql._hosts import (
@@ -307,7 +307,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         if params:
             values = {**values, **params}
         bound: Any = values if order is None else tuple(map(values.__getitem__, order))
-        rows = _on_driver(self._conn, text, bound, fetch=fetch)
+        rows = self._send(text, bound, fetch=fetch)
         return rows or []
 
     def _for_host(self) -> Connection:
@@ -317,6 +317,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         that a host's ``begin`` is refused as before instead of starting one of its own."""
         if not self._conn.in_transaction():
             self._conn.begin()
+        # The host's code may listen to the connection's statements from now on.
+        self._handed_over()
         return self._conn
 
     def _count_where(self, clause: ColumnElement[bool]) -> int:
@@ -338,7 +340,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         version = None
         with _translating("read the settings"):
             if memo is not None:
-                found = _on_driver(self._conn, "PRAGMA data_version", fetch=True)
+                found = self._send("PRAGMA data_version", fetch=True)
                 version = found[0][0] if found else None
                 if version is not None and version == memo.version:
                     self._read_no_settings = memo.settings is None
@@ -548,7 +550,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
                     moment, bound = value, process(value)
                 values[index] = bound
             try:
-                _on_driver(self._conn, statement, tuple(values))
+                self._send(statement, tuple(values))
             except sa_exc.IntegrityError:
                 # The driver's error quotes the row: the raised one leaves it out (from None).
                 self._refuse_taken_keys([customer])
@@ -595,11 +597,8 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         values = list(row)
         for index, process in processors:
             values[index] = process(values[index])
-        inserted = _on_driver(
-            self._conn,
-            f"{statement} ON CONFLICT DO NOTHING RETURNING 1",
-            tuple(values),
-            fetch=True,
+        inserted = self._send(
+            f"{statement} ON CONFLICT DO NOTHING RETURNING 1", tuple(values), fetch=True
         )
         return bool(inserted)
 
@@ -637,7 +636,7 @@ class SqlTransaction(AuditRecords, RetentionRecords, HistoryRecords):
         if len(listed) > 1:
             self._conn.exec_driver_sql(statement, listed)
         else:
-            _on_driver(self._conn, statement, listed[0])
+            self._send(statement, listed[0])
 
     def get_customer(self, number: int) -> Customer | None:
         """Return the customer with ``number`` (tombstones included), or None."""
