@@ -10,8 +10,11 @@ connection kept open: the counter row advanced by one ``UPDATE ... RETURNING`` a
 baseline, the second reference, does the same through a connection opened for the run.
 Afterwards the databases must hold the same customers.
 
-The bulk and single rows are measured twice, custmodel with its change history off and on,
-against the same baseline (see :func:`bench.harness.with_history`).
+The bulk and single rows are measured twice, custmodel with its change history off and on
+(see :func:`bench.harness.with_history`). The bulk rows keep one floor for both, which writes
+no history. A single registration's result with the history on includes its REGISTERED entry,
+so that row's floor writes the entry too, in the same transaction (two more pages for each
+commit to sync); the databases must then also hold the same entries.
 """
 
 from __future__ import annotations
@@ -45,6 +48,18 @@ def _same_customers(evidence: list[Any]) -> None:
     )
 
 
+def _same_customers_and_entries(evidence: list[Any]) -> None:
+    """All stored the same customers; custmodel with its history on and the floor that
+    writes the entries wrote the same entries, one for each customer; the others none."""
+    _same_customers([customers for customers, _ in evidence])
+    entries = [entries for _, entries in evidence]
+    on, floor_on = entries[1], entries[4]
+    assert on, "custmodel with its history on wrote no entries"
+    assert on == floor_on, "custmodel and the floor wrote different history entries"
+    assert len(on) == len(evidence[1][0]), "not one entry for each customer"
+    assert not any(entries[i] for i in (0, 2, 3)), "a side without history wrote entries"
+
+
 #: How each row's floor gets its result (the table's legend).
 _BULK_SQLITE_FLOOR = (
     "kept connection: BEGIN IMMEDIATE, counter UPDATE ... RETURNING, one executemany of tuples "
@@ -58,6 +73,19 @@ _SINGLE_FLOOR = (
     "kept connection, synchronous=FULL: per record BEGIN IMMEDIATE, counter UPDATE ... "
     "RETURNING, INSERT, COMMIT"
 )
+_SINGLE_HISTORY_FLOOR = (
+    "kept connection, synchronous=FULL: per record BEGIN IMMEDIATE, counter UPDATE ... "
+    "RETURNING, INSERT of the customer and of its REGISTERED entry, COMMIT"
+)
+#: The REGISTERED entry custmodel writes for a single registration, hand-written: its time
+#: (the customer's creation time), its customer and owner (the new number), no actor, no
+#: related customers, no changes and no personal values.
+_REGISTERED_ENTRY = (
+    "INSERT INTO custmodel_history (at, action, customer, owner, related, details) "
+    "VALUES (?, 'registered', ?, ?, '', '{\"changes\":[]}')"
+)
+#: The history entries' columns that agreement is checked on (not the id, nor the time).
+_ENTRY_COLUMNS = "action, customer, owner, actor, related, details, personal, erased_at"
 
 #: SQLite's ``PRAGMA synchronous`` value of FULL: every commit is synced to the disk.
 _SYNCHRONOUS_FULL = 2
@@ -98,7 +126,7 @@ def _sqlite_contenders(
     def custmodel_finish(state: tuple[Path, SqlStore, CustomerBook], _result: object) -> Any:
         path, store, _ = state
         store.close()
-        return _digest_and_remove(path)
+        return _digest_and_remove(path, entries=not bulk)
 
     def floor_prepare() -> tuple[Path, sqlite3.Connection]:
         path = files.fresh("registration-floor")
@@ -106,7 +134,7 @@ def _sqlite_contenders(
         connection.execute("PRAGMA synchronous=FULL")
         return path, connection
 
-    def floor_run(state: tuple[Path, sqlite3.Connection]) -> None:
+    def floor_run(state: tuple[Path, sqlite3.Connection], *, entries: bool = False) -> None:
         connection = state[1]
         insert = (
             f"INSERT INTO custmodel_customers ({', '.join(data.CUSTOMER_COLUMNS)}) "
@@ -131,6 +159,15 @@ def _sqlite_contenders(
             connection.execute("COMMIT")
             return
         execute = connection.execute
+        if entries:
+            at = raw.sqlite_time(when)
+            for record in records:
+                execute("BEGIN IMMEDIATE")
+                (number,) = execute(advance, (1,)).fetchone()
+                execute(insert, data.customer_row(number, record, sqlite=True, when=when))
+                execute(_REGISTERED_ENTRY, (at, number, number))
+                execute("COMMIT")
+            return
         for record in records:
             execute("BEGIN IMMEDIATE")
             (number,) = execute(advance, (1,)).fetchone()
@@ -139,7 +176,7 @@ def _sqlite_contenders(
 
     def floor_finish(state: tuple[Path, sqlite3.Connection], _result: object) -> Any:
         state[1].close()
-        return _digest_and_remove(state[0])
+        return _digest_and_remove(state[0], entries=not bulk)
 
     def raw_prepare() -> Path:
         return files.fresh("registration-raw")
@@ -159,20 +196,36 @@ def _sqlite_contenders(
                 connection.execute("COMMIT")
 
     def raw_finish(path: Path, _result: object) -> Any:
-        return _digest_and_remove(path)
+        return _digest_and_remove(path, entries=not bulk)
 
-    return [
+    contenders: list[Contender[Any]] = [
         Contender(custmodel_run, custmodel_prepare(history=False), custmodel_finish),
         Contender(custmodel_run, custmodel_prepare(history=True), custmodel_finish),
         Contender(floor_run, floor_prepare, floor_finish),
         Contender(raw_run, raw_prepare, raw_finish),
     ]
+    if not bulk:
+        # The floor of custmodel with its history on: the same result is the customers and
+        # their REGISTERED entries, so this floor writes the entries too.
+        contenders.append(
+            Contender(lambda state: floor_run(state, entries=True), floor_prepare, floor_finish)
+        )
+    return contenders
 
 
-def _digest_and_remove(path: Path) -> list[tuple[Any, ...]]:
-    """The customers stored in ``path`` (see :func:`bench.raw.customer_digest`); then delete it."""
+def _digest_and_remove(path: Path, *, entries: bool = False) -> Any:
+    """The customers stored in ``path`` (see :func:`bench.raw.customer_digest`), with
+    ``entries`` also the customers' history entries (without ids and times), in order; then
+    delete it."""
     with closing(raw_sqlite(path)) as connection:
-        digest = raw.customer_digest(connection)
+        digest: Any = raw.customer_digest(connection)
+        if entries:
+            found = connection.execute(
+                # The template's own entries (its settings) are every side's alike.
+                f"SELECT {_ENTRY_COLUMNS} FROM custmodel_history "
+                "WHERE customer IS NOT NULL ORDER BY id"
+            ).fetchall()
+            digest = (digest, [tuple(row) for row in found])
     SqliteFiles.remove(path)
     return digest
 
@@ -316,7 +369,9 @@ def _single(ctx: Context) -> list[Row]:
     for where, files in places:
         ctx.log(f"{len(records):,} single registrations on SQLite{where}")
         times = interleave(
-            _sqlite_contenders(files, records, bulk=False), ctx.sizes.repeat, _same_customers
+            _sqlite_contenders(files, records, bulk=False),
+            ctx.sizes.repeat,
+            _same_customers_and_entries,
         )
         row = Row(
             f"single registrations, {len(records):,} transactions{where}",
@@ -328,7 +383,9 @@ def _single(ctx: Context) -> list[Row]:
             floor=tuple(times[2]),
             floor_how=_SINGLE_FLOOR,
         )
-        rows.extend(with_history(row, times[1]))
+        rows.extend(
+            with_history(row, times[1], floor=tuple(times[4]), floor_how=_SINGLE_HISTORY_FLOOR)
+        )
     return rows
 
 
