@@ -63,22 +63,25 @@ _SQLITE = sqlite.dialect()
 _NAIVE = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31))  # noqa: DTZ001
 
 
-@given(_NAIVE)
-def test_sqlite_moments_are_bound_as_sqlalchemy_binds_them(moment: datetime) -> None:
-    ours = bind_processor(schema.customers.c.created_at.type, _SQLITE)
-    theirs = schema.customers.c.created_at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+def _both_conversions(column: sa.Column[Any]) -> tuple[Any, Any]:
+    """custmodel's conversion of ``column``'s values on SQLite, and SQLAlchemy's own."""
+    ours = bind_processor(column.type, _SQLITE)
+    theirs = column.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
     assert ours is not None
     assert theirs is not None
+    return ours, theirs
+
+
+@given(_NAIVE)
+def test_sqlite_moments_are_bound_as_sqlalchemy_binds_them(moment: datetime) -> None:
+    ours, theirs = _both_conversions(schema.customers.c.created_at)
     assert ours is not theirs
     assert ours(moment) == theirs(moment)
 
 
 @given(st.dates())
 def test_sqlite_days_are_bound_as_sqlalchemy_binds_them(day: date) -> None:
-    ours = bind_processor(schema.customers.c.birth_date.type, _SQLITE)
-    theirs = schema.customers.c.birth_date.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
-    assert ours is not None
-    assert theirs is not None
+    ours, theirs = _both_conversions(schema.customers.c.birth_date)
     assert ours is not theirs
     assert ours(day) == theirs(day)
 
@@ -92,10 +95,7 @@ def test_sqlite_days_are_bound_as_sqlalchemy_binds_them(day: date) -> None:
     ],
 )
 def test_what_is_no_naive_moment_takes_sqlalchemys_own_conversion(value: Any) -> None:
-    ours = bind_processor(schema.history.c.at.type, _SQLITE)
-    theirs = schema.history.c.at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
-    assert ours is not None
-    assert theirs is not None
+    ours, theirs = _both_conversions(schema.history.c.at)
     assert ours(value) == theirs(value)
 
 
